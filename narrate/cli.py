@@ -1,0 +1,168 @@
+"""The command line: a thin face over the library. Each command calls one function."""
+
+from __future__ import annotations
+
+import functools
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from narrate.errors import NarrateError
+
+VOICE_COLOURS = {"narrator": "white", "quote": "cyan"}
+
+
+def _fail_cleanly(func):
+    """NarrateError -> one line on stderr, exit 2; a traceback only with --debug."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        ctx = click.get_current_context()
+        try:
+            return func(*args, **kwargs)
+        except NarrateError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                traceback.print_exc()
+            click.secho(f"narrate: error: {exc}", fg="red", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("narrate: interrupted; finished work is kept", err=True)
+            sys.exit(130)
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.version_option(package_name="narrate")
+@click.pass_context
+def cli(ctx, debug):
+    """narrate: turn a text into an audiobook, offline."""
+    ctx.ensure_object(dict)["debug"] = debug
+
+
+def convert_options(func):
+    """Options shared by every command that converts a source text."""
+    options = [
+        click.option("--meta", type=click.Path(dir_okay=False),
+                     help="Book metadata YAML (default: SOURCE's name with .yaml, if present)."),
+        click.option("--lexicon", type=click.Path(dir_okay=False),
+                     help="Pronunciation lexicon YAML (default: voices/lexicon.yaml)."),
+        click.option("--quote-min-words", type=click.IntRange(1), default=8, show_default=True,
+                     help="Inline quotations this long get the quote voice."),
+        click.option("--max-segment-chars", type=click.IntRange(40), default=400,
+                     show_default=True, help="Longest segment, split at sentences."),
+        click.option("--max-chapter-minutes", type=click.FloatRange(min=1), default=None,
+                     help="Split longer chapters at paragraph boundaries."),
+        click.option("--speak-citations", is_flag=True, help="Read page citations aloud."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _load(target: str, kw: dict, warnings: list[str] | None = None):
+    from narrate.build import load_book
+
+    return load_book(target, meta=kw.get("meta"), lexicon=kw.get("lexicon"),
+                     quote_min_words=kw.get("quote_min_words", 8),
+                     max_segment_chars=kw.get("max_segment_chars", 400),
+                     max_chapter_minutes=kw.get("max_chapter_minutes"),
+                     speak_citations=kw.get("speak_citations", False), warnings=warnings)
+
+
+def _print_warnings(problems) -> None:
+    for problem in problems:
+        text = problem if isinstance(problem, str) else problem.format()
+        click.secho(f"narrate: {text}", fg="yellow", err=True)
+
+
+@cli.command()
+@click.argument("source")
+@click.option("-o", "--output", help="Where to write the script (- for stdout). "
+              "Default: output/<book>/script.yaml")
+@click.option("--json", "as_json", is_flag=True, help="Write the segments as a JSON list.")
+@convert_options
+@_fail_cleanly
+def script(source, output, as_json, **kw):
+    """Turn SOURCE (.txt or .md) into an editable narration script."""
+    from narrate.build import book_folder
+    from narrate.scriptfile import to_json_segments, to_yaml, write_script
+
+    problems = []
+    book = _load(source, kw, problems)
+    warnings = [p for p in problems if isinstance(p, str) or p.code == "encoding"]
+    _print_warnings(warnings)
+    if output == "-":
+        click.echo(to_json_segments(book) if as_json else to_yaml(book), nl=False)
+        return
+    path = Path(output) if output else book_folder(book) / ("script.json" if as_json else "script.yaml")
+    write_script(book, path, as_json)
+    quotes = sum(1 for s in book.segments if s.voice == "quote")
+    click.echo(f"wrote {path}: {len(book.chapters)} chapters, {len(book.sections)} sections, "
+               f"{len(book.segments)} segments ({quotes} in the quote voice)")
+    lint_count = sum(1 for p in problems if not isinstance(p, str) and p.severity == "warning")
+    if lint_count:
+        click.echo(f"{lint_count} warnings about the text: see `narrate lint {source}`")
+
+
+@cli.command()
+@click.argument("source")
+@convert_options
+@_fail_cleanly
+def lint(source, **kw):
+    """List problems in SOURCE: malformed quotes, truncation, odd characters, junk."""
+    problems: list = []
+    _load(source, kw, problems)
+    problems.sort(key=lambda p: getattr(p, "line", 0) or 0)
+    for problem in problems:
+        colour = "yellow" if getattr(problem, "severity", "warning") == "warning" else None
+        click.secho(problem if isinstance(problem, str) else problem.format(), fg=colour)
+    count = sum(1 for p in problems if isinstance(p, str) or p.severity == "warning")
+    click.echo(f"{count} warnings, {len(problems) - count} notes")
+
+
+@cli.command()
+@click.argument("target")
+@click.option("--wpm", type=click.IntRange(60, 400), default=160, show_default=True,
+              help="Speaking rate for the duration estimate.")
+@click.option("--say/--text", "show_say", default=False,
+              help="Show the speech text instead of the text as written.")
+@convert_options
+@_fail_cleanly
+def show(target, wpm, show_say, **kw):
+    """Print the narration plan of a SCRIPT or SOURCE: voices in colour, chapter durations."""
+    from narrate.build import estimate_seconds
+
+    book = _load(target, kw)
+    click.secho(f"{book.title}" + (f" — {book.author}" if book.author else ""), bold=True)
+    legend = "  ".join(click.style(v, fg=c) for v, c in VOICE_COLOURS.items())
+    click.echo(f"voices: {legend}")
+    total = 0.0
+    for chapter in book.chapters:
+        seconds = estimate_seconds(chapter.segments, wpm)
+        total += seconds
+        click.echo()
+        click.secho(f"{chapter.id}  {chapter.title}  (~{_minutes(seconds)})", bold=True,
+                    underline=True)
+        for section in chapter.sections:
+            parts = [click.style(s.say if show_say else s.text,
+                                 fg=VOICE_COLOURS.get(s.voice, "magenta"))
+                     for s in section.segments]
+            click.echo(f"{click.style(section.id, dim=True)} " + " ".join(parts))
+    click.echo()
+    click.secho(f"{len(book.chapters)} chapters, {len(book.segments)} segments, "
+                f"about {_minutes(total)} at {wpm} words per minute", bold=True)
+
+
+def _minutes(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes}:{secs:02d}"
+
+
+def main() -> None:
+    cli(prog_name="narrate")
+
+
+if __name__ == "__main__":
+    main()

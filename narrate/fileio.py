@@ -1,0 +1,90 @@
+"""Atomic writes and YAML loading with line numbers: shared by every stage."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from narrate.errors import NarrateError
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write to a temporary file in the same folder, then rename over the target."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+class LineDict(dict):
+    """A mapping loaded from YAML that remembers the line it started on."""
+
+    line: int = 0
+
+
+class _LineLoader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    mapping = LineDict(loader.construct_mapping(node, deep=True))
+    mapping.line = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_yaml(path: str | Path, what: str = "file"):
+    """Safe-load a YAML file; errors name the file and the line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise NarrateError(f"{path}: no such {what}; check the path") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise NarrateError(f"{path}: cannot read this {what} ({exc}); save it as UTF-8 text") from None
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # a SafeLoader: no python tags
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark else ""
+        raise NarrateError(f"{path}{line}: YAML syntax error: {exc.problem}; "
+                           "fix the line (check indentation, colons and quotes)") from None
+    except yaml.YAMLError as exc:
+        raise NarrateError(f"{path}: not valid YAML ({exc}); fix the file") from None
+
+
+def nearest(word: str, choices, count: int = 3) -> str:
+    """'did you mean' text for an unknown name."""
+    close = difflib.get_close_matches(word, list(choices), n=count, cutoff=0.5)
+    listed = close or sorted(choices)[:count * 3]
+    return ("did you mean " if close else "valid: ") + ", ".join(repr(c) for c in listed)
+
+
+def check_keys(mapping: dict, allowed, where: str) -> None:
+    for key in mapping:
+        if key not in allowed:
+            raise NarrateError(f"{where}: unknown key {key!r}; {nearest(str(key), allowed)}")
+
+
+def where(path, mapping) -> str:
+    line = getattr(mapping, "line", 0)
+    return f"{path}:{line}" if line else str(path)

@@ -1,0 +1,77 @@
+"""The narration script: Book -> Chapter -> Section -> Segment.
+
+Plain values with no I/O. Ids are positional and for people (`02.014.3`);
+`Segment.key` is content-based and is what caches use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+NARRATOR = "narrator"
+QUOTE = "quote"
+
+
+def content_hash(*parts: str) -> str:
+    """A short, stable hash of text parts (separated so ('ab','c') != ('a','bc'))."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return digest[:16]
+
+
+@dataclass
+class Segment:
+    id: str
+    voice: str
+    text: str  # as written, for people
+    say: str  # what the engine speaks
+    citation: str | None = None  # a page citation kept out of the speech
+
+    @property
+    def key(self) -> str:
+        """Hash of what determines this segment's audio within the script (role + speech)."""
+        return content_hash(self.voice, self.say)
+
+
+@dataclass
+class Section:
+    id: str
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.segments)
+
+
+@dataclass
+class Chapter:
+    id: str
+    title: str
+    # where the title came from: "heading" (the text's own), "metadata", or
+    # "opening" (made from the opening words, so it is never read aloud)
+    title_source: str = "opening"
+    heading: str | None = None  # the heading lines as written, if any
+    sections: list[Section] = field(default_factory=list)
+
+    @property
+    def segments(self) -> list[Segment]:
+        return [seg for sec in self.sections for seg in sec.segments]
+
+
+@dataclass
+class Book:
+    title: str
+    author: str = ""
+    narrator: str = ""
+    language: str = "en"
+    source: str = ""
+    chapters: list[Chapter] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)  # other metadata (year, cover, ...)
+
+    @property
+    def segments(self) -> list[Segment]:
+        return [seg for ch in self.chapters for seg in ch.segments]
+
+    @property
+    def sections(self) -> list[Section]:
+        return [sec for ch in self.chapters for sec in ch.sections]

@@ -1,0 +1,253 @@
+"""Text -> narration script. Pure functions on strings, plus `convert_file`.
+
+    book, problems = convert(text, ConvertOptions())
+
+The stages: read (decode, drop junk) -> structure (chapters, paragraphs) ->
+quotes (who speaks) -> segments (runs of one voice, split at sentences) ->
+speech (the `say` text).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from narrate.model import NARRATOR, QUOTE, Book, Chapter, Section, Segment
+from narrate.script.problems import INFO, WARNING, Problem, first_words
+from narrate.script.quotes import ALL_MARKS, find_quotes
+from narrate.script.read import clean_text, read_source
+from narrate.script.segments import split_run
+from narrate.script.speech import Lexicon, find_citations, speak_citation, to_say
+from narrate.script.structure import Paragraph, RawChapter, split_chapters
+
+__all__ = ["ConvertOptions", "convert", "convert_file", "Lexicon", "Problem", "words"]
+
+_WORD = re.compile(r"\w+")
+_SENTENCE_FINAL = re.compile(r"[.!?…”’\"')\]»:;*_]\s*$")
+
+
+@dataclass
+class ConvertOptions:
+    quote_min_words: int = 8  # inline quotations this long or longer get the quote voice
+    max_segment_chars: int = 400
+    max_chapter_minutes: float | None = None
+    speak_citations: bool = False
+    markdown: bool = False
+    words_per_minute: int = 160  # for duration estimates
+    lexicon: Lexicon = field(default_factory=Lexicon)
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, for the nothing-lost guarantee."""
+    return _WORD.findall(text)
+
+
+def convert_file(path: str | Path, options: ConvertOptions | None = None,
+                 meta: dict | None = None) -> tuple[Book, list[Problem]]:
+    path = Path(path)
+    options = options or ConvertOptions()
+    if path.suffix.lower() in (".md", ".markdown"):
+        options.markdown = True
+    source = read_source(path)
+    book, problems = convert(source.text, options, meta, source=str(path), clean=False)
+    if not book.title or book.title == "Untitled":
+        book.title = path.stem.replace("-", " ").replace("_", " ").strip().title()
+    return book, source.problems + problems
+
+
+def convert(text: str, options: ConvertOptions | None = None, meta: dict | None = None,
+            source: str = "", clean: bool = True) -> tuple[Book, list[Problem]]:
+    """Convert text to a Book. Never raises on any string; the same text gives the same Book."""
+    options = options or ConvertOptions()
+    meta = meta or {}
+    problems: list[Problem] = []
+    if clean:
+        text, problems = clean_text(text)
+    raw_chapters = split_chapters(text, markdown=options.markdown)
+    raw_chapters = _drop_wordless(raw_chapters, problems)
+    if options.max_chapter_minutes:
+        raw_chapters = _split_long_chapters(raw_chapters, options)
+    truncated = _check_ending(raw_chapters, problems)
+    problems += _unknown_characters(text)
+    width = max(2, len(str(len(raw_chapters))))
+    chapters = []
+    for number, raw in enumerate(raw_chapters, start=1):
+        chapter, found = _build_chapter(raw, number, str(number).zfill(width), options,
+                                        is_last=number == len(raw_chapters), truncated=truncated)
+        chapters.append(chapter)
+        problems += found
+    book = Book(title=str(meta.get("title") or "Untitled"),
+                author=str(meta.get("author", "")), narrator=str(meta.get("narrator", "")),
+                language=str(meta.get("language", "en")), source=source, chapters=chapters,
+                extra={k: v for k, v in meta.items()
+                       if k not in ("title", "author", "narrator", "language", "chapters")})
+    _apply_title_overrides(book, meta.get("chapters"))
+    return book, problems
+
+
+def _drop_wordless(chapters: list[RawChapter], problems: list[Problem]) -> list[RawChapter]:
+    """Paragraphs with no words (a line of punctuation) have nothing to speak."""
+    for chapter in chapters:
+        kept = []
+        for p in chapter.paragraphs:
+            if _WORD.search(p.text):
+                kept.append(p)
+            else:
+                problems.append(Problem("no-words", "a paragraph with no words is not spoken",
+                                        INFO, line=p.line, words=p.text[:40]))
+        chapter.paragraphs = kept
+    return [c for c in chapters if c.paragraphs or c.heading]
+
+
+def _split_long_chapters(chapters: list[RawChapter], options: ConvertOptions) -> list[RawChapter]:
+    limit = options.max_chapter_minutes * options.words_per_minute
+    out = []
+    for chapter in chapters:
+        part = RawChapter(chapter.heading, chapter.line)
+        count = 0
+        for paragraph in chapter.paragraphs:
+            n = len(words(paragraph.text))
+            if part.paragraphs and count + n > limit:
+                out.append(part)
+                part, count = RawChapter(None, paragraph.line), 0
+            part.paragraphs.append(paragraph)
+            count += n
+        out.append(part)
+    return out
+
+
+def _check_ending(chapters: list[RawChapter], problems: list[Problem]) -> bool:
+    last = next((c.paragraphs[-1] for c in reversed(chapters) if c.paragraphs), None)
+    if last is None or _SENTENCE_FINAL.search(last.text):
+        return False
+    problems.append(Problem("ends-mid-sentence", "the text ends mid-sentence (truncated?)",
+                            WARNING, line=last.line, chapter=len(chapters),
+                            paragraph=len(chapters[-1].paragraphs),
+                            words=first_words(" ".join(last.text.split()[-8:]))))
+    return True
+
+
+def _unknown_characters(text: str) -> list[Problem]:
+    problems = []
+    for match in re.finditer(r"[\ufffd\ue000-\uf8ff]", text):
+        line = text.count("\n", 0, match.start()) + 1
+        problems.append(Problem("unknown-character",
+                                f"unknown character U+{ord(match.group()):04X} (not spoken)",
+                                WARNING, line=line,
+                                words=first_words(text[max(0, match.start() - 40):match.start() + 1])))
+    return problems
+
+
+def _build_chapter(raw: RawChapter, number: int, chapter_id: str, options: ConvertOptions,
+                   is_last: bool, truncated: bool) -> tuple[Chapter, list[Problem]]:
+    texts = [p.text for p in raw.paragraphs]
+    quotes, problems = find_quotes(texts, number, is_last, truncated,
+                                   [p.line for p in raw.paragraphs])
+    if raw.heading:
+        title, source = _clean_title(raw.heading), "heading"
+    else:
+        title, source = _title_from_opening(texts[0] if texts else ""), "opening"
+    chapter = Chapter(chapter_id, title, source, raw.heading)
+    sec_width = max(3, len(str(len(raw.paragraphs))))
+    for index, (paragraph, found) in enumerate(zip(raw.paragraphs, quotes), start=1):
+        section = Section(f"{chapter_id}.{str(index).zfill(sec_width)}")
+        spans = [(s.start, s.end) for s in found.spans]
+        section.segments = _segments(paragraph, spans, section.id, options)
+        chapter.sections.append(section)
+    return chapter, problems
+
+
+def _segments(paragraph: Paragraph, spans: list[tuple[int, int]], section_id: str,
+              options: ConvertOptions) -> list[Segment]:
+    text = paragraph.text
+    citations = find_citations(text, spans)
+    runs = _voice_runs(text, spans, citations, paragraph.blockquote, options.quote_min_words)
+    segments = []
+    for voice, start, end in runs:
+        for s, e in split_run(text[start:end], options.max_segment_chars):
+            seg_start, seg_end = start + s, start + e
+            cites = [(a, b) for a, b in citations if seg_start <= a and b <= seg_end]
+            segments.append(_segment(f"{section_id}.{len(segments) + 1}", voice, text,
+                                     seg_start, seg_end, cites, options))
+    return segments
+
+
+def _segment(seg_id, voice, text, start, end, cites, options) -> Segment:
+    pieces, at = [], start
+    for a, b in cites:
+        pieces.append(text[at:a])
+        if options.speak_citations:
+            pieces.append(f", {speak_citation(text[a:b])}, ")
+        at = b
+    pieces.append(text[at:end])
+    citation = "; ".join(text[a:b] for a, b in cites) or None
+    return Segment(seg_id, voice, text[start:end], to_say("".join(pieces), options.lexicon),
+                   citation)
+
+
+def _voice_runs(text, spans, citations, blockquote, min_words) -> list[tuple[str, int, int]]:
+    """(voice, start, end) runs covering the paragraph; runs with no words join a neighbour."""
+    if blockquote:
+        return [(QUOTE, 0, len(text))]
+    quoted = []
+    for start, end in spans:
+        spoken = text[start:end]
+        for a, b in citations:
+            if start <= a and b <= end:
+                spoken = spoken.replace(text[a:b], " ")
+        outside = text[:start] + text[end:]
+        whole = not _WORD.search(re.sub(r"\([^()]*\)", "", outside))
+        if whole or len(words(spoken)) >= min_words:
+            quoted.append((start, end))
+    runs: list[list] = []
+    at = 0
+    for start, end in quoted:
+        if start > at:
+            runs.append([NARRATOR, at, start])
+        runs.append([QUOTE, start, end])
+        at = end
+    if at < len(text):
+        runs.append([NARRATOR, at, len(text)])
+    # a citation just after a quote belongs to the quote's run
+    for run, nxt in zip(runs, runs[1:]):
+        for a, b in citations:
+            if run[0] == QUOTE and run[2] <= a and b <= nxt[2] and not _WORD.search(text[run[2]:a]):
+                run[2] = nxt[1] = b
+    merged: list[list] = []
+    for run in runs:
+        if run[2] <= run[1]:
+            continue
+        if merged and not _WORD.search(text[run[1]:run[2]]):
+            merged[-1][2] = run[2]  # trailing punctuation such as ";" joins the run before
+        elif merged and not _WORD.search(text[merged[-1][1]:merged[-1][2]]):
+            run[1] = merged.pop()[1]  # a leading "(" or "–" joins the run after
+            merged.append(run)
+        elif merged and merged[-1][0] == run[0]:
+            merged[-1][2] = run[2]
+        else:
+            merged.append(run)
+    return [tuple(r) for r in merged]
+
+
+def _clean_title(heading: str) -> str:
+    title = re.sub(r"[*_`#]+", "", heading).strip()
+    return re.sub(r"\s+", " ", title) or heading
+
+
+def _title_from_opening(text: str, count: int = 6) -> str:
+    cleaned = re.sub(r"\([^()]*\)", " ", text)
+    cleaned = re.sub(rf"[{re.escape(ALL_MARKS)}…]|\.\.\.", " ", cleaned)
+    tokens = cleaned.split()
+    title = " ".join(tokens[:count]).rstrip(",;:.–—-")
+    return (title + "…") if len(tokens) > count else (title or "Untitled")
+
+
+def _apply_title_overrides(book: Book, titles) -> None:
+    """Metadata `chapters:` — a list of titles (or {title: ...}), in order."""
+    if not isinstance(titles, list):
+        return
+    for chapter, entry in zip(book.chapters, titles):
+        title = entry.get("title") if isinstance(entry, dict) else entry
+        if title:
+            chapter.title, chapter.title_source = str(title), "metadata"

@@ -1,0 +1,44 @@
+"""Problems the converter finds in a text: reported by `narrate lint`, never fatal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+WARNING = "warning"
+INFO = "info"
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str  # short machine name, e.g. "quote-unclosed"
+    message: str
+    severity: str = WARNING
+    line: int | None = None  # 1-based line in the source
+    chapter: int | None = None  # 1-based
+    paragraph: int | None = None  # 1-based within the chapter
+    words: str = ""  # the first words of the place, to find it
+
+    def where(self) -> str:
+        parts = []
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        if self.chapter is not None:
+            parts.append(f"chapter {self.chapter}")
+        if self.paragraph is not None:
+            parts.append(f"paragraph {self.paragraph}")
+        return ", ".join(parts)
+
+    def format(self) -> str:
+        place = self.where()
+        text = f"{self.severity}: {self.message}"
+        if place:
+            text = f"{place}: {text}"
+        if self.words:
+            text += f' — "{self.words}"'
+        return text
+
+
+def first_words(text: str, count: int = 8) -> str:
+    words = text.split()
+    head = " ".join(words[:count])
+    return head + (" …" if len(words) > count else "")

@@ -1,0 +1,304 @@
+"""Speech text: what a narrator says for a piece of written text.
+
+Pure functions on strings: citations out, numbers and abbreviations spelled,
+quote marks, ellipses and dashes turned into pauses, the lexicon applied.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from num2words import num2words
+
+from narrate.script.quotes import DOUBLE_CLOSE, DOUBLE_OPEN, SINGLE_CLOSE, SINGLE_OPEN
+
+# ---- citations -----------------------------------------------------------------
+
+_PAGE = r"\d+(?:\s*[-–]\s*\d+)?"
+_CITATION_BODY = (rf"(?:[^()\n]{{1,80}}?,\s*)?(?:pp?\.\s*)?{_PAGE}"
+                  rf"(?:\s*,\s*(?:(?:pp?\.\s*)?{_PAGE}|footnote\s+\d+|"
+                  rf"[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){{0,3}}))*")
+_CITATION = re.compile(rf"\(({_CITATION_BODY})\)")
+_CITATION_TAIL = re.compile(r"[\s….,;:!?”’\"'»›\ufffd]*")
+
+
+def find_citations(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Page citations that end quotations: `(15)`, `(p. 135, 36)`, `(18, 19, Harman)`.
+
+    A citation counts when only punctuation and closing marks stand between it
+    and the end of a quote span, or when it follows the span directly.
+    """
+    found = []
+    for start, end in spans:
+        for match in _CITATION.finditer(text, start, end):
+            tail = _CITATION_TAIL.match(text, match.end(), end)
+            if tail.end() == end:
+                found.append(match.span())
+        after = re.compile(r"\s*").match(text, end).end()
+        match = _CITATION.match(text, after)
+        if match and re.match(r"[\s….,;:!?]*(?:$|\s)", text[match.end():]):
+            found.append(match.span())
+    return sorted(set(found))
+
+
+def speak_citation(citation: str) -> str:
+    """`(p. 135, 36)` -> `page one hundred thirty-five, thirty-six`."""
+    body = citation.strip("() ")
+    body = re.sub(r"\bpp\.\s*", "", body)
+    body = re.sub(r"\bp\.\s*", "", body)
+    numbers = re.findall(r"\d+", body)
+    word = "pages" if len(numbers) > 1 or re.search(r"\d\s*[-–]\s*\d", body) else "page"
+    spoken = spell_numbers(re.sub(r"(\d)\s*[-–]\s*(\d)", r"\1 to \2", body))
+    return f"{word} {spoken}"
+
+
+# ---- numbers ---------------------------------------------------------------------
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]
+_MONTH_ABBR = {m[:3]: m for m in MONTHS} | {"Sept": "September"}
+_MONTH = r"(?P<month>" + "|".join(MONTHS) + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.)"
+_DAY = r"(?P<day>[12]?\d|3[01])(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>1\d{3}|20\d{2})"
+
+
+def _month(name: str) -> str:
+    return _MONTH_ABBR.get(name.rstrip("."), name)
+
+
+def cardinal(number: int | float) -> str:
+    words = num2words(number)
+    return words.replace(" and ", " ").replace(",", "")
+
+
+def ordinal(number: int) -> str:
+    return num2words(number, to="ordinal").replace(" and ", " ").replace(",", "")
+
+
+def year(number: int) -> str:
+    if 2000 <= number <= 2009:
+        return cardinal(number)
+    return num2words(number, to="year").replace(" and ", " ")
+
+
+def _plural(words: str) -> str:
+    if words.endswith("y"):
+        return words[:-1] + "ies"
+    return words + "s"
+
+
+def _digits(digits: str) -> str:
+    return " ".join(cardinal(int(d)) for d in digits)
+
+
+def _number(text: str) -> str:
+    """Any run of digits with separators: 10,000 -> ten thousand; 2.5 -> two point five."""
+    plain = text.replace(",", "")
+    whole = plain.split(".")[0]
+    if len(whole) > 15 or (len(whole) > 1 and whole.startswith("0")):
+        return _digits(plain.replace(".", ""))  # too long or zero-led: read digit by digit
+    if "." in plain:
+        integer, fraction = plain.split(".", 1)
+        return f"{cardinal(int(integer))} point {_digits(fraction)}"
+    return cardinal(int(plain))
+
+
+_NUMBER_RULES: list[tuple[re.Pattern, object]] = [
+    # 24-25 October -> the twenty-fourth to the twenty-fifth of October
+    (re.compile(rf"\b(?P<d1>[12]?\d|3[01])\s*[-–]\s*(?P<d2>[12]?\d|3[01])\s+{_MONTH}"),
+     lambda m: f"the {ordinal(int(m['d1']))} to the {ordinal(int(m['d2']))} of {_month(m['month'])}"),
+    # October 26, 1879
+    (re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b"),
+     lambda m: f"{_month(m['month'])} {ordinal(int(m['day']))}, {year(int(m['year']))}"),
+    # 4 January 1923
+    (re.compile(rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}\b"),
+     lambda m: f"the {ordinal(int(m['day']))} of {_month(m['month'])}, {year(int(m['year']))}"),
+    # October 15th, October 17
+    (re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?![,.]?\d)"),
+     lambda m: f"{_month(m['month'])} {ordinal(int(m['day']))}"),
+    # 3 July
+    (re.compile(rf"\b{_DAY}\s+{_MONTH}"),
+     lambda m: f"the {ordinal(int(m['day']))} of {_month(m['month'])}"),
+    # 1918-1919, 1918-19
+    (re.compile(r"\b(?P<a>1\d{3}|20\d{2})\s*[-–]\s*(?P<b>\d{4}|\d{2})\b(?![.,]?\d)"),
+     lambda m: f"{year(int(m['a']))} to "
+               f"{year(int(m['b']) if len(m['b']) == 4 else int(m['a'][:2] + m['b']))}"),
+    # the 1860s, the '60s
+    (re.compile(r"\b(?P<y>1\d{2}0|20\d0)s\b"), lambda m: _plural(year(int(m["y"])))),
+    (re.compile(r"[’'‘](?P<y>\d0)s\b"), lambda m: _plural(cardinal(int(m["y"])))),
+    # 15th, 2nd
+    (re.compile(r"\b(?P<n>\d+)(?:st|nd|rd|th)\b"), lambda m: ordinal(int(m["n"]))),
+    # $5 million, £300
+    (re.compile(r"(?P<cur>[$£€])\s?(?P<n>\d[\d,]*(?:\.\d+)?)(?:\s+(?P<scale>thousand|million|billion))?"),
+     lambda m: " ".join(filter(None, [_number(m["n"]), m["scale"],
+                                      {"$": "dollars", "£": "pounds", "€": "euros"}[m["cur"]]]))),
+    # 45%, 45 per cent
+    (re.compile(r"(?P<n>\d[\d,]*(?:\.\d+)?)\s?%"), lambda m: f"{_number(m['n'])} percent"),
+    # 12-15 (pages, counts)
+    (re.compile(r"\b(?P<a>\d+)\s*[-–]\s*(?P<b>\d+)\b(?![.,]?\d)"),
+     lambda m: f"{_number(m['a'])} to {_number(m['b'])}"),
+    # a year standing alone: in 1896
+    (re.compile(rf"(?<![\d,.]){_YEAR}(?![\d]|[.,]\d)"), lambda m: year(int(m["year"]))),
+    # everything else: 10,000; 2.5; 30
+    (re.compile(r"(?<![\d.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?"),
+     lambda m: _number(m.group())),
+]
+
+
+def spell_numbers(text: str) -> str:
+    for pattern, replace in _NUMBER_RULES:
+        text = pattern.sub(replace, text)
+    return text
+
+
+# ---- roman numerals after names ---------------------------------------------------------
+
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+_CARDINAL_NOUNS = r"War|Chapter|Part|Book|Volume|Vol\.|Act|Lecture|Section|Phase|Stage|Appendix|Article"
+_REGNAL = re.compile(r"\b(?P<name>[A-Z][a-z]+)\s(?P<num>(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))\b")
+
+
+def roman_value(numeral: str) -> int:
+    total = 0
+    for i, ch in enumerate(numeral):
+        value = _ROMAN_VALUES[ch]
+        nxt = _ROMAN_VALUES[numeral[i + 1]] if i + 1 < len(numeral) else 0
+        total += -value if value < nxt else value
+    return total
+
+
+def _regnal(m: re.Match) -> str:
+    name, numeral = m["name"], m["num"]
+    if not numeral or (len(numeral) == 1 and numeral not in "V"):
+        return m.group()  # "I" is usually the pronoun, "X" a name (Malcolm X)
+    if re.fullmatch(_CARDINAL_NOUNS, name):
+        return f"{name} {cardinal(roman_value(numeral))}"
+    return f"{name} the {ordinal(roman_value(numeral)).capitalize()}"
+
+
+# ---- abbreviations ------------------------------------------------------------------------------
+
+_ABBREVIATIONS: list[tuple[re.Pattern, str]] = [
+    (re.compile(r"\be\.\s?g\.(?=\W|$)", re.I), "for example"),
+    (re.compile(r"\bi\.\s?e\.(?=\W|$)", re.I), "that is"),
+    (re.compile(r"\betc\.(?=\s+[A-Z]|\s*$)"), "et cetera."),
+    (re.compile(r"\betc\."), "et cetera"),
+    (re.compile(r"\bvs?\.(?=\s)"), "versus"),
+    (re.compile(r"\bcf\.(?=\s)"), "compare"),
+    (re.compile(r"\bviz\.(?=\s)"), "namely"),
+    (re.compile(r"\bpp\.\s*(?=\d)"), "pages "),
+    (re.compile(r"\bp\.\s*(?=\d)"), "page "),
+    (re.compile(r"\bNo\.\s*(?=\d)"), "number "),
+    (re.compile(r"\bMrs\.(?=\s)"), "Missus"),
+    (re.compile(r"\bMr\.(?=\s)"), "Mister"),
+    (re.compile(r"\bMs\.(?=\s)"), "Miz"),
+    (re.compile(r"\bDr\.(?=\s+[A-Z])"), "Doctor"),
+    (re.compile(r"\bSt\.(?=\s+[A-Z])"), "Saint"),
+    (re.compile(r"(?<=[a-z] )St\.(?=\s|$)"), "Street"),
+    (re.compile(r"\bProf\.(?=\s)"), "Professor"),
+    (re.compile(r"\bGen\.(?=\s+[A-Z])"), "General"),
+    (re.compile(r"\bCol\.(?=\s+[A-Z])"), "Colonel"),
+    (re.compile(r"\bCapt\.(?=\s+[A-Z])"), "Captain"),
+    (re.compile(r"\bLt\.(?=\s+[A-Z])"), "Lieutenant"),
+    (re.compile(r"\bRev\.(?=\s+[A-Z])"), "Reverend"),
+    (re.compile(r"\bJr\."), "Junior"),
+    (re.compile(r"\bSr\."), "Senior"),
+    (re.compile(r"\ba\.m\.", re.I), "A M"),
+    (re.compile(r"\bp\.m\.", re.I), "P M"),
+    # dotted initialisms: U.S.S.R. -> U S S R
+    (re.compile(r"\b(?:[A-Z]\.){2,}"), lambda m: " ".join(m.group().replace(".", ""))),
+]
+
+
+def expand_abbreviations(text: str) -> str:
+    for pattern, replacement in _ABBREVIATIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+# ---- the lexicon ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Lexicon:
+    """Word -> respelling. A key written in lower case matches any case;
+    a key with capitals matches only as written."""
+
+    entries: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self._pattern = None
+        if self.entries:
+            keys = sorted(self.entries, key=len, reverse=True)
+            alternatives = "|".join(re.escape(k) for k in keys)
+            self._pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w])", re.IGNORECASE)
+        self._folded = {k.lower(): k for k in self.entries if k == k.lower()}
+
+    def apply(self, text: str) -> str:
+        if not self._pattern:
+            return text
+        return self._pattern.sub(self._replace, text)
+
+    def _replace(self, m: re.Match) -> str:
+        word = m.group()
+        if word in self.entries:
+            return self.entries[word]
+        key = self._folded.get(word.lower())
+        if key is None:
+            return word  # a case-sensitive entry that this spelling does not match
+        spoken = self.entries[key]
+        return spoken[:1].upper() + spoken[1:] if word[:1].isupper() else spoken
+
+
+# ---- putting it together -----------------------------------------------------------------------------
+
+_SPACES = re.compile(r"[\u00a0\u2000-\u200b\u202f\u205f\u3000\t]")
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_MD_FOOTNOTE = re.compile(r"\[\^[^\]]+\]")
+_MD_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|`+)(?=\S)(.+?)(?<=\S)\1")
+_ELLIPSIS = re.compile(r"\s*(?:…|\.\s?\.\s?\.)(?:\s*(?:…|\.\s?\.\s?\.))*\s*")
+_DASH = re.compile(r"\s*(?:—|–|--+|\s-\s)\s*")
+_UNSPEAKABLE = re.compile(r"[\ufffd\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200d*#_<>|\\^~`{}=]")
+
+
+def to_say(text: str, lexicon: Lexicon | None = None) -> str:
+    """The words a narrator speaks for `text` (citations already removed)."""
+    say = _SPACES.sub(" ", text)
+    say = _MD_IMAGE.sub(r"\1", say)
+    say = _MD_LINK.sub(r"\1", say)
+    say = _MD_FOOTNOTE.sub("", say)
+    say = _MD_EMPHASIS.sub(r"\2", say)
+    say = expand_abbreviations(say)
+    say = spell_numbers(say)
+    say = _REGNAL.sub(_regnal, say)
+    say = _quote_marks_out(say)
+    say = _ELLIPSIS.sub(" … ", say)  # normalised here; pauses decided in _tidy
+    say = _DASH.sub(", ", say)
+    say = re.sub(r"[()\[\]]", ", ", say)
+    say = _UNSPEAKABLE.sub(" ", say)
+    say = _tidy(say)
+    if lexicon:
+        say = lexicon.apply(say)
+    return say
+
+
+def _quote_marks_out(text: str) -> str:
+    # An apostrophe between letters stays (as '), every other mark goes.
+    text = re.sub(rf"(?<=\w)[{SINGLE_CLOSE}'](?=\w)", "\x00", text)
+    text = re.sub(rf"[{DOUBLE_OPEN}{DOUBLE_CLOSE}{SINGLE_OPEN}{SINGLE_CLOSE}\"'‹›]", " ", text)
+    return text.replace("\x00", "'")
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    text = text.strip(" …,;:")  # an ellipsis or comma at an edge: nothing to say
+    text = re.sub(r" … (?=[A-Z“‘\"])", ". ", text)  # an ellipsis between sentences
+    text = text.replace(" … ", ", ").replace("…", ",")
+    text = re.sub(r"\s+([,;:.!?])", r"\1", text)
+    text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
+    text = re.sub(r"[,;:]\s*([.!?])", r"\1", text)
+    text = re.sub(r"([.!?])\s*[,.]+", r"\1", text)
+    text = re.sub(r"([,;:.!?])(?=[^\s\d,;:.!?'])", r"\1 ", text)
+    return re.sub(r"\s+", " ", text).strip(" ,;:")

@@ -1,0 +1,76 @@
+import json
+
+import pytest
+
+from narrate.errors import NarrateError
+from narrate.scriptfile import load_script, to_json_segments, to_yaml, write_script
+
+
+def test_yaml_round_trip_gives_the_same_book(seed_book, tmp_path):
+    book, _ = seed_book
+    path = write_script(book, tmp_path / "script.yaml")
+    assert load_script(path) == book
+
+
+def test_json_lists_segments_for_other_tools(seed_book):
+    book, _ = seed_book
+    rows = json.loads(to_json_segments(book))
+    assert len(rows) == len(book.segments)
+    assert set(rows[0]) == {"id", "chapter", "section", "voice", "text", "say", "citation", "key"}
+    assert any(r["citation"] == "(15)" for r in rows)
+
+
+def test_write_is_atomic_and_leaves_no_temporary_files(seed_book, tmp_path):
+    book, _ = seed_book
+    write_script(book, tmp_path / "s.yaml")
+    write_script(book, tmp_path / "s.yaml")
+    assert [p.name for p in tmp_path.iterdir()] == ["s.yaml"]
+
+
+def test_edited_say_changes_the_key(seed_book, tmp_path):
+    book, _ = seed_book
+    text = to_yaml(book)
+    seg = book.segments[3]
+    path = tmp_path / "s.yaml"
+    path.write_text(text.replace(f"say: {seg.say[:30]}", f"say: Changed {seg.say[:30]}", 1))
+    edited = load_script(path).segments[3]
+    assert edited.say.startswith("Changed") and edited.key != seg.key
+
+
+SCRIPT = """narrate_script: 1
+book: {title: T}
+chapters:
+- id: '01'
+  title: One
+  sections:
+  - id: '01.001'
+    segments:
+    - id: 01.001.1
+      voice: narrator
+      text: Hello.
+      say: Hello.
+"""
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda s: s.replace("voice: narrator", "voice: [narrator"), r"s\.yaml:1\d: YAML syntax"),
+    (lambda s: s.replace("say: Hello.", "sya: Hello."), r"s\.yaml:9: unknown key 'sya'; did you mean 'say'"),
+    (lambda s: s.replace("id: '01.001'", "id: 01.001.1"), "id 01.001.1 is used twice"),
+    (lambda s: s.replace("book: {title: T}", "book: !!python/object:os.system {}"), "YAML"),
+    (lambda s: "just: text\n", "not a narrate script"),
+    (lambda s: s.replace("      voice: narrator\n", ""), "missing `voice`"),
+])
+def test_malformed_scripts_give_errors_naming_the_line(tmp_path, change, message):
+    path = tmp_path / "s.yaml"
+    path.write_text(change(SCRIPT))
+    with pytest.raises(NarrateError, match=message):
+        load_script(path)
+
+
+def test_empty_say_is_skipped_with_a_warning(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(SCRIPT.replace("say: Hello.", "say: ''"))
+    warnings = []
+    book = load_script(path, warnings)
+    assert book.segments == []
+    assert "01.001.1" in warnings[0] and "empty" in warnings[0]

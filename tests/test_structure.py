@@ -1,0 +1,74 @@
+from narrate.script import ConvertOptions, convert
+from narrate.script.structure import join_lines, split_chapters
+
+
+def titles(text, markdown=False):
+    return [c.heading for c in split_chapters(text, markdown)]
+
+
+def test_hard_wrapped_lines_are_joined_and_blank_lines_separate_paragraphs():
+    [chapter] = split_chapters("One long\nwrapped line.\n\nSecond para-\ngraph here.\n")
+    assert [p.text for p in chapter.paragraphs] == ["One long wrapped line.",
+                                                    "Second para-graph here."]
+    assert [p.line for p in chapter.paragraphs] == [1, 4]
+
+
+def test_join_lines_keeps_hyphens_and_joins_with_spaces():
+    assert join_lines(["well-", "known"]) == "well-known"
+    assert join_lines(["  A line  ", "another"]) == "A line another"
+
+
+def test_markdown_headings_make_chapters_and_win_over_blank_runs():
+    text = "# Book\n\n## One\nText one.\n\n\n\nMore one.\n\n## Two\n\nText two.\n"
+    chapters = split_chapters(text, markdown=True)
+    assert [c.heading for c in chapters] == ["Book — One", "Two"]
+    assert [len(c.paragraphs) for c in chapters] == [2, 1]
+
+
+def test_markdown_blockquote_and_list_items():
+    [chapter] = split_chapters("> A quoted\n> passage.\n\n- item one\n- item two\n", True)
+    assert [(p.text, p.blockquote) for p in chapter.paragraphs] == [
+        ("A quoted passage.", True), ("- item one", False), ("- item two", False)]
+
+
+def test_heading_lines_chapter_roman_and_lecture():
+    text = ("Preface words.\n\nCHAPTER IV\n\nBody.\n\nIV. The Exile\n\nBody.\n\n"
+            "Lecture 3\n\nBody.\n\nVII\nThe Return\n\nBody.\n\nIX\n\nA Title Line\n\nBody.\n")
+    assert titles(text) == [None, "CHAPTER IV", "IV. The Exile", "Lecture 3",
+                            "VII The Return", "IX A Title Line"]
+
+
+def test_two_blank_lines_split_chapters():
+    assert len(split_chapters("One.\n\nTwo.\n\n\nThree.\n\n\n\nFour.\n")) == 3
+
+
+def test_scene_breaks_split_when_nothing_stronger_exists():
+    chapters = split_chapters("One.\n\n* * *\n\nTwo.\n\n***\n\nThree.\n")
+    assert [[p.text for p in c.paragraphs] for c in chapters] == [["One."], ["Two."], ["Three."]]
+
+
+def test_scene_break_inside_headed_chapters_is_not_spoken():
+    chapters = split_chapters("CHAPTER 1\n\nOne.\n\n* * *\n\nTwo.\n")
+    assert [p.text for p in chapters[0].paragraphs] == ["One.", "Two."]
+
+
+def test_titles_come_from_heading_metadata_or_opening_words():
+    book, _ = convert("CHAPTER ONE\n\nIt was a dark and stormy night, and the rain fell.\n")
+    assert (book.chapters[0].title, book.chapters[0].title_source) == ("CHAPTER ONE", "heading")
+    book, _ = convert("It was a dark and stormy night, and the rain fell.\n")
+    assert (book.chapters[0].title, book.chapters[0].title_source) == (
+        "It was a dark and stormy…", "opening")
+    book, _ = convert("Words here.\n", meta={"chapters": ["Given"]})
+    assert (book.chapters[0].title, book.chapters[0].title_source) == ("Given", "metadata")
+
+
+def test_max_chapter_minutes_splits_at_paragraph_boundaries():
+    paragraph = " ".join(["word"] * 100) + "."
+    text = "\n\n".join([paragraph] * 10)
+    book, _ = convert(text, ConvertOptions(max_chapter_minutes=2))  # 320 words a chapter
+    assert [len(c.sections) for c in book.chapters] == [3, 3, 3, 1]
+
+
+def test_ids_are_positional_and_zero_padded():
+    book, _ = convert("One.\n\nTwo.\n\n\nThree.\n")
+    assert [s.id for s in book.segments] == ["01.001.1", "01.002.1", "02.001.1"]
