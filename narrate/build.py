@@ -44,3 +44,30 @@ def book_folder(book: Book, root: str | Path = OUTPUT_DIR) -> Path:
 
 def estimate_seconds(segments: list[Segment], words_per_minute: int = 160) -> float:
     return sum(len(words(s.say)) for s in segments) * 60.0 / words_per_minute
+
+
+def voices_dir_for(book: Book, voices: str | Path | None) -> str | Path | None:
+    """--voices wins over the book's metadata `voices:` folder."""
+    return voices or book.extra.get("voices")
+
+
+def render_book(book: Book, voices: str | Path | None = None, cache_dir: str | Path | None = None,
+                jobs: int | None = None, progress: bool | None = None):
+    """Render every segment of `book` through the cache; returns the RenderReport."""
+    from narrate.render import book_items, render_items
+    from narrate.render.cache import Cache
+    from narrate.render.profiles import load_profiles
+
+    profiles = load_profiles(voices_dir_for(book, voices))
+    return render_items(book_items(book), profiles, Cache(cache_dir), jobs=jobs, progress=progress)
+
+
+def used_cache_keys(books: list[Book], voices: str | Path | None = None) -> set[str]:
+    from narrate.render import book_items, item_keys
+    from narrate.render.profiles import load_profiles
+
+    keys: set[str] = set()
+    for book in books:
+        profiles = load_profiles(voices_dir_for(book, voices))
+        keys |= set(item_keys(book_items(book), profiles).values())
+    return keys

@@ -155,6 +155,100 @@ def show(target, wpm, show_say, **kw):
                 f"about {_minutes(total)} at {wpm} words per minute", bold=True)
 
 
+def render_options(func):
+    """Options shared by every command that renders audio."""
+    options = [
+        click.option("--voices", type=click.Path(file_okay=False),
+                     help="Folder of <role>.yaml voice profiles overriding voices/."),
+        click.option("--cache", "cache_dir", type=click.Path(file_okay=False),
+                     help="Segment cache folder (default: $NARRATE_CACHE or the user cache)."),
+        click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
+                     help="Worker processes (default: one per core)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@cli.command()
+@click.argument("target")
+@render_options
+@convert_options
+@_fail_cleanly
+def render(target, voices, cache_dir, jobs, **kw):
+    """Synthesise every segment of a SCRIPT or SOURCE to WAV files in the cache."""
+    from narrate.build import render_book
+
+    book = _load(target, kw)
+    report = render_book(book, voices, cache_dir, jobs)
+    audio = report.audio_seconds
+    speed = f", {audio / report.seconds:.0f}x real time" if report.rendered else ""
+    click.echo(f"rendered {len(report.rendered)} segments, reused {len(report.reused)} from the "
+               f"cache: {audio / 60:.1f} min of audio in {report.seconds:.1f} s{speed}")
+    _report_failures(report)
+
+
+def _report_failures(report) -> None:
+    for failure in report.failed:
+        words = " ".join(failure.text.split()[:10])
+        click.secho(f"narrate: failed {failure.id}: {failure.error} — \"{words} …\" "
+                    f"(re-run to try again)", fg="red", err=True)
+    if report.failed:
+        click.secho(f"narrate: {len(report.failed)} segments failed; the others are kept",
+                    fg="red", err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--check", is_flag=True, help="Validate the voice profiles instead of listing.")
+@click.option("--voices", type=click.Path(file_okay=False),
+              help="Folder of <role>.yaml voice profiles overriding voices/.")
+@_fail_cleanly
+def voices(check, voices):
+    """List the engine's voices, or check the voice profiles (--check)."""
+    from narrate.render.engines import check_engine, check_voice, list_voices
+    from narrate.render.profiles import load_profiles
+
+    if check:
+        profiles = load_profiles(voices)
+        for role, profile in sorted(profiles.items()):
+            check_engine(profile.engine)
+            check_voice(profile)
+            click.echo(f"ok  {role:10} {profile.engine} {profile.voice} rate {profile.rate} "
+                       f"pitch {profile.pitch} volume {profile.volume}  ({profile.source})")
+        return
+    for voice in list_voices():
+        langs = ",".join(voice.languages)
+        click.echo(f"{voice.id:28} {voice.name:36} {langs:10} {voice.gender or ''}")
+    click.echo("variants: append +VARIANT to a voice id (e.g. gmw/en-US+f4); "
+               "`espeak-ng --voices=variant` lists them")
+
+
+@cli.command()
+@click.argument("scripts", nargs=-1)
+@click.option("--prune", is_flag=True, help="Delete entries that none of SCRIPTS uses.")
+@click.option("--cache", "cache_dir", type=click.Path(file_okay=False),
+              help="Segment cache folder (default: $NARRATE_CACHE or the user cache).")
+@click.option("--voices", type=click.Path(file_okay=False),
+              help="Voice profiles the SCRIPTS are rendered with.")
+@_fail_cleanly
+def cache(scripts, prune, cache_dir, voices):
+    """Report the segment cache's size; --prune SCRIPT... deletes entries no script uses."""
+    from narrate.build import used_cache_keys
+    from narrate.render.cache import Cache
+
+    store = Cache(cache_dir)
+    if prune:
+        if not scripts:
+            raise NarrateError("--prune needs the scripts or sources whose audio to keep, "
+                               "e.g. `narrate cache --prune seeds/prophet-essay.txt`")
+        keep = used_cache_keys([_load(s, {}) for s in scripts], voices)
+        count, freed = store.prune(keep)
+        click.echo(f"pruned {count} entries ({freed / 1e6:.1f} MB); kept {len(keep)} in use")
+    entries = store.entries()
+    click.echo(f"cache {store.root}: {len(entries)} entries, {store.size() / 1e6:.1f} MB")
+
+
 def _minutes(seconds: float) -> str:
     minutes, secs = divmod(int(round(seconds)), 60)
     return f"{minutes}:{secs:02d}"

@@ -14,3 +14,48 @@ def seed_book():
     problems: list = []
     book = load_book(SEED, warnings=problems)
     return book, problems
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory, monkeypatch):
+    """No test touches the user's real cache."""
+    monkeypatch.setenv("NARRATE_CACHE", str(tmp_path_factory.mktemp("cache")))
+
+
+SHORT_TEXT = """The prophets of old studied their sacred texts, and so did the young Russians.
+
+He said, “There is now no one except me to carry out the mission of arming a new generation.” Then he left for Vienna.
+
+“The years of reaction were over; the terror had spent itself; the movement was experiencing a new revival.”
+
+In 1905 the first revolution began in Petersburg, and 30,000 workers struck.
+"""
+
+
+@pytest.fixture
+def short_source(tmp_path):
+    path = tmp_path / "short.txt"
+    path.write_text(SHORT_TEXT, encoding="utf-8")
+    return path
+
+
+def median_pitch(path) -> float:
+    """Median F0 (Hz) of voiced frames by autocorrelation: an independent measurement."""
+    import wave
+
+    import numpy as np
+
+    with wave.open(str(path)) as wav:
+        rate = wav.getframerate()
+        x = np.frombuffer(wav.readframes(wav.getnframes()), np.int16).astype(float)
+    frame, hop, found = int(0.04 * rate), int(0.01 * rate), []
+    low, high = int(rate / 400), int(rate / 60)
+    for start in range(0, len(x) - frame, hop):
+        f = x[start:start + frame] - x[start:start + frame].mean()
+        if np.sqrt((f ** 2).mean()) < 500:
+            continue
+        ac = np.correlate(f, f, "full")[frame - 1:]
+        lag = low + int(np.argmax(ac[low:high]))
+        if ac[lag] > 0.3 * ac[0]:
+            found.append(rate / lag)
+    return float(np.median(found))

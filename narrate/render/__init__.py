@@ -1,0 +1,231 @@
+"""Render segments to WAV files: cached by content, in parallel worker processes.
+
+    report = render_items(items, profiles, Cache(), jobs=2)
+
+Workers are grouped by voice profile: a pyttsx3 engine is configured once per
+process, so each worker process serves exactly one profile.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as futures
+import multiprocessing
+import os
+import signal
+import sys
+import time
+import wave
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from narrate.errors import NarrateError
+from narrate.render.audio import rms
+from narrate.model import Book
+from narrate.render.cache import Cache, audio_key, wav_frames, wav_info
+from narrate.render.engines import (SynthesisError, check_engine, check_voice,
+                                    create_engine, engine_version)
+from narrate.render.profiles import VoiceProfile, profiles_for
+
+SILENCE_RMS = 30  # about -60 dBFS: a segment with words must be louder than this
+ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class RenderItem:
+    id: str  # segment id, or a name for extra lines (titles, credits)
+    say: str
+    role: str
+    text: str = ""  # as written, for messages
+
+
+@dataclass
+class Failure:
+    id: str
+    text: str
+    error: str
+
+
+@dataclass
+class RenderReport:
+    paths: dict[str, Path] = field(default_factory=dict)  # item id -> cached WAV
+    keys: dict[str, str] = field(default_factory=dict)  # item id -> audio key
+    frames: dict[str, int] = field(default_factory=dict)  # item id -> sample count
+    audio_seconds: float = 0.0
+    rendered: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def book_items(book: Book) -> list[RenderItem]:
+    return [RenderItem(s.id, s.say, s.voice, s.text) for s in book.segments if s.say.strip()]
+
+
+def item_keys(items: list[RenderItem], profiles: dict[str, VoiceProfile]) -> dict[str, str]:
+    profiles = profiles_for({i.role for i in items}, profiles)
+    return {i.id: audio_key(i.say, profiles[i.role], engine_version(profiles[i.role].engine))
+            for i in items}
+
+
+def render_items(items: list[RenderItem], profiles: dict[str, VoiceProfile], cache: Cache,
+                 jobs: int | None = None, force: set[str] = frozenset(),
+                 progress: bool | None = None) -> RenderReport:
+    """Render every item not already cached (or in `force`); never raises for one bad item."""
+    started = time.perf_counter()
+    report = RenderReport()
+    profiles = profiles_for({i.role for i in items}, profiles)
+    report.keys = item_keys(items, profiles)
+    cache.clean_temporary()
+    todo: dict[str, list[RenderItem]] = {}  # key -> the items that share it
+    for item in items:
+        key = report.keys[item.id]
+        cached = None if item.id in force or key in todo else cache.get(key)
+        if cached:
+            report.paths[item.id] = cached
+            report.reused.append(item.id)
+        else:
+            todo.setdefault(key, []).append(item)
+    if todo:
+        for profile in profiles.values():
+            check_engine(profile.engine)
+            check_voice(profile)
+        _render_missing(todo, profiles, cache, jobs or os.cpu_count() or 1, report, progress)
+    for item in items:
+        path = report.paths.get(item.id) or cache.get(report.keys[item.id])
+        if path:
+            report.paths[item.id] = path
+            frames, rate = wav_info(path)
+            report.frames[item.id] = frames
+            report.audio_seconds += frames / rate
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _render_missing(todo, profiles, cache, jobs, report, progress) -> None:
+    by_role: dict[str, list[tuple[str, RenderItem]]] = {}
+    for key, group in todo.items():
+        by_role.setdefault(group[0].role, []).append((key, group[0]))
+    total = sum(len(v) for v in by_role.values())
+    with _Progress(total, progress) as bar:
+        # the largest role first; one pool per voice profile, each engine set up once
+        for role, work in sorted(by_role.items(), key=lambda kv: -len(kv[1])):
+            _render_role(profiles[role], work, todo, cache, min(jobs, len(work)), report, bar)
+
+
+def _render_role(profile, work, todo, cache, workers, report, bar) -> None:
+    context = multiprocessing.get_context("spawn")  # a clean process: no inherited engine
+    pool = futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init,
+                                       initargs=(profile, str(cache.root)))
+    try:
+        pending = {pool.submit(_worker_render, key, item.say): key for key, item in work}
+        for done in futures.as_completed(pending):
+            key = pending[done]
+            try:
+                seconds = done.result()
+            except futures.process.BrokenProcessPool as exc:
+                raise NarrateError(f"a {profile.role} voice worker died ({exc}); run again: "
+                                   "finished segments are kept") from None
+            except (SynthesisError, NarrateError, OSError, ValueError) as exc:
+                for item in todo[key]:
+                    report.failed.append(Failure(item.id, item.text or item.say, str(exc)))
+                bar.advance(0.0)
+                continue
+            for item in todo[key]:
+                report.rendered.append(item.id)
+            bar.advance(seconds)
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown()
+
+
+def _stop(pool: futures.ProcessPoolExecutor) -> None:
+    """Ctrl-C or an error: stop the workers now. Finished entries are already in the cache."""
+    for process in list((pool._processes or {}).values()):
+        process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+# ---- inside a worker process -----------------------------------------------------------------
+
+_worker: dict = {}
+
+
+def _worker_init(profile: VoiceProfile, cache_root: str) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)  # the espeak driver prints from its own thread
+    _worker["engine"] = create_engine(profile)
+    _worker["cache"] = Cache(cache_root)
+
+
+def _worker_render(key: str, say: str) -> float:
+    """Synthesise one segment into the cache; returns its duration in seconds."""
+    cache: Cache = _worker["cache"]
+    return synthesize_to_cache(_worker["engine"], say, key, cache)
+
+
+def synthesize_to_cache(engine, say: str, key: str, cache: Cache) -> float:
+    """Synthesise into a temporary file, check it, commit it under its key.
+
+    The pyttsx3 espeak driver now and then hands back an empty WAV when the
+    machine is busy (seen here about once in a hundred files under load): a bad
+    take is tried again, up to ATTEMPTS times, before the segment counts as failed.
+    """
+    temp = cache.temp_path(key)
+    problem = ""
+    try:
+        for _ in range(ATTEMPTS):
+            engine.synthesize(say, temp)
+            problem = take_problem(temp, say)
+            if not problem:
+                frames, rate = wav_info(temp)
+                cache.commit(temp, key)
+                return frames / rate
+        raise SynthesisError(problem)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def take_problem(path: Path, say: str) -> str:
+    """Why a rendered take is unusable, or '' when it is fine."""
+    try:
+        frames = wav_frames(path)
+    except ValueError as exc:
+        return f"the engine wrote a bad WAV ({exc})"
+    with wave.open(str(path), "rb") as wav:
+        pcm = wav.readframes(frames)
+    if any(ch.isalnum() for ch in say) and rms(pcm) < SILENCE_RMS:
+        return "the engine returned silence for words"
+    return ""
+
+
+class _Progress:
+    """A rich progress bar on a terminal (counts, audio minutes, ETA); silent otherwise."""
+
+    def __init__(self, total: int, enabled: bool | None):
+        self.total = total
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.audio = 0.0
+        self._bar = None
+
+    def __enter__(self):
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                       TimeRemainingColumn)
+            self._bar = Progress(TextColumn("rendering"), BarColumn(), MofNCompleteColumn(),
+                                 TextColumn("{task.fields[audio]}"), TimeRemainingColumn(),
+                                 console=Console(stderr=True), transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task("render", total=self.total, audio="0.0 min audio")
+        return self
+
+    def advance(self, seconds: float) -> None:
+        self.audio += seconds
+        if self._bar:
+            self._bar.update(self._task, advance=1, audio=f"{self.audio / 60:.1f} min audio")
+
+    def __exit__(self, *exc):
+        if self._bar:
+            self._bar.stop()

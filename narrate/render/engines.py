@@ -1,0 +1,172 @@
+"""Speech engines behind one small interface: `engine.synthesize(say, wav_path)`.
+
+Only this module knows how an engine is driven. pyttsx3 (driving espeak-ng on
+Linux) is the default. Its traps, each handled here:
+- `pyttsx3.init()` hands back one cached engine per process, and that engine
+  ignores voice or rate changes after its first file (the next file comes out
+  empty): an Engine is configured once, and a process holds one Engine.
+- `runAndWait()` can return before the WAV exists: wait for the
+  `finished-utterance` callback, which fires after the file is written.
+- The espeak driver prints "Audio saved to ..." from espeak's own thread: the
+  caller silences file descriptor 1 (`quiet_stdout`), not just sys.stdout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes.util
+import functools
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from narrate.errors import NarrateError
+from narrate.render.profiles import VoiceProfile
+
+INSTALL_ESPEAK = ("install it with `sudo apt-get install espeak-ng` (Debian/Ubuntu) or "
+                  "`brew install espeak-ng` (macOS), or run scripts/setup")
+SYNTH_TIMEOUT = 120.0  # seconds for one segment; segments are short
+
+
+class SynthesisError(Exception):
+    """The engine failed on one segment (the build goes on with the others)."""
+
+
+@dataclass(frozen=True)
+class VoiceInfo:
+    id: str
+    name: str
+    languages: tuple[str, ...] = ()
+    gender: str | None = None
+
+
+@contextlib.contextmanager
+def quiet_stdout():
+    """Silence file descriptor 1 (C code and other threads print there too)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+class Pyttsx3Engine:
+    name = "pyttsx3"
+
+    def __init__(self, profile: VoiceProfile):
+        check_engine("pyttsx3")
+        import pyttsx3
+
+        try:
+            self._engine = pyttsx3.init()
+        except Exception as exc:  # the driver raises RuntimeError/OSError/ImportError
+            raise NarrateError(f"pyttsx3 could not start espeak-ng ({exc}); {INSTALL_ESPEAK}") from None
+        if getattr(self._engine, "_narrate_profile", None) not in (None, profile.fingerprint()):
+            raise RuntimeError("a pyttsx3 engine cannot be reconfigured: one profile a process")
+        self._engine._narrate_profile = profile.fingerprint()
+        self._done = threading.Event()
+        self._engine.connect("finished-utterance", lambda name, completed: self._done.set())
+        if profile.voice:
+            self._engine.setProperty("voice", profile.voice)
+        self._engine.setProperty("rate", profile.rate)
+        self._engine.setProperty("volume", profile.volume)
+        self._engine.setProperty("pitch", profile.pitch)
+
+    def synthesize(self, say: str, path: Path) -> None:
+        self._done.clear()
+        self._engine.save_to_file(say, str(path))
+        self._engine.runAndWait()
+        if not self._done.wait(SYNTH_TIMEOUT):
+            raise SynthesisError(f"the engine did not finish within {SYNTH_TIMEOUT:.0f} s")
+        if not path.exists():
+            raise SynthesisError("the engine finished but wrote no file")
+
+
+ENGINES = {"pyttsx3": Pyttsx3Engine}
+OPTIONAL_ENGINES: dict[str, str] = {}  # name -> how to install it
+
+
+def create_engine(profile: VoiceProfile):
+    if profile.engine not in ENGINES:
+        hint = OPTIONAL_ENGINES.get(profile.engine)
+        if hint:
+            raise NarrateError(f"{profile.source}: engine {profile.engine!r} is not installed; {hint}")
+        raise NarrateError(f"{profile.source}: unknown engine {profile.engine!r}; "
+                           f"use one of {', '.join(sorted(ENGINES))}")
+    return ENGINES[profile.engine](profile)
+
+
+def check_engine(name: str) -> None:
+    """Fail early, in one line, when the engine's parts are missing."""
+    if name != "pyttsx3":
+        return
+    try:
+        import pyttsx3  # noqa: F401
+    except ImportError as exc:
+        raise NarrateError(f"pyttsx3 is not installed or broken ({exc}); run scripts/setup "
+                           "or `pip install pyttsx3`") from None
+    if platform.system() == "Linux" and not (ctypes.util.find_library("espeak-ng")
+                                             or ctypes.util.find_library("espeak")):
+        raise NarrateError(f"espeak-ng is not installed; {INSTALL_ESPEAK}")
+
+
+@functools.lru_cache(maxsize=None)
+def engine_version(name: str) -> str:
+    """Part of every cache key: a new engine version re-renders."""
+    if name != "pyttsx3":
+        return "unknown"
+    from importlib.metadata import version
+
+    espeak = "none"
+    if shutil.which("espeak-ng"):
+        out = subprocess.run(["espeak-ng", "--version"], capture_output=True, text=True).stdout
+        match = re.search(r"text-to-speech:\s*(\S+)", out)
+        espeak = match.group(1) if match else out.strip()[:40]
+    return f"pyttsx3 {version('pyttsx3')}; espeak-ng {espeak}; {platform.system()}"
+
+
+def list_voices(name: str = "pyttsx3") -> list[VoiceInfo]:
+    check_engine(name)
+    import pyttsx3
+
+    engine = pyttsx3.init()
+    return [VoiceInfo(v.id, v.name, tuple(v.languages or ()), v.gender)
+            for v in engine.getProperty("voices")]
+
+
+@functools.lru_cache(maxsize=None)
+def espeak_variants() -> tuple[str, ...]:
+    """Voice variants (`+f4`, `+m3`, `+klatt` ...) espeak-ng accepts after a voice id."""
+    if not shutil.which("espeak-ng"):
+        return ()
+    out = subprocess.run(["espeak-ng", "--voices=variant"], capture_output=True, text=True).stdout
+    return tuple(re.findall(r"!v/(\S+)", out))
+
+
+def check_voice(profile: VoiceProfile) -> None:
+    """An unknown voice id names the file, the key and the nearest valid ids."""
+    from narrate.fileio import nearest
+
+    if profile.engine != "pyttsx3" or not profile.voice:
+        return
+    base, _, variant = profile.voice.partition("+")
+    ids = {v.id.lower() for v in list_voices("pyttsx3")} | {v.name.lower() for v in list_voices("pyttsx3")}
+    if base.lower() not in ids:
+        raise NarrateError(f"{profile.source}: `voice` {profile.voice!r} is not an installed voice; "
+                           f"{nearest(base.lower(), ids)} (see `narrate voices`)")
+    variants = espeak_variants()
+    if variant and variants and variant not in variants:
+        raise NarrateError(f"{profile.source}: `voice` variant +{variant} is unknown; "
+                           f"{nearest(variant, variants)}")

@@ -1,0 +1,245 @@
+"""Rendering with the real engine (pyttsx3 driving espeak-ng), cached by content."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import wave
+
+import pytest
+
+from narrate.build import load_book, render_book
+from narrate.errors import NarrateError
+from narrate.render import book_items, render_items
+from narrate.render.cache import Cache, wav_frames
+from narrate.render.profiles import load_profiles
+
+from conftest import ROOT, median_pitch
+
+NARRATE = [sys.executable, "-m", "narrate"]
+
+
+def copy_voices(tmp_path, **quote_changes):
+    """A voices folder like the default, with some quote profile fields changed."""
+    import yaml
+
+    folder = tmp_path / "voices"
+    folder.mkdir(exist_ok=True)
+    for role in ("narrator", "quote"):
+        data = yaml.safe_load((ROOT / "voices" / f"{role}.yaml").read_text())
+        if role == "quote":
+            data.update(quote_changes)
+        (folder / f"{role}.yaml").write_text(yaml.safe_dump(data))
+    return folder
+
+
+def test_every_segment_rendered_with_two_distinct_voices(short_source, tmp_path):
+    book = load_book(short_source)
+    report = render_book(book, cache_dir=tmp_path / "c", jobs=2)
+    assert not report.failed
+    assert len(report.rendered) == len(book.segments) and not report.reused
+    for segment in book.segments:
+        path = report.paths[segment.id]
+        with wave.open(str(path)) as wav:
+            seconds = wav.getnframes() / wav.getframerate()
+        words = len(segment.say.split())
+        assert words * 60 / 400 < seconds < words * 60 / 60 + 3  # plausible for its words
+    narrator = [report.paths[s.id] for s in book.segments if s.voice == "narrator"]
+    quote = [report.paths[s.id] for s in book.segments if s.voice == "quote"]
+    low, high = median_pitch(narrator[0]), median_pitch(quote[0])
+    assert high >= 1.2 * low, (low, high)
+
+
+def test_cache_reuses_and_invalidates_exactly(short_source, tmp_path):
+    book = load_book(short_source)
+    cache = tmp_path / "c"
+    first = render_book(book, cache_dir=cache)
+    again = render_book(book, cache_dir=cache)
+    assert again.rendered == [] and len(again.reused) == len(book.segments)
+    assert again.keys == first.keys
+
+    # changing the quote voice's pitch re-renders the quote segments and nothing else
+    voices = copy_voices(tmp_path, pitch=70)
+    changed = render_book(book, voices=voices, cache_dir=cache)
+    quotes = sorted(s.id for s in book.segments if s.voice == "quote")
+    assert sorted(changed.rendered) == quotes
+    assert median_pitch(changed.paths[quotes[0]]) > median_pitch(first.paths[quotes[0]])
+
+    # pauses are not part of a segment's audio
+    voices = copy_voices(tmp_path, pitch=70, pauses={"sentence": 100})
+    assert render_book(book, voices=voices, cache_dir=cache).rendered == []
+
+    # an edit re-renders only its segment; a new paragraph does not shift the others
+    edited = short_source.read_text().replace("30,000 workers", "40,000 workers")
+    short_source.write_text("A new opening paragraph is here.\n\n" + edited)
+    book2 = load_book(short_source)
+    report = render_book(book2, cache_dir=cache)
+    assert sorted(report.rendered) == ["01.001.1", "01.005.1"]
+
+
+def test_corrupt_cache_entries_are_rendered_again(short_source, tmp_path):
+    book = load_book(short_source)
+    cache = Cache(tmp_path / "c")
+    first = render_book(book, cache_dir=cache.root)
+    ids = [s.id for s in book.segments]
+    truncated, empty, garbage = (first.paths[i] for i in ids[:3])
+    data = truncated.read_bytes()
+    truncated.write_bytes(data[: len(data) // 2])
+    empty.write_bytes(b"")
+    garbage.write_bytes(os.urandom(5000))
+    report = render_book(book, cache_dir=cache.root)
+    assert sorted(report.rendered) == sorted(ids[:3])
+    for i in ids[:3]:
+        assert wav_frames(report.paths[i]) > 1000
+
+
+def test_failed_segments_are_reported_and_the_rest_kept(short_source, tmp_path):
+    voices = copy_voices(tmp_path, volume=0.0)  # a real engine, speaking silence
+    result = subprocess.run(NARRATE + ["render", str(short_source), "--voices", str(voices),
+                                       "--cache", str(tmp_path / "c")],
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    book = load_book(short_source)
+    for segment in book.segments:
+        if segment.voice == "quote":
+            assert f"failed {segment.id}: the engine returned silence" in result.stderr
+    assert "segments failed; the others are kept" in result.stderr
+    narrators = [s for s in book.segments if s.voice == "narrator"]
+    report = render_book(book, voices=voices, cache_dir=tmp_path / "c")
+    assert set(report.reused) == {s.id for s in narrators}
+
+
+def test_kill_and_resume_reuses_finished_segments(tmp_path):
+    source = tmp_path / "long.txt"
+    source.write_text("\n\n".join(f"Paragraph number {i} has a sentence or two of narration. "
+                                  f"It goes on a little longer, to take some time."
+                                  for i in range(80)))
+    cache = tmp_path / "c"
+    process = subprocess.Popen(NARRATE + ["render", str(source), "--cache", str(cache), "-j", "1"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    deadline = time.time() + 60
+    while len(Cache(cache).entries()) < 10 and time.time() < deadline:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    done = len(Cache(cache).entries())
+    assert 10 <= done < 80
+    book = load_book(source)
+    report = render_book(book, cache_dir=cache)
+    assert len(report.reused) >= done and len(report.rendered) == 80 - len(report.reused)
+    assert not report.failed
+    assert not list(cache.glob("??/.*.tmp.wav"))  # no temporary files left behind
+
+
+def test_driver_chatter_is_suppressed(short_source, tmp_path):
+    result = subprocess.run(NARRATE + ["render", str(short_source), "--cache", str(tmp_path / "c")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "Audio saved" not in result.stdout + result.stderr
+    count = len(load_book(short_source).segments)
+    assert result.stdout.startswith(f"rendered {count} segments, reused 0")
+
+
+ENGINE_PROBE = """
+import sys, wave
+from pathlib import Path
+from narrate.render.engines import Pyttsx3Engine, quiet_stdout
+from narrate.render.profiles import load_profiles
+profiles = load_profiles()
+engine = Pyttsx3Engine(profiles["narrator"])
+out = Path(sys.argv[1])
+with quiet_stdout():
+    for i in range(3):
+        engine.synthesize("A sentence long enough to take a while to speak, " * 3, out)
+        # the file is complete the moment synthesize returns
+        with wave.open(str(out)) as w:
+            assert w.getnframes() > 22050 * 5, w.getnframes()
+try:
+    Pyttsx3Engine(profiles["quote"])
+except RuntimeError as exc:
+    print("refused:", exc)
+"""
+
+
+def test_engine_waits_for_complete_files_and_refuses_reconfiguration(tmp_path):
+    result = subprocess.run([sys.executable, "-c", ENGINE_PROBE, str(tmp_path / "x.wav")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "refused: a pyttsx3 engine cannot be reconfigured" in result.stdout
+    assert "Audio saved" not in result.stdout
+
+
+@pytest.mark.parametrize("change, message", [
+    ("voice: gmw/en-USA", r"quote\.yaml: `voice` 'gmw/en-USA' is not an installed voice; did you mean 'gmw/en-us'"),
+    ("voice: gmw/en-US+f9", r"variant \+f9 is unknown; did you mean"),
+    ("rate: 900", r"quote\.yaml:\d+: `rate` 900 is out of range; use 80 to 450"),
+    ("pitch: high", r"`pitch` must be a number"),
+    ("ratee: 150", r"quote\.yaml:\d+: unknown key 'ratee'; did you mean 'rate'"),
+])
+def test_bad_voice_files_name_the_file_key_and_fix(tmp_path, change, message):
+    voices = copy_voices(tmp_path)
+    path = voices / "quote.yaml"
+    key = change.split(":")[0]
+    lines = [line for line in path.read_text().splitlines() if not line.startswith(key.rstrip("e") + ":")]
+    path.write_text("\n".join(lines) + f"\n{change}\n")
+    result = subprocess.run(NARRATE + ["voices", "--check", "--voices", str(voices)],
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    import re
+    assert re.search(message, result.stderr), result.stderr
+
+
+def test_voices_lists_the_engine_voices():
+    result = subprocess.run(NARRATE + ["voices"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert "gmw/en-us" in result.stdout.lower()
+
+
+def test_missing_espeak_is_a_one_line_install_hint(monkeypatch):
+    import ctypes.util
+    import platform
+
+    from narrate.render.engines import check_engine
+    monkeypatch.setattr(platform, "system", lambda: "Linux")
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
+    with pytest.raises(NarrateError, match="espeak-ng is not installed; install it with"):
+        check_engine("pyttsx3")
+
+
+def test_cache_command_reports_and_prunes(short_source, tmp_path):
+    cache = tmp_path / "c"
+    count = len(render_book(load_book(short_source), cache_dir=cache).rendered)
+    extra = cache / "ab" / ("ab" + "0" * 30 + ".wav")
+    extra.parent.mkdir(exist_ok=True)
+    shutil.copy(next(Cache(cache).entries().__iter__()), extra)
+    result = subprocess.run(NARRATE + ["cache", "--cache", str(cache)], capture_output=True, text=True)
+    assert f"{count + 1} entries" in result.stdout
+    result = subprocess.run(NARRATE + ["cache", "--prune", str(short_source), "--cache", str(cache)],
+                            capture_output=True, text=True)
+    assert "pruned 1 entries" in result.stdout and f"{count} entries" in result.stdout
+    assert not extra.exists()
+
+
+def test_ctrl_c_stops_cleanly_and_keeps_finished_work(tmp_path):
+    source = tmp_path / "long.txt"
+    source.write_text("\n\n".join(f"Paragraph {i} is narrated here, slowly and with care."
+                                  for i in range(60)))
+    cache = tmp_path / "c"
+    process = subprocess.Popen(NARRATE + ["render", str(source), "--cache", str(cache), "-j", "1"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    deadline = time.time() + 60
+    while len(Cache(cache).entries()) < 5 and time.time() < deadline:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C sends
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert "interrupted; finished work is kept" in err and "Traceback" not in err
+    kept = len(Cache(cache).entries())
+    assert kept >= 5
+    report = render_book(load_book(source), cache_dir=cache)
+    assert len(report.reused) >= kept and not report.failed
