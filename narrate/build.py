@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
+from narrate.fileio import atomic_write_text
 from narrate.metadata import find_metadata, load_lexicon, load_metadata
+from narrate.model import NARRATOR as NARRATOR_ROLE
 from narrate.model import Book, Segment
 from narrate.script import ConvertOptions, convert_file, words
 from narrate.scriptfile import is_script_file, load_script
@@ -71,3 +77,147 @@ def used_cache_keys(books: list[Book], voices: str | Path | None = None) -> set[
         profiles = load_profiles(voices_dir_for(book, voices))
         keys |= set(item_keys(book_items(book), profiles).values())
     return keys
+
+
+# ---- the whole job: script -> render -> stitch --------------------------------------------------
+
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class BuildResult:
+    book: Book
+    folder: Path
+    render: object  # RenderReport
+    export: object | None = None  # ExportResult, None when segments failed
+
+
+def credit_lines(book: Book) -> tuple[str, str]:
+    """Opening credits and the closing line, as audiobooks have them."""
+    subtitle = book.extra.get("subtitle")
+    opening = [f"{book.title}."]
+    if subtitle:
+        opening.append(f"{subtitle}.")
+    if book.author:
+        opening.append(f"Written by {book.author}.")
+    if book.narrator:
+        opening.append(f"Read by {book.narrator}.")
+    closing = f"This is the end of {book.title}" + (f", by {book.author}." if book.author else ".")
+    return " ".join(opening), closing
+
+
+def extra_items(book: Book, credits: bool):
+    """Spoken titles of chapters with real titles, and the credits; all in the narrator's voice."""
+    from narrate.render import RenderItem
+    from narrate.script.speech import to_say
+
+    items = []
+    if credits and book.chapters:
+        opening, closing = credit_lines(book)
+        items += [RenderItem("credits", to_say(opening), NARRATOR_ROLE, opening),
+                  RenderItem("closing", to_say(closing), NARRATOR_ROLE, closing)]
+    for chapter in book.chapters:
+        if chapter.title_source != "opening":
+            items.append(RenderItem(f"title:{chapter.id}", to_say(chapter.title), NARRATOR_ROLE,
+                                    chapter.title))
+    return items
+
+
+def chapter_clips(book: Book, index: int, paths: dict, profiles: dict, credits: bool) -> list:
+    """A chapter's clips in order, each with the pause its voice profile asks for after it."""
+    from narrate.stitch.assemble import Clip
+
+    chapter = book.chapters[index]
+    narrator_pauses = profiles[NARRATOR_ROLE].pauses
+    clips = []
+    if credits and index == 0:
+        clips.append(Clip("credits", paths["credits"], narrator_pauses["paragraph"] * 2,
+                          text=credit_lines(book)[0]))
+    if chapter.title_source != "opening":
+        clips.append(Clip(f"title:{chapter.id}", paths[f"title:{chapter.id}"],
+                          narrator_pauses["paragraph"], text=chapter.title))
+    flat = [(section.id, segment) for section in chapter.sections for segment in section.segments
+            if segment.id in paths]
+    for i, (section_id, segment) in enumerate(flat):
+        pauses = profiles[segment.voice].pauses
+        following = flat[i + 1] if i + 1 < len(flat) else None
+        if following is None or following[0] != section_id:
+            pause = pauses["paragraph"]
+        elif following[1].voice != segment.voice:
+            pause = pauses["voice_change"]
+        else:
+            pause = pauses["sentence"]
+        clips.append(Clip(segment.id, paths[segment.id], pause, section_id, segment.text))
+    if credits and index == len(book.chapters) - 1:
+        clips.append(Clip("closing", paths["closing"], 0, text=credit_lines(book)[1]))
+    return clips
+
+
+def chapter_key(clips, keys: dict, mastering, tags: dict, marker_sections: int) -> str:
+    from dataclasses import asdict
+
+    data = {"clips": [[keys[c.id], c.pause_after_ms, c.section, c.text] for c in clips],
+            "mastering": asdict(mastering), "tags": tags, "markers": marker_sections}
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def read_manifest(folder: Path) -> dict:
+    from narrate.stitch import ChapterRecord
+
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        return {c["id"]: ChapterRecord(**c) for c in data.get("chapters", [])}
+    except (OSError, ValueError, TypeError, KeyError):
+        return {}  # no manifest, or a broken one: everything is exported again
+
+
+def build(target: str | Path, voices=None, cache_dir=None, jobs: int | None = None,
+          out_root: str | Path = OUTPUT_DIR, mastering=None, credits: bool | None = None,
+          marker_sections: int = 1, progress: bool | None = None, warnings: list | None = None,
+          meta=None, lexicon=None, **convert) -> BuildResult:
+    """Script (when given a source) + render + stitch, into out_root/<book>/."""
+    from dataclasses import asdict
+
+    from narrate.render import book_items, render_items
+    from narrate.render.cache import Cache
+    from narrate.render.profiles import load_profiles
+    from narrate.stitch import BookInfo, ChapterPlan, export_book
+    from narrate.stitch.assemble import Mastering
+    from narrate.stitch.encode import check_ffmpeg
+
+    check_ffmpeg()
+    book = load_book(target, meta=meta, lexicon=lexicon, warnings=warnings, **convert)
+    mastering = mastering or Mastering()
+    credits = book.extra.get("credits", True) if credits is None else credits
+    profiles = load_profiles(voices_dir_for(book, voices))
+    items = book_items(book) + extra_items(book, credits)
+    report = render_items(items, profiles, Cache(cache_dir), jobs=jobs, progress=progress)
+    folder = book_folder(book, out_root)
+    result = BuildResult(book, folder, report)
+    if report.failed:
+        return result
+    info = BookInfo(book.title, book.author, book.narrator, str(book.extra.get("year", "")),
+                    str(book.extra.get("genre", "Audiobook")),
+                    str(book.extra.get("description", "")), book.extra.get("cover"))
+    plans = []
+    for index, chapter in enumerate(book.chapters):
+        clips = chapter_clips(book, index, report.paths, profiles, credits)
+        tags = {**asdict(info), "cover": _file_hash(info.cover), "title": chapter.title,
+                "track": f"{index + 1}/{len(book.chapters)}"}
+        plans.append(ChapterPlan(chapter.id, index + 1, chapter.title,
+                                 chapter_key(clips, report.keys, mastering, tags, marker_sections),
+                                 clips))
+    result.export = export_book(info, plans, folder, mastering, jobs or os.cpu_count() or 1,
+                                marker_sections, read_manifest(folder))
+    manifest = {"narrate_manifest": 1, "book": book.title, "source": book.source,
+                "mastering": asdict(mastering),
+                "segments": {i.id: report.keys[i.id] for i in items},
+                "chapters": [asdict(r) for r in result.export.chapters]}
+    atomic_write_text(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
+    return result
+
+
+def _file_hash(path) -> str:
+    if not path or not Path(path).is_file():
+        return ""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -64,11 +65,7 @@ def convert_options(func):
 def _load(target: str, kw: dict, warnings: list[str] | None = None):
     from narrate.build import load_book
 
-    return load_book(target, meta=kw.get("meta"), lexicon=kw.get("lexicon"),
-                     quote_min_words=kw.get("quote_min_words", 8),
-                     max_segment_chars=kw.get("max_segment_chars", 400),
-                     max_chapter_minutes=kw.get("max_chapter_minutes"),
-                     speak_citations=kw.get("speak_citations", False), warnings=warnings)
+    return load_book(target, warnings=warnings, **_convert_kwargs(kw))
 
 
 def _print_warnings(problems) -> None:
@@ -188,6 +185,71 @@ def render(target, voices, cache_dir, jobs, **kw):
     _report_failures(report)
 
 
+def mastering_options(func):
+    options = [
+        click.option("-o", "--out", "out_root", type=click.Path(file_okay=False),
+                     default="output", show_default=True,
+                     help="Folder for the book's folder of outputs."),
+        click.option("--bitrate", type=click.IntRange(32, 192), default=64, show_default=True,
+                     help="MP3/AAC bit rate in kbit/s (constant)."),
+        click.option("--sample-rate", type=click.Choice(["22050", "24000", "44100"]),
+                     default="22050", show_default=True, help="Output sample rate in Hz."),
+        click.option("--rms", type=click.FloatRange(-40, -6), default=-20.0, show_default=True,
+                     help="Loudness target (RMS dBFS) for every chapter."),
+        click.option("--peak", type=click.FloatRange(-20, 0), default=-3.0, show_default=True,
+                     help="Peak ceiling (dBFS)."),
+        click.option("--markers", "marker_sections", type=click.IntRange(1, 1000), default=1,
+                     show_default=True, help="Sections per chapter marker inside chapter files."),
+        click.option("--credits/--no-credits", default=None,
+                     help="Opening credits and closing line (default: on, or the metadata's "
+                          "`credits:`)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@cli.command()
+@click.argument("target")
+@render_options
+@mastering_options
+@convert_options
+@_fail_cleanly
+def build(target, voices, cache_dir, jobs, out_root, bitrate, sample_rate, rms, peak,
+          marker_sections, credits, **kw):
+    """SOURCE|SCRIPT -> the audiobook: MP3 chapters with markers, an m4b and sidecars."""
+    from narrate.build import build as build_book
+    from narrate.stitch.assemble import Mastering
+
+    mastering = Mastering(sample_rate=int(sample_rate), bitrate_kbps=bitrate, rms_db=rms,
+                          peak_db=peak)
+    started = time.perf_counter()
+    warnings: list = []
+    result = build_book(target, voices=voices, cache_dir=cache_dir, jobs=jobs, out_root=out_root,
+                        mastering=mastering, credits=credits, marker_sections=marker_sections,
+                        warnings=warnings, **_convert_kwargs(kw))
+    _print_warnings([w for w in warnings if isinstance(w, str) or w.code == "encoding"])
+    report = result.render
+    click.echo(f"segments: {len(report.rendered)} rendered, {len(report.reused)} reused")
+    _report_failures(report)
+    export = result.export
+    click.echo(f"chapters: {len(export.exported)} exported, {len(export.unchanged)} unchanged")
+    for record in export.chapters:
+        click.echo(f"  {record.stem}.mp3  {_minutes(record.samples / record.rate)}  "
+                   f"{len(record.markers)} markers")
+    click.echo(f"  {export.m4b.name}  {_minutes(export.seconds)}  {len(export.chapters)} chapters")
+    click.echo(f"  chapters.json, {export.m4b.stem}.cue, {export.m4b.stem}.m3u, "
+               f"{len(export.chapters)} .vtt captions, manifest.json")
+    click.echo(f"made {_minutes(export.seconds)} of audio in {time.perf_counter() - started:.1f} s "
+               f"-> {export.folder}/")
+
+
+def _convert_kwargs(kw: dict) -> dict:
+    keys = ("meta", "lexicon", "quote_min_words", "max_segment_chars", "max_chapter_minutes",
+            "speak_citations")
+    return {k: kw[k] for k in keys if k in kw}
+
+
 def _report_failures(report) -> None:
     for failure in report.failed:
         words = " ".join(failure.text.split()[:10])
@@ -251,7 +313,8 @@ def cache(scripts, prune, cache_dir, voices):
 
 def _minutes(seconds: float) -> str:
     minutes, secs = divmod(int(round(seconds)), 60)
-    return f"{minutes}:{secs:02d}"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def main() -> None:

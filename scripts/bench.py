@@ -53,7 +53,81 @@ def bench_render(work: Path) -> None:
               f"warm {warm:5.2f} s ({audio / warm:6.0f} s audio per s)")
 
 
-SECTIONS = {"render": bench_render}
+def tree_rss_mb(root_pid: int) -> float:
+    """Resident memory of a process and all its descendants, from /proc."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    tree, frontier = {root_pid}, [root_pid]
+    while frontier:
+        pid = frontier.pop()
+        children = [p for p, parent in parents.items() if parent == pid and p not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    total = 0
+    for pid in tree:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def run_measured(args: list[str], env=None) -> tuple[float, float, str]:
+    """Wall time, peak memory of the whole process tree (MB), and stdout."""
+    import threading
+
+    start = time.perf_counter()
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=env)
+    peak = [0.0]
+
+    def sample():
+        while process.poll() is None:
+            peak[0] = max(peak[0], tree_rss_mb(process.pid))
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = process.communicate()
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed: {err.strip()[-500:]}")
+    return time.perf_counter() - start, peak[0], out
+
+
+def narrate_cmd() -> list[str]:
+    return [sys.executable, "-m", "narrate"]
+
+
+def bench_build(work: Path) -> None:
+    print("== build: the whole seed essay, cold, against the same encodings made by hand")
+    wav, mp3, aac = work / "ref.wav", work / "ref.mp3", work / "ref.m4a"
+    ref = {}
+    ref["espeak"], _ = timed(subprocess.run, ["espeak-ng", "-w", str(wav), "-f", str(SEED)],
+                             check=True)
+    ffmpeg = ["ffmpeg", "-v", "error", "-y", "-i", str(wav), "-ac", "1", "-ar", "22050"]
+    ref["mp3"], _ = timed(subprocess.run, ffmpeg + ["-c:a", "libmp3lame", "-b:a", "64k", str(mp3)],
+                          check=True)
+    ref["aac"], _ = timed(subprocess.run, ffmpeg + ["-c:a", "aac", "-aac_coder", "fast", "-b:a",
+                                                    "64k", str(aac)], check=True)
+    reference = sum(ref.values())
+    print(f"reference  espeak-ng -w {ref['espeak']:.1f} s + ffmpeg MP3 {ref['mp3']:.1f} s + "
+          f"ffmpeg AAC {ref['aac']:.1f} s = {reference:.1f} s")
+    env = dict(os.environ, NARRATE_CACHE=str(work / "build-cache"))
+    seconds, peak, _ = run_measured(narrate_cmd() + ["build", str(SEED), "--out", str(work / "out")],
+                                    env)
+    print(f"narrate build (cold cache, all cores): {seconds:.1f} s = {seconds / reference:.2f}x the "
+          f"reference; peak memory of the build's process tree {peak:.0f} MB")
+
+
+SECTIONS = {"render": bench_render, "build": bench_build}
 
 
 def main() -> None:

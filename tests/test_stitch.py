@@ -1,0 +1,240 @@
+"""Stitching and export with the real engine and ffmpeg, read back with ffprobe and mutagen."""
+
+import json
+import subprocess
+import sys
+import wave
+
+import numpy as np
+import pytest
+from mutagen.id3 import ID3
+from mutagen.mp3 import MP3, BitrateMode
+from mutagen.mp4 import MP4
+
+from narrate.build import build
+from narrate.stitch import safe_filename, section_markers
+from narrate.stitch.assemble import Clip, Cue, Mastering, assemble, level, peak_db, rms_db
+from narrate.stitch.tags import TOC_LIMIT, Marker, chapter_frames
+
+from conftest import SHORT_TEXT
+
+TWO_CHAPTERS = "# First Part\n\n" + SHORT_TEXT + "\n# Second Part\n\n" + SHORT_TEXT.replace(
+    "prophets", "poets")
+
+
+def ffprobe(path):
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_chapters", "-show_format",
+                          "-show_streams", "-of", "json", str(path)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def decoded_rms_db(path):
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-"],
+                         capture_output=True, check=True).stdout
+    return rms_db(np.frombuffer(raw, np.int16)), peak_db(np.frombuffer(raw, np.int16))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("book")
+    source = folder / "two.md"
+    source.write_text(TWO_CHAPTERS, encoding="utf-8")
+    (folder / "two.yaml").write_text("title: Two Parts\nauthor: A. Writer\nnarrator: A. Voice\n"
+                                     "year: 2026\n", encoding="utf-8")
+    result = build(source, cache_dir=folder / "cache", out_root=folder / "out", progress=False)
+    return result
+
+
+def test_outputs_exist_with_safe_names(built):
+    names = sorted(p.name for p in built.folder.iterdir() if not p.name.startswith("."))
+    assert names == ["01 - First Part.mp3", "01 - First Part.vtt", "02 - Second Part.mp3",
+                     "02 - Second Part.vtt", "Two Parts.cue", "Two Parts.m3u", "Two Parts.m4b",
+                     "chapters.json", "manifest.json"]
+    assert not list(built.folder.rglob(".*.tmp*"))
+
+
+def test_chapter_mp3_is_cbr_mono_with_id3v23_tags(built):
+    path = built.folder / "01 - First Part.mp3"
+    info = MP3(str(path))
+    assert info.info.bitrate_mode == BitrateMode.CBR and info.info.bitrate == 64000
+    assert info.info.sample_rate == 22050 and info.info.channels == 1
+    tags = ID3(str(path), translate=False)  # the frames as stored, not upgraded to 2.4
+    assert tags.version[:2] == (2, 3)
+    assert str(tags["TIT2"]) == "First Part" and str(tags["TALB"]) == "Two Parts"
+    assert str(tags["TPE1"]) == "A. Writer" and str(tags["TCOM"]) == "A. Voice"
+    assert str(tags["TRCK"]) == "1/2" and str(tags["TCON"]) == "Audiobook"
+    assert str(tags["TYER"]) == "2026"
+
+
+def test_chapter_markers_read_back_with_ffprobe_and_mutagen(built):
+    manifest = json.loads((built.folder / "manifest.json").read_text())
+    record = manifest["chapters"][0]
+    path = built.folder / "01 - First Part.mp3"
+    probe = ffprobe(path)
+    chapters = probe["chapters"]
+    duration = float(probe["format"]["duration"])
+    sections = sorted({c["section"] for c in record["cues"] if c["section"]})
+    assert len(chapters) == len(sections) == 4
+    starts = [float(c["start_time"]) for c in chapters]
+    ends = [float(c["end_time"]) for c in chapters]
+    assert starts[0] == 0 and starts == sorted(starts)
+    assert all(e == s for e, s in zip(ends, starts[1:]))  # no gap, no overlap
+    assert abs(ends[-1] - duration) <= 0.05
+    # within 50 ms of the assembled timeline (the manifest's sample counts)
+    section_starts = []
+    for cue in record["cues"]:
+        if cue["section"] and cue["section"] not in [s for s, _ in section_starts]:
+            section_starts.append((cue["section"], cue["start"] / record["rate"]))
+    for probed, (_, expected) in zip(starts[1:], section_starts[1:]):
+        assert abs(probed - expected) <= 0.05
+    assert chapters[0]["tags"]["title"] == "The prophets of old studied their…"
+    # mutagen: CHAP frames stored in chronological order, one ordered top-level CTOC
+    tags = ID3(str(path))
+    chaps = [f for f in tags.getall("CHAP")]
+    assert [c.start_time for c in chaps] == sorted(c.start_time for c in chaps)
+    [toc] = tags.getall("CTOC")
+    assert toc.flags & 3 == 3 and toc.child_element_ids == [c.element_id for c in chaps]
+
+
+def test_m4b_has_one_marker_per_chapter_and_the_tags(built):
+    path = built.folder / "Two Parts.m4b"
+    probe = ffprobe(path)
+    chapters = probe["chapters"]
+    assert [c["tags"]["title"] for c in chapters] == ["First Part", "Second Part"]
+    manifest = json.loads((built.folder / "manifest.json").read_text())
+    lengths = [c["samples"] / c["rate"] for c in manifest["chapters"]]
+    assert abs(float(chapters[1]["start_time"]) - lengths[0]) <= 0.05
+    assert abs(float(chapters[-1]["end_time"]) - float(probe["format"]["duration"])) <= 0.05
+    assert abs(float(probe["format"]["duration"]) - sum(lengths)) <= 0.05
+    assert probe["streams"][0]["codec_name"] == "aac"
+    tags = MP4(str(path)).tags
+    assert tags["\xa9nam"] == ["Two Parts"] and tags["\xa9ART"] == ["A. Writer"]
+    assert tags["\xa9wrt"] == ["A. Voice"]
+
+
+def test_m4b_join_is_sample_exact(built):
+    """The second chapter's first word is where the assembled timeline says it is."""
+    manifest = json.loads((built.folder / "manifest.json").read_text())
+    first, second = manifest["chapters"]
+    offset = first["samples"] + second["cues"][0]["start"]
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(built.folder / "Two Parts.m4b"),
+                          "-f", "s16le", "-ac", "1", "-"], capture_output=True, check=True).stdout
+    pcm = np.abs(np.frombuffer(raw, np.int16).astype(int))
+    onset = offset - 2000 + int(np.argmax(pcm[offset - 2000: offset + 4000] > 1000))
+    assert abs(onset - offset) < 0.05 * 22050
+
+
+def test_every_chapter_is_levelled_to_the_target(built):
+    levels = [decoded_rms_db(p) for p in sorted(built.folder.glob("*.mp3"))]
+    for rms, peak in levels:
+        assert -21.0 <= rms <= -19.0
+        assert peak <= -2.9
+    assert abs(levels[0][0] - levels[1][0]) < 1.0
+
+
+def test_sidecars_agree_with_the_timeline(built):
+    manifest = json.loads((built.folder / "manifest.json").read_text())
+    lengths = [c["samples"] / c["rate"] for c in manifest["chapters"]]
+    data = json.loads((built.folder / "chapters.json").read_text())
+    assert data["version"] == "1.2.0"
+    assert [c["title"] for c in data["chapters"]] == ["First Part", "Second Part"]
+    assert data["chapters"][1]["startTime"] == pytest.approx(lengths[0], abs=0.001)
+    cue = (built.folder / "Two Parts.cue").read_text()
+    assert cue.count("TRACK") == 2 and 'FILE "02 - Second Part.mp3" MP3' in cue
+    m3u = (built.folder / "Two Parts.m3u").read_text().splitlines()
+    assert m3u[0] == "#EXTM3U" and m3u[2] == "01 - First Part.mp3"
+    vtt = (built.folder / "01 - First Part.vtt").read_text()
+    assert vtt.startswith("WEBVTT")
+    first_cue = manifest["chapters"][0]["cues"][2]
+    seconds = first_cue["start"] / 22050
+    stamp = f"00:00:{int(seconds):02d}.{int(round(seconds * 1000)) % 1000:03d}"
+    assert f"{first_cue['id']}\n{stamp} -->" in vtt
+
+
+def test_title_and_credits_are_spoken(built):
+    manifest = json.loads((built.folder / "manifest.json").read_text())
+    ids = [c["id"] for c in manifest["chapters"][0]["cues"]]
+    assert ids[:2] == ["credits", "title:01"]
+    assert manifest["chapters"][1]["cues"][-1]["id"] == "closing"
+    assert manifest["chapters"][0]["cues"][0]["start"] == 22050 * 700 // 1000  # room tone first
+
+
+def test_unchanged_build_touches_nothing(built, tmp_path):
+    before = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in built.folder.glob("*.mp3")}
+    source = built.folder.parent.parent / "two.md"
+    again = build(source, cache_dir=built.folder.parent.parent / "cache",
+                  out_root=built.folder.parent, progress=False)
+    assert again.export.exported == [] and again.export.unchanged == ["01", "02"]
+    after = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in built.folder.glob("*.mp3")}
+    assert after == before
+
+
+# ---- pure pieces ------------------------------------------------------------------------
+
+
+def test_level_hits_rms_and_keeps_peaks_under_the_ceiling():
+    rng = np.random.default_rng(0)
+    speech = (rng.standard_normal(22050 * 5) * 3000).astype(np.int16)
+    speech[1000:1010] = 32000  # a spike the limiter must catch
+    out = level(speech, -20, -3)
+    assert abs(rms_db(out) - -20) < 0.3
+    assert peak_db(out) <= -3.0 + 0.01
+
+
+def test_assemble_joins_once_with_pauses_and_room_tone(tmp_path):
+    paths = []
+    for i, seconds in enumerate([0.5, 0.3]):
+        path = tmp_path / f"{i}.wav"
+        with wave.open(str(path), "wb") as w:
+            w.setnchannels(1), w.setsampwidth(2), w.setframerate(22050)
+            tone = (np.sin(np.arange(int(22050 * seconds)) / 3) * 8000).astype(np.int16)
+            w.writeframes(tone.tobytes())
+        paths.append(path)
+    clips = [Clip("a", paths[0], 400, "s1", "A"), Clip("b", paths[1], 999, "s2", "B")]
+    audio = assemble(clips, Mastering(lead_in_ms=700, tail_ms=2000))
+    a, b = audio.cues
+    assert a.start == 22050 * 700 // 1000
+    assert b.start - a.end == 22050 * 400 // 1000  # the pause after a
+    assert audio.samples % 1024 == 0 and audio.samples >= b.end + 2 * 22050
+
+
+def test_section_markers_group_and_cover_the_whole_chapter():
+    cues = [Cue("t", "Title", 100, 200), Cue("1", "One two", 300, 400, "s1"),
+            Cue("2", "Three", 500, 600, "s1"), Cue("3", "Four", 700, 800, "s2"),
+            Cue("4", "Five", 900, 950, "s3")]
+    markers = section_markers(cues, 1000, 1000)
+    assert [(m.title, m.start_ms, m.end_ms) for m in markers] == [
+        ("One two", 0, 700), ("Four", 700, 900), ("Five", 900, 1000)]
+    grouped = section_markers(cues, 1000, 1000, group=2)
+    assert [(m.start_ms, m.end_ms) for m in grouped] == [(0, 900), (900, 1000)]
+
+
+def test_more_than_255_markers_nest_the_table_of_contents():
+    markers = [Marker(f"m{i}", i * 10, i * 10 + 10) for i in range(600)]
+    frames = chapter_frames(markers)
+    tocs = [f for f in frames if f.FrameID == "CTOC"]
+    top = [t for t in tocs if t.flags & 2]
+    assert len(top) == 1 and len(tocs) == 4
+    assert all(len(t.child_element_ids) <= TOC_LIMIT for t in tocs)
+    children = [cid for t in tocs if not t.flags & 2 for cid in t.child_element_ids]
+    assert children == [f.element_id for f in frames if f.FrameID == "CHAP"]
+
+
+@pytest.mark.parametrize("title, name", [
+    ("A/B: C..", "A B C"), ("..", "untitled"), ("CON", "_CON"), ("com1.txt", "_com1.txt"),
+    ("What? <Yes> | no*", "What Yes no"), ("x" * 200, "x" * 80), ("Tab\tand\nnewline", "Tabandnewline"),
+])
+def test_safe_filenames(title, name):
+    assert safe_filename(title) == name
+
+
+def test_build_command_prints_what_it_made(tmp_path):
+    source = tmp_path / "t.txt"
+    source.write_text("A short book of one paragraph, read aloud.\n")
+    result = subprocess.run([sys.executable, "-m", "narrate", "build", str(source), "--out",
+                             str(tmp_path / "out"), "--cache", str(tmp_path / "c")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "01 - A short book of one paragraph….mp3" in result.stdout
+    assert "made 0:" in result.stdout and str(tmp_path / "out" / "t") in result.stdout
