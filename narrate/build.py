@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from narrate.errors import NarrateError
 from narrate.fileio import atomic_write_text
 from narrate.metadata import find_metadata, load_lexicon, load_metadata
 from narrate.model import NARRATOR as NARRATOR_ROLE
@@ -88,8 +89,9 @@ MANIFEST = "manifest.json"
 class BuildResult:
     book: Book
     folder: Path
-    render: object  # RenderReport
-    export: object | None = None  # ExportResult, None when segments failed
+    render: object  # RenderReport (None for a dry run)
+    export: object | None = None  # ExportResult, None when segments failed or a dry run
+    plan: object | None = None  # BuildPlan, for a dry run
 
 
 def credit_lines(book: Book) -> tuple[str, str]:
@@ -123,9 +125,28 @@ def extra_items(book: Book, credits: bool):
     return items
 
 
+def segment_clips(flat: list[tuple[str, Segment]], paths: dict, profiles: dict) -> list:
+    """Clips for (section id, segment) pairs in reading order, each with the pause its
+    voice profile asks for after it: sentence, change of voice, or paragraph."""
+    from narrate.stitch.timeline import Clip
+
+    clips = []
+    for i, (section_id, segment) in enumerate(flat):
+        pauses = profiles[segment.voice].pauses
+        following = flat[i + 1] if i + 1 < len(flat) else None
+        if following is None or following[0] != section_id:
+            pause = pauses["paragraph"]
+        elif following[1].voice != segment.voice:
+            pause = pauses["voice_change"]
+        else:
+            pause = pauses["sentence"]
+        clips.append(Clip(segment.id, paths[segment.id], pause, section_id, segment.text))
+    return clips
+
+
 def chapter_clips(book: Book, index: int, paths: dict, profiles: dict, credits: bool) -> list:
-    """A chapter's clips in order, each with the pause its voice profile asks for after it."""
-    from narrate.stitch.assemble import Clip
+    """A chapter's clips: credits (first chapter), spoken title, segments, closing (last)."""
+    from narrate.stitch.timeline import Clip
 
     chapter = book.chapters[index]
     narrator_pauses = profiles[NARRATOR_ROLE].pauses
@@ -138,16 +159,7 @@ def chapter_clips(book: Book, index: int, paths: dict, profiles: dict, credits: 
                           narrator_pauses["paragraph"], text=chapter.title))
     flat = [(section.id, segment) for section in chapter.sections for segment in section.segments
             if segment.id in paths]
-    for i, (section_id, segment) in enumerate(flat):
-        pauses = profiles[segment.voice].pauses
-        following = flat[i + 1] if i + 1 < len(flat) else None
-        if following is None or following[0] != section_id:
-            pause = pauses["paragraph"]
-        elif following[1].voice != segment.voice:
-            pause = pauses["voice_change"]
-        else:
-            pause = pauses["sentence"]
-        clips.append(Clip(segment.id, paths[segment.id], pause, section_id, segment.text))
+    clips += segment_clips(flat, paths, profiles)
     if credits and index == len(book.chapters) - 1:
         clips.append(Clip("closing", paths["closing"], 0, text=credit_lines(book)[1]))
     return clips
@@ -171,47 +183,97 @@ def read_manifest(folder: Path) -> dict:
         return {}  # no manifest, or a broken one: everything is exported again
 
 
+@dataclass
+class BuildPlan:
+    """What a build will do: which segments it synthesises and which chapters it exports."""
+    render: list[str]
+    reuse: list[str]
+    export: list[str]
+    keep: list[str]
+
+
+def resolve_only(book: Book, items: list, only: str) -> tuple[set[str], set[str]]:
+    """--only ID|voice:ROLE -> (item ids to re-synthesise, chapter ids to re-export)."""
+    from narrate.fileio import nearest
+
+    if only.startswith("voice:"):
+        role = only.split(":", 1)[1]
+        roles = {i.role for i in items}
+        if role not in roles:
+            raise NarrateError(f"--only {only}: no segment has the voice {role!r}; "
+                               f"{nearest(role, roles)}")
+        ids = {i.id for i in items if i.role == role and ":" not in i.id
+               and i.id not in ("credits", "closing")}
+    else:
+        ids = {i.id for i in items if i.id == only or i.id.startswith(only + ".")
+               or i.id == f"title:{only}"}
+        if not ids:
+            known = [c.id for c in book.chapters] + [s.id for s in book.sections] + \
+                    [s.id for s in book.segments]
+            raise NarrateError(f"--only {only}: no chapter, section or segment has that id; "
+                               f"{nearest(only, known, 5)}")
+    chapters = {i.split(".")[0].replace("title:", "") for i in ids}
+    return ids, chapters
+
+
 def build(target: str | Path, voices=None, cache_dir=None, jobs: int | None = None,
           out_root: str | Path = OUTPUT_DIR, mastering=None, credits: bool | None = None,
           marker_sections: int = 1, progress: bool | None = None, warnings: list | None = None,
-          meta=None, lexicon=None, **convert) -> BuildResult:
-    """Script (when given a source) + render + stitch, into out_root/<book>/."""
+          only: str | None = None, dry_run: bool = False, meta=None, lexicon=None,
+          **convert) -> BuildResult:
+    """Script (when given a source) + render + stitch, into out_root/<book>/.
+
+    Only segments whose audio key is not cached are synthesised, and only chapters
+    whose key changed are exported; `only` forces both for one id or voice.
+    With `dry_run`, nothing is rendered or written: `result.plan` says what would be.
+    """
     from dataclasses import asdict
 
-    from narrate.render import book_items, render_items
+    from narrate.render import Renderer, book_items, item_keys
     from narrate.render.cache import Cache
     from narrate.render.profiles import load_profiles
-    from narrate.stitch import BookInfo, ChapterPlan, export_book
-    from narrate.stitch.assemble import Mastering
+    from narrate.stitch import BookInfo, ChapterPlan, export_book, needs_export
+    from narrate.stitch.timeline import Mastering
     from narrate.stitch.encode import check_ffmpeg
 
-    check_ffmpeg()
+    if not dry_run:
+        check_ffmpeg()
     book = load_book(target, meta=meta, lexicon=lexicon, warnings=warnings, **convert)
     mastering = mastering or Mastering()
     credits = book.extra.get("credits", True) if credits is None else credits
     profiles = load_profiles(voices_dir_for(book, voices))
     items = book_items(book) + extra_items(book, credits)
-    report = render_items(items, profiles, Cache(cache_dir), jobs=jobs, progress=progress)
+    forced, forced_chapters = resolve_only(book, items, only) if only else (set(), set())
+    cache = Cache(cache_dir)
+    keys = item_keys(items, profiles)
     folder = book_folder(book, out_root)
-    result = BuildResult(book, folder, report)
-    if report.failed:
-        return result
     info = BookInfo(book.title, book.author, book.narrator, str(book.extra.get("year", "")),
                     str(book.extra.get("genre", "Audiobook")),
                     str(book.extra.get("description", "")), book.extra.get("cover"))
+    paths = {item_id: cache.path(key) for item_id, key in keys.items()}
     plans = []
     for index, chapter in enumerate(book.chapters):
-        clips = chapter_clips(book, index, report.paths, profiles, credits)
+        clips = chapter_clips(book, index, paths, profiles, credits)
         tags = {**asdict(info), "cover": _file_hash(info.cover), "title": chapter.title,
                 "track": f"{index + 1}/{len(book.chapters)}"}
         plans.append(ChapterPlan(chapter.id, index + 1, chapter.title,
-                                 chapter_key(clips, report.keys, mastering, tags, marker_sections),
-                                 clips))
+                                 chapter_key(clips, keys, mastering, tags, marker_sections), clips))
+    previous = read_manifest(folder)
+    if dry_run:
+        missing = [i.id for i in items if i.id in forced or not cache.get(keys[i.id])]
+        export = [p.id for p in plans if p.id in forced_chapters or needs_export(p, folder, previous)]
+        plan = BuildPlan(missing, [i.id for i in items if i.id not in missing], export,
+                         [p.id for p in plans if p.id not in export])
+        return BuildResult(book, folder, None, plan=plan)
+    with Renderer(profiles, cache, jobs) as renderer:
+        report = renderer.render(items, forced, progress, keys)
+    result = BuildResult(book, folder, report)
+    if report.failed:
+        return result
     result.export = export_book(info, plans, folder, mastering, jobs or os.cpu_count() or 1,
-                                marker_sections, read_manifest(folder))
+                                marker_sections, previous, force=forced_chapters)
     manifest = {"narrate_manifest": 1, "book": book.title, "source": book.source,
-                "mastering": asdict(mastering),
-                "segments": {i.id: report.keys[i.id] for i in items},
+                "mastering": asdict(mastering), "segments": keys,
                 "chapters": [asdict(r) for r in result.export.chapters]}
     atomic_write_text(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
     return result
@@ -221,3 +283,40 @@ def _file_hash(path) -> str:
     if not path or not Path(path).is_file():
         return ""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+
+
+# ---- what changed between two versions of a book -------------------------------------------------
+
+@dataclass
+class SectionChange:
+    kind: str  # "changed", "inserted" or "deleted"
+    old_id: str | None
+    new_id: str | None
+    words: str
+
+
+def diff_books(old: Book, new: Book) -> list[SectionChange]:
+    """Sections that differ in what is spoken (voice and say), aligned by content, so an
+    inserted paragraph shows as one insertion, not as every later section changed."""
+    import difflib
+
+    from narrate.script.problems import first_words
+
+    def signature(section):
+        return tuple((s.voice, s.say) for s in section.segments)
+
+    old_sections, new_sections = old.sections, new.sections
+    matcher = difflib.SequenceMatcher(None, [signature(s) for s in old_sections],
+                                      [signature(s) for s in new_sections], autojunk=False)
+    changes = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        pairs = max(i2 - i1, j2 - j1)
+        for k in range(pairs):
+            o = old_sections[i1 + k] if i1 + k < i2 else None
+            n = new_sections[j1 + k] if j1 + k < j2 else None
+            kind = "changed" if o and n else ("inserted" if n else "deleted")
+            changes.append(SectionChange(kind, o.id if o else None, n.id if n else None,
+                                         first_words((n or o).text)))
+    return changes

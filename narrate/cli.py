@@ -211,15 +211,19 @@ def mastering_options(func):
 
 @cli.command()
 @click.argument("target")
+@click.option("--only", metavar="ID|voice:ROLE",
+              help="Re-synthesise this chapter, section or segment (or every segment of a "
+                   "voice) even when cached, and re-export what contains it.")
+@click.option("--dry-run", is_flag=True, help="Print what would be rendered and exported.")
 @render_options
 @mastering_options
 @convert_options
 @_fail_cleanly
-def build(target, voices, cache_dir, jobs, out_root, bitrate, sample_rate, rms, peak,
-          marker_sections, credits, **kw):
+def build(target, only, dry_run, voices, cache_dir, jobs, out_root, bitrate, sample_rate, rms,
+          peak, marker_sections, credits, **kw):
     """SOURCE|SCRIPT -> the audiobook: MP3 chapters with markers, an m4b and sidecars."""
     from narrate.build import build as build_book
-    from narrate.stitch.assemble import Mastering
+    from narrate.stitch.timeline import Mastering
 
     mastering = Mastering(sample_rate=int(sample_rate), bitrate_kbps=bitrate, rms_db=rms,
                           peak_db=peak)
@@ -227,21 +231,67 @@ def build(target, voices, cache_dir, jobs, out_root, bitrate, sample_rate, rms, 
     warnings: list = []
     result = build_book(target, voices=voices, cache_dir=cache_dir, jobs=jobs, out_root=out_root,
                         mastering=mastering, credits=credits, marker_sections=marker_sections,
-                        warnings=warnings, **_convert_kwargs(kw))
+                        warnings=warnings, only=only, dry_run=dry_run, **_convert_kwargs(kw))
     _print_warnings([w for w in warnings if isinstance(w, str) or w.code == "encoding"])
+    if dry_run:
+        _print_plan(result)
+        return
     report = result.render
     click.echo(f"segments: {len(report.rendered)} rendered, {len(report.reused)} reused")
     _report_failures(report)
     export = result.export
-    click.echo(f"chapters: {len(export.exported)} exported, {len(export.unchanged)} unchanged")
+    click.echo(f"chapters: {len(export.exported)} re-exported, {len(export.unchanged)} unchanged")
+    _print_changed_sections(result.book, report.rendered)
     for record in export.chapters:
-        click.echo(f"  {record.stem}.mp3  {_minutes(record.samples / record.rate)}  "
+        mark = "*" if record.id in export.exported else " "
+        click.echo(f" {mark} {record.stem}.mp3  {_minutes(record.samples / record.rate)}  "
                    f"{len(record.markers)} markers")
-    click.echo(f"  {export.m4b.name}  {_minutes(export.seconds)}  {len(export.chapters)} chapters")
-    click.echo(f"  chapters.json, {export.m4b.stem}.cue, {export.m4b.stem}.m3u, "
-               f"{len(export.chapters)} .vtt captions, manifest.json")
+    click.echo(f"   {export.m4b.name}  {_minutes(export.seconds)}  {len(export.chapters)} chapters"
+               f"; chapters.json, {export.m4b.stem}.cue, {export.m4b.stem}.m3u, "
+               f"{len(export.chapters)} .vtt, manifest.json")
     click.echo(f"made {_minutes(export.seconds)} of audio in {time.perf_counter() - started:.1f} s "
                f"-> {export.folder}/")
+
+
+def _print_changed_sections(book, rendered_ids, limit: int = 12) -> None:
+    from narrate.script.problems import first_words
+
+    sections = {s.id: s for s in book.sections}
+    changed = sorted({i.rsplit(".", 1)[0] for i in rendered_ids if i.count(".") == 2})
+    for section_id in changed[:limit]:
+        click.echo(f"   rendered {section_id}  {first_words(sections[section_id].text, 8)}")
+    if len(changed) > limit:
+        click.echo(f"   … and {len(changed) - limit} more sections")
+
+
+def _print_plan(result) -> None:
+    plan = result.plan
+    click.echo(f"would render {len(plan.render)} segments, reuse {len(plan.reuse)} from the cache")
+    _print_changed_sections(result.book, plan.render)
+    titles = {c.id: c.title for c in result.book.chapters}
+    for chapter_id in plan.export:
+        click.echo(f"would export chapter {chapter_id}  {titles[chapter_id]}")
+    click.echo(f"would keep {len(plan.keep)} chapters unchanged"
+               + (f" ({', '.join(plan.keep)})" if plan.keep else "")
+               + f"; then re-join the m4b and sidecars in {result.folder}/")
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@convert_options
+@_fail_cleanly
+def diff(old, new, **kw):
+    """List the sections that differ between OLD and NEW (scripts or sources)."""
+    from narrate.build import diff_books
+
+    changes = diff_books(_load(old, kw), _load(new, kw))
+    for change in changes:
+        click.echo(f"{change.kind:9} {change.old_id or '-':>8} -> {change.new_id or '-':<8} "
+                   f"{change.words}")
+    counts = {k: sum(1 for c in changes if c.kind == k) for k in ("changed", "inserted", "deleted")}
+    click.echo(f"{counts['changed']} changed, {counts['inserted']} inserted, "
+               f"{counts['deleted']} deleted" + ("" if changes else ": nothing to rebuild"))
 
 
 def _convert_kwargs(kw: dict) -> dict:
@@ -263,14 +313,36 @@ def _report_failures(report) -> None:
 
 @cli.command()
 @click.option("--check", is_flag=True, help="Validate the voice profiles instead of listing.")
+@click.option("--audition", is_flag=True, help="Speak a sample line in every role's voice.")
+@click.option("--out", type=click.Path(dir_okay=False),
+              help="With --audition: write the audition (.wav or .mp3) instead of playing it.")
 @click.option("--voices", type=click.Path(file_okay=False),
               help="Folder of <role>.yaml voice profiles overriding voices/.")
 @_fail_cleanly
-def voices(check, voices):
-    """List the engine's voices, or check the voice profiles (--check)."""
+def voices(check, audition, out, voices):
+    """List the engine's voices, check the profiles (--check) or hear them (--audition)."""
     from narrate.render.engines import check_engine, check_voice, list_voices
     from narrate.render.profiles import load_profiles
 
+    if audition:
+        from narrate.model import Segment
+        from narrate.preview import Previewer
+        from narrate.script.speech import to_say
+
+        profiles = load_profiles(voices)
+        flat = []
+        for role in sorted(profiles, key=lambda r: (r != "narrator", r)):
+            line = (f"This is the {role} voice, reading at {profiles[role].rate} words a minute. "
+                    "It was the best of times, it was the worst of times.")
+            flat.append((role, Segment(f"audition:{role}", role, line, to_say(line))))
+        with Previewer(profiles) as previewer:
+            result = previewer.preview(flat, Path(out) if out else None)
+        for _, segment in flat:
+            click.secho(f"[{segment.voice}] {segment.text}",
+                        fg=VOICE_COLOURS.get(segment.voice, "magenta"))
+        where = f"played with {result.player}" if result.player else f"wrote {result.wav}"
+        click.echo(f"{where} ({result.seconds:.1f} s)")
+        return
     if check:
         profiles = load_profiles(voices)
         for role, profile in sorted(profiles.items()):
@@ -309,6 +381,55 @@ def cache(scripts, prune, cache_dir, voices):
         click.echo(f"pruned {count} entries ({freed / 1e6:.1f} MB); kept {len(keep)} in use")
     entries = store.entries()
     click.echo(f"cache {store.root}: {len(entries)} entries, {store.size() / 1e6:.1f} MB")
+
+
+@cli.command()
+@click.argument("args", nargs=-1, metavar="[SOURCE|SCRIPT] [ID]")
+@click.option("--text", help="Speak these words instead of the book's.")
+@click.option("--voice", default="narrator", show_default=True, help="The role for --text.")
+@click.option("--from", "start", metavar="ID", help="Start a stretch of the book here.")
+@click.option("--seconds", type=click.FloatRange(1, 3600), default=30, show_default=True,
+              help="How much of the book to preview with --from.")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the preview (.wav or .mp3) "
+              "here instead of playing it.")
+@render_options
+@convert_options
+@_fail_cleanly
+def preview(args, text, voice, start, seconds, out, voices, cache_dir, jobs, **kw):
+    """Hear a chapter, section or segment ID of a book, a stretch (--from), or --text."""
+    from narrate.build import voices_dir_for
+    from narrate.metadata import load_lexicon
+    from narrate.preview import Previewer, select, text_segment
+    from narrate.render.cache import Cache
+    from narrate.render.profiles import load_profiles
+
+    if text is not None:
+        if args:
+            raise NarrateError("--text needs no book or id; drop them or drop --text")
+        profiles = load_profiles(voices)
+        if voice not in profiles:
+            from narrate.fileio import nearest
+            raise NarrateError(f"--voice {voice}: no such role; {nearest(voice, profiles)}")
+        flat = text_segment(text, voice, load_lexicon(kw.get("lexicon")))
+    else:
+        if not args or len(args) > 2 or (len(args) == 1 and not start):
+            raise NarrateError("say what to preview: `narrate preview BOOK ID`, "
+                               "`narrate preview BOOK --from ID --seconds N` or "
+                               "`narrate preview --text WORDS`")
+        book = _load(args[0], kw)
+        profiles = load_profiles(voices_dir_for(book, voices))
+        flat = select(book, args[1] if len(args) > 1 else None, start, seconds)
+    with Previewer(profiles, Cache(cache_dir), jobs or 1) as previewer:
+        result = previewer.preview(flat, Path(out) if out else None)
+    for _, segment in flat:
+        click.secho(f"{segment.id} [{segment.voice}] {segment.text}",
+                    fg=VOICE_COLOURS.get(segment.voice, "magenta"))
+    duration = f"{result.seconds:.1f} s of audio, ready in {result.ready_after:.2f} s"
+    if result.player:
+        click.echo(f"played {duration} with {result.player}")
+    else:
+        reason = "" if out else "no audio device found; "
+        click.echo(f"{reason}wrote {duration} to {result.wav}")
 
 
 def _minutes(seconds: float) -> str:

@@ -113,7 +113,8 @@ def bench_build(work: Path) -> None:
     ref["espeak"], _ = timed(subprocess.run, ["espeak-ng", "-w", str(wav), "-f", str(SEED)],
                              check=True)
     ffmpeg = ["ffmpeg", "-v", "error", "-y", "-i", str(wav), "-ac", "1", "-ar", "22050"]
-    ref["mp3"], _ = timed(subprocess.run, ffmpeg + ["-c:a", "libmp3lame", "-b:a", "64k", str(mp3)],
+    ref["mp3"], _ = timed(subprocess.run, ffmpeg + ["-c:a", "libmp3lame", "-b:a", "64k",
+                                                    "-compression_level", "7", str(mp3)],
                           check=True)
     ref["aac"], _ = timed(subprocess.run, ffmpeg + ["-c:a", "aac", "-aac_coder", "fast", "-b:a",
                                                     "64k", str(aac)], check=True)
@@ -127,7 +128,62 @@ def bench_build(work: Path) -> None:
           f"reference; peak memory of the build's process tree {peak:.0f} MB")
 
 
-SECTIONS = {"render": bench_render, "build": bench_build}
+def bench_edit(work: Path) -> None:
+    """The edit loop on the seed: full build, one-paragraph edit, insertion, no change; preview."""
+    print("== edit loop: rebuilds against the full cold build, and preview latency")
+    book_dir = work / "edit"
+    book_dir.mkdir()
+    source = book_dir / "prophet-essay.txt"
+    shutil.copy(SEED, source)
+    shutil.copy(SEED.with_suffix(".yaml"), source.with_suffix(".yaml"))
+    env = dict(os.environ, NARRATE_CACHE=str(work / "edit-cache"))
+    build = narrate_cmd() + ["build", str(source), "--out", str(work / "edit-out")]
+    full, _, _ = run_measured(build, env)
+    print(f"full cold build:                      {full:6.1f} s")
+    text = source.read_text(encoding="utf-8")
+    chapters = text.split("\n\n\n")
+    middle = chapters[2].split("\n\n")
+    middle[3] = middle[3].replace(" the ", " the very ", 1)  # one paragraph of chapter 3 of 4
+    chapters[2] = "\n\n".join(middle)
+    source.write_text("\n\n\n".join(chapters), encoding="utf-8")
+    edit, _, out = run_measured(build, env)
+    print(f"rebuild after editing one paragraph:  {edit:6.1f} s = {edit / full:5.1%} of the full "
+          f"build ({out.splitlines()[0]}; {out.splitlines()[1]})")
+    chapters[0] = "A new paragraph, inserted at the top of the first chapter.\n\n" + chapters[0]
+    source.write_text("\n\n\n".join(chapters), encoding="utf-8")
+    insert, _, out = run_measured(build, env)
+    print(f"rebuild after inserting a paragraph:  {insert:6.1f} s = {insert / full:5.1%} of the "
+          f"full build ({out.splitlines()[0]}; {out.splitlines()[1]})")
+    same, _, out = run_measured(build, env)
+    print(f"rebuild with no change:               {same:6.2f} s ({out.splitlines()[1]})")
+    dry, _, _ = run_measured(build + ["--dry-run"], env)
+    print(f"build --dry-run:                      {dry:6.2f} s")
+
+    # preview: a whole process with a warm cache, then a warm engine on words never heard
+    preview = narrate_cmd() + ["preview", str(source), "02.014", "--out", str(work / "p.wav")]
+    cold_process, _, _ = run_measured(preview, env)
+    print(f"narrate preview of one paragraph (new process, cached audio): {cold_process:.2f} s "
+          f"wall, Python start-up included")
+    from narrate.build import load_book
+    from narrate.preview import Previewer, text_segment
+    from narrate.render.cache import Cache
+    from narrate.render.profiles import load_profiles
+
+    book = load_book(source)
+    paragraph = next(s for s in book.sections if 300 < len(s.text) < 500)
+    with Previewer(load_profiles(), Cache(work / "preview-cache")) as previewer:
+        previewer.warm()
+        latencies = []
+        for n in range(5):
+            flat = text_segment(f"Take {n}. " + paragraph.text, "narrator")
+            result = previewer.preview(flat, work / f"warm{n}.wav")
+            latencies.append(result.ready_after)
+    print(f"first sound of a one-paragraph preview on a warm engine (not cached, "
+          f"{result.seconds:.0f} s of audio): median {sorted(latencies)[2]:.3f} s, "
+          f"max {max(latencies):.3f} s")
+
+
+SECTIONS = {"render": bench_render, "build": bench_build, "edit": bench_edit}
 
 
 def main() -> None:

@@ -13,7 +13,8 @@ from mutagen.mp4 import MP4
 
 from narrate.build import build
 from narrate.stitch import safe_filename, section_markers
-from narrate.stitch.assemble import Clip, Cue, Mastering, assemble, level, peak_db, rms_db
+from narrate.stitch.assemble import assemble, level, peak_db, rms_db
+from narrate.stitch.timeline import Clip, Cue, Mastering
 from narrate.stitch.tags import TOC_LIMIT, Marker, chapter_frames
 
 from conftest import SHORT_TEXT

@@ -21,7 +21,7 @@ from pathlib import Path
 from narrate.errors import NarrateError
 from narrate.render.audio import rms
 from narrate.model import Book
-from narrate.render.cache import Cache, audio_key, wav_frames, wav_info
+from narrate.render.cache import Cache, audio_key, voice_fingerprint, wav_frames, wav_info
 from narrate.render.engines import (SynthesisError, check_engine, check_voice,
                                     create_engine, engine_version)
 from narrate.render.profiles import VoiceProfile, profiles_for
@@ -63,60 +63,105 @@ def book_items(book: Book) -> list[RenderItem]:
 
 def item_keys(items: list[RenderItem], profiles: dict[str, VoiceProfile]) -> dict[str, str]:
     profiles = profiles_for({i.role for i in items}, profiles)
-    return {i.id: audio_key(i.say, profiles[i.role], engine_version(profiles[i.role].engine))
-            for i in items}
+    voices = {role: voice_fingerprint(p, engine_version(p.engine)) for role, p in profiles.items()}
+    return {i.id: audio_key(i.say, voices[i.role]) for i in items}
 
 
 def render_items(items: list[RenderItem], profiles: dict[str, VoiceProfile], cache: Cache,
                  jobs: int | None = None, force: set[str] = frozenset(),
                  progress: bool | None = None) -> RenderReport:
     """Render every item not already cached (or in `force`); never raises for one bad item."""
-    started = time.perf_counter()
-    report = RenderReport()
-    profiles = profiles_for({i.role for i in items}, profiles)
-    report.keys = item_keys(items, profiles)
-    cache.clean_temporary()
-    todo: dict[str, list[RenderItem]] = {}  # key -> the items that share it
-    for item in items:
-        key = report.keys[item.id]
-        cached = None if item.id in force or key in todo else cache.get(key)
-        if cached:
-            report.paths[item.id] = cached
-            report.reused.append(item.id)
-        else:
-            todo.setdefault(key, []).append(item)
-    if todo:
-        for profile in profiles.values():
+    with Renderer(profiles, cache, jobs) as renderer:
+        return renderer.render(items, force, progress)
+
+
+class Renderer:
+    """Worker pools, one per voice profile, kept for as long as the Renderer lives.
+
+    A build uses one for a single render; a preview session keeps one so that
+    its engines stay warm between previews.
+    """
+
+    def __init__(self, profiles: dict[str, VoiceProfile], cache: Cache, jobs: int | None = None):
+        self.profiles = profiles
+        self.cache = cache
+        self.jobs = jobs or os.cpu_count() or 1
+        self._pools: dict[str, futures.ProcessPoolExecutor] = {}
+        self._checked: set[str] = set()
+
+    def __enter__(self) -> "Renderer":
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        self.close(kill=kind is not None)
+
+    def close(self, kill: bool = False) -> None:
+        for pool in self._pools.values():
+            if kill:
+                _stop(pool)
+            else:
+                pool.shutdown()
+        self._pools.clear()
+
+    def warm(self, roles) -> None:
+        """Start each role's workers and their engines now, before there is work."""
+        for role in roles:
+            pool = self._pool(self.profiles[role], self.jobs)
+            futures.wait([pool.submit(_worker_ready) for _ in range(self.jobs)])
+
+    def render(self, items: list[RenderItem], force: set[str] = frozenset(),
+               progress: bool | None = None, keys: dict[str, str] | None = None) -> RenderReport:
+        started = time.perf_counter()
+        report = RenderReport()
+        profiles = profiles_for({i.role for i in items}, self.profiles)
+        report.keys = keys or item_keys(items, profiles)
+        self.cache.clean_temporary()
+        todo: dict[str, list[RenderItem]] = {}  # key -> the items that share it
+        for item in items:
+            key = report.keys[item.id]
+            cached = None if item.id in force or key in todo else self.cache.get(key)
+            if cached:
+                report.paths[item.id] = cached
+                report.reused.append(item.id)
+            else:
+                todo.setdefault(key, []).append(item)
+        if todo:
+            self._render_missing(todo, profiles, report, progress)
+        for item in items:
+            path = report.paths.get(item.id) or self.cache.get(report.keys[item.id])
+            if path:
+                report.paths[item.id] = path
+                frames, rate = wav_info(path)
+                report.frames[item.id] = frames
+                report.audio_seconds += frames / rate
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _render_missing(self, todo, profiles, report, progress) -> None:
+        by_role: dict[str, list[tuple[str, RenderItem]]] = {}
+        for key, group in todo.items():
+            by_role.setdefault(group[0].role, []).append((key, group[0]))
+        total = sum(len(v) for v in by_role.values())
+        with _Progress(total, progress) as bar:
+            # the largest role first; one pool per voice profile, each engine set up once
+            for role, work in sorted(by_role.items(), key=lambda kv: -len(kv[1])):
+                pool = self._pool(profiles[role], min(self.jobs, len(work)))
+                self._render_role(pool, profiles[role], work, todo, report, bar)
+
+    def _pool(self, profile: VoiceProfile, workers: int) -> futures.ProcessPoolExecutor:
+        if profile.role not in self._checked:
             check_engine(profile.engine)
             check_voice(profile)
-        _render_missing(todo, profiles, cache, jobs or os.cpu_count() or 1, report, progress)
-    for item in items:
-        path = report.paths.get(item.id) or cache.get(report.keys[item.id])
-        if path:
-            report.paths[item.id] = path
-            frames, rate = wav_info(path)
-            report.frames[item.id] = frames
-            report.audio_seconds += frames / rate
-    report.seconds = time.perf_counter() - started
-    return report
+            self._checked.add(profile.role)
+        if profile.role not in self._pools:
+            context = multiprocessing.get_context("spawn")  # a clean process: no inherited engine
+            self._pools[profile.role] = futures.ProcessPoolExecutor(
+                workers, mp_context=context, initializer=_worker_init,
+                initargs=(profile, str(self.cache.root)))
+        return self._pools[profile.role]
 
-
-def _render_missing(todo, profiles, cache, jobs, report, progress) -> None:
-    by_role: dict[str, list[tuple[str, RenderItem]]] = {}
-    for key, group in todo.items():
-        by_role.setdefault(group[0].role, []).append((key, group[0]))
-    total = sum(len(v) for v in by_role.values())
-    with _Progress(total, progress) as bar:
-        # the largest role first; one pool per voice profile, each engine set up once
-        for role, work in sorted(by_role.items(), key=lambda kv: -len(kv[1])):
-            _render_role(profiles[role], work, todo, cache, min(jobs, len(work)), report, bar)
-
-
-def _render_role(profile, work, todo, cache, workers, report, bar) -> None:
-    context = multiprocessing.get_context("spawn")  # a clean process: no inherited engine
-    pool = futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init,
-                                       initargs=(profile, str(cache.root)))
-    try:
+    @staticmethod
+    def _render_role(pool, profile, work, todo, report, bar) -> None:
         pending = {pool.submit(_worker_render, key, item.say): key for key, item in work}
         for done in futures.as_completed(pending):
             key = pending[done]
@@ -133,10 +178,6 @@ def _render_role(profile, work, todo, cache, workers, report, bar) -> None:
             for item in todo[key]:
                 report.rendered.append(item.id)
             bar.advance(seconds)
-    except BaseException:
-        _stop(pool)
-        raise
-    pool.shutdown()
 
 
 def _stop(pool: futures.ProcessPoolExecutor) -> None:
@@ -157,6 +198,10 @@ def _worker_init(profile: VoiceProfile, cache_root: str) -> None:
     os.dup2(devnull, 1)  # the espeak driver prints from its own thread
     _worker["engine"] = create_engine(profile)
     _worker["cache"] = Cache(cache_root)
+
+
+def _worker_ready() -> bool:
+    return "engine" in _worker
 
 
 def _worker_render(key: str, say: str) -> float:

@@ -13,10 +13,15 @@ import platformdirs
 from narrate.render.profiles import VoiceProfile
 
 
-def audio_key(say: str, profile: VoiceProfile, engine_version: str) -> str:
-    """Everything that changes a segment's audio, hashed: text, voice settings, engine."""
-    data = {"say": say, "voice": profile.synthesis_fields(), "engine_version": engine_version}
-    blob = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
+def voice_fingerprint(profile: VoiceProfile, engine_version: str) -> str:
+    """Every synthesis field of a voice profile and the engine's version, as one string."""
+    data = {"voice": profile.synthesis_fields(), "engine_version": engine_version}
+    return json.dumps(data, sort_keys=True, ensure_ascii=False)
+
+
+def audio_key(say: str, voice: str) -> str:
+    """Everything that changes a segment's audio, hashed: its text and its voice fingerprint."""
+    blob = json.dumps([say, voice], ensure_ascii=False).encode("utf-8")
     return hashlib.sha256(blob).hexdigest()[:32]
 
 

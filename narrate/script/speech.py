@@ -147,6 +147,8 @@ _NUMBER_RULES: list[tuple[re.Pattern, object]] = [
 
 
 def spell_numbers(text: str) -> str:
+    if not any(ch.isdigit() for ch in text):
+        return text
     for pattern, replace in _NUMBER_RULES:
         text = pattern.sub(replace, text)
     return text
@@ -212,6 +214,8 @@ _ABBREVIATIONS: list[tuple[re.Pattern, str]] = [
 
 
 def expand_abbreviations(text: str) -> str:
+    if "." not in text:
+        return text
     for pattern, replacement in _ABBREVIATIONS:
         text = pattern.sub(replacement, text)
     return text

@@ -9,6 +9,7 @@ Only this package knows an audio format exists.
 from __future__ import annotations
 
 import concurrent.futures as futures
+import os
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from narrate.errors import NarrateError
 from narrate.fileio import atomic_path, atomic_write_text
-from narrate.stitch.assemble import AAC_FRAME, ChapterAudio, Clip, Cue, Mastering, assemble
+from narrate.stitch.timeline import AAC_FRAME, Clip, Cue, Mastering
 from narrate.stitch.encode import check_ffmpeg, encode_aac, encode_mp3, join_m4b, mp3_seconds
 from narrate.stitch.sidecars import cue_sheet, json_chapters, m3u_playlist, webvtt
 from narrate.stitch.tags import Marker, Tags, image_mime, write_mp3_tags
@@ -89,9 +90,18 @@ def safe_filename(name: str, limit: int = 80) -> str:
     return name
 
 
+def needs_export(plan: ChapterPlan, folder: Path, previous: dict) -> bool:
+    """A chapter is exported again unless its key, name and files are all as last time."""
+    old = previous.get(plan.id)
+    return not (old and old.key == plan.key and old.stem == plan.stem and old.pieces
+                and (folder / f"{plan.stem}.mp3").exists()
+                and all((folder / PARTS / p).exists() for p in old.pieces))
+
+
 def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, mastering: Mastering,
                 jobs: int = 2, marker_sections: int = 1,
-                previous: dict[str, ChapterRecord] | None = None) -> ExportResult:
+                previous: dict[str, ChapterRecord] | None = None,
+                force: set[str] = frozenset()) -> ExportResult:
     """Export every chapter whose key changed, then re-join the m4b and rewrite the sidecars.
 
     Two phases on `jobs` threads: assemble each changed chapter (its levelled PCM
@@ -107,13 +117,10 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
     records: dict[str, ChapterRecord] = {}
     todo = []
     for plan in plans:
-        old = previous.get(plan.id)
-        if (old and old.key == plan.key and old.stem == plan.stem and old.pieces
-                and (folder / f"{plan.stem}.mp3").exists()
-                and all((parts / p).exists() for p in old.pieces)):
-            records[plan.id] = old
-        else:
+        if plan.id in force or needs_export(plan, folder, previous):
             todo.append(plan)
+        else:
+            records[plan.id] = previous[plan.id]
     with futures.ThreadPoolExecutor(max(1, jobs)) as pool:
         for plan, record in zip(todo, pool.map(lambda p: _assemble_to_disk(p, mastering, parts,
                                                                            marker_sections),
@@ -133,7 +140,10 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
     for leftover in parts.glob("*.pcm"):  # this build's, and any a crash left behind
         leftover.unlink()
     ordered = [records[p.id] for p in plans]
-    m4b = _write_book_files(info, plans, ordered, folder, cover is not None and info.cover)
+    m4b = folder / f"{safe_filename(info.title)}.m4b"
+    if todo or set(previous) != set(records) or not all(
+            f.exists() for f in (m4b, folder / "chapters.json")):
+        _write_book_files(info, plans, ordered, folder, cover is not None and info.cover)
     _remove_stale(folder, plans, ordered, previous)
     return ExportResult(folder, ordered, [p.id for p in todo],
                         [p.id for p in plans if p not in todo], m4b,
@@ -146,11 +156,14 @@ def _pcm_path(parts: Path, chapter_id: str) -> Path:
 
 def _assemble_to_disk(plan: ChapterPlan, mastering: Mastering, parts: Path,
                       marker_sections: int) -> ChapterRecord:
+    from narrate.stitch.assemble import assemble  # numpy and pydub, only when there is work
+
     audio = assemble(plan.clips, mastering)
     record = _record(plan, audio, marker_sections)
     bounds = piece_bounds(audio.cues, audio.samples, audio.rate)
     record.piece_bounds = bounds
-    record.pieces = [f"{plan.id}-{n:03d}-{plan.key[:8]}.m4a" for n in range(len(bounds))]
+    take = os.urandom(3).hex()  # a new take of the same key must not overwrite the old parts
+    record.pieces = [f"{plan.id}-{n:03d}-{plan.key[:8]}{take}.m4a" for n in range(len(bounds))]
     with atomic_path(_pcm_path(parts, plan.id)) as tmp:
         audio.pcm.tofile(tmp)
     return record
@@ -194,7 +207,7 @@ def _read_cover(path: Path | None) -> bytes | None:
     return data
 
 
-def _record(plan: ChapterPlan, audio: ChapterAudio, marker_sections: int) -> ChapterRecord:
+def _record(plan: ChapterPlan, audio, marker_sections: int) -> ChapterRecord:
     rate = audio.rate
     markers = [asdict(m) for m in section_markers(audio.cues, audio.samples, rate, marker_sections)]
     cues = [asdict(c) for c in audio.cues]

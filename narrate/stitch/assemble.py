@@ -12,38 +12,7 @@ from pathlib import Path
 import numpy as np
 from pydub import AudioSegment
 
-AAC_FRAME = 1024  # chapters are padded to whole AAC frames so joined files stay exact
-
-
-@dataclass(frozen=True)
-class Clip:
-    """One rendered piece of a chapter, and the silence after it."""
-    id: str  # segment id, or "title:02", "credits", "closing"
-    path: Path
-    pause_after_ms: int
-    section: str | None = None  # the section it belongs to (None for titles and credits)
-    text: str = ""  # for captions
-
-
-@dataclass(frozen=True)
-class Mastering:
-    sample_rate: int = 22050
-    bitrate_kbps: int = 64
-    rms_db: float = -20.0
-    peak_db: float = -3.0
-    lead_in_ms: int = 700  # room tone before the first word
-    tail_ms: int = 2000  # and after the last
-    trim_db: float = -50.0  # a clip's own leading/trailing silence below this is cut
-
-
-@dataclass
-class Cue:
-    id: str
-    text: str
-    start: int  # samples
-    end: int
-    section: str | None = None
-
+from narrate.stitch.timeline import AAC_FRAME, Clip, Cue, Mastering
 
 @dataclass
 class ChapterAudio:
@@ -147,8 +116,20 @@ def _apply(pcm: np.ndarray, gain: float, ceiling: float, block: int = 64) -> Non
     for shift in range(1, 9):
         spread[shift:] = np.minimum(spread[shift:], block_gains[:-shift])
         spread[:-shift] = np.minimum(spread[:-shift], block_gains[shift:])
+    limited = np.flatnonzero(spread < 1.0)
+    original = {}  # the few stretches the limiter works on, before the plain gain
+    runs = np.split(limited, np.flatnonzero(np.diff(limited) > 1) + 1) if limited.size else []
+    for run in runs:
+        first, last = max(run[0] - 1, 0), min(run[-1] + 1, count - 1)
+        original[(first, last)] = pcm[first * block: (last + 1) * block].copy()
+    for i in range(0, len(pcm), CHUNK):  # everywhere else: one gain
+        scaled = pcm[i:i + CHUNK].astype(np.float32) * np.float32(gain)
+        pcm[i:i + CHUNK] = np.clip(np.rint(scaled), -ceiling, ceiling).astype(np.int16)
     centres = np.arange(count) * block + block / 2
-    for i in range(0, len(pcm), CHUNK):
-        index = np.arange(i, min(i + CHUNK, len(pcm)))
-        scaled = pcm[i:i + CHUNK] * (np.interp(index, centres, spread) * gain)
-        pcm[i:i + CHUNK] = np.clip(np.round(scaled), -ceiling, ceiling).astype(np.int16)
+    for (first, last), samples in original.items():
+        start = first * block
+        envelope = np.interp(np.arange(start, start + len(samples)), centres[first:last + 1],
+                             spread[first:last + 1])
+        scaled = samples * (envelope * gain)
+        pcm[start:start + len(samples)] = np.clip(np.rint(scaled), -ceiling, ceiling
+                                                  ).astype(np.int16)

@@ -1,0 +1,152 @@
+"""Hear narration now: a segment, section, chapter, a stretch of the book, or any words.
+
+Previews render through the same cache as builds (so they warm it), with the same
+pauses and levelling, and play through the first player found; with no audio
+device, or `out`, they are written to a file instead.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+import time
+import wave
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from narrate.build import segment_clips
+from narrate.errors import NarrateError
+from narrate.fileio import atomic_path, nearest
+from narrate.model import Book, Segment
+from narrate.render import RenderItem, Renderer
+from narrate.render.cache import Cache
+from narrate.stitch.assemble import assemble
+from narrate.stitch.timeline import Mastering
+
+PREVIEW_MASTERING = Mastering(lead_in_ms=0, tail_ms=300)  # same levelling, no room tone wait
+PLAYERS = [["ffplay", "-nodisp", "-autoexit", "-loglevel", "quiet"], ["paplay"], ["aplay", "-q"],
+           ["afplay"]]
+
+
+@dataclass
+class Preview:
+    items: list[RenderItem]
+    wav: Path
+    player: str | None  # the command that played it, or None when only written
+    seconds: float  # its duration
+    ready_after: float  # wall seconds from the request to playable audio
+    rendered: list[str] = field(default_factory=list)
+
+
+def select(book: Book, target: str | None = None, start: str | None = None,
+           seconds: float | None = None, wpm: int = 160) -> list[tuple[str, Segment]]:
+    """(section id, segment) pairs for an id, or for about `seconds` from `start`."""
+    flat = [(sec.id, seg) for sec in book.sections for seg in sec.segments if seg.say.strip()]
+    wanted = target or start
+    hits = [i for i, (_, seg) in enumerate(flat)
+            if seg.id == wanted or seg.id.startswith(f"{wanted}.")]
+    if not hits:
+        known = [c.id for c in book.chapters] + [s.id for s in book.sections] + \
+                [s.id for _, s in flat]
+        raise NarrateError(f"no chapter, section or segment {wanted!r}; {nearest(wanted, known, 5)}")
+    if target:
+        return [flat[i] for i in hits]
+    chosen, total = [], 0.0
+    for pair in flat[hits[0]:]:
+        chosen.append(pair)
+        total += len(pair[1].say.split()) * 60 / wpm
+        if total >= (seconds or 30):
+            break
+    return chosen
+
+
+class Previewer:
+    """Keeps voice engines warm between previews (a library user's or a long session's)."""
+
+    def __init__(self, profiles: dict, cache: Cache | None = None, jobs: int = 1):
+        self.profiles = profiles
+        self.cache = cache or Cache()
+        self.renderer = Renderer(profiles, self.cache, jobs)
+
+    def __enter__(self) -> "Previewer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.renderer.close()
+
+    def warm(self, roles=None) -> None:
+        self.renderer.warm(roles or list(self.profiles))
+
+    def preview(self, flat: list[tuple[str, Segment]], out: Path | None = None,
+                play: bool = True) -> Preview:
+        started = time.perf_counter()
+        items = [RenderItem(seg.id, seg.say, seg.voice, seg.text) for _, seg in flat]
+        report = self.renderer.render(items, progress=False)
+        if report.failed:
+            failure = report.failed[0]
+            raise NarrateError(f"could not render {failure.id}: {failure.error}")
+        audio = assemble(segment_clips(flat, report.paths, self.profiles), PREVIEW_MASTERING)
+        wav = Path(out) if out else Path(tempfile.gettempdir()) / "narrate-preview.wav"
+        write_wav(wav, audio.pcm.tobytes(), audio.rate)
+        ready = time.perf_counter() - started
+        player = play_wav(wav) if play and not out else None
+        return Preview(items, wav, player, audio.samples / audio.rate, ready, report.rendered)
+
+
+def text_segment(text: str, role: str, lexicon=None) -> list[tuple[str, Segment]]:
+    from narrate.script.speech import to_say
+
+    say = to_say(text, lexicon)
+    if not say.strip():
+        raise NarrateError("--text has nothing to speak; give some words")
+    return [("text", Segment("text", role, text, say))]
+
+
+def write_wav(path: Path, pcm: bytes, rate: int) -> None:
+    suffix = path.suffix.lower()
+    if suffix not in (".wav", ".mp3"):
+        raise NarrateError(f"{path}: previews are written as .wav or .mp3; change the name")
+    with atomic_path(path) as tmp:
+        if suffix == ".mp3":
+            from narrate.stitch.encode import encode_mp3
+
+            raw = tmp.with_suffix(".pcm")
+            raw.write_bytes(pcm)
+            try:
+                encode_mp3(raw, rate, tmp, 64, rate)
+            finally:
+                raw.unlink(missing_ok=True)
+            return
+        with wave.open(str(tmp), "wb") as handle:
+            handle.setnchannels(1)
+            handle.setsampwidth(2)
+            handle.setframerate(rate)
+            handle.writeframes(pcm)
+
+
+def has_audio_device() -> bool:
+    if platform.system() != "Linux":
+        return True
+    runtime = os.environ.get("XDG_RUNTIME_DIR", f"/run/user/{os.getuid()}")
+    return (Path("/dev/snd").is_dir() and any(Path("/dev/snd").glob("pcmC*"))) or bool(
+        os.environ.get("PULSE_SERVER")) or Path(runtime, "pulse", "native").exists()
+
+
+def play_wav(path: Path) -> str | None:
+    """Play with the first player found; None when there is no device or player."""
+    if not has_audio_device():
+        return None
+    for command in PLAYERS:
+        if shutil.which(command[0]):
+            result = subprocess.run([*command, str(path)], capture_output=True)
+            if result.returncode == 0:
+                return command[0]
+    opener = {"Darwin": ["open"], "Windows": ["cmd", "/c", "start", ""]}.get(platform.system(),
+                                                                            ["xdg-open"])
+    if shutil.which(opener[0]):
+        subprocess.run([*opener, str(path)], capture_output=True)
+        return opener[0]
+    return None

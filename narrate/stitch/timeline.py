@@ -1,0 +1,40 @@
+"""The plan of a chapter's audio: clips, pauses, mastering targets, cues. No audio here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+AAC_FRAME = 1024  # chapters are padded to whole AAC frames so joined files stay exact
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One rendered piece of a chapter, and the silence after it."""
+    id: str  # segment id, or "title:02", "credits", "closing"
+    path: Path
+    pause_after_ms: int
+    section: str | None = None  # the section it belongs to (None for titles and credits)
+    text: str = ""  # for captions
+
+
+@dataclass(frozen=True)
+class Mastering:
+    sample_rate: int = 22050
+    bitrate_kbps: int = 64
+    rms_db: float = -20.0
+    peak_db: float = -3.0
+    lead_in_ms: int = 700  # room tone before the first word
+    tail_ms: int = 2000  # and after the last
+    trim_db: float = -50.0  # a clip's own leading/trailing silence below this is cut
+
+
+@dataclass
+class Cue:
+    id: str
+    text: str
+    start: int  # samples
+    end: int
+    section: str | None = None
+
+
