@@ -12,6 +12,7 @@ from pathlib import Path
 
 from narrate.errors import NarrateError
 from narrate.fileio import atomic_write_text
+from narrate.lock import book_lock
 from narrate.metadata import find_metadata, load_lexicon, load_metadata
 from narrate.model import NARRATOR as NARRATOR_ROLE
 from narrate.model import Book, Segment
@@ -265,17 +266,19 @@ def build(target: str | Path, voices=None, cache_dir=None, jobs: int | None = No
         plan = BuildPlan(missing, [i.id for i in items if i.id not in missing], export,
                          [p.id for p in plans if p.id not in export])
         return BuildResult(book, folder, None, plan=plan)
-    with Renderer(profiles, cache, jobs) as renderer:
-        report = renderer.render(items, forced, progress, keys)
-    result = BuildResult(book, folder, report)
-    if report.failed:
-        return result
-    result.export = export_book(info, plans, folder, mastering, jobs or os.cpu_count() or 1,
-                                marker_sections, previous, force=forced_chapters)
-    manifest = {"narrate_manifest": 1, "book": book.title, "source": book.source,
-                "mastering": asdict(mastering), "segments": keys,
-                "chapters": [asdict(r) for r in result.export.chapters]}
-    atomic_write_text(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
+    with book_lock(folder):
+        with Renderer(profiles, cache, jobs) as renderer:
+            report = renderer.render(items, forced, progress, keys)
+        result = BuildResult(book, folder, report)
+        if report.failed:
+            return result
+        previous = read_manifest(folder)  # again: under the lock, as the last build left it
+        result.export = export_book(info, plans, folder, mastering, jobs or os.cpu_count() or 1,
+                                    marker_sections, previous, force=forced_chapters)
+        manifest = {"narrate_manifest": 1, "book": book.title, "source": book.source,
+                    "mastering": asdict(mastering), "segments": keys,
+                    "chapters": [asdict(r) for r in result.export.chapters]}
+        atomic_write_text(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
     return result
 
 

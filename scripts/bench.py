@@ -53,53 +53,18 @@ def bench_render(work: Path) -> None:
               f"warm {warm:5.2f} s ({audio / warm:6.0f} s audio per s)")
 
 
-def tree_rss_mb(root_pid: int) -> float:
-    """Resident memory of a process and all its descendants, from /proc."""
-    parents = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            parents[int(stat.parent.name)] = int(fields[1])
-        except (OSError, ValueError, IndexError):
-            continue
-    tree, frontier = {root_pid}, [root_pid]
-    while frontier:
-        pid = frontier.pop()
-        children = [p for p, parent in parents.items() if parent == pid and p not in tree]
-        tree.update(children)
-        frontier.extend(children)
-    total = 0
-    for pid in tree:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
-
-
 def run_measured(args: list[str], env=None) -> tuple[float, float, str]:
     """Wall time, peak memory of the whole process tree (MB), and stdout."""
-    import threading
+    from narrate.memory import PeakSampler
 
     start = time.perf_counter()
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env=env)
-    peak = [0.0]
-
-    def sample():
-        while process.poll() is None:
-            peak[0] = max(peak[0], tree_rss_mb(process.pid))
-            time.sleep(0.1)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, err = process.communicate()
-    sampler.join()
+    with PeakSampler(process.pid) as sampler:
+        out, err = process.communicate()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed: {err.strip()[-500:]}")
-    return time.perf_counter() - start, peak[0], out
+    return time.perf_counter() - start, sampler.peak, out
 
 
 def narrate_cmd() -> list[str]:
@@ -183,7 +148,46 @@ def bench_edit(work: Path) -> None:
           f"max {max(latencies):.3f} s")
 
 
-SECTIONS = {"render": bench_render, "build": bench_build, "edit": bench_edit}
+def generated_book(path: Path, words: int, chapter_words: int = 5000) -> Path:
+    """A book of `words` words: chapters of `chapter_words`, paragraphs of about 100 words,
+    every paragraph different (so nothing is served twice from the cache)."""
+    import random
+
+    rng = random.Random(words)
+    vocabulary = ("the revolution party workers soviet congress war peace land bread history "
+                  "prophet exile city army leader class power state people letter train winter "
+                  "spring river street meeting speech paper book idea future past").split()
+    chapters, count, number = [], 0, 0
+    while count < words:
+        paragraphs = []
+        for _ in range(chapter_words // 100):
+            number += 1
+            body = " ".join(rng.choice(vocabulary) for _ in range(96))
+            paragraphs.append(f"Paragraph {number}: {body.capitalize()}.")
+        chapters.append(f"# Chapter {len(chapters) + 1}\n\n" + "\n\n".join(paragraphs))
+        count += chapter_words
+    path.write_text("\n\n".join(chapters) + "\n", encoding="utf-8")
+    return path
+
+
+def bench_scale(work: Path) -> None:
+    print("== scale: a 10,000-word and a 100,000-word book, built cold in the same run")
+    results = {}
+    for words in (10_000, 100_000):
+        source = generated_book(work / f"book{words}.md", words)
+        env = dict(os.environ, NARRATE_CACHE=str(work / f"scale-cache-{words}"))
+        seconds, peak, out = run_measured(narrate_cmd() + ["build", str(source), "--out",
+                                                           str(work / "scale-out")], env)
+        results[words] = (seconds, peak)
+        print(f"{words:>7} words: {seconds:7.1f} s, peak memory {peak:4.0f} MB "
+              f"({out.strip().splitlines()[-1]})")
+    ratio = results[100_000][0] / results[10_000][0]
+    print(f"time ratio 100k/10k: {ratio:.1f}x (10x would be linear); peak memory ratio "
+          f"{results[100_000][1] / results[10_000][1]:.2f}")
+
+
+SECTIONS = {"render": bench_render, "build": bench_build, "edit": bench_edit,
+            "scale": bench_scale}
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from narrate.errors import NarrateError
+from narrate.faults import checkpoint
 from narrate.render.audio import rms
 from narrate.model import Book
 from narrate.render.cache import Cache, audio_key, voice_fingerprint, wav_frames, wav_info
@@ -178,6 +179,7 @@ class Renderer:
             for item in todo[key]:
                 report.rendered.append(item.id)
             bar.advance(seconds)
+            checkpoint("render")
 
 
 def _stop(pool: futures.ProcessPoolExecutor) -> None:
@@ -194,10 +196,23 @@ _worker: dict = {}
 
 def _worker_init(profile: VoiceProfile, cache_root: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    _die_with_parent()
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # the espeak driver prints from its own thread
     _worker["engine"] = create_engine(profile)
     _worker["cache"] = Cache(cache_root)
+
+
+def _die_with_parent() -> None:
+    """On Linux, a worker is killed when the build that started it dies (even by SIGKILL),
+    instead of lingering with the build's output pipes open."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent died before the call above
+            os._exit(1)
 
 
 def _worker_ready() -> bool:

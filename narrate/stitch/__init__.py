@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from narrate.errors import NarrateError
+from narrate.faults import checkpoint
 from narrate.fileio import atomic_path, atomic_write_text
 from narrate.stitch.timeline import AAC_FRAME, Clip, Cue, Mastering
 from narrate.stitch.encode import check_ffmpeg, encode_aac, encode_mp3, join_m4b, mp3_seconds
@@ -113,6 +114,7 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
     cover = _read_cover(info.cover)
     parts = folder / PARTS
     parts.mkdir(parents=True, exist_ok=True)
+    remove_temporary(folder)
     previous = previous or {}
     records: dict[str, ChapterRecord] = {}
     todo = []
@@ -137,6 +139,7 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
                                            mastering.bitrate_kbps))
         for done in futures.as_completed(encodes):
             done.result()
+            checkpoint("encode")
     for leftover in parts.glob("*.pcm"):  # this build's, and any a crash left behind
         leftover.unlink()
     ordered = [records[p.id] for p in plans]
@@ -148,6 +151,15 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
     return ExportResult(folder, ordered, [p.id for p in todo],
                         [p.id for p in plans if p not in todo], m4b,
                         sum(r.samples / r.rate for r in ordered))
+
+
+def remove_temporary(folder: Path) -> int:
+    """Temporary files a killed build left (the caller holds the book's lock)."""
+    leftovers = [*folder.glob(".*.tmp*"), *(folder / PARTS).glob(".*.tmp*"),
+                 *(folder / PARTS).glob("*.pcm")]
+    for path in leftovers:
+        path.unlink(missing_ok=True)
+    return len(leftovers)
 
 
 def _pcm_path(parts: Path, chapter_id: str) -> Path:

@@ -9,6 +9,8 @@ from mutagen.id3 import (APIC, CHAP, COMM, CTOC, ID3, TALB, TCOM, TCON, TIT2, TP
                          TXXX, TYER, CTOCFlags)
 from mutagen.id3._tags import save_frame  # the one helper _InOrderID3 needs
 
+from narrate.faults import checkpoint
+
 TOC_LIMIT = 255  # a CTOC counts its entries in one byte
 
 
@@ -70,6 +72,7 @@ def write_mp3_tags(path: Path, tags: Tags, markers: list[Marker],
     if cover:
         id3.add(APIC(encoding=1, mime=image_mime(cover) or "image/jpeg", type=3,
                      desc="Cover", data=cover))
+    checkpoint("tags")
     id3.save(str(path), v2_version=3)
 
 
