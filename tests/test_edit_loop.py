@@ -9,7 +9,7 @@ import pytest
 
 from narrate.build import build, diff_books, load_book
 from narrate.errors import NarrateError
-from narrate.scriptfile import load_script, write_script
+from narrate.scriptfile import write_script
 
 NARRATE = [sys.executable, "-m", "narrate"]
 
@@ -175,7 +175,6 @@ def _wav(path):
 
 
 def test_preview_writes_the_right_audio_without_a_device(work):
-    book = load_book(work / "book.md")
     out = work / "preview.wav"
     result = subprocess.run(NARRATE + ["preview", str(work / "book.md"), "01.002", "--out", str(out),
                                        "--cache", str(work / "cache")],

@@ -12,9 +12,7 @@ import pytest
 
 from narrate.build import load_book, render_book
 from narrate.errors import NarrateError
-from narrate.render import book_items, render_items
 from narrate.render.cache import Cache, wav_frames
-from narrate.render.profiles import load_profiles
 
 from conftest import ROOT, median_pitch
 

@@ -5,7 +5,6 @@ audio instead of ten) and paragraphs repeat every 100 (the cache serves repeats)
 export still assembles, levels and encodes every minute of the book.
 """
 
-import os
 import subprocess
 import sys
 
