@@ -274,7 +274,8 @@ def build(target: str | Path, voices=None, cache_dir=None, jobs: int | None = No
             return result
         previous = read_manifest(folder)  # again: under the lock, as the last build left it
         result.export = export_book(info, plans, folder, mastering, jobs or os.cpu_count() or 1,
-                                    marker_sections, previous, force=forced_chapters)
+                                    marker_sections, previous, force=forced_chapters,
+                                    progress=progress)
         manifest = {"narrate_manifest": 1, "book": book.title, "source": book.source,
                     "mastering": asdict(mastering), "segments": keys,
                     "chapters": [asdict(r) for r in result.export.chapters]}

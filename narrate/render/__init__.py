@@ -20,6 +20,7 @@ from pathlib import Path
 
 from narrate.errors import NarrateError
 from narrate.faults import checkpoint
+from narrate.progress import Progress
 from narrate.render.audio import rms
 from narrate.model import Book
 from narrate.render.cache import Cache, audio_key, voice_fingerprint, wav_frames, wav_info
@@ -143,7 +144,7 @@ class Renderer:
         for key, group in todo.items():
             by_role.setdefault(group[0].role, []).append((key, group[0]))
         total = sum(len(v) for v in by_role.values())
-        with _Progress(total, progress) as bar:
+        with Progress("rendering", total, progress) as bar:
             # the largest role first; one pool per voice profile, each engine set up once
             for role, work in sorted(by_role.items(), key=lambda kv: -len(kv[1])):
                 pool = self._pool(profiles[role], min(self.jobs, len(work)))
@@ -258,34 +259,3 @@ def take_problem(path: Path, say: str) -> str:
     if any(ch.isalnum() for ch in say) and rms(pcm) < SILENCE_RMS:
         return "the engine returned silence for words"
     return ""
-
-
-class _Progress:
-    """A rich progress bar on a terminal (counts, audio minutes, ETA); silent otherwise."""
-
-    def __init__(self, total: int, enabled: bool | None):
-        self.total = total
-        self.enabled = sys.stderr.isatty() if enabled is None else enabled
-        self.audio = 0.0
-        self._bar = None
-
-    def __enter__(self):
-        if self.enabled:
-            from rich.console import Console
-            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                       TimeRemainingColumn)
-            self._bar = Progress(TextColumn("rendering"), BarColumn(), MofNCompleteColumn(),
-                                 TextColumn("{task.fields[audio]}"), TimeRemainingColumn(),
-                                 console=Console(stderr=True), transient=True)
-            self._bar.start()
-            self._task = self._bar.add_task("render", total=self.total, audio="0.0 min audio")
-        return self
-
-    def advance(self, seconds: float) -> None:
-        self.audio += seconds
-        if self._bar:
-            self._bar.update(self._task, advance=1, audio=f"{self.audio / 60:.1f} min audio")
-
-    def __exit__(self, *exc):
-        if self._bar:
-            self._bar.stop()

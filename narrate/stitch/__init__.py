@@ -17,6 +17,7 @@ from pathlib import Path
 
 from narrate.errors import NarrateError
 from narrate.faults import checkpoint
+from narrate.progress import Progress
 from narrate.fileio import atomic_path, atomic_write_text
 from narrate.stitch.timeline import AAC_FRAME, Clip, Cue, Mastering
 from narrate.stitch.encode import check_ffmpeg, encode_aac, encode_mp3, join_m4b, mp3_seconds
@@ -102,7 +103,7 @@ def needs_export(plan: ChapterPlan, folder: Path, previous: dict) -> bool:
 def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, mastering: Mastering,
                 jobs: int = 2, marker_sections: int = 1,
                 previous: dict[str, ChapterRecord] | None = None,
-                force: set[str] = frozenset()) -> ExportResult:
+                force: set[str] = frozenset(), progress: bool | None = None) -> ExportResult:
     """Export every chapter whose key changed, then re-join the m4b and rewrite the sidecars.
 
     Two phases on `jobs` threads: assemble each changed chapter (its levelled PCM
@@ -137,9 +138,11 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
             for piece, (start, stop) in zip(record.pieces, record.piece_bounds):
                 encodes.append(pool.submit(_encode_piece, parts, record, piece, start, stop,
                                            mastering.bitrate_kbps))
-        for done in futures.as_completed(encodes):
-            done.result()
-            checkpoint("encode")
+        with Progress("encoding", len(encodes), progress) as bar:
+            for done in futures.as_completed(encodes):
+                done.result()
+                bar.advance()
+                checkpoint("encode")
     for leftover in parts.glob("*.pcm"):  # this build's, and any a crash left behind
         leftover.unlink()
     ordered = [records[p.id] for p in plans]
