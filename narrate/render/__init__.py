@@ -25,9 +25,10 @@ from narrate.render.audio import rms
 from narrate.model import Book
 from narrate.render.cache import Cache, audio_key, voice_fingerprint, wav_frames, wav_info
 from narrate.render.engines import (SynthesisError, check_engine, check_voice,
-                                    create_engine, engine_version)
+                                    create_engine, engine_version, quiet_stdout)
 from narrate.render.profiles import VoiceProfile, profiles_for
 
+IN_PROCESS_MAX = 3  # this few segments of one voice render here: starting a pool costs more
 SILENCE_RMS = 30  # about -60 dBFS: a segment with words must be louder than this
 ATTEMPTS = 3
 
@@ -144,6 +145,12 @@ class Renderer:
         for key, group in todo.items():
             by_role.setdefault(group[0].role, []).append((key, group[0]))
         total = sum(len(v) for v in by_role.values())
+        if total <= IN_PROCESS_MAX and len(by_role) == 1:
+            [(role, work)] = by_role.items()
+            engine = _local_engine(profiles[role])
+            if engine is not None:  # a few segments of one voice: no pool to start
+                self._render_here(engine, work, todo, report)
+                return
         with Progress("rendering", total, progress) as bar:
             # the largest role first; one pool per voice profile, each engine set up once
             for role, work in sorted(by_role.items(), key=lambda kv: -len(kv[1])):
@@ -161,6 +168,17 @@ class Renderer:
                 workers, mp_context=context, initializer=_worker_init,
                 initargs=(profile, str(self.cache.root)))
         return self._pools[profile.role]
+
+    def _render_here(self, engine, work, todo, report) -> None:
+        for key, item in work:
+            try:
+                with quiet_stdout():
+                    synthesize_to_cache(engine, item.say, key, self.cache)
+            except (SynthesisError, NarrateError, OSError, ValueError) as exc:
+                report.failed += [Failure(i.id, i.text or i.say, str(exc)) for i in todo[key]]
+                continue
+            report.rendered += [i.id for i in todo[key]]
+            checkpoint("render")
 
     @staticmethod
     def _render_role(pool, profile, work, todo, report, bar) -> None:
@@ -181,6 +199,21 @@ class Renderer:
                 report.rendered.append(item.id)
             bar.advance(seconds)
             checkpoint("render")
+
+
+_LOCAL: dict[str, object] = {}  # this process's own engine: pyttsx3 allows one profile
+
+
+def _local_engine(profile: VoiceProfile):
+    """An engine in this process for `profile`, or None when it already serves another one."""
+    fingerprint = profile.fingerprint()
+    if fingerprint not in _LOCAL:
+        if _LOCAL:
+            return None
+        check_engine(profile.engine)
+        check_voice(profile)
+        _LOCAL[fingerprint] = create_engine(profile)
+    return _LOCAL[fingerprint]
 
 
 def _stop(pool: futures.ProcessPoolExecutor) -> None:
