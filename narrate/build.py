@@ -259,8 +259,8 @@ def build(target: str | Path, voices=None, cache_dir=None, jobs: int | None = No
                 "track": f"{index + 1}/{len(book.chapters)}"}
         plans.append(ChapterPlan(chapter.id, index + 1, chapter.title,
                                  chapter_key(clips, keys, mastering, tags, marker_sections), clips))
-    previous = read_manifest(folder)
     if dry_run:
+        previous = read_manifest(folder)
         missing = [i.id for i in items if i.id in forced or not cache.get(keys[i.id])]
         export = [p.id for p in plans if p.id in forced_chapters or needs_export(p, folder, previous)]
         plan = BuildPlan(missing, [i.id for i in items if i.id not in missing], export,
@@ -272,7 +272,7 @@ def build(target: str | Path, voices=None, cache_dir=None, jobs: int | None = No
         result = BuildResult(book, folder, report)
         if report.failed:
             return result
-        previous = read_manifest(folder)  # again: under the lock, as the last build left it
+        previous = read_manifest(folder)  # under the lock: as the last build left it
         result.export = export_book(info, plans, folder, mastering, jobs or os.cpu_count() or 1,
                                     marker_sections, previous, force=forced_chapters,
                                     progress=progress)

@@ -162,7 +162,8 @@ def check_voice(profile: VoiceProfile) -> None:
     if profile.engine != "pyttsx3" or not profile.voice:
         return
     base, _, variant = profile.voice.partition("+")
-    ids = {v.id.lower() for v in list_voices("pyttsx3")} | {v.name.lower() for v in list_voices("pyttsx3")}
+    installed = list_voices("pyttsx3")
+    ids = {v.id.lower() for v in installed} | {v.name.lower() for v in installed}
     if base.lower() not in ids:
         raise NarrateError(f"{profile.source}: `voice` {profile.voice!r} is not an installed voice; "
                            f"{nearest(base.lower(), ids)} (see `narrate voices`)")
