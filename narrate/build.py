@@ -209,10 +209,8 @@ def resolve_only(book: Book, items: list, only: str) -> tuple[set[str], set[str]
         ids = {i.id for i in items if i.id == only or i.id.startswith(only + ".")
                or i.id == f"title:{only}"}
         if not ids:
-            known = [c.id for c in book.chapters] + [s.id for s in book.sections] + \
-                    [s.id for s in book.segments]
             raise NarrateError(f"--only {only}: no chapter, section or segment has that id; "
-                               f"{nearest(only, known, 5)}")
+                               f"{nearest(only, book.ids, 5)}")
     chapters = {i.split(".")[0].replace("title:", "") for i in ids}
     return ids, chapters
 

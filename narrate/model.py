@@ -75,3 +75,9 @@ class Book:
     @property
     def sections(self) -> list[Section]:
         return [sec for ch in self.chapters for sec in ch.sections]
+
+    @property
+    def ids(self) -> list[str]:
+        """Every chapter, section and segment id, for 'did you mean' messages."""
+        return ([c.id for c in self.chapters] + [s.id for s in self.sections]
+                + [s.id for s in self.segments])

@@ -49,9 +49,8 @@ def select(book: Book, target: str | None = None, start: str | None = None,
     hits = [i for i, (_, seg) in enumerate(flat)
             if seg.id == wanted or seg.id.startswith(f"{wanted}.")]
     if not hits:
-        known = [c.id for c in book.chapters] + [s.id for s in book.sections] + \
-                [s.id for _, s in flat]
-        raise NarrateError(f"no chapter, section or segment {wanted!r}; {nearest(wanted, known, 5)}")
+        raise NarrateError(f"no chapter, section or segment {wanted!r}; "
+                           f"{nearest(wanted, book.ids, 5)}")
     if target:
         return [flat[i] for i in hits]
     chosen, total = [], 0.0

@@ -21,7 +21,8 @@ from narrate.script.segments import split_run
 from narrate.script.speech import Lexicon, find_citations, speak_citation, to_say
 from narrate.script.structure import Paragraph, RawChapter, split_chapters
 
-__all__ = ["ConvertOptions", "convert", "convert_file", "Lexicon", "Problem", "words"]
+__all__ = ["ConvertOptions", "convert", "convert_file", "Lexicon", "Problem", "short_title",
+           "words"]
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_FINAL = re.compile(r"[.!?…”’\"')\]»:;*_]\s*$")
@@ -147,7 +148,7 @@ def _build_chapter(raw: RawChapter, number: int, chapter_id: str, options: Conve
     if raw.heading:
         title, source = _clean_title(raw.heading), "heading"
     else:
-        title, source = _title_from_opening(texts[0] if texts else ""), "opening"
+        title, source = short_title(texts[0] if texts else ""), "opening"
     chapter = Chapter(chapter_id, title, source, raw.heading)
     sec_width = max(3, len(str(len(raw.paragraphs))))
     for index, (paragraph, found) in enumerate(zip(raw.paragraphs, quotes), start=1):
@@ -235,12 +236,13 @@ def _clean_title(heading: str) -> str:
     return re.sub(r"\s+", " ", title) or heading
 
 
-def _title_from_opening(text: str, count: int = 6) -> str:
+def short_title(text: str, count: int = 6, fallback: str = "Untitled") -> str:
+    """A title from a text's first words: no citations, quote marks or leading dashes."""
     cleaned = re.sub(r"\([^()]*\)", " ", text)
-    cleaned = re.sub(rf"[{re.escape(ALL_MARKS)}…]|\.\.\.", " ", cleaned)
+    cleaned = re.sub(rf"[{re.escape(ALL_MARKS)}…]|\.\.\.|^[\s–—-]+", " ", cleaned)
     tokens = cleaned.split()
     title = " ".join(tokens[:count]).rstrip(",;:.–—-")
-    return (title + "…") if len(tokens) > count else (title or "Untitled")
+    return (title + "…" if len(tokens) > count else title) or fallback
 
 
 def _apply_title_overrides(book: Book, titles) -> None:

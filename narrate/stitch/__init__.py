@@ -17,6 +17,7 @@ from pathlib import Path
 
 from narrate.errors import NarrateError
 from narrate.faults import checkpoint
+from narrate.script import short_title
 from narrate.progress import Progress
 from narrate.fileio import atomic_path, atomic_write_text
 from narrate.stitch.timeline import AAC_FRAME, Clip, Cue, Mastering
@@ -239,21 +240,13 @@ def section_markers(cues: list[Cue], samples: int, rate: int, group: int = 1) ->
         if cue.section and cue.section not in seen:
             seen.append(cue.section)
             if (len(seen) - 1) % group == 0:
-                starts.append((cue.start, marker_title(cue.text)))
+                starts.append((cue.start, short_title(cue.text, fallback="Section")))
     if not starts:
         return [Marker("Chapter", 0, round(samples * 1000 / rate))]
     starts[0] = (0, starts[0][1])
     ends = [s for s, _ in starts[1:]] + [samples]
     return [Marker(title, round(start * 1000 / rate), round(end * 1000 / rate))
             for (start, title), end in zip(starts, ends)]
-
-
-def marker_title(text: str, count: int = 6) -> str:
-    cleaned = re.sub(r"\([^()]*\)", " ", text)
-    cleaned = re.sub(r"[“”‘’\"'…]|\.\.\.|^[\s–—-]+", " ", cleaned)
-    tokens = cleaned.split()
-    title = " ".join(tokens[:count]).rstrip(",;:.–—-")
-    return (title + "…" if len(tokens) > count else title) or "Section"
 
 
 def _export_mp3(folder: Path, plan: ChapterPlan, record: ChapterRecord, mastering: Mastering,
