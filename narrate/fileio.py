@@ -58,6 +58,18 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def write_text_if_changed(path: str | Path, text: str) -> bool:
+    """atomic_write_text unless the file already holds `text` (its time then says when
+    it last changed, and an unchanged rebuild writes nothing)."""
+    try:
+        if Path(path).read_text(encoding="utf-8") == text:
+            return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    atomic_write_text(path, text)
+    return True
+
+
 class LineDict(dict):
     """A mapping loaded from YAML that remembers the line it started on."""
 

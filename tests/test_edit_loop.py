@@ -187,7 +187,7 @@ def test_preview_writes_the_right_audio_without_a_device(work):
     manifest = __import__("json").loads((work / "out" / "book" / "manifest.json").read_text())
     cues = [c for c in manifest["chapters"][0]["cues"] if c["section"] == "01.002"]
     expected = cues[-1]["end"] - cues[0]["start"] + rate * 300 // 1000
-    assert abs(frames - expected) <= 1024
+    assert abs(frames - expected) < 9216  # the chapter is padded to whole piece frames
     from narrate.stitch.assemble import rms_db
     import numpy as np
     with wave.open(str(out)) as handle:

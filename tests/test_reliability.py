@@ -292,7 +292,7 @@ def test_two_builds_at_once_never_interleave(small_book, tmp_path):
 def test_disk_full_keeps_the_previous_outputs(small_book, tmp_path, monkeypatch):
     result = build(small_book, cache_dir=tmp_path / "c", out_root=tmp_path / "out", progress=False)
     before = _outputs(result.folder)
-    small_book.write_text(small_book.read_text().replace("Paragraph 3 of", "Paragraph three of"))
+    small_book.write_text(small_book.read_text().replace("Paragraph 3 of", "Paragraph 3b of"))
     import narrate.stitch.encode as encode
 
     def full(*args, **kwargs):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import ctypes.util
 import functools
+import io
 import os
 import platform
 import re
@@ -48,13 +49,15 @@ class VoiceInfo:
 
 @contextlib.contextmanager
 def quiet_stdout():
-    """Silence file descriptor 1 (C code and other threads print there too)."""
+    """Silence file descriptor 1 (C code and other threads print there too), and
+    sys.stdout when it is not fd 1 (under a test runner's capture, say)."""
     sys.stdout.flush()
     saved = os.dup(1)
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(devnull, 1)
-        yield
+        with contextlib.redirect_stdout(io.StringIO()):
+            yield
     finally:
         sys.stdout.flush()
         os.dup2(saved, 1)

@@ -1,15 +1,18 @@
 """Stitch rendered clips into the finished audiobook in `output/<book>/`.
 
-Per chapter: assemble (pydub + one join) -> level -> MP3 (CBR, ID3v2.3, CHAP/CTOC)
-and AAC part, in parallel; then the whole book as an m4b joined from the AAC parts
-by stream copy, and the sidecars. A chapter whose key is unchanged is not touched.
-Only this package knows an audio format exists.
+Per chapter: assemble (pydub + one join) -> level -> cut into pieces of a few
+minutes -> each piece encoded to MP3 and AAC, in parallel, and kept in .parts under
+a name that is the hash of its samples. The chapter MP3 is its pieces' frames one
+after another (then ID3v2.3, CHAP/CTOC); the whole book is an m4b joined from the
+AAC pieces by stream copy; then the sidecars. A chapter whose key is unchanged is
+not touched, and in one that changed only the pieces whose samples changed are
+encoded again. Only this package knows an audio format exists.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as futures
-import os
+import hashlib
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
@@ -19,13 +22,14 @@ from narrate.errors import NarrateError
 from narrate.faults import checkpoint
 from narrate.script import short_title
 from narrate.progress import Progress
-from narrate.fileio import atomic_path, atomic_write_text
-from narrate.stitch.timeline import AAC_FRAME, Clip, Cue, Mastering
-from narrate.stitch.encode import check_ffmpeg, encode_aac, encode_mp3, join_m4b, mp3_seconds
+from narrate.fileio import atomic_path, write_text_if_changed
+from narrate.stitch.timeline import MP3_DELAY, Clip, Cue, Mastering, mp3_frame
+from narrate.stitch.encode import (ENCODER_SETTINGS, check_ffmpeg, encode_aac, encode_mp3,
+                                   info_frame, join_m4b)
 from narrate.stitch.sidecars import cue_sheet, json_chapters, m3u_playlist, webvtt
 from narrate.stitch.tags import Marker, Tags, image_mime, write_mp3_tags
 
-PARTS = ".parts"  # per-chapter AAC encodes, kept so the m4b can be re-joined by stream copy
+PARTS = ".parts"  # encoded pieces, kept so an edit re-encodes only its piece
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
              *(f"LPT{i}" for i in range(1, 10))}
 
@@ -65,8 +69,10 @@ class ChapterRecord:
     rate: int
     markers: list[dict] = field(default_factory=list)  # title, start_ms, end_ms
     cues: list[dict] = field(default_factory=list)  # id, section, text, start, end (samples)
-    pieces: list[str] = field(default_factory=list)  # the AAC parts, in order, in .parts
+    pieces: list[str] = field(default_factory=list)  # hashes of the pieces' samples, in order
     piece_bounds: list[tuple[int, int]] = field(default_factory=list)  # their sample ranges
+    gain_db: float | None = None  # the chapter's levelling gain, reused while close enough
+    rms_target: float | None = None  # the target it was computed for
 
 
 @dataclass
@@ -98,7 +104,7 @@ def needs_export(plan: ChapterPlan, folder: Path, previous: dict) -> bool:
     old = previous.get(plan.id)
     return not (old and old.key == plan.key and old.stem == plan.stem and old.pieces
                 and (folder / f"{plan.stem}.mp3").exists()
-                and all((folder / PARTS / p).exists() for p in old.pieces))
+                and all((folder / PARTS / f"{p}.m4a").exists() for p in old.pieces))
 
 
 def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, mastering: Mastering,
@@ -107,12 +113,14 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
                 force: set[str] = frozenset(), progress: bool | None = None) -> ExportResult:
     """Export every chapter whose key changed, then re-join the m4b and rewrite the sidecars.
 
-    Two phases on `jobs` threads: assemble each changed chapter (its levelled PCM
-    goes to a file in .parts, so memory holds at most `jobs` chapters), then encode:
-    one MP3 per chapter and the AAC in pieces of a few minutes cut in silences, so
-    both cores stay busy however the chapters' lengths differ.
+    Three phases on `jobs` threads: assemble each changed chapter (its levelled PCM
+    goes to a file in .parts, so memory holds at most `jobs` chapters); encode every
+    piece not already in .parts, MP3 and AAC (pieces of a few minutes keep both cores
+    busy however the chapters' lengths differ); write each chapter's MP3 and tags.
     """
     check_ffmpeg()
+    if mastering.lead_in_ms * mastering.sample_rate < 1000 * MP3_DELAY:
+        raise ValueError("lead_in_ms must cover the MP3 encoder's delay (60 ms or more)")
     cover = _read_cover(info.cover)
     parts = folder / PARTS
     parts.mkdir(parents=True, exist_ok=True)
@@ -126,24 +134,25 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
         else:
             records[plan.id] = previous[plan.id]
     with futures.ThreadPoolExecutor(max(1, jobs)) as pool:
-        for plan, record in zip(todo, pool.map(lambda p: _assemble_to_disk(p, mastering, parts,
-                                                                           marker_sections),
-                                               todo)):
+        assembled = pool.map(lambda p: _assemble_to_disk(p, mastering, parts, marker_sections,
+                                                         previous.get(p.id)), todo)
+        for plan, record in zip(todo, assembled):
             records[plan.id] = record
-        encodes = []
-        for plan in sorted(todo, key=lambda p: -records[p.id].samples):  # longest first
-            record = records[plan.id]
-            tags = Tags(plan.title, info.title, info.author, info.narrator, plan.number,
-                        len(plans), info.genre, str(info.year or ""), info.comment)
-            encodes.append(pool.submit(_export_mp3, folder, plan, record, mastering, tags, cover))
-            for piece, (start, stop) in zip(record.pieces, record.piece_bounds):
-                encodes.append(pool.submit(_encode_piece, parts, record, piece, start, stop,
-                                           mastering.bitrate_kbps))
+        encodes = [pool.submit(encoder, parts, records[plan.id], piece, start, stop, mastering)
+                   for plan in todo
+                   for piece, (start, stop) in zip(records[plan.id].pieces,
+                                                   records[plan.id].piece_bounds)
+                   for encoder, suffix in ((_encode_aac_piece, ".m4a"),
+                                           (_encode_mp3_piece, ".mp3"))
+                   if not (parts / f"{piece}{suffix}").exists()]
         with Progress("encoding", len(encodes), progress) as bar:
             for done in futures.as_completed(encodes):
                 done.result()
                 bar.advance()
                 checkpoint("encode")
+        list(pool.map(lambda plan: _export_mp3(folder, plan, records[plan.id], cover, Tags(
+            plan.title, info.title, info.author, info.narrator, plan.number, len(plans),
+            info.genre, str(info.year or ""), info.comment)), todo))
     for leftover in parts.glob("*.pcm"):  # this build's, and any a crash left behind
         leftover.unlink()
     ordered = [records[p.id] for p in plans]
@@ -171,42 +180,54 @@ def _pcm_path(parts: Path, chapter_id: str) -> Path:
 
 
 def _assemble_to_disk(plan: ChapterPlan, mastering: Mastering, parts: Path,
-                      marker_sections: int) -> ChapterRecord:
+                      marker_sections: int, previous: ChapterRecord | None) -> ChapterRecord:
     from narrate.stitch.assemble import assemble  # numpy and pydub, only when there is work
 
-    audio = assemble(plan.clips, mastering)
+    same_target = previous and previous.rms_target == mastering.rms_db
+    audio = assemble(plan.clips, mastering, previous.gain_db if same_target else None)
     record = _record(plan, audio, marker_sections)
-    bounds = piece_bounds(audio.cues, audio.samples, audio.rate)
-    record.piece_bounds = bounds
-    take = os.urandom(3).hex()  # a new take of the same key must not overwrite the old parts
-    record.pieces = [f"{plan.id}-{n:03d}-{plan.key[:8]}{take}.m4a" for n in range(len(bounds))]
-    with atomic_path(_pcm_path(parts, plan.id)) as tmp:
-        audio.pcm.tofile(tmp)
+    record.gain_db, record.rms_target = audio.gain_db, mastering.rms_db
+    record.piece_bounds = audio.pieces
+    record.pieces = [piece_name(audio.pcm[start:stop], audio.rate, mastering.bitrate_kbps,
+                                start == 0) for start, stop in audio.pieces]
+    if not all((parts / f"{p}{s}").exists() for p in record.pieces for s in (".m4a", ".mp3")):
+        with atomic_path(_pcm_path(parts, plan.id)) as tmp:
+            audio.pcm.tofile(tmp)
     return record
 
 
-def piece_bounds(cues: list[Cue], samples: int, rate: int,
-                 minutes: float = 4.0) -> list[tuple[int, int]]:
-    """Where to cut a chapter for AAC encoding: at whole AAC frames inside pauses,
-    with silence on both sides of the cut (a piece's first frame decodes without
-    the encoder's priming), about every `minutes`."""
-    target = int(minutes * 60 * rate)
-    cuts, last = [], 0
-    for cue, following in zip(cues, cues[1:]):
-        cut = -(-(cue.end + AAC_FRAME) // AAC_FRAME) * AAC_FRAME
-        if cut - last >= target and following.start - cut >= 3 * AAC_FRAME:
-            cuts.append(cut)
-            last = cut
-    edges = [0] + cuts + [samples]
-    return list(zip(edges, edges[1:]))
+def piece_name(pcm, rate: int, kbps: int, head: bool) -> str:
+    """A piece's encodes are named by what they hold: its samples, whether it opens
+    its chapter (its MP3 starts differently), and the encoder settings."""
+    digest = hashlib.blake2b(pcm.tobytes(), digest_size=12)
+    digest.update(f"{rate}/{kbps}/{head}/{ENCODER_SETTINGS}".encode())
+    return digest.hexdigest()
 
 
-def _encode_piece(parts: Path, record: "ChapterRecord", piece: str, start: int, stop: int,
-                  kbps: int) -> None:
+def _read_pcm(parts: Path, record: ChapterRecord, start: int, stop: int) -> bytes:
+    """Samples start..stop of the chapter; silence for any before its beginning."""
     with open(_pcm_path(parts, record.id), "rb") as handle:
-        handle.seek(start * 2)
-        pcm = handle.read((stop - start) * 2)
-    encode_aac(pcm, record.rate, parts / piece, kbps)
+        handle.seek(max(start, 0) * 2)
+        return bytes(max(-start, 0) * 2) + handle.read((stop - max(start, 0)) * 2)
+
+
+def _encode_aac_piece(parts: Path, record: ChapterRecord, piece: str, start: int, stop: int,
+                      mastering: Mastering) -> None:
+    encode_aac(_read_pcm(parts, record, start, stop), record.rate, parts / f"{piece}.m4a",
+               mastering.bitrate_kbps)
+
+
+def _encode_mp3_piece(parts: Path, record: ChapterRecord, piece: str, start: int, stop: int,
+                      mastering: Mastering) -> None:
+    """The piece minus the encoder's delay at its head and one frame at its tail, which
+    LAME gives back as silence: the decoded piece is exactly stop - start samples, so
+    pieces played one after another keep the chapter's timeline (cuts sit in pauses).
+    The chapter's first piece is one frame longer: the one its Info frame tells players to skip."""
+    frame = mp3_frame(record.rate)
+    head = frame if start == 0 else 0
+    encode_mp3(_read_pcm(parts, record, start + MP3_DELAY - head, stop - frame), record.rate,
+               parts / f"{piece}.mp3", mastering.bitrate_kbps,
+               frames=(stop - start + head) // frame)
 
 
 def _read_cover(path: Path | None) -> bytes | None:
@@ -249,16 +270,19 @@ def section_markers(cues: list[Cue], samples: int, rate: int, group: int = 1) ->
             for (start, title), end in zip(starts, ends)]
 
 
-def _export_mp3(folder: Path, plan: ChapterPlan, record: ChapterRecord, mastering: Mastering,
-                tags: Tags, cover: bytes | None) -> Path:
+def _export_mp3(folder: Path, plan: ChapterPlan, record: ChapterRecord,
+                cover: bytes | None, tags: Tags) -> Path:
+    """The chapter MP3: an Info frame, its pieces' frames in order, then the tags
+    and chapter frames."""
     dest = folder / f"{plan.stem}.mp3"
+    frames = [(folder / PARTS / f"{piece}.mp3").read_bytes() for piece in record.pieces]
+    audio_bytes = sum(len(f) for f in frames)
+    skip = mp3_frame(record.rate)
+    count = (record.samples + skip) // skip
     with atomic_path(dest) as tmp:
-        encode_mp3(_pcm_path(folder / PARTS, plan.id), record.rate, tmp, mastering.bitrate_kbps,
-                   record.rate)
-        # the last marker ends where the file does: the encoder's delay and padding
-        # make the MP3 a few frames longer than the PCM (the Xing header counts them)
-        record.markers[-1]["end_ms"] = max(record.markers[-1]["end_ms"],
-                                           round(mp3_seconds(tmp) * 1000))
+        with open(tmp, "wb") as out:
+            out.write(info_frame(frames[0], count, audio_bytes, skip))
+            out.writelines(frames)
         write_mp3_tags(tmp, tags, [Marker(**m) for m in record.markers], cover)
     return dest
 
@@ -275,18 +299,18 @@ def _write_book_files(info, plans, records, folder, cover_path) -> Path:
     tags = {"title": info.title, "album": info.title, "artist": info.author,
             "album_artist": info.author, "composer": info.narrator, "genre": info.genre,
             "date": str(info.year or ""), "comment": info.comment}
-    join_m4b([folder / PARTS / piece for r in records for piece in r.pieces], m4b, tags,
+    join_m4b([folder / PARTS / f"{piece}.m4a" for r in records for piece in r.pieces], m4b, tags,
              [(t, round(s * 1000), round(e * 1000)) for t, s, e in chapters],
              Path(cover_path) if cover_path else None)
-    atomic_write_text(folder / "chapters.json", json_chapters(info.title, chapters))
+    write_text_if_changed(folder / "chapters.json", json_chapters(info.title, chapters))
     files = [(f"{p.stem}.mp3", p.title) for p in plans]
-    atomic_write_text(folder / f"{book_stem}.cue",
-                      cue_sheet(info.title, info.narrator or info.author, files))
-    atomic_write_text(folder / f"{book_stem}.m3u", m3u_playlist(
+    write_text_if_changed(folder / f"{book_stem}.cue",
+                          cue_sheet(info.title, info.narrator or info.author, files))
+    write_text_if_changed(folder / f"{book_stem}.m3u", m3u_playlist(
         [(f"{p.stem}.mp3", r.samples / r.rate, f"{info.author} - {p.title}" if info.author
           else p.title) for p, r in zip(plans, records)]))
     for plan, record in zip(plans, records):
-        atomic_write_text(folder / f"{plan.stem}.vtt", webvtt(
+        write_text_if_changed(folder / f"{plan.stem}.vtt", webvtt(
             [(c["start"] / record.rate, c["end"] / record.rate, c["id"], c["text"])
              for c in record.cues if c["text"]]))
     return m4b
@@ -301,6 +325,6 @@ def _remove_stale(folder: Path, plans: list[ChapterPlan], records: list[ChapterR
             for suffix in (".mp3", ".vtt"):
                 (folder / f"{record.stem}{suffix}").unlink(missing_ok=True)
     pieces = {piece for r in records for piece in r.pieces}
-    for part in (folder / PARTS).glob("*.m4a"):
-        if part.name not in pieces:
+    for part in [*(folder / PARTS).glob("*.m4a"), *(folder / PARTS).glob("*.mp3")]:
+        if part.stem not in pieces:
             part.unlink()

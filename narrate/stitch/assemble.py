@@ -2,23 +2,37 @@
 
 pydub reads and converts each clip (channels, sample rate); the PCM is collected
 in a list and joined once per chapter (never `+=` in a loop, which is quadratic).
+
+The chapter is also cut into pieces for encoding, at places chosen by content
+(a hash of the next clip's audio key), inside paragraph pauses stretched or
+shrunk to land on PIECE_GRID. An edit then changes only the piece around it:
+the pieces before and after keep the same samples, so their encodes are reused.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from pydub import AudioSegment
 
-from narrate.stitch.timeline import AAC_FRAME, Clip, Cue, Mastering
+from narrate.stitch.timeline import AAC_FRAME, MP3_DELAY, PIECE_GRID, Clip, Cue, Mastering
+
+PIECE_MIN_SECONDS = 40  # no cut sooner than this after the last one
+PIECE_MAX_SECONDS = 150  # and a cut at the first paragraph pause after this
+CUT_ODDS = 2  # otherwise one paragraph pause in CUT_ODDS, chosen by content, is a cut
+GAIN_TOLERANCE_DB = 0.5  # keep the last build's chapter gain while it is this close
+
 
 @dataclass
 class ChapterAudio:
     pcm: np.ndarray  # int16 mono
     rate: int
     cues: list[Cue] = field(default_factory=list)
+    pieces: list[tuple[int, int]] = field(default_factory=list)  # sample ranges, on PIECE_GRID
+    gain_db: float = 0.0
 
     @property
     def samples(self) -> int:
@@ -46,21 +60,58 @@ def silence(ms: int, rate: int) -> np.ndarray:
     return np.zeros(rate * ms // 1000, dtype=np.int16)
 
 
-def assemble(clips: list[Clip], mastering: Mastering) -> ChapterAudio:
+def assemble(clips: list[Clip], mastering: Mastering,
+             previous_gain_db: float | None = None) -> ChapterAudio:
+    """The chapter's levelled PCM, its cues, and where to cut it for encoding.
+
+    `previous_gain_db` is the gain of the last build of this chapter: kept while
+    the new one is within GAIN_TOLERANCE_DB, so an edit leaves other pieces' samples alone.
+    """
     rate = mastering.sample_rate
     chunks = [silence(mastering.lead_in_ms, rate)]
     position = len(chunks[0])
-    cues = []
+    cues, cuts = [], [0]
     for index, clip in enumerate(clips):
         pcm = trim(load_clip(clip.path, rate), rate, mastering.trim_db)
         cues.append(Cue(clip.id, clip.text, position, position + len(pcm), clip.section))
-        pause = clip.pause_after_ms if index + 1 < len(clips) else mastering.tail_ms
-        chunks += [pcm, silence(pause, rate)]
-        position += len(pcm) + len(chunks[-1])
-    chunks.append(np.zeros(-position % AAC_FRAME, dtype=np.int16))
+        position += len(pcm)
+        following = clips[index + 1] if index + 1 < len(clips) else None
+        pause = len(silence(clip.pause_after_ms if following else mastering.tail_ms, rate))
+        if following and _is_cut(clip, following, pause, position - cuts[-1], rate):
+            before = _pause_to_grid(position, pause)
+            cuts.append(position + before)
+            pause = before + pause - pause // 2
+        chunks += [pcm, np.zeros(pause, dtype=np.int16)]
+        position += pause
+    chunks.append(np.zeros(-position % PIECE_GRID, dtype=np.int16))  # whole frames of both
     pcm = np.concatenate(chunks)  # the one join
     del chunks
-    return ChapterAudio(level(pcm, mastering.rms_db, mastering.peak_db), rate, cues)
+    gain = chapter_gain_db(pcm, mastering.rms_db, mastering.peak_db, previous_gain_db)
+    level(pcm, gain, mastering.peak_db)
+    edges = cuts + [len(pcm)]
+    return ChapterAudio(pcm, rate, cues, list(zip(edges, edges[1:])), gain)
+
+
+def _is_cut(clip: Clip, following: Clip, pause: int, since_cut: int, rate: int) -> bool:
+    """A piece ends in a paragraph pause (long enough for both encoders' edges),
+    chosen by the next clip's content so the same text cuts at the same place."""
+    if not following.section or following.section == clip.section:
+        return False
+    if pause - pause // 2 < 3 * AAC_FRAME or since_cut < PIECE_MIN_SECONDS * rate:
+        return False
+    if since_cut >= PIECE_MAX_SECONDS * rate:
+        return True
+    digest = hashlib.blake2b(Path(following.path).name.encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big") % CUT_ODDS == 0
+
+
+def _pause_to_grid(position: int, pause: int) -> int:
+    """Samples of silence before the cut: about half the pause, ending on PIECE_GRID
+    and leaving room for the MP3 encoder's padding before the cut."""
+    cut = round((position + pause // 2) / PIECE_GRID) * PIECE_GRID
+    while cut - position < 2 * MP3_DELAY:
+        cut += PIECE_GRID
+    return cut - position
 
 
 CHUNK = 1 << 20  # samples at a time in float arithmetic: memory stays flat however long
@@ -84,21 +135,32 @@ def peak_db(pcm: np.ndarray) -> float:
     return 20 * np.log10(max(peak, 1e-6))
 
 
-def level(pcm: np.ndarray, target_rms_db: float, ceiling_db: float) -> np.ndarray:
-    """Gain the whole chapter to the RMS target, with a smooth limiter under the ceiling.
+def chapter_gain_db(pcm: np.ndarray, target_rms_db: float, ceiling_db: float,
+                    previous: float | None = None) -> float:
+    """The one gain that brings the chapter to the RMS target after the limiter
+    (what the limiter takes off is made up once), or `previous` when close enough."""
+    current = rms_db(pcm)
+    if current <= -100:
+        return 0.0
+    gain = target_rms_db - current
+    if peak_db(pcm) + gain > ceiling_db:
+        trial = pcm.copy()
+        level(trial, gain, ceiling_db)
+        gain += target_rms_db - rms_db(trial)
+    if previous is not None and abs(gain - previous) <= GAIN_TOLERANCE_DB:
+        return previous
+    return round(gain, 2)
+
+
+def level(pcm: np.ndarray, gain_db: float, ceiling_db: float) -> None:
+    """Apply one gain to the whole chapter in place, with a smooth limiter under the ceiling.
 
     One gain for the chapter (never per sentence, which makes volume jump); where
     that gain would push a peak over the ceiling, the gain dips for a few
-    milliseconds around it. Two passes: the limiter's loss is made up once.
+    milliseconds around it. Each sample depends only on its neighbourhood, so a
+    piece of the chapter levels the same wherever it sits.
     """
-    ceiling = 32767 * 10 ** (ceiling_db / 20)
-    out = pcm.copy()
-    for _ in range(2):
-        current = rms_db(out)
-        if current <= -100:
-            break
-        _apply(out, 10 ** ((target_rms_db - current) / 20), ceiling)
-    return out
+    _apply(pcm, 10 ** (gain_db / 20), 32767 * 10 ** (ceiling_db / 20))
 
 
 def _apply(pcm: np.ndarray, gain: float, ceiling: float, block: int = 64) -> None:

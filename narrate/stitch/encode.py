@@ -1,4 +1,4 @@
-"""ffmpeg: PCM -> MP3 (CBR) and AAC per chapter; per-chapter AAC -> m4b by stream copy.
+"""ffmpeg: PCM pieces -> MP3 (CBR) and AAC; AAC pieces -> m4b by stream copy.
 
 Every command is an argument list (never a shell); text only ever reaches ffmpeg
 inside files it reads (metadata, concat lists), never on its command line.
@@ -45,19 +45,86 @@ def _pcm_input(rate: int) -> list[str]:
 MP3_QUALITY = "7"
 
 
-def encode_mp3(pcm_file: Path, rate: int, dest: Path, kbps: int, out_rate: int) -> Path:
-    """Raw PCM in a file -> CBR MP3 at `dest` (ffmpeg reads the file: no copy in memory)."""
-    _run(["-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", str(pcm_file),
-          "-map_metadata", "-1", "-c:a", "libmp3lame", "-b:a", f"{kbps}k",
-          "-compression_level", MP3_QUALITY, "-ar", str(out_rate),
-          "-ac", "1", "-id3v2_version", "0", "-write_xing", "1", "-f", "mp3", str(dest)],
-         f"encode {dest.name}")
+def encode_mp3(pcm: bytes, rate: int, dest: Path, kbps: int, frames: int) -> Path:
+    """PCM -> bare CBR MP3 frames (no ID3, no Xing header), so that pieces can follow
+    one another in a file. `frames` is how many LAME must make: checked, because the
+    chapter's timeline depends on it."""
+    with atomic_path(dest) as tmp:
+        _run([*_pcm_input(rate), "-map_metadata", "-1", "-c:a", "libmp3lame",
+              "-b:a", f"{kbps}k", "-compression_level", MP3_QUALITY, "-id3v2_version", "0",
+              "-write_xing", "0", "-f", "mp3", str(tmp)], f"encode {dest.name}", pcm)
+        made = mp3_frame_count(tmp.read_bytes())
+        if made != frames:
+            raise NarrateError(f"ffmpeg made {made} MP3 frames for {dest.name} where narrate "
+                               f"expected {frames}; this ffmpeg's LAME pads differently: "
+                               "please report it with `ffmpeg -version`")
     return dest
+
+
+_MP3_KBPS = {1: [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
+             2: [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160]}
+_MP3_RATES = {3: [44100, 48000, 32000], 2: [22050, 24000, 16000], 0: [11025, 12000, 8000]}
+
+
+def info_frame(first_frame: bytes, frames: int, audio_bytes: int, skip: int) -> bytes:
+    """A LAME "Info" frame for a CBR stream we joined: its frame count and size (so
+    players know the exact length and that it is CBR) and the gapless fields.
+
+    A decoder drops `skip` samples at the head (encoder delay + its own 529) and,
+    with padding 529, nothing at the tail: what plays is exactly the chapter.
+    """
+    header = int.from_bytes(first_frame[:4], "big") | 1 << 16  # no CRC
+    header &= ~(1 << 9)  # no padding slot
+    mpeg1 = (header >> 19) & 3 == 3
+    kbps = _MP3_KBPS[1 if mpeg1 else 2][(header >> 12) & 15]
+    rate = _MP3_RATES[(header >> 19) & 3][(header >> 10) & 3]
+    size = (144 if mpeg1 else 72) * kbps * 1000 // rate
+    side_info = (17 if mpeg1 else 9) if (header >> 6) & 3 == 3 else (32 if mpeg1 else 17)
+    total = size + audio_bytes
+    tag = bytearray(header.to_bytes(4, "big") + bytes(side_info) + b"Info")
+    tag += (1 | 2 | 8).to_bytes(4, "big") + frames.to_bytes(4, "big") + total.to_bytes(4, "big")
+    tag += (100 - int(MP3_QUALITY) * 10).to_bytes(4, "big")
+    tag += b"LAME3.100" + bytes([0x01, 0]) + bytes(8)  # tag revision 0, CBR; no replay gain
+    tag += bytes([0, min(kbps, 255)])
+    tag += ((skip - 529) << 12 | 529).to_bytes(3, "big") + bytes(4) + total.to_bytes(4, "big")
+    tag += bytes(2)  # music CRC: optional, left 0
+    tag += _crc16(bytes(tag[:190]) + bytes(max(0, 190 - len(tag)))).to_bytes(2, "big")
+    if len(tag) > size:
+        raise NarrateError(f"{kbps} kbit/s is too low a bit rate for narrate's MP3 header; "
+                           "use --bitrate 48 or more")
+    return bytes(tag) + bytes(size - len(tag))
+
+
+def _crc16(data: bytes) -> int:
+    """CRC-16/ARC, the checksum of a LAME tag."""
+    crc = 0
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+    return crc
+
+
+def mp3_frame_count(data: bytes) -> int:
+    """Frames in a bare Layer III stream, walked header to header."""
+    count = at = 0
+    while at + 4 <= len(data):
+        header = int.from_bytes(data[at:at + 4], "big")
+        version, kbps_index = (header >> 19) & 3, (header >> 12) & 15
+        if header >> 21 != 0x7FF or version == 1 or kbps_index in (0, 15):
+            raise NarrateError(f"not an MP3 frame at byte {at}")
+        kbps = _MP3_KBPS[1 if version == 3 else 2][kbps_index]
+        rate = _MP3_RATES[version][(header >> 10) & 3]
+        at += (144 if version == 3 else 72) * kbps * 1000 // rate + ((header >> 9) & 1)
+        count += 1
+    return count
 
 
 # ffmpeg's "fast" AAC coder runs about 7x faster than its default "twoloop" here, and on
 # espeak-ng speech at 64 kbit/s it measured a higher SNR (30 dB against 23 dB).
 AAC_CODER = "fast"
+# in every piece's name: a change of encoder settings makes new pieces
+ENCODER_SETTINGS = f"lame-q{MP3_QUALITY}-bare/aac-{AAC_CODER}/v2"
 
 
 def encode_aac(pcm: bytes, rate: int, dest: Path, kbps: int) -> Path:
@@ -107,9 +174,3 @@ def join_m4b(parts: list[Path], dest: Path, tags: dict[str, str],
 def _quote_path(path: Path) -> str:
     return str(Path(path).resolve()).replace("'", "'\\''")
 
-
-def mp3_seconds(path: Path) -> float:
-    """An encoded MP3's length from its Xing header's exact frame count."""
-    from mutagen.mp3 import MP3
-
-    return MP3(str(path)).info.length

@@ -1,0 +1,112 @@
+"""A chapter is encoded in pieces: the joined MP3 must play the chapter sample for
+sample, and an edit must re-encode only the piece it falls in (real engine, ffmpeg)."""
+
+import json
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+from mutagen.mp3 import MP3, BitrateMode
+
+from narrate.build import build
+from narrate.stitch.assemble import GAIN_TOLERANCE_DB, chapter_gain_db
+
+from conftest import SEED
+
+PARAGRAPHS = SEED.read_text(encoding="utf-8").split("\n\n\n")[1].split("\n\n")[:10]
+
+
+def decode(path, start=None, seconds=None):
+    args = ["ffmpeg", "-v", "error", "-i", str(path)]
+    if start is not None:
+        args += ["-ss", str(start), "-t", str(seconds)]
+    raw = subprocess.run(args + ["-f", "s16le", "-ac", "1", "-"], capture_output=True,
+                         check=True).stdout
+    return np.frombuffer(raw, np.int16).astype(np.float64)
+
+
+def manifest(folder):
+    return {c["id"]: c for c in json.loads((folder / "manifest.json").read_text())["chapters"]}
+
+
+@pytest.fixture(scope="module")
+def long_chapter(tmp_path_factory):
+    work = tmp_path_factory.mktemp("pieces")
+    (work / "long.md").write_text("# Long\n\n" + "\n\n".join(PARAGRAPHS) + "\n\n# Short\n\n"
+                                  "A second chapter, so the book has a join.\n", encoding="utf-8")
+    build(work / "long.md", cache_dir=work / "cache", out_root=work / "out", progress=False)
+    return work
+
+
+def test_a_long_chapter_is_cut_into_pieces_on_the_grid(long_chapter):
+    record = manifest(long_chapter / "out" / "long")["01"]
+    assert len(record["pieces"]) >= 3
+    bounds = record["piece_bounds"]
+    assert bounds[0][0] == 0 and bounds[-1][1] == record["samples"]
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))
+    assert all(start % 9216 == 0 for start, _ in bounds)
+    # every cut lies in a pause: no cue (spoken clip) straddles it
+    for _, cut in bounds[:-1]:
+        assert not any(c["start"] < cut < c["end"] for c in record["cues"])
+
+
+def test_joined_mp3_plays_the_chapter_sample_for_sample(long_chapter):
+    folder = long_chapter / "out" / "long"
+    record = manifest(folder)["01"]
+    mp3 = folder / "01 - Long.mp3"
+    decoded = decode(mp3)
+    assert len(decoded) == record["samples"]  # the Info frame's gapless fields, read by ffmpeg
+    info = MP3(str(mp3)).info
+    assert info.bitrate_mode == BitrateMode.CBR and info.bitrate == 64000
+    assert abs(info.length - record["samples"] / record["rate"]) < 0.001
+    # the m4b is sample-exact (tested elsewhere): the MP3 must line up with it everywhere,
+    # pieces after the first included; a piece off by the encoder's delay would not
+    book = decode(folder / "Long.m4b")[:len(decoded)]
+    for start, stop in record["piece_bounds"]:
+        a, b = decoded[start:stop], book[start:stop]
+        assert np.corrcoef(a, b)[0, 1] > 0.9
+        shifted = np.corrcoef(a[40:], b[:-40])[0, 1]
+        assert shifted < 0.8  # the test can tell a shift of 2 ms
+
+
+def test_editing_one_paragraph_reencodes_only_its_piece(long_chapter, tmp_path):
+    for name in ("long.md", "cache", "out"):
+        (shutil.copytree if (long_chapter / name).is_dir() else shutil.copy2)(
+            long_chapter / name, tmp_path / name)
+    folder = tmp_path / "out" / "long"
+    before = manifest(folder)["01"]
+    middle = PARAGRAPHS[5]
+    source = tmp_path / "long.md"
+    source.write_text(source.read_text(encoding="utf-8").replace(
+        middle, middle.replace(" the ", " the very ", 1)), encoding="utf-8")
+    parts_before = {p.name: p.stat().st_mtime_ns for p in (folder / ".parts").iterdir()}
+    result = build(source, cache_dir=tmp_path / "cache", out_root=tmp_path / "out",
+                   progress=False)
+    assert result.export.exported == ["01"]
+    after = manifest(folder)["01"]
+    assert after["gain_db"] == before["gain_db"]
+    # every piece but the edited one is reused; what replaces it (one piece, or two
+    # when the edit moved a cut) spans the same stretch, longer by the edit
+    kept = [p for p in after["pieces"] if p in before["pieces"]]
+    assert len(kept) == len(before["pieces"]) - 1
+    lengths = {p: b - a for p, (a, b) in zip(before["pieces"], before["piece_bounds"])}
+    new = {p: b - a for p, (a, b) in zip(after["pieces"], after["piece_bounds"])
+           if p not in kept}
+    (old,) = set(before["pieces"]) - set(kept)
+    assert sum(new.values()) - lengths[old] == after["samples"] - before["samples"]
+    new_files = {p.name for p in (folder / ".parts").iterdir()} - set(parts_before)
+    assert new_files == {f"{p}{suffix}" for p in new for suffix in (".mp3", ".m4a")}
+    for name, mtime in parts_before.items():  # kept pieces were not written again
+        if (folder / ".parts" / name).exists():
+            assert (folder / ".parts" / name).stat().st_mtime_ns == mtime
+    assert len(decode(folder / "01 - Long.mp3")) == after["samples"]
+
+
+def test_chapter_gain_is_kept_while_close_and_recomputed_when_not():
+    rng = np.random.default_rng(1)
+    speech = (rng.standard_normal(22050 * 3) * 3000).astype(np.int16)
+    fresh = chapter_gain_db(speech, -20, -3)
+    assert chapter_gain_db(speech, -20, -3, previous=fresh + GAIN_TOLERANCE_DB / 2) == \
+        fresh + GAIN_TOLERANCE_DB / 2
+    assert chapter_gain_db(speech, -20, -3, previous=fresh + 2 * GAIN_TOLERANCE_DB) == fresh
