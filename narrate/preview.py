@@ -112,12 +112,7 @@ def write_wav(path: Path, pcm: bytes, rate: int) -> None:
         if suffix == ".mp3":
             from narrate.stitch.encode import encode_mp3
 
-            raw = tmp.with_suffix(".pcm")
-            raw.write_bytes(pcm)
-            try:
-                encode_mp3(raw, rate, tmp, 64, rate)
-            finally:
-                raw.unlink(missing_ok=True)
+            encode_mp3(pcm, rate, tmp)
             return
         with wave.open(str(tmp), "wb") as handle:
             handle.setnchannels(1)

@@ -195,6 +195,18 @@ def test_preview_writes_the_right_audio_without_a_device(work):
     assert -21.5 < rms_db(pcm) < -18.5
 
 
+def test_preview_to_an_mp3_file(work):
+    out = work / "preview.mp3"
+    result = subprocess.run(NARRATE + ["preview", str(work / "book.md"), "01.002", "--out", str(out),
+                                       "--cache", str(work / "cache")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=codec_name:format=duration",
+                            "-of", "csv=p=0", str(out)], capture_output=True, text=True, check=True)
+    codec, seconds = probe.stdout.split()
+    assert codec == "mp3" and float(seconds) > 2
+
+
 def test_preview_text_in_a_role_voice_warms_the_cache(tmp_path):
     out = tmp_path / "p.wav"
     cache = tmp_path / "cache"

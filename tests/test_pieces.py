@@ -11,6 +11,7 @@ from mutagen.mp3 import MP3, BitrateMode
 
 from narrate.build import build
 from narrate.stitch.assemble import GAIN_TOLERANCE_DB, chapter_gain_db
+from narrate.stitch.timeline import Mastering
 
 from conftest import SEED
 
@@ -18,7 +19,7 @@ PARAGRAPHS = SEED.read_text(encoding="utf-8").split("\n\n\n")[1].split("\n\n")[:
 
 
 def decode(path, start=None, seconds=None):
-    args = ["ffmpeg", "-v", "error", "-i", str(path)]
+    args = ["ffmpeg", "-v", "error", "-i", str(path)]  # at the file's own rate
     if start is not None:
         args += ["-ss", str(start), "-t", str(seconds)]
     raw = subprocess.run(args + ["-f", "s16le", "-ac", "1", "-"], capture_output=True,
@@ -26,16 +27,23 @@ def decode(path, start=None, seconds=None):
     return np.frombuffer(raw, np.int16).astype(np.float64)
 
 
+def before_kbps(folder):
+    return MP3(str(folder / "01 - Long.mp3")).info.bitrate // 1000
+
+
 def manifest(folder):
     return {c["id"]: c for c in json.loads((folder / "manifest.json").read_text())["chapters"]}
 
 
-@pytest.fixture(scope="module")
-def long_chapter(tmp_path_factory):
+@pytest.fixture(scope="module", params=[(22050, 64), (44100, 128)], ids=["22k", "44k"])
+def long_chapter(tmp_path_factory, request):
+    """MP3 frames are 576 samples up to 24 kHz and 1152 above: both framings."""
+    rate, kbps = request.param
     work = tmp_path_factory.mktemp("pieces")
     (work / "long.md").write_text("# Long\n\n" + "\n\n".join(PARAGRAPHS) + "\n\n# Short\n\n"
                                   "A second chapter, so the book has a join.\n", encoding="utf-8")
-    build(work / "long.md", cache_dir=work / "cache", out_root=work / "out", progress=False)
+    build(work / "long.md", cache_dir=work / "cache", out_root=work / "out", progress=False,
+          mastering=Mastering(sample_rate=rate, bitrate_kbps=kbps))
     return work
 
 
@@ -58,7 +66,7 @@ def test_joined_mp3_plays_the_chapter_sample_for_sample(long_chapter):
     decoded = decode(mp3)
     assert len(decoded) == record["samples"]  # the Info frame's gapless fields, read by ffmpeg
     info = MP3(str(mp3)).info
-    assert info.bitrate_mode == BitrateMode.CBR and info.bitrate == 64000
+    assert info.bitrate_mode == BitrateMode.CBR and info.sample_rate == record["rate"]
     assert abs(info.length - record["samples"] / record["rate"]) < 0.001
     # the m4b is sample-exact (tested elsewhere): the MP3 must line up with it everywhere,
     # pieces after the first included; a piece off by the encoder's delay would not
@@ -82,7 +90,8 @@ def test_editing_one_paragraph_reencodes_only_its_piece(long_chapter, tmp_path):
         middle, middle.replace(" the ", " the very ", 1)), encoding="utf-8")
     parts_before = {p.name: p.stat().st_mtime_ns for p in (folder / ".parts").iterdir()}
     result = build(source, cache_dir=tmp_path / "cache", out_root=tmp_path / "out",
-                   progress=False)
+                   progress=False, mastering=Mastering(sample_rate=before["rate"],
+                                                       bitrate_kbps=before_kbps(folder)))
     assert result.export.exported == ["01"]
     after = manifest(folder)["01"]
     assert after["gain_db"] == before["gain_db"]

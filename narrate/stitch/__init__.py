@@ -24,7 +24,7 @@ from narrate.script import short_title
 from narrate.progress import Progress
 from narrate.fileio import atomic_path, write_text_if_changed
 from narrate.stitch.timeline import MP3_DELAY, Clip, Cue, Mastering, mp3_frame
-from narrate.stitch.encode import (ENCODER_SETTINGS, check_ffmpeg, encode_aac, encode_mp3,
+from narrate.stitch.encode import (ENCODER_SETTINGS, PieceJob, check_ffmpeg, encode_pieces,
                                    info_frame, join_m4b)
 from narrate.stitch.sidecars import cue_sheet, json_chapters, m3u_playlist, webvtt
 from narrate.stitch.tags import Marker, Tags, image_mime, write_mp3_tags
@@ -138,13 +138,11 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
                                                          previous.get(p.id)), todo)
         for plan, record in zip(todo, assembled):
             records[plan.id] = record
-        encodes = [pool.submit(encoder, parts, records[plan.id], piece, start, stop, mastering)
-                   for plan in todo
-                   for piece, (start, stop) in zip(records[plan.id].pieces,
-                                                   records[plan.id].piece_bounds)
-                   for encoder, suffix in ((_encode_aac_piece, ".m4a"),
-                                           (_encode_mp3_piece, ".mp3"))
-                   if not (parts / f"{piece}{suffix}").exists()]
+        batches = [batch for plan in todo for batch in _encode_batches(parts, records[plan.id])]
+        batches.sort(key=lambda b: -sum(job.stop - job.start for job in b[2]))  # longest first
+        encodes = [pool.submit(encode_pieces, _pcm_path(parts, record.id), record.rate, jobs,
+                               codec, mastering.bitrate_kbps)
+                   for record, codec, jobs in batches]
         with Progress("encoding", len(encodes), progress) as bar:
             for done in futures.as_completed(encodes):
                 done.result()
@@ -204,30 +202,37 @@ def piece_name(pcm, rate: int, kbps: int, head: bool) -> str:
     return digest.hexdigest()
 
 
-def _read_pcm(parts: Path, record: ChapterRecord, start: int, stop: int) -> bytes:
-    """Samples start..stop of the chapter; silence for any before its beginning."""
-    with open(_pcm_path(parts, record.id), "rb") as handle:
-        handle.seek(max(start, 0) * 2)
-        return bytes(max(-start, 0) * 2) + handle.read((stop - max(start, 0)) * 2)
+BATCH_SECONDS = 600  # pieces encoded by one ffmpeg run: enough to share its start-up,
+                    # few enough that both cores stay busy
 
 
-def _encode_aac_piece(parts: Path, record: ChapterRecord, piece: str, start: int, stop: int,
-                      mastering: Mastering) -> None:
-    encode_aac(_read_pcm(parts, record, start, stop), record.rate, parts / f"{piece}.m4a",
-               mastering.bitrate_kbps)
+def _encode_batches(parts: Path, record: ChapterRecord):
+    """(record, codec, jobs) for the pieces of a chapter not yet in .parts."""
+    for codec, suffix, job in (("aac", ".m4a", _aac_job), ("mp3", ".mp3", _mp3_job)):
+        batch: list[PieceJob] = []
+        for piece, (start, stop) in zip(record.pieces, record.piece_bounds):
+            if (parts / f"{piece}{suffix}").exists():
+                continue
+            batch.append(job(parts / f"{piece}{suffix}", start, stop, record.rate))
+            if sum(j.stop - j.start for j in batch) >= BATCH_SECONDS * record.rate:
+                yield record, codec, batch
+                batch = []
+        if batch:
+            yield record, codec, batch
 
 
-def _encode_mp3_piece(parts: Path, record: ChapterRecord, piece: str, start: int, stop: int,
-                      mastering: Mastering) -> None:
+def _aac_job(dest: Path, start: int, stop: int, rate: int) -> PieceJob:
+    return PieceJob(start, stop, dest)
+
+
+def _mp3_job(dest: Path, start: int, stop: int, rate: int) -> PieceJob:
     """The piece minus the encoder's delay at its head and one frame at its tail, which
     LAME gives back as silence: the decoded piece is exactly stop - start samples, so
     pieces played one after another keep the chapter's timeline (cuts sit in pauses).
     The chapter's first piece is one frame longer: the one its Info frame tells players to skip."""
-    frame = mp3_frame(record.rate)
+    frame = mp3_frame(rate)
     head = frame if start == 0 else 0
-    encode_mp3(_read_pcm(parts, record, start + MP3_DELAY - head, stop - frame), record.rate,
-               parts / f"{piece}.mp3", mastering.bitrate_kbps,
-               frames=(stop - start + head) // frame)
+    return PieceJob(start + MP3_DELAY - head, stop - frame, dest, (stop - start + head) // frame)
 
 
 def _read_cover(path: Path | None) -> bytes | None:

@@ -6,9 +6,11 @@ inside files it reads (metadata, concat lists), never on its command line.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from narrate.errors import NarrateError
@@ -45,20 +47,55 @@ def _pcm_input(rate: int) -> list[str]:
 MP3_QUALITY = "7"
 
 
-def encode_mp3(pcm: bytes, rate: int, dest: Path, kbps: int, frames: int) -> Path:
-    """PCM -> bare CBR MP3 frames (no ID3, no Xing header), so that pieces can follow
-    one another in a file. `frames` is how many LAME must make: checked, because the
-    chapter's timeline depends on it."""
+def _mp3_args(kbps: int) -> list[str]:
+    return ["-c:a", "libmp3lame", "-b:a", f"{kbps}k", "-compression_level", MP3_QUALITY,
+            "-id3v2_version", "0"]
+
+
+def encode_mp3(pcm: bytes, rate: int, dest: Path, kbps: int = 64) -> Path:
+    """PCM -> a standalone CBR MP3 file (a preview)."""
     with atomic_path(dest) as tmp:
-        _run([*_pcm_input(rate), "-map_metadata", "-1", "-c:a", "libmp3lame",
-              "-b:a", f"{kbps}k", "-compression_level", MP3_QUALITY, "-id3v2_version", "0",
-              "-write_xing", "0", "-f", "mp3", str(tmp)], f"encode {dest.name}", pcm)
-        made = mp3_frame_count(tmp.read_bytes())
-        if made != frames:
-            raise NarrateError(f"ffmpeg made {made} MP3 frames for {dest.name} where narrate "
-                               f"expected {frames}; this ffmpeg's LAME pads differently: "
-                               "please report it with `ffmpeg -version`")
+        _run([*_pcm_input(rate), "-map_metadata", "-1", *_mp3_args(kbps), "-f", "mp3", str(tmp)],
+             f"encode {dest.name}", pcm)
     return dest
+
+
+@dataclass(frozen=True)
+class PieceJob:
+    """Samples start..stop of a chapter's PCM file, encoded to `dest`. A start before
+    0 is silence; `frames` is how many MP3 frames must come out (checked: the
+    chapter's timeline depends on it)."""
+    start: int
+    stop: int
+    dest: Path
+    frames: int | None = None
+
+
+def encode_pieces(pcm_file: Path, rate: int, jobs: list[PieceJob], codec: str, kbps: int) -> None:
+    """Encode several pieces of one PCM file in one ffmpeg run (each piece its own
+    encoder, so each file stands alone; one start-up instead of one per piece).
+    MP3 pieces are bare frames, no ID3 and no Xing header, to be joined."""
+    split = "".join(f"[s{n}]" for n in range(len(jobs)))
+    graph = [f"[0:a]asplit={len(jobs)}{split}"]
+    for n, job in enumerate(jobs):
+        delay = f",adelay=delays={-job.start}S:all=1" if job.start < 0 else ""
+        graph.append(f"[s{n}]atrim=start_sample={max(job.start, 0)}:end_sample={job.stop}"
+                     f"{delay},asetpts=PTS-STARTPTS[p{n}]")
+    codec_args = (_mp3_args(kbps) + ["-write_xing", "0", "-f", "mp3"] if codec == "mp3" else
+                  ["-c:a", "aac", "-aac_coder", AAC_CODER, "-b:a", f"{kbps}k", "-f", "mp4"])
+    with contextlib.ExitStack() as stack:
+        temps = [stack.enter_context(atomic_path(job.dest)) for job in jobs]
+        outputs = [arg for n, tmp in enumerate(temps)
+                   for arg in ("-map", f"[p{n}]", "-map_metadata", "-1", *codec_args, str(tmp))]
+        _run(["-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", str(pcm_file),
+              "-filter_complex", ";".join(graph), *outputs],
+             f"encode {len(jobs)} {codec.upper()} piece(s) of {pcm_file.stem}")
+        for job, tmp in zip(jobs, temps):
+            made = mp3_frame_count(tmp.read_bytes()) if job.frames else None
+            if made != job.frames:
+                raise NarrateError(f"ffmpeg made {made} MP3 frames for {job.dest.name} where "
+                                   f"narrate expected {job.frames}; this ffmpeg's LAME pads "
+                                   "differently: please report it with `ffmpeg -version`")
 
 
 _MP3_KBPS = {1: [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
@@ -125,13 +162,6 @@ def mp3_frame_count(data: bytes) -> int:
 AAC_CODER = "fast"
 # in every piece's name: a change of encoder settings makes new pieces
 ENCODER_SETTINGS = f"lame-q{MP3_QUALITY}-bare/aac-{AAC_CODER}/v2"
-
-
-def encode_aac(pcm: bytes, rate: int, dest: Path, kbps: int) -> Path:
-    with atomic_path(dest) as tmp:
-        _run([*_pcm_input(rate), "-map_metadata", "-1", "-c:a", "aac", "-aac_coder", AAC_CODER,
-              "-b:a", f"{kbps}k", "-f", "mp4", str(tmp)], f"encode {dest.name}", pcm)
-    return dest
 
 
 def _escape(value: str) -> str:
