@@ -72,3 +72,14 @@ def test_max_chapter_minutes_splits_at_paragraph_boundaries():
 def test_ids_are_positional_and_zero_padded():
     book, _ = convert("One.\n\nTwo.\n\n\nThree.\n")
     assert [s.id for s in book.segments] == ["01.001.1", "01.002.1", "02.001.1"]
+
+
+def test_short_title_drops_quote_marks_but_keeps_apostrophes():
+    from narrate.script import short_title
+
+    assert short_title("Trotsky’s fate, they don’t say (Deutscher 1954)") == \
+        "Trotsky’s fate, they don’t say"
+    assert short_title("“The years of reaction were over,” he said", count=5) == \
+        "The years of reaction were…"
+    assert short_title("‘Yes’ — and “no”") == "Yes — and no"
+    assert short_title("“…”", fallback="Section") == "Section"

@@ -239,7 +239,9 @@ def _clean_title(heading: str) -> str:
 def short_title(text: str, count: int = 6, fallback: str = "Untitled") -> str:
     """A title from a text's first words: no citations, quote marks or leading dashes."""
     cleaned = re.sub(r"\([^()]*\)", " ", text)
-    cleaned = re.sub(rf"[{re.escape(ALL_MARKS)}…]|\.\.\.|^[\s–—-]+", " ", cleaned)
+    # quote marks go, but not an apostrophe between letters (Trotsky’s, don’t)
+    cleaned = re.sub(rf"(?<!\w)[{re.escape(ALL_MARKS)}]|[{re.escape(ALL_MARKS)}](?!\w)"
+                     rf"|…|\.\.\.|^[\s–—-]+", " ", cleaned)
     tokens = cleaned.split()
     title = " ".join(tokens[:count]).rstrip(",;:.–—-")
     return (title + "…" if len(tokens) > count else title) or fallback
