@@ -182,7 +182,14 @@ def render(target, voices, cache_dir, jobs, **kw):
     speed = f", {audio / report.seconds:.0f}x real time" if report.rendered else ""
     click.echo(f"rendered {len(report.rendered)} segments, reused {len(report.reused)} from the "
                f"cache: {audio / 60:.1f} min of audio in {report.seconds:.1f} s{speed}")
+    _print_worker_memory(report)
     _report_failures(report)
+
+
+def _print_worker_memory(report) -> None:
+    if report.worker_mb:
+        click.echo("peak memory per worker: " + ", ".join(
+            f"{role} {mb:.0f} MB" for role, mb in sorted(report.worker_mb.items())))
 
 
 def mastering_options(func):
@@ -238,6 +245,7 @@ def build(target, only, dry_run, voices, cache_dir, jobs, out_root, bitrate, sam
         return
     report = result.render
     click.echo(f"segments: {len(report.rendered)} rendered, {len(report.reused)} reused")
+    _print_worker_memory(report)
     _report_failures(report)
     export = result.export
     click.echo(f"chapters: {len(export.exported)} re-exported, {len(export.unchanged)} unchanged")
@@ -351,11 +359,22 @@ def voices(check, audition, out, voices):
             click.echo(f"ok  {role:10} {profile.engine} {profile.voice} rate {profile.rate} "
                        f"pitch {profile.pitch} volume {profile.volume}  ({profile.source})")
         return
+    from narrate.render.neural import INSTALL, neural_installed
+
+    click.echo("engine pyttsx3 (espeak-ng):")
     for voice in list_voices():
         langs = ",".join(voice.languages)
-        click.echo(f"{voice.id:28} {voice.name:36} {langs:10} {voice.gender or ''}")
-    click.echo("variants: append +VARIANT to a voice id (e.g. gmw/en-US+f4); "
+        click.echo(f"  {voice.id:28} {voice.name:36} {langs:10} {voice.gender or ''}")
+    click.echo("  variants: append +VARIANT to a voice id (e.g. gmw/en-US+f4); "
                "`espeak-ng --voices=variant` lists them")
+    for engine in ("piper", "hibari"):
+        if not neural_installed(engine):
+            click.echo(f"engine {engine}: not installed; {INSTALL[engine]}")
+            continue
+        click.echo(f"engine {engine}:")
+        for voice in list_voices(engine):
+            click.echo(f"  {voice.id:28} {voice.name}")
+    click.echo("a ready neural cast: --voices voices/neural (piper narrator, hibari quote)")
 
 
 @cli.command()

@@ -58,6 +58,7 @@ class RenderReport:
     reused: list[str] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
+    worker_mb: dict[str, float] = field(default_factory=dict)  # role -> a worker's peak memory
 
 
 def book_items(book: Book) -> list[RenderItem]:
@@ -186,7 +187,7 @@ class Renderer:
         for done in futures.as_completed(pending):
             key = pending[done]
             try:
-                seconds = done.result()
+                seconds, peak_mb = done.result()
             except futures.process.BrokenProcessPool as exc:
                 raise NarrateError(f"a {profile.role} voice worker died ({exc}); run again: "
                                    "finished segments are kept") from None
@@ -197,6 +198,7 @@ class Renderer:
                 continue
             for item in todo[key]:
                 report.rendered.append(item.id)
+            report.worker_mb[profile.role] = max(report.worker_mb.get(profile.role, 0), peak_mb)
             bar.advance(seconds)
             checkpoint("render")
 
@@ -253,10 +255,14 @@ def _worker_ready() -> bool:
     return "engine" in _worker
 
 
-def _worker_render(key: str, say: str) -> float:
-    """Synthesise one segment into the cache; returns its duration in seconds."""
-    cache: Cache = _worker["cache"]
-    return synthesize_to_cache(_worker["engine"], say, key, cache)
+def _worker_render(key: str, say: str) -> tuple[float, float]:
+    """Synthesise one segment into the cache: (its duration in seconds, this worker's
+    peak memory in MB so far, its model included)."""
+    import resource
+
+    seconds = synthesize_to_cache(_worker["engine"], say, key, _worker["cache"])
+    scale = 1 << 20 if sys.platform == "darwin" else 1024  # bytes there, KiB on Linux
+    return seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
 
 
 def synthesize_to_cache(engine, say: str, key: str, cache: Cache) -> float:

@@ -97,24 +97,29 @@ class Pyttsx3Engine:
             raise SynthesisError("the engine finished but wrote no file")
 
 
-ENGINES = {"pyttsx3": Pyttsx3Engine}
-OPTIONAL_ENGINES: dict[str, str] = {}  # name -> how to install it
+ENGINE_NAMES = ("pyttsx3", "piper", "hibari")  # piper and hibari: optional extras (neural.py)
 
 
 def create_engine(profile: VoiceProfile):
-    if profile.engine not in ENGINES:
-        hint = OPTIONAL_ENGINES.get(profile.engine)
-        if hint:
-            raise NarrateError(f"{profile.source}: engine {profile.engine!r} is not installed; {hint}")
-        raise NarrateError(f"{profile.source}: unknown engine {profile.engine!r}; "
-                           f"use one of {', '.join(sorted(ENGINES))}")
+    check_engine(profile.engine, profile.source)
+    if profile.engine == "pyttsx3":
+        return Pyttsx3Engine(profile)
+    from narrate.render.neural import ENGINES
+
     return ENGINES[profile.engine](profile)
 
 
-def check_engine(name: str) -> None:
+def check_engine(name: str, source: str = "") -> None:
     """Fail early, in one line, when the engine's parts are missing."""
+    if name not in ENGINE_NAMES:
+        from narrate.fileio import nearest
+
+        raise NarrateError(f"{source or 'voice profile'}: unknown engine {name!r}; "
+                           f"{nearest(name, ENGINE_NAMES)}")
     if name != "pyttsx3":
-        return
+        from narrate.render.neural import check_neural
+
+        return check_neural(name)
     try:
         import pyttsx3  # noqa: F401
     except ImportError as exc:
@@ -129,7 +134,9 @@ def check_engine(name: str) -> None:
 def engine_version(name: str) -> str:
     """Part of every cache key: a new engine version re-renders."""
     if name != "pyttsx3":
-        return "unknown"
+        from narrate.render.neural import neural_version
+
+        return neural_version(name)
     from importlib.metadata import version
 
     espeak = "none"
@@ -142,6 +149,10 @@ def engine_version(name: str) -> str:
 
 def list_voices(name: str = "pyttsx3") -> list[VoiceInfo]:
     check_engine(name)
+    if name != "pyttsx3":
+        from narrate.render.neural import VOICES
+
+        return [VoiceInfo(voice, about, ("en-us",)) for voice, about in VOICES[name].items()]
     import pyttsx3
 
     engine = pyttsx3.init()
@@ -162,7 +173,11 @@ def check_voice(profile: VoiceProfile) -> None:
     """An unknown voice id names the file, the key and the nearest valid ids."""
     from narrate.fileio import nearest
 
-    if profile.engine != "pyttsx3" or not profile.voice:
+    if profile.engine != "pyttsx3":
+        from narrate.render.neural import check_neural_profile
+
+        return check_neural_profile(profile)
+    if not profile.voice:
         return
     base, _, variant = profile.voice.partition("+")
     installed = list_voices("pyttsx3")
