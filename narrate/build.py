@@ -93,6 +93,7 @@ class BuildResult:
     render: object  # RenderReport (None for a dry run)
     export: object | None = None  # ExportResult, None when segments failed or a dry run
     plan: object | None = None  # BuildPlan, for a dry run
+    verify: object | None = None  # VerifyReport, with verify=N
 
 
 def credit_lines(book: Book) -> tuple[str, str]:
@@ -219,7 +220,7 @@ def build(target: str | Path, voices=None, cache_dir=None, jobs: int | None = No
           out_root: str | Path = OUTPUT_DIR, mastering=None, credits: bool | None = None,
           marker_sections: int = 1, progress: bool | None = None, warnings: list | None = None,
           only: str | None = None, dry_run: bool = False, meta=None, lexicon=None,
-          **convert) -> BuildResult:
+          verify: int = 0, **convert) -> BuildResult:
     """Script (when given a source) + render + stitch, into out_root/<book>/.
 
     Only segments whose audio key is not cached are synthesised, and only chapters
@@ -267,7 +268,13 @@ def build(target: str | Path, voices=None, cache_dir=None, jobs: int | None = No
     with book_lock(folder):
         with Renderer(profiles, cache, jobs) as renderer:
             report = renderer.render(items, forced, progress, keys)
-        result = BuildResult(book, folder, report)
+            checked = None
+            if verify and not report.failed:
+                from narrate.check.verify import verify_takes
+
+                checked = verify_takes(renderer, items, report, profiles, verify,
+                                       jobs or os.cpu_count() or 1, progress)
+        result = BuildResult(book, folder, report, verify=checked)
         if report.failed:
             return result
         previous = read_manifest(folder)  # under the lock: as the last build left it
@@ -276,7 +283,14 @@ def build(target: str | Path, voices=None, cache_dir=None, jobs: int | None = No
                                     progress=progress)
         manifest = {"narrate_manifest": 1, "book": book.title, "source": book.source,
                     "mastering": asdict(mastering), "segments": keys,
-                    "chapters": [asdict(r) for r in result.export.chapters]}
+                    "chapters": [asdict(r) for r in result.export.chapters],
+                    # what `narrate check` compares the audio with
+                    "spoken": {i.id: {"voice": i.role, "say": i.say} for i in items},
+                    "voices": {role: {"engine": p.engine, "voice": p.voice, "rate": p.rate}
+                               for role, p in profiles.items()},
+                    "cache": str(cache.root.resolve()),
+                    "tags": {"narrator": info.narrator, "author": info.author,
+                             "cover": bool(info.cover)}}
         atomic_write_text(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
     return result
 

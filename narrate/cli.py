@@ -222,23 +222,35 @@ def mastering_options(func):
               help="Re-synthesise this chapter, section or segment (or every segment of a "
                    "voice) even when cached, and re-export what contains it.")
 @click.option("--dry-run", is_flag=True, help="Print what would be rendered and exported.")
+@click.option("--profile", type=click.Choice(["default", "acx"]), default="default",
+              show_default=True, help="acx: master to the audiobook platforms' window (44.1 kHz, "
+              "192 kbit/s CBR, peaks under -3 dB) and check against it.")
+@click.option("--check", "run_check", is_flag=True,
+              help="Run `narrate check` on the result; exit 1 if it fails.")
+@click.option("--verify", type=click.IntRange(0, 10), default=0, metavar="N",
+              help="Check each newly rendered segment (silence, clipping, length; speech "
+                   "recognition when narrate[asr] is installed) and render a failing one "
+                   "again up to N times.")
 @render_options
 @mastering_options
 @convert_options
 @_fail_cleanly
-def build(target, only, dry_run, voices, cache_dir, jobs, out_root, bitrate, sample_rate, rms,
-          peak, marker_sections, credits, **kw):
+def build(target, only, dry_run, profile, run_check, verify, voices, cache_dir, jobs, out_root,
+          bitrate, sample_rate, rms, peak, marker_sections, credits, **kw):
     """SOURCE|SCRIPT -> the audiobook: MP3 chapters with markers, an m4b and sidecars."""
     from narrate.build import build as build_book
     from narrate.stitch.timeline import Mastering
 
+    if profile == "acx":  # margin under -3 dB: decoding an MP3 overshoots its peaks a little
+        sample_rate, bitrate, peak = 44100, max(bitrate, 192), min(peak, -3.5)
     mastering = Mastering(sample_rate=int(sample_rate), bitrate_kbps=bitrate, rms_db=rms,
                           peak_db=peak)
     started = time.perf_counter()
     warnings: list = []
     result = build_book(target, voices=voices, cache_dir=cache_dir, jobs=jobs, out_root=out_root,
                         mastering=mastering, credits=credits, marker_sections=marker_sections,
-                        warnings=warnings, only=only, dry_run=dry_run, **_convert_kwargs(kw))
+                        warnings=warnings, only=only, dry_run=dry_run, verify=verify,
+                        **_convert_kwargs(kw))
     _print_warnings([w for w in warnings if isinstance(w, str) or w.code == "encoding"])
     if dry_run:
         _print_plan(result)
@@ -259,6 +271,50 @@ def build(target, only, dry_run, voices, cache_dir, jobs, out_root, bitrate, sam
                f"{len(export.chapters)} .vtt, manifest.json")
     click.echo(f"made {_minutes(export.seconds)} of audio in {time.perf_counter() - started:.1f} s "
                f"-> {export.folder}/")
+    if result.verify:
+        _print_verify(result.verify)
+    if run_check:
+        _run_check(export.folder, profile, asr=False, threshold=0.35, jobs=jobs)
+
+
+def _print_verify(verified) -> None:
+    how = "level, length and speech recognition" if verified.listened else \
+        "level and length (install narrate[asr] to listen too)"
+    click.echo(f"verified {verified.checked} new segments by {how}; "
+               f"{len(set(verified.retaken))} rendered again; {len(verified.failing)} still failing")
+    for ident, problem in verified.failing.items():
+        click.secho(f"   {ident}: {problem} — try another voice or wording, then "
+                    f"narrate build SOURCE --only {ident}", fg="yellow")
+
+
+def _run_check(folder, profile, asr, threshold, jobs) -> None:
+    from narrate.check import check_book
+
+    report = check_book(Path(folder), profile=profile, asr=asr, threshold=threshold, jobs=jobs)
+    for line in report.summary():
+        click.echo(line)
+    click.echo(f"wrote {Path(folder) / 'check.json'} and check.png")
+    if not report.passed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("book_dir", required=False, type=click.Path(file_okay=False))
+@click.option("--profile", type=click.Choice(["default", "acx"]), default="default",
+              show_default=True, help="default: the build's own targets; acx: the audiobook "
+              "platforms' mastering window (a QA profile, not a promise of acceptance).")
+@click.option("--asr", is_flag=True, help="Transcribe every segment with Whisper tiny.en "
+              "(narrate[asr]) and score it against its text.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=0.35, show_default=True,
+              help="With --asr: word error rate above which a segment fails.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), help="Worker processes for --asr.")
+@_fail_cleanly
+def check(book_dir, profile, asr, threshold, jobs):
+    """Check a built book (default: the last one built under output/): levels, room tone,
+    format, markers, tags, sidecars, every segment; writes check.json and check.png."""
+    from narrate.check import latest_book
+
+    _run_check(Path(book_dir) if book_dir else latest_book(), profile, asr, threshold, jobs)
 
 
 def _print_changed_sections(book, rendered_ids, limit: int = 12) -> None:

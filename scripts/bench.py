@@ -53,6 +53,48 @@ def bench_render(work: Path) -> None:
               f"warm {warm:5.2f} s ({audio / warm:6.0f} s audio per s)")
 
 
+def bench_neural(work: Path) -> None:
+    """Each neural engine on the seed's first chapter, bare and through narrate; then the
+    whole seed built with the neural cast. Real-time factor = seconds of audio per second."""
+    from narrate.build import load_book
+    from narrate.render import RenderItem, render_items
+    from narrate.render.cache import Cache
+    from narrate.render.neural import NeuralEngine, speech_chunks
+    from narrate.render.profiles import load_profiles
+
+    print("== neural: piper (Joe) and hibari (Heart) on chapter 1, then the whole seed")
+    neural = ROOT / "voices" / "neural"
+    profiles = load_profiles(neural)
+    chapter = load_book(SEED).chapters[0]
+    says = [s.say for section in chapter.sections for s in section.segments if s.say.strip()]
+    for role in ("narrator", "quote"):
+        profile = profiles[role]
+        from narrate.render.engines import create_engine
+
+        engine: NeuralEngine = create_engine(profile)  # loaded once, like a worker's
+        start, audio = time.perf_counter(), 0.0
+        for say in says:  # the bare model, one thread, text chunked the same way
+            for text, _ in speech_chunks(say):
+                audio += len(engine.speak(text)) / engine.sample_rate
+        bare = time.perf_counter() - start
+        items = [RenderItem(f"{n}", say, role) for n, say in enumerate(says)]
+        seconds, report = timed(render_items, items, profiles, Cache(work / f"neural-{role}"),
+                                jobs=2, progress=False)
+        assert not report.failed, report.failed[:3]
+        print(f"{profile.engine:7} bare model, 1 thread: {audio / bare:5.1f}x real time "
+              f"({audio:.0f} s of speech in {bare:.1f} s); narrate render, 2 workers: "
+              f"{report.audio_seconds / seconds:5.1f}x real time ({seconds:.1f} s, with pauses "
+              f"{report.audio_seconds:.0f} s); peak per worker "
+              f"{max(report.worker_mb.values()):.0f} MB")
+    env = dict(os.environ, NARRATE_CACHE=str(work / "neural-build-cache"))
+    seconds, peak, out = run_measured(narrate_cmd() + [
+        "build", str(SEED), "--voices", str(neural), "--out", str(work / "neural-out")], env)
+    made = next(line for line in out.splitlines() if line.startswith("made "))
+    memory = next((line for line in out.splitlines() if line.startswith("peak memory")), "")
+    print(f"whole seed, neural cast, cold: {seconds:.1f} s wall; {made}; peak memory of the "
+          f"process tree {peak:.0f} MB; {memory}")
+
+
 def run_measured(args: list[str], env=None) -> tuple[float, float, str]:
     """Wall time, peak memory of the whole process tree (MB), and stdout."""
     from narrate.memory import PeakSampler
@@ -187,6 +229,7 @@ def bench_scale(work: Path) -> None:
 
 
 SECTIONS = {"render": bench_render, "build": bench_build, "edit": bench_edit,
+            "neural": bench_neural,
             "scale": bench_scale}
 
 

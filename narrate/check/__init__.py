@@ -1,0 +1,283 @@
+"""`narrate check`: prove a built book is good by reading its files back.
+
+    report = check_book(Path("output/prophet-essay"), profile="acx", asr=False)
+
+Mastering is measured on the decoded files; markers, tags and sidecars are read
+back with ffprobe and mutagen; every spoken segment is found in its chapter by the
+manifest's cues and judged (silent, clipped, too short or long for its words, a
+jump in level), and with `asr` a speech recogniser says whether it was all spoken.
+Writes check.json and check.png into the book's folder.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from narrate.check.listen import ASR_RATE, normalise, word_error_rate
+from narrate.check.markers import check_m4b, check_mp3_markers, check_sidecars
+from narrate.check.mastering import (CheckProfile, db, decode, measure, probe, profile_named,
+                                     silent_stretches, window_levels)
+from narrate.check.report import CheckReport, Finding
+from narrate.errors import NarrateError
+from narrate.fileio import atomic_write_text
+
+MANIFEST = "manifest.json"
+HOLE_SECONDS = 3.0  # a silence longer than any pause narrate makes, inside a chapter
+SILENT_SEGMENT_DB = -45.0
+CLIPPED_SAMPLES = 10  # samples at full scale in one segment
+SHORTEST, LONGEST = 0.5, 2.2  # a segment's length against what its words predict at its rate
+WER_THRESHOLD = 0.35
+
+
+def latest_book(out_root: Path = Path("output")) -> Path:
+    """The folder of the book built last under `out_root`."""
+    manifests = sorted(out_root.glob(f"*/{MANIFEST}"), key=lambda p: p.stat().st_mtime)
+    if not manifests:
+        raise NarrateError(f"{out_root}: no built book here; build one first "
+                           "(narrate build SOURCE) or give its folder: narrate check FOLDER")
+    return manifests[-1].parent
+
+
+def load_manifest(folder: Path) -> dict:
+    path = folder / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise NarrateError(f"{path}: not found; check a folder narrate built "
+                           "(output/<book>/), or build it first") from None
+    except ValueError as exc:
+        raise NarrateError(f"{path}: not readable JSON ({exc}); build the book again") from None
+    if "spoken" not in data:
+        raise NarrateError(f"{path}: written by an older narrate; build the book again "
+                           "(nothing is re-rendered) and check it then")
+    return data
+
+
+def check_book(folder: Path, profile: str = "default", asr: bool = False,
+               threshold: float = WER_THRESHOLD, jobs: int | None = None,
+               progress: bool | None = None, picture: bool = True) -> CheckReport:
+    started = time.perf_counter()
+    folder = Path(folder)
+    manifest = load_manifest(folder)
+    rules = profile_named(profile, manifest["mastering"])
+    report = CheckReport(str(folder), rules.name)
+    chapters = manifest["chapters"]
+    curves, listening, files = [], {}, []
+    for number, record in enumerate(chapters, start=1):
+        path = folder / f"{record['stem']}.mp3"
+        if not path.exists():
+            report.findings.append(Finding("fail", path.name, "missing",
+                                           "build again: narrate build SOURCE"))
+            continue
+        probed = probe(path)
+        pcm, rate = decode(path)
+        measured = _file_measures(path, probed, pcm, rate, mp3=True)
+        report.files.append(measured)
+        files.append((path.name, record["title"], measured["seconds"]))
+        report.findings += judge(measured, rules, mp3=True)
+        report.findings += check_mp3_markers(path, probed, record, number, len(chapters),
+                                             manifest.get("tags", {}))
+        report.findings += [Finding("fail", f"{path.name} at {_at(a)}", f"{b - a:.1f} s of "
+                                    "silence inside the chapter", f"narrate build --only "
+                                    f"{record['id']}")
+                            for a, b in silent_stretches(pcm, rate, HOLE_SECONDS)
+                            if b < measured["seconds"] - rules.tail[1]]
+        segments = _segment_measures(pcm, rate, record, manifest)
+        report.segments += segments
+        report.findings += judge_segments(segments, rules, path.name)
+        curves.append((record["title"], window_levels(pcm, rate),
+                       [m["start_ms"] / 1000 for m in record["markers"]]))
+        if asr:
+            listening.update(_asr_clips(path, record, segments))
+        del pcm
+    report.findings += judge_book(report.files, rules)
+    m4b = next(folder.glob("*.m4b"), None)
+    if m4b is None:
+        report.findings.append(Finding("fail", folder.name, "the m4b is missing",
+                                       "build again: narrate build SOURCE"))
+    else:
+        probed = probe(m4b)
+        pcm, rate = decode(m4b)
+        measured = _file_measures(m4b, probed, pcm, rate, mp3=False)
+        del pcm
+        report.files.append(measured)
+        report.findings += judge(measured, rules, mp3=False)
+        report.findings += check_m4b(m4b, probed, [(t, s) for _, t, s in files])
+        report.findings += check_sidecars(folder, m4b.stem, files)
+    if asr:
+        _listen(report, listening, manifest, threshold, jobs, progress)
+    report.seconds = time.perf_counter() - started
+    atomic_write_text(folder / "check.json",
+                      json.dumps(report.to_json(), ensure_ascii=False, indent=1))
+    if picture:
+        from narrate.check.picture import draw
+
+        draw(curves, rules, folder / "check.png")
+    return report
+
+
+def _at(seconds: float) -> str:
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes)}:{rest:04.1f}"
+
+
+def _file_measures(path: Path, probed: dict, pcm: np.ndarray, rate: int, mp3: bool) -> dict:
+    stream = probed["streams"][0]
+    measured = {"file": path.name, **measure(pcm, rate), "sample_rate": rate,
+                "channels": int(stream.get("channels", 1))}
+    if mp3:
+        from mutagen.mp3 import MP3, BitrateMode
+
+        info = MP3(str(path)).info
+        measured["kbps"] = info.bitrate // 1000
+        measured["bitrate_mode"] = {BitrateMode.CBR: "CBR", BitrateMode.VBR: "VBR",
+                                    BitrateMode.ABR: "ABR"}.get(info.bitrate_mode, "unknown")
+    else:
+        measured["kbps"] = int(probed["format"].get("bit_rate", 0)) // 1000
+    return measured
+
+
+def judge(m: dict, rules: CheckProfile, mp3: bool) -> list[Finding]:
+    """One file against the profile's window."""
+    name, found = m["file"], []
+    fix = ("build with the profile's targets: narrate build SOURCE --profile acx"
+           if rules.name == "acx" else "build again: narrate build SOURCE")
+    low, high = rules.rms
+    if not low <= m["rms_db"] <= high:
+        found.append(Finding("fail", name, f"RMS {m['rms_db']:.1f} dB is outside "
+                             f"{low:.0f} … {high:.0f} dB", fix))
+    if m["peak_db"] > rules.peak:
+        found.append(Finding("fail", name, f"peak {m['peak_db']:.1f} dB is above {rules.peak:.1f} dB",
+                             fix))
+    if m["noise_floor_db"] > rules.noise_floor:
+        found.append(Finding("fail", name, f"noise floor {m['noise_floor_db']:.0f} dB is above "
+                             f"{rules.noise_floor:.0f} dB", fix))
+    for key, what, (low, high) in (("head_s", "room tone at the head", rules.head),
+                                   ("tail_s", "room tone at the tail", rules.tail)):
+        if mp3 and not low <= m[key] <= high:
+            found.append(Finding("fail", name, f"{what} {m[key]:.2f} s is outside "
+                                 f"{low:.1f} … {high:.1f} s", fix))
+    if rules.max_minutes and m["seconds"] > rules.max_minutes * 60:
+        found.append(Finding("fail", name, f"{m['seconds'] / 60:.0f} minutes is longer than "
+                             f"{rules.max_minutes:.0f}", "split the chapter (--max-chapter-minutes)"))
+    if not mp3:
+        return found
+    if rules.sample_rate and m["sample_rate"] != rules.sample_rate:
+        found.append(Finding("fail", name, f"sample rate {m['sample_rate']} Hz, not "
+                             f"{rules.sample_rate}", fix))
+    if m["bitrate_mode"] != "CBR":
+        found.append(Finding("fail", name, f"bit rate mode {m['bitrate_mode']}, not constant", fix))
+    if rules.min_kbps and m["kbps"] < rules.min_kbps:
+        found.append(Finding("fail", name, f"{m['kbps']} kbit/s is below {rules.min_kbps}", fix))
+    if rules.exact_kbps and m["kbps"] != rules.exact_kbps:
+        found.append(Finding("fail", name, f"{m['kbps']} kbit/s, the build asked for "
+                             f"{rules.exact_kbps}", fix))
+    return found
+
+
+def judge_book(files: list[dict], rules: CheckProfile) -> list[Finding]:
+    """Chapters at one loudness."""
+    levels = [f["rms_db"] for f in files if f["file"].endswith(".mp3")]
+    if len(levels) > 1 and max(levels) - min(levels) > rules.chapter_spread_db:
+        loud = max(files, key=lambda f: f["rms_db"])
+        quiet = min(files, key=lambda f: f["rms_db"])
+        return [Finding("fail", "chapters", f"{loud['file']} is {loud['rms_db'] - quiet['rms_db']:.1f}"
+                        f" dB louder than {quiet['file']} (at most {rules.chapter_spread_db:.0f} dB "
+                        "apart)", "build again: narrate build SOURCE levels every chapter alike")]
+    return []
+
+
+def _segment_measures(pcm: np.ndarray, rate: int, record: dict, manifest: dict) -> list[dict]:
+    """Each spoken segment of the chapter, found by its cue, measured in the decoded file."""
+    out = []
+    scale = rate / record["rate"]
+    for cue in record["cues"]:
+        spoken = manifest["spoken"].get(cue["id"])
+        if not spoken:
+            continue
+        span = pcm[int(cue["start"] * scale):int(cue["end"] * scale)].astype(np.float64)
+        voice = manifest["voices"].get(spoken["voice"], {})
+        words = len(normalise(spoken["say"]))
+        out.append({"id": cue["id"], "chapter": record["id"], "voice": spoken["voice"],
+                    "start": round(cue["start"] / record["rate"], 3),
+                    "seconds": round(len(span) / rate, 3),
+                    "predicted": round(words / voice.get("rate", 160) * 60, 2), "words": words,
+                    "rms_db": round(db(np.sqrt(np.mean(span ** 2)) / 32768) if len(span) else -120, 1),
+                    "clipped": int(np.count_nonzero(np.abs(span) >= 32700))})
+    return out
+
+
+def judge_segments(segments: list[dict], rules: CheckProfile, name: str) -> list[Finding]:
+    found = []
+    for seg in segments:
+        where, fix = f"{name} segment {seg['id']}", f"narrate build SOURCE --only {seg['id']}"
+        if seg["rms_db"] < SILENT_SEGMENT_DB:
+            found.append(Finding("fail", where, f"is silent ({seg['rms_db']:.0f} dB)", fix))
+        if seg["clipped"] > CLIPPED_SAMPLES:
+            found.append(Finding("fail", where, f"is clipped ({seg['clipped']} samples at full "
+                                 "scale)", fix))
+        if seg["words"] >= 4 and not (SHORTEST * seg["predicted"] <= seg["seconds"]
+                                      <= LONGEST * seg["predicted"]):
+            found.append(Finding("fail", where, f"lasts {seg['seconds']:.1f} s where its "
+                                 f"{seg['words']} words predict about {seg['predicted']:.1f} s", fix))
+    for before, after in zip(segments, segments[1:]):
+        jump = abs(after["rms_db"] - before["rms_db"])
+        if jump > rules.segment_jump_db and min(after["rms_db"], before["rms_db"]) > SILENT_SEGMENT_DB:
+            found.append(Finding("fail", f"{name} segment {after['id']}", f"is {jump:.0f} dB "
+                                 f"{'louder' if after['rms_db'] > before['rms_db'] else 'quieter'}"
+                                 f" than the one before", f"narrate build SOURCE --only {after['id']}"))
+    return found
+
+
+# ---- the machine listener ------------------------------------------------------------------
+
+def _asr_clips(path: Path, record: dict, segments: list[dict]) -> dict[str, np.ndarray]:
+    """Each segment of the chapter at 16 kHz, cut from the decoded file."""
+    import subprocess
+
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-i", str(path), "-f", "f32le",
+                          "-ac", "1", "-ar", str(ASR_RATE), "-"], capture_output=True,
+                         check=True).stdout
+    audio = np.frombuffer(raw, np.float32)
+    margin = int(0.1 * ASR_RATE)
+    return {seg["id"]: audio[max(0, int(seg["start"] * ASR_RATE) - margin):
+                             int((seg["start"] + seg["seconds"]) * ASR_RATE) + margin].copy()
+            for seg in segments}
+
+
+def _listen(report: CheckReport, clips: dict, manifest: dict, threshold: float,
+            jobs: int | None, progress: bool | None) -> None:
+    import os
+
+    from narrate.check.listen import transcribe_all
+
+    heard = transcribe_all(clips, jobs or os.cpu_count() or 1, progress)
+    by_voice: dict[str, list[float]] = {}
+    for seg in report.segments:
+        if seg["id"] not in heard:
+            continue
+        say = manifest["spoken"][seg["id"]]["say"]
+        seg["heard"] = heard[seg["id"]]
+        seg["wer"] = round(word_error_rate(say, heard[seg["id"]]), 3)
+        by_voice.setdefault(seg["voice"], []).append(seg["wer"])
+    for voice, rates in by_voice.items():
+        report.asr[voice] = {"segments": len(rates), "median_wer": float(np.median(rates)),
+                             "p95_wer": float(np.percentile(rates, 95)), "threshold": threshold,
+                             "above_threshold": sum(r > threshold for r in rates)}
+    worst = sorted((s for s in report.segments if s.get("wer", 0) > threshold),
+                   key=lambda s: -s["wer"])
+    for seg in worst:
+        said = manifest["spoken"][seg["id"]]["say"]
+        report.findings.append(Finding(
+            "fail", f"segment {seg['id']} ({seg['voice']})",
+            f"WER {seg['wer']:.0%}: said “{_short(said)}”, heard “{_short(seg['heard'])}”",
+            f"narrate build SOURCE --only {seg['id']}"))
+
+
+def _short(text: str, words: int = 12) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")

@@ -1,0 +1,44 @@
+"""check.png: loudness over time for every chapter, its markers drawn, the
+profile's RMS window shaded, so a person sees where a chapter sags, spikes or goes silent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from narrate.check.mastering import WINDOW, CheckProfile
+from narrate.fileio import atomic_path
+
+MAX_ROWS = 24  # chapters drawn; a longer book shows its first ones
+
+
+def draw(curves: list[tuple[str, np.ndarray, list[float]]], rules: CheckProfile,
+         dest: Path) -> Path:
+    """curves: (chapter title, dB per WINDOW seconds, marker starts in seconds)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only, no screen
+    import matplotlib.pyplot as plt
+
+    rows = curves[:MAX_ROWS] or [("(no chapters)", np.array([-60.0]), [])]
+    figure, axes = plt.subplots(len(rows), 1, figsize=(12, 1.6 * len(rows) + 0.6), squeeze=False)
+    for axis, (title, levels, markers) in zip(axes[:, 0], rows):
+        minutes = np.arange(len(levels)) * WINDOW / 60
+        axis.axhspan(*rules.rms, color="tab:green", alpha=0.15, linewidth=0)
+        axis.axhline(rules.peak, color="tab:red", linewidth=0.6, linestyle=":")
+        axis.plot(minutes, np.maximum(levels, -70), linewidth=0.6, color="tab:blue")
+        for start in markers:
+            axis.axvline(start / 60, color="tab:gray", linewidth=0.4, alpha=0.6)
+        axis.set_ylim(-72, 0)
+        axis.set_xlim(0, max(minutes[-1], 0.1))
+        axis.set_ylabel("dBFS", fontsize=7)
+        axis.set_title(title, fontsize=8, loc="left")
+        axis.tick_params(labelsize=7)
+    axes[-1, 0].set_xlabel(f"minutes (RMS per {WINDOW:g} s; green: the {rules.name} profile's "
+                           "RMS window; grey lines: chapter markers)", fontsize=7)
+    figure.tight_layout()
+    with atomic_path(dest) as tmp:
+        figure.savefig(tmp, dpi=90, format="png")
+    plt.close(figure)
+    return dest

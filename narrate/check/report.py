@@ -1,0 +1,65 @@
+"""What a check found, and how it is written: check.json and a one-screen summary."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # "fail" or "warn"
+    where: str  # file, and the place in it
+    what: str
+    fix: str = ""
+
+
+@dataclass
+class CheckReport:
+    folder: str
+    profile: str
+    files: list[dict] = field(default_factory=list)  # measurements per output file
+    findings: list[Finding] = field(default_factory=list)
+    segments: list[dict] = field(default_factory=list)  # per-segment measures (and ASR)
+    asr: dict = field(default_factory=dict)  # summary per voice when --asr ran
+    seconds: float = 0.0
+
+    @property
+    def failures(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == "fail"]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def to_json(self) -> dict:
+        return {"folder": self.folder, "profile": self.profile, "passed": self.passed,
+                "seconds": round(self.seconds, 2), "files": self.files,
+                "findings": [asdict(f) for f in self.findings], "asr": self.asr,
+                "segments": self.segments}
+
+    def summary(self, limit: int = 12) -> list[str]:
+        lines = [f"{'file':44} {'RMS':>6} {'peak':>6} {'floor':>6} {'head':>5} {'tail':>5} "
+                 f"{'rate':>6} {'kbit/s':>7} {'length':>8}"]
+        for f in self.files:
+            lines.append(f"{f['file'][:44]:44} {f['rms_db']:6.1f} {f['peak_db']:6.1f} "
+                         f"{f['noise_floor_db']:6.0f} {f['head_s']:5.2f} {f['tail_s']:5.2f} "
+                         f"{f['sample_rate']:6d} {f.get('kbps') or '-':>7} "
+                         f"{_clock(f['seconds']):>8}")
+        for voice, stats in sorted(self.asr.items()):
+            lines.append(f"ASR {voice}: {stats['segments']} segments, median WER "
+                         f"{stats['median_wer']:.1%}, p95 {stats['p95_wer']:.1%}, "
+                         f"{stats['above_threshold']} above {stats['threshold']:.0%}")
+        shown = sorted(self.findings, key=lambda f: f.level != "fail")[:limit]
+        for f in shown:
+            lines.append(f"{f.level.upper():4} {f.where}: {f.what}" + (f" — {f.fix}" if f.fix else ""))
+        if len(self.findings) > limit:
+            lines.append(f"... and {len(self.findings) - limit} more in check.json")
+        verdict = "PASSED" if self.passed else f"FAILED ({len(self.failures)} problems)"
+        lines.append(f"check ({self.profile} profile): {verdict} in {self.seconds:.1f} s")
+        return lines
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{rest:02d}" if hours else f"{minutes}:{rest:02d}"

