@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from narrate.check.mastering import WINDOW, CheckProfile
+from narrate.check.mastering import SILENT_DB, WINDOW, CheckProfile
 from narrate.fileio import atomic_path
 
 MAX_ROWS = 24  # chapters drawn; a longer book shows its first ones
@@ -25,9 +25,13 @@ def draw(curves: list[tuple[str, np.ndarray, list[float]]], rules: CheckProfile,
     figure, axes = plt.subplots(len(rows), 1, figsize=(12, 1.6 * len(rows) + 0.6), squeeze=False)
     for axis, (title, levels, markers) in zip(axes[:, 0], rows):
         minutes = np.arange(len(levels)) * WINDOW / 60
-        axis.axhspan(*rules.rms, color="tab:green", alpha=0.15, linewidth=0)
+        axis.axhspan(*rules.rms, color="tab:green", alpha=0.35, linewidth=0)
         axis.axhline(rules.peak, color="tab:red", linewidth=0.6, linestyle=":")
-        axis.plot(minutes, np.maximum(levels, -70), linewidth=0.6, color="tab:blue")
+        speech = np.where(levels > SILENT_DB, levels, np.nan)  # pauses show as gaps
+        axis.plot(minutes, speech, linewidth=0.6, color="tab:blue")
+        silent = levels <= SILENT_DB
+        axis.fill_between(minutes, -72, -66, where=silent, color="tab:red", linewidth=0,
+                          step="mid")
         for start in markers:
             axis.axvline(start / 60, color="tab:gray", linewidth=0.4, alpha=0.6)
         axis.set_ylim(-72, 0)
@@ -36,7 +40,8 @@ def draw(curves: list[tuple[str, np.ndarray, list[float]]], rules: CheckProfile,
         axis.set_title(title, fontsize=8, loc="left")
         axis.tick_params(labelsize=7)
     axes[-1, 0].set_xlabel(f"minutes (RMS per {WINDOW:g} s; green: the {rules.name} profile's "
-                           "RMS window; grey lines: chapter markers)", fontsize=7)
+                           "RMS window; dotted red: peak ceiling; grey lines: chapter markers; "
+                           "red at the bottom: silence)", fontsize=7)
     figure.tight_layout()
     with atomic_path(dest) as tmp:
         figure.savefig(tmp, dpi=90, format="png")
