@@ -183,7 +183,7 @@ def test_take_problem_finds_silent_and_short_takes(tmp_path):
     with wave.open(str(path), "wb") as handle:
         handle.setnchannels(1), handle.setsampwidth(2), handle.setframerate(22050)
         handle.writeframes(np.zeros(22050, np.int16).tobytes())
-    assert take_problem(path, "a few words of text here", 160).startswith("silent")
+    assert take_problem(path, "a few words of text here", 160).startswith("is silent")
     with wave.open(str(path), "wb") as handle:
         handle.setnchannels(1), handle.setsampwidth(2), handle.setframerate(22050)
         tone = (np.sin(np.arange(2205) / 3) * 8000).astype(np.int16)

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from narrate.check.listen import ASR_RATE, normalise, word_error_rate
+from narrate.check.listen import ASR_RATE, word_error_rate
 from narrate.check.markers import check_m4b, check_mp3_markers, check_sidecars
-from narrate.check.mastering import (CheckProfile, db, decode, measure, probe, profile_named,
+from narrate.check.mastering import (SILENT_SEGMENT_DB, CheckProfile, decode, measure, probe,
+                                     profile_named, segment_measures, segment_problems,
                                      silent_stretches, window_levels)
 from narrate.check.report import CheckReport, Finding
 from narrate.errors import NarrateError
@@ -27,9 +28,6 @@ from narrate.fileio import atomic_write_text
 
 MANIFEST = "manifest.json"
 HOLE_SECONDS = 3.0  # a silence longer than any pause narrate makes, inside a chapter
-SILENT_SEGMENT_DB = -45.0
-CLIPPED_SAMPLES = 10  # samples at full scale in one segment
-SHORTEST, LONGEST = 0.5, 2.2  # a segment's length against what its words predict at its rate
 WER_THRESHOLD = 0.35
 
 
@@ -199,31 +197,20 @@ def _segment_measures(pcm: np.ndarray, rate: int, record: dict, manifest: dict) 
         spoken = manifest["spoken"].get(cue["id"])
         if not spoken:
             continue
-        span = pcm[int(cue["start"] * scale):int(cue["end"] * scale)].astype(np.float64)
-        voice = manifest["voices"].get(spoken["voice"], {})
-        words = len(normalise(spoken["say"]))
+        span = pcm[int(cue["start"] * scale):int(cue["end"] * scale)]
+        wpm = manifest["voices"].get(spoken["voice"], {}).get("rate", 160)
         out.append({"id": cue["id"], "chapter": record["id"], "voice": spoken["voice"],
                     "start": round(cue["start"] / record["rate"], 3),
-                    "seconds": round(len(span) / rate, 3),
-                    "predicted": round(words / voice.get("rate", 160) * 60, 2), "words": words,
-                    "rms_db": round(db(np.sqrt(np.mean(span ** 2)) / 32768) if len(span) else -120, 1),
-                    "clipped": int(np.count_nonzero(np.abs(span) >= 32700))})
+                    **segment_measures(span, rate, spoken["say"], wpm)})
     return out
 
 
 def judge_segments(segments: list[dict], rules: CheckProfile, name: str) -> list[Finding]:
     found = []
     for seg in segments:
-        where, fix = f"{name} segment {seg['id']}", f"narrate build SOURCE --only {seg['id']}"
-        if seg["rms_db"] < SILENT_SEGMENT_DB:
-            found.append(Finding("fail", where, f"is silent ({seg['rms_db']:.0f} dB)", fix))
-        if seg["clipped"] > CLIPPED_SAMPLES:
-            found.append(Finding("fail", where, f"is clipped ({seg['clipped']} samples at full "
-                                 "scale)", fix))
-        if seg["words"] >= 4 and not (SHORTEST * seg["predicted"] <= seg["seconds"]
-                                      <= LONGEST * seg["predicted"]):
-            found.append(Finding("fail", where, f"lasts {seg['seconds']:.1f} s where its "
-                                 f"{seg['words']} words predict about {seg['predicted']:.1f} s", fix))
+        found += [Finding("fail", f"{name} segment {seg['id']}", problem,
+                          f"narrate build SOURCE --only {seg['id']}")
+                  for problem in segment_problems(seg)]
     for before, after in zip(segments, segments[1:]):
         jump = abs(after["rms_db"] - before["rms_db"])
         if jump > rules.segment_jump_db and min(after["rms_db"], before["rms_db"]) > SILENT_SEGMENT_DB:

@@ -14,6 +14,9 @@ from narrate.errors import NarrateError
 
 WINDOW = 0.5  # seconds: loudness curve and noise floor
 SILENT_DB = -50.0  # below this a stretch counts as silence (room tone)
+SILENT_SEGMENT_DB = -45.0  # a spoken segment quieter than this has no speech
+CLIPPED_SAMPLES = 10  # samples at full scale in one segment
+SHORTEST, LONGEST = 0.5, 2.2  # a segment's length against what its words predict at its rate
 
 
 @dataclass(frozen=True)
@@ -119,3 +122,28 @@ def silent_stretches(pcm: np.ndarray, rate: int, longer_than: float) -> list[tup
         if (after - before) * 0.05 > longer_than:
             holes.append((round((before + 1) * 0.05, 2), round(after * 0.05, 2)))
     return holes
+
+
+def segment_measures(span: np.ndarray, rate: int, say: str, wpm: int) -> dict:
+    """A spoken segment's level, clipping and length, and the length its words predict."""
+    from narrate.check.listen import normalise
+
+    samples = span.astype(np.float64)
+    words = len(normalise(say))
+    return {"seconds": round(len(span) / rate, 3), "predicted": round(words / wpm * 60, 2),
+            "words": words,
+            "rms_db": round(db(np.sqrt(np.mean(samples ** 2)) / 32768) if len(span) else -120, 1),
+            "clipped": int(np.count_nonzero(np.abs(samples) >= 32700))}
+
+
+def segment_problems(m: dict) -> list[str]:
+    """What is wrong with a segment's measures: silent, clipped, too short or too long."""
+    problems = []
+    if m["rms_db"] < SILENT_SEGMENT_DB:
+        problems.append(f"is silent ({m['rms_db']:.0f} dB)")
+    if m["clipped"] > CLIPPED_SAMPLES:
+        problems.append(f"is clipped ({m['clipped']} samples at full scale)")
+    if m["words"] >= 4 and not SHORTEST * m["predicted"] <= m["seconds"] <= LONGEST * m["predicted"]:
+        problems.append(f"lasts {m['seconds']:.1f} s where its {m['words']} words predict about "
+                        f"{m['predicted']:.1f} s")
+    return problems

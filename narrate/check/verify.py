@@ -10,9 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from narrate.check.listen import ASR_RATE, asr_installed, normalise, word_error_rate
-
-SILENT_DB, CLIPPED_SAMPLES, SHORTEST, LONGEST = -45.0, 10, 0.5, 2.2
+from narrate.check.listen import ASR_RATE, asr_installed, word_error_rate
+from narrate.check.mastering import segment_measures, segment_problems
 
 
 @dataclass
@@ -28,16 +27,10 @@ def take_problem(path: Path, say: str, wpm: int, heard: str | None = None,
     """What is wrong with one rendered take, or ''."""
     with wave.open(str(path)) as handle:
         rate = handle.getframerate()
-        pcm = np.frombuffer(handle.readframes(handle.getnframes()), np.int16).astype(np.float64)
-    level = 20 * np.log10(max(np.sqrt(np.mean(pcm ** 2)) / 32768, 1e-6)) if len(pcm) else -120
-    if level < SILENT_DB:
-        return f"silent ({level:.0f} dB)"
-    if np.count_nonzero(np.abs(pcm) >= 32700) > CLIPPED_SAMPLES:
-        return "clipped"
-    words = len(normalise(say))
-    seconds, predicted = len(pcm) / rate, words / wpm * 60
-    if words >= 4 and not SHORTEST * predicted <= seconds <= LONGEST * predicted:
-        return f"{seconds:.1f} s where {words} words predict about {predicted:.1f} s"
+        pcm = np.frombuffer(handle.readframes(handle.getnframes()), np.int16)
+    problems = segment_problems(segment_measures(pcm, rate, say, wpm))
+    if problems:
+        return problems[0]
     if heard is not None and word_error_rate(say, heard) > threshold:
         return f"WER {word_error_rate(say, heard):.0%}: heard “{heard[:80]}”"
     return ""
