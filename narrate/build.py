@@ -242,6 +242,8 @@ def build(target: str | Path, voices=None, cache_dir=None, jobs: int | None = No
     mastering = mastering or Mastering()
     credits = book.extra.get("credits", True) if credits is None else credits
     profiles = load_profiles(voices_dir_for(book, voices))
+    if not book.narrator and NARRATOR_ROLE in profiles:  # credit the voice that reads it
+        book.narrator = profiles[NARRATOR_ROLE].name
     items = book_items(book) + extra_items(book, credits)
     forced, forced_chapters = resolve_only(book, items, only) if only else (set(), set())
     cache = Cache(cache_dir)

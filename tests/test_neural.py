@@ -131,5 +131,7 @@ def test_neural_cast_builds_a_levelled_book_offline(tmp_path):
               for c in chapter["cues"] if c["end"] - c["start"] > 22050]
     assert max(levels) - min(levels) < 8
     assert abs(20 * np.log10(np.sqrt(np.mean(pcm ** 2)) / 32768) - -20) < 1.5
+    from mutagen.id3 import ID3  # the reader is credited from the narrator's profile
+    assert str(ID3(str(folder / "01 - One.mp3"))["TXXX:NARRATOR"]) == "Joe, a Piper voice"
     if not offline:
         pytest.skip("built, but `unshare -n` is not allowed here, so not with the network cut")

@@ -10,7 +10,8 @@ from narrate.errors import NarrateError
 from narrate.fileio import check_keys, load_yaml, nearest, where
 from narrate.metadata import DEFAULT_VOICES_DIR
 
-PROFILE_KEYS = ("engine", "voice", "rate", "pitch", "volume", "pauses", "options", "description")
+PROFILE_KEYS = ("engine", "voice", "rate", "pitch", "volume", "pauses", "options", "description",
+                "name")
 PAUSE_KEYS = ("sentence", "paragraph", "voice_change")
 RANGES = {"rate": (80, 450), "pitch": (0, 100), "volume": (0.0, 1.0)}
 DEFAULT_PAUSES = {"sentence": 250, "paragraph": 900, "voice_change": 450}
@@ -27,11 +28,12 @@ class VoiceProfile:
     options: dict = field(default_factory=dict)  # engine-specific settings
     pauses: dict = field(default_factory=lambda: dict(DEFAULT_PAUSES))
     source: str = ""  # the file it came from, for messages
+    name: str = ""  # who reads, for credits and tags when the book's metadata names no narrator
 
     def synthesis_fields(self) -> dict:
-        """Everything that changes the rendered audio (not the role, pauses or file)."""
+        """Everything that changes the rendered audio (not the role, pauses, file or name)."""
         data = asdict(self)
-        for key in ("role", "pauses", "source"):
+        for key in ("role", "pauses", "source", "name"):
             data.pop(key)
         return data
 
@@ -68,13 +70,14 @@ def load_profile(path: str | Path) -> VoiceProfile:
     options = data.get("options") or {}
     if not isinstance(options, dict):
         raise NarrateError(f"{place}: `options` must be a mapping of engine settings")
-    for key in ("engine", "voice"):
+    for key in ("engine", "voice", "name"):
         if key in data and not isinstance(data[key], str):
             raise NarrateError(f"{place}: `{key}` must be text, not {data[key]!r}")
     return VoiceProfile(role=path.stem, engine=data.get("engine", "pyttsx3"),
                         voice=data.get("voice", ""), rate=int(data.get("rate", 160)),
                         pitch=int(data.get("pitch", 50)), volume=float(data.get("volume", 1.0)),
-                        options=dict(options), pauses=pauses, source=str(path))
+                        options=dict(options), pauses=pauses, source=str(path),
+                        name=data.get("name", ""))
 
 
 def load_profiles(voices_dir: str | Path | None = None) -> dict[str, VoiceProfile]:
