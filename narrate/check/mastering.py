@@ -99,16 +99,27 @@ def measure(pcm: np.ndarray, rate: int) -> dict:
     samples = pcm.astype(np.float64)
     levels = window_levels(pcm, rate, 0.01)
     loud = np.flatnonzero(levels > SILENT_DB)
-    quiet = np.sort(window_levels(pcm, rate))
+    inside = samples[loud[0] * rate // 100:(loud[-1] + 1) * rate // 100] if loud.size else samples
     return {
         "rms_db": round(db(np.sqrt(np.mean(samples ** 2)) / 32768) if len(pcm) else -120.0, 2),
         "peak_db": round(db(np.abs(samples).max() / 32768) if len(pcm) else -120.0, 2),
-        # the quietest half-seconds: what a listener hears between words
-        "noise_floor_db": round(float(np.mean(quiet[:max(1, len(quiet) // 20)])), 1),
+        "noise_floor_db": noise_floor_db(inside, rate),
         "head_s": round(loud[0] * 0.01, 2) if loud.size else 0.0,
         "tail_s": round((len(levels) - 1 - loud[-1]) * 0.01, 2) if loud.size else 0.0,
         "seconds": round(len(pcm) / rate, 3),
     }
+
+
+def noise_floor_db(samples: np.ndarray, rate: int) -> float:
+    """The quietest WINDOW seconds between the first and the last word (sliding, in
+    steps of 10 ms): what a listener hears in the pauses."""
+    size, step = int(rate * WINDOW), max(1, rate // 100)
+    if len(samples) <= size:
+        return -120.0
+    energy = np.concatenate([[0.0], np.cumsum(samples ** 2)])
+    starts = np.arange(0, len(samples) - size, step)
+    quietest = float(np.min(energy[starts + size] - energy[starts])) / size
+    return round(db(np.sqrt(max(quietest, 0.0)) / 32768), 1)
 
 
 def silent_stretches(pcm: np.ndarray, rate: int, longer_than: float) -> list[tuple[float, float]]:
