@@ -12,7 +12,9 @@ Writes check.json and check.png into the book's folder.
 from __future__ import annotations
 
 import json
+import shlex
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -109,6 +111,8 @@ def check_book(folder: Path, profile: str = "default", asr: bool = False,
         report.findings += check_sidecars(folder, m4b.stem, files)
     if asr:
         _listen(report, listening, manifest, threshold, jobs, progress)
+    source = shlex.quote(manifest.get("source") or "SOURCE")  # fixes name the real command
+    report.findings = [replace(f, fix=f.fix.replace("SOURCE", source)) for f in report.findings]
     report.seconds = time.perf_counter() - started
     atomic_write_text(folder / "check.json",
                       json.dumps(report.to_json(), ensure_ascii=False, indent=1))
