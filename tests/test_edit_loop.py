@@ -174,11 +174,14 @@ def _wav(path):
         return handle.getframerate(), handle.getnframes()
 
 
+def preview_section(work, out):
+    return subprocess.run(NARRATE + ["preview", str(work / "book.md"), "01.002", "--out", str(out),
+                                     "--cache", str(work / "cache")], capture_output=True, text=True)
+
+
 def test_preview_writes_the_right_audio_without_a_device(work):
     out = work / "preview.wav"
-    result = subprocess.run(NARRATE + ["preview", str(work / "book.md"), "01.002", "--out", str(out),
-                                       "--cache", str(work / "cache")],
-                            capture_output=True, text=True)
+    result = preview_section(work, out)
     assert result.returncode == 0, result.stderr
     assert "01.002.1 [narrator]" in result.stdout and "01.002.2 [quote]" in result.stdout
     assert f"to {out}" in result.stdout
@@ -197,9 +200,7 @@ def test_preview_writes_the_right_audio_without_a_device(work):
 
 def test_preview_to_an_mp3_file(work):
     out = work / "preview.mp3"
-    result = subprocess.run(NARRATE + ["preview", str(work / "book.md"), "01.002", "--out", str(out),
-                                       "--cache", str(work / "cache")],
-                            capture_output=True, text=True)
+    result = preview_section(work, out)
     assert result.returncode == 0, result.stderr
     probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=codec_name:format=duration",
                             "-of", "csv=p=0", str(out)], capture_output=True, text=True, check=True)
