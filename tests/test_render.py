@@ -170,6 +170,45 @@ def test_engine_waits_for_complete_files_and_refuses_reconfiguration(tmp_path):
     assert "Audio saved" not in result.stdout
 
 
+STALE_DRIVER_PROBE = """
+import sys, wave
+from pathlib import Path
+from pyttsx3.drivers import _espeak
+from narrate.render.engines import Pyttsx3Engine, quiet_stdout
+from narrate.render.profiles import load_profiles
+engine = Pyttsx3Engine(load_profiles()["narrator"])
+driver = engine._engine.proxy._driver
+takes = iter(range(3))
+
+def frames(say):
+    out = Path(sys.argv[1]) / f"{next(takes)}.wav"
+    engine.synthesize(say, out)
+    with wave.open(str(out)) as w:
+        return w.getnframes()
+
+say = "The years of reaction were over, and the movement was reviving in the cities."
+with quiet_stdout():
+    clean = frames(say)
+    driver._stopping = True  # what the driver leaves when espeak is busy as a run ends
+    after_stop = frames(say)
+    _espeak.SetParameter(_espeak.RATE, 200, 0)  # what espeak's cancel can reset the rate to
+    after_reset = frames(say)
+print(clean, after_stop, after_reset)
+"""
+
+
+def test_each_take_starts_from_a_clean_engine(tmp_path):
+    """The driver's state after a cancel under load, forced here: a stale stop request
+    (it cancelled the next take) and espeak's rate reset to the driver's 200 wpm."""
+    result = subprocess.run([sys.executable, "-c", STALE_DRIVER_PROBE, str(tmp_path)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    clean, after_stop, after_reset = map(int, result.stdout.split())
+    assert clean > 22050 * 3
+    assert abs(after_stop - clean) < 0.02 * clean  # espeak varies by a few samples a take
+    assert abs(after_reset - clean) < 0.02 * clean
+
+
 @pytest.mark.parametrize("change, message", [
     ("voice: gmw/en-USA", r"quote\.yaml: `voice` 'gmw/en-USA' is not an installed voice; did you mean 'gmw/en-us'"),
     ("voice: gmw/en-US+f9", r"variant \+f9 is unknown; did you mean"),

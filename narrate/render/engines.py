@@ -5,6 +5,14 @@ Linux) is the default. Its traps, each handled here:
 - `pyttsx3.init()` hands back one cached engine per process, and that engine
   ignores voice or rate changes after its first file (the next file comes out
   empty): an Engine is configured once, and a process holds one Engine.
+- The espeak driver runs espeak-ng asynchronously, and every run's end calls the
+  driver's `stop()`: when espeak is still busy (settings just queued, or the last
+  take's tail), that cancels espeak's queue, resets espeak's settings to the last
+  ones it applied, and leaves a stop request that cancels the *next* take too.
+  Under load this gave empty takes, takes that start with another's tail, and
+  once a whole worker speaking at the driver's default 200 wpm. So each take
+  starts from an idle espeak, with no stale stop request, and with its rate,
+  volume and pitch read back and re-applied where they differ (`_settle`).
 - `runAndWait()` can return before the WAV exists: wait for the
   `finished-utterance` callback, which fires after the file is written.
 - The espeak driver prints "Audio saved to ..." from espeak's own thread: the
@@ -33,6 +41,9 @@ from narrate.render.profiles import VoiceProfile
 INSTALL_ESPEAK = ("install it with `sudo apt-get install espeak-ng` (Debian/Ubuntu) or "
                   "`brew install espeak-ng` (macOS), or run scripts/setup")
 SYNTH_TIMEOUT = 120.0  # seconds for one segment; segments are short
+# How narrate drives pyttsx3, in every cache key: takes made before each take was
+# settled (see above) may be spoiled, so they are made again.
+PYTTSX3_TAKES = "settled takes"
 
 
 class SynthesisError(Exception):
@@ -86,8 +97,11 @@ class Pyttsx3Engine:
         self._engine.setProperty("rate", profile.rate)
         self._engine.setProperty("volume", profile.volume)
         self._engine.setProperty("pitch", profile.pitch)
+        self._settings = {"RATE": profile.rate, "VOLUME": round(profile.volume * 100),
+                          "PITCH": int(profile.pitch)}
 
     def synthesize(self, say: str, path: Path) -> None:
+        self._settle()
         self._done.clear()
         self._engine.save_to_file(say, str(path))
         self._engine.runAndWait()
@@ -95,6 +109,21 @@ class Pyttsx3Engine:
             raise SynthesisError(f"the engine did not finish within {SYNTH_TIMEOUT:.0f} s")
         if not path.exists():
             raise SynthesisError("the engine finished but wrote no file")
+
+    def _settle(self) -> None:
+        """Wait until espeak-ng is idle, drop the driver's stale stop request, and make
+        espeak's current rate, volume and pitch the profile's (see the module's notes)."""
+        from pyttsx3.drivers import _espeak
+
+        _espeak.Synchronize()
+        driver = self._engine.proxy._driver
+        driver._stopping = False
+        current = _espeak.dll.espeak_GetParameter
+        current.argtypes, current.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+        for name, value in self._settings.items():
+            if current(getattr(_espeak, name), 1) != value:
+                _espeak.SetParameter(getattr(_espeak, name), value, 0)
+        _espeak.Synchronize()
 
 
 ENGINE_NAMES = ("pyttsx3", "piper", "hibari")  # piper and hibari: optional extras (neural.py)
@@ -144,7 +173,7 @@ def engine_version(name: str) -> str:
         out = subprocess.run(["espeak-ng", "--version"], capture_output=True, text=True).stdout
         match = re.search(r"text-to-speech:\s*(\S+)", out)
         espeak = match.group(1) if match else out.strip()[:40]
-    return f"pyttsx3 {version('pyttsx3')}; espeak-ng {espeak}; {platform.system()}"
+    return f"pyttsx3 {version('pyttsx3')}, {PYTTSX3_TAKES}; espeak-ng {espeak}; {platform.system()}"
 
 
 def list_voices(name: str = "pyttsx3") -> list[VoiceInfo]:
