@@ -7,6 +7,7 @@ import argparse
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -161,6 +162,16 @@ def bench_edit(work: Path) -> None:
     insert, _, out = run_measured(build, env)
     print(f"rebuild after inserting a paragraph:  {insert:6.1f} s = {insert / full:5.1%} of the "
           f"full build ({out.splitlines()[0]}; {out.splitlines()[1]})")
+    spread = []
+    for number, chapter in enumerate(chapters):  # an edit anywhere costs about the same
+        paragraphs = chapter.split("\n\n")
+        for place in (len(paragraphs) // 3, 2 * len(paragraphs) // 3):
+            paragraphs[place] += " So it was."
+            chapters[number] = "\n\n".join(paragraphs)
+            source.write_text("\n\n\n".join(chapters), encoding="utf-8")
+            spread.append(run_measured(build, env)[0] / full)
+    print(f"edits at {len(spread)} other places (2 a chapter): median "
+          f"{statistics.median(spread):.1%}, worst {max(spread):.1%} of the full build")
     same, _, out = run_measured(build, env)
     print(f"rebuild with no change:               {same:6.2f} s ({out.splitlines()[1]})")
     dry, _, _ = run_measured(build + ["--dry-run"], env)

@@ -20,7 +20,7 @@ from pydub import AudioSegment
 
 from narrate.stitch.timeline import AAC_FRAME, MP3_DELAY, PIECE_GRID, Clip, Cue, Mastering
 
-PIECE_MIN_SECONDS = 40  # no cut sooner than this after the last one
+PIECE_MIN_SECONDS = 20  # no cut sooner than this after the last one
 PIECE_MAX_SECONDS = 150  # and a cut at the first paragraph pause after this
 CUT_ODDS = 2  # otherwise one paragraph pause in CUT_ODDS, chosen by content, is a cut
 GAIN_TOLERANCE_DB = 0.5  # keep the last build's chapter gain while it is this close
