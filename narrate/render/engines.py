@@ -97,8 +97,10 @@ class Pyttsx3Engine:
         self._engine.setProperty("rate", profile.rate)
         self._engine.setProperty("volume", profile.volume)
         self._engine.setProperty("pitch", profile.pitch)
-        self._settings = {"RATE": profile.rate, "VOLUME": round(profile.volume * 100),
-                          "PITCH": int(profile.pitch)}
+        from pyttsx3.drivers import _espeak
+
+        self._settings = {_espeak.RATE: profile.rate, _espeak.VOLUME: round(profile.volume * 100),
+                          _espeak.PITCH: int(profile.pitch)}
 
     def synthesize(self, say: str, path: Path) -> None:
         self._settle()
@@ -116,14 +118,25 @@ class Pyttsx3Engine:
         from pyttsx3.drivers import _espeak
 
         _espeak.Synchronize()
-        driver = self._engine.proxy._driver
-        driver._stopping = False
-        current = _espeak.dll.espeak_GetParameter
-        current.argtypes, current.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-        for name, value in self._settings.items():
-            if current(getattr(_espeak, name), 1) != value:
-                _espeak.SetParameter(getattr(_espeak, name), value, 0)
+        self._engine.proxy._driver._stopping = False
+        for parameter, value in self._settings.items():
+            if _espeak_current(parameter) != value:
+                _espeak.SetParameter(parameter, value, 0)
         _espeak.Synchronize()
+
+
+@functools.cache
+def _espeak_get_parameter():
+    """espeak_GetParameter(parameter, current), bound once (pyttsx3 binds it without `current`)."""
+    from pyttsx3.drivers import _espeak
+
+    get = _espeak.dll.espeak_GetParameter
+    get.argtypes, get.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    return get
+
+
+def _espeak_current(parameter: int) -> int:
+    return _espeak_get_parameter()(parameter, 1)
 
 
 ENGINE_NAMES = ("pyttsx3", "piper", "hibari")  # piper and hibari: optional extras (neural.py)
