@@ -74,13 +74,15 @@ def check_book(folder: Path, profile: str = "default", asr: bool = False,
             report.findings.append(Finding("fail", path.name, "missing",
                                            "build again: narrate build SOURCE"))
             continue
-        probed = probe(path)
+        from mutagen.mp3 import MP3
+
+        probed, audio = probe(path), MP3(str(path))  # read once: measures, markers and tags
         pcm, rate = decode(path)
-        measured = _file_measures(path, probed, pcm, rate, mp3=True)
+        measured = _file_measures(path, probed, pcm, rate, audio.info)
         report.files.append(measured)
         files.append((path.name, record["title"], measured["seconds"]))
         report.findings += judge(measured, rules, mp3=True)
-        report.findings += check_mp3_markers(path, probed, record, number, len(chapters),
+        report.findings += check_mp3_markers(path, probed, audio, record, number, len(chapters),
                                              manifest.get("tags", {}))
         report.findings += [Finding("fail", f"{path.name} at {_at(a)}", f"{b - a:.1f} s of "
                                     "silence inside the chapter", f"narrate build --only "
@@ -103,7 +105,7 @@ def check_book(folder: Path, profile: str = "default", asr: bool = False,
     else:
         probed = probe(m4b)
         pcm, rate = decode(m4b)
-        measured = _file_measures(m4b, probed, pcm, rate, mp3=False)
+        measured = _file_measures(m4b, probed, pcm, rate)
         del pcm
         report.files.append(measured)
         report.findings += judge(measured, rules, mp3=False)
@@ -128,17 +130,18 @@ def _at(seconds: float) -> str:
     return f"{int(minutes)}:{rest:04.1f}"
 
 
-def _file_measures(path: Path, probed: dict, pcm: np.ndarray, rate: int, mp3: bool) -> dict:
+def _file_measures(path: Path, probed: dict, pcm: np.ndarray, rate: int,
+                   mp3_info=None) -> dict:
+    """A file's figures; an MP3's bit rate and its mode from mutagen's `mp3_info`."""
     stream = probed["streams"][0]
     measured = {"file": path.name, **measure(pcm, rate), "sample_rate": rate,
                 "channels": int(stream.get("channels", 1))}
-    if mp3:
-        from mutagen.mp3 import MP3, BitrateMode
+    if mp3_info is not None:
+        from mutagen.mp3 import BitrateMode
 
-        info = MP3(str(path)).info
-        measured["kbps"] = info.bitrate // 1000
+        measured["kbps"] = mp3_info.bitrate // 1000
         measured["bitrate_mode"] = {BitrateMode.CBR: "CBR", BitrateMode.VBR: "VBR",
-                                    BitrateMode.ABR: "ABR"}.get(info.bitrate_mode, "unknown")
+                                    BitrateMode.ABR: "ABR"}.get(mp3_info.bitrate_mode, "unknown")
     else:
         measured["kbps"] = int(probed["format"].get("bit_rate", 0)) // 1000
     return measured

@@ -12,14 +12,12 @@ from narrate.check.report import Finding
 TOLERANCE = 0.05  # seconds
 
 
-def check_mp3_markers(path: Path, probed: dict, record: dict, number: int, count: int,
+def check_mp3_markers(path: Path, probed: dict, audio, record: dict, number: int, count: int,
                       expect: dict) -> list[Finding]:
-    from mutagen.id3 import ID3, ID3NoHeaderError
-    from mutagen.mp3 import MP3
-
+    """`audio`: the file as mutagen's MP3 read it (its length and its ID3 tag)."""
     name, found = path.name, []
     fix = f"build again: narrate build --only {record['id']}"
-    duration = MP3(str(path)).info.length
+    duration = audio.info.length
     chapters = probed.get("chapters", [])
     if len(chapters) != len(record["markers"]):
         found.append(Finding("fail", name, f"{len(chapters)} chapter markers read back, the "
@@ -44,9 +42,8 @@ def check_mp3_markers(path: Path, probed: dict, record: dict, number: int, count
     for n, chapter in enumerate(chapters, start=1):
         if not str(chapter.get("tags", {}).get("title", "")).strip():
             found.append(Finding("fail", f"{name} marker {n}", "has no title", fix))
-    try:
-        tags = ID3(str(path))
-    except ID3NoHeaderError:
+    tags = audio.tags
+    if tags is None:
         return found + [Finding("fail", name, "has no ID3 tag", fix)]
     for toc in tags.getall("CTOC"):
         if len(toc.child_element_ids) > 255:
