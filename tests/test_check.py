@@ -15,7 +15,7 @@ from mutagen.id3 import ID3
 from narrate.build import build
 from narrate.check import check_book
 from narrate.check.listen import normalise, word_error_rate
-from narrate.check.verify import take_problem
+from narrate.check.verify import quality_problem
 from narrate.render.cache import Cache
 from narrate.stitch.timeline import Mastering
 
@@ -192,17 +192,17 @@ def test_word_error_rate_normalises_case_punctuation_and_numbers():
     assert word_error_rate("one two", "you you you you you you you") == 1.0  # capped
 
 
-def test_take_problem_finds_silent_and_short_takes(tmp_path):
+def test_quality_problem_finds_silent_and_short_takes(tmp_path):
     path = tmp_path / "take.wav"
     with wave.open(str(path), "wb") as handle:
         handle.setnchannels(1), handle.setsampwidth(2), handle.setframerate(22050)
         handle.writeframes(np.zeros(22050, np.int16).tobytes())
-    assert take_problem(path, "a few words of text here", 160).startswith("is silent")
+    assert quality_problem(path, "a few words of text here", 160).startswith("is silent")
     with wave.open(str(path), "wb") as handle:
         handle.setnchannels(1), handle.setsampwidth(2), handle.setframerate(22050)
         tone = (np.sin(np.arange(2205) / 3) * 8000).astype(np.int16)
         handle.writeframes(tone.tobytes())
-    assert "words predict" in take_problem(path, "ten words " * 5, 160)
+    assert "words predict" in quality_problem(path, "ten words " * 5, 160)
 
 
 @needs_asr

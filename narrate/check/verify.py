@@ -22,12 +22,15 @@ class VerifyReport:
     listened: bool = False  # whether the speech recogniser judged them too
 
 
-def take_problem(path: Path, say: str, wpm: int, heard: str | None = None,
-                 threshold: float = 0.35) -> str:
-    """What is wrong with one rendered take, or ''."""
-    with wave.open(str(path)) as handle:
-        rate = handle.getframerate()
-        pcm = np.frombuffer(handle.readframes(handle.getnframes()), np.int16)
+def quality_problem(path: Path, say: str, wpm: int, heard: str | None = None,
+                    threshold: float = 0.35) -> str:
+    """What is wrong with one rendered take, or '' (render's `take_problem` only asks
+    whether the file is usable at all)."""
+    return _problem(*_read_take(path), say, wpm, heard, threshold)
+
+
+def _problem(pcm: np.ndarray, rate: int, say: str, wpm: int, heard: str | None,
+             threshold: float = 0.35) -> str:
     problems = segment_problems(segment_measures(pcm, rate, say, wpm))
     if problems:
         return problems[0]
@@ -36,12 +39,14 @@ def take_problem(path: Path, say: str, wpm: int, heard: str | None = None,
     return ""
 
 
-def _as_16k(path: Path) -> np.ndarray:
+def _read_take(path: Path) -> tuple[np.ndarray, int]:
     with wave.open(str(path)) as handle:
-        rate = handle.getframerate()
-        pcm = np.frombuffer(handle.readframes(handle.getnframes()), np.int16) / 32768
+        return np.frombuffer(handle.readframes(handle.getnframes()), np.int16), handle.getframerate()
+
+
+def _as_16k(pcm: np.ndarray, rate: int) -> np.ndarray:
     times = np.arange(0, len(pcm) / rate, 1 / ASR_RATE)
-    return np.interp(times, np.arange(len(pcm)) / rate, pcm).astype(np.float32)
+    return np.interp(times, np.arange(len(pcm)) / rate, pcm / 32768).astype(np.float32)
 
 
 def verify_takes(renderer, items, report, profiles, retakes: int, jobs: int,
@@ -53,10 +58,11 @@ def verify_takes(renderer, items, report, profiles, retakes: int, jobs: int,
     result = VerifyReport(checked=len(report.rendered), listened=asr_installed())
     todo = list(report.rendered)
     for attempt in range(retakes + 1):
-        heard = (transcribe_all({i: _as_16k(report.paths[i]) for i in todo}, jobs, progress)
+        takes = {i: _read_take(report.paths[i]) for i in todo}
+        heard = (transcribe_all({i: _as_16k(*takes[i]) for i in todo}, jobs, progress)
                  if result.listened and todo else {})
-        problems = {i: take_problem(report.paths[i], by_id[i].say,
-                                    profiles[by_id[i].role].rate, heard.get(i)) for i in todo}
+        problems = {i: _problem(*takes[i], by_id[i].say, profiles[by_id[i].role].rate,
+                                heard.get(i)) for i in todo}
         todo = [i for i, problem in problems.items() if problem]
         result.failing = {i: problems[i] for i in todo}
         if not todo or attempt == retakes:
