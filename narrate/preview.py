@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import tempfile
 import time
-import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from narrate.errors import NarrateError
 from narrate.fileio import atomic_path, nearest
 from narrate.model import Book, Segment
 from narrate.render import RenderItem, Renderer
+from narrate.render.audio import write_mono_wav
 from narrate.render.cache import Cache
 from narrate.stitch.assemble import assemble
 from narrate.stitch.timeline import Mastering
@@ -114,11 +114,7 @@ def write_wav(path: Path, pcm: bytes, rate: int) -> None:
 
             encode_mp3(pcm, rate, tmp)
             return
-        with wave.open(str(tmp), "wb") as handle:
-            handle.setnchannels(1)
-            handle.setsampwidth(2)
-            handle.setframerate(rate)
-            handle.writeframes(pcm)
+        write_mono_wav(tmp, pcm, rate)
 
 
 def has_audio_device() -> bool:

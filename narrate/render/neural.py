@@ -16,12 +16,12 @@ segments); the stitcher levels whole chapters.
 from __future__ import annotations
 
 import re
-import wave
 from pathlib import Path
 
 import numpy as np
 
 from narrate.errors import NarrateError
+from narrate.render.audio import write_mono_wav
 from narrate.render.profiles import VoiceProfile
 
 INSTALL = {"piper": "install it with `pip install 'narrate[piper]'` (or narrate[neural] for both)",
@@ -84,11 +84,7 @@ class NeuralEngine:
             parts.append(np.zeros(self.sample_rate * pause // 1000, np.float32))
         audio = np.concatenate(parts[:-1]) if parts else np.zeros(0, np.float32)
         pcm = np.clip(np.rint(audio * 32767), -32768, 32767).astype("<i2")
-        with wave.open(str(path), "wb") as handle:
-            handle.setnchannels(1)
-            handle.setsampwidth(2)
-            handle.setframerate(self.sample_rate)
-            handle.writeframes(pcm.tobytes())
+        write_mono_wav(path, pcm.tobytes(), self.sample_rate)
 
 
 class PiperEngine(NeuralEngine):
