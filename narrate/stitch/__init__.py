@@ -1,7 +1,7 @@
 """Stitch rendered clips into the finished audiobook in `output/<book>/`.
 
-Per chapter: assemble (pydub + one join) -> level -> cut into pieces of a few
-minutes -> each piece encoded to MP3 and AAC, in parallel, and kept in .parts under
+Per chapter: assemble (pydub + one join) -> level -> cut into pieces of 20 s to
+about 1.5 min -> each piece encoded to MP3 and AAC, in parallel, and kept in .parts under
 a name that is the hash of its samples. The chapter MP3 is its pieces' frames one
 after another (then ID3v2.3, CHAP/CTOC); the whole book is an m4b joined from the
 AAC pieces by stream copy; then the sidecars. A chapter whose key is unchanged is
@@ -115,7 +115,7 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
 
     Three phases on `jobs` threads: assemble each changed chapter (its levelled PCM
     goes to a file in .parts, so memory holds at most `jobs` chapters); encode every
-    piece not already in .parts, MP3 and AAC (pieces of a few minutes keep both cores
+    piece not already in .parts, MP3 and AAC (many short pieces keep both cores
     busy however the chapters' lengths differ); write each chapter's MP3 and tags.
     """
     check_ffmpeg()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 AAC_FRAME = 1024  # chapters are padded to whole AAC frames so joined files stay exact
-# A chapter is encoded in pieces a few minutes long, each a whole number of AAC frames
+# A chapter is encoded in pieces of 20 s to about 1.5 min, each a whole number of AAC frames
 # and of MP3 frames (576 samples up to 24 kHz, 1152 above): 9216 is a multiple of all.
 PIECE_GRID = 9216
 MP3_DELAY = 1105  # LAME's encoder delay (576) plus the decoder's (529), in samples
