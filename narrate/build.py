@@ -16,7 +16,10 @@ from narrate.lock import book_lock
 from narrate.metadata import find_metadata, load_lexicon, load_metadata
 from narrate.model import NARRATOR as NARRATOR_ROLE
 from narrate.model import Book, Segment
-from narrate.script import ConvertOptions, convert_file, words
+from narrate.problems import WARNING, Problem
+from narrate.read import read_document
+from narrate.read.cover import save_cover
+from narrate.script import ConvertOptions, convert_document, words
 from narrate.scriptfile import is_script_file, load_script
 
 OUTPUT_DIR = Path("output")
@@ -34,7 +37,16 @@ def load_book(target: str | Path, meta: str | Path | None = None,
     metadata = load_metadata(meta_path) if meta_path else {}
     lexicon_path = lexicon or metadata.get("lexicon")
     convert_options = ConvertOptions(lexicon=load_lexicon(lexicon_path), **options)
-    book, problems = convert_file(target, convert_options, metadata)
+    document = read_document(target)
+    book, problems = convert_document(document, convert_options, metadata)
+    if document.cover and not book.extra.get("cover"):
+        cover, found = save_cover(*document.cover)
+        problems += found
+        if cover:
+            book.extra["cover"] = str(cover)
+    if not book.author:
+        problems.append(Problem("no-author", "the book names no author; add `author: NAME` to "
+                                f"{meta_path or target.with_suffix('.yaml')}", WARNING))
     warnings.extend(problems)
     return book
 
@@ -318,7 +330,7 @@ def diff_books(old: Book, new: Book) -> list[SectionChange]:
     inserted paragraph shows as one insertion, not as every later section changed."""
     import difflib
 
-    from narrate.script.problems import first_words
+    from narrate.problems import first_words
 
     def signature(section):
         return tuple((s.voice, s.say) for s in section.segments)

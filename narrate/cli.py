@@ -68,6 +68,14 @@ def _load(target: str, kw: dict, warnings: list[str] | None = None):
     return load_book(target, warnings=warnings, **_convert_kwargs(kw))
 
 
+def _about_the_book(problems) -> list:
+    """What `script` and `build` print themselves; the rest is for `narrate lint`."""
+    return [p for p in problems if isinstance(p, str) or p.code in BOOK_WARNINGS]
+
+
+BOOK_WARNINGS = ("encoding", "no-author", "cover")
+
+
 def _print_warnings(problems) -> None:
     for problem in problems:
         text = problem if isinstance(problem, str) else problem.format()
@@ -88,8 +96,7 @@ def script(source, output, as_json, **kw):
 
     problems = []
     book = _load(source, kw, problems)
-    warnings = [p for p in problems if isinstance(p, str) or p.code == "encoding"]
-    _print_warnings(warnings)
+    _print_warnings(_about_the_book(problems))
     if output == "-":
         click.echo(to_json_segments(book) if as_json else to_yaml(book), nl=False)
         return
@@ -131,8 +138,12 @@ def show(target, wpm, show_say, **kw):
     """Print the narration plan of a SCRIPT or SOURCE: voices in colour, chapter durations."""
     from narrate.build import estimate_seconds
 
-    book = _load(target, kw)
+    problems: list = []
+    book = _load(target, kw, problems)
     click.secho(f"{book.title}" + (f" — {book.author}" if book.author else ""), bold=True)
+    for problem in problems:  # what the reader found and is not read: index, contents …
+        if getattr(problem, "code", "") == "not-read":
+            click.secho(f"  {problem.message}", dim=True)
     legend = "  ".join(click.style(v, fg=c) for v, c in VOICE_COLOURS.items())
     click.echo(f"voices: {legend}")
     total = 0.0
@@ -251,7 +262,7 @@ def build(target, only, dry_run, profile, run_check, verify, voices, cache_dir, 
                         mastering=mastering, credits=credits, marker_sections=marker_sections,
                         warnings=warnings, only=only, dry_run=dry_run, verify=verify,
                         **_convert_kwargs(kw))
-    _print_warnings([w for w in warnings if isinstance(w, str) or w.code == "encoding"])
+    _print_warnings(_about_the_book(warnings))
     if dry_run:
         _print_plan(result)
         return
@@ -318,7 +329,7 @@ def check(book_dir, profile, asr, threshold, jobs):
 
 
 def _print_changed_sections(book, rendered_ids, limit: int = 12) -> None:
-    from narrate.script.problems import first_words
+    from narrate.problems import first_words
 
     sections = {s.id: s for s in book.sections}
     changed = sorted({i.rsplit(".", 1)[0] for i in rendered_ids if i.count(".") == 2})

@@ -8,9 +8,15 @@ import os
 import tempfile
 from pathlib import Path
 
+import platformdirs
 import yaml
 
 from narrate.errors import NarrateError
+
+
+def default_cache_dir() -> Path:
+    """narrate's cache folder: $NARRATE_CACHE, else the platform's user cache."""
+    return Path(os.environ.get("NARRATE_CACHE") or platformdirs.user_cache_dir("narrate"))
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:

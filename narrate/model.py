@@ -52,6 +52,7 @@ class Chapter:
     title_source: str = "opening"
     heading: str | None = None  # the heading lines as written, if any
     sections: list[Section] = field(default_factory=list)
+    label: str | None = None  # the heading's number as written ("Lecture I"), kept apart
 
     @property
     def segments(self) -> list[Segment]:

@@ -18,7 +18,7 @@ HEADER = """\
 # `text` is the source as written. `key` is informational (recomputed on load).
 """
 _BOOK_KEYS = ("title", "author", "narrator", "language", "source")
-_CHAPTER_KEYS = ("id", "title", "title_source", "heading", "sections")
+_CHAPTER_KEYS = ("id", "title", "title_source", "label", "heading", "sections")
 _SECTION_KEYS = ("id", "segments")
 _SEGMENT_KEYS = ("id", "voice", "text", "say", "citation", "key")
 
@@ -29,6 +29,7 @@ def book_to_data(book: Book) -> dict:
         "book": {**{k: getattr(book, k) for k in _BOOK_KEYS}, **book.extra},
         "chapters": [{
             "id": ch.id, "title": ch.title, "title_source": ch.title_source,
+            **({"label": ch.label} if ch.label else {}),
             **({"heading": ch.heading} if ch.heading else {}),
             "sections": [{"id": sec.id, "segments": [_segment_data(s) for s in sec.segments]}
                          for sec in ch.sections],
@@ -112,7 +113,8 @@ def _book_from_data(data, path: Path, warnings: list[str]) -> Book:
         check_keys(ch_data, _CHAPTER_KEYS, where(path, ch_data))
         chapter = Chapter(_unique(_require(ch_data, "id", path), ch_data, seen, path),
                           _require(ch_data, "title", path),
-                          str(ch_data.get("title_source", "opening")), ch_data.get("heading"))
+                          str(ch_data.get("title_source", "opening")), ch_data.get("heading"),
+                          label=ch_data.get("label"))
         for sec_data in _require(ch_data, "sections", path, "list"):
             check_keys(sec_data, _SECTION_KEYS, where(path, sec_data))
             section = Section(_unique(_require(sec_data, "id", path), sec_data, seen, path))

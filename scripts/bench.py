@@ -239,7 +239,82 @@ def bench_scale(work: Path) -> None:
           f"{results[100_000][1] / results[10_000][1]:.2f}")
 
 
-SECTIONS = {"render": bench_render, "build": bench_build, "edit": bench_edit,
+CORPUS = ROOT.parent / "shared" / "corpus"
+KREHBIEL = ["Introduction", "Recognition of Musical Elements", "The Content and Kinds of Music",
+            "The Modern Orchestra", "At an Orchestral Concert", "At a Pianoforte Recital",
+            "At the Opera", "Choirs and Choral Music", "Musician, Critic, and Public"]
+# what a listener should hear from each text (../shared/corpus/README.md): chapter titles
+EXPECTED = {
+    "krehbiel-how-to-listen-to-music.txt": KREHBIEL,
+    "krehbiel-how-to-listen-to-music.html": KREHBIEL,
+    "james-pragmatism.epub": ["Preface", "The Present Dilemma in Philosophy",
+                              "What Pragmatism Means",
+                              "Some Metaphysical Problems Pragmatically Considered",
+                              "The One and the Many", "Pragmatism and Common Sense",
+                              "Pragmatism’s Conception of Truth", "Pragmatism and Humanism",
+                              "Pragmatism and Religion"],
+    "art-of-command-line.md": ["Meta", "Basics", "Everyday use", "Processing files and data",
+                               "System debugging", "One-liners", "Obscure but useful",
+                               "macOS only", "Windows only", "More resources", "Disclaimer",
+                               "License"],
+    "prophet-essay.txt": ["The Prophets", "From the Steppe to the Soviet", "War and Revolution",
+                          "The Tragedy of Power"],
+}
+
+
+def _bare_parse(path: Path) -> None:
+    """The reference: the format's parser alone, with nothing narrate does."""
+    import zipfile
+
+    from lxml import html
+    from markdown_it import MarkdownIt
+
+    if path.suffix == ".epub":
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if name.endswith(".xhtml"):
+                    html.fromstring(archive.read(name))
+    elif path.suffix == ".html":
+        html.fromstring(path.read_bytes())
+    elif path.suffix == ".md":
+        MarkdownIt("commonmark").parse(path.read_text(encoding="utf-8"))
+    else:
+        path.read_bytes().decode("latin-1").split("\n\n")
+
+
+def bench_corpus(work: Path) -> None:
+    """Each corpus text read and converted: chapters found against what a listener should
+    hear, words read, what is not read by kind, and the time (median of 3) beside the bare
+    parse of the same file."""
+    from narrate.build import load_book
+
+    print("== corpus: reading real books (expected chapters from ../shared/corpus/README.md)")
+    texts = sorted(CORPUS.glob("*.*")) if CORPUS.is_dir() else []
+    texts = [p for p in texts if p.name in EXPECTED] + [SEED]
+    if not CORPUS.is_dir():
+        print(f"(no {CORPUS}: the seed only)")
+    print(f"{'text':40} {'chapters':>9} {'titles':>7} {'words read':>11} {'convert':>8} "
+          f"{'bare parse':>10}")
+    for path in texts:
+        problems: list = []
+        times = []
+        for _ in range(3):
+            problems = []
+            seconds, book = timed(load_book, path, warnings=problems)
+            times.append(seconds)
+        bare = statistics.median(timed(_bare_parse, path)[0] for _ in range(3))
+        expected = EXPECTED[path.name]
+        titles = [c.title for c in book.chapters if c.title_source != "opening"]
+        right = sum(1 for t in expected if t in titles)
+        spoken = sum(len(s.say.split()) for s in book.segments)
+        print(f"{path.name:40} {len(book.chapters):4} / {len(expected):<3} {right:3}/{len(expected):<3} "
+              f"{spoken:11,} {statistics.median(times):7.2f}s {bare:9.2f}s")
+        for problem in problems:
+            if getattr(problem, "code", "") == "not-read":
+                print(f"{'':42}{problem.message}")
+
+
+SECTIONS = {"corpus": bench_corpus, "render": bench_render, "build": bench_build, "edit": bench_edit,
             "neural": bench_neural,
             "scale": bench_scale}
 

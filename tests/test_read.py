@@ -1,7 +1,8 @@
 import pytest
 
 from narrate.errors import InputError
-from narrate.script.read import clean_text, decode, read_source
+from narrate.read.document import BOILERPLATE, PROSE
+from narrate.read.text import decode, normalise, read_source, read_text
 
 
 def test_utf8_with_bom_and_crlf():
@@ -43,22 +44,21 @@ def test_missing_file_and_folder(tmp_path):
 
 
 def test_control_characters_and_lone_surrogates_are_cleaned():
-    text, problems = clean_text("Bell\x07 here.\x00 And \ud800 there.")
+    text, problems = normalise("Bell\x07 here.\x00 And \ud800 there.")
     assert "\x07" not in text and "\x00" not in text and "\ud800" not in text
     assert [p.code for p in problems] == ["control-characters"]
 
 
-def test_trailing_web_junk_is_dropped_and_reported():
-    text, problems = clean_text("A real sentence.\n\nShow more\n")
-    assert "Show more" not in text
-    assert problems[0].code == "junk" and problems[0].line == 3
+def test_trailing_web_junk_is_not_read():
+    document = read_text("A real sentence.\n\nShow more\n")
+    assert [(b.kind, b.line) for b in document.blocks] == [("paragraph", 1), (BOILERPLATE, 3)]
 
 
 def test_gutenberg_header_and_footer_are_dropped():
     raw = ("The Project Gutenberg eBook of X\nLicence blah\n"
            "*** START OF THE PROJECT GUTENBERG EBOOK X ***\n\nThe story.\n\n"
            "*** END OF THE PROJECT GUTENBERG EBOOK X ***\nMore licence.\n")
-    text, problems = clean_text(raw)
-    assert text.split() == ["The", "story."]
-    assert len(problems) == 2
-    assert text.count("\n") == raw.count("\n")  # line numbers stay true
+    document = read_text(raw)
+    assert [b.text for b in document.blocks if b.kind in PROSE] == ["The story."]
+    assert [b.line for b in document.blocks if b.kind in PROSE] == [5]  # lines stay true
+    assert {b.kind for b in document.blocks if b.kind not in PROSE} == {BOILERPLATE}

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from narrate.build import build, load_book
 from narrate.errors import InputError, NarrateError
 from narrate.script import words
-from narrate.script.read import decode
+from narrate.read.text import decode
 
 NARRATE = [sys.executable, "-m", "narrate"]
 
@@ -40,7 +40,7 @@ def one_line_error(result, *needles):
 @pytest.mark.parametrize("name, data, needle", [
     ("empty.txt", b"", "empty"),
     ("blank.txt", b"  \n\t\n   \n", "empty"),
-    ("song.mp3", b"ID3\x03\x00\x00\x00\x00\x00\x00" + bytes(200), "MP3"),
+    ("song.mp3", b"ID3\x03\x00\x00\x00\x00\x00\x00" + bytes(200), "cannot read .mp3"),
     ("picture.txt", b"\x89PNG\r\n\x1a\n" + bytes(200), "PNG"),
 ])
 def test_unusable_files_are_one_line_errors_and_write_nothing(tmp_path, name, data, needle):
@@ -337,14 +337,19 @@ def test_ffmpeg_missing_or_failing(small_book, tmp_path):
 @given(st.one_of(st.binary(max_size=300), st.text(max_size=300).map(lambda t: t.encode("utf-8",
                                                                                            "replace"))))
 def test_any_bytes_convert_or_fail_with_the_documented_error(data):
-    from narrate.script import convert
+    from narrate.read.document import HEADING, PROSE
+    from narrate.read.text import read_text
+    from narrate.script import convert_document
     try:
         source = decode(data, "x.txt")
     except InputError as exc:
         assert str(exc).startswith("x.txt: ")
         return
-    book, _ = convert(source.text, clean=False)
+    document = read_text(source.text)
+    book, _ = convert_document(document)
     spoken = []
     for chapter in book.chapters:
         spoken += [chapter.heading or ""] + [s.text for s in chapter.segments]
-    assert "".join(words(" ".join(spoken))) == "".join(words(source.text))
+    read = [b.heading if b.kind == HEADING else b.text for b in document.blocks
+            if b.kind in PROSE or b.kind == HEADING]
+    assert "".join(words(" ".join(spoken))) == "".join(words(" ".join(read)))

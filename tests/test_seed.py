@@ -3,7 +3,9 @@
 import re
 
 from narrate.script import words
-from narrate.script.read import read_source
+from narrate.read import read_document
+from narrate.read.document import PROSE
+from narrate.read.text import read_source
 
 from conftest import SEED
 
@@ -18,8 +20,12 @@ def test_four_chapters_with_metadata_titles(seed_book):
 
 def test_no_word_is_lost_or_duplicated(seed_book):
     book, _ = seed_book
-    source = read_source(SEED).text
-    assert words(" ".join(s.text for s in book.segments)) == words(source)
+    document = read_document(SEED)
+    prose = " ".join(b.text for b in document.blocks if b.kind in PROSE)
+    assert words(" ".join(s.text for s in book.segments)) == words(prose)
+    # the reader's only unread block is the web page's "Show more"
+    assert [b.text for b in document.blocks if b.kind not in PROSE] == ["Show more"]
+    assert words(prose) + ["Show", "more"] == words(read_source(SEED).text)
 
 
 def _independent_long_quotes(text):
@@ -57,7 +63,7 @@ def test_lint_lists_the_malformed_quotes(seed_book):
     assert ("quote-truncated", 4, 35) in codes
     assert sum(1 for c in codes if c[0] == "quote-run-on") == 4
     assert any(c[0] == "ends-mid-sentence" for c in codes)
-    assert any(p.code == "junk" and p.words == "Show more" for p in problems)
+    assert any(p.code == "not-read" and p.words == "Show more" for p in problems)
 
 
 def test_show_more_junk_is_not_spoken(seed_book):

@@ -1,5 +1,11 @@
+from narrate.read.markdown import read_markdown
+from narrate.read.text import join_lines, read_text
 from narrate.script import ConvertOptions, convert
-from narrate.script.structure import join_lines, split_chapters
+from narrate.script.structure import split_chapters as split_document
+
+
+def split_chapters(text, markdown=False):
+    return split_document(read_markdown(text) if markdown else read_text(text))[0]
 
 
 def titles(text, markdown=False):
@@ -21,21 +27,26 @@ def test_join_lines_keeps_hyphens_and_joins_with_spaces():
 def test_markdown_headings_make_chapters_and_win_over_blank_runs():
     text = "# Book\n\n## One\nText one.\n\n\n\nMore one.\n\n## Two\n\nText two.\n"
     chapters = split_chapters(text, markdown=True)
-    assert [c.heading for c in chapters] == ["Book — One", "Two"]
+    assert [c.heading for c in chapters] == ["One", "Two"]  # the single # is the book's title
     assert [len(c.paragraphs) for c in chapters] == [2, 1]
+    assert convert(text, ConvertOptions(markdown=True))[0].title == "Book"
 
 
 def test_markdown_blockquote_and_list_items():
     [chapter] = split_chapters("> A quoted\n> passage.\n\n- item one\n- item two\n", True)
     assert [(p.text, p.blockquote) for p in chapter.paragraphs] == [
-        ("A quoted passage.", True), ("- item one", False), ("- item two", False)]
+        ("A quoted passage.", True), ("item one", False), ("item two", False)]
 
 
 def test_heading_lines_chapter_roman_and_lecture():
-    text = ("Preface words.\n\nCHAPTER IV\n\nBody.\n\nIV. The Exile\n\nBody.\n\n"
-            "Lecture 3\n\nBody.\n\nVII\nThe Return\n\nBody.\n\nIX\n\nA Title Line\n\nBody.\n")
-    assert titles(text) == [None, "CHAPTER IV", "IV. The Exile", "Lecture 3",
-                            "VII The Return", "IX A Title Line"]
+    body = "A body of text that is long enough to be a chapter's own."
+    text = (f"Preface words.\n\nCHAPTER IV\n\n{body}\n\nIV. The Exile\n\n{body}\n\n"
+            f"Lecture 3\n\n{body}\n\nVII\nThe Return\n\n{body}\n\nIX\n\nA Title Line\n\n"
+            f"{body}\n")
+    assert titles(text) == [None, "CHAPTER IV", "IV: The Exile", "Lecture 3",
+                            "VII: The Return", "IX: A Title Line"]
+    assert [c.title for c in split_chapters(text)] == [None, None, "The Exile", None,
+                                                       "The Return", "A Title Line"]
 
 
 def test_two_blank_lines_split_chapters():

@@ -8,8 +8,7 @@ import os
 import wave
 from pathlib import Path
 
-import platformdirs
-
+from narrate.fileio import default_cache_dir
 from narrate.render.profiles import VoiceProfile
 
 
@@ -25,8 +24,6 @@ def audio_key(say: str, voice: str) -> str:
     return hashlib.sha256(blob).hexdigest()[:32]
 
 
-def default_cache_dir() -> Path:
-    return Path(os.environ.get("NARRATE_CACHE") or platformdirs.user_cache_dir("narrate"))
 
 
 def wav_frames(path: Path) -> int:

@@ -1,8 +1,9 @@
-"""Text -> narration script. Pure functions on strings, plus `convert_file`.
+"""Document -> narration script. Pure functions on documents and strings.
 
-    book, problems = convert(text, ConvertOptions())
+    book, problems = convert(text, ConvertOptions())            # plain text or Markdown
+    book, problems = convert_document(read_document(path), ...)  # any format
 
-The stages: read (decode, drop junk) -> structure (chapters, paragraphs) ->
+The stages: structure (chapters, paragraphs, from the reader's blocks) ->
 quotes (who speaks) -> segments (runs of one voice, split at sentences) ->
 speech (the `say` text).
 """
@@ -14,14 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from narrate.model import NARRATOR, QUOTE, Book, Chapter, Section, Segment
-from narrate.script.problems import INFO, WARNING, Problem, first_words
+from narrate.problems import INFO, WARNING, Problem, first_words
 from narrate.script.quotes import ALL_MARKS, find_quotes
-from narrate.script.read import clean_text, read_source
+from narrate.read.document import Document
 from narrate.script.segments import split_run
 from narrate.script.speech import Lexicon, find_citations, speak_citation, to_say
 from narrate.script.structure import Paragraph, RawChapter, split_chapters
+from narrate.read.markdown import read_markdown
+from narrate.read.text import read_text
 
-__all__ = ["ConvertOptions", "convert", "convert_file", "Lexicon", "Problem", "short_title",
+__all__ = ["ConvertOptions", "convert", "convert_document", "Lexicon", "Problem", "short_title",
            "words"]
 
 _WORD = re.compile(r"\w+")
@@ -44,33 +47,28 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def convert_file(path: str | Path, options: ConvertOptions | None = None,
-                 meta: dict | None = None) -> tuple[Book, list[Problem]]:
-    path = Path(path)
-    options = options or ConvertOptions()
-    if path.suffix.lower() in (".md", ".markdown"):
-        options.markdown = True
-    source = read_source(path)
-    book, problems = convert(source.text, options, meta, source=str(path), clean=False)
-    if not book.title or book.title == "Untitled":
-        book.title = path.stem.replace("-", " ").replace("_", " ").strip().title()
-    return book, source.problems + problems
-
-
 def convert(text: str, options: ConvertOptions | None = None, meta: dict | None = None,
-            source: str = "", clean: bool = True) -> tuple[Book, list[Problem]]:
-    """Convert text to a Book. Never raises on any string; the same text gives the same Book."""
+            source: str = "") -> tuple[Book, list[Problem]]:
+    """Convert plain text (or Markdown, with options.markdown) to a Book. Never raises on
+    any string; the same text gives the same Book."""
     options = options or ConvertOptions()
-    meta = meta or {}
-    problems: list[Problem] = []
-    if clean:
-        text, problems = clean_text(text)
-    raw_chapters = split_chapters(text, markdown=options.markdown)
+    document = read_markdown(text, source) if options.markdown else read_text(text, source)
+    return convert_document(document, options, meta)
+
+
+def convert_document(document: Document, options: ConvertOptions | None = None,
+                     meta: dict | None = None) -> tuple[Book, list[Problem]]:
+    options = options or ConvertOptions()
+    meta = {**document.metadata, **(meta or {})}
+    problems: list[Problem] = list(document.problems)
+    raw_chapters, unread = split_chapters(document)
+    problems += _unread_problems(unread)
     raw_chapters = _drop_wordless(raw_chapters, problems)
     if options.max_chapter_minutes:
         raw_chapters = _split_long_chapters(raw_chapters, options)
     truncated = _check_ending(raw_chapters, problems)
-    problems += _unknown_characters(text)
+    for block in document.blocks:
+        problems += _unknown_characters(block.text, block.line)
     width = max(2, len(str(len(raw_chapters))))
     chapters = []
     for number, raw in enumerate(raw_chapters, start=1):
@@ -78,13 +76,24 @@ def convert(text: str, options: ConvertOptions | None = None, meta: dict | None 
                                         is_last=number == len(raw_chapters), truncated=truncated)
         chapters.append(chapter)
         problems += found
-    book = Book(title=str(meta.get("title") or "Untitled"),
+    title = meta.get("title") or (Path(document.source).stem.replace("-", " ").replace("_", " ")
+                                  .strip().title() if document.source else "") or "Untitled"
+    book = Book(title=str(title),
                 author=str(meta.get("author", "")), narrator=str(meta.get("narrator", "")),
-                language=str(meta.get("language", "en")), source=source, chapters=chapters,
+                language=str(meta.get("language", "en")), source=document.source,
+                chapters=chapters,
                 extra={k: v for k, v in meta.items()
                        if k not in ("title", "author", "narrator", "language", "chapters")})
     _apply_title_overrides(book, meta.get("chapters"))
     return book, problems
+
+
+def _unread_problems(unread) -> list[Problem]:
+    """One line a kind the reader found and the converter does not read."""
+    return [Problem("not-read", f"{kind}: {u.blocks} block{'s' if u.blocks > 1 else ''} "
+                    f"({u.words:,} words), not read", INFO, line=u.first.line,
+                    words=first_words(u.first.text), part=u.first.where() if u.first.part else "")
+            for kind, u in sorted(unread.items())]
 
 
 def _drop_wordless(chapters: list[RawChapter], problems: list[Problem]) -> list[RawChapter]:
@@ -105,7 +114,8 @@ def _split_long_chapters(chapters: list[RawChapter], options: ConvertOptions) ->
     limit = options.max_chapter_minutes * options.words_per_minute
     out = []
     for chapter in chapters:
-        part = RawChapter(chapter.heading, chapter.line)
+        part = RawChapter(chapter.heading, chapter.line, title=chapter.title,
+                          label=chapter.label)
         count = 0
         for paragraph in chapter.paragraphs:
             n = len(words(paragraph.text))
@@ -129,10 +139,10 @@ def _check_ending(chapters: list[RawChapter], problems: list[Problem]) -> bool:
     return True
 
 
-def _unknown_characters(text: str) -> list[Problem]:
+def _unknown_characters(text: str, first_line: int | None) -> list[Problem]:
     problems = []
     for match in re.finditer(r"[\ufffd\ue000-\uf8ff]", text):
-        line = text.count("\n", 0, match.start()) + 1
+        line = first_line
         problems.append(Problem("unknown-character",
                                 f"unknown character U+{ord(match.group()):04X} (not spoken)",
                                 WARNING, line=line,
@@ -146,10 +156,10 @@ def _build_chapter(raw: RawChapter, number: int, chapter_id: str, options: Conve
     quotes, problems = find_quotes(texts, number, is_last, truncated,
                                    [p.line for p in raw.paragraphs])
     if raw.heading:
-        title, source = _clean_title(raw.heading), "heading"
+        title, source = _clean_title(raw.title or raw.heading), "heading"
     else:
         title, source = short_title(texts[0] if texts else ""), "opening"
-    chapter = Chapter(chapter_id, title, source, raw.heading)
+    chapter = Chapter(chapter_id, title, source, raw.heading, label=raw.label)
     sec_width = max(3, len(str(len(raw.paragraphs))))
     for index, (paragraph, found) in enumerate(zip(raw.paragraphs, quotes), start=1):
         section = Section(f"{chapter_id}.{str(index).zfill(sec_width)}")

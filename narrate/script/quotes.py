@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from narrate.script.problems import INFO, WARNING, Problem, first_words
+from narrate.problems import INFO, WARNING, Problem, first_words
 
 MAX_RUN_ON = 6
 

@@ -1,4 +1,4 @@
-"""Problems the converter finds in a text: reported by `narrate lint`, never fatal."""
+"""Problems found in a source (by its reader or the converter): reported by `narrate lint`, never fatal."""
 
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ class Problem:
     chapter: int | None = None  # 1-based
     paragraph: int | None = None  # 1-based within the chapter
     words: str = ""  # the first words of the place, to find it
+    part: str = ""  # the file and element inside an EPUB or HTML page
 
     def where(self) -> str:
-        parts = []
+        parts = [self.part] if self.part else []
         if self.line is not None:
             parts.append(f"line {self.line}")
         if self.chapter is not None:

@@ -1,0 +1,81 @@
+"""Readers: a book file -> a Document (ordered, classified blocks), one module per format.
+
+    document = read_document("book.epub")
+
+Formats: plain text (.txt), Markdown (.md), HTML (.html, .htm, .xhtml) and EPUB 2/3
+(.epub). Anything else is refused with one line that lists these.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from narrate.errors import InputError
+from narrate.read.document import PROSE, Block, Document
+
+FORMATS = {".txt": "text", ".text": "text", "": "text", ".md": "markdown",
+           ".markdown": "markdown", ".html": "html", ".htm": "html", ".xhtml": "html",
+           ".epub": "epub"}
+READS = "plain text (.txt), Markdown (.md), HTML (.html) or EPUB (.epub)"
+
+__all__ = ["Block", "Document", "FORMATS", "read_document", "kind_summary"]
+
+
+def read_document(path: str | Path) -> Document:
+    """Read any supported file; bad or unsupported input is an InputError naming the file."""
+    path = Path(path)
+    kind = FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise InputError(f"{path}: narrate cannot read {path.suffix} files; it reads {READS} — "
+                         "convert the book to one of these")
+    if kind == "epub":
+        from narrate.read.epub import read_epub
+
+        if not path.exists() or path.is_dir():
+            from narrate.read.files import read_bytes
+
+            read_bytes(path)  # the one message for a missing file or a folder
+        document = read_epub(str(path))
+    else:
+        document = _read_file(path, kind)
+    _require_prose(document, str(path))
+    return document
+
+
+def _read_file(path: Path, kind: str) -> Document:
+    from narrate.read.files import read_bytes
+    from narrate.read.text import decode, read_text
+
+    data = read_bytes(path)
+    if kind == "html":
+        from narrate.read.html import read_html
+
+        if not data.strip():
+            raise InputError(f"{path}: the file is empty; give narrate a page with some words")
+        return read_html(data, str(path))
+    source = decode(data, str(path))
+    if kind == "markdown":
+        from narrate.read.markdown import read_markdown
+
+        document = read_markdown(source.text, str(path))
+    else:
+        document = read_text(source.text, str(path))
+    document.problems[:0] = source.problems
+    document.encoding = source.encoding
+    return document
+
+
+def _require_prose(document: Document, name: str) -> None:
+    if any(b.kind in PROSE and re.search(r"\w", b.text) for b in document.blocks):
+        return
+    found = kind_summary(document.blocks) or "nothing"
+    raise InputError(f"{name}: no text to read aloud (found {found}); check it is the right "
+                     "file, or that its text is not all headings or code")
+
+
+def kind_summary(blocks: list[Block]) -> str:
+    counts = Counter(b.kind for b in blocks)
+    return ", ".join(f"{n} {kind}" + ("s" if n > 1 and not kind.endswith(("s", "matter"))
+                                      else "") for kind, n in counts.most_common())

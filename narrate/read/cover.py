@@ -1,0 +1,60 @@
+"""A book's own cover image (from an EPUB) as a PNG or JPEG file the tags can carry.
+
+Covers are kept under the narrate cache, named by their content. An SVG cover is
+drawn with `rsvg-convert` (librsvg); without it, the raster picture an SVG cover
+embeds is used, and otherwise the book has no cover (a warning says how to add one).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from narrate.fileio import atomic_write_bytes, default_cache_dir
+from narrate.problems import WARNING, Problem
+
+_RASTERS = {b"\xff\xd8\xff": ".jpg", b"\x89PNG": ".png"}
+
+
+def save_cover(name: str, data: bytes, root: Path | None = None) -> tuple[Path | None, list[Problem]]:
+    folder = (root or default_cache_dir()) / "covers"
+    key = hashlib.sha256(data).hexdigest()[:24]  # of the book's own image: drawn once
+    done = next((p for p in (folder / f"{key}.png", folder / f"{key}.jpg") if p.is_file()), None)
+    if done:
+        return done, []
+    suffix = next((s for magic, s in _RASTERS.items() if data.startswith(magic)), None)
+    problems: list[Problem] = []
+    if suffix is None and name.lower().endswith(".svg"):
+        data, suffix, problems = _from_svg(name, data)
+        if not data:
+            return None, problems
+    elif suffix is None:
+        return None, [Problem("cover", f"the book's cover {name} is not a PNG, JPEG or SVG "
+                              "image; set `cover:` in the metadata to use one", WARNING)]
+    return atomic_write_bytes(folder / f"{key}{suffix}", data), problems
+
+
+def _from_svg(name: str, svg: bytes) -> tuple[bytes, str, list[Problem]]:
+    tool = shutil.which("rsvg-convert")
+    if tool:
+        with tempfile.TemporaryDirectory() as tmp:
+            source, out = Path(tmp) / "cover.svg", Path(tmp) / "cover.png"
+            source.write_bytes(svg)
+            done = subprocess.run([tool, "--width", "1400", "--keep-aspect-ratio", "-o", str(out),
+                                   str(source)], capture_output=True, timeout=120)
+            if done.returncode == 0 and out.is_file():
+                return out.read_bytes(), ".png", []
+    embedded = re.search(rb"data:image/(jpeg|png);base64,([A-Za-z0-9+/=\s]+)", svg)
+    if embedded:
+        data = base64.b64decode(re.sub(rb"\s", b"", embedded.group(2)))
+        return data, ".jpg" if embedded.group(1) == b"jpeg" else ".png", [Problem(
+            "cover", f"the cover {name} is SVG; its embedded picture is used (install "
+            "librsvg2-bin for rsvg-convert to draw the whole cover)", WARNING)]
+    return b"", "", [Problem("cover", f"the cover {name} is SVG and rsvg-convert is not "
+                              "installed; install librsvg2-bin, or set `cover:` in the metadata",
+                              WARNING)]

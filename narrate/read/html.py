@@ -1,0 +1,379 @@
+"""HTML and XHTML as a Document: one reader for web pages, Gutenberg HTML and EPUB parts.
+
+Block elements become blocks; the words inside them are joined with inline markup
+removed. Gutenberg's conventions (page-number spans, sidenotes, footnote anchors and
+bodies, the licence in a <pre> or a pg-boilerplate section) and EPUB's semantics
+(`epub:type` noteref, footnote, pagebreak, titlepage, colophon …) classify blocks.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from narrate.errors import InputError
+from narrate.read import sections
+from narrate.read.document import (BACK_MATTER, BOILERPLATE, BREAK, CODE, CONTENTS, FIGURE,
+                                   FRONT_MATTER, HEADING, INDEX, LIST_ITEM, NOTE, PAGE_NUMBER,
+                                   PARAGRAPH, PROSE, QUOTE, SIDENOTE, TABLE, Block, Document)
+from narrate.read.safe import html_parser, parse_xml
+from narrate.read.text import _gutenberg, normalise
+
+EPUB_NS = "http://www.idpf.org/2007/ops"
+_EPUB_TYPE = f"{{{EPUB_NS}}}type"
+_SKIP = {"script", "style", "head", "template", "noscript", "button", "form", "input", "select"}
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_BLOCKS = {"p", "div", "section", "article", "main", "body", "header", "footer", "blockquote",
+           "ul", "ol", "li", "dl", "dt", "dd", "pre", "table", "figure", "aside", "nav", "hgroup",
+           "hr", "address", "center", "details", "summary", "figcaption", "caption"} | set(_HEADINGS)
+# epub:type (and Gutenberg class) -> the kind of everything inside
+_SEMANTIC = {
+    "titlepage": FRONT_MATTER, "halftitlepage": FRONT_MATTER, "imprint": FRONT_MATTER,
+    "dedication": FRONT_MATTER, "copyright-page": BACK_MATTER, "colophon": BACK_MATTER,
+    "toc": CONTENTS, "landmarks": CONTENTS, "loi": CONTENTS, "lot": CONTENTS, "index": INDEX,
+    "footnote": NOTE, "endnote": NOTE, "rearnote": NOTE, "footnotes": NOTE, "endnotes": NOTE,
+    "rearnotes": NOTE, "pagebreak": PAGE_NUMBER, "frontispiece": FIGURE,
+    # Gutenberg classes
+    "pagenum": PAGE_NUMBER, "sidenote": SIDENOTE, "pg-boilerplate": BOILERPLATE,
+    "blockquot": QUOTE, "poem": QUOTE,
+}
+_GUTENBERG_IDS = {"pg-header": BOILERPLATE, "pg-footer": BOILERPLATE}
+
+
+def local(element) -> str:
+    tag = element.tag
+    return etree.QName(tag).localname.lower() if isinstance(tag, str) else ""
+
+
+def semantics(element) -> list[str]:
+    """The element's epub:type words and classes, lower case."""
+    words = (element.get(_EPUB_TYPE) or element.get("epub:type") or "").split()
+    words += (element.get("class") or "").split()
+    return [w.lower().split(":")[-1] for w in words]
+
+
+def parse_html(data: bytes, name: str, xhtml: bool = False):
+    """The document's root. XHTML (an EPUB part) must be well-formed XML; an HTML page is
+    parsed as browsers do."""
+    if xhtml:
+        return parse_xml(data, name)
+    try:
+        root = etree.fromstring(data, html_parser())
+    except (etree.ParserError, ValueError) as exc:
+        raise InputError(f"{name}: cannot be parsed as HTML ({exc}); check it is a web page") \
+            from None
+    if root is None:
+        raise InputError(f"{name}: an empty HTML document; check it is the right file")
+    return root
+
+
+class _Walker:
+    """Walks the element tree once, in document order, making blocks."""
+
+    def __init__(self, part: str):
+        self.part = part
+        self.blocks: list[Block] = []
+
+    def add(self, kind: str, text: str, element, **fields) -> None:
+        lines = text.split("\n") if kind == TABLE else [text]  # a table keeps a line a row
+        text = "\n".join(" ".join(line.split()) for line in lines)
+        if not text and kind not in (BREAK, FIGURE):
+            return
+        anchor = element.get("id") or element.get("name") or ""
+        self.blocks.append(Block(kind, text, line=element.sourceline, part=self.part,
+                                 anchor=anchor, **fields))
+
+    def walk(self, element, context: str | None = None) -> None:
+        tag = local(element)
+        if tag in _SKIP or not tag:
+            return
+        kind = self._semantic_kind(element) or context
+        if tag in _HEADINGS:
+            text, refs = inline_text(element)
+            self.add(kind if kind and kind != QUOTE else HEADING, text, element,
+                     level=_HEADINGS[tag], refs=refs)
+        elif tag == "hgroup":
+            self._hgroup(element, kind)
+        elif tag == "pre":
+            text = "".join(element.itertext())
+            gutenberg = "project gutenberg" in text.lower()
+            self.blocks.append(Block(BOILERPLATE if gutenberg else (kind or CODE), text.strip("\n"),
+                                     line=element.sourceline, part=self.part,
+                                     anchor=element.get("id") or ""))
+        elif tag == "table":
+            self.add(kind if kind in (CONTENTS, INDEX, BOILERPLATE) else TABLE,
+                     table_text(element), element)
+        elif tag == "hr":
+            self.add(BREAK, "", element)
+        elif tag in ("img", "svg", "math"):
+            self.add(kind or FIGURE, element.get("alt") or "", element)
+        elif tag == "figure":
+            self._children(element, kind or FIGURE)
+        elif kind == NOTE and ((tag == "li" and element.get("id")) or (
+                tag in ("aside", "div", "p") and _note_id(element)
+                and not _has_block_children(element))):
+            self.add(NOTE, inline_text(element)[0], element, note_id=_note_id(element))
+        elif tag == "nav":
+            self._children(element, kind or CONTENTS)
+        elif tag == "aside":
+            self._children(element, kind or SIDENOTE)
+        elif tag == "blockquote":
+            self._children(element, kind or QUOTE)
+        elif tag in ("ul", "ol", "dl"):
+            self._children(element, kind or LIST_ITEM)
+        elif _has_block_children(element):
+            self._children(element, kind)
+        elif tag not in ("body", "html"):
+            self._leaf(element, tag, kind)
+
+    def _semantic_kind(self, element) -> str | None:
+        if element.get("id") in _GUTENBERG_IDS:
+            return _GUTENBERG_IDS[element.get("id")]
+        for word in semantics(element):
+            if word in _SEMANTIC and word != "pagenum":
+                return _SEMANTIC[word]
+        if "footnote" in (element.get("class") or "").split():
+            return NOTE
+        return None
+
+    def _leaf(self, element, tag: str, kind: str | None) -> None:
+        text, refs = inline_text(element)
+        if not text and any(local(e) == "img" for e in element.iter()):
+            self.add(FIGURE, _alt_text(element), element)
+            return
+        if kind is None:
+            kind = LIST_ITEM if tag in ("li", "dt", "dd") else PARAGRAPH
+        self.add(kind, text, element, refs=refs)
+        if self.blocks and self.blocks[-1].text == " ".join(text.split()):
+            self.blocks[-1].emphasis = _all_italic(element)
+
+    def _children(self, element, kind: str | None) -> None:
+        """Block children are walked; runs of loose text and inline elements between them
+        are paragraphs of their own."""
+        run: list[str] = [element.text or ""]
+        refs: list[str] = []
+        for child in element.iterchildren():
+            if not isinstance(child.tag, str):
+                run.append(child.tail or "")
+            elif local(child) in _BLOCKS or local(child) in ("img", "svg", "math"):
+                self.add(kind or PARAGRAPH, "".join(run), element, refs=tuple(refs))
+                self.walk(child, kind)
+                run, refs = [child.tail or ""], []
+            elif local(child) not in _SKIP:
+                text, found = inline_text(child)
+                run += [" ", text, " ", child.tail or ""]
+                refs += found
+            else:
+                run.append(child.tail or "")
+        self.add(kind or PARAGRAPH, "".join(run), element, refs=tuple(refs))
+
+    def _hgroup(self, element, kind: str | None) -> None:
+        """<hgroup><h2>Lecture I</h2><p>The Present Dilemma</p></hgroup>: one heading."""
+        heading = next((c for c in element.iterchildren() if local(c) in _HEADINGS), None)
+        level = _HEADINGS[local(heading)] if heading is not None else 2
+        texts = [inline_text(c)[0] for c in element.iterchildren() if local(c)]
+        label, title = "", " ".join(t for t in texts if t)
+        if texts and sections.is_label_only(texts[0]):
+            label, title = " ".join(texts[0].split()), " ".join(texts[1:])
+        self.add(kind if kind and kind != QUOTE else HEADING, title or label, element,
+                 level=level, label=label if title else "")
+
+
+def _note_id(element) -> str:
+    if element.get("id"):
+        return element.get("id")
+    anchor = element.find(".//{*}a[@id]")
+    if anchor is None:
+        anchor = element.find(".//a[@id]")
+    if anchor is None:
+        anchor = element.find(".//a[@name]")
+    return (anchor.get("id") or anchor.get("name") or "") if anchor is not None else ""
+
+
+def _all_italic(element) -> bool:
+    """Every word inside <i> or <em>: an italic line (title pages, epigraphs)."""
+    if (element.text or "").strip():
+        return False
+    children = [c for c in element.iterchildren() if isinstance(c.tag, str)]
+    return bool(children) and all(local(c) in ("i", "em") and not (c.tail or "").strip()
+                                  for c in children)
+
+
+def _has_block_children(element) -> bool:
+    return any(local(c) in _BLOCKS for c in element.iterchildren())
+
+
+def _alt_text(element) -> str:
+    return " ".join(img.get("alt") or "" for img in element.iter()
+                    if local(img) == "img").strip()
+
+
+def inline_text(element) -> tuple[str, tuple[str, ...]]:
+    """The words inside an element: page numbers and note references left out (the notes'
+    ids returned), line breaks as spaces, images as nothing."""
+    parts: list[str] = []
+    refs: list[str] = []
+
+    def visit(node, top: bool) -> None:
+        tag = local(node)
+        if not top:
+            words = semantics(node)
+            if tag in _SKIP or {"pagenum", "pagebreak", "backlink"} & set(words):
+                parts.append(node.tail or "")
+                return
+            if "noteref" in words or "fnanchor" in words or _is_note_link(node):
+                href = node.get("href") or (node.find(".//{*}a") if tag != "a" else None)
+                target = href if isinstance(href, str) else (href.get("href") if href is not None
+                                                            else "")
+                refs.append((target or "").rsplit("#", 1)[-1])
+                parts.append(node.tail or "")
+                return
+            if tag == "br":
+                parts.append(" ")
+        parts.append(node.text or "" if tag not in ("img",) else " ")
+        for child in node.iterchildren():
+            if isinstance(child.tag, str):
+                visit(child, False)
+            else:
+                parts.append(child.tail or "")
+        if not top:
+            parts.append(node.tail or "")
+
+    visit(element, True)
+    return " ".join("".join(parts).split()), tuple(r for r in refs if r)
+
+
+def _is_note_link(node) -> bool:
+    """<sup><a href="#fn1">1</a></sup> and <a href="#fn1">[1]</a>: a note mark."""
+    tag = local(node)
+    if tag == "sup":
+        links = [c for c in node.iter() if local(c) == "a" and (c.get("href") or "").startswith("#")]
+        text = "".join(node.itertext()).strip()
+        return bool(links) and bool(re.fullmatch(r"\[?\*?\w{1,3}\]?", text))
+    if tag == "a":
+        text = "".join(node.itertext()).strip()
+        href = node.get("href") or ""
+        return "#" in href and bool(re.fullmatch(r"\[\w{1,3}\]", text))
+    return False
+
+
+def table_text(element) -> str:
+    """One line a row, cells separated by " | "."""
+    rows = []
+    for row in element.iter():
+        if local(row) != "tr":
+            continue
+        cells = [inline_text(c)[0] for c in row.iterchildren() if local(c) in ("td", "th")]
+        rows.append(" | ".join(cells))
+    return "\n".join(rows)
+
+
+def body_blocks(root, part: str = "") -> list[Block]:
+    body = next((e for e in root.iter() if local(e) == "body"), root)
+    walker = _Walker(part)
+    walker.walk(body)
+    return walker.blocks
+
+
+# ---- a whole HTML page --------------------------------------------------------------------------
+
+_START = re.compile(r"\*{3}\s*START OF (?:THE |THIS )?PROJECT GUTENBERG", re.I)
+_END = re.compile(r"\*{3}\s*END OF (?:THE |THIS )?PROJECT GUTENBERG|^End of (?:the )?Project "
+                  r"Gutenberg", re.I)
+
+
+def read_html(data: bytes, name: str = "<html>") -> Document:
+    root = parse_html(data, name)
+    blocks = body_blocks(root)
+    metadata = _page_metadata(root, blocks)
+    _mark_gutenberg(blocks)
+    merge_numbered_headings(blocks)
+    title = sections.settle_heading_levels(blocks)
+    classify_book_sections(blocks)
+    if title and "title" not in metadata:
+        metadata["title"] = title
+    problems = []
+    for block in blocks:
+        block.text, found = normalise(block.text)
+        problems += found
+    level = 1 if any(b.kind == HEADING for b in blocks) else None
+    return Document(blocks, metadata, level, problems=problems, source=name)
+
+
+def merge_numbered_headings(blocks: list[Block]) -> None:
+    """<h2>I</h2><h2>Introduction</h2>, or <h2>CHAPTER II</h2><p>THE TITLE</p>: one heading
+    with a label and a title. The merged block becomes a page number (kept, not read)."""
+    for block, following in zip(blocks, blocks[1:]):
+        if block.kind != HEADING or block.label or not sections.is_label_only(block.text):
+            continue
+        label = sections.split_label(block.text)[0]
+        if following.kind == HEADING or (following.kind == PARAGRAPH
+                                         and sections.looks_like_title([following.text])):
+            block.label, block.text = label, following.text
+            following.kind, following.text = PAGE_NUMBER, ""
+        else:
+            block.label, block.text = label, ""
+    blocks[:] = [b for b in blocks if b.kind != PAGE_NUMBER or b.text or b.anchor]
+
+
+def classify_book_sections(blocks: list[Block]) -> None:
+    """Named sections (contents, index …), title pages and list-like headings, as the
+    plain-text reader finds them."""
+    from narrate.read.text import _WORD, _prose_words
+
+    sections.mark_named_sections(blocks)
+    sections.demote_list_headings(blocks, _prose_words)
+    sections.mark_title_page(blocks, _WORD.findall)
+
+
+def _mark_gutenberg(blocks: list[Block]) -> None:
+    """Everything up to the START line and from the END line on is the licence."""
+    start = next((i for i, b in enumerate(blocks) if _START.search(b.text)), None)
+    end = next((i for i, b in enumerate(blocks) if (start is None or i > start)
+                and _END.search(b.text)), None)
+    if start is not None:
+        for block in blocks[:start + 1]:
+            block.kind = BOILERPLATE
+    if end is not None:
+        for block in blocks[end:]:
+            block.kind = BOILERPLATE
+    if start is None:  # older Gutenberg HTML: the licence in <pre> blocks at both ends
+        for block in blocks:
+            if block.kind == BOILERPLATE:
+                continue
+            if block.kind == CODE and "gutenberg" in block.text.lower():
+                block.kind = BOILERPLATE
+            break
+    # "Produced by" and transcriber's notes ahead of the book
+    for block in blocks:
+        if block.kind == HEADING:
+            break
+        if block.kind in PROSE and re.match(r"^(?:e-?text )?(?:produced|prepared) by|"
+                                            r"^transcriber'?s? notes?", block.text, re.I):
+            block.kind = FRONT_MATTER
+
+
+def _page_metadata(root, blocks: list[Block]) -> dict:
+    """A Gutenberg page's header fields, else the page's <title> and author <meta>."""
+    metadata: dict = {}
+    for block in blocks:
+        if "Title:" in block.text and ("Author:" in block.text or "gutenberg" in block.text.lower()):
+            metadata, _, _ = _gutenberg(block.text.split("\n") + ["*** START OF THE PROJECT "
+                                                                   "GUTENBERG EBOOK"])
+            break
+    for meta in root.iter():
+        if local(meta) != "meta":
+            continue
+        name = (meta.get("name") or "").lower()
+        content = (meta.get("content") or "").strip()
+        if name in ("author", "dc.creator") and content and "author" not in metadata:
+            metadata["author"] = content
+        if name in ("dc.title",) and content and "title" not in metadata:
+            metadata["title"] = content
+        if name in ("dc.language", "language") and content and "language" not in metadata:
+            metadata["language"] = content
+    lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
+    if lang and "language" not in metadata:
+        metadata["language"] = lang
+    return metadata

@@ -1,0 +1,140 @@
+"""Markdown (CommonMark, with tables, footnotes and YAML front matter) as a Document."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+from markdown_it import MarkdownIt
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from narrate.read.document import (BOILERPLATE, BREAK, CODE, FIGURE, FRONT_MATTER, HEADING,
+                                   LIST_ITEM, NOTE, PARAGRAPH, QUOTE, TABLE, Block, Document)
+from narrate.read.sections import settle_heading_levels
+from narrate.read.text import normalise
+
+_PARSER = (MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
+           .use(footnote_plugin))
+_TAG = re.compile(r"<[^>]*>")
+
+
+def read_markdown(text: str, name: str = "<markdown>") -> Document:
+    text, problems = normalise(text)
+    tokens = _PARSER.parse(text)
+    blocks: list[Block] = []
+    metadata: dict = {}
+    context: list[str] = []  # the open containers: blockquote, list_item, footnote
+    notes: list[str] = []  # the footnote labels open
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        line = token.map[0] + 1 if token.map else None
+        kind = token.type
+        if kind in ("blockquote_open", "list_item_open"):
+            context.append(kind)
+        elif kind in ("blockquote_close", "list_item_close"):
+            context.pop()
+        elif kind == "footnote_open":
+            notes.append(str(token.meta.get("label", token.meta.get("id", ""))))
+        elif kind == "footnote_close":
+            notes.pop()
+        elif kind == "front_matter":
+            metadata.update(_front_matter(token.content))
+            blocks.append(Block(FRONT_MATTER, token.content.strip(), line=line))
+        elif kind == "heading_open":
+            words, refs, _ = _inline(tokens[i + 1])
+            blocks.append(Block(HEADING, words, line=line, level=int(token.tag[1]), refs=refs))
+            i += 2
+        elif kind == "paragraph_open":
+            words, refs, only_images = _inline(tokens[i + 1])
+            blocks.append(Block(_paragraph_kind(context, notes, only_images), words, line=line,
+                                refs=refs, note_id=notes[-1] if notes else ""))
+            i += 2
+        elif kind in ("fence", "code_block"):
+            blocks.append(Block(CODE, token.content.rstrip("\n"), line=line))
+        elif kind == "table_open":
+            end = next(j for j in range(i, len(tokens)) if tokens[j].type == "table_close")
+            blocks.append(Block(TABLE, _table_text(tokens[i:end]), line=line))
+            i = end
+        elif kind == "html_block":
+            blocks.append(_html_block(token.content, line))
+        elif kind == "hr":
+            blocks.append(Block(BREAK, token.markup, line=line))
+        i += 1
+    title = settle_heading_levels(blocks)
+    if title and "title" not in metadata:
+        metadata["title"] = title
+    level = 1 if any(b.kind == HEADING for b in blocks) else None
+    return Document(blocks, metadata, level, problems=problems, source=name)
+
+
+def _paragraph_kind(context: list[str], notes: list[str], only_images: bool) -> str:
+    if notes:
+        return NOTE
+    if only_images:
+        return FIGURE
+    if "blockquote_open" in context:
+        return QUOTE
+    if "list_item_open" in context:
+        return LIST_ITEM
+    return PARAGRAPH
+
+
+def _inline(token) -> tuple[str, tuple[str, ...], bool]:
+    """An inline token's words (link text kept, URLs dropped, code as written), the notes
+    it references, and whether it holds nothing but images."""
+    parts: list[str] = []
+    refs: list[str] = []
+    images = 0
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            images += 1
+            parts.append(" ")
+        elif child.type == "footnote_ref":
+            refs.append(str(child.meta.get("label", child.meta.get("id", ""))))
+    text = " ".join("".join(parts).split())
+    return text, tuple(refs), images > 0 and not re.search(r"\w", text)
+
+
+def _table_text(tokens) -> str:
+    """One line a row, cells separated by " | "."""
+    rows, row = [], []
+    for token in tokens:
+        if token.type == "tr_open":
+            row = []
+        elif token.type == "inline":
+            row.append(_inline(token)[0])
+        elif token.type == "tr_close":
+            rows.append(" | ".join(row))
+    return "\n".join(rows)
+
+
+def _html_block(content: str, line: int | None) -> Block:
+    text = " ".join(_TAG.sub(" ", re.sub(r"<!--.*?-->", " ", content, flags=re.S)).split())
+    if text:
+        return Block(PARAGRAPH, text, line=line)
+    return Block(FIGURE if "<img" in content.lower() else BOILERPLATE, content.strip(), line=line)
+
+
+def _front_matter(content: str) -> dict:
+    try:
+        data = yaml.safe_load(content)
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    keys = ("title", "subtitle", "author", "narrator", "language", "description", "publisher",
+            "year", "date")
+    found = {k: v for k, v in data.items() if k in keys and isinstance(v, (str, int))}
+    if "date" in found:
+        year = re.search(r"\d{4}", str(found.pop("date")))
+        if year and "year" not in found:
+            found["year"] = year.group()
+    if isinstance(data.get("authors"), list) and "author" not in found:
+        found["author"] = ", ".join(str(a) for a in data["authors"])
+    return found

@@ -1,0 +1,365 @@
+"""Plain text (and the bytes of any text file): decode, then read into a Document.
+
+Blocks are runs of non-blank lines. Project Gutenberg's header, licence and
+`Title:`/`Author:` lines, its transcribers' notes, bracketed sidenotes,
+illustrations and footnotes, named sections (contents, index …), title pages and
+chapter headings (`CHAPTER I` and title lines, a roman numeral above a title that
+may wrap) are recognised and classified; nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from narrate.errors import InputError
+from narrate.read.document import (BOILERPLATE, BREAK, CONTENTS, FIGURE, FRONT_MATTER,
+                                   HEADING, NOTE, PAGE_NUMBER, PARAGRAPH, PROSE, QUOTE,
+                                   SIDENOTE, Block, Document)
+from narrate.read.files import read_bytes
+from narrate.read import sections
+from narrate.problems import INFO, WARNING, Problem, first_words
+
+# Magic numbers of files people pass by mistake.
+_MAGIC = [
+    (b"ID3", "an MP3 file"),
+    (b"\xff\xfb", "an MP3 file"),
+    (b"\xff\xf3", "an MP3 file"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"RIFF", "a WAV/RIFF file"),
+    (b"OggS", "an Ogg file"),
+    (b"fLaC", "a FLAC file"),
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (or EPUB/DOCX)"),
+    (b"\x7fELF", "a program"),
+    (b"\x1f\x8b", "a gzip archive"),
+]
+
+_BOMS = [
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+]
+
+_BINARY_BYTES = [b for b in range(32) if b not in (9, 10, 12, 13)] + [127]
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+@dataclass
+class SourceText:
+    text: str
+    encoding: str = "utf-8"
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_source(path: str | Path) -> SourceText:
+    """Read and decode a text file; a file that cannot be text is an InputError."""
+    return decode(read_bytes(path), str(path))
+
+
+def decode(data: bytes, name: str = "<text>") -> SourceText:
+    if not data.strip():
+        raise InputError(f"{name}: the file is empty; give narrate a text with some words")
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            raise InputError(f"{name}: this is {kind}, not text; pass a .txt or .md file")
+    text, encoding, problems = _decode_bytes(data, name)
+    text, cleaned = normalise(text)
+    problems += cleaned
+    if not re.search(r"\w", text):
+        raise InputError(f"{name}: the file has no words to narrate; check it is the right file")
+    return SourceText(text, encoding, problems)
+
+
+def _decode_bytes(data: bytes, name: str) -> tuple[str, str, list[Problem]]:
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), codec, []
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{name}: starts with a {codec} byte-order mark but is not {codec} "
+                                 f"(byte {exc.start}); re-save it as UTF-8") from exc
+    sample = data[:65536]
+    controls = sum(sample.count(bytes([b])) for b in _BINARY_BYTES)
+    if controls > max(4, len(sample) // 50):
+        raise InputError(f"{name}: looks like a binary file (it is full of control bytes); "
+                         "pass a .txt or .md file")
+    try:
+        return data.decode("utf-8"), "utf-8", []
+    except UnicodeDecodeError as exc:
+        bad_at = exc.start
+    declared = re.search(rb"^Character set encoding:\s*([\w-]+)", data[:8192], re.M | re.I)
+    if declared:  # a Project Gutenberg text says what it is
+        try:
+            codec = declared.group(1).decode("ascii")
+            return data.decode(codec), codec, []
+        except (LookupError, UnicodeDecodeError):
+            pass
+    for codec in ("cp1252", "latin-1"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        line = data[:bad_at].count(b"\n") + 1
+        return text, codec, [Problem(
+            "encoding", f"not valid UTF-8 (first bad byte on this line); decoded as {codec}. "
+            "Re-save the file as UTF-8 if the accents look wrong", line=line)]
+    raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
+
+
+def normalise(text: str) -> tuple[str, list[Problem]]:
+    """One kind of line ending, NFC, no control characters (reported)."""
+    problems: list[Problem] = []
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    text = unicodedata.normalize("NFC", _SURROGATE.sub("\ufffd", text))
+    if _CONTROL.search(text):
+        line = text[:_CONTROL.search(text).start()].count("\n") + 1
+        problems.append(Problem("control-characters", "control characters removed", line=line))
+        text = _CONTROL.sub(lambda m: " " if m.group() == "\t" else "", text)
+    return text, problems
+
+
+# ---- reading: text -> Document ------------------------------------------------------------------
+
+_GUTENBERG_START = re.compile(r"^\*{3}\s*START OF (?:THE |THIS )?PROJECT GUTENBERG"
+                              r"|^\*END\*THE SMALL PRINT", re.I)
+_GUTENBERG_END = re.compile(r"^\*{3}\s*END OF (?:THE |THIS )?PROJECT GUTENBERG"
+                            r"|^End of (?:the )?Project Gutenberg|^End of Project Gutenberg's", re.I)
+_GUTENBERG_FIELD = re.compile(r"^(Title|Author|Language|Release Date|Translator|Editor)\s*:\s*(.*)$")
+_PRODUCED_BY = re.compile(r"^(?:E-?text )?(?:produced|prepared|transcribed) by\b", re.I)
+# Lines of web junk that end a text pasted from a page.
+_TRAILING_JUNK = re.compile(
+    r"^(show more|read more|continue reading|see more|load more|share this:?|"
+    r"click here to .*|advertisement|\[?(?:back to top|top)\]?)$",
+    re.IGNORECASE,
+)
+_SCENE_BREAK = re.compile(r"^(?:[*#~=_-]\s*){3,}$|^[⁂※§]\s*$")
+# Bracketed blocks: [Sidenote: …], [Illustration: …], [Footnote 3: …], [Transcriber's Note: …]
+_BRACKETED = [(re.compile(r"^\[\s*sidenote\s*:", re.I), SIDENOTE),
+              (re.compile(r"^\[\s*(?:[\w ]*?illustration|figure|plate)\b", re.I), FIGURE),
+              (re.compile(r"^\[\s*footnote\b", re.I), NOTE),
+              (re.compile(r"^\[\s*transcriber'?s? note", re.I), FRONT_MATTER)]
+_NOTE_BODY = re.compile(r"^\[(?:Footnote\s+)?(?P<id>\d{1,3}|[A-Z])(?:\]\s*|\s*:\s*)")
+_NOTE_REF = re.compile(r"(?<=[\w.,;:!?”\"’')\]])\[(?P<id>\d{1,3}|[A-Z])\]")
+_PAGE_MARK = re.compile(r"^(?:\{\s*\d+\s*\}|\[(?:Pg|Page|p\.)\s*[\divxlc]+\]|_?Page \d+_?)$", re.I)
+_INLINE_PAGE = re.compile(r"\s*\[(?:Pg|Page)\s*[\divxlc]+\]\s*|\s*\{\s*\d{1,4}\s*\}\s*", re.I)
+_ITALIC = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])", re.S)
+_WORD = re.compile(r"\w+")
+
+
+class _Raw:
+    """A run of non-blank lines, before it is classified."""
+
+    def __init__(self, lines: list[str], line: int, gap: int):
+        self.lines, self.line, self.gap = lines, line, gap
+
+
+def read_text(text: str, name: str = "<text>") -> Document:
+    """A plain text (already decoded) as a Document."""
+    text, problems = normalise(text)
+    lines = text.split("\n")
+    metadata, header_end, footer_start = _gutenberg(lines)
+    raws = _raw_blocks(lines)
+    blocks = []
+    i = 0
+    while i < len(raws):
+        raw = raws[i]
+        if raw.line <= header_end or (footer_start is not None and raw.line >= footer_start):
+            blocks.append(_block(BOILERPLATE, raw, raw.lines))
+            i += 1
+            continue
+        used, block = _bracketed(raws, i) or _heading(raws, i) or (1, _plain_block(raw))
+        blocks.append(block)
+        i += used
+    for block in blocks:
+        block.emphasis = bool(_ITALIC.fullmatch(block.text.rstrip(".")))
+        block.text = _ITALIC.sub(r"\1", block.text)
+    _mark_front(blocks, header_end)
+    sections.mark_named_sections(blocks)
+    sections.demote_list_headings(blocks, _prose_words)
+    sections.keep_numbered_sequence(blocks)
+    sections.mark_title_page(blocks, _WORD.findall)
+    _mark_notes(blocks)
+    _mark_trailing_junk(blocks)
+    level = 1 if any(b.kind == HEADING for b in blocks) else None
+    if header_end:
+        problems.append(Problem("junk", "Project Gutenberg header: not read", INFO, line=1))
+    return Document(blocks, metadata, level, problems=problems, source=name)
+
+
+def _raw_blocks(lines: list[str]) -> list[_Raw]:
+    raws: list[_Raw] = []
+    current: list[str] = []
+    gap = start = 0
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            if not current:
+                start = number
+            current.append(line)
+            continue
+        if current:
+            raws.append(_Raw(current, start, gap))
+            current, gap = [], 0
+        gap += 1
+    if current:
+        raws.append(_Raw(current, start, gap))
+    return raws
+
+
+def _gutenberg(lines: list[str]) -> tuple[dict, int, int | None]:
+    """The Gutenberg header's fields, its last line, and the first line of the footer."""
+    start = next((i + 1 for i, l in enumerate(lines) if _GUTENBERG_START.match(l.strip())), 0)
+    end = next((i + 1 for i, l in enumerate(lines)
+                if i + 1 > start and _GUTENBERG_END.match(l.strip())), None)
+    metadata: dict = {}
+    if not start:
+        return metadata, 0, end
+    fields: dict[str, str] = {}
+    name = None
+    for line in lines[:start]:
+        match = _GUTENBERG_FIELD.match(line)
+        if match:
+            name = match.group(1).lower()
+            fields[name] = match.group(2)
+        elif name and line.startswith((" ", "\t")) and line.strip():
+            fields[name] += "\n" + line.strip()
+        else:
+            name = None
+    title, subtitle = sections.gutenberg_title(fields.get("title", ""))
+    metadata.update({k: v for k, v in (("title", title), ("subtitle", subtitle)) if v})
+    if fields.get("author"):
+        metadata["author"] = " ".join(fields["author"].split())
+    if sections.language_code(fields.get("language", "")):
+        metadata["language"] = sections.language_code(fields["language"])
+    year = re.search(r"\b(1[5-9]\d\d|20\d\d)\b", fields.get("release date", ""))
+    if year:
+        metadata["release_year"] = year.group(1)
+    return metadata, start, end
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join hard-wrapped lines; a word broken with a hyphen at a line end is rejoined."""
+    text = ""
+    for line in lines:
+        line = line.strip()
+        if not text:
+            text = line
+        elif re.search(r"[A-Za-z]-$", text) and line[:1].islower():
+            text += line
+        else:
+            text += " " + line
+    return text
+
+
+def _block(kind: str, raw: _Raw, lines: list[str], **fields) -> Block:
+    return Block(kind, join_lines(lines), line=raw.line, gap=raw.gap, **fields)
+
+
+def _plain_block(raw: _Raw) -> Block:
+    first = raw.lines[0].strip()
+    if len(raw.lines) == 1 and _SCENE_BREAK.match(first):
+        return _block(BREAK, raw, raw.lines)
+    if len(raw.lines) == 1 and _PAGE_MARK.match(first):
+        return _block(PAGE_NUMBER, raw, raw.lines)
+    if all(l.startswith(("    ", "\t")) for l in raw.lines) and raw.lines[0].strip():
+        return _block(QUOTE, raw, raw.lines)  # an indented block: a quotation (or verse)
+    block = _block(PARAGRAPH, raw, raw.lines)
+    block.text = _INLINE_PAGE.sub(" ", block.text).strip() or block.text
+    return block
+
+
+def _bracketed(raws: list[_Raw], i: int) -> tuple[int, Block] | None:
+    """[Sidenote: …] and its kin, which may run over several blocks until the bracket closes."""
+    first = raws[i].lines[0].strip()
+    kind = next((k for pattern, k in _BRACKETED if pattern.match(first)), None)
+    if kind is None:
+        return None
+    lines: list[str] = []
+    depth = 0
+    for used, raw in enumerate(raws[i:i + 40], start=1):
+        lines += raw.lines
+        depth = sum(l.count("[") - l.count("]") for l in lines)
+        if depth <= 0:
+            break
+    else:
+        used = 1
+        lines = raws[i].lines
+    text = re.sub(r"^\[\s*(?:sidenote|[\w ]*?illustration|footnote\s*[\w]*|transcriber'?s? "
+                  r"notes?)\s*:?\s*", "", " ".join(l.strip() for l in lines), flags=re.I)
+    block = _block(kind, raws[i], [text.rstrip().removesuffix("]")])
+    if kind == NOTE:
+        match = re.match(r"^\[\s*footnote\s+(\w+)", first, re.I)
+        block.note_id = match.group(1) if match else ""
+    return used, block
+
+
+def _heading(raws: list[_Raw], i: int) -> tuple[int, Block] | None:
+    """A chapter heading: its number and title, which may wrap or sit in the next block."""
+    raw = raws[i]
+    first = raw.lines[0].strip()
+    if first.endswith((",", ";")) or len(first) > 100:
+        return None
+    named = sections.named_kind(first) or sections.READ_NAMES.match(sections.plain(first))
+    if named and len(raw.lines) == 1:
+        return 1, _block(HEADING, raw, [first], level=1)
+    label, title = sections.split_label(first)
+    if not label:
+        return None
+    title_lines, used = raw.lines[1:], 1
+    if title_lines and not sections.looks_like_title(title_lines):
+        return None  # a numbered paragraph, not a heading
+    nxt = raws[i + 1] if i + 1 < len(raws) else None
+    if not title and not title_lines and nxt is not None and sections.looks_like_title(nxt.lines):
+        title_lines, used = nxt.lines, 2
+    if sections.ROMAN_ALONE.match(sections.plain(label)) and not title and not title_lines:
+        return None  # a bare numeral with nothing that names it
+    title = " ".join([title] + [l.strip() for l in title_lines]).strip()
+    block = _block(HEADING, raw, [title], level=1, label=label)
+    return used, block
+
+
+def _prose_words(block: Block) -> int:
+    return len(_WORD.findall(block.text)) if block.kind in PROSE else 0
+
+
+def _mark_front(blocks: list[Block], header_end: int) -> None:
+    """"Produced by …" after the header, and transcriber's notes, are front matter."""
+    for block in blocks:
+        if block.kind in PROSE and (_PRODUCED_BY.match(block.text)
+                                    or re.match(r"^transcriber'?s? notes?\b", block.text, re.I)):
+            block.kind = FRONT_MATTER
+        if block.kind == HEADING:
+            return
+
+
+def _mark_notes(blocks: list[Block]) -> None:
+    """Footnote bodies (`[A] text`, `[12] text`), and the references to them in the prose."""
+    for block in blocks:
+        match = _NOTE_BODY.match(block.text)
+        if match and block.kind in (PARAGRAPH, QUOTE, NOTE, CONTENTS):
+            block.kind, block.note_id = NOTE, match.group("id")
+            block.text = block.text[match.end():]
+    ids = {b.note_id for b in blocks if b.kind == NOTE and b.note_id}
+    for block in blocks:
+        if block.kind in PROSE or block.kind == HEADING:
+            refs = [m.group("id") for m in _NOTE_REF.finditer(block.text) if m.group("id") in ids]
+            if refs:
+                block.refs = tuple(refs)
+                block.text = _NOTE_REF.sub(lambda m: "" if m.group("id") in ids else m.group(),
+                                           block.text)
+
+
+def _mark_trailing_junk(blocks: list[Block]) -> None:
+    for block in reversed(blocks):
+        if block.kind == BOILERPLATE:
+            continue
+        if block.kind not in PROSE or not _TRAILING_JUNK.match(block.text.strip()):
+            return
+        block.kind = BOILERPLATE
