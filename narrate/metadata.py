@@ -13,7 +13,7 @@ META_KEYS: dict[str, tuple[type, ...]] = {
     "title": (str,), "subtitle": (str,), "author": (str,), "narrator": (str,),
     "language": (str,), "year": (int, str), "genre": (str,), "description": (str,),
     "publisher": (str,), "cover": (str,), "chapters": (list,), "credits": (bool,),
-    "voices": (str,), "lexicon": (str,),
+    "voices": (str,), "lexicon": (str,), "series": (str,), "series_index": (int, float, str),
 }
 
 REPO_DIR = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ import pytest
 from narrate.errors import InputError
 from narrate.read import read_document
 from narrate.read.document import (BACK_MATTER, BOILERPLATE, CODE, CONTENTS, FIGURE,
-                                   FRONT_MATTER, HEADING, INDEX, LIST_ITEM, NOTE, PARAGRAPH,
+                                   FRONT_MATTER, INDEX, LIST_ITEM, NOTE, PARAGRAPH,
                                    PROSE, QUOTE, SIDENOTE, TABLE)
 from narrate.read.text import read_text
 from narrate.script import convert, convert_document
@@ -383,9 +383,22 @@ def test_unreadable_input_is_one_line(tmp_path, name, data, message):
 def test_a_huge_file_is_refused_before_it_is_read(tmp_path):
     path = tmp_path / "huge.html"
     with path.open("wb") as handle:
-        handle.truncate(65 * 2**20)  # sparse: costs no disk and is never read
+        handle.truncate(50 * 2**20)  # sparse: costs no disk and is never read
     with pytest.raises(InputError, match="more than narrate reads"):
         read_document(path)
+
+
+def test_a_book_with_no_author_is_warned_at_script_time(tmp_path):
+    import subprocess
+    import sys
+
+    source = tmp_path / "anon.txt"
+    source.write_text("A short text with no author named anywhere.\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "narrate", "script", str(source), "-o",
+                             str(tmp_path / "s.yaml")], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0
+    assert "no author" in result.stderr and f"author: NAME` to {tmp_path / 'anon.yaml'}" \
+        in result.stderr
 
 
 # ---- end to end: an EPUB into an audiobook, with the real engine and ffmpeg ---------------------

@@ -18,6 +18,7 @@ from narrate.errors import InputError
 from narrate.problems import INFO, WARNING, Problem
 from narrate.read import sections
 from narrate.read.document import HEADING, PROSE, Block, Document
+from narrate.read.files import MAX_HTML_BYTES
 from narrate.read.html import body_blocks, inline_text, local, merge_numbered_headings, parse_html
 from narrate.read.safe import SafeZip, parse_xml
 
@@ -176,7 +177,11 @@ class _Epub:
             titles[target] = title
 
     def _document_blocks(self, href: str, toc_title: str | None) -> list[Block]:
-        root = parse_html(self.zip.read(href), f"{self.path}: {href}", xhtml=True)
+        data = self.zip.read(href)
+        if len(data) > MAX_HTML_BYTES:
+            raise self.fail(f"{href} is {len(data) / 2**20:.0f} MB, more than narrate reads in "
+                            f"one document ({MAX_HTML_BYTES // 2**20} MB); split it")
+        root = parse_html(data, f"{self.path}: {href}", xhtml=True)
         blocks = body_blocks(root, href)
         merge_numbered_headings(blocks)
         headings = [b for b in blocks if b.kind == HEADING]

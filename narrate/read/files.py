@@ -9,6 +9,8 @@ from narrate.errors import InputError
 # Larger sources are refused before they are read: a 300,000-word book is about 2 MB of
 # text and 10 MB of HTML, so these leave room and keep memory bounded.
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
+# A parsed HTML tree takes about ten times its file's size: a larger page is refused.
+MAX_HTML_BYTES = 20 * 1024 * 1024
 
 
 def read_bytes(path: str | Path, limit: int = MAX_SOURCE_BYTES) -> bytes:

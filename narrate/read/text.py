@@ -20,7 +20,7 @@ from narrate.read.document import (BOILERPLATE, BREAK, CONTENTS, FIGURE, FRONT_M
                                    SIDENOTE, Block, Document)
 from narrate.read.files import read_bytes
 from narrate.read import sections
-from narrate.problems import INFO, WARNING, Problem, first_words
+from narrate.problems import INFO, Problem
 
 # Magic numbers of files people pass by mistake.
 _MAGIC = [
