@@ -89,7 +89,9 @@ def used_cache_keys(books: list[Book], voices: str | Path | None = None) -> set[
     keys: set[str] = set()
     for book in books:
         profiles = load_profiles(voices_dir_for(book, voices))
-        keys |= set(item_keys(book_items(book), profiles).values())
+        credit_reader(book, profiles, load_lexicon(book.extra.get("lexicon")))
+        items = book_items(book) + extra_items(book, credits=True)
+        keys |= set(item_keys(items, profiles).values())
     return keys
 
 
@@ -108,35 +110,26 @@ class BuildResult:
     verify: object | None = None  # VerifyReport, with verify=N
 
 
-def credit_lines(book: Book) -> tuple[str, str]:
-    """Opening credits and the closing line, as audiobooks have them."""
-    subtitle = book.extra.get("subtitle")
-    opening = [f"{book.title}."]
-    if subtitle:
-        opening.append(f"{subtitle}.")
-    if book.author:
-        opening.append(f"Written by {book.author}.")
-    if book.narrator:
-        opening.append(f"Read by {book.narrator}.")
-    closing = f"This is the end of {book.title}" + (f", by {book.author}." if book.author else ".")
-    return " ".join(opening), closing
+def credit_reader(book: Book, profiles: dict, lexicon) -> None:
+    """Credit the narrator's voice as the reader when the metadata names none; credits the
+    user has edited in the script are left as they are."""
+    from narrate.script.headings import credit_segments
+
+    if book.narrator or NARRATOR_ROLE not in profiles:
+        return
+    made = credit_segments(book, lexicon)
+    book.narrator = profiles[NARRATOR_ROLE].name
+    if not book.credits or [(s.text, s.say) for s in book.credits] == \
+            [(s.text, s.say) for s in made]:
+        book.credits = credit_segments(book, lexicon)
 
 
 def extra_items(book: Book, credits: bool):
-    """Spoken titles of chapters with real titles, and the credits; all in the narrator's voice."""
+    """Spoken titles of chapters and, unless turned off, the credits: all from the script."""
     from narrate.render import RenderItem
-    from narrate.script.speech import to_say
 
-    items = []
-    if credits and book.chapters:
-        opening, closing = credit_lines(book)
-        items += [RenderItem("credits", to_say(opening), NARRATOR_ROLE, opening),
-                  RenderItem("closing", to_say(closing), NARRATOR_ROLE, closing)]
-    for chapter in book.chapters:
-        if chapter.title_source != "opening":
-            items.append(RenderItem(f"title:{chapter.id}", to_say(chapter.title), NARRATOR_ROLE,
-                                    chapter.title))
-    return items
+    lines = (book.credits if credits else []) + [c.announce for c in book.chapters if c.announce]
+    return [RenderItem(s.id, s.say, s.voice, s.text) for s in lines if s.say.strip()]
 
 
 def segment_clips(flat: list[tuple[str, Segment]], paths: dict, profiles: dict) -> list:
@@ -165,17 +158,18 @@ def chapter_clips(book: Book, index: int, paths: dict, profiles: dict, credits: 
     chapter = book.chapters[index]
     narrator_pauses = profiles[NARRATOR_ROLE].pauses
     clips = []
-    if credits and index == 0:
+    lines = {s.id: s for s in book.credits if s.id in paths}
+    if credits and index == 0 and "credits" in lines:
         clips.append(Clip("credits", paths["credits"], narrator_pauses["paragraph"] * 2,
-                          text=credit_lines(book)[0]))
-    if chapter.title_source != "opening":
-        clips.append(Clip(f"title:{chapter.id}", paths[f"title:{chapter.id}"],
+                          text=lines["credits"].text))
+    if chapter.announce and chapter.announce.id in paths:
+        clips.append(Clip(chapter.announce.id, paths[chapter.announce.id],
                           narrator_pauses["paragraph"], text=chapter.title))
     flat = [(section.id, segment) for section in chapter.sections for segment in section.segments
             if segment.id in paths]
     clips += segment_clips(flat, paths, profiles)
-    if credits and index == len(book.chapters) - 1:
-        clips.append(Clip("closing", paths["closing"], 0, text=credit_lines(book)[1]))
+    if credits and index == len(book.chapters) - 1 and "closing" in lines:
+        clips.append(Clip("closing", paths["closing"], 0, text=lines["closing"].text))
     return clips
 
 
@@ -216,15 +210,17 @@ def resolve_only(book: Book, items: list, only: str) -> tuple[set[str], set[str]
         if role not in roles:
             raise NarrateError(f"--only {only}: no segment has the voice {role!r}; "
                                f"{nearest(role, roles)}")
-        ids = {i.id for i in items if i.role == role and ":" not in i.id
+        titles = {c.announce.id for c in book.chapters if c.announce}
+        ids = {i.id for i in items if i.role == role and i.id not in titles
                and i.id not in ("credits", "closing")}
     else:
-        ids = {i.id for i in items if i.id == only or i.id.startswith(only + ".")
-               or i.id == f"title:{only}"}
+        ids = {i.id for i in items if i.id == only or i.id.startswith(only + ".")}
         if not ids:
             raise NarrateError(f"--only {only}: no chapter, section or segment has that id; "
                                f"{nearest(only, book.ids, 5)}")
-    chapters = {i.split(".")[0].replace("title:", "") for i in ids}
+    ends = {"credits": book.chapters[0].id, "closing": book.chapters[-1].id} if book.chapters \
+        else {}
+    chapters = {ends.get(i, i.split(".")[0]) for i in ids}
     return ids, chapters
 
 
@@ -254,8 +250,7 @@ def build(target: str | Path, voices=None, cache_dir=None, jobs: int | None = No
     mastering = mastering or Mastering()
     credits = book.extra.get("credits", True) if credits is None else credits
     profiles = load_profiles(voices_dir_for(book, voices))
-    if not book.narrator and NARRATOR_ROLE in profiles:  # credit the voice that reads it
-        book.narrator = profiles[NARRATOR_ROLE].name
+    credit_reader(book, profiles, load_lexicon(lexicon or book.extra.get("lexicon")))
     items = book_items(book) + extra_items(book, credits)
     forced, forced_chapters = resolve_only(book, items, only) if only else (set(), set())
     cache = Cache(cache_dir)

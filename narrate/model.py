@@ -53,6 +53,7 @@ class Chapter:
     heading: str | None = None  # the heading lines as written, if any
     sections: list[Section] = field(default_factory=list)
     label: str | None = None  # the heading's number as written ("Lecture I"), kept apart
+    announce: Segment | None = None  # the title as spoken before the chapter, if it has one
 
     @property
     def segments(self) -> list[Segment]:
@@ -68,6 +69,9 @@ class Book:
     source: str = ""
     chapters: list[Chapter] = field(default_factory=list)
     extra: dict = field(default_factory=dict)  # other metadata (year, cover, ...)
+    # the opening credits (id "credits") and the closing line (id "closing"), spoken by
+    # the narrator before the first chapter and after the last
+    credits: list[Segment] = field(default_factory=list)
 
     @property
     def segments(self) -> list[Segment]:
@@ -78,7 +82,13 @@ class Book:
         return [sec for ch in self.chapters for sec in ch.sections]
 
     @property
+    def spoken(self) -> list[Segment]:
+        """Everything that is spoken: credits, chapter titles and segments."""
+        titles = [c.announce for c in self.chapters if c.announce]
+        return self.credits + titles + self.segments
+
+    @property
     def ids(self) -> list[str]:
         """Every chapter, section and segment id, for 'did you mean' messages."""
         return ([c.id for c in self.chapters] + [s.id for s in self.sections]
-                + [s.id for s in self.segments])
+                + [s.id for s in self.spoken])

@@ -18,7 +18,7 @@ HEADER = """\
 # `text` is the source as written. `key` is informational (recomputed on load).
 """
 _BOOK_KEYS = ("title", "author", "narrator", "language", "source")
-_CHAPTER_KEYS = ("id", "title", "title_source", "label", "heading", "sections")
+_CHAPTER_KEYS = ("id", "title", "title_source", "label", "heading", "announce", "sections")
 _SECTION_KEYS = ("id", "segments")
 _SEGMENT_KEYS = ("id", "voice", "text", "say", "citation", "key")
 
@@ -27,10 +27,12 @@ def book_to_data(book: Book) -> dict:
     return {
         "narrate_script": FORMAT_VERSION,
         "book": {**{k: getattr(book, k) for k in _BOOK_KEYS}, **book.extra},
+        **({"credits": [_segment_data(s) for s in book.credits]} if book.credits else {}),
         "chapters": [{
             "id": ch.id, "title": ch.title, "title_source": ch.title_source,
             **({"label": ch.label} if ch.label else {}),
             **({"heading": ch.heading} if ch.heading else {}),
+            **({"announce": _segment_data(ch.announce)} if ch.announce else {}),
             "sections": [{"id": sec.id, "segments": [_segment_data(s) for s in sec.segments]}
                          for sec in ch.sections],
         } for ch in book.chapters],
@@ -100,7 +102,7 @@ def _book_from_data(data, path: Path, warnings: list[str]) -> Book:
     if not isinstance(data, dict) or "narrate_script" not in data:
         raise ScriptFileError(f"{path}: not a narrate script (no `narrate_script:` line); "
                               "make one with `narrate script SOURCE`")
-    check_keys(data, ("narrate_script", "book", "chapters"), where(path, data))
+    check_keys(data, ("narrate_script", "book", "credits", "chapters"), where(path, data))
     meta = data.get("book") or {}
     if not isinstance(meta, dict):
         raise ScriptFileError(f"{where(path, data)}: `book` must be a mapping of metadata")
@@ -109,12 +111,18 @@ def _book_from_data(data, path: Path, warnings: list[str]) -> Book:
                 language=str(meta.get("language", "en")), source=str(meta.get("source", "") or ""),
                 extra={k: v for k, v in meta.items() if k not in _BOOK_KEYS})
     seen: dict[str, int] = {}
+    for seg_data in data.get("credits") or []:
+        segment = _segment_from_data(seg_data, path, seen, warnings)
+        if segment:
+            book.credits.append(segment)
     for ch_data in _require(data, "chapters", path, "list"):
         check_keys(ch_data, _CHAPTER_KEYS, where(path, ch_data))
         chapter = Chapter(_unique(_require(ch_data, "id", path), ch_data, seen, path),
                           _require(ch_data, "title", path),
                           str(ch_data.get("title_source", "opening")), ch_data.get("heading"),
                           label=ch_data.get("label"))
+        if ch_data.get("announce"):
+            chapter.announce = _segment_from_data(ch_data["announce"], path, seen, warnings)
         for sec_data in _require(ch_data, "sections", path, "list"):
             check_keys(sec_data, _SECTION_KEYS, where(path, sec_data))
             section = Section(_unique(_require(sec_data, "id", path), sec_data, seen, path))

@@ -156,7 +156,7 @@ def test_sidecars_agree_with_the_timeline(built):
 def test_title_and_credits_are_spoken(built):
     manifest = json.loads((built.folder / "manifest.json").read_text())
     ids = [c["id"] for c in manifest["chapters"][0]["cues"]]
-    assert ids[:2] == ["credits", "title:01"]
+    assert ids[:2] == ["credits", "01.000"]  # the chapter title, an entry of the script
     assert manifest["chapters"][1]["cues"][-1]["id"] == "closing"
     assert manifest["chapters"][0]["cues"][0]["start"] == 22050 * 700 // 1000  # room tone first
 

@@ -18,6 +18,7 @@ from narrate.model import NARRATOR, QUOTE, Book, Chapter, Section, Segment
 from narrate.problems import INFO, WARNING, Problem, first_words
 from narrate.script.quotes import ALL_MARKS, find_quotes
 from narrate.read.document import Document
+from narrate.script.headings import add_spoken_lines
 from narrate.script.segments import split_run
 from narrate.script.speech import Lexicon, find_citations, speak_citation, to_say
 from narrate.script.structure import Paragraph, RawChapter, split_chapters
@@ -85,6 +86,7 @@ def convert_document(document: Document, options: ConvertOptions | None = None,
                 extra={k: v for k, v in meta.items()
                        if k not in ("title", "author", "narrator", "language", "chapters")})
     _apply_title_overrides(book, meta.get("chapters"))
+    add_spoken_lines(book, options.lexicon)
     return book, problems
 
 

@@ -19,7 +19,7 @@ def mp3_frame(rate: int) -> int:
 @dataclass(frozen=True)
 class Clip:
     """One rendered piece of a chapter, and the silence after it."""
-    id: str  # segment id, or "title:02", "credits", "closing"
+    id: str  # segment id (a chapter title is "02.000"), or "credits", "closing"
     path: Path
     pause_after_ms: int
     section: str | None = None  # the section it belongs to (None for titles and credits)

@@ -1,0 +1,107 @@
+"""What a narrator says for headings and credits: numbers in words, capitals tamed.
+
+    "CHAPTER II"                                   -> "Chapter Two."
+    "Lecture I" + "The Present Dilemma in Philosophy" -> "Lecture One. The Present Dilemma in Philosophy."
+    "IV" + "THE MODERN ORCHESTRA"                  -> "The modern orchestra."  ("Lecture Four. …"
+                                                      when the book calls its chapters lectures)
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from narrate.model import NARRATOR, Book, Chapter, Segment
+from narrate.read.sections import label_number
+from narrate.script.speech import Lexicon, cardinal, to_say
+
+
+def sentence_case(title: str) -> str:
+    """An all-capitals title in sentence case ("THE OPERA AND I" -> "The opera and I")."""
+    letters = [c for c in title if c.isalpha()]
+    if not letters or any(c.islower() for c in letters):
+        return title
+    words = title.lower().split(" ")
+    words = [w.upper() if w.strip("'’,.;:!?") == "i" else w for w in words]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def book_unit(chapters: list[Chapter]) -> str | None:
+    """The word the book's numbered headings use ("Lecture"), if most say one."""
+    units = Counter()
+    for chapter in chapters:
+        found = label_number(chapter.label or "")
+        if found:
+            units[found[0]] += 1
+    named = [(n, u) for u, n in units.items() if u]
+    if not named:
+        return None
+    count, unit = max(named)
+    return unit.capitalize() if count * 2 >= sum(units.values()) else None
+
+
+def spoken_heading(label: str | None, title: str | None, unit: str | None = None) -> str:
+    """A heading as a narrator reads it: its number in words, then its title."""
+    parts = []
+    found = label_number(label or "")
+    if found:
+        name, number = found
+        name = name.rstrip(".").capitalize() or unit
+        if name and name.lower() == "chap":
+            name = "Chapter"
+        if name:
+            parts.append(f"{name} {cardinal(number).capitalize()}.")
+        elif not title:
+            parts.append(f"Chapter {cardinal(number).capitalize()}.")
+    elif label:
+        parts.append(sentence_case(label).rstrip(".:") + ".")
+    if title:
+        parts.append(_sentence(sentence_case(title.strip())))
+    return " ".join(parts)
+
+
+def announce(chapter: Chapter, unit: str | None, lexicon: Lexicon) -> Segment | None:
+    """The chapter's spoken title, when it has a real one (a heading or the metadata's)."""
+    if chapter.title_source == "opening":
+        return None
+    if chapter.title_source == "metadata":
+        text = chapter.title
+    else:
+        text = spoken_heading(chapter.label, chapter.title if chapter.title != chapter.label
+                              else None, unit)
+    return Segment(f"{chapter.id}.000", NARRATOR, chapter.heading or chapter.title,
+                   to_say(text, lexicon))
+
+
+def credit_lines(book: Book) -> tuple[str, str]:
+    """Opening credits and the closing line, as audiobooks have them."""
+    subtitle = book.extra.get("subtitle")
+    opening = [_sentence(book.title)]
+    if subtitle:
+        opening.append(_sentence(subtitle))
+    if book.author:
+        opening.append(_sentence(f"Written by {book.author}"))
+    if book.narrator:
+        opening.append(_sentence(f"Read by {book.narrator}"))
+    closing = _sentence(f"This is the end of {book.title.rstrip('.')}" + (
+        f", by {book.author}" if book.author else ""))
+    return " ".join(opening), closing
+
+
+def _sentence(text: str) -> str:
+    return text if re.search(r"[.!?…]$", text) else text + "."
+
+
+def credit_segments(book: Book, lexicon: Lexicon) -> list[Segment]:
+    opening, closing = credit_lines(book)
+    return [Segment("credits", NARRATOR, opening, to_say(opening, lexicon)),
+            Segment("closing", NARRATOR, closing, to_say(closing, lexicon))]
+
+
+def add_spoken_lines(book: Book, lexicon: Lexicon) -> None:
+    """Chapter titles and credits as script entries, so they can be seen and edited."""
+    unit = book_unit(book.chapters)
+    for chapter in book.chapters:
+        chapter.announce = announce(chapter, unit, lexicon)
+    book.credits = credit_segments(book, lexicon) if book.chapters else []
