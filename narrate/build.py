@@ -19,7 +19,7 @@ from narrate.model import Book, Segment
 from narrate.problems import WARNING, Problem
 from narrate.read import read_document
 from narrate.read.cover import save_cover
-from narrate.script import ConvertOptions, convert_document, words
+from narrate.script import ConvertOptions, ReadingPolicy, convert_document, words
 from narrate.scriptfile import is_script_file, load_script
 
 OUTPUT_DIR = Path("output")
@@ -36,7 +36,10 @@ def load_book(target: str | Path, meta: str | Path | None = None,
     meta_path = Path(meta) if meta else find_metadata(target)
     metadata = load_metadata(meta_path) if meta_path else {}
     lexicon_path = lexicon or metadata.get("lexicon")
-    convert_options = ConvertOptions(lexicon=load_lexicon(lexicon_path), **options)
+    chosen = {k: options.pop(k) for k in ("code", "notes", "tables") if k in options}
+    policy = ReadingPolicy(**{**(metadata.get("reading") or {}),
+                              **{k: v for k, v in chosen.items() if v}})
+    convert_options = ConvertOptions(lexicon=load_lexicon(lexicon_path), policy=policy, **options)
     document = read_document(target)
     book, problems = convert_document(document, convert_options, metadata)
     if document.cover and not book.extra.get("cover"):
@@ -132,16 +135,20 @@ def extra_items(book: Book, credits: bool):
     return [RenderItem(s.id, s.say, s.voice, s.text) for s in lines if s.say.strip()]
 
 
-def segment_clips(flat: list[tuple[str, Segment]], paths: dict, profiles: dict) -> list:
+def segment_clips(flat: list[tuple[str, Segment]], paths: dict, profiles: dict,
+                  lists: set[str] = frozenset()) -> list:
     """Clips for (section id, segment) pairs in reading order, each with the pause its
-    voice profile asks for after it: sentence, change of voice, or paragraph."""
+    voice profile asks for after it: sentence, change of voice, paragraph, or the shorter
+    one between two items of a list (`lists`: the sections that are list items)."""
     from narrate.stitch.timeline import Clip
 
     clips = []
     for i, (section_id, segment) in enumerate(flat):
         pauses = profiles[segment.voice].pauses
         following = flat[i + 1] if i + 1 < len(flat) else None
-        if following is None or following[0] != section_id:
+        if following and following[0] != section_id and {section_id, following[0]} <= lists:
+            pause = pauses["list_item"]
+        elif following is None or following[0] != section_id:
             pause = pauses["paragraph"]
         elif following[1].voice != segment.voice:
             pause = pauses["voice_change"]
@@ -167,7 +174,8 @@ def chapter_clips(book: Book, index: int, paths: dict, profiles: dict, credits: 
                           narrator_pauses["paragraph"], text=chapter.title))
     flat = [(section.id, segment) for section in chapter.sections for segment in section.segments
             if segment.id in paths]
-    clips += segment_clips(flat, paths, profiles)
+    lists = {section.id for section in chapter.sections if section.kind == "list item"}
+    clips += segment_clips(flat, paths, profiles, lists)
     if credits and index == len(book.chapters) - 1 and "closing" in lines:
         clips.append(Clip("closing", paths["closing"], 0, text=lines["closing"].text))
     return clips

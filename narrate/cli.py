@@ -56,6 +56,14 @@ def convert_options(func):
         click.option("--max-chapter-minutes", type=click.FloatRange(min=1), default=None,
                      help="Split longer chapters at paragraph boundaries."),
         click.option("--speak-citations", is_flag=True, help="Read page citations aloud."),
+        click.option("--code", type=click.Choice(["mention", "skip"]), default=None,
+                     help="Code blocks: one short cue (mention, the default) or nothing."),
+        click.option("--notes", type=click.Choice(["after-paragraph", "chapter-end", "skip"]),
+                     default=None, help="Footnotes and endnotes: read after the paragraph that "
+                     "cites them (default), at the chapter's end, or not at all."),
+        click.option("--tables", type=click.Choice(["read", "mention", "skip"]), default=None,
+                     help="Tables: small ones read row by row (read, the default), a cue, or "
+                     "nothing."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -371,7 +379,7 @@ def diff(old, new, **kw):
 
 def _convert_kwargs(kw: dict) -> dict:
     keys = ("meta", "lexicon", "quote_min_words", "max_segment_chars", "max_chapter_minutes",
-            "speak_citations")
+            "speak_citations", "code", "notes", "tables")
     return {k: kw[k] for k in keys if k in kw}
 
 

@@ -14,6 +14,7 @@ META_KEYS: dict[str, tuple[type, ...]] = {
     "language": (str,), "year": (int, str), "genre": (str,), "description": (str,),
     "publisher": (str,), "cover": (str,), "chapters": (list,), "credits": (bool,),
     "voices": (str,), "lexicon": (str,), "series": (str,), "series_index": (int, float, str),
+    "reading": (dict,),
 }
 
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -43,10 +44,24 @@ def load_metadata(path: str | Path) -> dict:
             kinds = " or ".join(t.__name__ for t in META_KEYS[key])
             raise NarrateError(f"{where(path, data)}: `{key}` must be {kinds}, "
                                f"not {type(value).__name__}; fix the value")
+    _check_reading(data.get("reading"), path)
     for relative in ("cover", "voices", "lexicon"):  # paths are relative to the file
         if data.get(relative):
             data[relative] = str((path.parent / data[relative]).resolve())
     return data
+
+
+def _check_reading(reading: dict | None, path: Path) -> None:
+    """`reading: {code: skip, notes: chapter-end, tables: mention}`."""
+    from narrate.script.structure import ReadingPolicy
+
+    if not reading:
+        return
+    check_keys(reading, tuple(ReadingPolicy.CHOICES), f"{where(path, reading)}: reading")
+    for key, value in reading.items():
+        if value not in ReadingPolicy.CHOICES[key]:
+            raise NarrateError(f"{where(path, reading)}: reading: {key}: {value!r} is not one of "
+                               f"{', '.join(ReadingPolicy.CHOICES[key])}; pick one")
 
 
 def load_lexicon(path: str | Path | None) -> Lexicon:

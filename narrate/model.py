@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 NARRATOR = "narrator"
 QUOTE = "quote"
+NOTE = "note"  # footnotes and endnotes, read after the paragraph that cites them
 
 
 def content_hash(*parts: str) -> str:
@@ -37,6 +38,7 @@ class Segment:
 class Section:
     id: str
     segments: list[Segment] = field(default_factory=list)
+    kind: str = ""  # "" for a paragraph; "list item", "heading", "note", "table" or "cue"
 
     @property
     def text(self) -> str:

@@ -174,8 +174,14 @@ def test_epub3_reading_order_titles_metadata_and_matter(pragmatism):
     assert book.language == "en-GB" and book.extra["publisher"] == "Standard Ebooks"
     assert "series" not in book.extra  # a "set" collection is not a series
     spoken = " ".join(s.text for s in book.segments)
-    for junk in ("Standard Ebooks", "Uncopyright", "Table of Contents", "Morrison"):
+    for junk in ("Standard Ebooks", "Uncopyright", "Table of Contents", "↩"):
         assert junk not in spoken, junk
+    # the endnote is read, in the note voice, right after the paragraph that cites it
+    sections = book.chapters[1].sections
+    [at] = [i for i, s in enumerate(sections) if s.kind == "note"]
+    assert sections[at].segments[0].text.startswith("Note: Morrison I. Swift, Human Submission")
+    assert {s.voice for s in sections[at].segments} == {"note"}
+    assert "Cleveland workingman" in sections[at - 1].text
     kinds = {b.kind for b in document.blocks}
     assert {FRONT_MATTER, BACK_MATTER, NOTE} <= kinds
     notes = [b for b in document.blocks if b.kind == NOTE and b.note_id]
@@ -354,8 +360,10 @@ def test_markdown_front_matter_setext_nested_headings_and_footnotes(tmp_path):
     book, _ = convert_document(document)
     assert (book.title, book.author) == ("Lecture Notes", "A. Teacher")
     assert [c.title for c in book.chapters] == ["Part One", "Part Two"]
-    assert [s.text for s in book.chapters[0].segments] == ["Intro text.", "Sub part",
-                                                           "Sub text.", "Deeper", "Deep text."]
+    assert [s.text for s in book.chapters[0].segments] == [
+        "Intro text.", "Note: The footnote.", "Sub part", "Sub text.", "Deeper", "Deep text."]
+    assert [s.kind for s in book.chapters[0].sections] == ["", "note", "heading", "", "heading",
+                                                           ""]
     [note] = [b for b in document.blocks if b.kind == NOTE]
     assert note.text == "The footnote." and note.note_id == "1"
     assert any(b.refs == ("1",) for b in document.blocks)

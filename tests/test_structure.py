@@ -34,8 +34,9 @@ def test_markdown_headings_make_chapters_and_win_over_blank_runs():
 
 def test_markdown_blockquote_and_list_items():
     [chapter] = split_chapters("> A quoted\n> passage.\n\n- item one\n- item two\n", True)
-    assert [(p.text, p.blockquote) for p in chapter.paragraphs] == [
-        ("A quoted passage.", True), ("item one", False), ("item two", False)]
+    assert [(p.text, p.voice, p.kind) for p in chapter.paragraphs] == [
+        ("A quoted passage.", "quote", ""), ("item one", None, "list item"),
+        ("item two", None, "list item")]
 
 
 def test_heading_lines_chapter_roman_and_lecture():

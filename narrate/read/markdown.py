@@ -9,7 +9,8 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from narrate.read.document import (BOILERPLATE, BREAK, CODE, FIGURE, FRONT_MATTER, HEADING,
+from narrate.read.document import (BOILERPLATE, BREAK, CODE, CONTENTS, FIGURE, FRONT_MATTER,
+                                   HEADING,
                                    LIST_ITEM, NOTE, PARAGRAPH, QUOTE, TABLE, Block, Document)
 from narrate.read.sections import settle_heading_levels
 from narrate.read.text import normalise
@@ -48,8 +49,9 @@ def read_markdown(text: str, name: str = "<markdown>") -> Document:
             i += 2
         elif kind == "paragraph_open":
             words, refs, only_images = _inline(tokens[i + 1])
-            blocks.append(Block(_paragraph_kind(context, notes, only_images), words, line=line,
-                                refs=refs, note_id=notes[-1] if notes else ""))
+            kind = _links_kind(tokens[i + 1]) or _paragraph_kind(context, notes, only_images)
+            blocks.append(Block(kind, words, line=line, refs=refs,
+                                note_id=notes[-1] if notes else ""))
             i += 2
         elif kind in ("fence", "code_block"):
             blocks.append(Block(CODE, token.content.rstrip("\n"), line=line))
@@ -79,6 +81,30 @@ def _paragraph_kind(context: list[str], notes: list[str], only_images: bool) -> 
     if "list_item_open" in context:
         return LIST_ITEM
     return PARAGRAPH
+
+
+def _links_kind(token) -> str | None:
+    """A paragraph of links and little else is navigation: a list of in-page links (a
+    contents) or of other pages (language versions, badges)."""
+    children = token.children or []
+    inside, outside, links, anchors = [], [], 0, 0
+    depth = 0
+    for child in children:
+        if child.type == "link_open":
+            depth += 1
+            links += 1
+            anchors += str(child.attrs.get("href", "")).startswith("#")
+        elif child.type == "link_close":
+            depth -= 1
+        elif child.type in ("text", "code_inline"):
+            (inside if depth else outside).append(child.content)
+    linked = len(" ".join(inside).split())
+    loose = len(re.findall(r"\w+", " ".join(outside)))
+    if links and links == anchors and loose == 0:
+        return CONTENTS
+    if links >= 3 and loose <= max(2, linked // 5):
+        return BOILERPLATE
+    return None
 
 
 def _inline(token) -> tuple[str, tuple[str, ...], bool]:

@@ -266,10 +266,10 @@ def settle_heading_levels(blocks: list[Block]) -> str | None:
     chapter = repeated[0] if repeated else min(levels)
     title = None
     first = headings[0]
-    if first.level < chapter and levels.count(first.level) == 1:
-        title, first.kind = first.text, FRONT_MATTER
-    elif len(headings) == 1:
-        title = first.text
+    if levels.count(first.level) == 1 and first.level == min(levels):
+        title = first.text  # the one top heading, first of all: the book's title
+        if first.level < chapter:
+            first.kind = FRONT_MATTER  # ... and not a chapter
     for block in headings:
         block.level = max(1, block.level - chapter + 1)
     return title

@@ -149,7 +149,9 @@ _BRACKETED = [(re.compile(r"^\[\s*sidenote\s*:", re.I), SIDENOTE),
 _NOTE_BODY = re.compile(r"^\[(?:Footnote\s+)?(?P<id>\d{1,3}|[A-Z])(?:\]\s*|\s*:\s*)")
 _NOTE_REF = re.compile(r"(?<=[\w.,;:!?”\"’')\]])\[(?P<id>\d{1,3}|[A-Z])\]")
 _PAGE_MARK = re.compile(r"^(?:\{\s*\d+\s*\}|\[(?:Pg|Page|p\.)\s*[\divxlc]+\]|_?Page \d+_?)$", re.I)
-_INLINE_PAGE = re.compile(r"\s*\[(?:Pg|Page)\s*[\divxlc]+\]\s*|\s*\{\s*\d{1,4}\s*\}\s*", re.I)
+# marks inside a paragraph that are not its words: page numbers, illustrations
+_INLINE_MARK = re.compile(r"\s*\[(?:Pg|Page)\s*[\divxlc]+\]\s*|\s*\{\s*\d{1,4}\s*\}\s*"
+                          r"|\s*\[(?:[\w ]*?illustration|sidenote|figure)\b[^\]]*\]\s*", re.I)
 _ITALIC = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])", re.S)
 _WORD = re.compile(r"\w+")
 
@@ -268,10 +270,9 @@ def _plain_block(raw: _Raw) -> Block:
         return _block(BREAK, raw, raw.lines)
     if len(raw.lines) == 1 and _PAGE_MARK.match(first):
         return _block(PAGE_NUMBER, raw, raw.lines)
-    if all(l.startswith(("    ", "\t")) for l in raw.lines) and raw.lines[0].strip():
-        return _block(QUOTE, raw, raw.lines)  # an indented block: a quotation (or verse)
-    block = _block(PARAGRAPH, raw, raw.lines)
-    block.text = _INLINE_PAGE.sub(" ", block.text).strip() or block.text
+    indented = all(line.startswith(("    ", "\t")) for line in raw.lines)
+    block = _block(QUOTE if indented else PARAGRAPH, raw, raw.lines)  # indented: a quotation
+    block.text = _INLINE_MARK.sub(" ", block.text).strip() or block.text
     return block
 
 

@@ -12,9 +12,9 @@ from narrate.metadata import DEFAULT_VOICES_DIR
 
 PROFILE_KEYS = ("engine", "voice", "rate", "pitch", "volume", "pauses", "options", "description",
                 "name")
-PAUSE_KEYS = ("sentence", "paragraph", "voice_change")
+PAUSE_KEYS = ("sentence", "paragraph", "voice_change", "list_item")
 RANGES = {"rate": (80, 450), "pitch": (0, 100), "volume": (0.0, 1.0)}
-DEFAULT_PAUSES = {"sentence": 250, "paragraph": 900, "voice_change": 450}
+DEFAULT_PAUSES = {"sentence": 250, "paragraph": 900, "voice_change": 450, "list_item": 500}
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,11 @@ from narrate.read.document import Document
 from narrate.script.headings import add_spoken_lines
 from narrate.script.segments import split_run
 from narrate.script.speech import Lexicon, find_citations, speak_citation, to_say
-from narrate.script.structure import Paragraph, RawChapter, split_chapters
+from narrate.script.structure import Paragraph, RawChapter, ReadingPolicy, split_chapters
 from narrate.read.markdown import read_markdown
 from narrate.read.text import read_text
 
-__all__ = ["ConvertOptions", "convert", "convert_document", "Lexicon", "Problem", "short_title",
+__all__ = ["ConvertOptions", "ReadingPolicy", "convert", "convert_document", "Lexicon", "Problem", "short_title",
            "words"]
 
 _WORD = re.compile(r"\w+")
@@ -41,6 +41,7 @@ class ConvertOptions:
     markdown: bool = False
     words_per_minute: int = 160  # for duration estimates
     lexicon: Lexicon = field(default_factory=Lexicon)
+    policy: ReadingPolicy = field(default_factory=ReadingPolicy)  # code, notes, tables
 
 
 def words(text: str) -> list[str]:
@@ -62,7 +63,7 @@ def convert_document(document: Document, options: ConvertOptions | None = None,
     options = options or ConvertOptions()
     meta = {**document.metadata, **(meta or {})}
     problems: list[Problem] = list(document.problems)
-    raw_chapters, unread = split_chapters(document)
+    raw_chapters, unread = split_chapters(document, options.policy)
     problems += _unread_problems(unread)
     raw_chapters = _drop_wordless(raw_chapters, problems)
     if options.max_chapter_minutes:
@@ -155,8 +156,12 @@ def _unknown_characters(text: str, first_line: int | None) -> list[Problem]:
 def _build_chapter(raw: RawChapter, number: int, chapter_id: str, options: ConvertOptions,
                    is_last: bool, truncated: bool) -> tuple[Chapter, list[Problem]]:
     texts = [p.text for p in raw.paragraphs]
-    quotes, problems = find_quotes(texts, number, is_last, truncated,
-                                   [p.line for p in raw.paragraphs])
+    prose = [i for i, p in enumerate(raw.paragraphs) if p.voice is None]  # quotes are sought here
+    found_quotes, problems = find_quotes([texts[i] for i in prose], number, is_last, truncated,
+                                         [raw.paragraphs[i].line for i in prose])
+    quotes = [None] * len(texts)
+    for i, found in zip(prose, found_quotes):
+        quotes[i] = found
     if raw.heading:
         title, source = _clean_title(raw.title or raw.heading), "heading"
     else:
@@ -164,8 +169,8 @@ def _build_chapter(raw: RawChapter, number: int, chapter_id: str, options: Conve
     chapter = Chapter(chapter_id, title, source, raw.heading, label=raw.label)
     sec_width = max(3, len(str(len(raw.paragraphs))))
     for index, (paragraph, found) in enumerate(zip(raw.paragraphs, quotes), start=1):
-        section = Section(f"{chapter_id}.{str(index).zfill(sec_width)}")
-        spans = [(s.start, s.end) for s in found.spans]
+        section = Section(f"{chapter_id}.{str(index).zfill(sec_width)}", kind=paragraph.kind)
+        spans = [(s.start, s.end) for s in found.spans] if found else []
         section.segments = _segments(paragraph, spans, section.id, options)
         chapter.sections.append(section)
     return chapter, problems
@@ -174,8 +179,11 @@ def _build_chapter(raw: RawChapter, number: int, chapter_id: str, options: Conve
 def _segments(paragraph: Paragraph, spans: list[tuple[int, int]], section_id: str,
               options: ConvertOptions) -> list[Segment]:
     text = paragraph.text
+    if paragraph.say is not None:  # a heading: spoken as words, never split
+        return [Segment(f"{section_id}.1", paragraph.voice or NARRATOR, text,
+                        to_say(paragraph.say, options.lexicon))]
     citations = find_citations(text, spans)
-    runs = _voice_runs(text, spans, citations, paragraph.blockquote, options.quote_min_words)
+    runs = _voice_runs(text, spans, citations, paragraph.voice, options.quote_min_words)
     segments = []
     for voice, start, end in runs:
         for s, e in split_run(text[start:end], options.max_segment_chars):
@@ -199,10 +207,11 @@ def _segment(seg_id, voice, text, start, end, cites, options) -> Segment:
                    citation)
 
 
-def _voice_runs(text, spans, citations, blockquote, min_words) -> list[tuple[str, int, int]]:
-    """(voice, start, end) runs covering the paragraph; runs with no words join a neighbour."""
-    if blockquote:
-        return [(QUOTE, 0, len(text))]
+def _voice_runs(text, spans, citations, voice, min_words) -> list[tuple[str, int, int]]:
+    """(voice, start, end) runs covering the paragraph; runs with no words join a neighbour.
+    A paragraph with a voice of its own (a block quotation, a note) is one run."""
+    if voice:
+        return [(voice, 0, len(text))]
     quoted = []
     for start, end in spans:
         spoken = text[start:end]

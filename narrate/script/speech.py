@@ -267,9 +267,20 @@ _DASH = re.compile(r"\s*(?:—|–|--+|\s-\s)\s*")
 _UNSPEAKABLE = re.compile(r"[\ufffd\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200d*#_<>|\\^~`{}=]")
 
 
+_URL = re.compile(r"\b(?:https?://|www\.)(?:www\.)?(?P<host>[\w-]+(?:\.[\w-]+)+)[^\s<>\"”’)]*")
+_EMAIL = re.compile(r"\b(?P<user>[\w.+-]+)@(?P<host>[\w-]+(?:\.[\w-]+)+)\b")
+
+
+def _site(m: re.Match) -> str:
+    """A web address as its site's name: https://beyondgrep.com/x -> beyondgrep dot com."""
+    return m["host"].replace(".", " dot ")
+
+
 def to_say(text: str, lexicon: Lexicon | None = None) -> str:
     """The words a narrator speaks for `text` (citations already removed)."""
     say = _SPACES.sub(" ", text)
+    say = _URL.sub(_site, say)
+    say = _EMAIL.sub(lambda m: f"{m['user']} at {m['host'].replace('.', ' dot ')}", say)
     say = _MD_IMAGE.sub(r"\1", say)
     say = _MD_LINK.sub(r"\1", say)
     say = _MD_FOOTNOTE.sub("", say)

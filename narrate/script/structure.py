@@ -1,25 +1,53 @@
-"""A Document's blocks -> chapters of paragraphs.
+"""A Document's blocks -> chapters of paragraphs, by the reading policy.
 
 Chapters start, in order of precedence: at chapter-level headings (the readers found
 them: Markdown and HTML levels, `CHAPTER IV`, a roman numeral above a title, an
 EPUB's spine documents); at runs of two or more blank lines; at scene breaks
-(`***`, `* * *`). Only prose (paragraphs, quotations, list items) and the headings
-of sections inside a chapter are read; every other block is counted, not read.
+(`***`, `* * *`).
+
+What is read (ReadingPolicy): prose (paragraphs, quotations, list items) and the
+headings of sections inside a chapter; notes after the paragraph that cites them
+(or at the chapter's end, or not at all), in the note voice; small tables row by row;
+a short cue for code and large tables. Every other block (contents, index, licence,
+page numbers, sidenotes, figures, notation …) is counted, not read.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from narrate.read.document import BREAK, HEADING, PROSE, QUOTE, Block, Document
+import re
+
+from narrate.model import NARRATOR, NOTE, QUOTE
+from narrate.read.document import (BREAK, CODE, HEADING, LIST_ITEM, PARAGRAPH, PROSE, TABLE,
+                                   Block, Document)
+from narrate.read.document import NOTE as NOTE_BLOCK
+from narrate.read.document import QUOTE as QUOTE_BLOCK
+
+CODE_CUE = "A code example follows in the text."
+TABLE_CUE = "A table follows in the text."
+NOTATION = "notation"  # a paragraph of digits, symbols and single letters: not prose
+
+
+@dataclass
+class ReadingPolicy:
+    """What is read of the blocks that are not plain prose."""
+    code: str = "mention"  # mention (one short cue) | skip
+    notes: str = "after-paragraph"  # after-paragraph | chapter-end | skip
+    tables: str = "read"  # read (up to 6 columns and 20 rows; larger mentioned) | mention | skip
+
+    CHOICES = {"code": ("mention", "skip"), "notes": ("after-paragraph", "chapter-end", "skip"),
+               "tables": ("read", "mention", "skip")}
 
 
 @dataclass
 class Paragraph:
     text: str
     line: int | None  # 1-based first line in the source (None for an EPUB part)
-    blockquote: bool = False
+    voice: str | None = None  # one voice for all of it (a quotation, a note); None: find quotes
     where: str = ""  # "line 12", or "text/chapter-1.xhtml#p-3"
+    kind: str = ""  # "" for prose; "list item", "heading", "note", "table", "cue"
+    say: str | None = None  # what is spoken, when it is not the text (headings)
 
 
 @dataclass
@@ -39,27 +67,109 @@ class Unread:
     words: int = 0
 
 
-def split_chapters(document: Document) -> tuple[list[RawChapter], dict[str, Unread]]:
+def split_chapters(document: Document, policy: ReadingPolicy | None = None
+                   ) -> tuple[list[RawChapter], dict[str, Unread]]:
     """The chapters, and the blocks left unread by kind."""
+    policy = policy or ReadingPolicy()
     unread: dict[str, Unread] = {}
+    notes = {b.note_id: b for b in document.blocks if b.kind == NOTE_BLOCK and b.note_id}
+    read_notes: set[str] = set()
     chapters = [RawChapter(line=_first_line(document.blocks))]
+    pending: list[Paragraph] = []  # notes for the end of the chapter
+
+    def flush_notes():
+        chapters[-1].paragraphs.extend(pending)
+        pending.clear()
+
+    def skip(block: Block, kind: str | None = None):
+        entry = unread.setdefault(kind or block.kind, Unread(block))
+        entry.blocks += 1
+        entry.words += len(block.text.split())
+
     starts = _chapter_starts(document)
     for i, block in enumerate(document.blocks):
         if block.kind == HEADING and block.level <= 1 and document.chapter_level:
+            flush_notes()
             chapters.append(RawChapter(block.heading, block.line, title=block.text or None,
                                        label=block.label or None))
             continue
         if i in starts:
+            flush_notes()
             chapters.append(RawChapter(line=block.line))
-        if block.kind in PROSE or block.kind == HEADING:
-            chapters[-1].paragraphs.append(Paragraph(block.heading if block.kind == HEADING
-                                                     else block.text, block.line,
-                                                     block.kind == QUOTE, block.where()))
-        elif block.kind != BREAK:
-            entry = unread.setdefault(block.kind, Unread(block))
-            entry.blocks += 1
-            entry.words += len(block.text.split())
+        paragraphs = _read(block, policy, chapters[-1].paragraphs)
+        if paragraphs is None:
+            if block.kind not in (BREAK, NOTE_BLOCK):
+                skip(block, NOTATION if block.kind == PARAGRAPH else None)
+            continue
+        chapters[-1].paragraphs.extend(paragraphs)
+        for ref in block.refs:
+            if ref in notes and ref not in read_notes and policy.notes != "skip":
+                read_notes.add(ref)
+                note = _note(notes[ref])
+                (chapters[-1].paragraphs if policy.notes == "after-paragraph"
+                 else pending).append(note)
+    flush_notes()
+    for note_id, block in notes.items():
+        if note_id not in read_notes:
+            skip(block)
+    for block in document.blocks:
+        if block.kind == NOTE_BLOCK and not block.note_id:
+            skip(block)
     return _merge_empty(chapters), unread
+
+
+def _read(block: Block, policy: ReadingPolicy, before: list[Paragraph]) -> list[Paragraph] | None:
+    """The paragraphs a block is read as; None when it is not read."""
+    where = block.where()
+    if block.kind == PARAGRAPH and is_notation(block.text):
+        return None
+    if block.kind in (PARAGRAPH, QUOTE_BLOCK, LIST_ITEM):
+        return [Paragraph(block.text, block.line, QUOTE if block.kind == QUOTE_BLOCK else None,
+                          where, "list item" if block.kind == LIST_ITEM else "")]
+    if block.kind == HEADING:
+        from narrate.script.headings import spoken_heading
+
+        return [Paragraph(block.heading, block.line, NARRATOR, where, "heading",
+                          spoken_heading(block.label or None, block.text or None))]
+    if block.kind == CODE and policy.code == "mention":
+        if before and before[-1].text == CODE_CUE:
+            return []  # one cue for a run of code blocks
+        return [Paragraph(CODE_CUE, block.line, NARRATOR, where, "cue")]
+    if block.kind == TABLE and policy.tables != "skip":
+        rows = [r.split(" | ") for r in block.text.split("\n") if r.strip()]
+        if policy.tables == "read" and 2 <= len(rows) <= 21 and max(map(len, rows)) <= 6:
+            return [Paragraph(table_sentences(rows), block.line, NARRATOR, where, "table")]
+        return [Paragraph(TABLE_CUE, block.line, NARRATOR, where, "cue")]
+    return None
+
+
+def table_sentences(rows: list[list[str]]) -> str:
+    """A small table read row by row as "header: value" pairs, a sentence a row."""
+    header, body = rows[0], rows[1:]
+    sentences = []
+    for row in body:
+        pairs = [f"{h}: {v}" if h else v for h, v in zip(header, row) if v.strip()]
+        sentence = "; ".join(pairs)
+        sentences.append(sentence if re.search(r"[.!?]$", sentence) else sentence + ".")
+    return " ".join(sentences)
+
+
+def _note(block: Block) -> Paragraph:
+    text = block.text.strip()
+    return Paragraph(f"Note: {text}", block.line, NOTE, block.where(), "note")
+
+
+_WORDY = re.compile(r"^[^\W\d_]{2,}[.,;:!?’'\")\]]*$")
+
+
+def is_notation(text: str) -> bool:
+    """A paragraph dominated by digits, symbols and single letters (music or chess
+    notation, tables of figures), not prose."""
+    tokens = text.split()
+    if len(tokens) < 4:
+        return False
+    wordy = sum(1 for t in tokens if _WORDY.match(t.lstrip("(‘“\"'[")))
+    return wordy < 0.3 * len(tokens)
 
 
 def _first_line(blocks: list[Block]) -> int | None:
