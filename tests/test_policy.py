@@ -158,3 +158,8 @@ def test_list_items_get_the_short_pause_and_notes_the_note_voice(tmp_path):
     assert gap("one thing", "another thing") == pytest.approx(0.5, abs=0.03)
     assert gap("another thing", "The end.") == pytest.approx(0.9, abs=0.03)
     assert manifest["spoken"]["01.002.1"]["voice"] == "note"
+
+
+def test_words_with_figures_are_still_prose():
+    assert not is_notation(" ".join(f"word{i}" for i in range(20)))
+    assert not is_notation("Use the x86 build of PCRE2 on Win95 machines today.")

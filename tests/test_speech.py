@@ -69,7 +69,7 @@ def test_numbers_dates_and_abbreviations(text, said):
 
 @pytest.mark.parametrize("text, said", [
     ("“…The cottage was built…During his childhood…”", "The cottage was built. During his childhood"),
-    ("wait… and then", "wait, and then"),
+    ("wait… and then", "wait … and then"),  # inside a clause: a pause, not a comma
     ("Wait... Then", "Wait. Then"),
     ("Trotsky – having escaped – arrived", "Trotsky, having escaped, arrived"),
     ("the man-of-many-lives", "the man-of-many-lives"),

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from num2words import num2words
 
+from narrate.script.normalise import normalise, regnal_lists
 from narrate.script.quotes import DOUBLE_CLOSE, DOUBLE_OPEN, SINGLE_CLOSE, SINGLE_OPEN
 
 # ---- citations -----------------------------------------------------------------
@@ -120,6 +121,9 @@ _NUMBER_RULES: list[tuple[re.Pattern, object]] = [
     # 3 July
     (re.compile(rf"\b{_DAY}\s+{_MONTH}"),
      lambda m: f"the {ordinal(int(m['day']))} of {_month(m['month'])}"),
+    # 1852-3: the year's last two figures, as said
+    (re.compile(r"\b(?P<a>1\d{3}|20\d{2})\s*[-–]\s*(?P<b>\d)\b(?![.,]?\d)"),
+     lambda m: f"{year(int(m['a']))} to {cardinal(int(m['a'][2] + m['b']))}"),
     # 1918-1919, 1918-19
     (re.compile(r"\b(?P<a>1\d{3}|20\d{2})\s*[-–]\s*(?P<b>\d{4}|\d{2})\b(?![.,]?\d)"),
      lambda m: f"{year(int(m['a']))} to "
@@ -276,27 +280,45 @@ def _site(m: re.Match) -> str:
     return m["host"].replace(".", " dot ")
 
 
-def to_say(text: str, lexicon: Lexicon | None = None) -> str:
-    """The words a narrator speaks for `text` (citations already removed)."""
+_EDITORIAL = re.compile(r"\[(?P<words>[^\[\]]{1,40})\]|\((?P<word>[A-Za-z][a-z’']{0,11})\)")
+_EDGE_ELLIPSIS = re.compile(r"(?P<open>[“‘\"«])\s*(?:…|\.\s?\.\s?\.)\s*"
+                            r"|\s*(?:…|\.\s?\.\s?\.)\s*(?P<close>[”’\"»])(?!\w)")
+
+
+def _editorial(m: re.Match) -> str:
+    """[a] gift, [He] began, (a) hard-working, (He) began: an editor's word, read with no
+    pause; [sic] is not read."""
+    words = m["words"] if m["words"] is not None else m["word"]
+    return "" if words.strip().lower() == "sic" else words
+
+
+def to_say(text: str, lexicon: Lexicon | None = None, english: bool = True) -> str:
+    """The words a narrator speaks for `text` (citations already removed). The lexicon
+    comes first, so it can override any rule; `english=False` keeps the English number
+    words and abbreviations out of a book in another language."""
     say = _SPACES.sub(" ", text)
+    if lexicon:
+        say = lexicon.apply(say)
     say = _URL.sub(_site, say)
     say = _EMAIL.sub(lambda m: f"{m['user']} at {m['host'].replace('.', ' dot ')}", say)
     say = _MD_IMAGE.sub(r"\1", say)
     say = _MD_LINK.sub(r"\1", say)
     say = _MD_FOOTNOTE.sub("", say)
     say = _MD_EMPHASIS.sub(r"\2", say)
-    say = expand_abbreviations(say)
-    say = spell_numbers(say)
-    say = _REGNAL.sub(_regnal, say)
+    say = _EDITORIAL.sub(_editorial, say)
+    say = _EDGE_ELLIPSIS.sub(lambda m: m["open"] or m["close"], say)  # silent at a quote's edge
+    if english:
+        say = normalise(say)
+        say = expand_abbreviations(say)
+        say = spell_numbers(say)
+        say = _REGNAL.sub(_regnal, say)
+        say = regnal_lists(say, ordinal)
     say = _quote_marks_out(say)
     say = _ELLIPSIS.sub(" … ", say)  # normalised here; pauses decided in _tidy
     say = _DASH.sub(", ", say)
     say = re.sub(r"[()\[\]]", ", ", say)
     say = _UNSPEAKABLE.sub(" ", say)
-    say = _tidy(say)
-    if lexicon:
-        say = lexicon.apply(say)
-    return say
+    return _tidy(say)
 
 
 def _quote_marks_out(text: str) -> str:
@@ -310,7 +332,7 @@ def _tidy(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     text = text.strip(" …,;:")  # an ellipsis or comma at an edge: nothing to say
     text = re.sub(r" … (?=[A-Z“‘\"])", ". ", text)  # an ellipsis between sentences
-    text = text.replace(" … ", ", ").replace("…", ",")
+    text = re.sub(r"(?:\s*[,;:])*\s*…(?:\s*[,;:…])*\s*", " … ", text)  # inside one: a pause
     text = re.sub(r"\s+([,;:.!?])", r"\1", text)
     text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
     text = re.sub(r"[,;:]\s*([.!?])", r"\1", text)

@@ -159,7 +159,10 @@ def _note(block: Block) -> Paragraph:
     return Paragraph(f"Note: {text}", block.line, NOTE, block.where(), "note")
 
 
-_WORDY = re.compile(r"^[^\W\d_]{2,}[.,;:!?’'\")\]]*$")
+def _wordy(token: str) -> bool:
+    """A word: three letters or more, or two with no figures (not "e4", "C#", "Nf3")."""
+    letters = sum(c.isalpha() for c in token)
+    return letters >= 3 or (letters == 2 and not any(c.isdigit() for c in token))
 
 
 def is_notation(text: str) -> bool:
@@ -168,8 +171,7 @@ def is_notation(text: str) -> bool:
     tokens = text.split()
     if len(tokens) < 4:
         return False
-    wordy = sum(1 for t in tokens if _WORDY.match(t.lstrip("(‘“\"'[")))
-    return wordy < 0.3 * len(tokens)
+    return sum(1 for t in tokens if _wordy(t)) < 0.3 * len(tokens)
 
 
 def _first_line(blocks: list[Block]) -> int | None:

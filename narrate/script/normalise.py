@@ -1,0 +1,211 @@
+"""Hard text, rewritten in words before the ordinary number rules run.
+
+Each rule is a regular expression and what a narrator says for it: times, money with
+a magnitude, multipliers, degrees and units, fractions, ordinals with separators,
+alphanumerics (MP3, 3D, x86-64), phone numbers, ISBNs and version numbers (which
+are not ranges), symbols, and the scholarly abbreviations. English only: a book in
+another language skips them (`to_say(..., english=False)`). Where a case is
+ambiguous the lexicon, applied first, or an edit of the script's `say` decides.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from num2words import num2words
+
+
+def cardinal(number: int | float) -> str:
+    return num2words(number).replace(" and ", " ").replace(",", "")
+
+
+def _number(text: str) -> str:
+    plain = text.replace(",", "")
+    if "." in plain:
+        whole, part = plain.split(".", 1)
+        return f"{cardinal(int(whole))} point {' '.join(cardinal(int(d)) for d in part)}"
+    return cardinal(int(plain))
+
+
+def _digits(text: str) -> str:
+    return " ".join("oh" if d == "O" else cardinal(int(d)) for d in text if d.isdigit())
+
+
+# ---- times --------------------------------------------------------------------------------------
+
+def _time(m: re.Match) -> str:
+    hour, minute = int(m["h"]), int(m["m"])
+    meridiem = f" {m['ap'][0].upper()} M" if m["ap"] else ""
+    if minute == 0:
+        return f"{cardinal(hour)}{meridiem}" if meridiem else f"{cardinal(hour)} o'clock"
+    spoken = f"oh {cardinal(minute)}" if minute < 10 else cardinal(minute)
+    return f"{cardinal(hour)} {spoken}{meridiem}"
+
+
+# ---- money, multipliers, units ------------------------------------------------------------------
+
+_CURRENCY = {"$": "dollars", "£": "pounds", "€": "euros", "¥": "yen"}
+_SCALE = {"k": "thousand", "m": "million", "mn": "million", "bn": "billion", "b": "billion",
+          "tn": "trillion", "thousand": "thousand", "million": "million", "billion": "billion",
+          "trillion": "trillion"}
+
+
+def _money(m: re.Match) -> str:
+    scale = _SCALE.get((m["scale"] or "").lower(), "")
+    return " ".join(filter(None, [_number(m["n"]), scale, _CURRENCY[m["cur"]]]))
+
+
+_UNITS = {"mm": "millimeter", "cm": "centimeter", "km": "kilometer", "mg": "milligram",
+          "kg": "kilogram", "ml": "milliliter", "lb": "pound", "lbs": "pound", "oz": "ounce",
+          "ft": "foot", "mph": "mile per hour", "km/h": "kilometer per hour", "Hz": "hertz",
+          "kHz": "kilohertz", "MHz": "megahertz", "GHz": "gigahertz", "KB": "kilobyte",
+          "kB": "kilobyte", "MB": "megabyte", "GB": "gigabyte", "TB": "terabyte",
+          "ms": "millisecond", "sec": "second", "min": "minute", "hr": "hour", "hrs": "hour"}
+_UNIT = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
+_PLURAL = {"foot": "feet", "hertz": "hertz", "kilohertz": "kilohertz", "megahertz": "megahertz",
+           "gigahertz": "gigahertz", "mile per hour": "miles per hour",
+           "kilometer per hour": "kilometers per hour"}
+
+
+def _unit(m: re.Match) -> str:
+    word = _UNITS[m["unit"]]
+    one = m["n"] == "1" or (m["art"] or "").strip()  # "a 2 km walk": the unit as an adjective
+    return f"{m['art'] or ''}{_number(m['n'])} {word if one else _PLURAL.get(word, word + 's')}"
+
+
+# ---- fractions ----------------------------------------------------------------------------------
+
+_VULGAR = {"½": Fraction(1, 2), "⅓": Fraction(1, 3), "⅔": Fraction(2, 3), "¼": Fraction(1, 4),
+           "¾": Fraction(3, 4), "⅕": Fraction(1, 5), "⅛": Fraction(1, 8), "⅜": Fraction(3, 8),
+           "⅝": Fraction(5, 8), "⅞": Fraction(7, 8)}
+_DENOMINATORS = {2: ("half", "halves"), 4: ("quarter", "quarters")}
+
+
+def fraction_words(value: Fraction) -> str:
+    n, d = value.numerator, value.denominator
+    single, plural = _DENOMINATORS.get(d, (num2words(d, to="ordinal"),
+                                           num2words(d, to="ordinal") + "s"))
+    return f"{cardinal(n)} {single if n == 1 else plural}"
+
+
+def _fraction(m: re.Match) -> str:
+    value = Fraction(int(m["a"]), int(m["b"])) if m["a"] else _VULGAR[m["v"]]
+    whole = f"{cardinal(int(m['w']))} and " if m["w"] else ""
+    spoken = whole + ("a " + fraction_words(value).split(" ", 1)[1] if whole and
+                      value.numerator == 1 else fraction_words(value))
+    return spoken + (" of a" if m["noun"] and value < 1 and not whole else "") + (m["noun"] or "")
+
+
+# ---- alphanumerics and numbers that are not quantities ------------------------------------------
+
+def _alphanumeric(m: re.Match) -> str:
+    """MP3 -> M P three, 3D -> three D, x86-64 -> x eighty-six sixty-four."""
+    parts = []
+    for piece in re.findall(r"[A-Za-z]+|\d+", m.group()):
+        if piece.isdigit():
+            parts.append(_number(piece))
+        elif piece.isupper() or len(piece) <= 2:
+            parts.append(" ".join(piece))
+        else:
+            parts.append(piece)
+    return " ".join(parts)
+
+
+def _digit_groups(m: re.Match) -> str:
+    """555-1234, 978-0-14-044913-6: digits read group by group, not as a range."""
+    return ", ".join(_digits(g) for g in re.split(r"[-\s.]", m.group()) if g)
+
+
+def _version(m: re.Match) -> str:
+    return " point ".join(cardinal(int(p)) for p in m.group().split("."))
+
+
+_ROMAN = r"(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
+
+RULES: list[tuple[re.Pattern, object]] = [
+    # 9:30 a.m., 12:00
+    (re.compile(r"\b(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)\b(?:\s*(?P<ap>[ap])\.?m\.?(?=\W|$))?",
+                re.I), _time),
+    # £4m, $1.2bn, $5 million
+    (re.compile(r"(?P<cur>[$£€¥])\s?(?P<n>\d[\d,]*(?:\.\d+)?)(?:(?P<scale>bn|mn|tn|[kmb])\b|"
+                r"\s+(?P<scale2>thousand|million|billion|trillion)\b)?"),
+     lambda m: _money(m) if not m["scale2"] else
+     f"{_number(m['n'])} {m['scale2']} {_CURRENCY[m['cur']]}"),
+    # 1.5x, 10x
+    (re.compile(r"\b(?P<n>\d+(?:\.\d+)?)x\b"), lambda m: f"{_number(m['n'])} times"),
+    # 25°C, 90°
+    (re.compile(r"(?P<n>-?\d+(?:\.\d+)?)\s?°\s?(?P<s>[CF])\b"),
+     lambda m: f"{_number(m['n'].lstrip('-'))} degrees "
+               f"{'Celsius' if m['s'] == 'C' else 'Fahrenheit'}"
+               if not m["n"].startswith("-") else
+               f"minus {_number(m['n'][1:])} degrees {'Celsius' if m['s'] == 'C' else 'Fahrenheit'}"),
+    (re.compile(r"(?P<n>\d+(?:\.\d+)?)\s?°"), lambda m: f"{_number(m['n'])} degrees"),
+    # 3/4 cup, 1½, ½
+    (re.compile(r"(?<![\d/])(?:(?P<w>\d+)\s?)?(?:(?P<a>[1-9])/(?P<b>[2-9]|10)|(?P<v>[½⅓⅔¼¾⅕⅛⅜⅝⅞]))"
+                r"(?![\d/])(?P<noun>\s(?!of\b|to\b|and\b|or\b)[a-z]+\b)?"), _fraction),
+    # 60 cm, a 2 km walk
+    (re.compile(rf"(?P<art>\b[Aa]n? )?\b(?P<n>\d+(?:\.\d+)?)\s?(?P<unit>{_UNIT})(?![\w/])"), _unit),
+    # phone numbers and ISBNs: digit groups, not ranges
+    (re.compile(r"\b\d{3}-\d{4}\b(?!-)|\b\d{1,5}(?:-\d{1,7}){2,}-[\dX]\b"), _digit_groups),
+    (re.compile(r"\bISBN(?:-1[03])?:?"), "I S B N"),
+    # 14.1.1
+    (re.compile(r"\b\d+\.\d+\.\d+(?:\.\d+)*\b"), _version),
+    # 100,000th
+    (re.compile(r"\b(?P<n>\d{1,3}(?:,\d{3})+)(?:st|nd|rd|th)\b"),
+     lambda m: num2words(int(m["n"].replace(",", "")), to="ordinal").replace(" and ", " ")
+     .replace(",", "")),
+    # MP3, 3D, PCRE2, x86-64, 4K (not 1st, 1960s, 15th)
+    (re.compile(r"\b(?=[A-Za-z]*\d)(?=\d*[A-Za-z])(?![0-9]+(?:st|nd|rd|th|s)\b)"
+                r"[A-Za-z0-9]+(?:-\d+)*\b"), _alphanumeric),
+    # symbols
+    (re.compile(r"(?<=\s)\+(?=\s)|(?<=\d)\+(?=\d)"), "plus"),
+    (re.compile(r"(?<=\s)=(?=\s)"), "equals"),
+    (re.compile(r"\s&\s"), " and "),
+    (re.compile(r"#\s?(?=\d)"), "number "),
+    (re.compile(r"§§\s?(?=\d)"), "sections "),
+    (re.compile(r"§\s?(?=\d)"), "section "),
+]
+
+ABBREVIATIONS: list[tuple[re.Pattern, str]] = [
+    (re.compile(r"\b(?:c|ca|circ)\.\s?(?=\d)"), "circa "),
+    (re.compile(r"\bvols\.\s?(?=\d|[IVXL]+\b)", re.I), "volumes "),
+    (re.compile(r"\bvol\.\s?(?=\d|[IVXL]+\b)", re.I), "volume "),
+    (re.compile(r"\bchs\.\s?(?=\d|[IVXL]+\b)", re.I), "chapters "),
+    (re.compile(r"\bch\.\s?(?=\d|[IVXL]+\b)", re.I), "chapter "),
+    (re.compile(r"\bfigs\.\s?(?=\d)", re.I), "figures "),
+    (re.compile(r"\bfig\.\s?(?=\d)", re.I), "figure "),
+    (re.compile(r"\bibid\.", re.I), "ibidem"),
+    (re.compile(r"\bop\.\s?cit\.", re.I), "in the work cited"),
+    (re.compile(r"\bloc\.\s?cit\.", re.I), "in the place cited"),
+    (re.compile(r"\b(\d+(?:st|nd|rd|th)) ed\.(?=\W|$)"), r"\1 edition"),
+]
+
+
+def normalise(text: str) -> str:
+    for pattern, replacement in ABBREVIATIONS:
+        text = pattern.sub(replacement, text)
+    if any(ch.isdigit() for ch in text) or re.search(r"[#§&=+½⅓⅔¼¾⅕⅛⅜⅝⅞]", text):
+        for pattern, replacement in RULES:
+            text = pattern.sub(replacement, text)
+    return text
+
+
+# ---- regnal numerals in lists: "Louis XIV or XV" --------------------------------------------------
+
+_REGNAL_LIST = re.compile(rf"(?P<head>\bthe (?P<ord>[A-Z][a-z-]+))(?P<sep>,? (?:or|and|to) |, )"
+                          rf"(?P<num>{_ROMAN})\b(?! [A-Z][a-z])")
+
+
+def regnal_lists(text: str, ordinal) -> str:
+    """After "Louis the Fourteenth", a bare numeral in the same list is a regnal number too."""
+    def replace(m: re.Match) -> str:
+        if not m["num"] or (len(m["num"]) == 1 and m["num"] != "V"):
+            return m.group()
+        from narrate.read.sections import roman_value
+
+        return f"{m['head']}{m['sep']}the {ordinal(roman_value(m['num'])).capitalize()}"
+    previous = None
+    while previous != text:
+        previous, text = text, _REGNAL_LIST.sub(replace, text)
+    return text

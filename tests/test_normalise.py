@@ -1,0 +1,89 @@
+"""Hard text a narrator must say right: each case reads the `say` the converter makes."""
+
+import pytest
+
+from narrate.script import convert
+from narrate.script.speech import to_say
+
+
+@pytest.mark.parametrize("text, said", [
+    # currency with a magnitude, multipliers
+    ("It cost £4m in all.", "It cost four million pounds in all."),
+    ("A $1.2bn deal.", "A one point two billion dollars deal."),
+    ("Only €5 each.", "Only five euros each."),
+    ("It is 1.5x faster.", "It is one point five times faster."),
+    ("A 10x gain.", "A ten times gain."),
+    # units and degrees, fractions
+    ("It was 25°C outside.", "It was twenty-five degrees Celsius outside."),
+    ("Turn 90° left.", "Turn ninety degrees left."),
+    ("A board 60 cm long.", "A board sixty centimeters long."),
+    ("It weighs 5 kg.", "It weighs five kilograms."),
+    ("Add 3/4 cup of flour.", "Add three quarters of a cup of flour."),
+    ("Use ½ of it.", "Use one half of it."),
+    ("A 2 km walk.", "A two kilometer walk."),
+    # times
+    ("Meet at 12:00.", "Meet at twelve o'clock."),
+    ("Leave at 9:30 a.m. sharp.", "Leave at nine thirty A M sharp."),
+    ("At 12:05 it rang.", "At twelve oh five it rang."),
+    # ordinals with separators
+    ("The 100,000th visitor.", "The one hundred thousandth visitor."),
+    # alphanumerics
+    ("An MP3 file.", "An M P three file."),
+    ("A 3D film.", "A three D film."),
+    ("PCRE2 syntax.", "P C R E two syntax."),
+    ("On x86-64 chips.", "On x eighty-six sixty-four chips."),
+    ("A 4K screen.", "A four K screen."),
+    # not ranges: phone numbers, ISBNs, versions
+    ("Call 555-1234 now.", "Call five five five, one two three four now."),
+    ("ISBN 978-0-14-044913-6.",
+     "I S B N nine seven eight, zero, one four, zero four four nine one three, six."),
+    ("Version 14.1.1 is out.", "Version fourteen point one point one is out."),
+    # symbols
+    ("2 + 2 = 4", "two plus two equals four"),
+    ("Salt & pepper.", "Salt and pepper."),
+    ("It is #1 here.", "It is number one here."),
+    ("See § 12.", "See section twelve."),
+    ("A 5% fee.", "A five percent fee."),
+    # abbreviations
+    ("Born c. 1845 in Kent.", "Born circa eighteen forty-five in Kent."),
+    ("Built ca. 1200.", "Built circa twelve hundred."),
+    ("See vol. 2, ch. 3 and Fig. 4.", "See volume two, chapter three and figure four."),
+    ("Others, viz. the rest.", "Others, namely the rest."),
+    ("As before (ibid.).", "As before, ibidem."),
+    ("Smith, op. cit., said so.", "Smith, in the work cited, said so."),
+    ("It was in St. Louis.", "It was in Saint Louis."),
+    ("The 7th ed. of it.", "The seventh edition of it."),
+    # year ranges and regnal numerals in lists
+    ("In 1852-3 it grew.", "In eighteen fifty-two to fifty-three it grew."),
+    ("Louis XIV or XV ruled.", "Louis the Fourteenth or the Fifteenth ruled."),
+    ("Henry VIII, Edward VI and Mary.", "Henry the Eighth, Edward the Sixth and Mary."),
+])
+def test_normalisation(text, said):
+    assert to_say(text) == said
+
+
+@pytest.mark.parametrize("text, said", [
+    ("His father was “…illiterate…(a) hard-working farmer…”",
+     "His father was illiterate … a hard-working farmer"),
+    ("“He had, [a] gift for organization.”", "He had, a gift for organization."),
+    ("“[He] began to write.”", "He began to write."),
+    ("“The Tsar’s Manifesto…is only a scrap of paper.”",
+     "The Tsar's Manifesto … is only a scrap of paper."),
+    ("It was [sic] wrong.", "It was wrong."),
+    ("Lev (or Leon) Bronstein", "Lev, or Leon, Bronstein"),
+])
+def test_editorial_marks_and_ellipses_inside_quotations(text, said):
+    assert to_say(text) == said
+
+
+def test_the_lexicon_or_script_overrides_an_ambiguous_case():
+    from narrate.script import ConvertOptions
+    from narrate.script.speech import Lexicon
+
+    book, _ = convert("He works at 3M.", ConvertOptions(lexicon=Lexicon({"3M": "three M"})))
+    assert book.segments[0].say == "He works at three M."
+
+
+def test_a_word_in_parentheses_is_read_without_pauses():
+    assert to_say("“The prison was alive…(He) began to write (46)…”") == \
+        "The prison was alive. He began to write, forty-six"  # a capital: a new sentence
