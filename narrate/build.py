@@ -74,24 +74,35 @@ def voices_dir_for(book: Book, voices: str | Path | None) -> str | Path | None:
     return voices or book.extra.get("voices")
 
 
+def book_profiles(book: Book, voices: str | Path | None = None, warnings: list | None = None):
+    """The voice profiles for a book: the cast (--voices, the metadata's, the default) in
+    the book's language."""
+    from narrate.render import cast_for_language
+    from narrate.render.profiles import load_profiles
+
+    profiles, found = cast_for_language(load_profiles(voices_dir_for(book, voices)),
+                                        book.language)
+    if warnings is not None:
+        warnings.extend(found)
+    return profiles
+
+
 def render_book(book: Book, voices: str | Path | None = None, cache_dir: str | Path | None = None,
                 jobs: int | None = None, progress: bool | None = None):
     """Render every segment of `book` through the cache; returns the RenderReport."""
     from narrate.render import book_items, render_items
     from narrate.render.cache import Cache
-    from narrate.render.profiles import load_profiles
 
-    profiles = load_profiles(voices_dir_for(book, voices))
+    profiles = book_profiles(book, voices)
     return render_items(book_items(book), profiles, Cache(cache_dir), jobs=jobs, progress=progress)
 
 
 def used_cache_keys(books: list[Book], voices: str | Path | None = None) -> set[str]:
     from narrate.render import book_items, item_keys
-    from narrate.render.profiles import load_profiles
 
     keys: set[str] = set()
     for book in books:
-        profiles = load_profiles(voices_dir_for(book, voices))
+        profiles = book_profiles(book, voices)
         credit_reader(book, profiles, load_lexicon(book.extra.get("lexicon")))
         items = book_items(book) + extra_items(book, credits=True)
         keys |= set(item_keys(items, profiles).values())
@@ -247,7 +258,6 @@ def build(target: str | Path, voices=None, cache_dir=None, jobs: int | None = No
 
     from narrate.render import Renderer, book_items, item_keys
     from narrate.render.cache import Cache
-    from narrate.render.profiles import load_profiles
     from narrate.stitch import BookInfo, ChapterPlan, export_book, needs_export
     from narrate.stitch.timeline import Mastering
     from narrate.stitch.encode import check_ffmpeg
@@ -257,7 +267,7 @@ def build(target: str | Path, voices=None, cache_dir=None, jobs: int | None = No
     book = load_book(target, meta=meta, lexicon=lexicon, warnings=warnings, **convert)
     mastering = mastering or Mastering()
     credits = book.extra.get("credits", True) if credits is None else credits
-    profiles = load_profiles(voices_dir_for(book, voices))
+    profiles = book_profiles(book, voices, warnings)
     credit_reader(book, profiles, load_lexicon(lexicon or book.extra.get("lexicon")))
     items = book_items(book) + extra_items(book, credits)
     forced, forced_chapters = resolve_only(book, items, only) if only else (set(), set())

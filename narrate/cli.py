@@ -491,7 +491,7 @@ def cache(scripts, prune, cache_dir, voices):
 @_fail_cleanly
 def preview(args, text, voice, start, seconds, out, voices, cache_dir, jobs, **kw):
     """Hear a chapter, section or segment ID of a book, a stretch (--from), or --text."""
-    from narrate.build import voices_dir_for
+    from narrate.build import book_profiles
     from narrate.metadata import load_lexicon
     from narrate.preview import Previewer, select, text_segment
     from narrate.render.cache import Cache
@@ -511,7 +511,7 @@ def preview(args, text, voice, start, seconds, out, voices, cache_dir, jobs, **k
                                "`narrate preview BOOK --from ID --seconds N` or "
                                "`narrate preview --text WORDS`")
         book = _load(args[0], kw)
-        profiles = load_profiles(voices_dir_for(book, voices))
+        profiles = book_profiles(book, voices)
         flat = select(book, args[1] if len(args) > 1 else None, start, seconds)
     with Previewer(profiles, Cache(cache_dir), jobs or 1) as previewer:
         result = previewer.preview(flat, Path(out) if out else None)

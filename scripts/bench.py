@@ -284,34 +284,42 @@ def _bare_parse(path: Path) -> None:
 
 def bench_corpus(work: Path) -> None:
     """Each corpus text read and converted: chapters found against what a listener should
-    hear, words read, what is not read by kind, and the time (median of 3) beside the bare
-    parse of the same file."""
+    hear, the time (median of 3) beside the bare parse of the same file, and the
+    scorecard: words spoken and left out by kind, notes read, quote segments, junk
+    spoken (an independent detector) and the share of the prose kept."""
     from narrate.build import load_book
+    from narrate.read import read_document
+    from narrate.metadata import load_lexicon
+    from narrate.script.scorecard import score
 
     print("== corpus: reading real books (expected chapters from ../shared/corpus/README.md)")
     texts = sorted(CORPUS.glob("*.*")) if CORPUS.is_dir() else []
     texts = [p for p in texts if p.name in EXPECTED] + [SEED]
     if not CORPUS.is_dir():
         print(f"(no {CORPUS}: the seed only)")
-    print(f"{'text':40} {'chapters':>9} {'titles':>7} {'words read':>11} {'convert':>8} "
-          f"{'bare parse':>10}")
+    print(f"{'text':38} {'chapters':>9} {'titles':>7} {'convert':>8} {'bare':>6} {'spoken':>8} "
+          f"{'notes':>5} {'quotes':>6} {'junk':>11} {'prose kept':>11} {'worst ch.':>9}")
     for path in texts:
-        problems: list = []
         times = []
         for _ in range(3):
-            problems = []
+            problems: list = []
             seconds, book = timed(load_book, path, warnings=problems)
             times.append(seconds)
         bare = statistics.median(timed(_bare_parse, path)[0] for _ in range(3))
+        card = score(read_document(path), book, problems, load_lexicon(book.extra.get("lexicon")))
         expected = EXPECTED[path.name]
         titles = [c.title for c in book.chapters if c.title_source != "opening"]
         right = sum(1 for t in expected if t in titles)
-        spoken = sum(len(s.say.split()) for s in book.segments)
-        print(f"{path.name:40} {len(book.chapters):4} / {len(expected):<3} {right:3}/{len(expected):<3} "
-              f"{spoken:11,} {statistics.median(times):7.2f}s {bare:9.2f}s")
-        for problem in problems:
-            if getattr(problem, "code", "") == "not-read":
-                print(f"{'':42}{problem.message}")
+        junk = sum(card.junk.values())
+        print(f"{path.name:38} {len(book.chapters):4} / {len(expected):<3} {right:3}/{len(expected):<3} "
+              f"{statistics.median(times):7.2f}s {bare:5.2f}s {card.spoken_words:8,} "
+              f"{card.notes_read:5} {card.quote_segments:6} {junk:4} {card.junk_share:6.2%} "
+              f"{card.prose_kept:10.2%} {card.worst_chapter_kept:9.2%}")
+        if card.left_out:
+            print(f"{'':40}left out: " + ", ".join(f"{k} {v:,}" for k, v in
+                                                  sorted(card.left_out.items())))
+        if card.junk:
+            print(f"{'':40}junk spoken: " + ", ".join(f"{k} {v}" for k, v in card.junk.items()))
 
 
 SECTIONS = {"corpus": bench_corpus, "render": bench_render, "build": bench_build, "edit": bench_edit,

@@ -86,4 +86,4 @@ def test_the_lexicon_or_script_overrides_an_ambiguous_case():
 
 def test_a_word_in_parentheses_is_read_without_pauses():
     assert to_say("“The prison was alive…(He) began to write (46)…”") == \
-        "The prison was alive. He began to write, forty-six"  # a capital: a new sentence
+        "The prison was alive … He began to write, forty-six"

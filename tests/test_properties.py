@@ -19,7 +19,15 @@ messy_text = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=12)),
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _spoken_words(book):
+def read_words(document):
+    """The words the reader classed as prose or headings (notation left out), in order."""
+    read = [b.heading if b.kind == HEADING else b.text for b in document.blocks
+            if (b.kind in PROSE and not (b.kind == PARAGRAPH and is_notation(b.text)))
+            or b.kind == HEADING]
+    return words(" ".join(read))
+
+
+def spoken_words(book):
     """The words of the book's own text: its headings and prose (not notes or cues)."""
     parts = []
     for chapter in book.chapters:
@@ -40,10 +48,7 @@ def test_never_crashes_and_loses_no_word(text, markdown):
     """Every word the reader classed as prose (or a heading) is spoken, in order."""
     book, _ = convert(text, ConvertOptions(markdown=markdown, max_segment_chars=60))
     document = read_markdown(text) if markdown else read_text(text)
-    read = [b.heading if b.kind == HEADING else b.text for b in document.blocks
-            if (b.kind in PROSE and not (b.kind == PARAGRAPH and is_notation(b.text)))
-            or b.kind == HEADING]
-    assert _letters(_spoken_words(book)) == _letters(words(" ".join(read)))
+    assert _letters(spoken_words(book)) == _letters(read_words(document))
     for segment in book.segments:
         assert len(segment.text) <= 60
         assert segment.text.strip() == segment.text and segment.text

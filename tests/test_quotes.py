@@ -33,7 +33,7 @@ def test_single_quotes_and_apostrophes_are_told_apart():
     runs, problems = voices(text)
     assert [v for v, _ in runs] == ["narrator", "quote", "narrator"]
     assert runs[1][1] == f"‘{LONG}.’"
-    assert problems == []
+    assert problems == ["quote-convention"]  # only single marks open quotations here
 
 
 def test_nested_single_inside_double_stays_quote():
@@ -85,3 +85,36 @@ def test_markdown_blockquote_is_quote_voice():
     from narrate.script import ConvertOptions
     book, _ = convert("Intro.\n\n> Short.\n", ConvertOptions(markdown=True))
     assert [s.voice for s in book.segments] == ["narrator", "quote"]
+
+
+def test_leading_apostrophe_elisions_never_open_a_quotation():
+    """'cello, 'ansom, 'gainst: no quote voice, and never spread into the next paragraph."""
+    text = ("The 'cello sang while the 'ansom cab waited, four horses 'gainst the wind.\n\n"
+            "He walked on through the long evening, and nothing else was said of it.\n\n"
+            "The night fell and the town slept under the rain of the early winter.\n\n"
+            f"Then she said “{LONG}” and left.")
+    runs, problems = voices(text)
+    assert [v for v, _ in runs] == ["narrator", "narrator", "narrator", "narrator", "quote",
+                                    "narrator"]
+    assert "quote-unclosed" not in problems
+
+
+def test_an_unknown_elision_before_a_lowercase_word_is_an_apostrophe():
+    runs, _ = voices("The boys went to the 'varsity match, and then home for tea and cake.")
+    assert [v for v, _ in runs] == ["narrator"]
+
+
+def test_british_single_quotes_run_over_paragraphs():
+    text = (f"She began: ‘{LONG},\n\nand it went on for a second paragraph of words.’\n\n"
+            f"He replied: ‘{LONG}.’ And ‘{LONG}.’")
+    runs, problems = voices(text)
+    assert runs[1] == ("quote", f"‘{LONG},")
+    assert runs[2] == ("quote", "and it went on for a second paragraph of words.’")
+    assert "quote-convention" in problems and "quote-run-on" in problems
+
+
+def test_in_a_double_quoted_book_an_open_single_quote_stays_in_its_paragraph():
+    text = (f"He said “{LONG}” twice. “{LONG}.”\n\nThen the ‘Old Guard of the party, never "
+            "closed here.\n\nA new paragraph of plain narration follows after that one.")
+    runs, _ = voices(text)
+    assert runs[-1] == ("narrator", "A new paragraph of plain narration follows after that one.")

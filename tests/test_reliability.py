@@ -337,9 +337,9 @@ def test_ffmpeg_missing_or_failing(small_book, tmp_path):
 @given(st.one_of(st.binary(max_size=300), st.text(max_size=300).map(lambda t: t.encode("utf-8",
                                                                                            "replace"))))
 def test_any_bytes_convert_or_fail_with_the_documented_error(data):
-    from narrate.read.document import HEADING, PROSE
     from narrate.read.text import read_text
     from narrate.script import convert_document
+    from test_properties import read_words, spoken_words
     try:
         source = decode(data, "x.txt")
     except InputError as exc:
@@ -347,9 +347,5 @@ def test_any_bytes_convert_or_fail_with_the_documented_error(data):
         return
     document = read_text(source.text)
     book, _ = convert_document(document)
-    spoken = []
-    for chapter in book.chapters:
-        spoken += [chapter.heading or ""] + [s.text for s in chapter.segments]
-    read = [b.heading if b.kind == HEADING else b.text for b in document.blocks
-            if b.kind in PROSE or b.kind == HEADING]
-    assert "".join(words(" ".join(spoken))) == "".join(words(" ".join(read)))
+    spoken, read = spoken_words(book), read_words(document)
+    assert "".join(spoken) == "".join(read)

@@ -8,6 +8,9 @@ process, so each worker process serves exactly one profile.
 
 from __future__ import annotations
 
+import dataclasses
+import re
+
 import concurrent.futures as futures
 import multiprocessing
 import os
@@ -24,7 +27,7 @@ from narrate.progress import Progress
 from narrate.render.audio import rms
 from narrate.model import Book
 from narrate.render.cache import Cache, audio_key, voice_fingerprint, wav_frames, wav_info
-from narrate.render.engines import (SynthesisError, check_engine, check_voice,
+from narrate.render.engines import (SynthesisError, check_engine, check_voice, espeak_voice_for,
                                     create_engine, engine_version, quiet_stdout)
 from narrate.render.profiles import VoiceProfile, profiles_for
 
@@ -59,6 +62,31 @@ class RenderReport:
     failed: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
     worker_mb: dict[str, float] = field(default_factory=dict)  # role -> a worker's peak memory
+
+
+def cast_for_language(profiles: dict[str, VoiceProfile], language: str
+                      ) -> tuple[dict[str, VoiceProfile], list[str]]:
+    """The cast for a book's language: espeak-ng voices that speak English are swapped
+    for the language's own voice (variants such as +f2 kept). The neural voices speak
+    English only: they stay, with a warning."""
+    if not language or language.lower().startswith("en"):
+        return profiles, []
+    cast, warnings = dict(profiles), []
+    for role, profile in profiles.items():
+        base, plus, variant = profile.voice.partition("+")
+        if profile.engine != "pyttsx3":
+            warnings.append(f"the {role} voice ({profile.engine}) speaks English only; this "
+                            f"book's language is {language!r}")
+            continue
+        if not re.match(r"(?:\w+/)?en\b", base):
+            continue  # a voice the user chose for this language
+        voice = espeak_voice_for(language)
+        if voice is None:
+            raise NarrateError(f"language {language!r}: espeak-ng has no voice for it; set "
+                               "`language:` in the book's metadata to a language it speaks "
+                               "(`espeak-ng --voices` lists them)")
+        cast[role] = dataclasses.replace(profile, voice=voice + plus + variant)
+    return cast, warnings
 
 
 def book_items(book: Book) -> list[RenderItem]:

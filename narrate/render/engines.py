@@ -231,3 +231,22 @@ def check_voice(profile: VoiceProfile) -> None:
     if variant and variants and variant not in variants:
         raise NarrateError(f"{profile.source}: `voice` variant +{variant} is unknown; "
                            f"{nearest(variant, variants)}")
+
+
+@functools.lru_cache(maxsize=None)
+def espeak_voice_for(language: str) -> str | None:
+    """The espeak-ng voice id for a language code ("de" -> "gmw/de", "fr" -> "roa/fr"),
+    preferring an exact match; None when espeak-ng has none (mbrola voices are left out:
+    they need data espeak-ng does not ship)."""
+    if not shutil.which("espeak-ng"):
+        return None
+    code = language.lower().replace("_", "-")
+    out = subprocess.run(["espeak-ng", f"--voices={code.split('-')[0]}"], capture_output=True,
+                         text=True).stdout
+    found = []
+    for line in out.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) >= 5 and not fields[4].startswith("mb/"):
+            found.append((fields[1].lower(), fields[4]))
+    exact = [voice for lang, voice in found if lang == code]
+    return (exact or [voice for _, voice in found] or [None])[0]

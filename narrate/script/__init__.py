@@ -10,13 +10,14 @@ speech (the `say` text).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from narrate.model import NARRATOR, QUOTE, Book, Chapter, Section, Segment
 from narrate.problems import INFO, WARNING, Problem, first_words
-from narrate.script.quotes import ALL_MARKS, find_quotes
+from narrate.script.quotes import ALL_MARKS, convention, find_quotes
 from narrate.read.document import Document
 from narrate.script.headings import add_spoken_lines
 from narrate.script.segments import split_run
@@ -42,6 +43,7 @@ class ConvertOptions:
     words_per_minute: int = 160  # for duration estimates
     lexicon: Lexicon = field(default_factory=Lexicon)
     policy: ReadingPolicy = field(default_factory=ReadingPolicy)  # code, notes, tables
+    english: bool = True  # English number words and abbreviations (set from the language)
 
 
 def words(text: str) -> list[str]:
@@ -60,8 +62,8 @@ def convert(text: str, options: ConvertOptions | None = None, meta: dict | None 
 
 def convert_document(document: Document, options: ConvertOptions | None = None,
                      meta: dict | None = None) -> tuple[Book, list[Problem]]:
-    options = options or ConvertOptions()
     meta = {**document.metadata, **(meta or {})}
+    options = dataclasses.replace(options or ConvertOptions(), english=is_english(meta))
     problems: list[Problem] = list(document.problems)
     raw_chapters, unread = split_chapters(document, options.policy)
     problems += _unread_problems(unread)
@@ -72,10 +74,15 @@ def convert_document(document: Document, options: ConvertOptions | None = None,
     for block in document.blocks:
         problems += _unknown_characters(block.text, block.line)
     width = max(2, len(str(len(raw_chapters))))
+    marks = convention([p.text for c in raw_chapters for p in c.paragraphs if p.voice is None])
+    if marks == "S":
+        problems.append(Problem("quote-convention", "quotations use single marks (‘…’); "
+                                "double marks inside them are nested quotes", INFO))
     chapters = []
     for number, raw in enumerate(raw_chapters, start=1):
         chapter, found = _build_chapter(raw, number, str(number).zfill(width), options,
-                                        is_last=number == len(raw_chapters), truncated=truncated)
+                                        is_last=number == len(raw_chapters), truncated=truncated,
+                                        marks=marks)
         chapters.append(chapter)
         problems += found
     title = meta.get("title") or (Path(document.source).stem.replace("-", " ").replace("_", " ")
@@ -87,8 +94,12 @@ def convert_document(document: Document, options: ConvertOptions | None = None,
                 extra={k: v for k, v in meta.items()
                        if k not in ("title", "author", "narrator", "language", "chapters")})
     _apply_title_overrides(book, meta.get("chapters"))
-    add_spoken_lines(book, options.lexicon)
+    add_spoken_lines(book, options.lexicon, options.english)
     return book, problems
+
+
+def is_english(meta: dict) -> bool:
+    return str(meta.get("language") or "en").lower().startswith("en")
 
 
 def _unread_problems(unread) -> list[Problem]:
@@ -154,11 +165,11 @@ def _unknown_characters(text: str, first_line: int | None) -> list[Problem]:
 
 
 def _build_chapter(raw: RawChapter, number: int, chapter_id: str, options: ConvertOptions,
-                   is_last: bool, truncated: bool) -> tuple[Chapter, list[Problem]]:
+                   is_last: bool, truncated: bool, marks: str) -> tuple[Chapter, list[Problem]]:
     texts = [p.text for p in raw.paragraphs]
     prose = [i for i, p in enumerate(raw.paragraphs) if p.voice is None]  # quotes are sought here
     found_quotes, problems = find_quotes([texts[i] for i in prose], number, is_last, truncated,
-                                         [raw.paragraphs[i].line for i in prose])
+                                         [raw.paragraphs[i].line for i in prose], marks)
     quotes = [None] * len(texts)
     for i, found in zip(prose, found_quotes):
         quotes[i] = found
@@ -181,7 +192,7 @@ def _segments(paragraph: Paragraph, spans: list[tuple[int, int]], section_id: st
     text = paragraph.text
     if paragraph.say is not None:  # a heading: spoken as words, never split
         return [Segment(f"{section_id}.1", paragraph.voice or NARRATOR, text,
-                        to_say(paragraph.say, options.lexicon))]
+                        to_say(paragraph.say, options.lexicon, options.english))]
     citations = find_citations(text, spans)
     runs = _voice_runs(text, spans, citations, paragraph.voice, options.quote_min_words)
     segments = []
@@ -203,7 +214,8 @@ def _segment(seg_id, voice, text, start, end, cites, options) -> Segment:
         at = b
     pieces.append(text[at:end])
     citation = "; ".join(text[a:b] for a, b in cites) or None
-    return Segment(seg_id, voice, text[start:end], to_say("".join(pieces), options.lexicon),
+    return Segment(seg_id, voice, text[start:end],
+                   to_say("".join(pieces), options.lexicon, options.english),
                    citation)
 
 

@@ -61,31 +61,49 @@ def spoken_heading(label: str | None, title: str | None, unit: str | None = None
     return " ".join(parts)
 
 
-def announce(chapter: Chapter, unit: str | None, lexicon: Lexicon) -> Segment | None:
+def announce(chapter: Chapter, unit: str | None, lexicon: Lexicon,
+             english: bool = True) -> Segment | None:
     """The chapter's spoken title, when it has a real one (a heading or the metadata's)."""
     if chapter.title_source == "opening":
         return None
     if chapter.title_source == "metadata":
         text = chapter.title
+    elif not english:  # numbers in the book's own language: espeak-ng reads them
+        text = _sentence(chapter.heading or chapter.title)
     else:
         text = spoken_heading(chapter.label, chapter.title if chapter.title != chapter.label
                               else None, unit)
     return Segment(f"{chapter.id}.000", NARRATOR, chapter.heading or chapter.title,
-                   to_say(text, lexicon))
+                   to_say(text, lexicon, english))
+
+
+# written by, read by, this is the end of, by: in the languages narrate credits in
+_CREDIT_WORDS = {
+    "en": ("Written by", "Read by", "This is the end of", "by"),
+    "de": ("Geschrieben von", "Gelesen von", "Das war", "von"),
+    "fr": ("Écrit par", "Lu par", "Ceci est la fin de", "par"),
+    "es": ("Escrito por", "Leído por", "Este es el final de", "de"),
+    "it": ("Scritto da", "Letto da", "Questa è la fine di", "di"),
+    "nl": ("Geschreven door", "Voorgelezen door", "Dit is het einde van", "door"),
+    "pt": ("Escrito por", "Lido por", "Este é o fim de", "de"),
+}
 
 
 def credit_lines(book: Book) -> tuple[str, str]:
-    """Opening credits and the closing line, as audiobooks have them."""
+    """Opening credits and the closing line, as audiobooks have them, in the book's
+    language when narrate knows its words (else English)."""
+    written, read, end, by = _CREDIT_WORDS.get((book.language or "en").lower()[:2],
+                                               _CREDIT_WORDS["en"])
     subtitle = book.extra.get("subtitle")
     opening = [_sentence(book.title)]
     if subtitle:
         opening.append(_sentence(subtitle))
     if book.author:
-        opening.append(_sentence(f"Written by {book.author}"))
+        opening.append(_sentence(f"{written} {book.author}"))
     if book.narrator:
-        opening.append(_sentence(f"Read by {book.narrator}"))
-    closing = _sentence(f"This is the end of {book.title.rstrip('.')}" + (
-        f", by {book.author}" if book.author else ""))
+        opening.append(_sentence(f"{read} {book.narrator}"))
+    closing = _sentence(f"{end} {book.title.rstrip('.')}" + (
+        f", {by} {book.author}" if book.author else ""))
     return " ".join(opening), closing
 
 
@@ -95,13 +113,14 @@ def _sentence(text: str) -> str:
 
 def credit_segments(book: Book, lexicon: Lexicon) -> list[Segment]:
     opening, closing = credit_lines(book)
-    return [Segment("credits", NARRATOR, opening, to_say(opening, lexicon)),
-            Segment("closing", NARRATOR, closing, to_say(closing, lexicon))]
+    english = (book.language or "en").lower().startswith("en")
+    return [Segment("credits", NARRATOR, opening, to_say(opening, lexicon, english)),
+            Segment("closing", NARRATOR, closing, to_say(closing, lexicon, english))]
 
 
-def add_spoken_lines(book: Book, lexicon: Lexicon) -> None:
+def add_spoken_lines(book: Book, lexicon: Lexicon, english: bool = True) -> None:
     """Chapter titles and credits as script entries, so they can be seen and edited."""
     unit = book_unit(book.chapters)
     for chapter in book.chapters:
-        chapter.announce = announce(chapter, unit, lexicon)
+        chapter.announce = announce(chapter, unit, lexicon, english)
     book.credits = credit_segments(book, lexicon) if book.chapters else []

@@ -151,6 +151,9 @@ RULES: list[tuple[re.Pattern, object]] = [
     (re.compile(r"\bISBN(?:-1[03])?:?"), "I S B N"),
     # 14.1.1
     (re.compile(r"\b\d+\.\d+\.\d+(?:\.\d+)*\b"), _version),
+    # 2d, 3d: the old ordinals ("2d ed.", "the 3d act")
+    (re.compile(r"\b(?P<n>[23])d(?= (?:ed\.|edition|[a-z]))"),
+     lambda m: "second" if m["n"] == "2" else "third"),
     # 100,000th
     (re.compile(r"\b(?P<n>\d{1,3}(?:,\d{3})+)(?:st|nd|rd|th)\b"),
      lambda m: num2words(int(m["n"].replace(",", "")), to="ordinal").replace(" and ", " ")
@@ -178,7 +181,10 @@ ABBREVIATIONS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\bibid\.", re.I), "ibidem"),
     (re.compile(r"\bop\.\s?cit\.", re.I), "in the work cited"),
     (re.compile(r"\bloc\.\s?cit\.", re.I), "in the place cited"),
-    (re.compile(r"\b(\d+(?:st|nd|rd|th)) ed\.(?=\W|$)"), r"\1 edition"),
+    (re.compile(r"\b(\d+(?:st|nd|rd|th|d)) ed\.(?=\W|$)"), r"\1 edition"),
+    # README.md, setup.py: a file's name
+    (re.compile(r"\b(?P<name>[\w-]+)\.(?P<ext>md|txt|py|sh|json|ya?ml|html?|js|csv|xml|pdf|zip|gz|"
+                r"tar|toml|cfg|ini|log|conf)\b"), lambda m: f"{m['name']} dot {m['ext']}"),
 ]
 
 

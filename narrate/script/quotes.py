@@ -1,10 +1,15 @@
 """Find quoted passages in a chapter's paragraphs, recovering from messy marks.
 
 The heuristic, in full (each repair is reported as a Problem):
+- The book's convention is found once: double marks (“…”) or British single ones
+  (‘…’), whichever opens more quotations. Only the convention's marks may run a
+  quotation over several paragraphs.
 - Marks are classified by their neighbours. `’`/`'` between letters is an
   apostrophe (Trotsky’s); before an elided word or a decade it is one too
-  (’tis, ’sixties, '60s); after a word it closes a single quote if one is
-  open, and otherwise is a possessive (workers’).
+  (’tis, ’sixties, '60s, 'cello, 'gainst); so is any `’`/`'` before a lowercase
+  word when no closing single mark follows in its paragraph, so an elision never
+  opens a quotation. After a word it closes a single quote if one is open, and
+  otherwise is a possessive (workers’).
 - A single quote inside a double one nests and stays in the quote voice.
 - A quote opened with one kind of mark and closed with the other (“…’ or
   ‘…”) is closed there, when the odd mark ends the paragraph or matches.
@@ -34,10 +39,12 @@ SINGLE_CLOSE = "’›"
 ALL_MARKS = DOUBLE_OPEN + DOUBLE_CLOSE + SINGLE_OPEN + SINGLE_CLOSE + "\"'"
 
 _ELISIONS = re.compile(
-    r"(?:tis|twas|twere|twill|em|til|till|cause|n|s|round|bout|neath|ere|"
+    r"(?:tis|twas|twere|twill|em|til|till|cause|n|s|round|bout|neath|ere|cello|gainst|ud|ull|"
+    r"ansom|im|er|ave|ow|e|ome|ud|uns|twixt|prentice|possum|coon|bus|phone|plane|"
     r"\d0s|\d\d|(?:twen|thir|for|fif|six|seven|eigh|nine)ties)\b",
     re.IGNORECASE,
 )
+_SINGLE_CLOSE_AHEAD = re.compile(r"(?<=[\w.,;:!?…\-—–])[’'›](?!\w)")
 # what may stand between a closing mark and the end of its paragraph
 _TAIL = re.compile(r"[\s….,;:!?)\]”’\"'»›\ufffd*_-]*\Z")
 
@@ -95,6 +102,8 @@ def _classify(text: str, i: int) -> str:
     if ch in SINGLE_OPEN or after_space:
         if _ELISIONS.match(text, i + 1):
             return "APOS"
+        if ch in "’'" and nxt.islower() and not _SINGLE_CLOSE_AHEAD.search(text, i + 2):
+            return "APOS"  # 'ansom cab: an elision with nothing to close it
         if ch in SINGLE_OPEN or not nxt.isspace():
             return "OS"
         return ""
@@ -172,10 +181,23 @@ def _opens_with_quote(text: str) -> bool:
     return bool(stripped) and stripped[0] in ALL_MARKS and _classify(text, text.index(stripped[0])) in ("OD", "OS", "AMBIG_D")
 
 
+def convention(paragraphs: list[str]) -> str:
+    """"D" when the book quotes with double marks, "S" with (British) single ones."""
+    counts = {"OD": 0, "OS": 0}
+    for text in paragraphs:
+        for i, ch in enumerate(text):
+            if ch in ALL_MARKS:
+                kind = _classify(text, i)
+                if kind in counts:
+                    counts[kind] += 1
+    return "S" if counts["OS"] > 2 * counts["OD"] else "D"
+
+
 def find_quotes(paragraphs: list[str], chapter_no: int, is_last_chapter: bool,
-                text_truncated: bool, lines: list[int] | None = None
+                text_truncated: bool, lines: list[int] | None = None, marks: str = "D"
                 ) -> tuple[list[ParagraphQuotes], list[Problem]]:
-    """Quote spans for each paragraph of one chapter, and the repairs made."""
+    """Quote spans for each paragraph of one chapter, and the repairs made. `marks` is
+    the book's convention (see `convention`): only its quotations run on."""
     lines = lines or [None] * len(paragraphs)
     result = [ParagraphQuotes() for _ in paragraphs]
     problems: list[Problem] = []
@@ -193,6 +215,12 @@ def find_quotes(paragraphs: list[str], chapter_no: int, is_last_chapter: bool,
             report(code, message, severity, i, pos)
         result[i].spans = scan.spans
         if scan.open_at_end is None:
+            i += 1
+            continue
+        if scan.open_at_end.kind != marks:  # not the book's way of quoting: its paragraph only
+            report("quote-unclosed", f"quote opened with {scan.open_at_end.char} is never "
+                   "closed; ended it at the end of its paragraph", WARNING, i,
+                   scan.open_at_end.pos)
             i += 1
             continue
         i = _resolve_run_on(paragraphs, i, scan.open_at_end, result, report,

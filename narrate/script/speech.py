@@ -289,7 +289,8 @@ def _editorial(m: re.Match) -> str:
     """[a] gift, [He] began, (a) hard-working, (He) began: an editor's word, read with no
     pause; [sic] is not read."""
     words = m["words"] if m["words"] is not None else m["word"]
-    return "" if words.strip().lower() == "sic" else words
+    # \x01 keeps a capital here from reading as a new sentence after an ellipsis
+    return "" if words.strip().lower() == "sic" else "\x01" + words
 
 
 def to_say(text: str, lexicon: Lexicon | None = None, english: bool = True) -> str:
@@ -333,6 +334,7 @@ def _tidy(text: str) -> str:
     text = text.strip(" …,;:")  # an ellipsis or comma at an edge: nothing to say
     text = re.sub(r" … (?=[A-Z“‘\"])", ". ", text)  # an ellipsis between sentences
     text = re.sub(r"(?:\s*[,;:])*\s*…(?:\s*[,;:…])*\s*", " … ", text)  # inside one: a pause
+    text = text.replace("\x01", "")
     text = re.sub(r"\s+([,;:.!?])", r"\1", text)
     text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
     text = re.sub(r"[,;:]\s*([.!?])", r"\1", text)
