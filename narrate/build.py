@@ -147,12 +147,13 @@ def extra_items(book: Book, credits: bool):
 
 
 def segment_clips(flat: list[tuple[str, Segment]], paths: dict, profiles: dict,
-                  lists: set[str] = frozenset()) -> list:
+                  lists: set[str] = frozenset(), titles: dict | None = None) -> list:
     """Clips for (section id, segment) pairs in reading order, each with the pause its
     voice profile asks for after it: sentence, change of voice, paragraph, or the shorter
     one between two items of a list (`lists`: the sections that are list items)."""
     from narrate.stitch.timeline import Clip
 
+    titles = titles or {}
     clips = []
     for i, (section_id, segment) in enumerate(flat):
         pauses = profiles[segment.voice].pauses
@@ -165,7 +166,8 @@ def segment_clips(flat: list[tuple[str, Segment]], paths: dict, profiles: dict,
             pause = pauses["voice_change"]
         else:
             pause = pauses["sentence"]
-        clips.append(Clip(segment.id, paths[segment.id], pause, section_id, segment.text))
+        title = titles.get(section_id, "") if i == 0 or flat[i - 1][0] != section_id else ""
+        clips.append(Clip(segment.id, paths[segment.id], pause, section_id, segment.text, title))
     return clips
 
 
@@ -186,7 +188,8 @@ def chapter_clips(book: Book, index: int, paths: dict, profiles: dict, credits: 
     flat = [(section.id, segment) for section in chapter.sections for segment in section.segments
             if segment.id in paths]
     lists = {section.id for section in chapter.sections if section.kind == "list item"}
-    clips += segment_clips(flat, paths, profiles, lists)
+    titles = {section.id: section.title for section in chapter.sections if section.title}
+    clips += segment_clips(flat, paths, profiles, lists, titles)
     if credits and index == len(book.chapters) - 1 and "closing" in lines:
         clips.append(Clip("closing", paths["closing"], 0, text=lines["closing"].text))
     return clips
@@ -195,7 +198,7 @@ def chapter_clips(book: Book, index: int, paths: dict, profiles: dict, credits: 
 def chapter_key(clips, keys: dict, mastering, tags: dict, marker_sections: int) -> str:
     from dataclasses import asdict
 
-    data = {"clips": [[keys[c.id], c.pause_after_ms, c.section, c.text] for c in clips],
+    data = {"clips": [[keys[c.id], c.pause_after_ms, c.section, c.text, c.title] for c in clips],
             "mastering": asdict(mastering), "tags": tags, "markers": marker_sections}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32]
 

@@ -39,6 +39,7 @@ class Section:
     id: str
     segments: list[Segment] = field(default_factory=list)
     kind: str = ""  # "" for a paragraph; "list item", "heading", "note", "table" or "cue"
+    title: str = ""  # a title for its chapter marker: the sidenote that heads it, if any
 
     @property
     def text(self) -> str:

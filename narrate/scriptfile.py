@@ -19,7 +19,7 @@ HEADER = """\
 """
 _BOOK_KEYS = ("title", "author", "narrator", "language", "source")
 _CHAPTER_KEYS = ("id", "title", "title_source", "label", "heading", "announce", "sections")
-_SECTION_KEYS = ("id", "kind", "segments")
+_SECTION_KEYS = ("id", "kind", "title", "segments")
 _SEGMENT_KEYS = ("id", "voice", "text", "say", "citation", "key")
 
 
@@ -34,6 +34,7 @@ def book_to_data(book: Book) -> dict:
             **({"heading": ch.heading} if ch.heading else {}),
             **({"announce": _segment_data(ch.announce)} if ch.announce else {}),
             "sections": [{"id": sec.id, **({"kind": sec.kind} if sec.kind else {}),
+                          **({"title": sec.title} if sec.title else {}),
                           "segments": [_segment_data(s) for s in sec.segments]}
                          for sec in ch.sections],
         } for ch in book.chapters],
@@ -127,7 +128,8 @@ def _book_from_data(data, path: Path, warnings: list[str]) -> Book:
         for sec_data in _require(ch_data, "sections", path, "list"):
             check_keys(sec_data, _SECTION_KEYS, where(path, sec_data))
             section = Section(_unique(_require(sec_data, "id", path), sec_data, seen, path),
-                              kind=str(sec_data.get("kind") or ""))
+                              kind=str(sec_data.get("kind") or ""),
+                              title=str(sec_data.get("title") or ""))
             for seg_data in _require(sec_data, "segments", path, "list"):
                 segment = _segment_from_data(seg_data, path, seen, warnings)
                 if segment:

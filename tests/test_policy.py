@@ -163,3 +163,22 @@ def test_list_items_get_the_short_pause_and_notes_the_note_voice(tmp_path):
 def test_words_with_figures_are_still_prose():
     assert not is_notation(" ".join(f"word{i}" for i in range(20)))
     assert not is_notation("Use the x86 build of PCRE2 on Win95 machines today.")
+
+
+def test_sidenotes_title_the_markers_of_the_sections_they_head(tmp_path):
+    """Read back with ffprobe: the chapter file's markers carry the sidenotes' words."""
+    from narrate.build import build
+
+    source = tmp_path / "s.txt"
+    source.write_text("[Sidenote: _The book's appeal._]\n\nThis book has a purpose.\n\n"
+                      "[Sidenote: _Talent in listening._]\n\nListening is a talent.\n",
+                      encoding="utf-8")
+    book = build(source, cache_dir=tmp_path / "c", out_root=tmp_path / "out", progress=False)
+    assert [s.title for s in book.book.sections] == ["The book's appeal", "Talent in listening"]
+    [mp3] = book.folder.glob("*.mp3")
+    probe = subprocess.run(["ffprobe", "-v", "error", "-show_chapters", "-of", "json", str(mp3)],
+                           capture_output=True, text=True, check=True)
+    titles = [c["tags"]["title"] for c in json.loads(probe.stdout)["chapters"]]
+    assert titles == ["The book's appeal", "Talent in listening"]
+    spoken = " ".join(s.say for s in book.book.segments)
+    assert "appeal" not in spoken and "Sidenote" not in spoken

@@ -180,7 +180,8 @@ def _build_chapter(raw: RawChapter, number: int, chapter_id: str, options: Conve
     chapter = Chapter(chapter_id, title, source, raw.heading, label=raw.label)
     sec_width = max(3, len(str(len(raw.paragraphs))))
     for index, (paragraph, found) in enumerate(zip(raw.paragraphs, quotes), start=1):
-        section = Section(f"{chapter_id}.{str(index).zfill(sec_width)}", kind=paragraph.kind)
+        section = Section(f"{chapter_id}.{str(index).zfill(sec_width)}", kind=paragraph.kind,
+                          title=paragraph.title)
         spans = [(s.start, s.end) for s in found.spans] if found else []
         section.segments = _segments(paragraph, spans, section.id, options)
         chapter.sections.append(section)

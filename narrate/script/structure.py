@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 import re
 
 from narrate.model import NARRATOR, NOTE, QUOTE
-from narrate.read.document import (BREAK, CODE, HEADING, LIST_ITEM, PARAGRAPH, PROSE, TABLE,
-                                   Block, Document)
+from narrate.read.document import (BREAK, CODE, HEADING, LIST_ITEM, PARAGRAPH, PROSE,
+                                   SIDENOTE, TABLE, Block, Document)
 from narrate.read.document import NOTE as NOTE_BLOCK
 from narrate.read.document import QUOTE as QUOTE_BLOCK
 
@@ -48,6 +48,7 @@ class Paragraph:
     where: str = ""  # "line 12", or "text/chapter-1.xhtml#p-3"
     kind: str = ""  # "" for prose; "list item", "heading", "note", "table", "cue"
     say: str | None = None  # what is spoken, when it is not the text (headings)
+    title: str = ""  # the sidenote that heads it: its chapter marker's title
 
 
 @dataclass
@@ -76,6 +77,7 @@ def split_chapters(document: Document, policy: ReadingPolicy | None = None
     read_notes: set[str] = set()
     chapters = [RawChapter(line=_first_line(document.blocks))]
     pending: list[Paragraph] = []  # notes for the end of the chapter
+    sidenotes: list[str] = []  # margin notes waiting for the paragraph they head
 
     def flush_notes():
         chapters[-1].paragraphs.extend(pending)
@@ -100,7 +102,12 @@ def split_chapters(document: Document, policy: ReadingPolicy | None = None
         if paragraphs is None:
             if block.kind not in (BREAK, NOTE_BLOCK):
                 skip(block, NOTATION if block.kind == PARAGRAPH else None)
+            if block.kind == SIDENOTE:
+                sidenotes.append(block.text.strip().rstrip("."))
             continue
+        if sidenotes and paragraphs:
+            paragraphs[0].title = "; ".join(sidenotes)
+            sidenotes.clear()
         chapters[-1].paragraphs.extend(paragraphs)
         for ref in block.refs:
             if ref in notes and ref not in read_notes and policy.notes != "skip":

@@ -259,14 +259,15 @@ def _record(plan: ChapterPlan, audio, marker_sections: int) -> ChapterRecord:
 
 def section_markers(cues: list[Cue], samples: int, rate: int, group: int = 1) -> list[Marker]:
     """One marker per `group` sections: first at 0, each ending where the next starts,
-    the last at the end of the audio. Titles are the section's first words."""
+    the last at the end of the audio. Titles are the section's own (a sidenote that
+    heads it) or its first words."""
     starts: list[tuple[int, str]] = []
     seen: list[str] = []
     for cue in cues:
         if cue.section and cue.section not in seen:
             seen.append(cue.section)
             if (len(seen) - 1) % group == 0:
-                starts.append((cue.start, short_title(cue.text, fallback="Section")))
+                starts.append((cue.start, cue.title or short_title(cue.text, fallback="Section")))
     if not starts:
         return [Marker("Chapter", 0, round(samples * 1000 / rate))]
     starts[0] = (0, starts[0][1])

@@ -74,7 +74,8 @@ def assemble(clips: list[Clip], mastering: Mastering,
     cues, cuts = [], [0]
     for index, clip in enumerate(clips):
         pcm = trim(load_clip(clip.path, rate), rate, mastering.trim_db)
-        cues.append(Cue(clip.id, clip.text, position, position + len(pcm), clip.section))
+        cues.append(Cue(clip.id, clip.text, position, position + len(pcm), clip.section,
+                        clip.title))
         position += len(pcm)
         following = clips[index + 1] if index + 1 < len(clips) else None
         pause = len(silence(clip.pause_after_ms if following else mastering.tail_ms, rate))

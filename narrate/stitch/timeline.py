@@ -24,6 +24,7 @@ class Clip:
     pause_after_ms: int
     section: str | None = None  # the section it belongs to (None for titles and credits)
     text: str = ""  # for captions
+    title: str = ""  # the section's title for its chapter marker (from a sidenote), if any
 
 
 @dataclass(frozen=True)
@@ -44,5 +45,6 @@ class Cue:
     start: int  # samples
     end: int
     section: str | None = None
+    title: str = ""
 
 
