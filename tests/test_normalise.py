@@ -87,3 +87,12 @@ def test_the_lexicon_or_script_overrides_an_ambiguous_case():
 def test_a_word_in_parentheses_is_read_without_pauses():
     assert to_say("“The prison was alive…(He) began to write (46)…”") == \
         "The prison was alive … He began to write, forty-six"
+
+
+@pytest.mark.parametrize("text, said", [
+    ("The motive [4 8 4 4 8] returns here.", "The motive returns here."),
+    ("It goes (+ - + -) on.", "It goes on."),
+    ("Build it with --release today.", "Build it with dash dash release today."),
+])
+def test_inline_notation_and_flags(text, said):
+    assert to_say(text) == said

@@ -182,6 +182,8 @@ ABBREVIATIONS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\bop\.\s?cit\.", re.I), "in the work cited"),
     (re.compile(r"\bloc\.\s?cit\.", re.I), "in the place cited"),
     (re.compile(r"\b(\d+(?:st|nd|rd|th|d)) ed\.(?=\W|$)"), r"\1 edition"),
+    # --release, --set-enabled: a command-line flag, as it is read aloud
+    (re.compile(r"(?<![\w-])--(?=[a-z])"), "dash dash "),
     # README.md, setup.py: a file's name
     (re.compile(r"\b(?P<name>[\w-]+)\.(?P<ext>md|txt|py|sh|json|ya?ml|html?|js|csv|xml|pdf|zip|gz|"
                 r"tar|toml|cfg|ini|log|conf)\b"), lambda m: f"{m['name']} dot {m['ext']}"),

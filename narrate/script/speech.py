@@ -280,6 +280,29 @@ def _site(m: re.Match) -> str:
     return m["host"].replace(".", " dot ")
 
 
+def _wordy(token: str) -> bool:
+    """A word: three letters or more, or two with no figures (not "e4", "C#", "Nf3")."""
+    letters = sum(c.isalpha() for c in token)
+    return letters >= 3 or (letters == 2 and not any(c.isdigit() for c in token))
+
+
+def is_notation(text: str, shortest: int = 4) -> bool:
+    """A paragraph dominated by digits, symbols and single letters (music or chess
+    notation, tables of figures), not prose."""
+    tokens = text.split()
+    if len(tokens) < shortest:
+        return False
+    return sum(1 for t in tokens if _wordy(t)) < 0.3 * len(tokens)
+
+
+_BRACKETED_NOTATION = re.compile(r"\s*[\[(](?P<inside>[^\[\]()]{3,120})[\])]")
+
+
+def _drop_notation(m: re.Match) -> str:
+    """[4 8 4 4 8 8] or (+ - + -) inside a sentence: notation, not read."""
+    return " " if is_notation(m["inside"], shortest=3) else m.group()
+
+
 _EDITORIAL = re.compile(r"\[(?P<words>[^\[\]]{1,40})\]|\((?P<word>[A-Za-z][a-z’']{0,11})\)")
 _EDGE_ELLIPSIS = re.compile(r"(?P<open>[“‘\"«])\s*(?:…|\.\s?\.\s?\.)\s*"
                             r"|\s*(?:…|\.\s?\.\s?\.)\s*(?P<close>[”’\"»])(?!\w)")
@@ -306,6 +329,7 @@ def to_say(text: str, lexicon: Lexicon | None = None, english: bool = True) -> s
     say = _MD_LINK.sub(r"\1", say)
     say = _MD_FOOTNOTE.sub("", say)
     say = _MD_EMPHASIS.sub(r"\2", say)
+    say = _BRACKETED_NOTATION.sub(_drop_notation, say)
     say = _EDITORIAL.sub(_editorial, say)
     say = _EDGE_ELLIPSIS.sub(lambda m: m["open"] or m["close"], say)  # silent at a quote's edge
     if english:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import re
 
 from narrate.model import NARRATOR, NOTE, QUOTE
+from narrate.script.speech import is_notation
 from narrate.read.document import (BREAK, CODE, HEADING, LIST_ITEM, PARAGRAPH, PROSE,
                                    SIDENOTE, TABLE, Block, Document)
 from narrate.read.document import NOTE as NOTE_BLOCK
@@ -164,21 +165,6 @@ def table_sentences(rows: list[list[str]]) -> str:
 def _note(block: Block) -> Paragraph:
     text = block.text.strip()
     return Paragraph(f"Note: {text}", block.line, NOTE, block.where(), "note")
-
-
-def _wordy(token: str) -> bool:
-    """A word: three letters or more, or two with no figures (not "e4", "C#", "Nf3")."""
-    letters = sum(c.isalpha() for c in token)
-    return letters >= 3 or (letters == 2 and not any(c.isdigit() for c in token))
-
-
-def is_notation(text: str) -> bool:
-    """A paragraph dominated by digits, symbols and single letters (music or chess
-    notation, tables of figures), not prose."""
-    tokens = text.split()
-    if len(tokens) < 4:
-        return False
-    return sum(1 for t in tokens if _wordy(t)) < 0.3 * len(tokens)
 
 
 def _first_line(blocks: list[Block]) -> int | None:
