@@ -96,3 +96,8 @@ def test_a_word_in_parentheses_is_read_without_pauses():
 ])
 def test_inline_notation_and_flags(text, said):
     assert to_say(text) == said
+
+
+def test_snake_case_names_are_words_not_emphasis():
+    assert to_say("such as an acct_id value, for each acct_id:") == \
+        "such as an acct id value, for each acct id"

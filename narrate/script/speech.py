@@ -328,6 +328,7 @@ def to_say(text: str, lexicon: Lexicon | None = None, english: bool = True) -> s
     say = _MD_IMAGE.sub(r"\1", say)
     say = _MD_LINK.sub(r"\1", say)
     say = _MD_FOOTNOTE.sub("", say)
+    say = re.sub(r"(?<=[^\W_])_+(?=[^\W_])", " ", say)  # snake_case: words, not emphasis
     say = _MD_EMPHASIS.sub(r"\2", say)
     say = _BRACKETED_NOTATION.sub(_drop_notation, say)
     say = _EDITORIAL.sub(_editorial, say)
