@@ -450,3 +450,17 @@ def test_lint_and_show_report_what_is_not_read(tmp_path):
         assert result.returncode == 0, result.stderr
         for kind in ("index", "contents", "sidenote", "boilerplate", "front matter"):
             assert f"{kind}: " in result.stdout and "not read" in result.stdout, (command, kind)
+
+
+def test_a_large_drawn_cover_is_made_a_jpeg(tmp_path):
+    """Every chapter file carries the cover: a multi-megabyte PNG is re-encoded."""
+    import subprocess
+
+    from narrate.read.cover import MAX_COVER_BYTES, _compact
+
+    png = tmp_path / "cover.png"
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                    "mandelbrot=s=1400x2100", "-frames:v", "1", str(png)], check=True)
+    assert png.stat().st_size > MAX_COVER_BYTES
+    data, suffix, _ = _compact(png)
+    assert suffix == ".jpg" and data.startswith(b"\xff\xd8\xff") and len(data) < MAX_COVER_BYTES

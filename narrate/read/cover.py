@@ -39,6 +39,24 @@ def save_cover(name: str, data: bytes, root: Path | None = None) -> tuple[Path |
     return atomic_write_bytes(folder / f"{key}{suffix}", data), problems
 
 
+MAX_COVER_BYTES = 1024 * 1024  # every chapter file carries the cover: keep it small
+
+
+def _compact(png: Path) -> tuple[bytes, str, list[Problem]]:
+    """A drawn cover as a JPEG when the PNG is large (a painting drawn at 1400 px is
+    several MB; each chapter file carries a copy)."""
+    data = png.read_bytes()
+    if len(data) <= MAX_COVER_BYTES or not shutil.which("ffmpeg"):
+        return data, ".png", []
+    jpeg = png.with_suffix(".jpg")
+    done = subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+                           "-i", str(png), "-q:v", "3", str(jpeg)], capture_output=True,
+                          timeout=120)
+    if done.returncode == 0 and jpeg.is_file():
+        return jpeg.read_bytes(), ".jpg", []
+    return data, ".png", []
+
+
 def _from_svg(name: str, svg: bytes) -> tuple[bytes, str, list[Problem]]:
     tool = shutil.which("rsvg-convert")
     if tool:
@@ -48,7 +66,7 @@ def _from_svg(name: str, svg: bytes) -> tuple[bytes, str, list[Problem]]:
             done = subprocess.run([tool, "--width", "1400", "--keep-aspect-ratio", "-o", str(out),
                                    str(source)], capture_output=True, timeout=120)
             if done.returncode == 0 and out.is_file():
-                return out.read_bytes(), ".png", []
+                return _compact(out)
     embedded = re.search(rb"data:image/(jpeg|png);base64,([A-Za-z0-9+/=\s]+)", svg)
     if embedded:
         data = base64.b64decode(re.sub(rb"\s", b"", embedded.group(2)))
