@@ -1,4 +1,5 @@
-"""A 100,000-word book converts, renders and exports with memory bounded by its longest chapter.
+"""A 100,000-word book converts, renders, exports and is checked with memory bounded by its
+longest chapter (the check by neither).
 
 To keep the suite quick the narrator reads at 400 words a minute (about four hours of
 audio instead of ten) and paragraphs repeat every 100 (the cache serves repeats); the
@@ -52,6 +53,15 @@ def build_measured(source, tmp_path, voices):
     return sampler.peak, out
 
 
+def check_measured(folder):
+    process = subprocess.Popen(NARRATE + ["check", str(folder)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    with PeakSampler(process.pid) as sampler:
+        out, err = process.communicate(timeout=900)
+    assert process.returncode in (0, 1), err
+    return sampler.peak
+
+
 def test_memory_does_not_grow_with_the_book(tmp_path):
     voices = fast_voices(tmp_path)
     small_peak, _ = build_measured(generated_book(tmp_path / "small.md", 10_000), tmp_path, voices)
@@ -62,3 +72,7 @@ def test_memory_does_not_grow_with_the_book(tmp_path):
     # ten times the book, not ten times the memory: the bound is set by one chapter
     assert big_peak < small_peak * 1.5 + 50, (small_peak, big_peak)
     assert big_peak < 1000
+    # the check streams the decoded audio: a four-hour m4b costs what a short one does
+    small_check = check_measured(tmp_path / "out" / "small")
+    big_check = check_measured(tmp_path / "out" / "big")
+    assert big_check < small_check * 1.5 + 50 and big_check < 400, (small_check, big_check)

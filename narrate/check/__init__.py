@@ -21,9 +21,9 @@ import numpy as np
 
 from narrate.check.listen import ASR_RATE, normalise, word_error_rate
 from narrate.check.markers import check_m4b, check_mp3_markers, check_sidecars
-from narrate.check.mastering import (SILENT_SEGMENT_DB, CheckProfile, decode, measure, probe,
-                                     profile_named, segment_measures, segment_problems,
-                                     silent_stretches, window_levels)
+from narrate.check.mastering import (SILENT_SEGMENT_DB, WINDOW, CheckProfile, Scan, probe,
+                                     profile_named,
+                                     scan_file, segment_problems, spoken_measures)
 from narrate.check.report import CheckReport, Finding
 from narrate.errors import NarrateError
 from narrate.fileio import atomic_write_text
@@ -77,8 +77,9 @@ def check_book(folder: Path, profile: str = "default", asr: bool = False,
         from mutagen.mp3 import MP3
 
         probed, audio = probe(path), MP3(str(path))  # read once: measures, markers and tags
-        pcm, rate = decode(path)
-        measured = _file_measures(path, probed, pcm, rate, audio.info)
+        rate = int(probed["streams"][0]["sample_rate"])
+        scan = scan_file(path, rate, _cue_spans(record, rate))  # streamed: bounded memory
+        measured = _file_measures(path, probed, scan, audio.info)
         report.files.append(measured)
         files.append((path.name, record["title"], measured["seconds"]))
         report.findings += judge(measured, rules, mp3=True)
@@ -87,16 +88,15 @@ def check_book(folder: Path, profile: str = "default", asr: bool = False,
         report.findings += [Finding("fail", f"{path.name} at {_at(a)}", f"{b - a:.1f} s of "
                                     "silence inside the chapter", f"narrate build --only "
                                     f"{record['id']}")
-                            for a, b in silent_stretches(pcm, rate, HOLE_SECONDS)
+                            for a, b in scan.silent_stretches(HOLE_SECONDS)
                             if b < measured["seconds"] - rules.tail[1]]
-        segments = _segment_measures(pcm, rate, record, manifest)
+        segments = _segment_measures(scan, record, manifest)
         report.segments += segments
         report.findings += judge_segments(segments, rules, path.name)
-        curves.append((record["title"], window_levels(pcm, rate),
+        curves.append((record["title"], scan.levels(WINDOW),
                        [m["start_ms"] / 1000 for m in record["markers"]]))
         if asr:
             listening.update(_asr_clips(path, record, segments))
-        del pcm
     report.findings += judge_book(report.files, rules)
     m4b = next(folder.glob("*.m4b"), None)
     if m4b is None:
@@ -104,9 +104,8 @@ def check_book(folder: Path, profile: str = "default", asr: bool = False,
                                        "build again: narrate build SOURCE"))
     else:
         probed = probe(m4b)
-        pcm, rate = decode(m4b)
-        measured = _file_measures(m4b, probed, pcm, rate)
-        del pcm
+        measured = _file_measures(m4b, probed, scan_file(m4b, int(probed["streams"][0]
+                                                                     ["sample_rate"])))
         report.files.append(measured)
         report.findings += judge(measured, rules, mp3=False)
         report.findings += check_m4b(m4b, probed, [(t, s) for _, t, s in files])
@@ -130,11 +129,10 @@ def _at(seconds: float) -> str:
     return f"{int(minutes)}:{rest:04.1f}"
 
 
-def _file_measures(path: Path, probed: dict, pcm: np.ndarray, rate: int,
-                   mp3_info=None) -> dict:
+def _file_measures(path: Path, probed: dict, scan: Scan, mp3_info=None) -> dict:
     """A file's figures; an MP3's bit rate and its mode from mutagen's `mp3_info`."""
     stream = probed["streams"][0]
-    measured = {"file": path.name, **measure(pcm, rate), "sample_rate": rate,
+    measured = {"file": path.name, **scan.measures(), "sample_rate": scan.rate,
                 "channels": int(stream.get("channels", 1))}
     if mp3_info is not None:
         from mutagen.mp3 import BitrateMode
@@ -197,19 +195,26 @@ def judge_book(files: list[dict], rules: CheckProfile) -> list[Finding]:
     return []
 
 
-def _segment_measures(pcm: np.ndarray, rate: int, record: dict, manifest: dict) -> list[dict]:
+def _cue_spans(record: dict, rate: int) -> list[tuple[int, int]]:
+    """The chapter's cues in samples of the decoded file."""
+    scale = rate / record["rate"]
+    return [(int(cue["start"] * scale), int(cue["end"] * scale)) for cue in record["cues"]]
+
+
+def _segment_measures(scan: Scan, record: dict, manifest: dict) -> list[dict]:
     """Each spoken segment of the chapter, found by its cue, measured in the decoded file."""
     out = []
-    scale = rate / record["rate"]
-    for cue in record["cues"]:
+    for i, cue in enumerate(record["cues"]):
         spoken = manifest["spoken"].get(cue["id"])
         if not spoken:
             continue
-        span = pcm[int(cue["start"] * scale):int(cue["end"] * scale)]
+        start, end = scan.spans[i]
+        rms, clipped = scan.span_measures(i)
         wpm = manifest["voices"].get(spoken["voice"], {}).get("rate", 160)
         out.append({"id": cue["id"], "chapter": record["id"], "voice": spoken["voice"],
                     "start": round(cue["start"] / record["rate"], 3),
-                    **segment_measures(span, rate, spoken["say"], wpm)})
+                    **spoken_measures((min(end, scan.samples) - start) / scan.rate, rms, clipped,
+                                      spoken["say"], wpm)})
     return out
 
 
