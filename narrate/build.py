@@ -54,10 +54,14 @@ def load_book(target: str | Path, meta: str | Path | None = None,
     return book
 
 
+_RESERVED = re.compile(r"^(?:con|prn|aux|nul|com\d|lpt\d)$")  # Windows device names
+
+
 def slug(text: str) -> str:
-    """A folder name safe on every OS."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or "book"
+    """A folder name safe on every OS that keeps the name's letters (書 and 日本 differ)."""
+    name = re.sub(r"[\W_]+", "-", unicodedata.normalize("NFC", text).lower()).strip("-")[:60]
+    name = name.strip("-") or "book"
+    return f"{name}-book" if _RESERVED.match(name) else name
 
 
 def book_folder(book: Book, root: str | Path = OUTPUT_DIR) -> Path:
@@ -295,6 +299,7 @@ def build(target: str | Path, voices=None, cache_dir=None, jobs: int | None = No
         plan = BuildPlan(missing, [i.id for i in items if i.id not in missing], export,
                          [p.id for p in plans if p.id not in export])
         return BuildResult(book, folder, None, plan=plan)
+    _claim_folder(folder, book)
     with book_lock(folder):
         with Renderer(profiles, cache, jobs) as renderer:
             report = renderer.render(items, forced, progress, keys)
@@ -321,8 +326,54 @@ def build(target: str | Path, voices=None, cache_dir=None, jobs: int | None = No
                     "cache": str(cache.root.resolve()),
                     "tags": {"narrator": info.narrator, "author": info.author,
                              "cover": bool(info.cover)}}
+        manifest["script"] = _keep_script(book, folder, target, warnings)
         atomic_write_text(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
     return result
+
+
+def _claim_folder(folder: Path, book: Book) -> None:
+    """The book's folder must be a folder, and not another book's."""
+    if folder.exists() and not folder.is_dir():
+        raise NarrateError(f"{folder}: is a file, not a folder; move it away or build into "
+                           "another folder with --out")
+    try:
+        built = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("source")
+    except (OSError, ValueError, AttributeError):
+        return
+    # by the file's name, so that a project moved to another place still builds
+    if built and book.source and Path(built).name != Path(book.source).name:
+        raise NarrateError(f"{folder}: holds another book (built from {built}); build this one "
+                           "elsewhere with --out, or remove that folder")
+
+
+def _keep_script(book: Book, folder: Path, target: Path, warnings: list | None) -> str:
+    """Write script.yaml beside the audio when built from a source, unless the user has
+    edited the one there (its hash is not the one narrate wrote last). Returns the hash of
+    the script in the folder."""
+    from narrate.scriptfile import to_yaml
+
+    path = folder / "script.yaml"
+    current = path.read_bytes() if path.is_file() else None
+    digest = hashlib.sha256(current).hexdigest()[:16] if current is not None else ""
+    if is_script_file(target) and Path(target).resolve() == path.resolve():
+        return digest  # built from it: it stays as the user left it
+    written = read_manifest_field(folder, "script")
+    if current is not None and written and digest != written:
+        if warnings is not None:
+            warnings.append(f"{path}: edited since narrate wrote it, so kept; build it with "
+                            f"`narrate build {path}`")
+        return written
+    text = to_yaml(book).encode("utf-8")
+    if text != current:
+        atomic_write_text(path, text.decode("utf-8"))
+    return hashlib.sha256(text).hexdigest()[:16]
+
+
+def read_manifest_field(folder: Path, key: str):
+    try:
+        return json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get(key)
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def _file_hash(path) -> str:

@@ -95,9 +95,10 @@ def _print_warnings(problems) -> None:
 @click.option("-o", "--output", help="Where to write the script (- for stdout). "
               "Default: output/<book>/script.yaml")
 @click.option("--json", "as_json", is_flag=True, help="Write the segments as a JSON list.")
+@click.option("--force", is_flag=True, help="Replace -o's file even if it is not a script.")
 @convert_options
 @_fail_cleanly
-def script(source, output, as_json, **kw):
+def script(source, output, as_json, force, **kw):
     """Turn SOURCE (.txt or .md) into an editable narration script."""
     from narrate.build import book_folder
     from narrate.scriptfile import to_json_segments, to_yaml, write_script
@@ -109,7 +110,7 @@ def script(source, output, as_json, **kw):
         click.echo(to_json_segments(book) if as_json else to_yaml(book), nl=False)
         return
     path = Path(output) if output else book_folder(book) / ("script.json" if as_json else "script.yaml")
-    write_script(book, path, as_json)
+    write_script(book, path, as_json, overwrite=force)
     quotes = sum(1 for s in book.segments if s.voice == "quote")
     click.echo(f"wrote {path}: {len(book.chapters)} chapters, {len(book.sections)} sections, "
                f"{len(book.segments)} segments ({quotes} in the quote voice)")

@@ -61,8 +61,30 @@ def to_json_segments(book: Book) -> str:
     return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
 
 
-def write_script(book: Book, path: str | Path, as_json: bool = False) -> Path:
+def write_script(book: Book, path: str | Path, as_json: bool = False,
+                 overwrite: bool = False) -> Path:
+    """Write the script; an existing file that is not a narrate script (a manuscript, a
+    metadata file) is never replaced unless `overwrite`."""
+    path = Path(path)
+    if path.exists() and not overwrite and not _is_narrate_output(path):
+        raise ScriptFileError(f"{path}: exists and is not a narrate script; write the script "
+                              "somewhere else (-o), or add --force to replace the file")
     return atomic_write_text(path, to_json_segments(book) if as_json else to_yaml(book))
+
+
+def _is_narrate_output(path: Path) -> bool:
+    """A YAML script, or the JSON segment list, that narrate wrote."""
+    if path.is_dir():
+        return False
+    if is_script_file(path):
+        return True
+    try:
+        with path.open(encoding="utf-8") as handle:
+            rows = json.loads(handle.read(64 * 1024 * 1024))
+    except (OSError, ValueError):
+        return False
+    return isinstance(rows, list) and all(isinstance(r, dict) and {"id", "voice", "say"} <= set(r)
+                                          for r in rows)
 
 
 def is_script_file(path: str | Path) -> bool:

@@ -59,3 +59,29 @@ def median_pitch(path) -> float:
         if ac[lag] > 0.3 * ac[0]:
             found.append(rate / lag)
     return float(np.median(found))
+
+
+# ---- the no-word-lost guarantee, shared by the property tests ------------------------------------
+
+def read_words(document):
+    """The words the reader classed as prose or headings (notation left out), in order."""
+    from narrate.read.document import HEADING, PARAGRAPH, PROSE
+    from narrate.script import words
+    from narrate.script.speech import is_notation
+
+    read = [b.heading if b.kind == HEADING else b.text for b in document.blocks
+            if (b.kind in PROSE and not (b.kind == PARAGRAPH and is_notation(b.text)))
+            or b.kind == HEADING]
+    return words(" ".join(read))
+
+
+def spoken_words(book):
+    """The words of the book's own text: its headings and prose (not notes or cues)."""
+    from narrate.script import words
+
+    parts = []
+    for chapter in book.chapters:
+        parts += [chapter.heading or ""] + [s.text for sec in chapter.sections
+                                            if sec.kind in ("", "list item", "heading")
+                                            for s in sec.segments]
+    return words(" ".join(parts))

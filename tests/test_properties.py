@@ -3,11 +3,10 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from narrate.read.document import HEADING, PARAGRAPH, PROSE
 from narrate.read.markdown import read_markdown
 from narrate.read.text import read_text
-from narrate.script import ConvertOptions, convert, words
-from narrate.script.structure import is_notation
+from narrate.script import ConvertOptions, convert
+from conftest import read_words, spoken_words
 from narrate.scriptfile import to_yaml
 
 # Text made of the pieces that trip converters up, plus any Unicode at all.
@@ -17,24 +16,6 @@ PIECES = ["“", "”", "‘", "’", "\"", "'", "…", "...", " – ", "(15)", 
 messy_text = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=12)),
                       max_size=60).map("".join)
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def read_words(document):
-    """The words the reader classed as prose or headings (notation left out), in order."""
-    read = [b.heading if b.kind == HEADING else b.text for b in document.blocks
-            if (b.kind in PROSE and not (b.kind == PARAGRAPH and is_notation(b.text)))
-            or b.kind == HEADING]
-    return words(" ".join(read))
-
-
-def spoken_words(book):
-    """The words of the book's own text: its headings and prose (not notes or cues)."""
-    parts = []
-    for chapter in book.chapters:
-        parts += [chapter.heading or ""] + [s.text for sec in chapter.sections
-                                            if sec.kind in ("", "list item", "heading")
-                                            for s in sec.segments]
-    return words(" ".join(parts))
 
 
 def _letters(word_list):

@@ -339,7 +339,7 @@ def test_ffmpeg_missing_or_failing(small_book, tmp_path):
 def test_any_bytes_convert_or_fail_with_the_documented_error(data):
     from narrate.read.text import read_text
     from narrate.script import convert_document
-    from test_properties import read_words, spoken_words
+    from conftest import read_words, spoken_words
     try:
         source = decode(data, "x.txt")
     except InputError as exc:

@@ -59,9 +59,14 @@ def profile_named(name: str, mastering: dict) -> CheckProfile:
 
 
 def probe(path: Path) -> dict:
-    result = subprocess.run(["ffprobe", "-v", "error", "-show_format", "-show_streams",
-                             "-show_chapters", "-of", "json", str(path)], capture_output=True,
-                            text=True)
+    try:
+        result = subprocess.run(["ffprobe", "-v", "error", "-show_format", "-show_streams",
+                                 "-show_chapters", "-of", "json", str(path)], capture_output=True,
+                                text=True)
+    except FileNotFoundError:
+        raise NarrateError("ffprobe is not installed (it comes with ffmpeg); install it "
+                           "(apt-get install ffmpeg, or brew install ffmpeg) and check again") \
+            from None
     if result.returncode != 0:
         raise NarrateError(f"{path}: ffprobe cannot read it ({result.stderr.strip()[-200:]}); "
                            "build the book again")

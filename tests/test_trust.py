@@ -1,0 +1,99 @@
+"""Trust at book scale: nothing a user wrote is overwritten, one book per folder, the
+script kept beside the audio, one-line errors for missing tools."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+from narrate.build import build, slug
+
+NARRATE = [sys.executable, "-m", "narrate"]
+
+
+def run(*args, env=None):
+    return subprocess.run(NARRATE + [str(a) for a in args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=300)
+
+
+def one_line_error(result, *needles):
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def test_script_never_replaces_a_manuscript_or_metadata(tmp_path):
+    source = tmp_path / "book.txt"
+    source.write_text("A manuscript of some words.\n")
+    meta = tmp_path / "book.yaml"
+    meta.write_text("title: Book\nauthor: A. Writer\n")
+    for target in (source, meta):
+        before = target.read_bytes()
+        one_line_error(run("script", source, "-o", target), str(target), "not a narrate script",
+                       "--force")
+        assert target.read_bytes() == before
+    out = tmp_path / "s.yaml"
+    assert run("script", source, "-o", out).returncode == 0
+    assert run("script", source, "-o", out).returncode == 0  # its own script: replaced
+    other = tmp_path / "notes.txt"
+    other.write_text("keep me\n")
+    assert run("script", source, "-o", other, "--force").returncode == 0
+    assert "narrate_script" in other.read_text()
+
+
+def test_folder_names_keep_their_letters():
+    assert slug("書") != slug("日本") and slug("書") == "書"
+    assert slug("Ça va – été") == "ça-va-été"
+    assert slug("CON") == "con-book" and slug("///") == "book"
+
+
+def test_a_file_where_the_folder_goes_and_another_books_folder(tmp_path):
+    source = tmp_path / "a.txt"
+    source.write_text("One sentence here.\n")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "a").write_text("I am a file")
+    one_line_error(run("build", source, "--out", tmp_path / "out", "--cache", tmp_path / "c"),
+                   "is a file, not a folder")
+    other = tmp_path / "x" / "b.txt"
+    other.parent.mkdir()
+    other.write_text("Another book.\n")
+    (tmp_path / "out" / "a").unlink()
+    (tmp_path / "out" / "a").mkdir()
+    (tmp_path / "out" / "a" / "manifest.json").write_text(json.dumps({"source": str(other)}))
+    one_line_error(run("build", source, "--out", tmp_path / "out", "--cache", tmp_path / "c"),
+                   "holds another book", "b.txt")
+
+
+def test_check_without_ffprobe_is_one_line(tmp_path):
+    source = tmp_path / "a.txt"
+    source.write_text("One sentence here.\n")
+    result = build(source, cache_dir=tmp_path / "c", out_root=tmp_path / "out", progress=False)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python3").symlink_to(sys.executable)
+    env = {"PATH": f"{bin_dir}:/nonexistent"}
+    one_line_error(run("check", result.folder, env=env), "ffprobe is not installed",
+                   "apt-get install ffmpeg")
+
+
+def test_the_script_is_kept_beside_the_audio_and_an_edited_one_is_not_replaced(tmp_path):
+    source = tmp_path / "a.txt"
+    source.write_text("The first paragraph is here.\n\nThe second one follows it.\n")
+    args = dict(cache_dir=tmp_path / "c", out_root=tmp_path / "out", progress=False)
+    result = build(source, **args)
+    script = result.folder / "script.yaml"
+    assert "narrate_script: 1" in script.read_text()
+    assert "Read by eSpeak NG" in script.read_text()  # what the credits really say
+    edited = script.read_text().replace("say: The second one follows it.",
+                                        "say: The second one follows, edited.")
+    script.write_text(edited)
+    warnings: list = []
+    build(source, warnings=warnings, **args)
+    assert script.read_text() == edited and any("edited since narrate wrote it" in str(w)
+                                                 for w in warnings)
+    again = build(script, **args)  # from the edited script: only its segment is rendered
+    assert [i for i in again.render.rendered] == ["01.002.1"]
+    assert script.read_text() == edited
