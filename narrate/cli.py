@@ -287,7 +287,7 @@ def build(target, only, dry_run, profile, run_check, verify, voices, cache_dir, 
         click.echo(f" {mark} {record.stem}.mp3  {_minutes(record.samples / record.rate)}  "
                    f"{len(record.markers)} markers")
     click.echo(f"   {export.m4b.name}  {_minutes(export.seconds)}  {len(export.chapters)} chapters"
-               f"; chapters.json, {export.m4b.stem}.cue, {export.m4b.stem}.m3u, "
+               f"; chapters.json, {export.m4b.stem}.cue, {export.m4b.stem}.m3u8, "
                f"{len(export.chapters)} .vtt, manifest.json")
     click.echo(f"made {_minutes(export.seconds)} of audio in {time.perf_counter() - started:.1f} s "
                f"-> {export.folder}/")

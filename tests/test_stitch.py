@@ -50,8 +50,8 @@ def built(tmp_path_factory):
 def test_outputs_exist_with_safe_names(built):
     names = sorted(p.name for p in built.folder.iterdir() if not p.name.startswith("."))
     assert names == ["01 - First Part.mp3", "01 - First Part.vtt", "02 - Second Part.mp3",
-                     "02 - Second Part.vtt", "Two Parts.cue", "Two Parts.m3u", "Two Parts.m4b",
-                     "chapters.json", "manifest.json"]
+                     "02 - Second Part.vtt", "Two Parts.cue", "Two Parts.m3u8", "Two Parts.m4b",
+                     "chapters.json", "manifest.json", "script.yaml"]
     assert not list(built.folder.rglob(".*.tmp*"))
 
 
@@ -143,7 +143,7 @@ def test_sidecars_agree_with_the_timeline(built):
     assert data["chapters"][1]["startTime"] == pytest.approx(lengths[0], abs=0.001)
     cue = (built.folder / "Two Parts.cue").read_text()
     assert cue.count("TRACK") == 2 and 'FILE "02 - Second Part.mp3" MP3' in cue
-    m3u = (built.folder / "Two Parts.m3u").read_text().splitlines()
+    m3u = (built.folder / "Two Parts.m3u8").read_text().splitlines()
     assert m3u[0] == "#EXTM3U" and m3u[2] == "01 - First Part.mp3"
     vtt = (built.folder / "01 - First Part.vtt").read_text()
     assert vtt.startswith("WEBVTT")

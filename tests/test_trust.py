@@ -97,3 +97,24 @@ def test_the_script_is_kept_beside_the_audio_and_an_edited_one_is_not_replaced(t
     again = build(script, **args)  # from the edited script: only its segment is rendered
     assert [i for i in again.render.rendered] == ["01.002.1"]
     assert script.read_text() == edited
+
+
+def test_the_m4b_is_an_audiobook_and_a_renamed_book_leaves_nothing_behind(tmp_path):
+    from mutagen.mp4 import MP4
+
+    source = tmp_path / "a.txt"
+    source.write_text("Ünïcode names stay. One sentence here.\n")
+    (tmp_path / "a.yaml").write_text("title: Première\nauthor: A. Writer\n")
+    args = dict(cache_dir=tmp_path / "c", out_root=tmp_path / "out", progress=False)
+    result = build(source, **args)
+    m4b = result.export.m4b
+    assert MP4(str(m4b)).tags["stik"] == [2]
+    probe = subprocess.run(["ffprobe", "-v", "error", "-show_format", "-of", "json", str(m4b)],
+                           capture_output=True, text=True, check=True)
+    assert json.loads(probe.stdout)["format"]["tags"]["major_brand"].strip() == "M4B"
+    assert (result.folder / "Première.m3u8").read_text(encoding="utf-8").startswith("#EXTM3U")
+    (tmp_path / "a.yaml").write_text("title: Seconde\nauthor: A. Writer\n")
+    build(source, **args)
+    names = sorted(p.name for p in result.folder.iterdir() if p.suffix in
+                   (".m4b", ".cue", ".m3u", ".m3u8"))
+    assert names == ["Seconde.cue", "Seconde.m3u8", "Seconde.m4b"]

@@ -312,13 +312,17 @@ def _write_book_files(info, plans, records, folder, cover_path) -> Path:
     files = [(f"{p.stem}.mp3", p.title) for p in plans]
     write_text_if_changed(folder / f"{book_stem}.cue",
                           cue_sheet(info.title, info.narrator or info.author, files))
-    write_text_if_changed(folder / f"{book_stem}.m3u", m3u_playlist(
+    write_text_if_changed(folder / f"{book_stem}.m3u8", m3u_playlist(  # UTF-8: any title
         [(f"{p.stem}.mp3", r.samples / r.rate, f"{info.author} - {p.title}" if info.author
           else p.title) for p, r in zip(plans, records)]))
     for plan, record in zip(plans, records):
         write_text_if_changed(folder / f"{plan.stem}.vtt", webvtt(
             [(c["start"] / record.rate, c["end"] / record.rate, c["id"], c["text"])
              for c in record.cues if c["text"]]))
+    for suffix in (".m4b", ".cue", ".m3u8", ".m3u"):  # a renamed book leaves none behind
+        for old in folder.glob(f"*{suffix}"):
+            if old.stem != book_stem or suffix == ".m3u":  # .m3u: written before .m3u8
+                old.unlink()
     return m4b
 
 

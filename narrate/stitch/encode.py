@@ -196,8 +196,9 @@ def join_m4b(parts: list[Path], dest: Path, tags: dict[str, str],
             args += ["-i", str(cover)]
             maps += ["-map", "2:v", "-c:v", "copy", "-disposition:v:0", "attached_pic"]
         with atomic_path(dest) as tmp:
-            _run([*args, *maps, "-c:a", "copy", "-movflags", "+faststart", "-f", "mp4", str(tmp)],
-                 f"join {dest.name}")
+            # an audiobook to players: the M4B brand and media kind 2 (iTunes "stik")
+            _run([*args, *maps, "-c:a", "copy", "-movflags", "+faststart", "-brand", "M4B ",
+                  "-metadata", "media_type=2", "-f", "mp4", str(tmp)], f"join {dest.name}")
     return dest
 
 
