@@ -137,11 +137,11 @@ def _file_measures(path: Path, probed: dict, scan: Scan, mp3_info=None) -> dict:
     if mp3_info is not None:
         from mutagen.mp3 import BitrateMode
 
-        measured["kbps"] = mp3_info.bitrate // 1000
+        measured["kbps"] = round(mp3_info.bitrate / 1000)  # mutagen says 63999 for 64k
         measured["bitrate_mode"] = {BitrateMode.CBR: "CBR", BitrateMode.VBR: "VBR",
                                     BitrateMode.ABR: "ABR"}.get(mp3_info.bitrate_mode, "unknown")
     else:
-        measured["kbps"] = int(probed["format"].get("bit_rate", 0)) // 1000
+        measured["kbps"] = round(int(probed["format"].get("bit_rate", 0)) / 1000)
     return measured
 
 

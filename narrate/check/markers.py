@@ -49,12 +49,14 @@ def check_mp3_markers(path: Path, probed: dict, audio, record: dict, number: int
         if len(toc.child_element_ids) > 255:
             found.append(Finding("fail", name, f"a table of contents lists "
                                  f"{len(toc.child_element_ids)} entries (the limit is 255)", fix))
-    wanted = {"TIT2": "title", "TALB": "album", "TPE1": "artist", "TRCK": "track"}
+    wanted = {"TIT2": "title", "TALB": "album", "TRCK": "track"}
     if expect.get("narrator"):
         wanted["TXXX:NARRATOR"] = "narrator"
     for frame, what in wanted.items():
         if not str(tags.get(frame, "")).strip():
             found.append(Finding("fail", name, f"the {what} tag ({frame}) is missing", fix))
+    if not str(tags.get("TPE1", "")).strip():
+        found.append(no_author(name, expect))
     track = str(tags.get("TRCK", ""))
     if track and track != f"{number}/{count}":
         found.append(Finding("fail", name, f"track tag {track!r}, expected '{number}/{count}'", fix))
@@ -83,10 +85,21 @@ def check_m4b(path: Path, probed: dict, chapter_files: list[tuple[str, float]]) 
                                  fix))
         position += seconds
     tags = probed.get("format", {}).get("tags", {})
-    for key in ("title", "artist"):
-        if not tags.get(key):
-            found.append(Finding("fail", name, f"the {key} tag is missing", fix))
+    if not tags.get("title"):
+        found.append(Finding("fail", name, "the title tag is missing", fix))
+    if not tags.get("artist"):
+        found.append(no_author(name, {"author": tags.get("artist")}))
     return found
+
+
+def no_author(name: str, expect: dict) -> Finding:
+    """No artist tag. When the book names no author, only the metadata can fix that: a
+    warning that says so; when it does name one, the file lost its tag: a failure."""
+    if not expect.get("author"):
+        return Finding("warn", name, "the artist tag (TPE1) is empty: the book names no author",
+                       "add `author: NAME` to the book's metadata YAML, then narrate build SOURCE")
+    return Finding("fail", name, "the artist tag (TPE1) is missing", "build again: narrate build "
+                   "SOURCE")
 
 
 def check_sidecars(folder: Path, book_stem: str, chapter_files: list[tuple[str, str, float]]

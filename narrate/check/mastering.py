@@ -45,7 +45,7 @@ def default_profile(mastering: dict) -> CheckProfile:
     """The build's own targets, with room for what an encoder does to levels."""
     lead, tail = mastering["lead_in_ms"] / 1000, mastering["tail_ms"] / 1000
     return CheckProfile("default", rms=(mastering["rms_db"] - 1.0, mastering["rms_db"] + 1.0),
-                        peak=mastering["peak_db"] + 0.5, head=(lead - 0.1, lead + 0.5),
+                        peak=mastering["peak_db"], head=(lead - 0.1, lead + 0.5),
                         tail=(tail - 0.1, tail + 1.0), sample_rate=mastering["sample_rate"],
                         exact_kbps=mastering["bitrate_kbps"])
 

@@ -25,6 +25,7 @@ from narrate.progress import Progress
 from narrate.fileio import atomic_path, write_text_if_changed
 from narrate.stitch.timeline import MP3_DELAY, Clip, Cue, Mastering, mp3_frame
 from narrate.stitch.encode import (ENCODER_SETTINGS, PieceJob, check_ffmpeg, encode_pieces,
+                                   mp3_makeup_db,
                                    info_frame, join_m4b)
 from narrate.stitch.sidecars import cue_sheet, json_chapters, m3u_playlist, webvtt
 from narrate.stitch.tags import Marker, Tags, image_mime, write_mp3_tags
@@ -198,7 +199,7 @@ def piece_name(pcm, rate: int, kbps: int, head: bool) -> str:
     """A piece's encodes are named by what they hold: its samples, whether it opens
     its chapter (its MP3 starts differently), and the encoder settings."""
     digest = hashlib.blake2b(pcm.tobytes(), digest_size=12)
-    digest.update(f"{rate}/{kbps}/{head}/{ENCODER_SETTINGS}".encode())
+    digest.update(f"{rate}/{kbps}/{head}/{ENCODER_SETTINGS}/{mp3_makeup_db(rate, kbps)}".encode())
     return digest.hexdigest()
 
 

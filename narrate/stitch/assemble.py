@@ -88,8 +88,9 @@ def assemble(clips: list[Clip], mastering: Mastering,
     chunks.append(np.zeros(-position % PIECE_GRID, dtype=np.int16))  # whole frames of both
     pcm = np.concatenate(chunks)  # the one join
     del chunks
-    gain = chapter_gain_db(pcm, mastering.rms_db, mastering.peak_db, previous_gain_db)
-    level(pcm, gain, mastering.peak_db)
+    ceiling = mastering.peak_db - ENCODER_HEADROOM_DB
+    gain = chapter_gain_db(pcm, mastering.rms_db, ceiling, previous_gain_db)
+    level(pcm, gain, ceiling)
     edges = cuts + [len(pcm)]
     return ChapterAudio(pcm, rate, cues, list(zip(edges, edges[1:])), gain)
 
@@ -111,6 +112,10 @@ def _pause_to_grid(position: int, pause: int) -> int:
     return cut - position
 
 
+# Encoding moves peaks: AAC at 64 kbit/s by up to about 0.5 dB, MP3 less. The limiter
+# works this far under the ceiling so that every decoded file stays under it.
+ENCODER_HEADROOM_DB = 0.8
+MAKE_UP_ROUNDS = 5
 CHUNK = 1 << 20  # samples at a time in float arithmetic: memory stays flat however long
 
 
@@ -134,16 +139,24 @@ def peak_db(pcm: np.ndarray) -> float:
 
 def chapter_gain_db(pcm: np.ndarray, target_rms_db: float, ceiling_db: float,
                     previous: float | None = None) -> float:
-    """The one gain that brings the chapter to the RMS target after the limiter
-    (what the limiter takes off is made up once), or `previous` when close enough."""
+    """The one gain that brings the chapter to the RMS target after the limiter (what
+    the limiter takes off is made up, again until the RMS is within 0.05 dB), or
+    `previous` when close enough."""
     current = rms_db(pcm)
     if current <= -100:
         return 0.0
     gain = target_rms_db - current
-    if peak_db(pcm) + gain > ceiling_db:
+    peak = peak_db(pcm)
+    for _ in range(MAKE_UP_ROUNDS):  # the limiter takes off more as the gain rises
+        if peak + gain <= ceiling_db:
+            break
         trial = pcm.copy()
         level(trial, gain, ceiling_db)
-        gain += target_rms_db - rms_db(trial)
+        off = target_rms_db - rms_db(trial)
+        del trial
+        if abs(off) < 0.05:
+            break
+        gain += off
     if previous is not None and abs(gain - previous) <= GAIN_TOLERANCE_DB:
         return previous
     return round(gain, 2)

@@ -32,7 +32,7 @@ class Mastering:
     sample_rate: int = 22050
     bitrate_kbps: int = 64
     rms_db: float = -20.0
-    peak_db: float = -3.0
+    peak_db: float = -3.0  # the ceiling the decoded files keep under
     lead_in_ms: int = 700  # room tone before the first word
     tail_ms: int = 2000  # and after the last
     trim_db: float = -50.0  # a clip's own leading/trailing silence below this is cut
