@@ -3,7 +3,6 @@ script kept beside the audio, one-line errors for missing tools."""
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 
