@@ -1,10 +1,28 @@
-"""Named points where a test can kill the process (NARRATE_KILL_AT=name), to prove that
-a crash at that moment loses nothing. Inert unless that variable is set."""
+"""Named points where a test can stop the process at a known moment, to prove that a
+crash or an interruption then loses nothing. Inert unless one of these is set:
+
+- NARRATE_KILL_AT=name: SIGKILL at the point.
+- NARRATE_HOLD_AT=name:N with NARRATE_HOLD_FILE=path: at the Nth pass of the point, write
+  the file and wait there (up to two minutes) for the test's signal, so that a Ctrl-C
+  lands while work is still to do, whatever the machine's speed.
+"""
 
 import os
 import signal
+import time
+from pathlib import Path
+
+_passes: dict[str, int] = {}  # test machinery only: how often each point was passed
 
 
 def checkpoint(name: str) -> None:
     if os.environ.get("NARRATE_KILL_AT") == name:
         os.kill(os.getpid(), signal.SIGKILL)
+    hold = os.environ.get("NARRATE_HOLD_AT", "")
+    if hold.partition(":")[0] == name:
+        _passes[name] = _passes.get(name, 0) + 1
+        if _passes[name] == int(hold.partition(":")[2] or 1):
+            Path(os.environ["NARRATE_HOLD_FILE"]).write_text(str(os.getpid()))
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:  # a signal interrupts the sleep
+                time.sleep(0.05)

@@ -265,13 +265,16 @@ def test_ctrl_c_stops_cleanly_and_keeps_finished_work(tmp_path):
     source = tmp_path / "long.txt"
     source.write_text("\n\n".join(f"Paragraph {i} is narrated here, slowly and with care."
                                   for i in range(60)))
-    cache = tmp_path / "c"
+    cache, hold = tmp_path / "c", tmp_path / "held"
+    # the render waits at its fifth finished segment until the signal: no race with it
+    env = {**os.environ, "NARRATE_HOLD_AT": "render:5", "NARRATE_HOLD_FILE": str(hold)}
     process = subprocess.Popen(NARRATE + ["render", str(source), "--cache", str(cache), "-j", "1"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
-    deadline = time.time() + 60
-    while len(Cache(cache).entries()) < 5 and time.time() < deadline:
+                               start_new_session=True, env=env)
+    deadline = time.time() + 120  # polls for an event (the file), with a generous deadline
+    while not hold.exists() and process.poll() is None and time.time() < deadline:
         time.sleep(0.05)
+    assert hold.exists(), process.communicate()
     os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C sends
     out, err = process.communicate(timeout=30)
     assert process.returncode == 130

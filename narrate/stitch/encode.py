@@ -60,7 +60,7 @@ def mp3_makeup_db(rate: int, kbps: int) -> float:
     tone = (np.sin(2 * np.pi * 440 * t) * 3277).astype(np.int16)  # -20 dBFS
     with tempfile.TemporaryDirectory(prefix="narrate-lame-") as work:
         dest = Path(work) / "tone.mp3"
-        _run([*_pcm_input(rate), *_mp3_args(kbps), "-f", "mp3", str(dest)], "measure LAME",
+        _run([*_pcm_input(rate), *_mp3_args(kbps), "-f", "mp3", str(dest)], "encode a test tone",
              tone.tobytes())
         decoded = subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-i", str(dest), "-f",
                                   "s16le", "-ac", "1", "-"], capture_output=True).stdout
