@@ -81,7 +81,7 @@ def _about_the_book(problems) -> list:
     return [p for p in problems if isinstance(p, str) or p.code in BOOK_WARNINGS]
 
 
-BOOK_WARNINGS = ("encoding", "no-author", "cover")
+BOOK_WARNINGS = ("encoding", "no-author", "cover", "metadata-chapters")
 
 
 def _print_warnings(problems) -> None:

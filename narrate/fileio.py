@@ -77,9 +77,10 @@ def write_text_if_changed(path: str | Path, text: str) -> bool:
 
 
 class LineDict(dict):
-    """A mapping loaded from YAML that remembers the line it started on."""
+    """A mapping loaded from YAML that remembers the line it started on, and each key's."""
 
     line: int = 0
+    key_lines: dict = {}
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -87,8 +88,18 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    seen: dict = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, str | int | float | bool) and key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the key {key!r} appears twice (first on line {seen[key]}); keep "
+                "one", key_node.start_mark)
+        if isinstance(key, str | int | float | bool):
+            seen[key] = key_node.start_mark.line + 1
     mapping = LineDict(loader.construct_mapping(node, deep=True))
     mapping.line = node.start_mark.line + 1
+    mapping.key_lines = seen
     return mapping
 
 
@@ -128,6 +139,7 @@ def check_keys(mapping: dict, allowed, where: str) -> None:
             raise NarrateError(f"{where}: unknown key {key!r}; {nearest(str(key), allowed)}")
 
 
-def where(path, mapping) -> str:
-    line = getattr(mapping, "line", 0)
+def where(path, mapping, key=None) -> str:
+    """file:line of a mapping, or of one of its keys."""
+    line = getattr(mapping, "key_lines", {}).get(key) or getattr(mapping, "line", 0)
     return f"{path}:{line}" if line else str(path)

@@ -42,7 +42,7 @@ def load_metadata(path: str | Path) -> dict:
     for key, value in data.items():
         if value is not None and not isinstance(value, META_KEYS[key]):
             kinds = " or ".join(t.__name__ for t in META_KEYS[key])
-            raise NarrateError(f"{where(path, data)}: `{key}` must be {kinds}, "
+            raise NarrateError(f"{where(path, data, key)}: `{key}` must be {kinds}, "
                                f"not {type(value).__name__}; fix the value")
     _check_reading(data.get("reading"), path)
     for relative in ("cover", "voices", "lexicon"):  # paths are relative to the file

@@ -219,8 +219,8 @@ def test_each_take_starts_from_a_clean_engine(tmp_path):
 def test_bad_voice_files_name_the_file_key_and_fix(tmp_path, change, message):
     voices = copy_voices(tmp_path)
     path = voices / "quote.yaml"
-    key = change.split(":")[0]
-    lines = [line for line in path.read_text().splitlines() if not line.startswith(key.rstrip("e") + ":")]
+    key = {"ratee": "rate"}.get(change.split(":")[0], change.split(":")[0])  # the line it replaces
+    lines = [line for line in path.read_text().splitlines() if not line.startswith(key + ":")]
     path.write_text("\n".join(lines) + f"\n{change}\n")
     result = subprocess.run(NARRATE + ["voices", "--check", "--voices", str(voices)],
                             capture_output=True, text=True)

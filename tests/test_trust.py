@@ -117,3 +117,37 @@ def test_the_m4b_is_an_audiobook_and_a_renamed_book_leaves_nothing_behind(tmp_pa
     names = sorted(p.name for p in result.folder.iterdir() if p.suffix in
                    (".m4b", ".cue", ".m3u", ".m3u8"))
     assert names == ["Seconde.cue", "Seconde.m3u8", "Seconde.m4b"]
+
+
+def test_split_chapters_are_titled_as_parts_of_their_chapter():
+    from narrate.script import ConvertOptions, convert
+
+    paragraph = " ".join(["word"] * 100) + "."
+    text = "\n\n".join([paragraph] * 6) + "\n\n\n" + "\n\n".join([paragraph] * 2)
+    book, _ = convert(text, ConvertOptions(max_chapter_minutes=2),
+                      meta={"chapters": ["Early Years", "War and Revolution"]})
+    assert [(c.title, c.title_source) for c in book.chapters] == [
+        ("Early Years", "metadata"), ("Early Years (part 2)", "metadata"),
+        ("War and Revolution", "metadata")]
+    assert book.chapters[1].announce.say == "Early Years, part two"
+
+
+def test_metadata_that_does_not_fit_the_book_is_warned_about(tmp_path):
+    source = tmp_path / "b.txt"
+    source.write_text("One chapter.\n\n\nAnother chapter.\n")
+    (tmp_path / "b.yaml").write_text("author: A\nchapters:\n  - One\n  - {name: x}\n  - Three\n")
+    result = run("script", source, "-o", tmp_path / "s.yaml")
+    assert result.returncode == 0
+    assert "`chapters:` entry 2 has no title" in result.stderr
+    assert "gives 3 titles for the 2 chapters found; only the first 2 are used" in result.stderr
+    (tmp_path / "b.yaml").write_text("author: A\ntitle: X\nauthor: B\n")
+    one_line_error(run("script", source, "-o", tmp_path / "s.yaml"), "b.yaml:3",
+                   "'author' appears twice (first on line 1)")
+
+
+def test_a_profile_error_names_the_keys_line(tmp_path):
+    voices = tmp_path / "v"
+    voices.mkdir()
+    (voices / "quote.yaml").write_text("engine: pyttsx3\nvoice: gmw/en-US\nrate: 150\npitch: 150\n")
+    one_line_error(run("voices", "--check", "--voices", voices), "quote.yaml:4",
+                   "`pitch` 150 is out of range")

@@ -53,10 +53,11 @@ def load_profile(path: str | Path) -> VoiceProfile:
         if value is None:
             continue
         if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise NarrateError(f"{place}: `{key}` must be a number from {low} to {high}, "
-                               f"not {value!r}")
+            raise NarrateError(f"{where(path, data, key)}: `{key}` must be a number from {low} "
+                               f"to {high}, not {value!r}")
         if not low <= value <= high:
-            raise NarrateError(f"{place}: `{key}` {value} is out of range; use {low} to {high}")
+            raise NarrateError(f"{where(path, data, key)}: `{key}` {value} is out of range; use "
+                               f"{low} to {high}")
     pauses = dict(DEFAULT_PAUSES)
     given = data.get("pauses") or {}
     if not isinstance(given, dict):
@@ -64,7 +65,7 @@ def load_profile(path: str | Path) -> VoiceProfile:
     check_keys(given, PAUSE_KEYS, f"{where(path, given)}: pauses")
     for key, value in given.items():
         if not isinstance(value, int) or not 0 <= value <= 10000:
-            raise NarrateError(f"{where(path, given)}: pause `{key}` must be whole milliseconds "
+            raise NarrateError(f"{where(path, given, key)}: pause `{key}` must be whole milliseconds "
                                f"from 0 to 10000, not {value!r}")
         pauses[key] = value
     options = data.get("options") or {}

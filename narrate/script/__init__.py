@@ -68,6 +68,7 @@ def convert_document(document: Document, options: ConvertOptions | None = None,
     raw_chapters, unread = split_chapters(document, options.policy)
     problems += _unread_problems(unread)
     raw_chapters = _drop_wordless(raw_chapters, problems)
+    problems += _apply_title_overrides(raw_chapters, meta.get("chapters"))
     if options.max_chapter_minutes:
         raw_chapters = _split_long_chapters(raw_chapters, options)
     truncated = _check_ending(raw_chapters, problems)
@@ -93,7 +94,6 @@ def convert_document(document: Document, options: ConvertOptions | None = None,
                 chapters=chapters,
                 extra={k: v for k, v in meta.items()
                        if k not in ("title", "author", "narrator", "language", "chapters")})
-    _apply_title_overrides(book, meta.get("chapters"))
     add_spoken_lines(book, options.lexicon, options.english)
     return book, problems
 
@@ -125,20 +125,26 @@ def _drop_wordless(chapters: list[RawChapter], problems: list[Problem]) -> list[
 
 
 def _split_long_chapters(chapters: list[RawChapter], options: ConvertOptions) -> list[RawChapter]:
+    """Long chapters cut at paragraphs; a titled chapter's parts are "Title (part 2)"."""
     limit = options.max_chapter_minutes * options.words_per_minute
     out = []
     for chapter in chapters:
-        part = RawChapter(chapter.heading, chapter.line, title=chapter.title,
-                          label=chapter.label)
+        parts = [RawChapter(chapter.heading, chapter.line, title=chapter.title,
+                            label=chapter.label, from_metadata=chapter.from_metadata)]
         count = 0
         for paragraph in chapter.paragraphs:
             n = len(words(paragraph.text))
-            if part.paragraphs and count + n > limit:
-                out.append(part)
-                part, count = RawChapter(None, paragraph.line), 0
-            part.paragraphs.append(paragraph)
+            if parts[-1].paragraphs and count + n > limit:
+                parts.append(RawChapter(None, paragraph.line))
+                count = 0
+            parts[-1].paragraphs.append(paragraph)
             count += n
-        out.append(part)
+        name = chapter.title or (chapter.heading and _clean_title(chapter.heading))
+        for number, part in enumerate(parts[1:], start=2):
+            if name:
+                part.heading = part.title = f"{name} (part {number})"
+                part.from_metadata = chapter.from_metadata
+        out += parts
     return out
 
 
@@ -173,7 +179,9 @@ def _build_chapter(raw: RawChapter, number: int, chapter_id: str, options: Conve
     quotes = [None] * len(texts)
     for i, found in zip(prose, found_quotes):
         quotes[i] = found
-    if raw.heading:
+    if raw.from_metadata:
+        title, source = raw.title, "metadata"
+    elif raw.heading:
         title, source = _clean_title(raw.title or raw.heading), "heading"
     else:
         title, source = short_title(texts[0] if texts else ""), "opening"
@@ -281,11 +289,27 @@ def short_title(text: str, count: int = 6, fallback: str = "Untitled") -> str:
     return (title + "…" if len(tokens) > count else title) or fallback
 
 
-def _apply_title_overrides(book: Book, titles) -> None:
-    """Metadata `chapters:` — a list of titles (or {title: ...}), in order."""
+def _apply_title_overrides(chapters: list[RawChapter], titles) -> list[Problem]:
+    """Metadata `chapters:` — a list of titles (or {title: ...}), in the text's order, before
+    long chapters are cut (their parts take their chapter's title). A list that does not
+    fit the chapters found, or an entry with no title, is a warning."""
     if not isinstance(titles, list):
-        return
-    for chapter, entry in zip(book.chapters, titles):
+        return []
+    problems = []
+    where = getattr(titles, "line", None)
+    for n, (chapter, entry) in enumerate(zip(chapters, titles), start=1):
         title = entry.get("title") if isinstance(entry, dict) else entry
-        if title:
-            chapter.title, chapter.title_source = str(title), "metadata"
+        if isinstance(title, (str, int, float)) and str(title).strip():
+            chapter.title, chapter.from_metadata = str(title), True
+        else:
+            problems.append(Problem("metadata-chapters", f"`chapters:` entry {n} has no title "
+                                    f"({entry!r}); chapter {n} keeps its own", WARNING,
+                                    line=getattr(entry, "line", None) or where))
+    if len(titles) != len(chapters):
+        problems.append(Problem(
+            "metadata-chapters", f"the metadata's `chapters:` gives {len(titles)} titles for the "
+            f"{len(chapters)} chapters found; " + (
+                f"only the first {len(chapters)} are used" if len(titles) > len(chapters)
+                else f"the chapters after the first {len(titles)} keep their own titles"),
+            WARNING, line=where))
+    return problems

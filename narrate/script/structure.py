@@ -59,6 +59,7 @@ class RawChapter:
     paragraphs: list[Paragraph] = field(default_factory=list)
     title: str | None = None  # the heading's title, without its number
     label: str | None = None  # the heading's number: "CHAPTER II", "Lecture I"
+    from_metadata: bool = False  # the title is the metadata's `chapters:` entry
 
 
 @dataclass
