@@ -25,6 +25,7 @@ def test_script_writes_yaml_and_json(tmp_path):
 
 def test_script_to_stdout():
     result = run("script", SEED, "-o", "-")
+    assert result.exit_code == 0
     assert result.output.startswith("# narrate script")
 
 

@@ -34,7 +34,15 @@ def test_edited_say_changes_the_key(seed_book, tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text(text.replace(f"say: {seg.say[:30]}", f"say: Changed {seg.say[:30]}", 1))
     edited = load_script(path).segments[3]
-    assert edited.say.startswith("Changed") and edited.key != seg.key
+    assert edited.say.startswith("Changed")
+    # the key the cache uses (the voice profile's every field with the speech) changes
+    from narrate.render import RenderItem, item_keys
+    from narrate.render.profiles import load_profiles
+
+    profiles = load_profiles(None)
+    keys = item_keys([RenderItem("a", seg.say, seg.voice), RenderItem("b", edited.say,
+                                                                      edited.voice)], profiles)
+    assert keys["a"] != keys["b"]
 
 
 SCRIPT = """narrate_script: 1
