@@ -483,8 +483,8 @@ def cache(scripts, prune, cache_dir, voices):
 @click.option("--text", help="Speak these words instead of the book's.")
 @click.option("--voice", default="narrator", show_default=True, help="The role for --text.")
 @click.option("--from", "start", metavar="ID", help="Start a stretch of the book here.")
-@click.option("--seconds", type=click.FloatRange(1, 3600), default=30, show_default=True,
-              help="How much of the book to preview with --from.")
+@click.option("--seconds", type=click.FloatRange(1, 3600), default=None,
+              help="How much of the book to preview with --from (default 30).")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the preview (.wav or .mp3) "
               "here instead of playing it.")
 @render_options
@@ -507,6 +507,9 @@ def preview(args, text, voice, start, seconds, out, voices, cache_dir, jobs, **k
             raise NarrateError(f"--voice {voice}: no such role; {nearest(voice, profiles)}")
         flat = text_segment(text, voice, load_lexicon(kw.get("lexicon")))
     else:
+        if seconds is not None and not start:
+            raise NarrateError("--seconds goes with --from: `narrate preview BOOK --from ID "
+                               "--seconds N`")
         if not args or len(args) > 2 or (len(args) == 1 and not start):
             raise NarrateError("say what to preview: `narrate preview BOOK ID`, "
                                "`narrate preview BOOK --from ID --seconds N` or "
@@ -516,8 +519,8 @@ def preview(args, text, voice, start, seconds, out, voices, cache_dir, jobs, **k
         flat = select(book, args[1] if len(args) > 1 else None, start, seconds)
     with Previewer(profiles, Cache(cache_dir), jobs or 1) as previewer:
         result = previewer.preview(flat, Path(out) if out else None)
-    for _, segment in flat:
-        click.secho(f"{segment.id} [{segment.voice}] {segment.text}",
+    for _, segment in flat:  # what is spoken, not the text as written
+        click.secho(f"{segment.id} [{segment.voice}] {segment.say}",
                     fg=VOICE_COLOURS.get(segment.voice, "magenta"))
     duration = f"{result.seconds:.1f} s of audio, ready in {result.ready_after:.2f} s"
     if result.player:

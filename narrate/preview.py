@@ -88,11 +88,18 @@ class Previewer:
             failure = report.failed[0]
             raise NarrateError(f"could not render {failure.id}: {failure.error}")
         audio = assemble(segment_clips(flat, report.paths, self.profiles), PREVIEW_MASTERING)
-        wav = Path(out) if out else Path(tempfile.gettempdir()) / "narrate-preview.wav"
+        wav = Path(out) if out else _private_wav()
         write_wav(wav, audio.pcm.tobytes(), audio.rate)
         ready = time.perf_counter() - started
         player = play_wav(wav) if play and not out else None
         return Preview(items, wav, player, audio.samples / audio.rate, ready, report.rendered)
+
+
+def _private_wav() -> Path:
+    """A file of this preview's own: two previews at once never share one."""
+    handle, name = tempfile.mkstemp(prefix="narrate-preview-", suffix=".wav")
+    os.close(handle)
+    return Path(name)
 
 
 def text_segment(text: str, role: str, lexicon=None) -> list[tuple[str, Segment]]:

@@ -239,3 +239,23 @@ def test_audition_speaks_every_role(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "[narrator]" in result.stdout and "[quote]" in result.stdout
     assert _wav(out)[1] > 22050 * 5
+
+
+def test_preview_prints_what_is_spoken_and_writes_a_file_of_its_own(work, monkeypatch):
+    from click.testing import CliRunner
+
+    from narrate import preview as preview_module
+    from narrate.cli import cli
+    monkeypatch.setattr(preview_module, "has_audio_device", lambda: False)
+    args = ["preview", str(work / "book.md"), "01.002", "--cache", str(work / "cache")]
+    first, second = CliRunner().invoke(cli, args), CliRunner().invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    said = [line for line in first.output.splitlines() if line.startswith("01.002.")]
+    book = __import__("narrate.build", fromlist=["load_book"]).load_book(work / "book.md")
+    segments = {s.id: s for s in book.segments}
+    assert said == [f"{i} [{segments[i].voice}] {segments[i].say}" for i in
+                    ("01.002.1", "01.002.2", "01.002.3") if i in segments][:len(said)]
+    where = [line.rsplit(" to ", 1)[1] for line in (first.output, second.output)]
+    assert where[0] != where[1]  # two previews never share a file
+    late = CliRunner().invoke(cli, ["preview", str(work / "book.md"), "01.002", "--seconds", "5"])
+    assert late.exit_code == 2 and "--seconds goes with --from" in late.output
