@@ -293,8 +293,13 @@ def build(target: str | Path, voices=None, cache_dir=None, jobs: int | None = No
         plans.append(ChapterPlan(chapter.id, index + 1, chapter.title,
                                  chapter_key(clips, keys, mastering, tags, marker_sections), clips))
     if dry_run:
+        from narrate.render.engines import check_engine, check_voice
+
         previous = read_manifest(folder)
         missing = [i.id for i in items if i.id in forced or not cache.get(keys[i.id])]
+        for role in sorted({i.role for i in items if i.id in missing}):
+            check_engine(profiles[role].engine)  # a dry run fails where the build would
+            check_voice(profiles[role])
         export = [p.id for p in plans if p.id in forced_chapters or needs_export(p, folder, previous)]
         plan = BuildPlan(missing, [i.id for i in items if i.id not in missing], export,
                          [p.id for p in plans if p.id not in export])

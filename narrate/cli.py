@@ -337,13 +337,13 @@ def check(book_dir, profile, asr, threshold, jobs):
     _run_check(Path(book_dir) if book_dir else latest_book(), profile, asr, threshold, jobs)
 
 
-def _print_changed_sections(book, rendered_ids, limit: int = 12) -> None:
+def _print_changed_sections(book, rendered_ids, limit: int = 12, verb: str = "rendered") -> None:
     from narrate.problems import first_words
 
     sections = {s.id: s for s in book.sections}
     changed = sorted({i.rsplit(".", 1)[0] for i in rendered_ids if i.count(".") == 2})
     for section_id in changed[:limit]:
-        click.echo(f"   rendered {section_id}  {first_words(sections[section_id].text, 8)}")
+        click.echo(f"   {verb} {section_id}  {first_words(sections[section_id].text, 8)}")
     if len(changed) > limit:
         click.echo(f"   … and {len(changed) - limit} more sections")
 
@@ -351,7 +351,7 @@ def _print_changed_sections(book, rendered_ids, limit: int = 12) -> None:
 def _print_plan(result) -> None:
     plan = result.plan
     click.echo(f"would render {len(plan.render)} segments, reuse {len(plan.reuse)} from the cache")
-    _print_changed_sections(result.book, plan.render)
+    _print_changed_sections(result.book, plan.render, verb="would render")
     titles = {c.id: c.title for c in result.book.chapters}
     for chapter_id in plan.export:
         click.echo(f"would export chapter {chapter_id}  {titles[chapter_id]}")

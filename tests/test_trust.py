@@ -151,3 +151,36 @@ def test_a_profile_error_names_the_keys_line(tmp_path):
     (voices / "quote.yaml").write_text("engine: pyttsx3\nvoice: gmw/en-US\nrate: 150\npitch: 150\n")
     one_line_error(run("voices", "--check", "--voices", voices), "quote.yaml:4",
                    "`pitch` 150 is out of range")
+
+
+def test_a_dry_run_fails_where_the_build_would_and_says_would(tmp_path):
+    source = tmp_path / "a.txt"
+    source.write_text("One sentence here.\n")
+    voices = tmp_path / "v"
+    voices.mkdir()
+    (voices / "narrator.yaml").write_text("engine: nosuchengine\nvoice: x\n")
+    dry = run("build", source, "--dry-run", "--voices", voices, "--out", tmp_path / "out",
+              "--cache", tmp_path / "c")
+    real = run("build", source, "--voices", voices, "--out", tmp_path / "out", "--cache",
+               tmp_path / "c")
+    assert dry.returncode == real.returncode == 2 and dry.stderr == real.stderr
+    fine = run("build", source, "--dry-run", "--out", tmp_path / "out", "--cache", tmp_path / "c")
+    assert fine.returncode == 0 and "would render 01.001" in fine.stdout
+    assert "   rendered" not in fine.stdout
+
+
+def test_a_dry_run_checks_the_engines_it_would_use(tmp_path, monkeypatch):
+    """As when the neural extras are not installed: the dry run fails as the build would."""
+    import pytest
+
+    from narrate.errors import NarrateError
+    from narrate.render import engines
+
+    def missing(name, source=""):
+        raise NarrateError(f"the {name} engine is not installed; pip install 'narrate[{name}]'")
+
+    monkeypatch.setattr(engines, "check_engine", missing)
+    source = tmp_path / "a.txt"
+    source.write_text("One sentence here.\n")
+    with pytest.raises(NarrateError, match="engine is not installed"):
+        build(source, dry_run=True, cache_dir=tmp_path / "c", out_root=tmp_path / "out")
