@@ -184,3 +184,21 @@ def test_a_dry_run_checks_the_engines_it_would_use(tmp_path, monkeypatch):
     source.write_text("One sentence here.\n")
     with pytest.raises(NarrateError, match="engine is not installed"):
         build(source, dry_run=True, cache_dir=tmp_path / "c", out_root=tmp_path / "out")
+
+
+def test_prune_keeps_every_key_the_build_uses(tmp_path):
+    """Credits, chapter titles and the closing line too: after a prune, nothing to render."""
+    source = tmp_path / "b.md"
+    source.write_text("# One\n\nThe first chapter.\n\n# Two\n\nThe second chapter.\n")
+    (tmp_path / "b.yaml").write_text("title: B\nauthor: A. Writer\n")
+    other = tmp_path / "other.txt"
+    other.write_text("Another book entirely.\n")
+    cache = tmp_path / "c"
+    for book in (source, other):
+        assert run("build", book, "--out", tmp_path / "out", "--cache", cache).returncode == 0
+    pruned = run("cache", "--prune", source, "--cache", cache)
+    assert pruned.returncode == 0 and "pruned" in pruned.stdout
+    dry = run("build", source, "--dry-run", "--out", tmp_path / "out", "--cache", cache)
+    assert "would render 0 segments" in dry.stdout, dry.stdout
+    again = run("build", other, "--dry-run", "--out", tmp_path / "out", "--cache", cache)
+    assert "would render 0 segments" not in again.stdout  # the other book's audio went
