@@ -320,7 +320,8 @@ def build(target: str | Path, voices=None, cache_dir=None, jobs: int | None = No
         previous = read_manifest(folder)  # under the lock: as the last build left it
         result.export = export_book(info, plans, folder, mastering, jobs or os.cpu_count() or 1,
                                     marker_sections, previous, force=forced_chapters,
-                                    progress=progress)
+                                    progress=progress,
+                                    m4b_stamp=read_manifest_field(folder, "m4b_stamp"))
         manifest = {"narrate_manifest": 1, "book": book.title, "source": book.source,
                     "mastering": asdict(mastering), "segments": keys,
                     "chapters": [asdict(r) for r in result.export.chapters],
@@ -332,6 +333,7 @@ def build(target: str | Path, voices=None, cache_dir=None, jobs: int | None = No
                     "tags": {"narrator": info.narrator, "author": info.author,
                              "cover": bool(info.cover)}}
         manifest["script"] = _keep_script(book, folder, target, warnings)
+        manifest["m4b_stamp"] = result.export.m4b_stamp
         atomic_write_text(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
     return result
 

@@ -202,3 +202,37 @@ def test_prune_keeps_every_key_the_build_uses(tmp_path):
     assert "would render 0 segments" in dry.stdout, dry.stdout
     again = run("build", other, "--dry-run", "--out", tmp_path / "out", "--cache", cache)
     assert "would render 0 segments" not in again.stdout  # the other book's audio went
+
+
+def test_every_fix_the_check_suggests_runs_and_fixes_it(tmp_path):
+    """Damage a built book the ways check catches, run each suggested command as printed,
+    and check again: it passes."""
+    import shlex
+
+    from mutagen.id3 import ID3
+
+    from narrate.check import check_book
+
+    source = tmp_path / "b.md"
+    source.write_text("# One\n\nThe first chapter has a sentence or two in it.\n\n# Two\n\n"
+                      "The second chapter has its own sentence too.\n")
+    (tmp_path / "b.yaml").write_text("title: B\n")  # no author: a warning
+    args = ["--out", tmp_path / "out", "--cache", tmp_path / "c"]
+    assert run("build", source, *args).returncode == 0
+    folder = tmp_path / "out" / "b"
+    tags = ID3(str(folder / "02 - Two.mp3"))
+    tags.delall("TALB")
+    tags.save(str(folder / "02 - Two.mp3"), v2_version=3)
+    (folder / "B.m4b").unlink()
+    (folder / "chapters.json").write_text("{}")
+    report = check_book(folder, picture=False)
+    fixes = {f.fix for f in report.findings}
+    assert not report.passed and len(fixes) >= 2
+    (tmp_path / "b.yaml").write_text("title: B\nauthor: A. Writer\n")  # what the warning asks
+    for fix in fixes:
+        command = shlex.split(fix[fix.index("narrate build"):])
+        assert command[:3] == ["narrate", "build", str(source)], fix
+        result = run(*command[1:], *args)
+        assert result.returncode == 0, (fix, result.stderr)
+    again = check_book(folder, picture=False)
+    assert again.passed and not again.findings, [(f.where, f.what) for f in again.findings]

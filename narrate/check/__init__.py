@@ -86,7 +86,7 @@ def check_book(folder: Path, profile: str = "default", asr: bool = False,
         report.findings += check_mp3_markers(path, probed, audio, record, number, len(chapters),
                                              manifest.get("tags", {}))
         report.findings += [Finding("fail", f"{path.name} at {_at(a)}", f"{b - a:.1f} s of "
-                                    "silence inside the chapter", f"narrate build --only "
+                                    "silence inside the chapter", f"narrate build SOURCE --only "
                                     f"{record['id']}")
                             for a, b in scan.silent_stretches(HOLE_SECONDS)
                             if b < measured["seconds"] - rules.tail[1]]

@@ -16,7 +16,8 @@ def check_mp3_markers(path: Path, probed: dict, audio, record: dict, number: int
                       expect: dict) -> list[Finding]:
     """`audio`: the file as mutagen's MP3 read it (its length and its ID3 tag)."""
     name, found = path.name, []
-    fix = f"build again: narrate build --only {record['id']}"
+    fix = "build again (a chapter file changed since narrate wrote it is made again): " \
+          "narrate build SOURCE"
     duration = audio.info.length
     chapters = probed.get("chapters", [])
     if len(chapters) != len(record["markers"]):
@@ -68,7 +69,7 @@ def check_mp3_markers(path: Path, probed: dict, audio, record: dict, number: int
 def check_m4b(path: Path, probed: dict, chapter_files: list[tuple[str, float]]) -> list[Finding]:
     """The m4b's chapters: one per chapter file, same titles, same lengths, end to end."""
     name, found = path.name, []
-    fix = "build again: narrate build (the m4b is re-joined from the pieces)"
+    fix = "build again (the m4b is re-joined from the pieces): narrate build SOURCE"
     chapters = probed.get("chapters", [])
     if len(chapters) != len(chapter_files):
         return [Finding("fail", name, f"{len(chapters)} chapters, but there are "
@@ -106,7 +107,7 @@ def check_sidecars(folder: Path, book_stem: str, chapter_files: list[tuple[str, 
                    ) -> list[Finding]:
     """chapters.json, the cue sheet and the captions agree with the chapter files.
     chapter_files: (file name, title, seconds)."""
-    found, fix = [], "build again: narrate build rewrites the sidecars"
+    found, fix = [], "build again (it rewrites the sidecars): narrate build SOURCE"
     try:
         data = json.loads((folder / "chapters.json").read_text(encoding="utf-8"))
         position = 0.0

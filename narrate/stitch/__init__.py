@@ -45,7 +45,10 @@ class ChapterPlan:
 
     @property
     def stem(self) -> str:
-        return f"{self.number:02d} - {safe_filename(self.title)}"
+        """"01 - Title", numbered as the chapter ids are (001 in a book of 270), so that the
+        files sort in order everywhere."""
+        number = self.id if self.id.isdigit() else f"{self.number:02d}"
+        return f"{number} - {safe_filename(self.title)}"
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ class ChapterRecord:
     piece_bounds: list[tuple[int, int]] = field(default_factory=list)  # their sample ranges
     gain_db: float | None = None  # the chapter's levelling gain, reused while close enough
     rms_target: float | None = None  # the target it was computed for
+    file_stamp: list[int] = field(default_factory=list)  # the MP3's size and mtime, as written
 
 
 @dataclass
@@ -84,6 +88,7 @@ class ExportResult:
     unchanged: list[str]
     m4b: Path
     seconds: float  # the whole book's duration
+    m4b_stamp: list[int] = field(default_factory=list)  # its size and mtime, as written
 
 
 def safe_filename(name: str, limit: int = 80) -> str:
@@ -100,18 +105,29 @@ def safe_filename(name: str, limit: int = 80) -> str:
     return name
 
 
+def stamp(path: Path) -> list[int]:
+    """A file's size and modification time: changed by anything that touched it."""
+    try:
+        info = path.stat()
+    except OSError:
+        return []
+    return [info.st_size, info.st_mtime_ns]
+
+
 def needs_export(plan: ChapterPlan, folder: Path, previous: dict) -> bool:
-    """A chapter is exported again unless its key, name and files are all as last time."""
+    """A chapter is exported again unless its key, name and files are all as last time
+    (its MP3 untouched since narrate wrote it: a damaged or edited file is made again)."""
     old = previous.get(plan.id)
     return not (old and old.key == plan.key and old.stem == plan.stem and old.pieces
-                and (folder / f"{plan.stem}.mp3").exists()
+                and old.file_stamp and stamp(folder / f"{plan.stem}.mp3") == old.file_stamp
                 and all((folder / PARTS / f"{p}.m4a").exists() for p in old.pieces))
 
 
 def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, mastering: Mastering,
                 jobs: int = 2, marker_sections: int = 1,
                 previous: dict[str, ChapterRecord] | None = None,
-                force: set[str] = frozenset(), progress: bool | None = None) -> ExportResult:
+                force: set[str] = frozenset(), progress: bool | None = None,
+                m4b_stamp: list[int] | None = None) -> ExportResult:
     """Export every chapter whose key changed, then re-join the m4b and rewrite the sidecars.
 
     Three phases on `jobs` threads: assemble each changed chapter (its levelled PCM
@@ -152,17 +168,19 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
         list(pool.map(lambda plan: _export_mp3(folder, plan, records[plan.id], cover, Tags(
             plan.title, info.title, info.author, info.narrator, plan.number, len(plans),
             info.genre, str(info.year or ""), info.comment)), todo))
+        for plan in todo:
+            records[plan.id].file_stamp = stamp(folder / f"{plan.stem}.mp3")
     for leftover in parts.glob("*.pcm"):  # this build's, and any a crash left behind
         leftover.unlink()
     ordered = [records[p.id] for p in plans]
     m4b = folder / f"{safe_filename(info.title)}.m4b"
-    if todo or set(previous) != set(records) or not all(
-            f.exists() for f in (m4b, folder / "chapters.json")):
-        _write_book_files(info, plans, ordered, folder, cover is not None and info.cover)
+    untouched = bool(m4b_stamp) and stamp(m4b) == m4b_stamp  # as the last build left it
+    _write_book_files(info, plans, ordered, folder, cover is not None and info.cover,
+                      join=bool(todo) or set(previous) != set(records) or not untouched)
     _remove_stale(folder, plans, ordered, previous)
     return ExportResult(folder, ordered, [p.id for p in todo],
                         [p.id for p in plans if p not in todo], m4b,
-                        sum(r.samples / r.rate for r in ordered))
+                        sum(r.samples / r.rate for r in ordered), stamp(m4b))
 
 
 def remove_temporary(folder: Path) -> int:
@@ -294,8 +312,9 @@ def _export_mp3(folder: Path, plan: ChapterPlan, record: ChapterRecord,
     return dest
 
 
-def _write_book_files(info, plans, records, folder, cover_path) -> Path:
-    """The whole-book m4b (joined by stream copy) and the sidecars, from exact sample counts."""
+def _write_book_files(info, plans, records, folder, cover_path, join: bool = True) -> Path:
+    """The whole-book m4b (joined by stream copy, when `join`) and the sidecars (each
+    written only when its text changed), from exact sample counts."""
     chapters, position = [], 0.0
     for plan, record in zip(plans, records):
         length = record.samples / record.rate
@@ -306,9 +325,10 @@ def _write_book_files(info, plans, records, folder, cover_path) -> Path:
     tags = {"title": info.title, "album": info.title, "artist": info.author,
             "album_artist": info.author, "composer": info.narrator, "genre": info.genre,
             "date": str(info.year or ""), "comment": info.comment}
-    join_m4b([folder / PARTS / f"{piece}.m4a" for r in records for piece in r.pieces], m4b, tags,
-             [(t, round(s * 1000), round(e * 1000)) for t, s, e in chapters],
-             Path(cover_path) if cover_path else None)
+    if join:
+        join_m4b([folder / PARTS / f"{piece}.m4a" for r in records for piece in r.pieces], m4b,
+                 tags, [(t, round(s * 1000), round(e * 1000)) for t, s, e in chapters],
+                 Path(cover_path) if cover_path else None)
     write_text_if_changed(folder / "chapters.json", json_chapters(info.title, chapters))
     files = [(f"{p.stem}.mp3", p.title) for p in plans]
     write_text_if_changed(folder / f"{book_stem}.cue",
