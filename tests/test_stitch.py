@@ -240,3 +240,17 @@ def test_build_command_prints_what_it_made(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "01 - A short book of one paragraph….mp3" in result.stdout
     assert "made 0:" in result.stdout and str(tmp_path / "out" / "t") in result.stdout
+
+
+def test_the_chunked_trial_of_the_limiter_matches_the_whole():
+    """limited_rms_db never copies a whole chapter, and says what level() leaves."""
+    import numpy as np
+
+    from narrate.stitch.assemble import CHUNK, limited_rms_db
+
+    rng = np.random.default_rng(7)
+    pcm = (rng.standard_normal(CHUNK * 2 + 12345) * 6000).clip(-32768, 32767).astype(np.int16)
+    pcm[CHUNK - 50:CHUNK + 50] = 30000  # a peak across a chunk's edge
+    whole = pcm.copy()
+    level(whole, 6.0, -3.0)
+    assert abs(limited_rms_db(pcm, 6.0, -3.0) - rms_db(whole)) < 1e-9

@@ -150,16 +150,31 @@ def chapter_gain_db(pcm: np.ndarray, target_rms_db: float, ceiling_db: float,
     for _ in range(MAKE_UP_ROUNDS):  # the limiter takes off more as the gain rises
         if peak + gain <= ceiling_db:
             break
-        trial = pcm.copy()
-        level(trial, gain, ceiling_db)
-        off = target_rms_db - rms_db(trial)
-        del trial
+        off = target_rms_db - limited_rms_db(pcm, gain, ceiling_db)
         if abs(off) < 0.05:
             break
         gain += off
     if previous is not None and abs(gain - previous) <= GAIN_TOLERANCE_DB:
         return previous
     return round(gain, 2)
+
+
+LIMITER_REACH = 1024  # samples on each side that a limited sample depends on (16 blocks)
+
+
+def limited_rms_db(pcm: np.ndarray, gain_db: float, ceiling_db: float) -> float:
+    """The RMS `level` would leave, computed a chunk at a time (each with the limiter's
+    reach on both sides), so a trial never copies the whole chapter."""
+    if pcm.size == 0:
+        return -120.0
+    total = 0.0
+    for start in range(0, len(pcm), CHUNK):
+        low = max(0, start - LIMITER_REACH)
+        piece = pcm[low:min(len(pcm), start + CHUNK + LIMITER_REACH)].copy()
+        level(piece, gain_db, ceiling_db)
+        middle = piece[start - low:start - low + min(CHUNK, len(pcm) - start)].astype(np.float64)
+        total += float(np.dot(middle, middle))
+    return 20 * np.log10(max(np.sqrt(total / pcm.size) / 32768, 1e-6))
 
 
 def level(pcm: np.ndarray, gain_db: float, ceiling_db: float) -> None:
