@@ -130,10 +130,10 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
                 m4b_stamp: list[int] | None = None) -> ExportResult:
     """Export every chapter whose key changed, then re-join the m4b and rewrite the sidecars.
 
-    Three phases on `jobs` threads: assemble each changed chapter (its levelled PCM
-    goes to a file in .parts, so memory holds at most `jobs` chapters); encode every
-    piece not already in .parts, MP3 and AAC (many short pieces keep both cores
-    busy however the chapters' lengths differ); write each chapter's MP3 and tags.
+    Each changed chapter is assembled in turn (its levelled PCM goes to a file in .parts,
+    so memory holds one chapter), and its pieces not already in .parts are handed to
+    `jobs` encoder threads, MP3 and AAC, which work while the next chapter is assembled
+    (many short pieces keep both cores busy); then each chapter's MP3 and tags.
     """
     check_ffmpeg()
     if mastering.lead_in_ms * mastering.sample_rate < 1000 * MP3_DELAY:
@@ -151,15 +151,14 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
         else:
             records[plan.id] = previous[plan.id]
     with futures.ThreadPoolExecutor(max(1, jobs)) as pool:
-        assembled = pool.map(lambda p: _assemble_to_disk(p, mastering, parts, marker_sections,
-                                                         previous.get(p.id)), todo)
-        for plan, record in zip(todo, assembled):
+        encodes = []
+        for plan in todo:  # one chapter's samples in memory at a time; the encoders work on
+            record = _assemble_to_disk(plan, mastering, parts, marker_sections,  # the ones
+                                       previous.get(plan.id))  # before it meanwhile
             records[plan.id] = record
-        batches = [batch for plan in todo for batch in _encode_batches(parts, records[plan.id])]
-        batches.sort(key=lambda b: -sum(job.stop - job.start for job in b[2]))  # longest first
-        encodes = [pool.submit(encode_pieces, _pcm_path(parts, record.id), record.rate, jobs,
-                               codec, mastering.bitrate_kbps)
-                   for record, codec, jobs in batches]
+            encodes += [pool.submit(encode_pieces, _pcm_path(parts, record.id), record.rate,
+                                    pieces, codec, mastering.bitrate_kbps)
+                        for record, codec, pieces in _encode_batches(parts, record)]
         with Progress("encoding", len(encodes), progress) as bar:
             for done in futures.as_completed(encodes):
                 done.result()

@@ -12,6 +12,8 @@ samples, so their encodes are reused.
 
 from __future__ import annotations
 
+import tempfile
+
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,8 +71,8 @@ def assemble(clips: list[Clip], mastering: Mastering,
     the new one is within GAIN_TOLERANCE_DB, so an edit leaves other pieces' samples alone.
     """
     rate = mastering.sample_rate
-    chunks = [silence(mastering.lead_in_ms, rate)]
-    position = len(chunks[0])
+    joined = tempfile.TemporaryFile()  # the clips go to disk as they come: one copy in memory
+    position = _append(joined, silence(mastering.lead_in_ms, rate))
     cues, cuts = [], [0]
     for index, clip in enumerate(clips):
         pcm = trim(load_clip(clip.path, rate), rate, mastering.trim_db)
@@ -83,16 +85,23 @@ def assemble(clips: list[Clip], mastering: Mastering,
             before = _pause_to_grid(position, pause)
             cuts.append(position + before)
             pause = before + pause - pause // 2
-        chunks += [pcm, np.zeros(pause, dtype=np.int16)]
+        _append(joined, pcm)
+        _append(joined, np.zeros(pause, dtype=np.int16))
         position += pause
-    chunks.append(np.zeros(-position % PIECE_GRID, dtype=np.int16))  # whole frames of both
-    pcm = np.concatenate(chunks)  # the one join
-    del chunks
+    _append(joined, np.zeros(-position % PIECE_GRID, dtype=np.int16))  # whole frames of both
+    with joined:
+        joined.seek(0)
+        pcm = np.fromfile(joined, dtype=np.int16)  # the one join
     ceiling = mastering.peak_db - ENCODER_HEADROOM_DB
     gain = chapter_gain_db(pcm, mastering.rms_db, ceiling, previous_gain_db)
     level(pcm, gain, ceiling)
     edges = cuts + [len(pcm)]
     return ChapterAudio(pcm, rate, cues, list(zip(edges, edges[1:])), gain)
+
+
+def _append(handle, pcm: np.ndarray) -> int:
+    handle.write(pcm.tobytes())
+    return len(pcm)
 
 
 def _is_cut(clip: Clip, following: Clip, pause: int, since_cut: int, rate: int) -> bool:
