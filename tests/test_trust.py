@@ -236,3 +236,21 @@ def test_every_fix_the_check_suggests_runs_and_fixes_it(tmp_path):
         assert result.returncode == 0, (fix, result.stderr)
     again = check_book(folder, picture=False)
     assert again.passed and not again.findings, [(f.where, f.what) for f in again.findings]
+
+
+def test_levels_land_on_the_target_as_decoded(tmp_path):
+    """Read back with ffmpeg: each chapter MP3 and the m4b within 0.3 dB of -20 dB RMS,
+    every peak under the -3 dB ceiling."""
+    from narrate.check.mastering import probe, scan_file
+
+    source = tmp_path / "b.md"
+    source.write_text("# One\n\nThe prophets of old studied their sacred texts, and so did the "
+                      "young Russians of the last century.\n\nHe said there was no one else.\n\n"
+                      "# Two\n\nIn 1905 the first revolution began in Petersburg, and thirty "
+                      "thousand workers went on strike.\n")
+    result = build(source, cache_dir=tmp_path / "c", out_root=tmp_path / "out", progress=False)
+    for path in [*sorted(result.folder.glob("*.mp3")), result.export.m4b]:
+        rate = int(probe(path)["streams"][0]["sample_rate"])
+        measured = scan_file(path, rate).measures()
+        assert abs(measured["rms_db"] + 20.0) <= 0.3, (path.name, measured)
+        assert measured["peak_db"] <= -3.0, (path.name, measured)
