@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import time
 import traceback
@@ -29,7 +30,11 @@ def _fail_cleanly(func):
             sys.exit(2)
         except KeyboardInterrupt:
             click.echo("narrate: interrupted; finished work is kept", err=True)
-            sys.exit(130)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            # no exit handlers: they would join the stopped worker pool's threads, which a
+            # worker stopped mid-handover can leave blocked; finished files are on disk
+            os._exit(130)
     return wrapper
 
 

@@ -247,10 +247,19 @@ def _local_engine(profile: VoiceProfile):
 
 
 def _stop(pool: futures.ProcessPoolExecutor) -> None:
-    """Ctrl-C or an error: stop the workers now. Finished entries are already in the cache."""
-    for process in list((pool._processes or {}).values()):
+    """Ctrl-C or an error: stop the workers now. Finished entries are already in the cache.
+
+    Never waits on the pool itself: a worker stopped while it hands back a result can
+    leave the pool's reader blocked for good, so the workers are joined with a deadline
+    and killed if they linger."""
+    processes = list((pool._processes or {}).values())
+    for process in processes:
         process.terminate()
-    pool.shutdown(wait=True, cancel_futures=True)
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
 
 
 # ---- inside a worker process -----------------------------------------------------------------
