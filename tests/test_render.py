@@ -268,9 +268,12 @@ def test_ctrl_c_stops_cleanly_and_keeps_finished_work(tmp_path):
     cache, hold = tmp_path / "c", tmp_path / "held"
     # the render waits at its fifth finished segment until the signal: no race with it
     env = {**os.environ, "NARRATE_HOLD_AT": "render:5", "NARRATE_HOLD_FILE": str(hold)}
+    # as a terminal starts it: SIGINT handled (a parent started in the background with `&`
+    # ignores SIGINT, and its children would inherit that)
     process = subprocess.Popen(NARRATE + ["render", str(source), "--cache", str(cache), "-j", "1"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True, env=env)
+                               start_new_session=True, env=env,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 120  # polls for an event (the file), with a generous deadline
     while not hold.exists() and process.poll() is None and time.time() < deadline:
         time.sleep(0.05)
