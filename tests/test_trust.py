@@ -2,27 +2,11 @@
 script kept beside the audio, one-line errors for missing tools."""
 
 import json
-import os
 import subprocess
 import sys
 
 from narrate.build import build, slug
-
-NARRATE = [sys.executable, "-m", "narrate"]
-
-
-def run(*args, env=None):
-    return subprocess.run(NARRATE + [str(a) for a in args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=300)
-
-
-def one_line_error(result, *needles):
-    assert result.returncode == 2, result.stdout + result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
-    for needle in needles:
-        assert needle in lines[0], lines[0]
-
+from test_reliability import one_line_error, run
 
 def test_script_never_replaces_a_manuscript_or_metadata(tmp_path):
     source = tmp_path / "book.txt"
