@@ -114,13 +114,17 @@ def test_kill_and_resume_reuses_finished_segments(tmp_path):
     source.write_text("\n\n".join(f"Paragraph number {i} has a sentence or two of narration. "
                                   f"It goes on a little longer, to take some time."
                                   for i in range(80)))
-    cache = tmp_path / "c"
+    cache, hold = tmp_path / "c", tmp_path / "held"
+    # the render waits at its tenth finished segment until it is killed: however fast the
+    # machine, it cannot have finished all 80 by then
+    env = {**os.environ, "NARRATE_HOLD_AT": "render:10", "NARRATE_HOLD_FILE": str(hold)}
     process = subprocess.Popen(NARRATE + ["render", str(source), "--cache", str(cache), "-j", "1"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
-    deadline = time.time() + 60
-    while len(Cache(cache).entries()) < 10 and time.time() < deadline:
+                               start_new_session=True, env=env)
+    deadline = time.time() + 120  # polls for an event (the file), with a generous deadline
+    while not hold.exists() and process.poll() is None and time.time() < deadline:
         time.sleep(0.05)
+    assert hold.exists()
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     done = len(Cache(cache).entries())
