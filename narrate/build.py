@@ -207,14 +207,25 @@ def chapter_key(clips, keys: dict, mastering, tags: dict, marker_sections: int) 
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32]
 
 
-def read_manifest(folder: Path) -> dict:
-    from narrate.stitch import ChapterRecord
-
+def load_manifest(folder: Path) -> dict:
+    """The last build's manifest; {} when there is none or it is broken (then everything
+    is exported again)."""
     try:
         data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def read_manifest(folder: Path, data: dict | None = None) -> dict:
+    """Its chapters' records by id (from `data` when the manifest is already read)."""
+    from narrate.stitch import ChapterRecord
+
+    data = load_manifest(folder) if data is None else data
+    try:
         return {c["id"]: ChapterRecord(**c) for c in data.get("chapters", [])}
-    except (OSError, ValueError, TypeError, KeyError):
-        return {}  # no manifest, or a broken one: everything is exported again
+    except (TypeError, KeyError):
+        return {}
 
 
 @dataclass
@@ -317,11 +328,11 @@ def build(target: str | Path, voices=None, cache_dir=None, jobs: int | None = No
         result = BuildResult(book, folder, report, verify=checked)
         if report.failed:
             return result
-        previous = read_manifest(folder)  # under the lock: as the last build left it
+        last = load_manifest(folder)  # read once, under the lock: as the last build left it
         result.export = export_book(info, plans, folder, mastering, jobs or os.cpu_count() or 1,
-                                    marker_sections, previous, force=forced_chapters,
-                                    progress=progress,
-                                    m4b_stamp=read_manifest_field(folder, "m4b_stamp"))
+                                    marker_sections, read_manifest(folder, last),
+                                    force=forced_chapters, progress=progress,
+                                    m4b_stamp=last.get("m4b_stamp"))
         manifest = {"narrate_manifest": 1, "book": book.title, "source": book.source,
                     "mastering": asdict(mastering), "segments": keys,
                     "chapters": [asdict(r) for r in result.export.chapters],
@@ -332,7 +343,7 @@ def build(target: str | Path, voices=None, cache_dir=None, jobs: int | None = No
                     "cache": str(cache.root.resolve()),
                     "tags": {"narrator": info.narrator, "author": info.author,
                              "cover": bool(info.cover)}}
-        manifest["script"] = _keep_script(book, folder, target, warnings)
+        manifest["script"] = _keep_script(book, folder, target, last.get("script"), warnings)
         manifest["m4b_stamp"] = result.export.m4b_stamp
         atomic_write_text(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
     return result
@@ -343,17 +354,15 @@ def _claim_folder(folder: Path, book: Book) -> None:
     if folder.exists() and not folder.is_dir():
         raise NarrateError(f"{folder}: is a file, not a folder; move it away or build into "
                            "another folder with --out")
-    try:
-        built = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("source")
-    except (OSError, ValueError, AttributeError):
-        return
+    built = load_manifest(folder).get("source")
     # by the file's name, so that a project moved to another place still builds
     if built and book.source and Path(built).name != Path(book.source).name:
         raise NarrateError(f"{folder}: holds another book (built from {built}); build this one "
                            "elsewhere with --out, or remove that folder")
 
 
-def _keep_script(book: Book, folder: Path, target: Path, warnings: list | None) -> str:
+def _keep_script(book: Book, folder: Path, target: Path, written: str | None,
+                 warnings: list | None) -> str:
     """Write script.yaml beside the audio when built from a source, unless the user has
     edited the one there (its hash is not the one narrate wrote last). Returns the hash of
     the script in the folder."""
@@ -364,7 +373,6 @@ def _keep_script(book: Book, folder: Path, target: Path, warnings: list | None) 
     digest = hashlib.sha256(current).hexdigest()[:16] if current is not None else ""
     if is_script_file(target) and Path(target).resolve() == path.resolve():
         return digest  # built from it: it stays as the user left it
-    written = read_manifest_field(folder, "script")
     if current is not None and written and digest != written:
         if warnings is not None:
             warnings.append(f"{path}: edited since narrate wrote it, so kept; build it with "
@@ -374,13 +382,6 @@ def _keep_script(book: Book, folder: Path, target: Path, warnings: list | None) 
     if text != current:
         atomic_write_text(path, text.decode("utf-8"))
     return hashlib.sha256(text).hexdigest()[:16]
-
-
-def read_manifest_field(folder: Path, key: str):
-    try:
-        return json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get(key)
-    except (OSError, ValueError, AttributeError):
-        return None
 
 
 def _file_hash(path) -> str:
