@@ -1,11 +1,97 @@
 """narrate: turn an essay, a lecture or a book into an audiobook, offline.
 
-The data flows one way: text -> Script (narrate.script) -> audio -> files.
-The Script (narrate.model) is the contract between the stages.
+    import narrate
+
+    book = narrate.script("essay.md")              # the narration script: a Book
+    result = narrate.build(book, out="output")     # MP3 chapters, an m4b, sidecars
+    report = narrate.check(result.folder)          # read back and judged
+    print(report.passed, [c.stem for c in result.export.chapters])
+
+The data flows one way: file -> document (narrate.read) -> script (narrate.convert,
+narrate.model) -> audio (narrate.render) -> files (narrate.stitch), run by
+narrate.pipeline and read back by narrate.qa. docs/architecture.md has the map.
+
+The stages are imported when first called: `import narrate` stays light, and the
+worker processes, which import narrate.render, do not load every stage.
 """
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from narrate.errors import NarrateError
 from narrate.model import Book, Chapter, Section, Segment
 
-__all__ = ["NarrateError", "Book", "Chapter", "Section", "Segment"]
+if TYPE_CHECKING:
+    from narrate.audition import Preview
+    from narrate.pipeline import BuildResult
+    from narrate.qa.report import CheckReport
+    from narrate.stitch.timeline import Mastering
+
+__all__ = ["NarrateError", "Book", "Chapter", "Section", "Segment", "Mastering",
+           "script", "build", "check", "preview"]
 __version__ = "0.1.0"
+
+
+def script(source: str | Path, *, meta: str | Path | None = None,
+           lexicon: str | Path | None = None, warnings: list | None = None,
+           **options) -> Book:
+    """The narration script of a source text (.txt, .md, .html, .epub) or a script file.
+
+    `options` are narrate.convert.ConvertOptions' fields and the reading policy
+    (code=, notes=, tables=); what the reader noticed is appended to `warnings`."""
+    from narrate.pipeline import load_book
+
+    return load_book(source, meta=meta, lexicon=lexicon, warnings=warnings, **options)
+
+
+def build(source: str | Path | Book, *, out: str | Path = "output", voices=None,
+          cache: str | Path | None = None, jobs: int | None = None,
+          mastering: Mastering | None = None, credits: bool | None = None, markers: int = 1,
+          only: str | None = None, dry_run: bool = False, verify: int = 0,
+          progress: bool | None = False, warnings: list | None = None,
+          **options) -> BuildResult:
+    """Build the audiobook of a source, a script file or a Book into out/<book>/.
+
+    Only segments not in the cache are synthesised and only changed chapters are
+    exported again; `only` (an id, or "voice:ROLE") forces both for one part."""
+    from narrate.pipeline import build as run_build
+
+    return run_build(source, voices=voices, cache_dir=cache, jobs=jobs, out_root=out,
+                     mastering=mastering, credits=credits, marker_sections=markers,
+                     progress=progress, warnings=warnings, only=only, dry_run=dry_run,
+                     verify=verify, **options)
+
+
+def check(folder: str | Path, *, profile: str = "default", asr: bool = False,
+          threshold: float = 0.35, jobs: int | None = None,
+          progress: bool | None = False) -> CheckReport:
+    """Read a built book back and judge it (profile "default" or "acx"); writes
+    check.json and check.png into the folder."""
+    from narrate.qa import check_book
+
+    return check_book(Path(folder), profile=profile, asr=asr, threshold=threshold, jobs=jobs,
+                      progress=progress)
+
+
+def preview(source: str | Path | Book | None = None, ident: str | None = None, *,
+            text: str | None = None, voice: str = "narrator", start: str | None = None,
+            seconds: float | None = None, out: str | Path | None = None, voices=None,
+            cache: str | Path | None = None, play: bool = True, **options) -> Preview:
+    """Hear part of a book (`ident`, or about `seconds` from `start`) or some `text`;
+    played when there is an audio device, else (or with `out`) written to a file."""
+    from narrate.audition import preview as run_preview
+
+    result, _ = run_preview(source, ident, text=text, voice=voice, start=start,
+                            seconds=seconds, out=out, voices=voices, cache_dir=cache,
+                            play=play, **options)
+    return result
+
+
+def __getattr__(name: str):
+    if name == "Mastering":  # a dataclass of the stitch stage, lent to callers
+        from narrate.stitch.timeline import Mastering
+
+        return Mastering
+    raise AttributeError(f"module 'narrate' has no attribute {name!r}")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from narrate.errors import NarrateError
 from narrate.fileio import check_keys, load_yaml, where
-from narrate.script.speech import Lexicon
+from narrate.convert.speech import Lexicon
 
 # key -> the types it may hold
 META_KEYS: dict[str, tuple[type, ...]] = {
@@ -17,8 +18,9 @@ META_KEYS: dict[str, tuple[type, ...]] = {
     "reading": (dict,),
 }
 
-REPO_DIR = Path(__file__).resolve().parent.parent
-DEFAULT_VOICES_DIR = REPO_DIR / "voices"
+# the default cast and lexicon ship inside the package (a checkout's top-level voices/
+# is a link to this folder: the place people edit them)
+DEFAULT_VOICES_DIR = Path(str(resources.files("narrate") / "voices"))
 
 
 def find_metadata(source: str | Path) -> Path | None:
@@ -53,7 +55,7 @@ def load_metadata(path: str | Path) -> dict:
 
 def _check_reading(reading: dict | None, path: Path) -> None:
     """`reading: {code: skip, notes: chapter-end, tables: mention}`."""
-    from narrate.script.structure import ReadingPolicy
+    from narrate.convert.structure import ReadingPolicy
 
     if not reading:
         return

@@ -32,7 +32,7 @@ def wav_seconds(path: Path) -> float:
 
 
 def bench_render(work: Path) -> None:
-    from narrate.build import load_book, render_book
+    from narrate.pipeline import load_book, render_book
 
     print("== render: the whole seed essay, segments to WAV (pyttsx3 + espeak-ng)")
     reference_wav = work / "reference.wav"
@@ -57,10 +57,10 @@ def bench_render(work: Path) -> None:
 def bench_neural(work: Path) -> None:
     """Each neural engine on the seed's first chapter, bare and through narrate; then the
     whole seed built with the neural cast. Real-time factor = seconds of audio per second."""
-    from narrate.build import load_book
+    from narrate.pipeline import load_book
     from narrate.render import RenderItem, render_items
     from narrate.render.cache import Cache
-    from narrate.render.neural import NeuralEngine, speech_chunks
+    from narrate.render.engines.neural import NeuralEngine, speech_chunks
     from narrate.render.profiles import load_profiles
 
     print("== neural: piper (Joe) and hibari (Heart) on chapter 1, then the whole seed")
@@ -182,8 +182,8 @@ def bench_edit(work: Path) -> None:
     cold_process, _, _ = run_measured(preview, env)
     print(f"narrate preview of one paragraph (new process, cached audio): {cold_process:.2f} s "
           f"wall, Python start-up included")
-    from narrate.build import load_book
-    from narrate.preview import Previewer, text_segment
+    from narrate.pipeline import load_book
+    from narrate.audition import Previewer, text_segment
     from narrate.render.cache import Cache
     from narrate.render.profiles import load_profiles
 
@@ -297,10 +297,10 @@ def bench_corpus(work: Path) -> None:
     hear, the time (median of 3) beside the bare parse of the same file, and the
     scorecard: words spoken and left out by kind, notes read, quote segments, junk
     spoken (an independent detector) and the share of the prose kept."""
-    from narrate.build import load_book
+    from narrate.pipeline import load_book
     from narrate.read import read_document
     from narrate.metadata import load_lexicon
-    from narrate.script.scorecard import score
+    from narrate.convert.scorecard import score
 
     print("== corpus: reading real books (expected chapters from ../shared/corpus/README.md)")
     texts = sorted(CORPUS.glob("*.*")) if CORPUS.is_dir() else []

@@ -9,7 +9,7 @@ SEED = ROOT / "seeds" / "prophet-essay.txt"
 @pytest.fixture(scope="session")
 def seed_book():
     """The seed essay converted once, with its metadata and lexicon."""
-    from narrate.build import load_book
+    from narrate.pipeline import load_book
 
     problems: list = []
     book = load_book(SEED, warnings=problems)
@@ -66,8 +66,8 @@ def median_pitch(path) -> float:
 def read_words(document):
     """The words the reader classed as prose or headings (notation left out), in order."""
     from narrate.read.document import HEADING, PARAGRAPH, PROSE
-    from narrate.script import words
-    from narrate.script.speech import is_notation
+    from narrate.convert import words
+    from narrate.convert.speech import is_notation
 
     read = [b.heading if b.kind == HEADING else b.text for b in document.blocks
             if (b.kind in PROSE and not (b.kind == PARAGRAPH and is_notation(b.text)))
@@ -77,7 +77,7 @@ def read_words(document):
 
 def spoken_words(book):
     """The words of the book's own text: its headings and prose (not notes or cues)."""
-    from narrate.script import words
+    from narrate.convert import words
 
     parts = []
     for chapter in book.chapters:

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from mutagen.id3 import ID3
 
-from narrate.build import build
-from narrate.check import check_book
-from narrate.check.listen import normalise, word_error_rate
-from narrate.check.verify import quality_problem
+from narrate.pipeline import build
+from narrate.qa import check_book
+from narrate.qa.listen import normalise, word_error_rate
+from narrate.qa.verify import quality_problem
 from narrate.render.cache import Cache
 from narrate.stitch.timeline import Mastering
 

@@ -41,7 +41,7 @@ def test_show_prints_titles_voices_and_durations(tmp_path):
     result = run("show", tmp_path / "s.yaml")
     assert result.exit_code == 0
     assert "01  The Prophets  (~" in result.output
-    assert "4 chapters" in result.output and "words per minute" in result.output
+    assert "4 chapters" in result.output and "words a minute: narrator 160" in result.output
 
 
 def test_bad_input_is_one_line_exit_2(tmp_path):

@@ -7,7 +7,7 @@ import wave
 
 import pytest
 
-from narrate.build import build, diff_books, load_book
+from narrate.pipeline import build, diff_books, load_book
 from narrate.errors import NarrateError
 from narrate.scriptfile import write_script
 
@@ -121,8 +121,10 @@ def test_only_voice_rerenders_every_segment_of_a_role(work):
 
 
 def test_only_with_an_unknown_id_lists_the_nearest(work):
-    with pytest.raises(NarrateError, match=r"--only 02\.009: no chapter, section or segment.*'02"):
+    with pytest.raises(NarrateError, match=r"only='02\.009': no chapter, section or segment.*'02"
+                       ) as raised:
         rebuild(work, only="02.009")
+    assert raised.value.message("cli").startswith("--only 02.009: no chapter")
     with pytest.raises(NarrateError, match="no segment has the voice 'qoute'; did you mean 'quote'"):
         rebuild(work, only="voice:qoute")
 
@@ -221,7 +223,7 @@ def test_preview_text_in_a_role_voice_warms_the_cache(tmp_path):
 
 
 def test_preview_with_no_device_says_where_it_wrote(work, monkeypatch):
-    from narrate import preview as preview_module
+    from narrate import audition as preview_module
     monkeypatch.setattr(preview_module, "has_audio_device", lambda: False)
     from click.testing import CliRunner
     from narrate.cli import cli
@@ -244,18 +246,18 @@ def test_audition_speaks_every_role(tmp_path):
 def test_preview_prints_what_is_spoken_and_writes_a_file_of_its_own(work, monkeypatch):
     from click.testing import CliRunner
 
-    from narrate import preview as preview_module
+    from narrate import audition as preview_module
     from narrate.cli import cli
     monkeypatch.setattr(preview_module, "has_audio_device", lambda: False)
     args = ["preview", str(work / "book.md"), "01.002", "--cache", str(work / "cache")]
     first, second = CliRunner().invoke(cli, args), CliRunner().invoke(cli, args)
     assert first.exit_code == 0, first.output
     said = [line for line in first.output.splitlines() if line.startswith("01.002.")]
-    book = __import__("narrate.build", fromlist=["load_book"]).load_book(work / "book.md")
+    book = __import__("narrate.pipeline", fromlist=["load_book"]).load_book(work / "book.md")
     segments = {s.id: s for s in book.segments}
     assert said == [f"{i} [{segments[i].voice}] {segments[i].say}" for i in
                     ("01.002.1", "01.002.2", "01.002.3") if i in segments][:len(said)]
     where = [line.rsplit(" to ", 1)[1] for line in (first.output, second.output)]
     assert where[0] != where[1]  # two previews never share a file
     late = CliRunner().invoke(cli, ["preview", str(work / "book.md"), "01.002", "--seconds", "5"])
-    assert late.exit_code == 2 and "--seconds goes with --from" in late.output
+    assert late.exit_code == 2 and "--seconds 5.0: goes with --from" in late.output

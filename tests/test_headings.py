@@ -3,9 +3,9 @@
 import pytest
 
 from narrate.model import Book, Chapter
-from narrate.script import convert
-from narrate.script.headings import book_unit, credit_lines, sentence_case, spoken_heading
-from narrate.script.speech import Lexicon
+from narrate.convert import convert
+from narrate.convert.headings import book_unit, credit_lines, sentence_case, spoken_heading
+from narrate.convert.speech import Lexicon
 
 
 @pytest.mark.parametrize("label, title, unit, spoken", [
@@ -45,7 +45,7 @@ def test_spoken_titles_and_credits_are_script_entries_with_the_lexicon():
     text = f"CHAPTER I\n\n{body}\n\n\n\nCHAPTER II. DEUTSCHER AND I\n\n{body}\n"
     book, _ = convert(text, meta={"title": "On Deutscher", "author": "A. Writer"}, )
     assert [c.announce.say for c in book.chapters] == ["Chapter One.", "Chapter Two. Deutscher and I."]
-    from narrate.script import ConvertOptions
+    from narrate.convert import ConvertOptions
     book, _ = convert(text, ConvertOptions(lexicon=lexicon),
                       meta={"title": "On Deutscher", "author": "A. Writer"})
     assert book.chapters[1].announce.say == "Chapter Two. Doytcher and I."

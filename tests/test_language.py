@@ -7,7 +7,7 @@ import pytest
 from narrate.errors import NarrateError
 from narrate.render import cast_for_language
 from narrate.render.profiles import load_profiles
-from narrate.script import convert
+from narrate.convert import convert
 
 GERMAN = "Er wurde 1915 geboren und lebte am 3. Mai in Wien, Dr. Weber sagte es.\n"
 
@@ -41,7 +41,7 @@ def test_the_neural_cast_stays_english_and_says_so():
 
 
 def test_a_german_book_is_built_with_the_german_voice(tmp_path):
-    from narrate.build import build
+    from narrate.pipeline import build
 
     source = tmp_path / "buch.txt"
     source.write_text(GERMAN, encoding="utf-8")

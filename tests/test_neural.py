@@ -16,7 +16,8 @@ import pytest
 from narrate.errors import NarrateError
 from narrate.render import RenderItem, item_keys, render_items
 from narrate.render.cache import Cache
-from narrate.render.neural import check_neural, speech_chunks
+from narrate.render.engines import check_engine
+from narrate.render.engines.neural import speech_chunks
 from narrate.render.profiles import load_profiles
 
 from conftest import ROOT
@@ -67,7 +68,7 @@ def test_a_missing_extra_says_how_to_install_it(monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec",
                         lambda name, *a: None if name == "piper" else real(name, *a))
     with pytest.raises(NarrateError, match=r"pip install 'narrate\[piper\]'"):
-        check_neural("piper")
+        check_engine("piper")
 
 
 def test_bad_neural_profile_names_the_key_and_the_choices(tmp_path):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from narrate.script import convert
-from narrate.script.speech import to_say
+from narrate.convert import convert
+from narrate.convert.speech import to_say
 
 
 @pytest.mark.parametrize("text, said", [
@@ -77,8 +77,8 @@ def test_editorial_marks_and_ellipses_inside_quotations(text, said):
 
 
 def test_the_lexicon_or_script_overrides_an_ambiguous_case():
-    from narrate.script import ConvertOptions
-    from narrate.script.speech import Lexicon
+    from narrate.convert import ConvertOptions
+    from narrate.convert.speech import Lexicon
 
     book, _ = convert("He works at 3M.", ConvertOptions(lexicon=Lexicon({"3M": "three M"})))
     assert book.segments[0].say == "He works at three M."

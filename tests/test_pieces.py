@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from mutagen.mp3 import MP3, BitrateMode
 
-from narrate.build import build
+from narrate.pipeline import build
 from narrate.stitch.assemble import GAIN_TOLERANCE_DB, chapter_gain_db
 from narrate.stitch.timeline import Mastering
 

@@ -8,9 +8,9 @@ import sys
 import pytest
 
 from narrate.read.document import Block, Document
-from narrate.script import ConvertOptions, ReadingPolicy, convert, convert_document
-from narrate.script.speech import to_say
-from narrate.script.structure import CODE_CUE, TABLE_CUE, is_notation
+from narrate.convert import ConvertOptions, ReadingPolicy, convert, convert_document
+from narrate.convert.speech import to_say
+from narrate.convert.structure import CODE_CUE, TABLE_CUE, is_notation
 
 GUIDE = """# Guide
 
@@ -145,7 +145,7 @@ def test_urls_are_read_as_their_site():
 
 def test_list_items_get_the_short_pause_and_notes_the_note_voice(tmp_path):
     """The real engine and ffmpeg: the manifest's cues show the pauses the clips got."""
-    from narrate.build import build
+    from narrate.pipeline import build
 
     source = tmp_path / "g.md"
     source.write_text("# G\n\nSome items follow.[^1]\n\n- one thing\n- another thing\n\n"
@@ -167,7 +167,7 @@ def test_words_with_figures_are_still_prose():
 
 def test_sidenotes_title_the_markers_of_the_sections_they_head(tmp_path):
     """Read back with ffprobe: the chapter file's markers carry the sidenotes' words."""
-    from narrate.build import build
+    from narrate.pipeline import build
 
     source = tmp_path / "s.txt"
     source.write_text("[Sidenote: _The book's appeal._]\n\nThis book has a purpose.\n\n"

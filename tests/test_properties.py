@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from narrate.read.markdown import read_markdown
 from narrate.read.text import read_text
-from narrate.script import ConvertOptions, convert
+from narrate.convert import ConvertOptions, convert
 from conftest import read_words, spoken_words
 from narrate.scriptfile import to_yaml
 

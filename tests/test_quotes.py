@@ -1,6 +1,6 @@
 """Who speaks: quotations of eight words or more get the quote voice."""
 
-from narrate.script import convert
+from narrate.convert import convert
 
 
 def voices(text, **meta):
@@ -76,13 +76,13 @@ def test_quote_at_the_end_of_a_truncated_text_runs_to_the_end():
 
 
 def test_quote_min_words_is_configurable():
-    from narrate.script import ConvertOptions
+    from narrate.convert import ConvertOptions
     book, _ = convert("He said “one two three four” and left.", ConvertOptions(quote_min_words=3))
     assert [s.voice for s in book.segments] == ["narrator", "quote", "narrator"]
 
 
 def test_markdown_blockquote_is_quote_voice():
-    from narrate.script import ConvertOptions
+    from narrate.convert import ConvertOptions
     book, _ = convert("Intro.\n\n> Short.\n", ConvertOptions(markdown=True))
     assert [s.voice for s in book.segments] == ["narrator", "quote"]
 

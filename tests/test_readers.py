@@ -12,7 +12,7 @@ from narrate.read.document import (BACK_MATTER, BOILERPLATE, CODE, CONTENTS, FIG
                                    FRONT_MATTER, INDEX, LIST_ITEM, NOTE, PARAGRAPH,
                                    PROSE, QUOTE, SIDENOTE, TABLE)
 from narrate.read.text import read_text
-from narrate.script import convert, convert_document
+from narrate.convert import convert, convert_document
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 KREHBIEL_CHAPTERS = ["Introduction", "Recognition of Musical Elements",
@@ -415,7 +415,7 @@ def test_an_epub_builds_with_its_titles_metadata_and_cover(tmp_path):
     from mutagen.id3 import ID3
     from mutagen.mp4 import MP4
 
-    from narrate.build import build
+    from narrate.pipeline import build
 
     svg = (CORPUS / "pragmatism-epub" / "epub" / "images" / "cover.svg").read_text()
     path = _epub(tmp_path, {"one.xhtml": "<h2>I</h2><p>The first chapter is short.</p>",

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from narrate.build import build, load_book
+from narrate.pipeline import build, load_book
 from narrate.errors import InputError, NarrateError
-from narrate.script import words
+from narrate.convert import words
 from narrate.read.text import decode
 
 NARRATE = [sys.executable, "-m", "narrate"]
@@ -80,7 +80,7 @@ def test_encodings_and_control_characters(data, encoding):
 
 
 def test_lone_surrogate_in_a_string_is_replaced():
-    from narrate.script import convert
+    from narrate.convert import convert
     book, _ = convert("Before \ud83d after.")
     assert book.segments[0].say == "Before after."
 
@@ -117,7 +117,7 @@ def test_fifty_thousand_character_paragraph_without_a_full_stop(tmp_path):
     book = load_book(source)
     assert all(len(s.text) <= 400 for s in book.segments)
     assert words(" ".join(s.text for s in book.segments)) == words(text)
-    from narrate.build import render_book
+    from narrate.pipeline import render_book
     report = render_book(book, cache_dir=tmp_path / "c")
     assert not report.failed and len(report.rendered) == len(book.segments)
 
@@ -339,7 +339,7 @@ def test_ffmpeg_missing_or_failing(small_book, tmp_path):
                                                                                            "replace"))))
 def test_any_bytes_convert_or_fail_with_the_documented_error(data):
     from narrate.read.text import read_text
-    from narrate.script import convert_document
+    from narrate.convert import convert_document
     from conftest import read_words, spoken_words
     try:
         source = decode(data, "x.txt")

@@ -10,7 +10,7 @@ import wave
 
 import pytest
 
-from narrate.build import load_book, render_book
+from narrate.pipeline import load_book, render_book
 from narrate.errors import NarrateError
 from narrate.render.cache import Cache, wav_frames
 
@@ -148,7 +148,8 @@ def test_driver_chatter_is_suppressed(short_source, tmp_path):
 ENGINE_PROBE = """
 import sys, wave
 from pathlib import Path
-from narrate.render.engines import Pyttsx3Engine, quiet_stdout
+from narrate.render.engines import quiet_stdout
+from narrate.render.engines.espeak import Pyttsx3Engine
 from narrate.render.profiles import load_profiles
 profiles = load_profiles()
 engine = Pyttsx3Engine(profiles["narrator"])
@@ -178,7 +179,8 @@ STALE_DRIVER_PROBE = """
 import sys, wave
 from pathlib import Path
 from pyttsx3.drivers import _espeak
-from narrate.render.engines import Pyttsx3Engine, quiet_stdout
+from narrate.render.engines import quiet_stdout
+from narrate.render.engines.espeak import Pyttsx3Engine
 from narrate.render.profiles import load_profiles
 engine = Pyttsx3Engine(load_profiles()["narrator"])
 driver = engine._engine.proxy._driver

@@ -5,12 +5,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from narrate.build import load_book
+from narrate.pipeline import load_book
 from narrate.metadata import load_lexicon
 from narrate.read import read_document
 from narrate.read.text import read_text
-from narrate.script import convert_document
-from narrate.script.scorecard import junk_words, kept_share, prose_words, score, words_of
+from narrate.convert import convert_document
+from narrate.convert.scorecard import junk_words, kept_share, prose_words, score, words_of
 from test_readers import CORPUS, zip_folder
 
 from conftest import SEED

@@ -2,7 +2,7 @@
 
 import re
 
-from narrate.script import words
+from narrate.convert import words
 from narrate.read import read_document
 from narrate.read.document import PROSE
 from narrate.read.text import read_source

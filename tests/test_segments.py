@@ -1,5 +1,5 @@
-from narrate.script import ConvertOptions, convert
-from narrate.script.segments import sentence_ends, split_run
+from narrate.convert import ConvertOptions, convert
+from narrate.convert.segments import sentence_ends, split_run
 
 
 def test_sentence_ends_skip_abbreviations_and_initials():

@@ -2,8 +2,8 @@
 
 import pytest
 
-from narrate.script import ConvertOptions, convert
-from narrate.script.speech import Lexicon, speak_citation, to_say
+from narrate.convert import ConvertOptions, convert
+from narrate.convert.speech import Lexicon, speak_citation, to_say
 
 
 @pytest.mark.parametrize("citation", [

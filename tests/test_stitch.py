@@ -11,7 +11,7 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
 from mutagen.mp4 import MP4
 
-from narrate.build import build
+from narrate.pipeline import build
 from narrate.stitch import safe_filename, section_markers
 from narrate.stitch.assemble import assemble, chapter_gain_db, level, peak_db, rms_db
 from narrate.stitch.timeline import Clip, Cue, Mastering

@@ -1,7 +1,7 @@
 from narrate.read.markdown import read_markdown
 from narrate.read.text import join_lines, read_text
-from narrate.script import ConvertOptions, convert
-from narrate.script.structure import split_chapters as split_document
+from narrate.convert import ConvertOptions, convert
+from narrate.convert.structure import split_chapters as split_document
 
 
 def split_chapters(text, markdown=False):
@@ -87,7 +87,7 @@ def test_ids_are_positional_and_zero_padded():
 
 
 def test_short_title_drops_quote_marks_but_keeps_apostrophes():
-    from narrate.script import short_title
+    from narrate.convert import short_title
 
     assert short_title("Trotsky’s fate, they don’t say (Deutscher 1954)") == \
         "Trotsky’s fate, they don’t say"

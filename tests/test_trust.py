@@ -5,7 +5,7 @@ import json
 import subprocess
 import sys
 
-from narrate.build import build, slug
+from narrate.pipeline import build, slug
 from test_reliability import one_line_error, run
 
 def test_script_never_replaces_a_manuscript_or_metadata(tmp_path):
@@ -104,7 +104,7 @@ def test_the_m4b_is_an_audiobook_and_a_renamed_book_leaves_nothing_behind(tmp_pa
 
 
 def test_split_chapters_are_titled_as_parts_of_their_chapter():
-    from narrate.script import ConvertOptions, convert
+    from narrate.convert import ConvertOptions, convert
 
     paragraph = " ".join(["word"] * 100) + "."
     text = "\n\n".join([paragraph] * 6) + "\n\n\n" + "\n\n".join([paragraph] * 2)
@@ -195,7 +195,7 @@ def test_every_fix_the_check_suggests_runs_and_fixes_it(tmp_path):
 
     from mutagen.id3 import ID3
 
-    from narrate.check import check_book
+    from narrate.qa import check_book
 
     source = tmp_path / "b.md"
     source.write_text("# One\n\nThe first chapter has a sentence or two in it.\n\n# Two\n\n"
@@ -225,7 +225,7 @@ def test_every_fix_the_check_suggests_runs_and_fixes_it(tmp_path):
 def test_levels_land_on_the_target_as_decoded(tmp_path):
     """Read back with ffmpeg: each chapter MP3 and the m4b within 0.3 dB of -20 dB RMS,
     every peak under the -3 dB ceiling."""
-    from narrate.check.mastering import probe, scan_file
+    from narrate.qa.mastering import probe, scan_file
 
     source = tmp_path / "b.md"
     source.write_text("# One\n\nThe prophets of old studied their sacred texts, and so did the "

@@ -2,7 +2,7 @@
 
 A Document is an ordered list of Blocks, each with a kind and the place it came
 from. Readers keep every block and classify it; nothing is dropped here. Which
-kinds are spoken, and how, is decided by `narrate.script`.
+kinds are spoken, and how, is decided by `narrate.convert`.
 """
 
 from __future__ import annotations

@@ -9,10 +9,8 @@ process, so each worker process serves exactly one profile.
 from __future__ import annotations
 
 import dataclasses
-import re
 
 import concurrent.futures as futures
-import multiprocessing
 import os
 import signal
 import sys
@@ -23,12 +21,13 @@ from pathlib import Path
 
 from narrate.errors import NarrateError
 from narrate.faults import checkpoint
+from narrate.processes import worker_context
 from narrate.progress import Progress
 from narrate.render.audio import rms
 from narrate.model import Book
 from narrate.render.cache import Cache, audio_key, voice_fingerprint, wav_frames, wav_info
-from narrate.render.engines import (SynthesisError, check_engine, check_voice, espeak_voice_for,
-                                    create_engine, engine_version, quiet_stdout)
+from narrate.render.engines import (SynthesisError, check_engine, check_voice, create_engine,
+                                    engine, engine_version, quiet_stdout)
 from narrate.render.profiles import VoiceProfile, profiles_for
 
 IN_PROCESS_MAX = 3  # this few segments of one voice render here: starting a pool costs more
@@ -63,29 +62,38 @@ class RenderReport:
     seconds: float = 0.0
     worker_mb: dict[str, float] = field(default_factory=dict)  # role -> a worker's peak memory
 
+    def summary(self) -> list[str]:
+        speed = f", {self.audio_seconds / self.seconds:.0f}x real time" if self.rendered else ""
+        return [f"rendered {len(self.rendered)} segments, reused {len(self.reused)} from the "
+                f"cache: {self.audio_seconds / 60:.1f} min of audio in {self.seconds:.1f} s"
+                f"{speed}"] + self.memory_summary()
+
+    def memory_summary(self) -> list[str]:
+        return ["peak memory per worker: " + ", ".join(
+            f"{role} {mb:.0f} MB" for role, mb in sorted(self.worker_mb.items()))
+        ] if self.worker_mb else []
+
+    def failure_lines(self) -> list[str]:
+        return [f"failed {f.id}: {f.error} — \"{' '.join(f.text.split()[:10])} …\" (run again "
+                "to try again)" for f in self.failed] + (
+            [f"{len(self.failed)} segments failed; the others are kept"] if self.failed else [])
+
 
 def cast_for_language(profiles: dict[str, VoiceProfile], language: str
                       ) -> tuple[dict[str, VoiceProfile], list[str]]:
-    """The cast for a book's language: espeak-ng voices that speak English are swapped
-    for the language's own voice (variants such as +f2 kept). The neural voices speak
-    English only: they stay, with a warning."""
+    """The cast for a book's language: each engine picks its voice for the language
+    (espeak-ng swaps an English voice for the language's own); an engine that speaks
+    English only keeps its voice, with a warning."""
     if not language or language.lower().startswith("en"):
         return profiles, []
     cast, warnings = dict(profiles), []
     for role, profile in profiles.items():
-        base, plus, variant = profile.voice.partition("+")
-        if profile.engine != "pyttsx3":
+        voice = engine(profile.engine).voice_for_language(profile.voice, language)
+        if voice is None:
             warnings.append(f"the {role} voice ({profile.engine}) speaks English only; this "
                             f"book's language is {language!r}")
-            continue
-        if not re.match(r"(?:\w+/)?en\b", base):
-            continue  # a voice the user chose for this language
-        voice = espeak_voice_for(language)
-        if voice is None:
-            raise NarrateError(f"language {language!r}: espeak-ng has no voice for it; set "
-                               "`language:` in the book's metadata to a language it speaks "
-                               "(`espeak-ng --voices` lists them)")
-        cast[role] = dataclasses.replace(profile, voice=voice + plus + variant)
+        elif voice != profile.voice:
+            cast[role] = dataclasses.replace(profile, voice=voice)
     return cast, warnings
 
 
@@ -192,9 +200,8 @@ class Renderer:
             check_voice(profile)
             self._checked.add(profile.role)
         if profile.role not in self._pools:
-            context = multiprocessing.get_context("spawn")  # a clean process: no inherited engine
             self._pools[profile.role] = futures.ProcessPoolExecutor(
-                workers, mp_context=context, initializer=_worker_init,
+                workers, mp_context=worker_context(), initializer=_worker_init,
                 initargs=(profile, str(self.cache.root)))
         return self._pools[profile.role]
 

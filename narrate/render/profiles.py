@@ -74,12 +74,9 @@ def load_profile(path: str | Path) -> VoiceProfile:
     for key in ("engine", "voice", "name"):
         if key in data and not isinstance(data[key], str):
             raise NarrateError(f"{place}: `{key}` must be text, not {data[key]!r}")
-    from narrate.render.neural import PARTS  # the engines narrate knows: pyttsx3 and these
+    from narrate.render.engines import engine  # the registry imports this module
 
-    engines = ("pyttsx3", *PARTS)
-    if data.get("engine", "pyttsx3") not in engines:
-        raise NarrateError(f"{where(path, data, 'engine')}: unknown engine "
-                           f"{data['engine']!r}; {nearest(str(data['engine']), engines)}")
+    engine(str(data.get("engine", "pyttsx3")), where(path, data, "engine"))  # a known engine?
     return VoiceProfile(role=path.stem, engine=data.get("engine", "pyttsx3"),
                         voice=data.get("voice", ""), rate=int(data.get("rate", 160)),
                         pitch=int(data.get("pitch", 50)), volume=float(data.get("volume", 1.0)),

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from narrate.errors import NarrateError
 from narrate.faults import checkpoint
-from narrate.script import short_title
+from narrate.convert import short_title
 from narrate.progress import Progress
 from narrate.fileio import atomic_path, write_text_if_changed
 from narrate.stitch.timeline import MP3_DELAY, Clip, Cue, Mastering, mp3_frame

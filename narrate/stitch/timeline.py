@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 AAC_FRAME = 1024  # chapters are padded to whole AAC frames so joined files stay exact
@@ -36,6 +36,14 @@ class Mastering:
     lead_in_ms: int = 700  # room tone before the first word
     tail_ms: int = 2000  # and after the last
     trim_db: float = -50.0  # a clip's own leading/trailing silence below this is cut
+
+    @classmethod
+    def acx(cls, base: Mastering | None = None) -> Mastering:
+        """The audiobook platforms' window (ACX): 44.1 kHz, at least 192 kbit/s constant,
+        peaks at or under -3 dB (the limiter keeps its own margin under that: assemble.py)."""
+        base = base or cls()
+        return replace(base, sample_rate=44100, bitrate_kbps=max(base.bitrate_kbps, 192),
+                       peak_db=min(base.peak_db, -3.0))
 
 
 @dataclass

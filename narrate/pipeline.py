@@ -6,9 +6,11 @@ import hashlib
 import json
 import os
 import re
+import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from narrate.errors import NarrateError
 from narrate.fileio import atomic_write_text
@@ -19,10 +21,17 @@ from narrate.model import Book, Segment
 from narrate.problems import WARNING, Problem
 from narrate.read import read_document
 from narrate.read.cover import save_cover
-from narrate.script import ConvertOptions, ReadingPolicy, convert_document, words
+from narrate.convert import ConvertOptions, ReadingPolicy, convert_document, words
+from narrate.render.profiles import VoiceProfile
 from narrate.scriptfile import is_script_file, load_script
 
+if TYPE_CHECKING:
+    from narrate.qa.verify import VerifyReport
+    from narrate.render import RenderReport
+    from narrate.stitch import ExportResult
+
 OUTPUT_DIR = Path("output")
+DEFAULT_RATE = VoiceProfile.rate  # words a minute, for a role with no profile
 
 
 def load_book(target: str | Path, meta: str | Path | None = None,
@@ -69,12 +78,17 @@ def book_folder(book: Book, root: str | Path = OUTPUT_DIR) -> Path:
     return Path(root) / slug(name)
 
 
-def estimate_seconds(segments: list[Segment], words_per_minute: int = 160) -> float:
-    return sum(len(words(s.say)) for s in segments) * 60.0 / words_per_minute
+def estimate_seconds(segments: list[Segment], profiles: dict | None = None) -> float:
+    """How long the segments take to speak, each at its voice profile's rate."""
+    def rate(role: str) -> int:
+        profile = (profiles or {}).get(role)
+        return profile.rate if profile else DEFAULT_RATE
+
+    return sum(len(words(s.say)) * 60.0 / rate(s.voice) for s in segments)
 
 
 def voices_dir_for(book: Book, voices: str | Path | None) -> str | Path | None:
-    """--voices wins over the book's metadata `voices:` folder."""
+    """The voices folder asked for wins over the book's metadata `voices:` folder."""
     return voices or book.extra.get("voices")
 
 
@@ -122,16 +136,80 @@ MANIFEST = "manifest.json"
 class BuildResult:
     book: Book
     folder: Path
-    render: object  # RenderReport (None for a dry run)
-    export: object | None = None  # ExportResult, None when segments failed or a dry run
-    plan: object | None = None  # BuildPlan, for a dry run
-    verify: object | None = None  # VerifyReport, with verify=N
+    render: RenderReport | None  # None for a dry run
+    export: ExportResult | None = None  # None when segments failed, or for a dry run
+    plan: BuildPlan | None = None  # for a dry run
+    verify: VerifyReport | None = None  # with verify=N
+    seconds: float = 0.0  # wall time
+
+    def summary(self) -> list[str]:
+        """What the build did (or, dry, would do), for a person; a line that needs the
+        reader's action starts with "   ! "."""
+        if self.plan:
+            return self._plan_summary(self.plan)
+        assert self.render is not None
+        lines = [f"segments: {len(self.render.rendered)} rendered, "
+                 f"{len(self.render.reused)} reused"] + self.render.memory_summary()
+        if self.export is None:
+            return lines
+        export = self.export
+        lines.append(f"chapters: {len(export.exported)} re-exported, {len(export.unchanged)} "
+                     "unchanged")
+        lines += changed_sections(self.book, self.render.rendered, "rendered")
+        for record in export.chapters:
+            mark = "*" if record.id in export.exported else " "
+            lines.append(f" {mark} {record.stem}.mp3  {clock(record.samples / record.rate)}  "
+                         f"{len(record.markers)} markers")
+        stem = export.m4b.stem
+        lines.append(f"   {export.m4b.name}  {clock(export.seconds)}  {len(export.chapters)} "
+                     f"chapters; chapters.json, {stem}.cue, {stem}.m3u8, "
+                     f"{len(export.chapters)} .vtt, manifest.json")
+        lines.append(f"made {clock(export.seconds)} of audio in {self.seconds:.1f} s -> "
+                     f"{export.folder}/")
+        return lines + (self._verify_summary(self.verify) if self.verify else [])
+
+    def _plan_summary(self, plan: BuildPlan) -> list[str]:
+        titles = {c.id: c.title for c in self.book.chapters}
+        return ([f"would render {len(plan.render)} segments, reuse {len(plan.reuse)} from the "
+                 "cache"] + changed_sections(self.book, plan.render, "would render")
+                + [f"would export chapter {c}  {titles[c]}" for c in plan.export]
+                + [f"would keep {len(plan.keep)} chapters unchanged"
+                   + (f" ({', '.join(plan.keep)})" if plan.keep else "")
+                   + f"; then re-join the m4b and sidecars in {self.folder}/"])
+
+    @staticmethod
+    def _verify_summary(verified: VerifyReport) -> list[str]:
+        how = "level, length and speech recognition" if verified.listened else \
+            "level and length (install narrate[asr] to listen too)"
+        return [f"verified {verified.checked} new segments by {how}; "
+                f"{len(set(verified.retaken))} rendered again; {len(verified.failing)} still "
+                "failing"] + [f"   ! {ident}: {problem} — try another voice or wording, then "
+                              f"build again with only={ident}"
+                              for ident, problem in verified.failing.items()]
+
+
+def changed_sections(book: Book, segment_ids, verb: str, limit: int = 12) -> list[str]:
+    """The sections the segments belong to, with their first words."""
+    from narrate.problems import first_words
+
+    sections = {s.id: s for s in book.sections}
+    changed = sorted({i.rsplit(".", 1)[0] for i in segment_ids if i.count(".") == 2})
+    lines = [f"   {verb} {i}  {first_words(sections[i].text, 8)}" for i in changed[:limit]]
+    return lines + ([f"   … and {len(changed) - limit} more sections"]
+                    if len(changed) > limit else [])
+
+
+def clock(seconds: float) -> str:
+    """1:02:03, or 2:03 under an hour."""
+    minutes, secs = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def credit_reader(book: Book, profiles: dict, lexicon) -> None:
     """Credit the narrator's voice as the reader when the metadata names none; credits the
     user has edited in the script are left as they are."""
-    from narrate.script.headings import credit_segments
+    from narrate.convert.headings import credit_segments
 
     if book.narrator or NARRATOR_ROLE not in profiles:
         return
@@ -238,30 +316,30 @@ class BuildPlan:
 
 
 def resolve_only(book: Book, items: list, only: str) -> tuple[set[str], set[str]]:
-    """--only ID|voice:ROLE -> (item ids to re-synthesise, chapter ids to re-export)."""
+    """only=ID|voice:ROLE -> (item ids to re-synthesise, chapter ids to re-export)."""
     from narrate.fileio import nearest
 
     if only.startswith("voice:"):
         role = only.split(":", 1)[1]
         roles = {i.role for i in items}
         if role not in roles:
-            raise NarrateError(f"--only {only}: no segment has the voice {role!r}; "
-                               f"{nearest(role, roles)}")
+            raise NarrateError(f"no segment has the voice {role!r}", hint=nearest(role, roles),
+                               option=("only", only))
         titles = {c.announce.id for c in book.chapters if c.announce}
         ids = {i.id for i in items if i.role == role and i.id not in titles
                and i.id not in ("credits", "closing")}
     else:
         ids = {i.id for i in items if i.id == only or i.id.startswith(only + ".")}
         if not ids:
-            raise NarrateError(f"--only {only}: no chapter, section or segment has that id; "
-                               f"{nearest(only, book.ids, 5)}")
+            raise NarrateError("no chapter, section or segment has that id",
+                               hint=nearest(only, book.ids, 5), option=("only", only))
     ends = {"credits": book.chapters[0].id, "closing": book.chapters[-1].id} if book.chapters \
         else {}
     chapters = {ends.get(i, i.split(".")[0]) for i in ids}
     return ids, chapters
 
 
-def build(target: str | Path, voices=None, cache_dir=None, jobs: int | None = None,
+def build(target: str | Path | Book, voices=None, cache_dir=None, jobs: int | None = None,
           out_root: str | Path = OUTPUT_DIR, mastering=None, credits: bool | None = None,
           marker_sections: int = 1, progress: bool | None = None, warnings: list | None = None,
           only: str | None = None, dry_run: bool = False, meta=None, lexicon=None,
@@ -274,6 +352,7 @@ def build(target: str | Path, voices=None, cache_dir=None, jobs: int | None = No
     """
     from dataclasses import asdict
 
+    started = time.perf_counter()
     from narrate.render import Renderer, book_items, item_keys
     from narrate.render.cache import Cache
     from narrate.stitch import BookInfo, ChapterPlan, export_book, needs_export
@@ -282,7 +361,8 @@ def build(target: str | Path, voices=None, cache_dir=None, jobs: int | None = No
 
     if not dry_run:
         check_ffmpeg()
-    book = load_book(target, meta=meta, lexicon=lexicon, warnings=warnings, **convert)
+    book = target if isinstance(target, Book) else \
+        load_book(target, meta=meta, lexicon=lexicon, warnings=warnings, **convert)
     mastering = mastering or Mastering()
     credits = book.extra.get("credits", True) if credits is None else credits
     profiles = book_profiles(book, voices, warnings)
@@ -321,7 +401,7 @@ def build(target: str | Path, voices=None, cache_dir=None, jobs: int | None = No
             report = renderer.render(items, forced, progress, keys)
             checked = None
             if verify and not report.failed:
-                from narrate.check.verify import verify_takes
+                from narrate.qa.verify import verify_takes
 
                 checked = verify_takes(renderer, items, report, profiles, verify,
                                        jobs or os.cpu_count() or 1, progress)
@@ -346,6 +426,7 @@ def build(target: str | Path, voices=None, cache_dir=None, jobs: int | None = No
         manifest["script"] = _keep_script(book, folder, target, last.get("script"), warnings)
         manifest["m4b_stamp"] = result.export.m4b_stamp
         atomic_write_text(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
+    result.seconds = time.perf_counter() - started
     return result
 
 
@@ -361,7 +442,7 @@ def _claim_folder(folder: Path, book: Book) -> None:
                            "elsewhere with --out, or remove that folder")
 
 
-def _keep_script(book: Book, folder: Path, target: Path, written: str | None,
+def _keep_script(book: Book, folder: Path, target: Path | Book, written: str | None,
                  warnings: list | None) -> str:
     """Write script.yaml beside the audio when built from a source, unless the user has
     edited the one there (its hash is not the one narrate wrote last). Returns the hash of
@@ -371,7 +452,8 @@ def _keep_script(book: Book, folder: Path, target: Path, written: str | None,
     path = folder / "script.yaml"
     current = path.read_bytes() if path.is_file() else None
     digest = hashlib.sha256(current).hexdigest()[:16] if current is not None else ""
-    if is_script_file(target) and Path(target).resolve() == path.resolve():
+    if not isinstance(target, Book) and is_script_file(target) and \
+            Path(target).resolve() == path.resolve():
         return digest  # built from it: it stays as the user left it
     if current is not None and written and digest != written:
         if warnings is not None:

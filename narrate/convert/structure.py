@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import re
 
 from narrate.model import NARRATOR, NOTE, QUOTE
-from narrate.script.speech import is_notation
+from narrate.convert.speech import is_notation
 from narrate.read.document import (BREAK, CODE, HEADING, LIST_ITEM, PARAGRAPH, PROSE,
                                    SIDENOTE, TABLE, Block, Document)
 from narrate.read.document import NOTE as NOTE_BLOCK
@@ -136,7 +136,7 @@ def _read(block: Block, policy: ReadingPolicy, before: list[Paragraph]) -> list[
         return [Paragraph(block.text, block.line, QUOTE if block.kind == QUOTE_BLOCK else None,
                           where, "list item" if block.kind == LIST_ITEM else "")]
     if block.kind == HEADING:
-        from narrate.script.headings import spoken_heading
+        from narrate.convert.headings import spoken_heading
 
         return [Paragraph(block.heading, block.line, NARRATOR, where, "heading",
                           spoken_heading(block.label or None, block.text or None))]

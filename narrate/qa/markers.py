@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from narrate.check.report import Finding
+from narrate.qa.report import Finding
 
 TOLERANCE = 0.05  # seconds
 

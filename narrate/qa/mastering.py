@@ -229,7 +229,7 @@ def segment_measures(span: np.ndarray, rate: int, say: str, wpm: int) -> dict:
 
 
 def spoken_measures(seconds: float, rms_db: float, clipped: int, say: str, wpm: int) -> dict:
-    from narrate.check.listen import normalise
+    from narrate.qa.listen import normalise
 
     words = len(normalise(say))
     return {"seconds": round(seconds, 3), "predicted": round(words / wpm * 60, 2),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from narrate.check.mastering import SILENT_DB, WINDOW, CheckProfile
+from narrate.qa.mastering import SILENT_DB, WINDOW, CheckProfile
 from narrate.fileio import atomic_path
 
 MAX_ROWS = 24  # chapters drawn; a longer book shows its first ones

@@ -13,7 +13,7 @@ from collections import Counter
 
 from narrate.model import NARRATOR, Book, Chapter, Segment
 from narrate.read.sections import label_number
-from narrate.script.speech import Lexicon, cardinal, to_say
+from narrate.convert.speech import Lexicon, cardinal, to_say
 
 
 def sentence_case(title: str) -> str:

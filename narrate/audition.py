@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from narrate.build import segment_clips
+from narrate.pipeline import estimate_seconds, segment_clips
 from narrate.errors import NarrateError
 from narrate.fileio import atomic_path, nearest
 from narrate.model import Book, Segment
@@ -40,10 +40,18 @@ class Preview:
     ready_after: float  # wall seconds from the request to playable audio
     rendered: list[str] = field(default_factory=list)
 
+    def summary(self, asked_for_file: bool = False) -> str:
+        duration = f"{self.seconds:.1f} s of audio, ready in {self.ready_after:.2f} s"
+        if self.player:
+            return f"played {duration} with {self.player}"
+        return f"{'' if asked_for_file else 'no audio device found; '}wrote {duration} to {self.wav}"
+
 
 def select(book: Book, target: str | None = None, start: str | None = None,
-           seconds: float | None = None, wpm: int = 160) -> list[tuple[str, Segment]]:
-    """(section id, segment) pairs for an id, or for about `seconds` from `start`."""
+           seconds: float | None = None, profiles: dict | None = None
+           ) -> list[tuple[str, Segment]]:
+    """(section id, segment) pairs for an id, or for about `seconds` from `start` (at
+    each voice profile's rate)."""
     flat = [(sec.id, seg) for sec in book.sections for seg in sec.segments if seg.say.strip()]
     wanted = target or start
     hits = [i for i, (_, seg) in enumerate(flat)
@@ -56,7 +64,7 @@ def select(book: Book, target: str | None = None, start: str | None = None,
     chosen, total = [], 0.0
     for pair in flat[hits[0]:]:
         chosen.append(pair)
-        total += len(pair[1].say.split()) * 60 / wpm
+        total += estimate_seconds([pair[1]], profiles)
         if total >= (seconds or 30):
             break
     return chosen
@@ -103,11 +111,11 @@ def _private_wav() -> Path:
 
 
 def text_segment(text: str, role: str, lexicon=None) -> list[tuple[str, Segment]]:
-    from narrate.script.speech import to_say
+    from narrate.convert.speech import to_say
 
     say = to_say(text, lexicon)
     if not say.strip():
-        raise NarrateError("--text has nothing to speak; give some words")
+        raise NarrateError("nothing to speak", hint="give some words", option=("text", text))
     return [("text", Segment("text", role, text, say))]
 
 
@@ -147,3 +155,52 @@ def play_wav(path: Path) -> str | None:
         subprocess.run([*opener, str(path)], capture_output=True)
         return opener[0]
     return None
+
+
+def preview(source: str | Path | Book | None = None, ident: str | None = None, *,
+            text: str | None = None, voice: str = "narrator", start: str | None = None,
+            seconds: float | None = None, out: str | Path | None = None, voices=None,
+            cache_dir=None, jobs: int = 1, play: bool = True, lexicon=None,
+            **convert) -> tuple[Preview, list[tuple[str, Segment]]]:
+    """Hear `ident` of a book (a chapter, section or segment), about `seconds` from
+    `start`, or `text` in `voice`'s role. Returns the preview and what was spoken."""
+    from narrate.metadata import load_lexicon
+    from narrate.pipeline import book_profiles, load_book
+    from narrate.render.profiles import load_profiles
+
+    if text is not None:
+        if source is not None or ident is not None:
+            raise NarrateError("needs no book or id", hint="drop them, or drop the text",
+                               option=("text", text))
+        profiles = load_profiles(voices)
+        if voice not in profiles:
+            raise NarrateError("no such role", hint=nearest(voice, profiles),
+                               option=("voice", voice))
+        flat = text_segment(text, voice, load_lexicon(lexicon))
+    else:
+        if seconds is not None and not start:
+            raise NarrateError("goes with {arg:start}", hint="say where the stretch starts",
+                               option=("seconds", seconds))
+        if source is None or not (ident or start):
+            raise NarrateError("say what to preview: a book and an id, a book and a start, "
+                               "or some text")
+        book = source if isinstance(source, Book) else load_book(source, lexicon=lexicon,
+                                                                  **convert)
+        profiles = book_profiles(book, voices)
+        flat = select(book, ident, start, seconds, profiles)
+    with Previewer(profiles, Cache(cache_dir), jobs) as previewer:
+        return previewer.preview(flat, Path(out) if out else None, play), flat
+
+
+def audition_cast(profiles: dict, out: str | Path | None = None, play: bool = True
+                  ) -> tuple[Preview, list[tuple[str, Segment]]]:
+    """Every role's voice saying a sample line, the narrator first."""
+    from narrate.convert.speech import to_say
+
+    flat = []
+    for role in sorted(profiles, key=lambda r: (r != "narrator", r)):
+        line = (f"This is the {role} voice, reading at {profiles[role].rate} words a minute. "
+                "It was the best of times, it was the worst of times.")
+        flat.append((role, Segment(f"audition:{role}", role, line, to_say(line))))
+    with Previewer(profiles) as previewer:
+        return previewer.preview(flat, Path(out) if out else None, play), flat

@@ -1,7 +1,6 @@
-"""Speech engines behind one small interface: `engine.synthesize(say, wav_path)`.
+"""The default engine, "pyttsx3": pyttsx3 driving espeak-ng (on Linux).
 
-Only this module knows how an engine is driven. pyttsx3 (driving espeak-ng on
-Linux) is the default. Its traps, each handled here:
+Only this module knows how it is driven. Its traps, each handled here:
 - `pyttsx3.init()` hands back one cached engine per process, and that engine
   ignores voice or rate changes after its first file (the next file comes out
   empty): an Engine is configured once, and a process holds one Engine.
@@ -21,21 +20,18 @@ Linux) is the default. Its traps, each handled here:
 
 from __future__ import annotations
 
-import contextlib
 import ctypes.util
 import functools
-import io
-import os
 import platform
 import re
 import shutil
 import subprocess
-import sys
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 from narrate.errors import NarrateError
+from narrate.fileio import nearest
+from narrate.render.engines.base import SynthesisError, VoiceInfo
 from narrate.render.profiles import VoiceProfile
 
 INSTALL_ESPEAK = ("install it with `sudo apt-get install espeak-ng` (Debian/Ubuntu) or "
@@ -46,41 +42,11 @@ SYNTH_TIMEOUT = 120.0  # seconds for one segment; segments are short
 PYTTSX3_TAKES = "settled takes"
 
 
-class SynthesisError(Exception):
-    """The engine failed on one segment (the build goes on with the others)."""
-
-
-@dataclass(frozen=True)
-class VoiceInfo:
-    id: str
-    name: str
-    languages: tuple[str, ...] = ()
-    gender: str | None = None
-
-
-@contextlib.contextmanager
-def quiet_stdout():
-    """Silence file descriptor 1 (C code and other threads print there too), and
-    sys.stdout when it is not fd 1 (under a test runner's capture, say)."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        with contextlib.redirect_stdout(io.StringIO()):
-            yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
-
-
 class Pyttsx3Engine:
     name = "pyttsx3"
 
     def __init__(self, profile: VoiceProfile):
-        check_engine("pyttsx3")
+        check()
         import pyttsx3
 
         try:
@@ -139,67 +105,48 @@ def _espeak_current(parameter: int) -> int:
     return _espeak_get_parameter()(parameter, 1)
 
 
-ENGINE_NAMES = ("pyttsx3", "piper", "hibari")  # piper and hibari: optional extras (neural.py)
+NAME = "pyttsx3"
+INSTALL = INSTALL_ESPEAK
 
 
-def create_engine(profile: VoiceProfile):
-    check_engine(profile.engine, profile.source)
-    if profile.engine == "pyttsx3":
-        return Pyttsx3Engine(profile)
-    from narrate.render.neural import ENGINES
-
-    return ENGINES[profile.engine](profile)
+def open_engine(profile: VoiceProfile) -> Pyttsx3Engine:
+    return Pyttsx3Engine(profile)
 
 
-def check_engine(name: str, source: str = "") -> None:
-    """Fail early, in one line, when the engine's parts are missing."""
-    if name not in ENGINE_NAMES:
-        from narrate.fileio import nearest
-
-        raise NarrateError(f"{source or 'voice profile'}: unknown engine {name!r}; "
-                           f"{nearest(name, ENGINE_NAMES)}")
-    if name != "pyttsx3":
-        from narrate.render.neural import check_neural
-
-        return check_neural(name)
+def check() -> None:
+    """Fail early, in one line, when pyttsx3 or espeak-ng is missing."""
     try:
         import pyttsx3  # noqa: F401
     except ImportError as exc:
-        raise NarrateError(f"pyttsx3 is not installed or broken ({exc}); run scripts/setup "
-                           "or `pip install pyttsx3`") from None
+        raise NarrateError(f"pyttsx3 is not installed or broken ({exc})",
+                           hint="run scripts/setup or `pip install pyttsx3`") from None
     if platform.system() == "Linux" and not (ctypes.util.find_library("espeak-ng")
                                              or ctypes.util.find_library("espeak")):
-        raise NarrateError(f"espeak-ng is not installed; {INSTALL_ESPEAK}")
+        raise NarrateError("espeak-ng is not installed", hint=INSTALL_ESPEAK)
 
 
-@functools.lru_cache(maxsize=None)
-def engine_version(name: str) -> str:
-    """Part of every cache key: a new engine version re-renders."""
-    if name != "pyttsx3":
-        from narrate.render.neural import neural_version
-
-        return neural_version(name)
-    from importlib.metadata import version
+def version() -> str:
+    from importlib.metadata import version as package_version
 
     espeak = "none"
     if shutil.which("espeak-ng"):
         out = subprocess.run(["espeak-ng", "--version"], capture_output=True, text=True).stdout
         match = re.search(r"text-to-speech:\s*(\S+)", out)
         espeak = match.group(1) if match else out.strip()[:40]
-    return f"pyttsx3 {version('pyttsx3')}, {PYTTSX3_TAKES}; espeak-ng {espeak}; {platform.system()}"
+    return (f"pyttsx3 {package_version('pyttsx3')}, {PYTTSX3_TAKES}; espeak-ng {espeak}; "
+            f"{platform.system()}")
 
 
-def list_voices(name: str = "pyttsx3") -> list[VoiceInfo]:
-    check_engine(name)
-    if name != "pyttsx3":
-        from narrate.render.neural import VOICES
-
-        return [VoiceInfo(voice, about, ("en-us",)) for voice, about in VOICES[name].items()]
+def voices() -> list[VoiceInfo]:
     import pyttsx3
 
     engine = pyttsx3.init()
     return [VoiceInfo(v.id, v.name, tuple(v.languages or ()), v.gender)
             for v in engine.getProperty("voices")]
+
+
+NOTE = ("variants: append +VARIANT to a voice id (e.g. gmw/en-US+f4); "
+        "`espeak-ng --voices=variant` lists them")
 
 
 @functools.lru_cache(maxsize=None)
@@ -211,18 +158,12 @@ def espeak_variants() -> tuple[str, ...]:
     return tuple(re.findall(r"!v/(\S+)", out))
 
 
-def check_voice(profile: VoiceProfile) -> None:
+def validate(profile: VoiceProfile) -> None:
     """An unknown voice id names the file, the key and the nearest valid ids."""
-    from narrate.fileio import nearest
-
-    if profile.engine != "pyttsx3":
-        from narrate.render.neural import check_neural_profile
-
-        return check_neural_profile(profile)
     if not profile.voice:
         return
     base, _, variant = profile.voice.partition("+")
-    installed = list_voices("pyttsx3")
+    installed = voices()
     ids = {v.id.lower() for v in installed} | {v.name.lower() for v in installed}
     if base.lower() not in ids:
         raise NarrateError(f"{profile.source}: `voice` {profile.voice!r} is not an installed voice; "
@@ -233,8 +174,22 @@ def check_voice(profile: VoiceProfile) -> None:
                            f"{nearest(variant, variants)}")
 
 
+def voice_for_language(voice: str, language: str) -> str:
+    """An English voice (variants such as +f2 kept) becomes the language's own; a voice
+    the user chose for another language stays."""
+    base, plus, variant = voice.partition("+")
+    if base and not re.match(r"(?:\w+/)?en\b", base):
+        return voice
+    found = espeak_voice(language)
+    if found is None:
+        raise NarrateError(f"language {language!r}: espeak-ng has no voice for it; set "
+                           "`language:` in the book's metadata to a language it speaks "
+                           "(`espeak-ng --voices` lists them)")
+    return found + plus + variant
+
+
 @functools.lru_cache(maxsize=None)
-def espeak_voice_for(language: str) -> str | None:
+def espeak_voice(language: str) -> str | None:
     """The espeak-ng voice id for a language code ("de" -> "gmw/de", "fr" -> "roa/fr"),
     preferring an exact match; None when espeak-ng has none (mbrola voices are left out:
     they need data espeak-ng does not ship)."""

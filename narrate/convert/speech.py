@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from num2words import num2words
 
-from narrate.script.normalise import normalise, regnal_lists
-from narrate.script.quotes import DOUBLE_CLOSE, DOUBLE_OPEN, SINGLE_CLOSE, SINGLE_OPEN
+from narrate.convert.normalise import normalise, regnal_lists
+from narrate.convert.quotes import DOUBLE_CLOSE, DOUBLE_OPEN, SINGLE_CLOSE, SINGLE_OPEN
 
 # ---- citations -----------------------------------------------------------------
 

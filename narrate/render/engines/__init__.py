@@ -1,0 +1,94 @@
+"""Speech engines as plug-ins: one module per engine in this package, found by the
+`engine:` of a voice profile. Nothing outside this package names an engine.
+
+    synthesiser = create_engine(profile)         # once per worker process
+    synthesiser.synthesize(say, Path("a.wav"))
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import pkgutil
+
+from narrate.errors import NarrateError
+from narrate.fileio import nearest
+from narrate.render.engines.base import (EngineModule, Synthesiser, SynthesisError, VoiceInfo,
+                                         quiet_stdout)
+from narrate.render.profiles import VoiceProfile
+
+__all__ = ["SynthesisError", "VoiceInfo", "quiet_stdout", "engine_names", "engine",
+           "check_engine", "check_voice", "create_engine", "engine_version", "list_voices",
+           "installed", "describe"]
+DEFAULT = "pyttsx3"
+
+
+@functools.cache
+def _registry() -> dict[str, EngineModule]:
+    found: dict[str, EngineModule] = {}
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if hasattr(module, "NAME") and hasattr(module, "open_engine"):
+            found[module.NAME] = module  # type: ignore[assignment]
+    return found
+
+
+def engine_names() -> tuple[str, ...]:
+    """Every engine narrate knows, the default first."""
+    return tuple(sorted(_registry(), key=lambda name: (name != DEFAULT, name)))
+
+
+def engine(name: str, source: str = "") -> EngineModule:
+    if name not in _registry():
+        raise NarrateError(f"unknown engine {name!r}", where=source or "voice profile",
+                           hint=nearest(name, engine_names()))
+    return _registry()[name]
+
+
+def check_engine(name: str, source: str = "") -> None:
+    """Fail early, in one line, when the engine's parts are missing."""
+    engine(name, source).check()
+
+
+def installed(name: str) -> bool:
+    try:
+        check_engine(name)
+    except NarrateError:
+        return False
+    return True
+
+
+def check_voice(profile: VoiceProfile) -> None:
+    """The profile's voice and options are the engine's (the message names the file)."""
+    engine(profile.engine, profile.source).validate(profile)
+
+
+def create_engine(profile: VoiceProfile) -> Synthesiser:
+    plugin = engine(profile.engine, profile.source)
+    plugin.check()
+    return plugin.open_engine(profile)
+
+
+@functools.lru_cache(maxsize=None)
+def engine_version(name: str) -> str:
+    """Part of every cache key: a new engine version re-renders."""
+    return engine(name).version()
+
+
+def list_voices(name: str = DEFAULT) -> list[VoiceInfo]:
+    check_engine(name)
+    return engine(name).voices()
+
+
+def describe() -> list[str]:
+    """Every engine and its voices, or how to install it, for a person."""
+    lines = []
+    for name in engine_names():
+        if not installed(name):
+            lines.append(f"engine {name}: not installed; {engine(name).INSTALL}")
+            continue
+        lines.append(f"engine {name}:")
+        lines += [f"  {v.id:28} {v.name:36} {','.join(v.languages):10} {v.gender or ''}"
+                  for v in engine(name).voices()]
+        lines += [f"  {engine(name).NOTE}"] if engine(name).NOTE else []
+    return lines

