@@ -17,6 +17,7 @@ worker processes, which import narrate.render, do not load every stage.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,8 +30,18 @@ if TYPE_CHECKING:
     from narrate.qa.report import CheckReport
     from narrate.stitch.timeline import Mastering
 
-__all__ = ["NarrateError", "Book", "Chapter", "Section", "Segment", "Mastering",
-           "script", "build", "check", "preview"]
+__all__ = [
+    "Book",
+    "Chapter",
+    "Mastering",
+    "NarrateError",
+    "Section",
+    "Segment",
+    "build",
+    "check",
+    "preview",
+    "script",
+]
 __version__ = "0.1.0"
 
 
@@ -57,11 +68,13 @@ def build(source: str | Path | Book, *, out: str | Path = "output", voices=None,
     Only segments not in the cache are synthesised and only changed chapters are
     exported again; `only` (an id, or "voice:ROLE") forces both for one part."""
     from narrate.pipeline import build as run_build
+    from narrate.qa.verify import TakeJudge
 
+    judge = TakeJudge(jobs or os.cpu_count() or 1, progress) if verify else None
     return run_build(source, voices=voices, cache_dir=cache, jobs=jobs, out_root=out,
                      mastering=mastering, credits=credits, marker_sections=markers,
                      progress=progress, warnings=warnings, only=only, dry_run=dry_run,
-                     verify=verify, **options)
+                     verify=verify, judge=judge, **options)
 
 
 def check(folder: str | Path, *, profile: str = "default", asr: bool = False,

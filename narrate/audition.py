@@ -15,12 +15,13 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from narrate.pipeline import estimate_seconds, segment_clips
 from narrate.errors import NarrateError
 from narrate.fileio import atomic_path, nearest
 from narrate.model import Book, Segment
-from narrate.render import RenderItem, Renderer
+from narrate.pipeline import estimate_seconds, segment_clips
+from narrate.render import Renderer, RenderItem
 from narrate.render.audio import write_mono_wav
 from narrate.render.cache import Cache
 from narrate.stitch.assemble import assemble
@@ -29,6 +30,9 @@ from narrate.stitch.timeline import Mastering
 PREVIEW_MASTERING = Mastering(lead_in_ms=0, tail_ms=300)  # same levelling, no room tone wait
 PLAYERS = [["ffplay", "-nodisp", "-autoexit", "-loglevel", "quiet"], ["paplay"], ["aplay", "-q"],
            ["afplay"]]
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self from Python 3.11
 
 
 @dataclass
@@ -53,7 +57,7 @@ def select(book: Book, target: str | None = None, start: str | None = None,
     """(section id, segment) pairs for an id, or for about `seconds` from `start` (at
     each voice profile's rate)."""
     flat = [(sec.id, seg) for sec in book.sections for seg in sec.segments if seg.say.strip()]
-    wanted = target or start
+    wanted = target or start or ""
     hits = [i for i, (_, seg) in enumerate(flat)
             if seg.id == wanted or seg.id.startswith(f"{wanted}.")]
     if not hits:
@@ -78,7 +82,7 @@ class Previewer:
         self.cache = cache or Cache()
         self.renderer = Renderer(profiles, self.cache, jobs)
 
-    def __enter__(self) -> "Previewer":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -146,13 +150,13 @@ def play_wav(path: Path) -> str | None:
         return None
     for command in PLAYERS:
         if shutil.which(command[0]):
-            result = subprocess.run([*command, str(path)], capture_output=True)
+            result = subprocess.run([*command, str(path)], capture_output=True, check=False)
             if result.returncode == 0:
                 return command[0]
     opener = {"Darwin": ["open"], "Windows": ["cmd", "/c", "start", ""]}.get(platform.system(),
                                                                             ["xdg-open"])
     if shutil.which(opener[0]):
-        subprocess.run([*opener, str(path)], capture_output=True)
+        subprocess.run([*opener, str(path)], capture_output=True, check=False)
         return opener[0]
     return None
 

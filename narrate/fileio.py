@@ -21,11 +21,10 @@ def default_cache_dir() -> Path:
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     """Write to a temporary file in the same folder, then rename over the target."""
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
     return Path(path)
 
 
@@ -80,7 +79,7 @@ class LineDict(dict):
     """A mapping loaded from YAML that remembers the line it started on, and each key's."""
 
     line: int = 0
-    key_lines: dict = {}
+    key_lines: dict = {}  # noqa: RUF012 -- each instance is given its own by the loader
 
 
 class _LineLoader(yaml.SafeLoader):

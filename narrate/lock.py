@@ -21,7 +21,7 @@ LOCK_NAME = ".narrate.lock"
 def book_lock(folder: Path, wait_seconds: float = 0.0):
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOCK_NAME
-    handle = open(path, "a+", encoding="utf-8")
+    handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 -- held for the lock's life, closed below
     deadline = time.monotonic() + wait_seconds
     while True:
         try:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self from Python 3.11
 
 
 def tree_rss_mb(root_pid: int) -> float:
@@ -45,7 +49,7 @@ class PeakSampler:
             self.peak = max(self.peak, tree_rss_mb(self.pid))
             self._stop.wait(self.interval)
 
-    def __enter__(self) -> "PeakSampler":
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from narrate.convert.speech import Lexicon
 from narrate.errors import NarrateError
 from narrate.fileio import check_keys, load_yaml, where
-from narrate.convert.speech import Lexicon
 
 # key -> the types it may hold
 META_KEYS: dict[str, tuple[type, ...]] = {

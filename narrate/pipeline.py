@@ -8,10 +8,12 @@ import os
 import re
 import time
 import unicodedata
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from narrate.convert import ConvertOptions, ReadingPolicy, convert_document, words
 from narrate.errors import NarrateError
 from narrate.fileio import atomic_write_text
 from narrate.lock import book_lock
@@ -21,13 +23,12 @@ from narrate.model import Book, Segment
 from narrate.problems import WARNING, Problem
 from narrate.read import read_document
 from narrate.read.cover import save_cover
-from narrate.convert import ConvertOptions, ReadingPolicy, convert_document, words
 from narrate.render.profiles import VoiceProfile
 from narrate.scriptfile import is_script_file, load_script
 
 if TYPE_CHECKING:
-    from narrate.qa.verify import VerifyReport
     from narrate.render import RenderReport
+    from narrate.render.retake import Judge, RetakeReport
     from narrate.stitch import ExportResult
 
 OUTPUT_DIR = Path("output")
@@ -139,7 +140,7 @@ class BuildResult:
     render: RenderReport | None  # None for a dry run
     export: ExportResult | None = None  # None when segments failed, or for a dry run
     plan: BuildPlan | None = None  # for a dry run
-    verify: VerifyReport | None = None  # with verify=N
+    verify: RetakeReport | None = None  # with verify=N
     seconds: float = 0.0  # wall time
 
     def summary(self) -> list[str]:
@@ -148,8 +149,8 @@ class BuildResult:
         if self.plan:
             return self._plan_summary(self.plan)
         assert self.render is not None
-        lines = [f"segments: {len(self.render.rendered)} rendered, "
-                 f"{len(self.render.reused)} reused"] + self.render.memory_summary()
+        lines = [(f"segments: {len(self.render.rendered)} rendered, "
+                 f"{len(self.render.reused)} reused")] + self.render.memory_summary()
         if self.export is None:
             return lines
         export = self.export
@@ -170,20 +171,20 @@ class BuildResult:
 
     def _plan_summary(self, plan: BuildPlan) -> list[str]:
         titles = {c.id: c.title for c in self.book.chapters}
-        return ([f"would render {len(plan.render)} segments, reuse {len(plan.reuse)} from the "
-                 "cache"] + changed_sections(self.book, plan.render, "would render")
+        return ([(f"would render {len(plan.render)} segments, reuse {len(plan.reuse)} from the "
+                 "cache")] + changed_sections(self.book, plan.render, "would render")
                 + [f"would export chapter {c}  {titles[c]}" for c in plan.export]
                 + [f"would keep {len(plan.keep)} chapters unchanged"
                    + (f" ({', '.join(plan.keep)})" if plan.keep else "")
                    + f"; then re-join the m4b and sidecars in {self.folder}/"])
 
     @staticmethod
-    def _verify_summary(verified: VerifyReport) -> list[str]:
+    def _verify_summary(verified: RetakeReport) -> list[str]:
         how = "level, length and speech recognition" if verified.listened else \
             "level and length (install narrate[asr] to listen too)"
-        return [f"verified {verified.checked} new segments by {how}; "
+        return [(f"verified {verified.checked} new segments by {how}; "
                 f"{len(set(verified.retaken))} rendered again; {len(verified.failing)} still "
-                "failing"] + [f"   ! {ident}: {problem} — try another voice or wording, then "
+                "failing")] + [f"   ! {ident}: {problem} — try another voice or wording, then "
                               f"build again with only={ident}"
                               for ident, problem in verified.failing.items()]
 
@@ -201,7 +202,7 @@ def changed_sections(book: Book, segment_ids, verb: str, limit: int = 12) -> lis
 
 def clock(seconds: float) -> str:
     """1:02:03, or 2:03 under an hour."""
-    minutes, secs = divmod(int(round(seconds)), 60)
+    minutes, secs = divmod(round(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
@@ -229,7 +230,7 @@ def extra_items(book: Book, credits: bool):
 
 
 def segment_clips(flat: list[tuple[str, Segment]], paths: dict, profiles: dict,
-                  lists: set[str] = frozenset(), titles: dict | None = None) -> list:
+                  lists: AbstractSet[str] = frozenset(), titles: dict | None = None) -> list:
     """Clips for (section id, segment) pairs in reading order, each with the pause its
     voice profile asks for after it: sentence, change of voice, paragraph, or the shorter
     one between two items of a list (`lists`: the sections that are list items)."""
@@ -343,21 +344,24 @@ def build(target: str | Path | Book, voices=None, cache_dir=None, jobs: int | No
           out_root: str | Path = OUTPUT_DIR, mastering=None, credits: bool | None = None,
           marker_sections: int = 1, progress: bool | None = None, warnings: list | None = None,
           only: str | None = None, dry_run: bool = False, meta=None, lexicon=None,
-          verify: int = 0, **convert) -> BuildResult:
+          verify: int = 0, judge: Judge | None = None, **convert) -> BuildResult:
     """Script (when given a source) + render + stitch, into out_root/<book>/.
 
     Only segments whose audio key is not cached are synthesised, and only chapters
     whose key changed are exported; `only` forces both for one id or voice.
     With `dry_run`, nothing is rendered or written: `result.plan` says what would be.
+    With `verify` N and a `judge` (narrate.qa.verify.TakeJudge), new takes are judged
+    and failing ones taken again up to N times.
     """
     from dataclasses import asdict
 
     started = time.perf_counter()
     from narrate.render import Renderer, book_items, item_keys
     from narrate.render.cache import Cache
+    from narrate.render.retake import retake_failing
     from narrate.stitch import BookInfo, ChapterPlan, export_book, needs_export
-    from narrate.stitch.timeline import Mastering
     from narrate.stitch.encode import check_ffmpeg
+    from narrate.stitch.timeline import Mastering
 
     if not dry_run:
         check_ffmpeg()
@@ -400,11 +404,8 @@ def build(target: str | Path | Book, voices=None, cache_dir=None, jobs: int | No
         with Renderer(profiles, cache, jobs) as renderer:
             report = renderer.render(items, forced, progress, keys)
             checked = None
-            if verify and not report.failed:
-                from narrate.qa.verify import verify_takes
-
-                checked = verify_takes(renderer, items, report, profiles, verify,
-                                       jobs or os.cpu_count() or 1, progress)
+            if verify and judge and not report.failed:
+                checked = retake_failing(renderer, items, report, judge, verify)
         result = BuildResult(book, folder, report, verify=checked)
         if report.failed:
             return result
@@ -423,7 +424,8 @@ def build(target: str | Path | Book, voices=None, cache_dir=None, jobs: int | No
                     "cache": str(cache.root.resolve()),
                     "tags": {"narrator": info.narrator, "author": info.author,
                              "cover": bool(info.cover)}}
-        manifest["script"] = _keep_script(book, folder, target, last.get("script"), warnings)
+        manifest["script"] = _keep_script(book, folder, book if isinstance(target, Book)
+                                          else Path(target), last.get("script"), warnings)
         manifest["m4b_stamp"] = result.export.m4b_stamp
         atomic_write_text(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
     result.seconds = time.perf_counter() - started
@@ -504,6 +506,8 @@ def diff_books(old: Book, new: Book) -> list[SectionChange]:
             o = old_sections[i1 + k] if i1 + k < i2 else None
             n = new_sections[j1 + k] if j1 + k < j2 else None
             kind = "changed" if o and n else ("inserted" if n else "deleted")
+            shown = n or o
+            assert shown is not None  # one side of a difference has a section
             changes.append(SectionChange(kind, o.id if o else None, n.id if n else None,
-                                         first_words((n or o).text)))
+                                         first_words(shown.text)))
     return changes

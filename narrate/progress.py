@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.progress import Progress as RichProgress
+    from typing_extensions import Self  # typing.Self from Python 3.11
 
 
 class Progress:
@@ -11,13 +16,17 @@ class Progress:
         self.total = total
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
         self.audio = 0.0
-        self._bar = None
+        self._bar: RichProgress | None = None
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Self:
         if self.enabled and self.total:
             from rich.console import Console
-            from rich.progress import (BarColumn, MofNCompleteColumn, TextColumn,
-                                       TimeRemainingColumn)
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                TextColumn,
+                TimeRemainingColumn,
+            )
             from rich.progress import Progress as RichProgress
 
             self._bar = RichProgress(TextColumn(self.label), BarColumn(), MofNCompleteColumn(),

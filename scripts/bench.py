@@ -182,8 +182,8 @@ def bench_edit(work: Path) -> None:
     cold_process, _, _ = run_measured(preview, env)
     print(f"narrate preview of one paragraph (new process, cached audio): {cold_process:.2f} s "
           f"wall, Python start-up included")
-    from narrate.pipeline import load_book
     from narrate.audition import Previewer, text_segment
+    from narrate.pipeline import load_book
     from narrate.render.cache import Cache
     from narrate.render.profiles import load_profiles
 
@@ -207,9 +207,7 @@ def generated_book(path: Path, words: int, chapter_words: int = 5000) -> Path:
     import random
 
     rng = random.Random(words)
-    vocabulary = ("the revolution party workers soviet congress war peace land bread history "
-                  "prophet exile city army leader class power state people letter train winter "
-                  "spring river street meeting speech paper book idea future past").split()
+    vocabulary = ["the", "revolution", "party", "workers", "soviet", "congress", "war", "peace", "land", "bread", "history", "prophet", "exile", "city", "army", "leader", "class", "power", "state", "people", "letter", "train", "winter", "spring", "river", "street", "meeting", "speech", "paper", "book", "idea", "future", "past"]
     chapters, count, number = [], 0, 0
     while count < words:
         paragraphs = []
@@ -297,10 +295,10 @@ def bench_corpus(work: Path) -> None:
     hear, the time (median of 3) beside the bare parse of the same file, and the
     scorecard: words spoken and left out by kind, notes read, quote segments, junk
     spoken (an independent detector) and the share of the prose kept."""
+    from narrate.convert.scorecard import score
+    from narrate.metadata import load_lexicon
     from narrate.pipeline import load_book
     from narrate.read import read_document
-    from narrate.metadata import load_lexicon
-    from narrate.convert.scorecard import score
 
     print("== corpus: reading real books (expected chapters from ../shared/corpus/README.md)")
     texts = sorted(CORPUS.glob("*.*")) if CORPUS.is_dir() else []

@@ -65,9 +65,9 @@ def median_pitch(path) -> float:
 
 def read_words(document):
     """The words the reader classed as prose or headings (notation left out), in order."""
-    from narrate.read.document import HEADING, PARAGRAPH, PROSE
     from narrate.convert import words
     from narrate.convert.speech import is_notation
+    from narrate.read.document import HEADING, PARAGRAPH, PROSE
 
     read = [b.heading if b.kind == HEADING else b.text for b in document.blocks
             if (b.kind in PROSE and not (b.kind == PARAGRAPH and is_notation(b.text)))
@@ -85,3 +85,20 @@ def spoken_words(book):
                                             if sec.kind in ("", "list item", "heading")
                                             for s in sec.segments]
     return words(" ".join(parts))
+
+
+# ---- test tiers: unit, e2e, slow (pyproject.toml) -------------------------------------------------
+
+TIERS = ("unit", "e2e", "slow")
+# files of pure logic: no engine, no ffmpeg (a test in them that builds says e2e itself)
+UNIT_FILES = {"test_headings.py", "test_normalise.py", "test_quotes.py", "test_segments.py",
+              "test_speech.py", "test_structure.py", "test_scriptfile.py", "test_read.py",
+              "test_readers.py", "test_scorecard.py", "test_properties.py", "test_language.py",
+              "test_policy.py"}
+
+
+def pytest_collection_modifyitems(items):
+    """A test without a tier takes its file's: unit for the pure files, else e2e."""
+    for item in items:
+        if not any(item.get_closest_marker(tier) for tier in TIERS):
+            item.add_marker("unit" if item.path.name in UNIT_FILES else "e2e")

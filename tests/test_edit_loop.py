@@ -7,8 +7,8 @@ import wave
 
 import pytest
 
-from narrate.pipeline import build, diff_books, load_book
 from narrate.errors import NarrateError
+from narrate.pipeline import build, diff_books, load_book
 from narrate.scriptfile import write_script
 
 NARRATE = [sys.executable, "-m", "narrate"]
@@ -83,7 +83,7 @@ def test_fixing_a_typo_rerenders_one_segment_and_one_chapter(work):
     m4b = next(folder.glob("*.m4b"))
     assert m4b.stat().st_mtime_ns != m4b_before
     probe = subprocess.run(["ffprobe", "-v", "error", "-show_chapters", "-of", "csv=p=0",
-                            str(m4b)], capture_output=True, text=True).stdout
+                            str(m4b)], capture_output=True, text=True, check=False).stdout
     assert probe.count("\n") == 3
 
 
@@ -137,7 +137,7 @@ def test_dry_run_plans_and_changes_nothing(work):
     source.write_text(source.read_text().replace("teh end", "the end"))
     result = subprocess.run(NARRATE + ["build", str(source), "--dry-run", "--cache",
                                        str(work / "cache"), "--out", str(work / "out")],
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert "would render 1 segments" in result.stdout
     assert "would render 02.001" in result.stdout and "would export chapter 02  Two" in result.stdout
@@ -151,7 +151,7 @@ def test_build_summary_names_changed_sections(work):
     source = work / "book.md"
     source.write_text(source.read_text().replace("teh end", "the end"))
     result = subprocess.run(NARRATE + ["build", str(source), "--cache", str(work / "cache"),
-                                       "--out", str(work / "out")], capture_output=True, text=True)
+                                       "--out", str(work / "out")], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert "segments: 1 rendered," in result.stdout
     assert "chapters: 1 re-exported, 2 unchanged" in result.stdout
@@ -167,7 +167,7 @@ def test_diff_lists_changed_and_inserted_sections(work, tmp_path):
     assert [(c.kind, c.old_id, c.new_id) for c in changes] == [
         ("changed", "02.001", "02.001"), ("inserted", None, "03.001")]
     result = subprocess.run(NARRATE + ["diff", str(work / "book.md"), str(tmp_path / "new.md")],
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, check=False)
     assert "1 changed, 1 inserted, 0 deleted" in result.stdout
 
 
@@ -178,7 +178,7 @@ def _wav(path):
 
 def preview_section(work, out):
     return subprocess.run(NARRATE + ["preview", str(work / "book.md"), "01.002", "--out", str(out),
-                                     "--cache", str(work / "cache")], capture_output=True, text=True)
+                                     "--cache", str(work / "cache")], capture_output=True, text=True, check=False)
 
 
 def test_preview_writes_the_right_audio_without_a_device(work):
@@ -193,8 +193,9 @@ def test_preview_writes_the_right_audio_without_a_device(work):
     cues = [c for c in manifest["chapters"][0]["cues"] if c["section"] == "01.002"]
     expected = cues[-1]["end"] - cues[0]["start"] + rate * 300 // 1000
     assert abs(frames - expected) < 9216  # the chapter is padded to whole piece frames
-    from narrate.stitch.assemble import rms_db
     import numpy as np
+
+    from narrate.stitch.assemble import rms_db
     with wave.open(str(out)) as handle:
         pcm = np.frombuffer(handle.readframes(frames), np.int16)
     assert -21.5 < rms_db(pcm) < -18.5
@@ -216,7 +217,7 @@ def test_preview_text_in_a_role_voice_warms_the_cache(tmp_path):
     for _ in range(2):
         result = subprocess.run(NARRATE + ["preview", "--text", "Any words at all, said once.",
                                            "--voice", "quote", "--out", str(out), "--cache",
-                                           str(cache)], capture_output=True, text=True)
+                                           str(cache)], capture_output=True, text=True, check=False)
         assert result.returncode == 0, result.stderr
     assert len(list(cache.rglob("*.wav"))) == 1
     assert _wav(out)[1] > 22050
@@ -226,6 +227,7 @@ def test_preview_with_no_device_says_where_it_wrote(work, monkeypatch):
     from narrate import audition as preview_module
     monkeypatch.setattr(preview_module, "has_audio_device", lambda: False)
     from click.testing import CliRunner
+
     from narrate.cli import cli
     result = CliRunner().invoke(cli, ["preview", str(work / "book.md"), "03", "--cache",
                                       str(work / "cache")])
@@ -237,7 +239,7 @@ def test_audition_speaks_every_role(tmp_path):
     out = tmp_path / "cast.wav"
     result = subprocess.run(NARRATE + ["voices", "--audition", "--out", str(out)],
                             capture_output=True, text=True, env={**__import__("os").environ,
-                                                                 "NARRATE_CACHE": str(tmp_path)})
+                                                                 "NARRATE_CACHE": str(tmp_path)}, check=False)
     assert result.returncode == 0, result.stderr
     assert "[narrator]" in result.stdout and "[quote]" in result.stdout
     assert _wav(out)[1] > 22050 * 5

@@ -2,10 +2,15 @@
 
 import pytest
 
-from narrate.model import Book, Chapter
 from narrate.convert import convert
-from narrate.convert.headings import book_unit, credit_lines, sentence_case, spoken_heading
+from narrate.convert.headings import (
+    book_unit,
+    credit_lines,
+    sentence_case,
+    spoken_heading,
+)
 from narrate.convert.speech import Lexicon
+from narrate.model import Book, Chapter
 
 
 @pytest.mark.parametrize("label, title, unit, spoken", [

@@ -4,10 +4,10 @@ import json
 
 import pytest
 
+from narrate.convert import convert
 from narrate.errors import NarrateError
 from narrate.render import cast_for_language
 from narrate.render.profiles import load_profiles
-from narrate.convert import convert
 
 GERMAN = "Er wurde 1915 geboren und lebte am 3. Mai in Wien, Dr. Weber sagte es.\n"
 
@@ -40,6 +40,7 @@ def test_the_neural_cast_stays_english_and_says_so():
     assert any("speaks English only" in w for w in warnings)
 
 
+@pytest.mark.e2e
 def test_a_german_book_is_built_with_the_german_voice(tmp_path):
     from narrate.pipeline import build
 

@@ -1,19 +1,19 @@
 """A chapter is encoded in pieces: the joined MP3 must play the chapter sample for
 sample, and an edit must re-encode only the piece it falls in (real engine, ffmpeg)."""
 
+import itertools
 import json
 import shutil
 import subprocess
 
 import numpy as np
 import pytest
+from conftest import SEED
 from mutagen.mp3 import MP3, BitrateMode
 
 from narrate.pipeline import build
 from narrate.stitch.assemble import GAIN_TOLERANCE_DB, chapter_gain_db
 from narrate.stitch.timeline import Mastering
-
-from conftest import SEED
 
 PARAGRAPHS = SEED.read_text(encoding="utf-8").split("\n\n\n")[1].split("\n\n")[:10]
 
@@ -52,7 +52,7 @@ def test_a_long_chapter_is_cut_into_pieces_on_the_grid(long_chapter):
     assert len(record["pieces"]) >= 3
     bounds = record["piece_bounds"]
     assert bounds[0][0] == 0 and bounds[-1][1] == record["samples"]
-    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(bounds))
     assert all(start % 9216 == 0 for start, _ in bounds)
     # every cut lies in a pause: no cue (spoken clip) straddles it
     for _, cut in bounds[:-1]:

@@ -1,12 +1,12 @@
 """Property tests: any text converts without crashing, loses no word, and is deterministic."""
 
+from conftest import read_words, spoken_words
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from narrate.convert import ConvertOptions, convert
 from narrate.read.markdown import read_markdown
 from narrate.read.text import read_text
-from narrate.convert import ConvertOptions, convert
-from conftest import read_words, spoken_words
 from narrate.scriptfile import to_yaml
 
 # Text made of the pieces that trip converters up, plus any Unicode at all.

@@ -58,7 +58,7 @@ def test_quote_running_over_paragraphs_closes_in_the_last():
 
 def test_unclosed_quote_never_swallows_the_next_paragraph():
     text = f"“{LONG} and it never closes.\n\n“A new quote opens here and goes on and on and on.”\n\nPlain."
-    runs, problems = voices(text)
+    runs, _problems = voices(text)
     assert [v for v, _ in runs] == ["quote", "quote", "narrator"]
 
 

@@ -9,12 +9,11 @@ import time
 import wave
 
 import pytest
-
-from narrate.pipeline import load_book, render_book
-from narrate.errors import NarrateError
-from narrate.render.cache import Cache, wav_frames
-
 from conftest import ROOT, median_pitch
+
+from narrate.errors import NarrateError
+from narrate.pipeline import load_book, render_book
+from narrate.render.cache import Cache, wav_frames
 
 NARRATE = [sys.executable, "-m", "narrate"]
 
@@ -97,7 +96,7 @@ def test_failed_segments_are_reported_and_the_rest_kept(short_source, tmp_path):
     voices = copy_voices(tmp_path, volume=0.0)  # a real engine, speaking silence
     result = subprocess.run(NARRATE + ["render", str(short_source), "--voices", str(voices),
                                        "--cache", str(tmp_path / "c")],
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, check=False)
     assert result.returncode == 1
     book = load_book(short_source)
     for segment in book.segments:
@@ -138,7 +137,7 @@ def test_kill_and_resume_reuses_finished_segments(tmp_path):
 
 def test_driver_chatter_is_suppressed(short_source, tmp_path):
     result = subprocess.run(NARRATE + ["render", str(short_source), "--cache", str(tmp_path / "c")],
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert "Audio saved" not in result.stdout + result.stderr
     count = len(load_book(short_source).segments)
@@ -169,7 +168,7 @@ except RuntimeError as exc:
 
 def test_engine_waits_for_complete_files_and_refuses_reconfiguration(tmp_path):
     result = subprocess.run([sys.executable, "-c", ENGINE_PROBE, str(tmp_path / "x.wav")],
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert "refused: a pyttsx3 engine cannot be reconfigured" in result.stdout
     assert "Audio saved" not in result.stdout
@@ -207,7 +206,7 @@ def test_each_take_starts_from_a_clean_engine(tmp_path):
     """The driver's state after a cancel under load, forced here: a stale stop request
     (it cancelled the next take) and espeak's rate reset to the driver's 200 wpm."""
     result = subprocess.run([sys.executable, "-c", STALE_DRIVER_PROBE, str(tmp_path)],
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     clean, after_stop, after_reset = map(int, result.stdout.split())
     assert clean > 22050 * 3
@@ -229,7 +228,7 @@ def test_bad_voice_files_name_the_file_key_and_fix(tmp_path, change, message):
     lines = [line for line in path.read_text().splitlines() if not line.startswith(key + ":")]
     path.write_text("\n".join(lines) + f"\n{change}\n")
     result = subprocess.run(NARRATE + ["voices", "--check", "--voices", str(voices)],
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, check=False)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     import re
@@ -237,7 +236,7 @@ def test_bad_voice_files_name_the_file_key_and_fix(tmp_path, change, message):
 
 
 def test_voices_lists_the_engine_voices():
-    result = subprocess.run(NARRATE + ["voices"], capture_output=True, text=True)
+    result = subprocess.run(NARRATE + ["voices"], capture_output=True, text=True, check=False)
     assert result.returncode == 0
     assert "gmw/en-us" in result.stdout.lower()
 
@@ -259,10 +258,10 @@ def test_cache_command_reports_and_prunes(short_source, tmp_path):
     extra = cache / "ab" / ("ab" + "0" * 30 + ".wav")
     extra.parent.mkdir(exist_ok=True)
     shutil.copy(next(Cache(cache).entries().__iter__()), extra)
-    result = subprocess.run(NARRATE + ["cache", "--cache", str(cache)], capture_output=True, text=True)
+    result = subprocess.run(NARRATE + ["cache", "--cache", str(cache)], capture_output=True, text=True, check=False)
     assert f"{count + 1} entries" in result.stdout
     result = subprocess.run(NARRATE + ["cache", "--prune", str(short_source), "--cache", str(cache)],
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, check=False)
     assert "pruned 1 entries" in result.stdout and f"{count} entries" in result.stdout
     assert not extra.exists()
 
@@ -279,13 +278,14 @@ def test_ctrl_c_stops_cleanly_and_keeps_finished_work(tmp_path):
     process = subprocess.Popen(NARRATE + ["render", str(source), "--cache", str(cache), "-j", "1"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True, env=env,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                               # one signal call before exec: nothing a thread could hold
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # noqa: PLW1509
     deadline = time.time() + 120  # polls for an event (the file), with a generous deadline
     while not hold.exists() and process.poll() is None and time.time() < deadline:
         time.sleep(0.05)
     assert hold.exists(), process.communicate()
     os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C sends
-    out, err = process.communicate(timeout=30)
+    _out, err = process.communicate(timeout=30)
     assert process.returncode == 130
     assert "interrupted; finished work is kept" in err and "Traceback" not in err
     kept = len(Cache(cache).entries())

@@ -2,18 +2,23 @@
 
 
 import pytest
+from conftest import SEED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from narrate.pipeline import load_book
-from narrate.metadata import load_lexicon
-from narrate.read import read_document
-from narrate.read.text import read_text
-from narrate.convert import convert_document
-from narrate.convert.scorecard import junk_words, kept_share, prose_words, score, words_of
 from test_readers import CORPUS, zip_folder
 
-from conftest import SEED
+from narrate.convert import convert_document
+from narrate.convert.scorecard import (
+    junk_words,
+    kept_share,
+    prose_words,
+    score,
+    words_of,
+)
+from narrate.metadata import load_lexicon
+from narrate.pipeline import load_book
+from narrate.read import read_document
+from narrate.read.text import read_text
 
 
 @pytest.fixture(params=["krehbiel-excerpt.txt", "krehbiel-excerpt.html", "pragmatism.epub",

@@ -2,12 +2,12 @@
 
 import re
 
+from conftest import SEED
+
 from narrate.convert import words
 from narrate.read import read_document
 from narrate.read.document import PROSE
 from narrate.read.text import read_source
-
-from conftest import SEED
 
 
 def test_four_chapters_with_metadata_titles(seed_book):

@@ -1,7 +1,7 @@
-from narrate.read.markdown import read_markdown
-from narrate.read.text import join_lines, read_text
 from narrate.convert import ConvertOptions, convert
 from narrate.convert.structure import split_chapters as split_document
+from narrate.read.markdown import read_markdown
+from narrate.read.text import join_lines, read_text
 
 
 def split_chapters(text, markdown=False):

@@ -5,8 +5,10 @@ import json
 import subprocess
 import sys
 
-from narrate.pipeline import build, slug
 from test_reliability import one_line_error, run
+
+from narrate.pipeline import build, slug
+
 
 def test_script_never_replaces_a_manuscript_or_metadata(tmp_path):
     source = tmp_path / "book.txt"
@@ -65,7 +67,7 @@ def test_check_without_ffprobe_is_one_line(tmp_path):
 def test_the_script_is_kept_beside_the_audio_and_an_edited_one_is_not_replaced(tmp_path):
     source = tmp_path / "a.txt"
     source.write_text("The first paragraph is here.\n\nThe second one follows it.\n")
-    args = dict(cache_dir=tmp_path / "c", out_root=tmp_path / "out", progress=False)
+    args = {"cache_dir": tmp_path / "c", "out_root": tmp_path / "out", "progress": False}
     result = build(source, **args)
     script = result.folder / "script.yaml"
     assert "narrate_script: 1" in script.read_text()
@@ -88,7 +90,7 @@ def test_the_m4b_is_an_audiobook_and_a_renamed_book_leaves_nothing_behind(tmp_pa
     source = tmp_path / "a.txt"
     source.write_text("Ünïcode names stay. One sentence here.\n")
     (tmp_path / "a.yaml").write_text("title: Première\nauthor: A. Writer\n")
-    args = dict(cache_dir=tmp_path / "c", out_root=tmp_path / "out", progress=False)
+    args = {"cache_dir": tmp_path / "c", "out_root": tmp_path / "out", "progress": False}
     result = build(source, **args)
     m4b = result.export.m4b
     assert MP4(str(m4b)).tags["stik"] == [2]

@@ -11,23 +11,37 @@ speech (the `say` text).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from narrate.model import NARRATOR, QUOTE, Book, Chapter, Section, Segment
-from narrate.problems import INFO, WARNING, Problem, first_words
-from narrate.convert.quotes import ALL_MARKS, convention, find_quotes
-from narrate.read.document import Document
 from narrate.convert.headings import add_spoken_lines
+from narrate.convert.quotes import ALL_MARKS, ParagraphQuotes, convention, find_quotes
 from narrate.convert.segments import split_run
 from narrate.convert.speech import Lexicon, find_citations, speak_citation, to_say
-from narrate.convert.structure import Paragraph, RawChapter, ReadingPolicy, split_chapters
+from narrate.convert.structure import (
+    Paragraph,
+    RawChapter,
+    ReadingPolicy,
+    split_chapters,
+)
+from narrate.model import NARRATOR, QUOTE, Book, Chapter, Section, Segment
+from narrate.problems import INFO, WARNING, Problem, first_words
+from narrate.read.document import Document
 from narrate.read.markdown import read_markdown
 from narrate.read.text import read_text
 
-__all__ = ["ConvertOptions", "ReadingPolicy", "convert", "convert_document", "Lexicon", "Problem", "short_title",
-           "words"]
+__all__ = [
+    "ConvertOptions",
+    "Lexicon",
+    "Problem",
+    "ReadingPolicy",
+    "convert",
+    "convert_document",
+    "short_title",
+    "words",
+]
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_FINAL = re.compile(r"[.!?…”’\"')\]»:;*_]\s*$")
@@ -126,7 +140,7 @@ def _drop_wordless(chapters: list[RawChapter], problems: list[Problem]) -> list[
 
 def _split_long_chapters(chapters: list[RawChapter], options: ConvertOptions) -> list[RawChapter]:
     """Long chapters cut at paragraphs; a titled chapter's parts are "Title (part 2)"."""
-    limit = options.max_chapter_minutes * options.words_per_minute
+    limit = (options.max_chapter_minutes or 0) * options.words_per_minute
     out = []
     for chapter in chapters:
         parts = [RawChapter(chapter.heading, chapter.line, title=chapter.title,
@@ -176,7 +190,7 @@ def _build_chapter(raw: RawChapter, number: int, chapter_id: str, options: Conve
     prose = [i for i, p in enumerate(raw.paragraphs) if p.voice is None]  # quotes are sought here
     found_quotes, problems = find_quotes([texts[i] for i in prose], number, is_last, truncated,
                                          [raw.paragraphs[i].line for i in prose], marks)
-    quotes = [None] * len(texts)
+    quotes: list[ParagraphQuotes | None] = [None] * len(texts)
     for i, found in zip(prose, found_quotes):
         quotes[i] = found
     if raw.from_metadata:
@@ -185,12 +199,12 @@ def _build_chapter(raw: RawChapter, number: int, chapter_id: str, options: Conve
         title, source = _clean_title(raw.title or raw.heading), "heading"
     else:
         title, source = short_title(texts[0] if texts else ""), "opening"
-    chapter = Chapter(chapter_id, title, source, raw.heading, label=raw.label)
+    chapter = Chapter(chapter_id, title or "", source, raw.heading, label=raw.label)
     sec_width = max(3, len(str(len(raw.paragraphs))))
-    for index, (paragraph, found) in enumerate(zip(raw.paragraphs, quotes), start=1):
+    for index, (paragraph, in_it) in enumerate(zip(raw.paragraphs, quotes), start=1):
         section = Section(f"{chapter_id}.{str(index).zfill(sec_width)}", kind=paragraph.kind,
                           title=paragraph.title)
-        spans = [(s.start, s.end) for s in found.spans] if found else []
+        spans = [(s.start, s.end) for s in in_it.spans] if in_it else []
         section.segments = _segments(paragraph, spans, section.id, options)
         chapter.sections.append(section)
     return chapter, problems
@@ -204,7 +218,7 @@ def _segments(paragraph: Paragraph, spans: list[tuple[int, int]], section_id: st
                         to_say(paragraph.say, options.lexicon, options.english))]
     citations = find_citations(text, spans)
     runs = _voice_runs(text, spans, citations, paragraph.voice, options.quote_min_words)
-    segments = []
+    segments: list[Segment] = []
     for voice, start, end in runs:
         for s, e in split_run(text[start:end], options.max_segment_chars):
             seg_start, seg_end = start + s, start + e
@@ -253,7 +267,7 @@ def _voice_runs(text, spans, citations, voice, min_words) -> list[tuple[str, int
     if at < len(text):
         runs.append([NARRATOR, at, len(text)])
     # a citation just after a quote belongs to the quote's run
-    for run, nxt in zip(runs, runs[1:]):
+    for run, nxt in itertools.pairwise(runs):
         for a, b in citations:
             if run[0] == QUOTE and run[2] <= a and b <= nxt[2] and not _WORD.search(text[run[2]:a]):
                 run[2] = nxt[1] = b

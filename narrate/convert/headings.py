@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from narrate.convert.speech import Lexicon, cardinal, to_say
 from narrate.model import NARRATOR, Book, Chapter, Segment
 from narrate.read.sections import label_number
-from narrate.convert.speech import Lexicon, cardinal, to_say
 
 
 def sentence_case(title: str) -> str:
@@ -29,7 +29,7 @@ def sentence_case(title: str) -> str:
 
 def book_unit(chapters: list[Chapter]) -> str | None:
     """The word the book's numbered headings use ("Lecture"), if most say one."""
-    units = Counter()
+    units: Counter[str] = Counter()
     for chapter in chapters:
         found = label_number(chapter.label or "")
         if found:
@@ -47,8 +47,8 @@ def spoken_heading(label: str | None, title: str | None, unit: str | None = None
     found = label_number(label or "")
     if found:
         name, number = found
-        name = name.rstrip(".").capitalize() or unit
-        if name and name.lower() == "chap":
+        name = name.rstrip(".").capitalize() or unit or ""
+        if name.lower() == "chap":
             name = "Chapter"
         if name:
             parts.append(f"{name} {cardinal(number).capitalize()}.")

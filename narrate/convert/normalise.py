@@ -11,12 +11,16 @@ ambiguous the lexicon, applied first, or an edit of the script's `say` decides.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from fractions import Fraction
 
 from num2words import num2words
 
+# what a pattern becomes: a template ("\\1 edition") or a function of the match
+Replacement = str | Callable[[re.Match], str]
 
-def cardinal(number: int | float) -> str:
+
+def cardinal(number: float) -> str:
     return num2words(number).replace(" and ", " ").replace(",", "")
 
 
@@ -123,10 +127,10 @@ def _version(m: re.Match) -> str:
 
 _ROMAN = r"(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
 
-RULES: list[tuple[re.Pattern, object]] = [
+RULES: list[tuple[re.Pattern, Replacement]] = [
     # 9:30 a.m., 12:00
     (re.compile(r"\b(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)\b(?:\s*(?P<ap>[ap])\.?m\.?(?=\W|$))?",
-                re.I), _time),
+                re.IGNORECASE), _time),
     # £4m, $1.2bn, $5 million
     (re.compile(r"(?P<cur>[$£€¥])\s?(?P<n>\d[\d,]*(?:\.\d+)?)(?:(?P<scale>bn|mn|tn|[kmb])\b|"
                 r"\s+(?P<scale2>thousand|million|billion|trillion)\b)?"),
@@ -170,17 +174,17 @@ RULES: list[tuple[re.Pattern, object]] = [
     (re.compile(r"§\s?(?=\d)"), "section "),
 ]
 
-ABBREVIATIONS: list[tuple[re.Pattern, str]] = [
+ABBREVIATIONS: list[tuple[re.Pattern, Replacement]] = [
     (re.compile(r"\b(?:c|ca|circ)\.\s?(?=\d)"), "circa "),
-    (re.compile(r"\bvols\.\s?(?=\d|[IVXL]+\b)", re.I), "volumes "),
-    (re.compile(r"\bvol\.\s?(?=\d|[IVXL]+\b)", re.I), "volume "),
-    (re.compile(r"\bchs\.\s?(?=\d|[IVXL]+\b)", re.I), "chapters "),
-    (re.compile(r"\bch\.\s?(?=\d|[IVXL]+\b)", re.I), "chapter "),
-    (re.compile(r"\bfigs\.\s?(?=\d)", re.I), "figures "),
-    (re.compile(r"\bfig\.\s?(?=\d)", re.I), "figure "),
-    (re.compile(r"\bibid\.", re.I), "ibidem"),
-    (re.compile(r"\bop\.\s?cit\.", re.I), "in the work cited"),
-    (re.compile(r"\bloc\.\s?cit\.", re.I), "in the place cited"),
+    (re.compile(r"\bvols\.\s?(?=\d|[IVXL]+\b)", re.IGNORECASE), "volumes "),
+    (re.compile(r"\bvol\.\s?(?=\d|[IVXL]+\b)", re.IGNORECASE), "volume "),
+    (re.compile(r"\bchs\.\s?(?=\d|[IVXL]+\b)", re.IGNORECASE), "chapters "),
+    (re.compile(r"\bch\.\s?(?=\d|[IVXL]+\b)", re.IGNORECASE), "chapter "),
+    (re.compile(r"\bfigs\.\s?(?=\d)", re.IGNORECASE), "figures "),
+    (re.compile(r"\bfig\.\s?(?=\d)", re.IGNORECASE), "figure "),
+    (re.compile(r"\bibid\.", re.IGNORECASE), "ibidem"),
+    (re.compile(r"\bop\.\s?cit\.", re.IGNORECASE), "in the work cited"),
+    (re.compile(r"\bloc\.\s?cit\.", re.IGNORECASE), "in the place cited"),
     (re.compile(r"\b(\d+(?:st|nd|rd|th|d)) ed\.(?=\W|$)"), r"\1 edition"),
     # --release, --set-enabled: a command-line flag, as it is read aloud
     (re.compile(r"(?<![\w-])--(?=[a-z])"), "dash dash "),

@@ -116,12 +116,13 @@ def _scan(text: str, carry: Mark | None) -> _Scan:
     spans: list[QuoteSpan] = []
     problems: list[tuple[str, str, str, int]] = []
     closed_carry_at = None
-    outer_start = 0 if carry else None
+    outer_start: int | None = 0 if carry else None  # where the open outermost quote began
 
     def close_outer(end: int, outer: Mark):
         nonlocal outer_start, closed_carry_at
         if carry is not None and outer is carry:
             closed_carry_at = end
+        assert outer_start is not None  # a quote is open
         spans.append(QuoteSpan(outer_start, end, run_on=outer is carry))
         stack.clear()
         outer_start = None
@@ -135,8 +136,8 @@ def _scan(text: str, carry: Mark | None) -> _Scan:
         at_end = bool(_TAIL.match(text, i + 1))
         if kind == "OD":
             if stack and stack[-1].kind == "D":
-                problems.append(("quote-unclosed", "a quote opens before the one before it "
-                                 "closes; closed the earlier one there", WARNING, i))
+                problems.append(("quote-unclosed", ("a quote opens before the one before it "
+                                 "closes; closed the earlier one there"), WARNING, i))
                 close_outer(i, stack[0])
             if not stack:
                 outer_start = i
@@ -151,8 +152,8 @@ def _scan(text: str, carry: Mark | None) -> _Scan:
                                  WARNING, i))
                 continue
             if stack[-1].kind == "S" and len(stack) == 1:
-                problems.append(("quote-mismatch", f"quote opened with {stack[-1].char} "
-                                 f"closed with {ch}", WARNING, i))
+                problems.append(("quote-mismatch", (f"quote opened with {stack[-1].char} "
+                                 f"closed with {ch}"), WARNING, i))
             while stack and stack[-1].kind == "S" and len(stack) > 1:
                 stack.pop()  # a nested single quote never closed: the double closes both
             outer = stack[0]
@@ -166,12 +167,13 @@ def _scan(text: str, carry: Mark | None) -> _Scan:
                 if not stack:
                     close_outer(i + 1, outer)
             elif stack and at_end:
-                problems.append(("quote-mismatch", f"quote opened with {stack[-1].char} "
-                                 f"closed with {ch}", WARNING, i))
+                problems.append(("quote-mismatch", (f"quote opened with {stack[-1].char} "
+                                 f"closed with {ch}"), WARNING, i))
                 close_outer(i + 1, stack[0])
             # else: an apostrophe of a plural possessive (workers’)
     open_at_end = stack[0] if stack else None
     if open_at_end is not None:
+        assert outer_start is not None  # a quote is open
         spans.append(QuoteSpan(outer_start, len(text), run_on=open_at_end is carry))
     return _Scan(spans, problems, open_at_end, closed_carry_at)
 
@@ -194,7 +196,8 @@ def convention(paragraphs: list[str]) -> str:
 
 
 def find_quotes(paragraphs: list[str], chapter_no: int, is_last_chapter: bool,
-                text_truncated: bool, lines: list[int] | None = None, marks: str = "D"
+                text_truncated: bool, lines: list[int | None] | None = None,
+                marks: str = "D"
                 ) -> tuple[list[ParagraphQuotes], list[Problem]]:
     """Quote spans for each paragraph of one chapter, and the repairs made. `marks` is
     the book's convention (see `convention`): only its quotations run on."""

@@ -13,19 +13,17 @@ from dataclasses import dataclass, field
 from narrate.model import QUOTE, Book
 from narrate.read.document import HEADING, PARAGRAPH, PROSE, Document
 
-_NUMBER_WORDS = set("zero oh one two three four five six seven eight nine ten eleven twelve "
-                    "thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty "
-                    "forty fifty sixty seventy eighty ninety hundred plus minus sharp flat".split())
+_NUMBER_WORDS = {"zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "plus", "minus", "sharp", "flat"}
 # junk in what is spoken, each a pattern over the `say` or over the text as written
 _SAY_JUNK = {
-    "web address": re.compile(r"\b(?:https?|www)\b|://", re.I),
-    "gutenberg": re.compile(r"\bproject gutenberg\b|\bgutenberg-tm\b|\bebook #", re.I),
+    "web address": re.compile(r"\b(?:https?|www)\b|://", re.IGNORECASE),
+    "gutenberg": re.compile(r"\bproject gutenberg\b|\bgutenberg-tm\b|\bebook #", re.IGNORECASE),
 }
 _TEXT_JUNK = {
     "note mark": re.compile(r"(?<=[\w.,;:!?”\"’')])\[(?:\d{1,3}|[A-Z])\]"),
-    "page number": re.compile(r"\[(?:Pg|Page)\s*[\divxlc]+\]|\{\d+\}", re.I),
+    "page number": re.compile(r"\[(?:Pg|Page)\s*[\divxlc]+\]|\{\d+\}", re.IGNORECASE),
     "illustration": re.compile(r"\[[^\]]*\b(?:illustration|sidenote|figure)\b[^\]]*\]|"
-                               r"^(?:Illustration|Figure \d+)[:.]", re.I),
+                               r"^(?:Illustration|Figure \d+)[:.]", re.IGNORECASE),
 }
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _RUN = 6  # words in a row of single letters and number words that make notation
@@ -128,7 +126,8 @@ def score(document: Document, book: Book, problems: list, lexicon=None) -> Score
     for problem in problems:
         if getattr(problem, "code", "") == "not-read":
             kind, rest = problem.message.split(": ", 1)
-            left_out[kind] = int(re.search(r"\(([\d,]+) words", rest).group(1).replace(",", ""))
+            counted = re.search(r"\(([\d,]+) words", rest)
+            left_out[kind] = int(counted.group(1).replace(",", "")) if counted else 0
     worst = 1.0
     for chapter in book.chapters:
         text = [w for sec in chapter.sections if sec.kind in ("", "list item", "heading")
@@ -144,4 +143,4 @@ def score(document: Document, book: Book, problems: list, lexicon=None) -> Score
         worst_chapter_kept=worst)
 
 
-__all__ = ["Scorecard", "score", "junk_words", "kept_share", "prose_words"]
+__all__ = ["Scorecard", "junk_words", "kept_share", "prose_words", "score"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 # Words after which a full stop does not end a sentence.
@@ -49,7 +50,7 @@ def _pack(text: str, start: int, end: int, cuts: list[int], target: int, max_cha
     bounds = [start] + [c for c in cuts if start < c < end] + [end]
     ranges: list[tuple[int, int]] = []
     current = bounds[0]
-    for prev, nxt in zip(bounds, bounds[1:]):
+    for prev, nxt in itertools.pairwise(bounds):
         if nxt - current <= target:
             continue
         if prev > current:
@@ -79,7 +80,7 @@ def _split_long(text: str, start: int, end: int, max_chars: int):
 
 def _fits(cuts: list[int], start: int, end: int, max_chars: int) -> bool:
     bounds = [start] + cuts + [end]
-    return all(b - a <= max_chars for a, b in zip(bounds, bounds[1:]))
+    return all(b - a <= max_chars for a, b in itertools.pairwise(bounds))
 
 
 def _hard_cuts(cuts: list[int], start: int, end: int, max_chars: int) -> list[int]:

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 
 from num2words import num2words
 
-from narrate.convert.normalise import normalise, regnal_lists
+from narrate.convert.normalise import Replacement, normalise, regnal_lists
 from narrate.convert.quotes import DOUBLE_CLOSE, DOUBLE_OPEN, SINGLE_CLOSE, SINGLE_OPEN
 
 # ---- citations -----------------------------------------------------------------
 
 _PAGE = r"\d+(?:\s*[-–]\s*\d+)?"
+_WHITESPACE_RUN = re.compile(r"\s*")
 _CITATION_BODY = (rf"(?:[^()\n]{{1,80}}?,\s*)?(?:pp?\.\s*)?{_PAGE}"
                   rf"(?:\s*,\s*(?:(?:pp?\.\s*)?{_PAGE}|footnote\s+\d+|"
                   rf"[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){{0,3}}))*")
@@ -34,12 +35,12 @@ def find_citations(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, i
     for start, end in spans:
         for match in _CITATION.finditer(text, start, end):
             tail = _CITATION_TAIL.match(text, match.end(), end)
-            if tail.end() == end:
+            if tail and tail.end() == end:
                 found.append(match.span())
-        after = re.compile(r"\s*").match(text, end).end()
-        match = _CITATION.match(text, after)
-        if match and re.match(r"[\s….,;:!?]*(?:$|\s)", text[match.end():]):
-            found.append(match.span())
+        after = _WHITESPACE_RUN.match(text, end).end()  # type: ignore[union-attr]  # \s* always matches
+        following = _CITATION.match(text, after)
+        if following and re.match(r"[\s….,;:!?]*(?:$|\s)", text[following.end():]):
+            found.append(following.span())
     return sorted(set(found))
 
 
@@ -68,7 +69,7 @@ def _month(name: str) -> str:
     return _MONTH_ABBR.get(name.rstrip("."), name)
 
 
-def cardinal(number: int | float) -> str:
+def cardinal(number: float) -> str:
     words = num2words(number)
     return words.replace(" and ", " ").replace(",", "")
 
@@ -105,7 +106,7 @@ def _number(text: str) -> str:
     return cardinal(int(plain))
 
 
-_NUMBER_RULES: list[tuple[re.Pattern, object]] = [
+_NUMBER_RULES: list[tuple[re.Pattern, Replacement]] = [
     # 24-25 October -> the twenty-fourth to the twenty-fifth of October
     (re.compile(rf"\b(?P<d1>[12]?\d|3[01])\s*[-–]\s*(?P<d2>[12]?\d|3[01])\s+{_MONTH}"),
      lambda m: f"the {ordinal(int(m['d1']))} to the {ordinal(int(m['d2']))} of {_month(m['month'])}"),
@@ -185,9 +186,9 @@ def _regnal(m: re.Match) -> str:
 
 # ---- abbreviations ------------------------------------------------------------------------------
 
-_ABBREVIATIONS: list[tuple[re.Pattern, str]] = [
-    (re.compile(r"\be\.\s?g\.(?=\W|$)", re.I), "for example"),
-    (re.compile(r"\bi\.\s?e\.(?=\W|$)", re.I), "that is"),
+_ABBREVIATIONS: list[tuple[re.Pattern, Replacement]] = [
+    (re.compile(r"\be\.\s?g\.(?=\W|$)", re.IGNORECASE), "for example"),
+    (re.compile(r"\bi\.\s?e\.(?=\W|$)", re.IGNORECASE), "that is"),
     (re.compile(r"\betc\.(?=\s+[A-Z]|\s*$)"), "et cetera."),
     (re.compile(r"\betc\."), "et cetera"),
     (re.compile(r"\bvs?\.(?=\s)"), "versus"),
@@ -210,8 +211,8 @@ _ABBREVIATIONS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\bRev\.(?=\s+[A-Z])"), "Reverend"),
     (re.compile(r"\bJr\."), "Junior"),
     (re.compile(r"\bSr\."), "Senior"),
-    (re.compile(r"\ba\.m\.", re.I), "A M"),
-    (re.compile(r"\bp\.m\.", re.I), "P M"),
+    (re.compile(r"\ba\.m\.", re.IGNORECASE), "A M"),
+    (re.compile(r"\bp\.m\.", re.IGNORECASE), "P M"),
     # dotted initialisms: U.S.S.R. -> U S S R
     (re.compile(r"\b(?:[A-Z]\.){2,}"), lambda m: " ".join(m.group().replace(".", ""))),
 ]

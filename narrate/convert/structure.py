@@ -14,14 +14,24 @@ page numbers, sidenotes, figures, notation …) is counted, not read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import re
+from dataclasses import dataclass, field
+from typing import ClassVar
 
-from narrate.model import NARRATOR, NOTE, QUOTE
 from narrate.convert.speech import is_notation
-from narrate.read.document import (BREAK, CODE, HEADING, LIST_ITEM, PARAGRAPH, PROSE,
-                                   SIDENOTE, TABLE, Block, Document)
+from narrate.model import NARRATOR, NOTE, QUOTE
+from narrate.read.document import (
+    BREAK,
+    CODE,
+    HEADING,
+    LIST_ITEM,
+    PARAGRAPH,
+    PROSE,
+    SIDENOTE,
+    TABLE,
+    Block,
+    Document,
+)
 from narrate.read.document import NOTE as NOTE_BLOCK
 from narrate.read.document import QUOTE as QUOTE_BLOCK
 
@@ -37,7 +47,7 @@ class ReadingPolicy:
     notes: str = "after-paragraph"  # after-paragraph | chapter-end | skip
     tables: str = "read"  # read (up to 6 columns and 20 rows; larger mentioned) | mention | skip
 
-    CHOICES = {"code": ("mention", "skip"), "notes": ("after-paragraph", "chapter-end", "skip"),
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"code": ("mention", "skip"), "notes": ("after-paragraph", "chapter-end", "skip"),
                "tables": ("read", "mention", "skip")}
 
 
@@ -202,7 +212,7 @@ def _merge_empty(chapters: list[RawChapter]) -> list[RawChapter]:
         elif chapter.heading:
             carry = chapter
     if carry is not None:  # a heading at the very end: speak it as a paragraph
-        paragraph = Paragraph(carry.heading, carry.line)
+        paragraph = Paragraph(carry.heading or "", carry.line)
         if out:
             out[-1].paragraphs.append(paragraph)
         else:

@@ -11,6 +11,7 @@ Writes check.json and check.png into the book's folder.
 
 from __future__ import annotations
 
+import itertools
 import json
 import shlex
 import time
@@ -19,14 +20,22 @@ from pathlib import Path
 
 import numpy as np
 
-from narrate.qa.listen import ASR_RATE, normalise, word_error_rate
-from narrate.qa.markers import check_m4b, check_mp3_markers, check_sidecars
-from narrate.qa.mastering import (SILENT_SEGMENT_DB, WINDOW, CheckProfile, Scan, probe,
-                                     profile_named,
-                                     scan_file, segment_problems, spoken_measures)
-from narrate.qa.report import CheckReport, Finding
 from narrate.errors import NarrateError
 from narrate.fileio import atomic_write_text
+from narrate.qa.listen import ASR_RATE, normalise, word_error_rate
+from narrate.qa.markers import check_m4b, check_mp3_markers, check_sidecars
+from narrate.qa.mastering import (
+    SILENT_SEGMENT_DB,
+    WINDOW,
+    CheckProfile,
+    Scan,
+    probe,
+    profile_named,
+    scan_file,
+    segment_problems,
+    spoken_measures,
+)
+from narrate.qa.report import CheckReport, Finding
 
 MANIFEST = "manifest.json"
 HOLE_SECONDS = 3.0  # a silence longer than any pause narrate makes, inside a chapter
@@ -224,7 +233,7 @@ def judge_segments(segments: list[dict], rules: CheckProfile, name: str) -> list
         found += [Finding("fail", f"{name} segment {seg['id']}", problem,
                           f"narrate build SOURCE --only {seg['id']}")
                   for problem in segment_problems(seg)]
-    for before, after in zip(segments, segments[1:]):
+    for before, after in itertools.pairwise(segments):
         jump = abs(after["rms_db"] - before["rms_db"])
         if jump > rules.segment_jump_db and min(after["rms_db"], before["rms_db"]) > SILENT_SEGMENT_DB:
             found.append(Finding("fail", f"{name} segment {after['id']}", f"is {jump:.0f} dB "

@@ -75,7 +75,7 @@ def word_error_rate(reference: str, heard: str) -> float:
 
 # ---- transcription, in worker processes ------------------------------------------------------
 
-_model = {}
+_model: dict = {}
 
 
 def _load_model():
@@ -106,7 +106,7 @@ def _worker_start() -> None:
 
 def transcribe_all(clips: dict[str, np.ndarray], jobs: int, progress=None) -> dict[str, str]:
     """Transcribe every clip (id -> 16 kHz audio) on `jobs` worker processes."""
-    import concurrent.futures as futures
+    from concurrent import futures
 
     from narrate.processes import worker_context
     from narrate.progress import Progress

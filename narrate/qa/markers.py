@@ -123,7 +123,7 @@ def check_sidecars(folder: Path, book_stem: str, chapter_files: list[tuple[str, 
     except (OSError, ValueError, KeyError, TypeError) as exc:
         found.append(Finding("fail", "chapters.json", f"missing or unreadable ({exc})", fix))
     cue = folder / f"{book_stem}.cue"
-    listed = re.findall(r'^FILE "(.*)" MP3$', cue.read_text(encoding="utf-8"), re.M) \
+    listed = re.findall(r'^FILE "(.*)" MP3$', cue.read_text(encoding="utf-8"), re.MULTILINE) \
         if cue.exists() else []
     if listed != [name for name, _, _ in chapter_files]:
         found.append(Finding("fail", cue.name, "does not list the chapter files in order", fix))

@@ -3,8 +3,10 @@ narrate had before encoding), and the profiles they are judged against."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,7 +64,7 @@ def probe(path: Path) -> dict:
     try:
         result = subprocess.run(["ffprobe", "-v", "error", "-show_format", "-show_streams",
                                  "-show_chapters", "-of", "json", str(path)], capture_output=True,
-                                text=True)
+                                text=True, check=False)
     except FileNotFoundError:
         raise NarrateError("ffprobe is not installed (it comes with ffmpeg); install it "
                            "(apt-get install ffmpeg, or brew install ffmpeg) and check again") \
@@ -86,7 +88,7 @@ class Scan:
     hours), never with the audio itself. `spans` (start, end in samples) are measured
     too: their sum of squares and their samples at full scale."""
 
-    def __init__(self, rate: int, spans: list[tuple[int, int]] = ()):
+    def __init__(self, rate: int, spans: Sequence[tuple[int, int]] = ()):
         self.rate, self.width = rate, max(1, rate // 100)
         self.samples, self.sumsq, self.peak = 0, 0.0, 0
         self._energy: list[np.ndarray] = []
@@ -177,7 +179,7 @@ class Scan:
         if not loud.size:
             return [(0.0, self.samples / self.rate)]
         return [(round((before + 1) * 0.05, 2), round(after * 0.05, 2))
-                for before, after in zip(loud, loud[1:]) if (after - before) * 0.05 > longer_than]
+                for before, after in itertools.pairwise(loud) if (after - before) * 0.05 > longer_than]
 
     def span_measures(self, i: int) -> tuple[float, int]:
         """A span's RMS in dBFS and its samples at full scale."""
@@ -187,7 +189,7 @@ class Scan:
         return rms, int(self.span_clipped[i])
 
 
-def scan_file(path: Path, rate: int, spans: list[tuple[int, int]] = ()) -> Scan:
+def scan_file(path: Path, rate: int, spans: Sequence[tuple[int, int]] = ()) -> Scan:
     """Decode a file with ffmpeg (mono int16 at its own `rate`) and scan it as it streams."""
     scan = Scan(rate, spans)
     try:
@@ -199,22 +201,24 @@ def scan_file(path: Path, rate: int, spans: list[tuple[int, int]] = ()) -> Scan:
                            "brew install ffmpeg) and check again") from None
     block = rate * BLOCK_SECONDS * 2
     leftover = b""
+    stdout, stderr = process.stdout, process.stderr
+    assert stdout is not None and stderr is not None  # both are pipes
     while True:
-        data = process.stdout.read(block)
+        data = stdout.read(block)
         if not data:
             break
         data = leftover + data
         usable = len(data) // 2 * 2
         scan.feed(np.frombuffer(data[:usable], np.int16))
         leftover = data[usable:]
-    errors = process.stderr.read().decode("utf-8", "replace").strip().splitlines()
+    errors = stderr.read().decode("utf-8", "replace").strip().splitlines()
     if process.wait() != 0:
         raise NarrateError(f"{path}: ffmpeg cannot decode it ({errors[-1] if errors else '?'}); "
                            "build the book again")
     return scan
 
 
-def scan_array(pcm: np.ndarray, rate: int, spans: list[tuple[int, int]] = ()) -> Scan:
+def scan_array(pcm: np.ndarray, rate: int, spans: Sequence[tuple[int, int]] = ()) -> Scan:
     """The same measures for audio already in memory."""
     scan = Scan(rate, spans)
     for start in range(0, len(pcm), rate * BLOCK_SECONDS):

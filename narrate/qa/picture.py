@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from narrate.qa.mastering import SILENT_DB, WINDOW, CheckProfile
 from narrate.fileio import atomic_path
+from narrate.qa.mastering import SILENT_DB, WINDOW, CheckProfile
 
 MAX_ROWS = 24  # chapters drawn; a longer book shows its first ones
 

@@ -38,8 +38,8 @@ class CheckReport:
                 "segments": self.segments}
 
     def summary(self, limit: int = 12) -> list[str]:
-        lines = [f"{'file':44} {'RMS':>6} {'peak':>6} {'floor':>6} {'head':>5} {'tail':>5} "
-                 f"{'rate':>6} {'kbit/s':>7} {'length':>8}"]
+        lines = [(f"{'file':44} {'RMS':>6} {'peak':>6} {'floor':>6} {'head':>5} {'tail':>5} "
+                 f"{'rate':>6} {'kbit/s':>7} {'length':>8}")]
         for f in self.files:
             lines.append(f"{f['file'][:44]:44} {f['rms_db']:6.1f} {f['peak_db']:6.1f} "
                          f"{f['noise_floor_db']:6.0f} {f['head_s']:5.2f} {f['tail_s']:5.2f} "
@@ -50,8 +50,9 @@ class CheckReport:
                          f"{stats['median_wer']:.1%}, p95 {stats['p95_wer']:.1%}, "
                          f"{stats['above_threshold']} above {stats['threshold']:.0%}")
         shown = sorted(self.findings, key=lambda f: f.level != "fail")[:limit]
-        for f in shown:
-            lines.append(f"{f.level.upper():4} {f.where}: {f.what}" + (f" — {f.fix}" if f.fix else ""))
+        for finding in shown:
+            lines.append(f"{finding.level.upper():4} {finding.where}: {finding.what}"
+                         + (f" — {finding.fix}" if finding.fix else ""))
         if len(self.findings) > limit:
             lines.append(f"... and {len(self.findings) - limit} more in check.json")
         verdict = "PASSED" if self.passed else f"FAILED ({len(self.failures)} problems)"
@@ -60,6 +61,6 @@ class CheckReport:
 
 
 def _clock(seconds: float) -> str:
-    minutes, rest = divmod(int(round(seconds)), 60)
+    minutes, rest = divmod(round(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{rest:02d}" if hours else f"{minutes}:{rest:02d}"

@@ -20,7 +20,7 @@ FORMATS = {".txt": "text", ".text": "text", "": "text", ".md": "markdown",
            ".epub": "epub"}
 READS = "plain text (.txt), Markdown (.md), HTML (.html) or EPUB (.epub)"
 
-__all__ = ["Block", "Document", "FORMATS", "read_document", "kind_summary"]
+__all__ = ["FORMATS", "Block", "Document", "kind_summary", "read_document"]
 
 
 def read_document(path: str | Path) -> Document:

@@ -51,7 +51,7 @@ def _compact(png: Path) -> tuple[bytes, str, list[Problem]]:
     jpeg = png.with_suffix(".jpg")
     done = subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
                            "-i", str(png), "-q:v", "3", str(jpeg)], capture_output=True,
-                          timeout=120)
+                          timeout=120, check=False)
     if done.returncode == 0 and jpeg.is_file():
         return jpeg.read_bytes(), ".jpg", []
     return data, ".png", []
@@ -64,7 +64,7 @@ def _from_svg(name: str, svg: bytes) -> tuple[bytes, str, list[Problem]]:
             source, out = Path(tmp) / "cover.svg", Path(tmp) / "cover.png"
             source.write_bytes(svg)
             done = subprocess.run([tool, "--width", "1400", "--keep-aspect-ratio", "-o", str(out),
-                                   str(source)], capture_output=True, timeout=120)
+                                   str(source)], capture_output=True, timeout=120, check=False)
             if done.returncode == 0 and out.is_file():
                 return _compact(out)
     embedded = re.search(rb"data:image/(jpeg|png);base64,([A-Za-z0-9+/=\s]+)", svg)

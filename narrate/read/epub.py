@@ -19,7 +19,13 @@ from narrate.problems import INFO, WARNING, Problem
 from narrate.read import sections
 from narrate.read.document import HEADING, PROSE, Block, Document
 from narrate.read.files import MAX_HTML_BYTES
-from narrate.read.html import body_blocks, inline_text, local, merge_numbered_headings, parse_html
+from narrate.read.html import (
+    body_blocks,
+    inline_text,
+    local,
+    merge_numbered_headings,
+    parse_html,
+)
 from narrate.read.safe import SafeZip, parse_xml
 
 _FONT_OBFUSCATION = {"http://www.idpf.org/2008/embedding", "http://ns.adobe.com/pdf/enc#RC"}
@@ -234,11 +240,12 @@ class _Epub:
                 found["publisher"] = text
             elif tag == "description" and "description" not in found:
                 found["description"] = " ".join(re.sub(r"<[^>]*>", " ", text).split())
-            elif tag == "meta" and e.get("property") == "belongs-to-collection":
-                if props.get("collection-type", "series") == "series" and "series" not in found:
-                    found["series"] = text
-                    if props.get("group-position"):
-                        found["series_index"] = props["group-position"]
+            elif (tag == "meta" and e.get("property") == "belongs-to-collection"
+                  and props.get("collection-type", "series") == "series"
+                  and "series" not in found):
+                found["series"] = text
+                if props.get("group-position"):
+                    found["series_index"] = props["group-position"]
         if named.get("calibre:series") and "series" not in found:
             found["series"] = named["calibre:series"]
             if named.get("calibre:series_index"):

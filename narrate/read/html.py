@@ -8,15 +8,34 @@ bodies, the licence in a <pre> or a pg-boilerplate section) and EPUB's semantics
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from lxml import etree
 
 from narrate.errors import InputError
 from narrate.read import sections
-from narrate.read.document import (BACK_MATTER, BOILERPLATE, BREAK, CODE, CONTENTS, FIGURE,
-                                   FRONT_MATTER, HEADING, INDEX, LIST_ITEM, NOTE, PAGE_NUMBER,
-                                   PARAGRAPH, PROSE, QUOTE, SIDENOTE, TABLE, Block, Document)
+from narrate.read.document import (
+    BACK_MATTER,
+    BOILERPLATE,
+    BREAK,
+    CODE,
+    CONTENTS,
+    FIGURE,
+    FRONT_MATTER,
+    HEADING,
+    INDEX,
+    LIST_ITEM,
+    NOTE,
+    PAGE_NUMBER,
+    PARAGRAPH,
+    PROSE,
+    QUOTE,
+    SIDENOTE,
+    TABLE,
+    Block,
+    Document,
+)
 from narrate.read.safe import html_parser, parse_xml
 from narrate.read.text import _gutenberg, normalise
 
@@ -278,9 +297,9 @@ def body_blocks(root, part: str = "") -> list[Block]:
 
 # ---- a whole HTML page --------------------------------------------------------------------------
 
-_START = re.compile(r"\*{3}\s*START OF (?:THE |THIS )?PROJECT GUTENBERG", re.I)
+_START = re.compile(r"\*{3}\s*START OF (?:THE |THIS )?PROJECT GUTENBERG", re.IGNORECASE)
 _END = re.compile(r"\*{3}\s*END OF (?:THE |THIS )?PROJECT GUTENBERG|^End of (?:the )?Project "
-                  r"Gutenberg", re.I)
+                  r"Gutenberg", re.IGNORECASE)
 
 
 def read_html(data: bytes, name: str = "<html>") -> Document:
@@ -304,7 +323,7 @@ def read_html(data: bytes, name: str = "<html>") -> Document:
 def merge_numbered_headings(blocks: list[Block]) -> None:
     """<h2>I</h2><h2>Introduction</h2>, or <h2>CHAPTER II</h2><p>THE TITLE</p>: one heading
     with a label and a title. The merged block becomes a page number (kept, not read)."""
-    for block, following in zip(blocks, blocks[1:]):
+    for block, following in itertools.pairwise(blocks):
         if block.kind != HEADING or block.label or not sections.is_label_only(block.text):
             continue
         label = sections.split_label(block.text)[0]
@@ -350,7 +369,7 @@ def _mark_gutenberg(blocks: list[Block]) -> None:
         if block.kind == HEADING:
             break
         if block.kind in PROSE and re.match(r"^(?:e-?text )?(?:produced|prepared) by|"
-                                            r"^transcriber'?s? notes?", block.text, re.I):
+                                            r"^transcriber'?s? notes?", block.text, re.IGNORECASE):
             block.kind = FRONT_MATTER
 
 
@@ -359,8 +378,8 @@ def _page_metadata(root, blocks: list[Block]) -> dict:
     metadata: dict = {}
     for block in blocks:
         if "Title:" in block.text and ("Author:" in block.text or "gutenberg" in block.text.lower()):
-            metadata, _, _ = _gutenberg(block.text.split("\n") + ["*** START OF THE PROJECT "
-                                                                   "GUTENBERG EBOOK"])
+            metadata, _, _ = _gutenberg(block.text.split("\n") + [("*** START OF THE PROJECT "
+                                                                   "GUTENBERG EBOOK")])
             break
     for meta in root.iter():
         if local(meta) != "meta":

@@ -9,9 +9,22 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from narrate.read.document import (BOILERPLATE, BREAK, CODE, CONTENTS, FIGURE, FRONT_MATTER,
-                                   HEADING,
-                                   LIST_ITEM, NOTE, PARAGRAPH, QUOTE, TABLE, Block, Document)
+from narrate.read.document import (
+    BOILERPLATE,
+    BREAK,
+    CODE,
+    CONTENTS,
+    FIGURE,
+    FRONT_MATTER,
+    HEADING,
+    LIST_ITEM,
+    NOTE,
+    PARAGRAPH,
+    QUOTE,
+    TABLE,
+    Block,
+    Document,
+)
 from narrate.read.sections import settle_heading_levels
 from narrate.read.text import normalise
 
@@ -87,8 +100,9 @@ def _links_kind(token) -> str | None:
     """A paragraph of links and little else is navigation: a list of in-page links (a
     contents) or of other pages (language versions, badges)."""
     children = token.children or []
-    inside, outside, links, anchors = [], [], 0, 0
-    depth = 0
+    inside: list[str] = []
+    outside: list[str] = []
+    links = anchors = depth = 0
     for child in children:
         if child.type == "link_open":
             depth += 1
@@ -129,7 +143,8 @@ def _inline(token) -> tuple[str, tuple[str, ...], bool]:
 
 def _table_text(tokens) -> str:
     """One line a row, cells separated by " | "."""
-    rows, row = [], []
+    rows: list[str] = []
+    row: list[str] = []
     for token in tokens:
         if token.type == "tr_open":
             row = []
@@ -141,7 +156,7 @@ def _table_text(tokens) -> str:
 
 
 def _html_block(content: str, line: int | None) -> Block:
-    text = " ".join(_TAG.sub(" ", re.sub(r"<!--.*?-->", " ", content, flags=re.S)).split())
+    text = " ".join(_TAG.sub(" ", re.sub(r"<!--.*?-->", " ", content, flags=re.DOTALL)).split())
     if text:
         return Block(PARAGRAPH, text, line=line)
     return Block(FIGURE if "<img" in content.lower() else BOILERPLATE, content.strip(), line=line)

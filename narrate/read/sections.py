@@ -9,8 +9,17 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from narrate.read.document import (BACK_MATTER, CONTENTS, FRONT_MATTER, HEADING, INDEX, NOTE,
-                                   PARAGRAPH, PROSE, Block)
+from narrate.read.document import (
+    BACK_MATTER,
+    CONTENTS,
+    FRONT_MATTER,
+    HEADING,
+    INDEX,
+    NOTE,
+    PARAGRAPH,
+    PROSE,
+    Block,
+)
 
 ROMAN = r"[IVXLCDM]+"
 NUMBER_WORD = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
@@ -99,8 +108,8 @@ def demote_list_headings(blocks: list[Block], prose_words) -> None:
         end = headings[n + 1] if n + 1 < len(headings) else len(blocks)
         empty.append(sum(prose_words(b) for b in blocks[i + 1:end]) < 10)
     run: list[int] = []
-    for n, i in enumerate(headings + [None]):
-        if i is not None and empty[n]:
+    for n, i in enumerate([*headings, -1]):  # -1: past the last heading, to end a run
+        if i >= 0 and empty[n]:
             run.append(i)
             continue
         if len(run) >= 3:
@@ -140,15 +149,14 @@ def mark_named_sections(blocks: list[Block]) -> None:
 
 
 _WORD_NUMBERS = {w: n for n, w in enumerate(
-    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty".split(), start=1)}
+    ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"], start=1)}
 _WORD_NUMBERS.update({w: n for n, w in enumerate(
-    "first second third fourth fifth sixth seventh eighth ninth tenth".split(), start=1)})
+    ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"], start=1)})
 
 
 def label_number(label: str) -> tuple[str, int] | None:
     """("chapter", 4) from "CHAPTER IV"; ("", 12) from "XII"."""
-    match = re.match(r"^(?P<unit>.*?)\s*(?P<n>\d+|[IVXLCDM]+|[a-z]+)\.?$", label.strip(), re.I)
+    match = re.match(r"^(?P<unit>.*?)\s*(?P<n>\d+|[IVXLCDM]+|[a-z]+)\.?$", label.strip(), re.IGNORECASE)
     if not match:
         return None
     n = match.group("n")

@@ -15,12 +15,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from narrate.errors import InputError
-from narrate.read.document import (BOILERPLATE, BREAK, CONTENTS, FIGURE, FRONT_MATTER,
-                                   HEADING, NOTE, PAGE_NUMBER, PARAGRAPH, PROSE, QUOTE,
-                                   SIDENOTE, Block, Document)
-from narrate.read.files import read_bytes
-from narrate.read import sections
 from narrate.problems import INFO, Problem
+from narrate.read import sections
+from narrate.read.document import (
+    BOILERPLATE,
+    BREAK,
+    CONTENTS,
+    FIGURE,
+    FRONT_MATTER,
+    HEADING,
+    NOTE,
+    PAGE_NUMBER,
+    PARAGRAPH,
+    PROSE,
+    QUOTE,
+    SIDENOTE,
+    Block,
+    Document,
+)
+from narrate.read.files import read_bytes
 
 # Magic numbers of files people pass by mistake.
 _MAGIC = [
@@ -93,7 +106,7 @@ def _decode_bytes(data: bytes, name: str) -> tuple[str, str, list[Problem]]:
         return data.decode("utf-8"), "utf-8", []
     except UnicodeDecodeError as exc:
         bad_at = exc.start
-    declared = re.search(rb"^Character set encoding:\s*([\w-]+)", data[:8192], re.M | re.I)
+    declared = re.search(rb"^Character set encoding:\s*([\w-]+)", data[:8192], re.MULTILINE | re.IGNORECASE)
     if declared:  # a Project Gutenberg text says what it is
         try:
             codec = declared.group(1).decode("ascii")
@@ -119,8 +132,9 @@ def normalise(text: str) -> tuple[str, list[Problem]]:
     problems: list[Problem] = []
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     text = unicodedata.normalize("NFC", _SURROGATE.sub("\ufffd", text))
-    if _CONTROL.search(text):
-        line = text[:_CONTROL.search(text).start()].count("\n") + 1
+    control = _CONTROL.search(text)
+    if control:
+        line = text[:control.start()].count("\n") + 1
         problems.append(Problem("control-characters", "control characters removed", line=line))
         text = _CONTROL.sub(lambda m: " " if m.group() == "\t" else "", text)
     return text, problems
@@ -129,11 +143,11 @@ def normalise(text: str) -> tuple[str, list[Problem]]:
 # ---- reading: text -> Document ------------------------------------------------------------------
 
 _GUTENBERG_START = re.compile(r"^\*{3}\s*START OF (?:THE |THIS )?PROJECT GUTENBERG"
-                              r"|^\*END\*THE SMALL PRINT", re.I)
+                              r"|^\*END\*THE SMALL PRINT", re.IGNORECASE)
 _GUTENBERG_END = re.compile(r"^\*{3}\s*END OF (?:THE |THIS )?PROJECT GUTENBERG"
-                            r"|^End of (?:the )?Project Gutenberg|^End of Project Gutenberg's", re.I)
+                            r"|^End of (?:the )?Project Gutenberg|^End of Project Gutenberg's", re.IGNORECASE)
 _GUTENBERG_FIELD = re.compile(r"^(Title|Author|Language|Release Date|Translator|Editor)\s*:\s*(.*)$")
-_PRODUCED_BY = re.compile(r"^(?:E-?text )?(?:produced|prepared|transcribed) by\b", re.I)
+_PRODUCED_BY = re.compile(r"^(?:E-?text )?(?:produced|prepared|transcribed) by\b", re.IGNORECASE)
 # Lines of web junk that end a text pasted from a page.
 _TRAILING_JUNK = re.compile(
     r"^(show more|read more|continue reading|see more|load more|share this:?|"
@@ -142,17 +156,17 @@ _TRAILING_JUNK = re.compile(
 )
 _SCENE_BREAK = re.compile(r"^(?:[*#~=_-]\s*){3,}$|^[⁂※§]\s*$")
 # Bracketed blocks: [Sidenote: …], [Illustration: …], [Footnote 3: …], [Transcriber's Note: …]
-_BRACKETED = [(re.compile(r"^\[\s*sidenote\s*:", re.I), SIDENOTE),
-              (re.compile(r"^\[\s*(?:[\w ]*?illustration|figure|plate)\b", re.I), FIGURE),
-              (re.compile(r"^\[\s*footnote\b", re.I), NOTE),
-              (re.compile(r"^\[\s*transcriber'?s? note", re.I), FRONT_MATTER)]
+_BRACKETED = [(re.compile(r"^\[\s*sidenote\s*:", re.IGNORECASE), SIDENOTE),
+              (re.compile(r"^\[\s*(?:[\w ]*?illustration|figure|plate)\b", re.IGNORECASE), FIGURE),
+              (re.compile(r"^\[\s*footnote\b", re.IGNORECASE), NOTE),
+              (re.compile(r"^\[\s*transcriber'?s? note", re.IGNORECASE), FRONT_MATTER)]
 _NOTE_BODY = re.compile(r"^\[(?:Footnote\s+)?(?P<id>\d{1,3}|[A-Z])(?:\]\s*|\s*:\s*)")
 _NOTE_REF = re.compile(r"(?<=[\w.,;:!?”\"’')\]])\[(?P<id>\d{1,3}|[A-Z])\]")
-_PAGE_MARK = re.compile(r"^(?:\{\s*\d+\s*\}|\[(?:Pg|Page|p\.)\s*[\divxlc]+\]|_?Page \d+_?)$", re.I)
+_PAGE_MARK = re.compile(r"^(?:\{\s*\d+\s*\}|\[(?:Pg|Page|p\.)\s*[\divxlc]+\]|_?Page \d+_?)$", re.IGNORECASE)
 # marks inside a paragraph that are not its words: page numbers, illustrations
 _INLINE_MARK = re.compile(r"\s*\[(?:Pg|Page)\s*[\divxlc]+\]\s*|\s*\{\s*\d{1,4}\s*\}\s*"
-                          r"|\s*\[(?:[\w ]*?illustration|sidenote|figure)\b[^\]]*\]\s*", re.I)
-_ITALIC = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])", re.S)
+                          r"|\s*\[(?:[\w ]*?illustration|sidenote|figure)\b[^\]]*\]\s*", re.IGNORECASE)
+_ITALIC = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])", re.DOTALL)
 _WORD = re.compile(r"\w+")
 
 
@@ -293,10 +307,10 @@ def _bracketed(raws: list[_Raw], i: int) -> tuple[int, Block] | None:
         used = 1
         lines = raws[i].lines
     text = re.sub(r"^\[\s*(?:sidenote|[\w ]*?illustration|footnote\s*[\w]*|transcriber'?s? "
-                  r"notes?)\s*:?\s*", "", " ".join(l.strip() for l in lines), flags=re.I)
+                  r"notes?)\s*:?\s*", "", " ".join(l.strip() for l in lines), flags=re.IGNORECASE)
     block = _block(kind, raws[i], [text.rstrip().removesuffix("]")])
     if kind == NOTE:
-        match = re.match(r"^\[\s*footnote\s+(\w+)", first, re.I)
+        match = re.match(r"^\[\s*footnote\s+(\w+)", first, re.IGNORECASE)
         block.note_id = match.group(1) if match else ""
     return used, block
 
@@ -334,7 +348,7 @@ def _mark_front(blocks: list[Block], header_end: int) -> None:
     """"Produced by …" after the header, and transcriber's notes, are front matter."""
     for block in blocks:
         if block.kind in PROSE and (_PRODUCED_BY.match(block.text)
-                                    or re.match(r"^transcriber'?s? notes?\b", block.text, re.I)):
+                                    or re.match(r"^transcriber'?s? notes?\b", block.text, re.IGNORECASE)):
             block.kind = FRONT_MATTER
         if block.kind == HEADING:
             return

@@ -9,30 +9,47 @@ process, so each worker process serves exactly one profile.
 from __future__ import annotations
 
 import dataclasses
-
-import concurrent.futures as futures
 import os
 import signal
 import sys
 import time
 import wave
+from collections.abc import Set as AbstractSet
+from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from narrate.errors import NarrateError
 from narrate.faults import checkpoint
+from narrate.model import Book
 from narrate.processes import worker_context
 from narrate.progress import Progress
 from narrate.render.audio import rms
-from narrate.model import Book
-from narrate.render.cache import Cache, audio_key, voice_fingerprint, wav_frames, wav_info
-from narrate.render.engines import (SynthesisError, check_engine, check_voice, create_engine,
-                                    engine, engine_version, quiet_stdout)
+from narrate.render.cache import (
+    Cache,
+    audio_key,
+    voice_fingerprint,
+    wav_frames,
+    wav_info,
+)
+from narrate.render.engines import (
+    SynthesisError,
+    check_engine,
+    check_voice,
+    create_engine,
+    engine,
+    engine_version,
+    quiet_stdout,
+)
 from narrate.render.profiles import VoiceProfile, profiles_for
 
 IN_PROCESS_MAX = 3  # this few segments of one voice render here: starting a pool costs more
 SILENCE_RMS = 30  # about -60 dBFS: a segment with words must be louder than this
 ATTEMPTS = 3
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self from Python 3.11
 
 
 @dataclass(frozen=True)
@@ -64,9 +81,9 @@ class RenderReport:
 
     def summary(self) -> list[str]:
         speed = f", {self.audio_seconds / self.seconds:.0f}x real time" if self.rendered else ""
-        return [f"rendered {len(self.rendered)} segments, reused {len(self.reused)} from the "
+        return [(f"rendered {len(self.rendered)} segments, reused {len(self.reused)} from the "
                 f"cache: {self.audio_seconds / 60:.1f} min of audio in {self.seconds:.1f} s"
-                f"{speed}"] + self.memory_summary()
+                f"{speed}")] + self.memory_summary()
 
     def memory_summary(self) -> list[str]:
         return ["peak memory per worker: " + ", ".join(
@@ -108,7 +125,7 @@ def item_keys(items: list[RenderItem], profiles: dict[str, VoiceProfile]) -> dic
 
 
 def render_items(items: list[RenderItem], profiles: dict[str, VoiceProfile], cache: Cache,
-                 jobs: int | None = None, force: set[str] = frozenset(),
+                 jobs: int | None = None, force: AbstractSet[str] = frozenset(),
                  progress: bool | None = None) -> RenderReport:
     """Render every item not already cached (or in `force`); never raises for one bad item."""
     with Renderer(profiles, cache, jobs) as renderer:
@@ -129,7 +146,7 @@ class Renderer:
         self._pools: dict[str, futures.ProcessPoolExecutor] = {}
         self._checked: set[str] = set()
 
-    def __enter__(self) -> "Renderer":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, kind, value, traceback) -> None:
@@ -149,7 +166,7 @@ class Renderer:
             pool = self._pool(self.profiles[role], self.jobs)
             futures.wait([pool.submit(_worker_ready) for _ in range(self.jobs)])
 
-    def render(self, items: list[RenderItem], force: set[str] = frozenset(),
+    def render(self, items: list[RenderItem], force: AbstractSet[str] = frozenset(),
                progress: bool | None = None, keys: dict[str, str] | None = None) -> RenderReport:
         started = time.perf_counter()
         report = RenderReport()

@@ -11,24 +11,31 @@ encoded again. Only this package knows an audio format exists.
 
 from __future__ import annotations
 
-import concurrent.futures as futures
 import hashlib
 import re
 import unicodedata
+from collections.abc import Set as AbstractSet
+from concurrent import futures
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from narrate.convert import short_title
 from narrate.errors import NarrateError
 from narrate.faults import checkpoint
-from narrate.convert import short_title
-from narrate.progress import Progress
 from narrate.fileio import atomic_path, write_text_if_changed
-from narrate.stitch.timeline import MP3_DELAY, Clip, Cue, Mastering, mp3_frame
-from narrate.stitch.encode import (ENCODER_SETTINGS, PieceJob, check_ffmpeg, encode_pieces,
-                                   mp3_makeup_db,
-                                   info_frame, join_m4b)
+from narrate.progress import Progress
+from narrate.stitch.encode import (
+    ENCODER_SETTINGS,
+    PieceJob,
+    check_ffmpeg,
+    encode_pieces,
+    info_frame,
+    join_m4b,
+    mp3_makeup_db,
+)
 from narrate.stitch.sidecars import cue_sheet, json_chapters, m3u_playlist, webvtt
 from narrate.stitch.tags import Marker, Tags, image_mime, write_mp3_tags
+from narrate.stitch.timeline import MP3_DELAY, Clip, Cue, Mastering, mp3_frame
 
 PARTS = ".parts"  # encoded pieces, kept so an edit re-encodes only its piece
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
@@ -126,7 +133,7 @@ def needs_export(plan: ChapterPlan, folder: Path, previous: dict) -> bool:
 def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, mastering: Mastering,
                 jobs: int = 2, marker_sections: int = 1,
                 previous: dict[str, ChapterRecord] | None = None,
-                force: set[str] = frozenset(), progress: bool | None = None,
+                force: AbstractSet[str] = frozenset(), progress: bool | None = None,
                 m4b_stamp: list[int] | None = None) -> ExportResult:
     """Export every chapter whose key changed, then re-join the m4b and rewrite the sidecars.
 
@@ -197,10 +204,11 @@ def _pcm_path(parts: Path, chapter_id: str) -> Path:
 
 def _assemble_to_disk(plan: ChapterPlan, mastering: Mastering, parts: Path,
                       marker_sections: int, previous: ChapterRecord | None) -> ChapterRecord:
-    from narrate.stitch.assemble import assemble  # numpy and pydub, only when there is work
+    # numpy and pydub, only when there is work
+    from narrate.stitch.assemble import assemble
 
-    same_target = previous and previous.rms_target == mastering.rms_db
-    audio = assemble(plan.clips, mastering, previous.gain_db if same_target else None)
+    gain = previous.gain_db if previous and previous.rms_target == mastering.rms_db else None
+    audio = assemble(plan.clips, mastering, gain)
     record = _record(plan, audio, marker_sections)
     record.gain_db, record.rms_target = audio.gain_db, mastering.rms_db
     record.piece_bounds = audio.pieces

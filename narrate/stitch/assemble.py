@@ -12,15 +12,22 @@ samples, so their encodes are reused.
 
 from __future__ import annotations
 
+import itertools
 import tempfile
-
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from pydub import AudioSegment
 
-from narrate.stitch.timeline import AAC_FRAME, MP3_DELAY, PIECE_GRID, Clip, Cue, Mastering
+from narrate.stitch.timeline import (
+    AAC_FRAME,
+    MP3_DELAY,
+    PIECE_GRID,
+    Clip,
+    Cue,
+    Mastering,
+)
 
 # Pieces of 20 s to about 1.5 min: on the seed an edit re-encodes 30 s of audio (median
 # of 23 edits; worst 53 s), where hash-chosen cuts among paragraphs re-encoded 53 s (worst
@@ -71,7 +78,8 @@ def assemble(clips: list[Clip], mastering: Mastering,
     the new one is within GAIN_TOLERANCE_DB, so an edit leaves other pieces' samples alone.
     """
     rate = mastering.sample_rate
-    joined = tempfile.TemporaryFile()  # the clips go to disk as they come: one copy in memory
+    # the clips go to disk as they come: one copy in memory; closed when the audio is read back
+    joined = tempfile.TemporaryFile()  # noqa: SIM115
     position = _append(joined, silence(mastering.lead_in_ms, rate))
     cues, cuts = [], [0]
     for index, clip in enumerate(clips):
@@ -96,7 +104,7 @@ def assemble(clips: list[Clip], mastering: Mastering,
     gain = chapter_gain_db(pcm, mastering.rms_db, ceiling, previous_gain_db)
     level(pcm, gain, ceiling)
     edges = cuts + [len(pcm)]
-    return ChapterAudio(pcm, rate, cues, list(zip(edges, edges[1:])), gain)
+    return ChapterAudio(pcm, rate, cues, list(itertools.pairwise(edges)), gain)
 
 
 def _append(handle, pcm: np.ndarray) -> int:

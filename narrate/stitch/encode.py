@@ -32,7 +32,7 @@ def check_ffmpeg() -> None:
 def _run(args: list[str], what: str, stdin: bytes | None = None) -> None:
     try:
         result = subprocess.run(["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-                                 *args], input=stdin, capture_output=True)
+                                 *args], input=stdin, capture_output=True, check=False)
     except FileNotFoundError:
         raise NarrateError(f"ffmpeg is not installed; {INSTALL_FFMPEG}") from None
     if result.returncode != 0:
@@ -59,7 +59,7 @@ def aac_request(kbps: int) -> int:
     return max(16, round(kbps * AAC_REQUEST))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def mp3_makeup_db(rate: int, kbps: int) -> float:
     """How much quieter LAME (through ffmpeg) plays audio back, measured once per setting
     on a tone: about 0.45 dB at 64 kbit/s, flat across the band. MP3 pieces are raised by
@@ -72,7 +72,7 @@ def mp3_makeup_db(rate: int, kbps: int) -> float:
         _run([*_pcm_input(rate), *_mp3_args(kbps), "-f", "mp3", str(dest)], "encode a test tone",
              tone.tobytes())
         decoded = subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-i", str(dest), "-f",
-                                  "s16le", "-ac", "1", "-"], capture_output=True).stdout
+                                  "s16le", "-ac", "1", "-"], capture_output=True, check=False).stdout
     back = np.frombuffer(decoded, np.int16).astype(np.float64)[rate // 2:rate * 3 // 2]
     middle = tone.astype(np.float64)[rate // 2:rate * 3 // 2]
     if not len(back) or not back.any():

@@ -6,7 +6,7 @@ import json
 
 
 def _clock(seconds: float, sep: str = ".") -> str:
-    ms = int(round(seconds * 1000))
+    ms = round(seconds * 1000)
     hours, rest = divmod(ms, 3_600_000)
     minutes, rest = divmod(rest, 60_000)
     return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}{sep}{rest % 1000:03d}"
@@ -38,7 +38,7 @@ def m3u_playlist(entries: list[tuple[str, float, str]]) -> str:
     """entries: (file name, duration s, display title)."""
     lines = ["#EXTM3U"]
     for name, seconds, display in entries:
-        lines += [f"#EXTINF:{int(round(seconds))},{display}", name]
+        lines += [f"#EXTINF:{round(seconds)},{display}", name]
     return "\n".join(lines) + "\n"
 
 

@@ -5,8 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from mutagen.id3 import (APIC, CHAP, COMM, CTOC, ID3, TALB, TCOM, TCON, TIT2, TPE1, TPE2, TRCK,
-                         TXXX, TYER, CTOCFlags)
+from mutagen.id3 import (
+    APIC,
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    TALB,
+    TCOM,
+    TCON,
+    TIT2,
+    TPE1,
+    TPE2,
+    TRCK,
+    TXXX,
+    TYER,
+    CTOCFlags,
+)
 from mutagen.id3._tags import save_frame  # the one helper _InOrderID3 needs
 
 from narrate.faults import checkpoint
@@ -79,11 +94,11 @@ def write_mp3_tags(path: Path, tags: Tags, markers: list[Marker],
 def chapter_frames(markers: list[Marker]) -> list:
     """CHAP frames in order, and a top-level ordered CTOC; over 255 chapters, the
     top-level table lists child tables of at most 255 entries each."""
-    chaps = [CHAP(element_id=f"chp{i:04d}", start_time=m.start_ms, end_time=m.end_ms,
+    ids = [f"chp{i:04d}" for i in range(len(markers))]
+    chaps = [CHAP(element_id=ident, start_time=m.start_ms, end_time=m.end_ms,
                   start_offset=0xFFFFFFFF, end_offset=0xFFFFFFFF,
                   sub_frames=[TIT2(encoding=1, text=[m.title])])
-             for i, m in enumerate(markers)]
-    ids = [c.element_id for c in chaps]
+             for ident, m in zip(ids, markers)]
     flags = CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED
     if len(ids) <= TOC_LIMIT:
         return chaps + [CTOC(element_id="toc", flags=flags, child_element_ids=ids,
@@ -92,6 +107,7 @@ def chapter_frames(markers: list[Marker]) -> list:
     children = [CTOC(element_id=f"toc{n}", flags=CTOCFlags.ORDERED, child_element_ids=group,
                      sub_frames=[TIT2(encoding=1, text=[f"Part {n + 1}"])])
                 for n, group in enumerate(groups)]
-    top = CTOC(element_id="toc", flags=flags, child_element_ids=[c.element_id for c in children],
+    top = CTOC(element_id="toc", flags=flags,
+               child_element_ids=[f"toc{n}" for n in range(len(groups))],
                sub_frames=[TIT2(encoding=1, text=["Contents"])])
     return chaps + [top] + children

@@ -13,13 +13,29 @@ import pkgutil
 
 from narrate.errors import NarrateError
 from narrate.fileio import nearest
-from narrate.render.engines.base import (EngineModule, Synthesiser, SynthesisError, VoiceInfo,
-                                         quiet_stdout)
+from narrate.render.engines.base import (
+    EngineModule,
+    Synthesiser,
+    SynthesisError,
+    VoiceInfo,
+    quiet_stdout,
+)
 from narrate.render.profiles import VoiceProfile
 
-__all__ = ["SynthesisError", "VoiceInfo", "quiet_stdout", "engine_names", "engine",
-           "check_engine", "check_voice", "create_engine", "engine_version", "list_voices",
-           "installed", "describe"]
+__all__ = [
+    "SynthesisError",
+    "VoiceInfo",
+    "check_engine",
+    "check_voice",
+    "create_engine",
+    "describe",
+    "engine",
+    "engine_names",
+    "engine_version",
+    "installed",
+    "list_voices",
+    "quiet_stdout",
+]
 DEFAULT = "pyttsx3"
 
 
@@ -69,7 +85,7 @@ def create_engine(profile: VoiceProfile) -> Synthesiser:
     return plugin.open_engine(profile)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def engine_version(name: str) -> str:
     """Part of every cache key: a new engine version re-renders."""
     return engine(name).version()

@@ -51,7 +51,7 @@ class Pyttsx3Engine:
 
         try:
             self._engine = pyttsx3.init()
-        except Exception as exc:  # the driver raises RuntimeError/OSError/ImportError
+        except (RuntimeError, OSError, ImportError) as exc:  # what the driver raises
             raise NarrateError(f"pyttsx3 could not start espeak-ng ({exc}); {INSTALL_ESPEAK}") from None
         if getattr(self._engine, "_narrate_profile", None) not in (None, profile.fingerprint()):
             raise RuntimeError("a pyttsx3 engine cannot be reconfigured: one profile a process")
@@ -130,7 +130,7 @@ def version() -> str:
 
     espeak = "none"
     if shutil.which("espeak-ng"):
-        out = subprocess.run(["espeak-ng", "--version"], capture_output=True, text=True).stdout
+        out = subprocess.run(["espeak-ng", "--version"], capture_output=True, text=True, check=False).stdout
         match = re.search(r"text-to-speech:\s*(\S+)", out)
         espeak = match.group(1) if match else out.strip()[:40]
     return (f"pyttsx3 {package_version('pyttsx3')}, {PYTTSX3_TAKES}; espeak-ng {espeak}; "
@@ -149,12 +149,12 @@ NOTE = ("variants: append +VARIANT to a voice id (e.g. gmw/en-US+f4); "
         "`espeak-ng --voices=variant` lists them")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def espeak_variants() -> tuple[str, ...]:
     """Voice variants (`+f4`, `+m3`, `+klatt` ...) espeak-ng accepts after a voice id."""
     if not shutil.which("espeak-ng"):
         return ()
-    out = subprocess.run(["espeak-ng", "--voices=variant"], capture_output=True, text=True).stdout
+    out = subprocess.run(["espeak-ng", "--voices=variant"], capture_output=True, text=True, check=False).stdout
     return tuple(re.findall(r"!v/(\S+)", out))
 
 
@@ -188,7 +188,7 @@ def voice_for_language(voice: str, language: str) -> str:
     return found + plus + variant
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def espeak_voice(language: str) -> str | None:
     """The espeak-ng voice id for a language code ("de" -> "gmw/de", "fr" -> "roa/fr"),
     preferring an exact match; None when espeak-ng has none (mbrola voices are left out:
@@ -197,11 +197,11 @@ def espeak_voice(language: str) -> str | None:
         return None
     code = language.lower().replace("_", "-")
     out = subprocess.run(["espeak-ng", f"--voices={code.split('-')[0]}"], capture_output=True,
-                         text=True).stdout
+                         text=True, check=False).stdout
     found = []
     for line in out.splitlines()[1:]:
         fields = line.split()
         if len(fields) >= 5 and not fields[4].startswith("mb/"):
             found.append((fields[1].lower(), fields[4]))
     exact = [voice for lang, voice in found if lang == code]
-    return (exact or [voice for _, voice in found] or [None])[0]
+    return next(iter(exact or [voice for _, voice in found]), None)

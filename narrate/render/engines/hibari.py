@@ -7,7 +7,12 @@ from __future__ import annotations
 import numpy as np
 
 from narrate.render.engines.base import VoiceInfo
-from narrate.render.engines.neural import NeuralEngine, check_parts, check_profile, parts_version
+from narrate.render.engines.neural import (
+    NeuralEngine,
+    check_parts,
+    check_profile,
+    parts_version,
+)
 from narrate.render.profiles import VoiceProfile
 
 NAME = "hibari"

@@ -1,0 +1,156 @@
+"""The house: the library as a newcomer meets it. The README's library example runs as a
+plain script, every command's help carries a runnable example, a wheel built from the
+project works from an empty folder, and no stage imports a later one."""
+
+import ast
+import os
+import re
+import shlex
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+# the stages in the order data flows through them; a module may import its own stage
+# and earlier ones only
+STAGES = [("errors", "model", "problems", "fileio", "faults", "progress", "lock", "memory",
+           "processes", "measure"),
+          ("read",), ("convert", "metadata", "scriptfile"), ("render",), ("stitch",),
+          ("pipeline",), ("qa", "audition"), ("cli", "__init__", "__main__")]
+LEVEL = {name: level for level, names in enumerate(STAGES) for name in names}
+
+
+def _stage(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def _imports(path: Path):
+    """(line, narrate module) for every import in the file, those inside functions too."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from ((node.lineno, a.name) for a in node.names if a.name.startswith("narrate."))
+        elif isinstance(node, ast.ImportFrom) and node.module == "narrate":
+            yield from ((node.lineno, f"narrate.{a.name}") for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("narrate."):
+            yield node.lineno, node.module
+
+
+@pytest.mark.unit
+def test_no_stage_imports_a_later_one():
+    wrong = []
+    for path in sorted((ROOT / "narrate").rglob("*.py")):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        mine = _stage(module)
+        assert mine in LEVEL, f"{path}: place the new module {mine!r} in STAGES"
+        for line, imported in _imports(path):
+            theirs = _stage(imported)
+            if theirs in LEVEL and LEVEL[theirs] > LEVEL[mine] and imported != "narrate.errors":
+                wrong.append(f"{path.relative_to(ROOT)}:{line} ({mine}) imports {imported}")
+    assert not wrong, "a stage imports a later one:\n" + "\n".join(wrong)
+
+
+def _examples() -> dict[str, list[str]]:
+    from narrate.cli import cli
+
+    return {name: re.findall(r"Example: (narrate .+)", command.help or "")
+            for name, command in cli.commands.items()}
+
+
+@pytest.mark.unit
+def test_every_command_help_carries_an_example_that_parses():
+    from narrate.cli import cli
+
+    examples = _examples()
+    assert set(examples) >= {"build", "check", "script", "preview", "voices", "cache"}
+    for name, found in examples.items():
+        assert found, f"`narrate {name} --help` has no example"
+        for example in found:
+            words = shlex.split(example)
+            assert words[:2] == ["narrate", name], example
+            cli.commands[name].make_context(name, words[2:])  # raises when it does not parse
+            for word in words[2:]:
+                if word.startswith(("seeds/", "voices/")):
+                    assert (ROOT / word).exists(), f"{example}: {word} does not exist"
+
+
+@pytest.mark.e2e
+def test_the_light_examples_run_as_written(tmp_path):
+    """The examples that write nowhere but a temporary file run for real, from the root."""
+    for name in ("script", "lint", "show"):
+        for example in _examples()[name]:
+            example = example.replace("/tmp/", f"{tmp_path}/")
+            done = subprocess.run([sys.executable, "-m", *shlex.split(example)], cwd=ROOT,
+                                  capture_output=True, text=True, check=False)
+            assert done.returncode == 0, f"{example}: {done.stderr}"
+
+
+def _library_example() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Library", 1)[1]
+    return re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
+
+
+@pytest.mark.slow
+def test_the_readme_library_example_runs_as_a_plain_script(tmp_path):
+    """No `if __name__ == "__main__":` guard: the workers must not run the script again
+    (they did, and the second run found the book locked by the first)."""
+    code = _library_example()
+    assert "__main__" not in code and len(code.strip().splitlines()) <= 6
+    (tmp_path / "seeds").mkdir()
+    for name in ("prophet-essay.txt", "prophet-essay.yaml"):
+        (tmp_path / "seeds" / name).write_bytes((ROOT / "seeds" / name).read_bytes())
+    (tmp_path / "example.py").write_text("print('script started')\n" + code)
+    done = subprocess.run([sys.executable, "example.py"], cwd=tmp_path, capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("script started") == 1
+    passed, m4b = done.stdout.splitlines()[-1].split(" ", 1)
+    assert passed == "True" and (tmp_path / m4b).is_file()
+
+
+@pytest.mark.slow
+def test_a_wheel_installed_elsewhere_builds_a_book_from_an_empty_folder(tmp_path):
+    """The wheel carries the default cast and lexicon: no checkout needed."""
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
+                    "--no-build-isolation", "-w", str(wheels), str(ROOT)], check=True,
+                   capture_output=True, cwd=tmp_path)
+    [wheel] = wheels.glob("narrate-*.whl")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", wheel],
+                   check=True, capture_output=True)
+    # its dependencies from the project's environment, not narrate itself (that environment
+    # has narrate only as an editable finder, which a path entry does not load)
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    Path(site, "dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "note.md").write_text("# A Note\n\nAuthor: Nobody\n\n## One\n\nIt was a short "
+                                   "note, read aloud.\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    where = subprocess.run([python, "-c", "import narrate; print(narrate.__file__)"], cwd=empty,
+                           capture_output=True, text=True, env=env, check=True).stdout
+    assert where.startswith(str(venv))
+    done = subprocess.run([venv / "bin" / "narrate", "build", "note.md", "-j", "1"], cwd=empty,
+                          capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert list((empty / "output" / "note").glob("*.mp3")) and "valid: )" not in done.stderr
+
+
+@pytest.mark.e2e
+def test_ruff_and_mypy_are_clean():
+    """The static checks CI holds the code to (their settings are in pyproject.toml)."""
+    bin_dir = Path(sys.executable).parent
+    ruff = subprocess.run([bin_dir / "ruff", "check", "narrate", "tests", "scripts/bench.py"],
+                          cwd=ROOT, capture_output=True, text=True, check=False)
+    assert ruff.returncode == 0, ruff.stdout
+    mypy = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True,
+                          text=True, check=False)
+    assert mypy.returncode == 0, mypy.stdout
