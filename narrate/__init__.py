@@ -42,7 +42,7 @@ __all__ = [
     "preview",
     "script",
 ]
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 def script(source: str | Path, *, meta: str | Path | None = None,
@@ -52,7 +52,7 @@ def script(source: str | Path, *, meta: str | Path | None = None,
 
     `options` are narrate.convert.ConvertOptions' fields and the reading policy
     (code=, notes=, tables=); what the reader noticed is appended to `warnings`."""
-    from narrate.pipeline import load_book
+    from narrate.plan import load_book
 
     return load_book(source, meta=meta, lexicon=lexicon, warnings=warnings, **options)
 

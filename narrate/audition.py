@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING
 from narrate.errors import NarrateError
 from narrate.fileio import atomic_path, nearest
 from narrate.model import Book, Segment
-from narrate.pipeline import estimate_seconds, segment_clips
+from narrate.plan import estimate_seconds
 from narrate.render import Renderer, RenderItem
 from narrate.render.audio import write_mono_wav
 from narrate.render.cache import Cache
 from narrate.stitch.assemble import assemble
+from narrate.stitch.pauses import segment_clips
 from narrate.stitch.timeline import Mastering
 
 PREVIEW_MASTERING = Mastering(lead_in_ms=0, tail_ms=300)  # same levelling, no room tone wait
@@ -169,7 +170,7 @@ def preview(source: str | Path | Book | None = None, ident: str | None = None, *
     """Hear `ident` of a book (a chapter, section or segment), about `seconds` from
     `start`, or `text` in `voice`'s role. Returns the preview and what was spoken."""
     from narrate.metadata import load_lexicon
-    from narrate.pipeline import book_profiles, load_book
+    from narrate.plan import book_profiles, load_book
     from narrate.render.profiles import load_profiles
 
     if text is not None:

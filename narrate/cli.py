@@ -125,7 +125,7 @@ def script(source, output, as_json, force, **kw):
     """Turn SOURCE (.txt, .md, .html, .epub) into an editable narration script.
 
     Example: narrate script seeds/prophet-essay.txt -o /tmp/prophet-essay.yaml"""
-    from narrate.pipeline import book_folder
+    from narrate.plan import book_folder
     from narrate.scriptfile import to_json_segments, to_yaml, write_script
 
     problems: list = []
@@ -171,7 +171,7 @@ def show(target, show_say, voices, **kw):
     at each voice's rate.
 
     Example: narrate show seeds/prophet-essay.txt --say"""
-    from narrate.pipeline import book_profiles, clock, estimate_seconds
+    from narrate.plan import book_profiles, clock, estimate_seconds
 
     problems: list = []
     book = _book(target, kw, problems)
@@ -285,7 +285,7 @@ def diff(old, new, **kw):
     """List the sections that differ between OLD and NEW (scripts or sources).
 
     Example: narrate diff seeds/prophet-essay.txt output/prophet-essay/script.yaml"""
-    from narrate.pipeline import diff_books
+    from narrate.plan import diff_books
 
     changes = diff_books(_book(old, kw), _book(new, kw))
     for c in changes:
@@ -335,7 +335,7 @@ def cache(scripts, prune, cache, voices):
     """Report the segment cache's size; --prune SCRIPT... deletes entries no script uses.
 
     Example: narrate cache --prune seeds/prophet-essay.txt"""
-    from narrate.pipeline import used_cache_keys
+    from narrate.plan import used_cache_keys
     from narrate.render.cache import Cache
 
     store = Cache(cache)

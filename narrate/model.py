@@ -1,23 +1,17 @@
 """The narration script: Book -> Chapter -> Section -> Segment.
 
-Plain values with no I/O. Ids are positional and for people (`02.014.3`);
-`Segment.key` is content-based and is what caches use.
+Plain values with no I/O. Ids are positional and for people (`02.014.3`). What a
+segment's audio is cached under is not here: it depends on the voice profile too
+(narrate.render.cache.audio_key).
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 NARRATOR = "narrator"
 QUOTE = "quote"
 NOTE = "note"  # footnotes and endnotes, read after the paragraph that cites them
-
-
-def content_hash(*parts: str) -> str:
-    """A short, stable hash of text parts (separated so ('ab','c') != ('a','bc'))."""
-    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
-    return digest[:16]
 
 
 @dataclass
@@ -27,11 +21,6 @@ class Segment:
     text: str  # as written, for people
     say: str  # what the engine speaks
     citation: str | None = None  # a page citation kept out of the speech
-
-    @property
-    def key(self) -> str:
-        """Hash of what determines this segment's audio within the script (role + speech)."""
-        return content_hash(self.voice, self.say)
 
 
 @dataclass

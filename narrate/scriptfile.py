@@ -15,7 +15,7 @@ FORMAT_VERSION = 1
 HEADER = """\
 # narrate script: one entry per segment, in reading order.
 # Edit `say` to change what is spoken and `voice` to change who speaks;
-# `text` is the source as written. `key` is informational (recomputed on load).
+# `text` is the source as written. `key` (written by narrate before 0.2) is ignored.
 """
 _BOOK_KEYS = ("title", "author", "narrator", "language", "source")
 _CHAPTER_KEYS = ("id", "title", "title_source", "label", "heading", "announce", "sections")
@@ -45,7 +45,6 @@ def _segment_data(seg: Segment) -> dict:
     data = {"id": seg.id, "voice": seg.voice, "text": seg.text, "say": seg.say}
     if seg.citation:
         data["citation"] = seg.citation
-    data["key"] = seg.key
     return data
 
 
@@ -56,7 +55,7 @@ def to_yaml(book: Book) -> str:
 
 def to_json_segments(book: Book) -> str:
     rows = [{"id": seg.id, "chapter": ch.id, "section": sec.id, "voice": seg.voice,
-             "text": seg.text, "say": seg.say, "citation": seg.citation, "key": seg.key}
+             "text": seg.text, "say": seg.say, "citation": seg.citation}
             for ch in book.chapters for sec in ch.sections for seg in sec.segments]
     return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
 

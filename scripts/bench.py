@@ -32,7 +32,8 @@ def wav_seconds(path: Path) -> float:
 
 
 def bench_render(work: Path) -> None:
-    from narrate.pipeline import load_book, render_book
+    from narrate.pipeline import render_book
+    from narrate.plan import load_book
 
     print("== render: the whole seed essay, segments to WAV (pyttsx3 + espeak-ng)")
     reference_wav = work / "reference.wav"
@@ -57,7 +58,7 @@ def bench_render(work: Path) -> None:
 def bench_neural(work: Path) -> None:
     """Each neural engine on the seed's first chapter, bare and through narrate; then the
     whole seed built with the neural cast. Real-time factor = seconds of audio per second."""
-    from narrate.pipeline import load_book
+    from narrate.plan import load_book
     from narrate.render import RenderItem, render_items
     from narrate.render.cache import Cache
     from narrate.render.engines.neural import NeuralEngine, speech_chunks
@@ -183,7 +184,7 @@ def bench_edit(work: Path) -> None:
     print(f"narrate preview of one paragraph (new process, cached audio): {cold_process:.2f} s "
           f"wall, Python start-up included")
     from narrate.audition import Previewer, text_segment
-    from narrate.pipeline import load_book
+    from narrate.plan import load_book
     from narrate.render.cache import Cache
     from narrate.render.profiles import load_profiles
 
@@ -297,7 +298,7 @@ def bench_corpus(work: Path) -> None:
     spoken (an independent detector) and the share of the prose kept."""
     from narrate.convert.scorecard import score
     from narrate.metadata import load_lexicon
-    from narrate.pipeline import load_book
+    from narrate.plan import load_book
     from narrate.read import read_document
 
     print("== corpus: reading real books (expected chapters from ../shared/corpus/README.md)")

@@ -9,7 +9,7 @@ SEED = ROOT / "seeds" / "prophet-essay.txt"
 @pytest.fixture(scope="session")
 def seed_book():
     """The seed essay converted once, with its metadata and lexicon."""
-    from narrate.pipeline import load_book
+    from narrate.plan import load_book
 
     problems: list = []
     book = load_book(SEED, warnings=problems)

@@ -8,7 +8,8 @@ import wave
 import pytest
 
 from narrate.errors import NarrateError
-from narrate.pipeline import build, diff_books, load_book
+from narrate.pipeline import build
+from narrate.plan import diff_books, load_book
 from narrate.scriptfile import write_script
 
 NARRATE = [sys.executable, "-m", "narrate"]
@@ -195,7 +196,7 @@ def test_preview_writes_the_right_audio_without_a_device(work):
     assert abs(frames - expected) < 9216  # the chapter is padded to whole piece frames
     import numpy as np
 
-    from narrate.stitch.assemble import rms_db
+    from narrate.measure import rms_db
     with wave.open(str(out)) as handle:
         pcm = np.frombuffer(handle.readframes(frames), np.int16)
     assert -21.5 < rms_db(pcm) < -18.5
@@ -255,7 +256,7 @@ def test_preview_prints_what_is_spoken_and_writes_a_file_of_its_own(work, monkey
     first, second = CliRunner().invoke(cli, args), CliRunner().invoke(cli, args)
     assert first.exit_code == 0, first.output
     said = [line for line in first.output.splitlines() if line.startswith("01.002.")]
-    book = __import__("narrate.pipeline", fromlist=["load_book"]).load_book(work / "book.md")
+    book = load_book(work / "book.md")
     segments = {s.id: s for s in book.segments}
     assert said == [f"{i} [{segments[i].voice}] {segments[i].say}" for i in
                     ("01.002.1", "01.002.2", "01.002.3") if i in segments][:len(said)]

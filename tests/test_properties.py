@@ -41,7 +41,6 @@ def test_deterministic(text):
     first, _ = convert(text)
     second, _ = convert(text)
     assert first == second
-    assert [s.key for s in first.segments] == [s.key for s in second.segments]
 
 
 @settings(max_examples=100, deadline=None)

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from narrate.convert import words
 from narrate.errors import InputError, NarrateError
-from narrate.pipeline import build, load_book
+from narrate.pipeline import build
+from narrate.plan import load_book
 from narrate.read.text import decode
 
 NARRATE = [sys.executable, "-m", "narrate"]

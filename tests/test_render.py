@@ -12,7 +12,8 @@ import pytest
 from conftest import ROOT, median_pitch
 
 from narrate.errors import NarrateError
-from narrate.pipeline import load_book, render_book
+from narrate.pipeline import render_book
+from narrate.plan import load_book
 from narrate.render.cache import Cache, wav_frames
 
 NARRATE = [sys.executable, "-m", "narrate"]

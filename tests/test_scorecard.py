@@ -16,7 +16,7 @@ from narrate.convert.scorecard import (
     words_of,
 )
 from narrate.metadata import load_lexicon
-from narrate.pipeline import load_book
+from narrate.plan import load_book
 from narrate.read import read_document
 from narrate.read.text import read_text
 

@@ -16,7 +16,7 @@ def test_json_lists_segments_for_other_tools(seed_book):
     book, _ = seed_book
     rows = json.loads(to_json_segments(book))
     assert len(rows) == len(book.segments)
-    assert set(rows[0]) == {"id", "chapter", "section", "voice", "text", "say", "citation", "key"}
+    assert set(rows[0]) == {"id", "chapter", "section", "voice", "text", "say", "citation"}
     assert any(r["citation"] == "(15)" for r in rows)
 
 

@@ -12,9 +12,10 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
 from mutagen.mp4 import MP4
 
+from narrate.measure import peak_db, rms_db
 from narrate.pipeline import build
 from narrate.stitch import safe_filename, section_markers
-from narrate.stitch.assemble import assemble, chapter_gain_db, level, peak_db, rms_db
+from narrate.stitch.assemble import assemble, chapter_gain_db, level
 from narrate.stitch.tags import TOC_LIMIT, Marker, chapter_frames
 from narrate.stitch.timeline import Clip, Cue, Mastering
 
@@ -245,7 +246,8 @@ def test_the_chunked_trial_of_the_limiter_matches_the_whole():
     """limited_rms_db never copies a whole chapter, and says what level() leaves."""
     import numpy as np
 
-    from narrate.stitch.assemble import CHUNK, limited_rms_db
+    from narrate.measure import CHUNK
+    from narrate.stitch.assemble import limited_rms_db
 
     rng = np.random.default_rng(7)
     pcm = (rng.standard_normal(CHUNK * 2 + 12345) * 6000).clip(-32768, 32767).astype(np.int16)

@@ -7,7 +7,8 @@ import sys
 
 from test_reliability import one_line_error, run
 
-from narrate.pipeline import build, slug
+from narrate.pipeline import build
+from narrate.plan import slug
 
 
 def test_script_never_replaces_a_manuscript_or_metadata(tmp_path):
@@ -227,7 +228,8 @@ def test_every_fix_the_check_suggests_runs_and_fixes_it(tmp_path):
 def test_levels_land_on_the_target_as_decoded(tmp_path):
     """Read back with ffmpeg: each chapter MP3 and the m4b within 0.3 dB of -20 dB RMS,
     every peak under the -3 dB ceiling."""
-    from narrate.qa.mastering import probe, scan_file
+    from narrate.measure import scan_file
+    from narrate.qa.mastering import probe
 
     source = tmp_path / "b.md"
     source.write_text("# One\n\nThe prophets of old studied their sacred texts, and so did the "

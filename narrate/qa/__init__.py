@@ -22,22 +22,22 @@ import numpy as np
 
 from narrate.errors import NarrateError
 from narrate.fileio import atomic_write_text
+from narrate.manifest import MANIFEST, Manifest, read_manifest
+from narrate.measure import WINDOW, Scan, scan_file
 from narrate.qa.listen import ASR_RATE, normalise, word_error_rate
 from narrate.qa.markers import check_m4b, check_mp3_markers, check_sidecars
 from narrate.qa.mastering import (
-    SILENT_SEGMENT_DB,
-    WINDOW,
+    SPEECH_MIN_DB,
     CheckProfile,
-    Scan,
     probe,
     profile_named,
-    scan_file,
     segment_problems,
     spoken_measures,
 )
 from narrate.qa.report import CheckReport, Finding
+from narrate.render.profiles import VoiceProfile
+from narrate.stitch import ChapterRecord
 
-MANIFEST = "manifest.json"
 HOLE_SECONDS = 3.0  # a silence longer than any pause narrate makes, inside a chapter
 MISSING_WORDS = 0.6  # a transcript with fewer than this share of the words fails
 WER_THRESHOLD = 0.35
@@ -52,33 +52,18 @@ def latest_book(out_root: Path = Path("output")) -> Path:
     return manifests[-1].parent
 
 
-def load_manifest(folder: Path) -> dict:
-    path = folder / MANIFEST
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise NarrateError(f"{path}: not found; check a folder narrate built "
-                           "(output/<book>/), or build it first") from None
-    except ValueError as exc:
-        raise NarrateError(f"{path}: not readable JSON ({exc}); build the book again") from None
-    if "spoken" not in data:
-        raise NarrateError(f"{path}: written by an older narrate; build the book again "
-                           "(nothing is re-rendered) and check it then")
-    return data
-
-
 def check_book(folder: Path, profile: str = "default", asr: bool = False,
                threshold: float = WER_THRESHOLD, jobs: int | None = None,
                progress: bool | None = None, picture: bool = True) -> CheckReport:
     started = time.perf_counter()
     folder = Path(folder)
-    manifest = load_manifest(folder)
-    rules = profile_named(profile, manifest["mastering"])
+    manifest = read_manifest(folder)
+    rules = profile_named(profile, manifest.mastering)
     report = CheckReport(str(folder), rules.name)
-    chapters = manifest["chapters"]
+    chapters = manifest.chapters
     curves, listening, files = [], {}, []
     for number, record in enumerate(chapters, start=1):
-        path = folder / f"{record['stem']}.mp3"
+        path = folder / f"{record.stem}.mp3"
         if not path.exists():
             report.findings.append(Finding("fail", path.name, "missing",
                                            "build again: narrate build SOURCE"))
@@ -90,20 +75,20 @@ def check_book(folder: Path, profile: str = "default", asr: bool = False,
         scan = scan_file(path, rate, _cue_spans(record, rate))  # streamed: bounded memory
         measured = _file_measures(path, probed, scan, audio.info)
         report.files.append(measured)
-        files.append((path.name, record["title"], measured["seconds"]))
+        files.append((path.name, record.title, measured["seconds"]))
         report.findings += judge(measured, rules, mp3=True)
         report.findings += check_mp3_markers(path, probed, audio, record, number, len(chapters),
-                                             manifest.get("tags", {}))
+                                             manifest.tags)
         report.findings += [Finding("fail", f"{path.name} at {_at(a)}", f"{b - a:.1f} s of "
                                     "silence inside the chapter", f"narrate build SOURCE --only "
-                                    f"{record['id']}")
+                                    f"{record.id}")
                             for a, b in scan.silent_stretches(HOLE_SECONDS)
                             if b < measured["seconds"] - rules.tail[1]]
         segments = _segment_measures(scan, record, manifest)
         report.segments += segments
         report.findings += judge_segments(segments, rules, path.name)
-        curves.append((record["title"], scan.levels(WINDOW),
-                       [m["start_ms"] / 1000 for m in record["markers"]]))
+        curves.append((record.title, scan.levels(WINDOW),
+                       [m["start_ms"] / 1000 for m in record.markers]))
         if asr:
             listening.update(_asr_clips(path, record, segments))
     report.findings += judge_book(report.files, rules)
@@ -121,7 +106,7 @@ def check_book(folder: Path, profile: str = "default", asr: bool = False,
         report.findings += check_sidecars(folder, m4b.stem, files)
     if asr:
         _listen(report, listening, manifest, threshold, jobs, progress)
-    source = shlex.quote(manifest.get("source") or "SOURCE")  # fixes name the real command
+    source = shlex.quote(manifest.source or "SOURCE")  # fixes name the real command
     report.findings = [replace(f, fix=f.fix.replace("SOURCE", source)) for f in report.findings]
     report.seconds = time.perf_counter() - started
     atomic_write_text(folder / "check.json",
@@ -204,26 +189,27 @@ def judge_book(files: list[dict], rules: CheckProfile) -> list[Finding]:
     return []
 
 
-def _cue_spans(record: dict, rate: int) -> list[tuple[int, int]]:
+def _cue_spans(record: ChapterRecord, rate: int) -> list[tuple[int, int]]:
     """The chapter's cues in samples of the decoded file."""
-    scale = rate / record["rate"]
-    return [(int(cue["start"] * scale), int(cue["end"] * scale)) for cue in record["cues"]]
+    scale = rate / record.rate
+    return [(int(cue["start"] * scale), int(cue["end"] * scale)) for cue in record.cues]
 
 
-def _segment_measures(scan: Scan, record: dict, manifest: dict) -> list[dict]:
+def _segment_measures(scan: Scan, record: ChapterRecord, manifest: Manifest) -> list[dict]:
     """Each spoken segment of the chapter, found by its cue, measured in the decoded file."""
     out = []
-    for i, cue in enumerate(record["cues"]):
-        spoken = manifest["spoken"].get(cue["id"])
+    for i, cue in enumerate(record.cues):
+        spoken = manifest.spoken.get(cue["id"])
         if not spoken:
             continue
         start, end = scan.spans[i]
         rms, clipped = scan.span_measures(i)
-        wpm = manifest["voices"].get(spoken["voice"], {}).get("rate", 160)
-        out.append({"id": cue["id"], "chapter": record["id"], "voice": spoken["voice"],
-                    "start": round(cue["start"] / record["rate"], 3),
+        used = manifest.voices.get(spoken.voice)
+        wpm = used.rate if used else VoiceProfile.rate
+        out.append({"id": cue["id"], "chapter": record.id, "voice": spoken.voice,
+                    "start": round(cue["start"] / record.rate, 3),
                     **spoken_measures((min(end, scan.samples) - start) / scan.rate, rms, clipped,
-                                      spoken["say"], wpm)})
+                                      spoken.say, wpm)})
     return out
 
 
@@ -235,7 +221,7 @@ def judge_segments(segments: list[dict], rules: CheckProfile, name: str) -> list
                   for problem in segment_problems(seg)]
     for before, after in itertools.pairwise(segments):
         jump = abs(after["rms_db"] - before["rms_db"])
-        if jump > rules.segment_jump_db and min(after["rms_db"], before["rms_db"]) > SILENT_SEGMENT_DB:
+        if jump > rules.segment_jump_db and min(after["rms_db"], before["rms_db"]) > SPEECH_MIN_DB:
             found.append(Finding("fail", f"{name} segment {after['id']}", f"is {jump:.0f} dB "
                                  f"{'louder' if after['rms_db'] > before['rms_db'] else 'quieter'}"
                                  f" than the one before", f"narrate build SOURCE --only {after['id']}"))
@@ -244,7 +230,7 @@ def judge_segments(segments: list[dict], rules: CheckProfile, name: str) -> list
 
 # ---- the machine listener ------------------------------------------------------------------
 
-def _asr_clips(path: Path, record: dict, segments: list[dict]) -> dict[str, np.ndarray]:
+def _asr_clips(path: Path, record: ChapterRecord, segments: list[dict]) -> dict[str, np.ndarray]:
     """Each segment of the chapter at 16 kHz, cut from the decoded file."""
     import subprocess
 
@@ -258,7 +244,7 @@ def _asr_clips(path: Path, record: dict, segments: list[dict]) -> dict[str, np.n
             for seg in segments}
 
 
-def _listen(report: CheckReport, clips: dict, manifest: dict, threshold: float,
+def _listen(report: CheckReport, clips: dict, manifest: Manifest, threshold: float,
             jobs: int | None, progress: bool | None) -> None:
     import os
 
@@ -269,7 +255,7 @@ def _listen(report: CheckReport, clips: dict, manifest: dict, threshold: float,
     for seg in report.segments:
         if seg["id"] not in heard:
             continue
-        say = manifest["spoken"][seg["id"]]["say"]
+        say = manifest.spoken[seg["id"]].say
         seg["heard"] = heard[seg["id"]]
         seg["wer"] = round(word_error_rate(say, heard[seg["id"]]), 3)
         by_voice.setdefault(seg["voice"], []).append(seg["wer"])
@@ -280,7 +266,7 @@ def _listen(report: CheckReport, clips: dict, manifest: dict, threshold: float,
     worst = sorted((s for s in report.segments if s.get("wer", 0) > threshold),
                    key=lambda s: -s["wer"])
     for seg in worst:
-        said = manifest["spoken"][seg["id"]]["say"]
+        said = manifest.spoken[seg["id"]].say
         report.findings.append(Finding(
             _asr_level(said, seg["heard"]), f"segment {seg['id']} ({seg['voice']})",
             f"WER {seg['wer']:.0%}: said “{_short(said)}”, heard “{_short(seg['heard'])}”",

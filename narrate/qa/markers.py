@@ -7,22 +7,24 @@ import json
 import re
 from pathlib import Path
 
+from narrate.manifest import TagsUsed
 from narrate.qa.report import Finding
+from narrate.stitch import ChapterRecord
 
 TOLERANCE = 0.05  # seconds
 
 
-def check_mp3_markers(path: Path, probed: dict, audio, record: dict, number: int, count: int,
-                      expect: dict) -> list[Finding]:
+def check_mp3_markers(path: Path, probed: dict, audio, record: ChapterRecord, number: int,
+                      count: int, expect: TagsUsed) -> list[Finding]:
     """`audio`: the file as mutagen's MP3 read it (its length and its ID3 tag)."""
     name, found = path.name, []
     fix = "build again (a chapter file changed since narrate wrote it is made again): " \
           "narrate build SOURCE"
     duration = audio.info.length
     chapters = probed.get("chapters", [])
-    if len(chapters) != len(record["markers"]):
+    if len(chapters) != len(record.markers):
         found.append(Finding("fail", name, f"{len(chapters)} chapter markers read back, the "
-                             f"manifest has {len(record['markers'])}", fix))
+                             f"manifest has {len(record.markers)}", fix))
     starts = [float(c["start_time"]) for c in chapters]
     ends = [float(c["end_time"]) for c in chapters]
     if chapters:
@@ -51,7 +53,7 @@ def check_mp3_markers(path: Path, probed: dict, audio, record: dict, number: int
             found.append(Finding("fail", name, f"a table of contents lists "
                                  f"{len(toc.child_element_ids)} entries (the limit is 255)", fix))
     wanted = {"TIT2": "title", "TALB": "album", "TRCK": "track"}
-    if expect.get("narrator"):
+    if expect.narrator:
         wanted["TXXX:NARRATOR"] = "narrator"
     for frame, what in wanted.items():
         if not str(tags.get(frame, "")).strip():
@@ -61,7 +63,7 @@ def check_mp3_markers(path: Path, probed: dict, audio, record: dict, number: int
     track = str(tags.get("TRCK", ""))
     if track and track != f"{number}/{count}":
         found.append(Finding("fail", name, f"track tag {track!r}, expected '{number}/{count}'", fix))
-    if expect.get("cover") and not tags.getall("APIC"):
+    if expect.cover and not tags.getall("APIC"):
         found.append(Finding("fail", name, "the cover picture (APIC) is missing", fix))
     return found
 
@@ -89,14 +91,14 @@ def check_m4b(path: Path, probed: dict, chapter_files: list[tuple[str, float]]) 
     if not tags.get("title"):
         found.append(Finding("fail", name, "the title tag is missing", fix))
     if not tags.get("artist"):
-        found.append(no_author(name, {"author": tags.get("artist")}))
+        found.append(no_author(name, TagsUsed(author=tags.get("artist") or "")))
     return found
 
 
-def no_author(name: str, expect: dict) -> Finding:
+def no_author(name: str, expect: TagsUsed) -> Finding:
     """No artist tag. When the book names no author, only the metadata can fix that: a
     warning that says so; when it does name one, the file lost its tag: a failure."""
-    if not expect.get("author"):
+    if not expect.author:
         return Finding("warn", name, "the artist tag (TPE1) is empty: the book names no author",
                        "add `author: NAME` to the book's metadata YAML, then narrate build SOURCE")
     return Finding("fail", name, "the artist tag (TPE1) is missing", "build again: narrate build "

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from narrate.fileio import atomic_path
-from narrate.qa.mastering import SILENT_DB, WINDOW, CheckProfile
+from narrate.measure import SILENCE_DB, WINDOW
+from narrate.qa.mastering import CheckProfile
 
 MAX_ROWS = 24  # chapters drawn; a longer book shows its first ones
 
@@ -27,9 +28,9 @@ def draw(curves: list[tuple[str, np.ndarray, list[float]]], rules: CheckProfile,
         minutes = np.arange(len(levels)) * WINDOW / 60
         axis.axhspan(*rules.rms, color="tab:green", alpha=0.35, linewidth=0)
         axis.axhline(rules.peak, color="tab:red", linewidth=0.6, linestyle=":")
-        speech = np.where(levels > SILENT_DB, levels, np.nan)  # pauses show as gaps
+        speech = np.where(levels > SILENCE_DB, levels, np.nan)  # pauses show as gaps
         axis.plot(minutes, speech, linewidth=0.6, color="tab:blue")
-        silent = levels <= SILENT_DB
+        silent = levels <= SILENCE_DB
         axis.fill_between(minutes, -72, -66, where=silent, color="tab:red", linewidth=0,
                           step="mid")
         for start in markers:

@@ -20,12 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from narrate.errors import NarrateError
 from narrate.faults import checkpoint
+from narrate.measure import is_silent
 from narrate.model import Book
 from narrate.processes import worker_context
 from narrate.progress import Progress
-from narrate.render.audio import rms
 from narrate.render.cache import (
     Cache,
     audio_key,
@@ -45,7 +47,6 @@ from narrate.render.engines import (
 from narrate.render.profiles import VoiceProfile, profiles_for
 
 IN_PROCESS_MAX = 3  # this few segments of one voice render here: starting a pool costs more
-SILENCE_RMS = 30  # about -60 dBFS: a segment with words must be louder than this
 ATTEMPTS = 3
 
 if TYPE_CHECKING:
@@ -356,6 +357,6 @@ def take_problem(path: Path, say: str) -> str:
         return f"the engine wrote a bad WAV ({exc})"
     with wave.open(str(path), "rb") as wav:
         pcm = wav.readframes(frames)
-    if any(ch.isalnum() for ch in say) and rms(pcm) < SILENCE_RMS:
+    if any(ch.isalnum() for ch in say) and is_silent(np.frombuffer(pcm, np.int16)):
         return "the engine returned silence for words"
     return ""

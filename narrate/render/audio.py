@@ -1,18 +1,9 @@
-"""Small PCM helpers on 16-bit little-endian samples."""
+"""Writing 16-bit mono WAV files, as every engine and preview does."""
 
 from __future__ import annotations
 
-import warnings
 import wave
 from pathlib import Path
-
-with warnings.catch_warnings():  # audioop is deprecated in 3.12 (audioop-lts serves 3.13+)
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import audioop
-
-
-def rms(pcm: bytes) -> int:
-    return audioop.rms(pcm, 2) if pcm else 0
 
 
 def write_mono_wav(path: Path, pcm: bytes, rate: int) -> None:

@@ -19,7 +19,10 @@ def voice_fingerprint(profile: VoiceProfile, engine_version: str) -> str:
 
 
 def audio_key(say: str, voice: str) -> str:
-    """Everything that changes a segment's audio, hashed: its text and its voice fingerprint."""
+    """The one key of a rendered line's audio, in the cache and the manifest: its speech
+    text and its voice fingerprint (every synthesis field of the profile and the engine's
+    version), hashed. Ids, pauses and the text as written are not in it: moving a
+    paragraph or editing a pause renders nothing again."""
     blob = json.dumps([say, voice], ensure_ascii=False).encode("utf-8")
     return hashlib.sha256(blob).hexdigest()[:32]
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from pydub import AudioSegment
 
+from narrate.measure import CHUNK, FULL_SCALE, db, peak_db, rms_db, sound_bounds
 from narrate.stitch.timeline import (
     AAC_FRAME,
     MP3_DELAY,
@@ -58,12 +59,11 @@ def load_clip(path: Path, rate: int) -> np.ndarray:
 
 def trim(pcm: np.ndarray, rate: int, threshold_db: float, margin_ms: int = 30) -> np.ndarray:
     """Cut the engine's own leading and trailing silence, keeping a short margin."""
-    threshold = 32768 * 10 ** (threshold_db / 20)
-    loud = np.flatnonzero(np.abs(pcm.astype(np.int32)) > threshold)
-    if loud.size == 0:
+    bounds = sound_bounds(pcm, threshold_db)
+    if bounds is None:
         return pcm
     margin = rate * margin_ms // 1000
-    return pcm[max(0, loud[0] - margin): loud[-1] + 1 + margin]
+    return pcm[max(0, bounds[0] - margin): bounds[1] + 1 + margin]
 
 
 def silence(ms: int, rate: int) -> np.ndarray:
@@ -133,25 +133,6 @@ def _pause_to_grid(position: int, pause: int) -> int:
 # works this far under the ceiling so that every decoded file stays under it.
 ENCODER_HEADROOM_DB = 0.8
 MAKE_UP_ROUNDS = 5
-CHUNK = 1 << 20  # samples at a time in float arithmetic: memory stays flat however long
-
-
-def _sum_squares(pcm: np.ndarray) -> float:
-    return float(sum(np.dot(c, c) for c in
-                     (pcm[i:i + CHUNK].astype(np.float64) for i in range(0, len(pcm), CHUNK))))
-
-
-def rms_db(pcm: np.ndarray) -> float:
-    if pcm.size == 0:
-        return -120.0
-    value = np.sqrt(_sum_squares(pcm) / pcm.size) / 32768
-    return 20 * np.log10(max(value, 1e-6))
-
-
-def peak_db(pcm: np.ndarray) -> float:
-    peak = max((int(np.abs(pcm[i:i + CHUNK].astype(np.int32)).max())
-                for i in range(0, len(pcm), CHUNK)), default=0) / 32768
-    return 20 * np.log10(max(peak, 1e-6))
 
 
 def chapter_gain_db(pcm: np.ndarray, target_rms_db: float, ceiling_db: float,
@@ -191,7 +172,7 @@ def limited_rms_db(pcm: np.ndarray, gain_db: float, ceiling_db: float) -> float:
         level(piece, gain_db, ceiling_db)
         middle = piece[start - low:start - low + min(CHUNK, len(pcm) - start)].astype(np.float64)
         total += float(np.dot(middle, middle))
-    return 20 * np.log10(max(np.sqrt(total / pcm.size) / 32768, 1e-6))
+    return db(np.sqrt(total / pcm.size) / FULL_SCALE)
 
 
 def level(pcm: np.ndarray, gain_db: float, ceiling_db: float) -> None:

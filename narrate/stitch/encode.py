@@ -18,6 +18,7 @@ import numpy as np
 
 from narrate.errors import NarrateError
 from narrate.fileio import atomic_path
+from narrate.measure import rms_db
 
 INSTALL_FFMPEG = ("install it with `sudo apt-get install ffmpeg` (Debian/Ubuntu) or "
                   "`brew install ffmpeg` (macOS), or run scripts/setup")
@@ -73,11 +74,10 @@ def mp3_makeup_db(rate: int, kbps: int) -> float:
              tone.tobytes())
         decoded = subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-i", str(dest), "-f",
                                   "s16le", "-ac", "1", "-"], capture_output=True, check=False).stdout
-    back = np.frombuffer(decoded, np.int16).astype(np.float64)[rate // 2:rate * 3 // 2]
-    middle = tone.astype(np.float64)[rate // 2:rate * 3 // 2]
+    back = np.frombuffer(decoded, np.int16)[rate // 2:rate * 3 // 2]
     if not len(back) or not back.any():
         return 0.0
-    return round(10 * np.log10(np.mean(middle ** 2) / np.mean(back ** 2)), 2)
+    return round(rms_db(tone[rate // 2:rate * 3 // 2]) - rms_db(back), 2)
 
 
 def _mp3_args(kbps: int) -> list[str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from narrate.measure import SILENCE_DB
+
 AAC_FRAME = 1024  # chapters are padded to whole AAC frames so joined files stay exact
 # A chapter is encoded in pieces of 20 s to about 1.5 min, each a whole number of AAC frames
 # and of MP3 frames (576 samples up to 24 kHz, 1152 above): 9216 is a multiple of all.
@@ -35,7 +37,7 @@ class Mastering:
     peak_db: float = -3.0  # the ceiling the decoded files keep under
     lead_in_ms: int = 700  # room tone before the first word
     tail_ms: int = 2000  # and after the last
-    trim_db: float = -50.0  # a clip's own leading/trailing silence below this is cut
+    trim_db: float = SILENCE_DB  # a clip's own leading/trailing silence is cut
 
     @classmethod
     def acx(cls, base: Mastering | None = None) -> Mastering:

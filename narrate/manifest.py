@@ -1,0 +1,114 @@
+"""manifest.json: what a build made, written by narrate.pipeline and read by the next
+build (to skip what did not change) and by narrate.qa (to check it). Versioned: a
+newer narrate reads an older manifest or asks for a rebuild, never guesses."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from narrate.errors import NarrateError
+from narrate.fileio import atomic_write_text
+from narrate.stitch import ChapterRecord
+from narrate.stitch.timeline import Mastering
+
+MANIFEST = "manifest.json"
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """One rendered line: its role and the words the engine was given."""
+    voice: str
+    say: str
+
+
+@dataclass(frozen=True)
+class VoiceUsed:
+    engine: str
+    voice: str
+    rate: int  # words a minute: what a segment's length is judged against
+
+
+@dataclass(frozen=True)
+class TagsUsed:
+    """What the tags should carry, for the check."""
+    narrator: str = ""
+    author: str = ""
+    cover: bool = False
+
+
+@dataclass
+class Manifest:
+    book: str
+    source: str | None
+    mastering: Mastering
+    segments: dict[str, str]  # rendered line id -> its cache key
+    chapters: list[ChapterRecord]
+    spoken: dict[str, Spoken]  # rendered line id -> what was spoken
+    voices: dict[str, VoiceUsed]  # role -> the voice it had
+    cache: str  # the cache folder the keys point into
+    tags: TagsUsed = field(default_factory=TagsUsed)
+    script: str = ""  # hash of the script.yaml narrate wrote beside the audio
+    m4b_stamp: list[int] = field(default_factory=list)  # the m4b's size and mtime, as written
+    version: int = VERSION
+
+    def write(self, folder: Path) -> None:
+        data = {"narrate_manifest": self.version, **asdict(self)}
+        del data["version"]
+        atomic_write_text(folder / MANIFEST, json.dumps(data, ensure_ascii=False, indent=1))
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Manifest:
+        """Raises KeyError, TypeError or ValueError when the data is not a manifest."""
+        version = data.get("narrate_manifest")
+        if not isinstance(version, int) or version > VERSION:
+            raise ValueError(f"manifest version {version!r} (this narrate reads {VERSION})")
+        return cls(book=data["book"], source=data.get("source"),
+                   mastering=Mastering(**data["mastering"]), segments=dict(data["segments"]),
+                   chapters=[ChapterRecord(**c) for c in data["chapters"]],
+                   spoken={k: Spoken(**v) for k, v in data["spoken"].items()},
+                   voices={k: VoiceUsed(**v) for k, v in data["voices"].items()},
+                   cache=data["cache"], tags=TagsUsed(**data.get("tags", {})),
+                   script=data.get("script") or "", m4b_stamp=list(data.get("m4b_stamp") or []),
+                   version=version)
+
+
+def last_manifest(folder: Path) -> Manifest | None:
+    """The last build's manifest, or None when there is none or it cannot be read (then
+    the next build exports everything again)."""
+    try:
+        return read_manifest(folder)
+    except NarrateError:
+        return None
+
+
+def built_from(folder: Path) -> str | None:
+    """The source a folder's book was built from, read from any manifest that names one
+    (an older or damaged one too: another book's folder is never taken over)."""
+    try:
+        data = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    source = data.get("source") if isinstance(data, dict) else None
+    return source if isinstance(source, str) else None
+
+
+def read_manifest(folder: Path) -> Manifest:
+    """The manifest of a built book; a NarrateError says why not and what to do."""
+    path = Path(folder) / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise NarrateError("not found", where=str(path), hint="check a folder narrate built "
+                           "(output/<book>/), or build it first") from None
+    except (OSError, ValueError) as exc:
+        raise NarrateError(f"not readable ({exc})", where=str(path),
+                           hint="build the book again") from None
+    try:
+        return Manifest.from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise NarrateError(f"written by another narrate, or damaged ({exc})", where=str(path),
+                           hint="build the book again (nothing is re-rendered) and check it then"
+                           ) from None

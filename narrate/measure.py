@@ -1,0 +1,207 @@
+"""What narrate measures in audio, in one place: loudness (RMS), sample peak, silence
+and the noise floor, on 16-bit mono samples. The stitcher levels by these, the check
+judges the decoded files by them, and `build --verify` judges new takes by them.
+
+Silence has one definition: audio at or below SILENCE_DB (room tone, pauses, an
+engine's lead-in) is silent.
+"""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from narrate.errors import NarrateError
+
+SILENCE_DB = -50.0  # dBFS: at or below this, audio is silence
+WINDOW = 0.5  # seconds: the noise floor is the quietest window this long between words
+FULL_SCALE = 32768
+CLIP_LEVEL = 32700  # a sample this far out counts as at full scale
+CHUNK = 1 << 20  # samples at a time in float arithmetic: memory stays flat however long
+
+
+def db(value: float) -> float:
+    return float(20 * np.log10(max(value, 1e-6)))
+
+
+def _sum_squares(pcm: np.ndarray) -> float:
+    return float(sum(np.dot(c, c) for c in
+                     (pcm[i:i + CHUNK].astype(np.float64) for i in range(0, len(pcm), CHUNK))))
+
+
+def rms_db(pcm: np.ndarray) -> float:
+    """The RMS of 16-bit samples in dBFS (-120 for none)."""
+    if pcm.size == 0:
+        return -120.0
+    value = np.sqrt(_sum_squares(pcm) / pcm.size) / FULL_SCALE
+    return 20 * np.log10(max(value, 1e-6))
+
+
+def peak_db(pcm: np.ndarray) -> float:
+    peak = max((int(np.abs(pcm[i:i + CHUNK].astype(np.int32)).max())
+                for i in range(0, len(pcm), CHUNK)), default=0) / FULL_SCALE
+    return 20 * np.log10(max(peak, 1e-6))
+
+
+def is_silent(pcm: np.ndarray) -> bool:
+    return rms_db(pcm) <= SILENCE_DB
+
+
+def sound_bounds(pcm: np.ndarray, threshold_db: float = SILENCE_DB) -> tuple[int, int] | None:
+    """The first and last sample louder than the threshold, or None when all is silence."""
+    threshold = FULL_SCALE * 10 ** (threshold_db / 20)
+    loud = np.flatnonzero(np.abs(pcm.astype(np.int32)) > threshold)
+    return (int(loud[0]), int(loud[-1])) if loud.size else None
+
+
+BLOCK_SECONDS = 10  # decoded audio is read and measured this much at a time
+
+
+class Scan:
+    """One pass over a file's samples, block by block, keeping only running sums and a
+    sum of squares per 10 ms: memory grows by 8 bytes per 10 ms of audio (29 MB for ten
+    hours), never with the audio itself. `spans` (start, end in samples) are measured
+    too: their sum of squares and their samples at full scale."""
+
+    def __init__(self, rate: int, spans: Sequence[tuple[int, int]] = ()):
+        self.rate, self.width = rate, max(1, rate // 100)
+        self.samples, self.sumsq, self.peak = 0, 0.0, 0
+        self._energy: list[np.ndarray] = []
+        self._carry = np.zeros(0)
+        self.spans = list(spans)
+        self.span_sumsq = np.zeros(len(self.spans))
+        self.span_clipped = np.zeros(len(self.spans), dtype=np.int64)
+        self._first = 0  # spans before this one have ended
+
+    def feed(self, block: np.ndarray) -> None:
+        x = block.astype(np.float64)
+        if not len(x):
+            return
+        start = self.samples
+        self.samples += len(x)
+        squares = x * x
+        self.sumsq += float(squares.sum())
+        self.peak = max(self.peak, int(np.abs(block.astype(np.int32)).max()))
+        joined = np.concatenate([self._carry, squares])
+        whole = len(joined) // self.width * self.width
+        self._energy.append(joined[:whole].reshape(-1, self.width).sum(axis=1))
+        self._carry = joined[whole:]
+        if self.spans:
+            self._measure_spans(start, squares, np.abs(block.astype(np.int32)) >= CLIP_LEVEL)
+
+    def _measure_spans(self, start: int, squares: np.ndarray, clipped: np.ndarray) -> None:
+        end = start + len(squares)
+        while self._first < len(self.spans) and self.spans[self._first][1] <= start:
+            self._first += 1
+        energy = np.concatenate([[0.0], np.cumsum(squares)])
+        clips = np.concatenate([[0], np.cumsum(clipped)])
+        i = self._first
+        while i < len(self.spans) and self.spans[i][0] < end:
+            a = max(self.spans[i][0], start) - start
+            b = min(self.spans[i][1], end) - start
+            if b > a:
+                self.span_sumsq[i] += energy[b] - energy[a]
+                self.span_clipped[i] += clips[b] - clips[a]
+            i += 1
+
+    @property
+    def energy(self) -> np.ndarray:
+        """Sum of squares of each 10 ms window (a last partial window left out)."""
+        if len(self._energy) > 1:
+            self._energy = [np.concatenate(self._energy)]
+        return self._energy[0] if self._energy else np.zeros(0)
+
+    def levels(self, seconds: float) -> np.ndarray:
+        """RMS in dBFS of each `seconds` window (a multiple of 10 ms)."""
+        group = max(1, round(seconds * 100))
+        energy = self.energy
+        whole = len(energy) // group * group
+        if whole == 0:
+            return np.array([db(0)])
+        mean = energy[:whole].reshape(-1, group).sum(axis=1) / (group * self.width)
+        return 20 * np.log10(np.maximum(np.sqrt(mean) / 32768, 1e-6))
+
+    def measures(self) -> dict:
+        """RMS, sample peak, noise floor, room tone at both ends, and duration."""
+        levels = self.levels(0.01)
+        loud = np.flatnonzero(levels > SILENCE_DB)
+        empty = not self.samples
+        return {
+            "rms_db": -120.0 if empty else round(db(np.sqrt(self.sumsq / self.samples) / 32768), 2),
+            "peak_db": -120.0 if empty else round(db(self.peak / 32768), 2),
+            "noise_floor_db": self.noise_floor_db(loud),
+            "head_s": round(loud[0] * 0.01, 2) if loud.size else 0.0,
+            "tail_s": round((len(levels) - 1 - loud[-1]) * 0.01, 2) if loud.size else 0.0,
+            "seconds": round(self.samples / self.rate, 3),
+        }
+
+    def noise_floor_db(self, loud: np.ndarray) -> float:
+        """The quietest WINDOW seconds between the first and the last word (sliding, in
+        steps of 10 ms): what a listener hears in the pauses."""
+        size = round(WINDOW * 100)
+        energy = self.energy[loud[0]:loud[-1] + 1] if loud.size else self.energy
+        if len(energy) <= size:
+            return -120.0
+        total = np.concatenate([[0.0], np.cumsum(energy)])
+        quietest = float(np.min(total[size:] - total[:-size])) / (size * self.width)
+        return round(db(np.sqrt(max(quietest, 0.0)) / 32768), 1)
+
+    def silent_stretches(self, longer_than: float) -> list[tuple[float, float]]:
+        """(start, end) seconds of silences longer than `longer_than`, room tone at the
+        ends aside."""
+        levels = self.levels(0.05)
+        loud = np.flatnonzero(levels > SILENCE_DB)
+        if not loud.size:
+            return [(0.0, self.samples / self.rate)]
+        return [(round((before + 1) * 0.05, 2), round(after * 0.05, 2))
+                for before, after in itertools.pairwise(loud) if (after - before) * 0.05 > longer_than]
+
+    def span_measures(self, i: int) -> tuple[float, int]:
+        """A span's RMS in dBFS and its samples at full scale."""
+        start, end = self.spans[i]
+        n = max(0, min(end, self.samples) - start)
+        rms = -120.0 if n <= 0 else round(db(np.sqrt(self.span_sumsq[i] / n) / 32768), 1)
+        return rms, int(self.span_clipped[i])
+
+
+def scan_file(path: Path, rate: int, spans: Sequence[tuple[int, int]] = ()) -> Scan:
+    """Decode a file with ffmpeg (mono int16 at its own `rate`) and scan it as it streams."""
+    scan = Scan(rate, spans)
+    try:
+        process = subprocess.Popen(["ffmpeg", "-v", "error", "-nostdin", "-i", str(path), "-map",
+                                    "0:a:0", "-f", "s16le", "-ac", "1", "-"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except FileNotFoundError:
+        raise NarrateError("ffmpeg is not installed; install it (apt-get install ffmpeg, or "
+                           "brew install ffmpeg) and check again") from None
+    block = rate * BLOCK_SECONDS * 2
+    leftover = b""
+    stdout, stderr = process.stdout, process.stderr
+    assert stdout is not None and stderr is not None  # both are pipes
+    while True:
+        data = stdout.read(block)
+        if not data:
+            break
+        data = leftover + data
+        usable = len(data) // 2 * 2
+        scan.feed(np.frombuffer(data[:usable], np.int16))
+        leftover = data[usable:]
+    errors = stderr.read().decode("utf-8", "replace").strip().splitlines()
+    if process.wait() != 0:
+        raise NarrateError(f"{path}: ffmpeg cannot decode it ({errors[-1] if errors else '?'}); "
+                           "build the book again")
+    return scan
+
+
+def scan_array(pcm: np.ndarray, rate: int, spans: Sequence[tuple[int, int]] = ()) -> Scan:
+    """The same measures for audio already in memory."""
+    scan = Scan(rate, spans)
+    for start in range(0, len(pcm), rate * BLOCK_SECONDS):
+        scan.feed(pcm[start:start + rate * BLOCK_SECONDS])
+    return scan
+
+

@@ -1,0 +1,301 @@
+"""Planning: everything a build decides before it renders or writes anything. Which
+book (a source converted, or a script), which voices, which lines are spoken and under
+which cache keys, what each chapter holds and whether it changed. The build
+(narrate.pipeline), preview (narrate.audition) and `show` all plan here.
+
+The stitch stage (numpy, pydub) is imported only by the functions that plan chapters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from narrate.convert import ConvertOptions, ReadingPolicy, convert_document, words
+from narrate.convert.headings import credit_segments
+from narrate.errors import NarrateError
+from narrate.fileio import nearest
+from narrate.metadata import find_metadata, load_lexicon, load_metadata
+from narrate.model import NARRATOR as NARRATOR_ROLE
+from narrate.model import Book, Segment
+from narrate.problems import WARNING, Problem, first_words
+from narrate.read import read_document
+from narrate.read.cover import save_cover
+from narrate.render import RenderItem, book_items, cast_for_language, item_keys
+from narrate.render.profiles import VoiceProfile, load_profiles
+from narrate.scriptfile import is_script_file, load_script
+
+if TYPE_CHECKING:
+    from narrate.stitch import BookInfo, ChapterPlan
+    from narrate.stitch.timeline import Mastering
+
+OUTPUT_DIR = Path("output")
+DEFAULT_RATE = VoiceProfile.rate  # words a minute, for a role with no profile
+
+
+def load_book(target: str | Path, meta: str | Path | None = None,
+              lexicon: str | Path | None = None, warnings: list | None = None,
+              **options) -> Book:
+    """A Book from a script file, or converted from a source text (with its metadata)."""
+    target = Path(target)
+    warnings = warnings if warnings is not None else []
+    if is_script_file(target):
+        return load_script(target, warnings)
+    meta_path = Path(meta) if meta else find_metadata(target)
+    metadata = load_metadata(meta_path) if meta_path else {}
+    lexicon_path = lexicon or metadata.get("lexicon")
+    chosen = {k: options.pop(k) for k in ("code", "notes", "tables") if k in options}
+    policy = ReadingPolicy(**{**(metadata.get("reading") or {}),
+                              **{k: v for k, v in chosen.items() if v}})
+    convert_options = ConvertOptions(lexicon=load_lexicon(lexicon_path), policy=policy, **options)
+    document = read_document(target)
+    book, problems = convert_document(document, convert_options, metadata)
+    if document.cover and not book.extra.get("cover"):
+        cover, found = save_cover(*document.cover)
+        problems += found
+        if cover:
+            book.extra["cover"] = str(cover)
+    if not book.author:
+        problems.append(Problem("no-author", "the book names no author; add `author: NAME` to "
+                                f"{meta_path or target.with_suffix('.yaml')}", WARNING))
+    warnings.extend(problems)
+    return book
+
+
+_RESERVED = re.compile(r"^(?:con|prn|aux|nul|com\d|lpt\d)$")  # Windows device names
+
+
+def slug(text: str) -> str:
+    """A folder name safe on every OS that keeps the name's letters (書 and 日本 differ)."""
+    name = re.sub(r"[\W_]+", "-", unicodedata.normalize("NFC", text).lower()).strip("-")[:60]
+    name = name.strip("-") or "book"
+    return f"{name}-book" if _RESERVED.match(name) else name
+
+
+def book_folder(book: Book, root: str | Path = OUTPUT_DIR) -> Path:
+    name = Path(book.source).stem if book.source else book.title
+    return Path(root) / slug(name)
+
+
+def estimate_seconds(segments: list[Segment], profiles: dict | None = None) -> float:
+    """How long the segments take to speak, each at its voice profile's rate."""
+    def rate(role: str) -> int:
+        profile = (profiles or {}).get(role)
+        return profile.rate if profile else DEFAULT_RATE
+
+    return sum(len(words(s.say)) * 60.0 / rate(s.voice) for s in segments)
+
+
+def voices_dir_for(book: Book, voices: str | Path | None) -> str | Path | None:
+    """The voices folder asked for wins over the book's metadata `voices:` folder."""
+    return voices or book.extra.get("voices")
+
+
+def book_profiles(book: Book, voices: str | Path | None = None, warnings: list | None = None):
+    """The voice profiles for a book: the cast (--voices, the metadata's, the default) in
+    the book's language."""
+    profiles, found = cast_for_language(load_profiles(voices_dir_for(book, voices)),
+                                        book.language)
+    if warnings is not None:
+        warnings.extend(found)
+    return profiles
+
+
+def used_cache_keys(books: list[Book], voices: str | Path | None = None) -> set[str]:
+    keys: set[str] = set()
+    for book in books:
+        profiles = book_profiles(book, voices)
+        credit_reader(book, profiles, load_lexicon(book.extra.get("lexicon")))
+        items = book_items(book) + extra_items(book, credits=True)
+        keys |= set(item_keys(items, profiles).values())
+    return keys
+
+
+def credit_reader(book: Book, profiles: dict, lexicon) -> None:
+    """Credit the narrator's voice as the reader when the metadata names none; credits the
+    user has edited in the script are left as they are."""
+    if book.narrator or NARRATOR_ROLE not in profiles:
+        return
+    made = credit_segments(book, lexicon)
+    book.narrator = profiles[NARRATOR_ROLE].name
+    if not book.credits or [(s.text, s.say) for s in book.credits] == \
+            [(s.text, s.say) for s in made]:
+        book.credits = credit_segments(book, lexicon)
+
+
+def extra_items(book: Book, credits: bool):
+    """Spoken titles of chapters and, unless turned off, the credits: all from the script."""
+    lines = (book.credits if credits else []) + [c.announce for c in book.chapters if c.announce]
+    return [RenderItem(s.id, s.say, s.voice, s.text) for s in lines if s.say.strip()]
+
+
+def chapter_key(clips, keys: dict, mastering, tags: dict, marker_sections: int) -> str:
+    data = {"clips": [[keys[c.id], c.pause_after_ms, c.section, c.text, c.title] for c in clips],
+            "mastering": asdict(mastering), "tags": tags, "markers": marker_sections}
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32]
+
+
+@dataclass
+class BuildPlan:
+    """What a build will do: which segments it synthesises and which chapters it exports."""
+    render: list[str]
+    reuse: list[str]
+    export: list[str]
+    keep: list[str]
+
+
+def resolve_only(book: Book, items: list, only: str) -> tuple[set[str], set[str]]:
+    """only=ID|voice:ROLE -> (item ids to re-synthesise, chapter ids to re-export)."""
+    if only.startswith("voice:"):
+        role = only.split(":", 1)[1]
+        roles = {i.role for i in items}
+        if role not in roles:
+            raise NarrateError(f"no segment has the voice {role!r}", hint=nearest(role, roles),
+                               option=("only", only))
+        titles = {c.announce.id for c in book.chapters if c.announce}
+        ids = {i.id for i in items if i.role == role and i.id not in titles
+               and i.id not in ("credits", "closing")}
+    else:
+        ids = {i.id for i in items if i.id == only or i.id.startswith(only + ".")}
+        if not ids:
+            raise NarrateError("no chapter, section or segment has that id",
+                               hint=nearest(only, book.ids, 5), option=("only", only))
+    ends = {"credits": book.chapters[0].id, "closing": book.chapters[-1].id} if book.chapters \
+        else {}
+    chapters = {ends.get(i, i.split(".")[0]) for i in ids}
+    return ids, chapters
+
+
+def _file_hash(path) -> str:
+    if not path or not Path(path).is_file():
+        return ""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+
+
+
+
+@dataclass
+class BookPlan:
+    """A book planned for a build: its cast, the lines to render under their cache keys,
+    and its chapters' clips and keys."""
+    book: Book
+    profiles: dict[str, VoiceProfile]
+    items: list[RenderItem]
+    keys: dict[str, str]  # item id -> audio key
+    info: BookInfo
+    chapters: list[ChapterPlan]
+    folder: Path
+    mastering: Mastering
+    forced: set[str] = field(default_factory=set)  # items to render again (`only`)
+    forced_chapters: set[str] = field(default_factory=set)
+
+
+def plan_book(book: Book, cache, out_root: str | Path = OUTPUT_DIR, voices=None,
+              mastering: Mastering | None = None, credits: bool | None = None,
+              marker_sections: int = 1, only: str | None = None, lexicon=None,
+              warnings: list | None = None) -> BookPlan:
+    from narrate.stitch import BookInfo, ChapterPlan
+    from narrate.stitch.pauses import chapter_clips
+    from narrate.stitch.timeline import Mastering
+
+    mastering = mastering or Mastering()
+    credits = book.extra.get("credits", True) if credits is None else credits
+    profiles = book_profiles(book, voices, warnings)
+    credit_reader(book, profiles, load_lexicon(lexicon or book.extra.get("lexicon")))
+    items = book_items(book) + extra_items(book, credits)
+    forced, forced_chapters = resolve_only(book, items, only) if only else (set(), set())
+    keys = item_keys(items, profiles)
+    info = BookInfo(book.title, book.author, book.narrator, str(book.extra.get("year", "")),
+                    str(book.extra.get("genre", "Audiobook")),
+                    str(book.extra.get("description", "")), book.extra.get("cover"))
+    paths = {item_id: cache.path(key) for item_id, key in keys.items()}
+    chapters = []
+    for index, chapter in enumerate(book.chapters):
+        clips = chapter_clips(book, index, paths, profiles, credits)
+        tags = {**asdict(info), "cover": _file_hash(info.cover), "title": chapter.title,
+                "track": f"{index + 1}/{len(book.chapters)}"}
+        chapters.append(ChapterPlan(chapter.id, index + 1, chapter.title,
+                                    chapter_key(clips, keys, mastering, tags, marker_sections),
+                                    clips))
+    return BookPlan(book, profiles, items, keys, info, chapters, book_folder(book, out_root),
+                    mastering, forced, forced_chapters)
+
+
+def would_do(plan: BookPlan, cache) -> BuildPlan:
+    """What building `plan` would render and export, checking the engines it would use
+    (a dry run fails where the build would)."""
+    from narrate.manifest import last_manifest
+    from narrate.render.engines import check_engine, check_voice
+    from narrate.stitch import needs_export
+
+    before = last_manifest(plan.folder)
+    previous = {c.id: c for c in before.chapters} if before else {}
+    items, keys = plan.items, plan.keys
+    missing = [i.id for i in items if i.id in plan.forced or not cache.get(keys[i.id])]
+    for role in sorted({i.role for i in items if i.id in missing}):
+        check_engine(plan.profiles[role].engine)
+        check_voice(plan.profiles[role])
+    export = [c.id for c in plan.chapters
+              if c.id in plan.forced_chapters or needs_export(c, plan.folder, previous)]
+    return BuildPlan(missing, [i.id for i in items if i.id not in missing], export,
+                     [c.id for c in plan.chapters if c.id not in export])
+
+
+# ---- what changed between two versions of a book -------------------------------------------------
+
+@dataclass
+class SectionChange:
+    kind: str  # "changed", "inserted" or "deleted"
+    old_id: str | None
+    new_id: str | None
+    words: str
+
+
+def diff_books(old: Book, new: Book) -> list[SectionChange]:
+    """Sections that differ in what is spoken (voice and say), aligned by content, so an
+    inserted paragraph shows as one insertion, not as every later section changed."""
+    import difflib
+
+    def signature(section):
+        return tuple((s.voice, s.say) for s in section.segments)
+
+    old_sections, new_sections = old.sections, new.sections
+    matcher = difflib.SequenceMatcher(None, [signature(s) for s in old_sections],
+                                      [signature(s) for s in new_sections], autojunk=False)
+    changes = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        pairs = max(i2 - i1, j2 - j1)
+        for k in range(pairs):
+            o = old_sections[i1 + k] if i1 + k < i2 else None
+            n = new_sections[j1 + k] if j1 + k < j2 else None
+            kind = "changed" if o and n else ("inserted" if n else "deleted")
+            shown = n or o
+            assert shown is not None  # one side of a difference has a section
+            changes.append(SectionChange(kind, o.id if o else None, n.id if n else None,
+                                         first_words(shown.text)))
+    return changes
+
+
+def changed_sections(book: Book, segment_ids, verb: str, limit: int = 12) -> list[str]:
+    """The sections the segments belong to, with their first words."""
+    sections = {s.id: s for s in book.sections}
+    changed = sorted({i.rsplit(".", 1)[0] for i in segment_ids if i.count(".") == 2})
+    lines = [f"   {verb} {i}  {first_words(sections[i].text, 8)}" for i in changed[:limit]]
+    return lines + ([f"   … and {len(changed) - limit} more sections"]
+                    if len(changed) > limit else [])
+
+
+def clock(seconds: float) -> str:
+    """1:02:03, or 2:03 under an hour."""
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
