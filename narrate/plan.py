@@ -299,3 +299,49 @@ def clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+
+
+def diff_summary(changes: list[SectionChange]) -> list[str]:
+    """One line a changed section, then the counts."""
+    counts = {k: sum(1 for c in changes if c.kind == k) for k in ("changed", "inserted", "deleted")}
+    return [f"{c.kind:9} {c.old_id or '-':>8} -> {c.new_id or '-':<8} {c.words}"
+            for c in changes] + [f"{counts['changed']} changed, {counts['inserted']} inserted, "
+                                 f"{counts['deleted']} deleted"
+                                 + ("" if changes else ": nothing to rebuild")]
+
+
+def book_summary(book: Book) -> str:
+    quotes = sum(1 for s in book.segments if s.voice == "quote")
+    return (f"{len(book.chapters)} chapters, {len(book.sections)} sections, "
+            f"{len(book.segments)} segments ({quotes} in the quote voice)")
+
+
+def prune_cache(sources: list, cache_dir=None, voices=None) -> tuple[int, float, int]:
+    """Delete the cache entries none of the books (sources or scripts) uses:
+    (entries deleted, bytes freed, entries kept)."""
+    from narrate.render.cache import Cache
+
+    keep = used_cache_keys([load_book(s) for s in sources], voices)
+    count, freed = Cache(cache_dir).prune(keep)
+    return count, freed, len(keep)
+
+
+@dataclass
+class Outline:
+    """A book as `narrate show` prints it: chapters timed at each voice's rate, and every
+    section's segments with their voices."""
+    title: str
+    not_read: list[str]  # what the reader found and does not read: index, contents …
+    chapters: list[tuple[str, list[tuple[str, list[Segment]]]]]  # heading, [(section, segments)]
+    total: str
+    rates: dict[str, int]
+
+
+def outline(book: Book, profiles: dict[str, VoiceProfile], problems: list) -> Outline:
+    chapters = [(f"{c.id}  {c.title}  (~{clock(estimate_seconds(c.segments, profiles))})",
+                 [(s.id, s.segments) for s in c.sections]) for c in book.chapters]
+    return Outline(book.title + (f" — {book.author}" if book.author else ""),
+                   [p.message for p in problems if getattr(p, "code", "") == "not-read"],
+                   chapters, f"{len(book.chapters)} chapters, {len(book.segments)} segments, "
+                   f"about {clock(estimate_seconds(book.segments, profiles))}",
+                   {role: p.rate for role, p in sorted(profiles.items())})

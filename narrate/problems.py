@@ -43,3 +43,12 @@ def first_words(text: str, count: int = 8) -> str:
     words = text.split()
     head = " ".join(words[:count])
     return head + (" …" if len(words) > count else "")
+
+
+def is_warning(problem: Problem | str) -> bool:
+    """Readers report Problems; a few stages add plain warning lines."""
+    return isinstance(problem, str) or problem.severity == WARNING
+
+
+def as_line(problem: Problem | str) -> str:
+    return problem if isinstance(problem, str) else problem.format()

@@ -2,34 +2,39 @@
 
 narrate's workers are spawned (a fresh interpreter each: a pyttsx3 engine cannot be
 reconfigured, and a forked copy would inherit the parent's). A spawned child normally
-imports the parent's `__main__` first, so a plain script that calls `narrate.pipeline()`
+imports the parent's `__main__` first, so a plain script that calls `narrate.build()`
 without an `if __name__ == "__main__":` guard would run again in every worker. The
-workers need nothing from `__main__`, so while one starts it is not shown to them.
+workers need nothing from `__main__` (their functions live in narrate), so the data a
+new worker is prepared with leaves it out.
 """
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing.context
-import sys
-import types
+import threading
+from multiprocessing import spawn
+
+_LAUNCH = threading.Lock()  # the preparation hook below is process-wide while it is set
 
 
-@contextlib.contextmanager
-def _main_hidden():
-    main = sys.modules.get("__main__")
-    sys.modules["__main__"] = types.ModuleType("__main__")  # no __file__, no __spec__
-    try:
-        yield
-    finally:
-        if main is not None:
-            sys.modules["__main__"] = main
+def _without_main(name: str) -> dict:
+    data = _ORIGINAL(name)
+    data.pop("init_main_from_path", None)
+    data.pop("init_main_from_name", None)
+    return data
+
+
+_ORIGINAL = spawn.get_preparation_data
 
 
 class _WorkerProcess(multiprocessing.context.SpawnProcess):
     def start(self) -> None:
-        with _main_hidden():
-            super().start()
+        with _LAUNCH:
+            spawn.get_preparation_data = _without_main
+            try:
+                super().start()
+            finally:
+                spawn.get_preparation_data = _ORIGINAL
 
 
 class _WorkerContext(multiprocessing.context.SpawnContext):

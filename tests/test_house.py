@@ -56,7 +56,7 @@ def test_no_stage_imports_a_later_one():
 def _examples() -> dict[str, list[str]]:
     from narrate.cli import cli
 
-    return {name: re.findall(r"Example: (narrate .+)", command.help or "")
+    return {name: re.findall(r"Example: (narrate .+)", command.epilog or "")
             for name, command in cli.commands.items()}
 
 

@@ -14,13 +14,17 @@ from __future__ import annotations
 
 import itertools
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from pydub import AudioSegment
 
-from narrate.measure import CHUNK, FULL_SCALE, db, peak_db, rms_db, sound_bounds
+with warnings.catch_warnings():  # pydub warns on import when ffmpeg is missing; narrate
+    warnings.simplefilter("ignore", RuntimeWarning)  # checks for it and says how to install it
+    from pydub import AudioSegment
+
+from narrate.measure import CHUNK, FULL_SCALE, db, peak_db, rms_db, sound_bounds, sum_squares
 from narrate.stitch.timeline import (
     AAC_FRAME,
     MP3_DELAY,
@@ -170,8 +174,7 @@ def limited_rms_db(pcm: np.ndarray, gain_db: float, ceiling_db: float) -> float:
         low = max(0, start - LIMITER_REACH)
         piece = pcm[low:min(len(pcm), start + CHUNK + LIMITER_REACH)].copy()
         level(piece, gain_db, ceiling_db)
-        middle = piece[start - low:start - low + min(CHUNK, len(pcm) - start)].astype(np.float64)
-        total += float(np.dot(middle, middle))
+        total += sum_squares(piece[start - low:start - low + min(CHUNK, len(pcm) - start)])
     return db(np.sqrt(total / pcm.size) / FULL_SCALE)
 
 

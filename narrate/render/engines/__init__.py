@@ -108,3 +108,14 @@ def describe() -> list[str]:
                   for v in engine(name).voices()]
         lines += [f"  {engine(name).NOTE}"] if engine(name).NOTE else []
     return lines
+
+
+def check_cast(profiles: dict[str, VoiceProfile]) -> list[str]:
+    """Check every profile's engine and voice (the first bad one raises); a line each."""
+    lines = []
+    for role, p in sorted(profiles.items()):
+        check_engine(p.engine, p.source)
+        check_voice(p)
+        lines.append(f"ok  {role:10} {p.engine} {p.voice} rate {p.rate} pitch {p.pitch} "
+                     f"volume {p.volume}  ({p.source})")
+    return lines
