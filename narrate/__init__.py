@@ -79,9 +79,10 @@ def build(source: str | Path | Book, *, out: str | Path = "output", voices=None,
 
 def check(folder: str | Path, *, profile: str = "default", asr: bool = False,
           threshold: float = 0.35, jobs: int | None = None,
-          progress: bool | None = False) -> CheckReport:
+          progress: bool | None = None) -> CheckReport:
     """Read a built book back and judge it (profile "default" or "acx"); writes
-    check.json and check.png into the folder."""
+    check.json and check.png into the folder. `progress`: a bar on a terminal (None),
+    always, or never."""
     from narrate.qa import check_book
 
     return check_book(Path(folder), profile=profile, asr=asr, threshold=threshold, jobs=jobs,

@@ -14,38 +14,33 @@ import click
 import narrate
 from narrate import audition, pipeline, plan, qa, scriptfile
 from narrate.errors import NarrateError
-from narrate.problems import as_line, is_warning
+from narrate.problems import about_the_book, by_line, is_warning
 from narrate.render import engines
 from narrate.render.cache import Cache
 from narrate.render.profiles import load_profiles
 
 COLOURS = {"narrator": "white", "quote": "cyan"}
 FLAGS = {"start": "from", "out_root": "out", "cache_dir": "cache"}  # where a flag is not its name
-NEURAL_CAST = "a ready neural cast: --voices voices/neural (piper narrator, hibari quote)"
-BOOK_WARNINGS = ("encoding", "no-author", "cover", "metadata-chapters")  # the rest: `lint`
 FILE, DIR, opt = click.Path(dir_okay=False), click.Path(file_okay=False), click.option
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.version_option(package_name="narrate")
-@click.pass_context
-def cli(ctx, debug):
+def cli(debug):
     """narrate: turn a text into an audiobook, offline."""
-    ctx.ensure_object(dict)["debug"] = debug
 
 
 def command(example: str, *options):
-    """A command of `narrate` with these options and a runnable example for its help; a
-    library error becomes one line on stderr and exit code 2 (a traceback only with
-    --debug), Ctrl-C exit code 130."""
+    """A command with these options and a runnable example in its help. A library error is
+    one line on stderr and exit code 2 (a traceback with --debug); Ctrl-C exits 130."""
     def decorate(func):
         @functools.wraps(func)
         def run(*args, **kwargs):
             try:
                 return func(*args, **kwargs)
             except NarrateError as exc:
-                if (click.get_current_context().obj or {}).get("debug"):
+                if click.get_current_context().find_root().params.get("debug"):
                     traceback.print_exc()
                 click.secho(f"narrate: error: {exc.message('cli', FLAGS)}", fg="red", err=True)
                 sys.exit(2)
@@ -53,8 +48,7 @@ def command(example: str, *options):
                 click.echo("narrate: interrupted; finished work is kept", err=True)
                 sys.stdout.flush()
                 sys.stderr.flush()
-                # no exit handlers: they would join the stopped worker pool's threads, which
-                # a worker stopped mid-handover can leave blocked; finished files are on disk
+                # no exit handlers: they would join worker-pool threads a stopped worker can block
                 os._exit(130)
         for option in reversed(options):
             run = option(run)
@@ -79,10 +73,10 @@ PROFILE = opt("--profile", type=click.Choice(["default", "acx"]), default="defau
               help="acx: the audiobook platforms' window (44.1 kHz, 192 kbit/s, peaks -3 dB).")
 MASTERING = (
     opt("-o", "--out", type=DIR, default="output", help="Output folder (output)."),
-    opt("--bitrate", type=click.IntRange(32, 192), default=64, help="kbit/s (64)."),
+    opt("--bitrate", "bitrate_kbps", type=click.IntRange(32, 192), default=64, help="kbit/s (64)."),
     opt("--sample-rate", type=click.Choice(["22050", "24000", "44100"]), default="22050"),
-    opt("--rms", type=click.FloatRange(-40, -6), default=-20.0, help="Loudness (RMS dBFS, -20)."),
-    opt("--peak", type=click.FloatRange(-20, 0), default=-3.0, help="Peak ceiling (dBFS, -3)."),
+    opt("--rms", "rms_db", type=click.FloatRange(-40, -6), default=-20.0, help="RMS dBFS (-20)."),
+    opt("--peak", "peak_db", type=click.FloatRange(-20, 0), default=-3.0, help="Peak dBFS (-3)."),
     opt("--markers", type=click.IntRange(1, 1000), default=1, help="Sections a marker (1)."),
     opt("--credits/--no-credits", default=None, help="Opening credits and closing line."))
 
@@ -96,8 +90,8 @@ def _book(source, kw, warnings=None) -> narrate.Book:
 
 
 def _warn(problems) -> None:
-    for p in (p for p in problems if isinstance(p, str) or p.code in BOOK_WARNINGS):
-        click.secho(f"narrate: {as_line(p)}", fg="yellow", err=True)
+    for line in about_the_book(problems):
+        click.secho(f"narrate: {line}", fg="yellow", err=True)
 
 
 @command("narrate script seeds/prophet-essay.txt -o /tmp/prophet-essay.yaml",
@@ -111,8 +105,7 @@ def script(source, output, as_json, force, **kw):
     book = _book(source, kw, problems)
     _warn(problems)
     if output == "-":
-        return click.echo((scriptfile.to_json_segments if as_json else scriptfile.to_yaml)(book),
-                          nl=False)
+        return click.echo(scriptfile.script_text(book, as_json), nl=False)
     path = Path(output or plan.book_folder(book) / f"script.{'json' if as_json else 'yaml'}")
     scriptfile.write_script(book, path, as_json, overwrite=force)
     click.echo(f"wrote {path}: {plan.book_summary(book)}")
@@ -125,18 +118,18 @@ def lint(source, **kw):
     """List problems in SOURCE: malformed quotes, truncation, odd characters, junk."""
     problems: list = []
     _book(source, kw, problems)
-    for p in sorted(problems, key=lambda p: getattr(p, "line", 0) or 0):
-        click.secho(as_line(p), fg="yellow" if is_warning(p) else None)
-    count = sum(1 for p in problems if is_warning(p))
-    click.echo(f"{count} warnings, {len(problems) - count} notes")
+    lines = by_line(problems)
+    for line, warning in lines:
+        click.secho(line, fg="yellow" if warning else None)
+    count = sum(warning for _, warning in lines)
+    click.echo(f"{count} warnings, {len(lines) - count} notes")
 
 
 @command("narrate show seeds/prophet-essay.txt --say", click.argument("target"), VOICES,
          opt("--say/--text", "show_say", help="The speech text, or the text as written."),
          *CONVERT)
 def show(target, show_say, voices, **kw):
-    """Print the narration plan of a SCRIPT or SOURCE: voices in colour, chapter durations
-    at each voice's rate."""
+    """Print a SCRIPT's or SOURCE's narration: voices in colour, chapters timed."""
     problems: list = []
     book = _book(target, kw, problems)
     shown = plan.outline(book, plan.book_profiles(book, voices), problems)
@@ -148,8 +141,7 @@ def show(target, show_say, voices, **kw):
         for ident, segments in sections:
             click.echo(click.style(ident, dim=True) + "".join(" " + click.style(
                 s.say if show_say else s.text, fg=COLOURS.get(s.voice, "magenta")) for s in segments))
-    rates = ", ".join(f"{role} {rate}" for role, rate in shown.rates.items())
-    click.secho(f"\n{shown.total} (words a minute: {rates})", bold=True)
+    click.secho(f"\n{shown.total}", bold=True)
 
 
 @command("narrate render seeds/prophet-essay.txt -j 2", click.argument("target"), VOICES, CACHE,
@@ -169,44 +161,35 @@ def _failures(report) -> None:
 
 
 @command("narrate build seeds/prophet-essay.txt --markers 2 --check", click.argument("target"),
-         opt("--only", metavar="ID|voice:ROLE", help="Render this chapter, section or segment "
-             "(or a voice's segments) again, and re-export what holds it."),
+         opt("--only", metavar="ID|voice:ROLE", help="Render it again; re-export what holds it."),
          opt("--dry-run", is_flag=True, help="Print what would be rendered and exported."),
          PROFILE, opt("--check", "run_check", is_flag=True, help="Check the result too."),
-         opt("--verify", type=click.IntRange(0, 10), default=0, metavar="N", help="Judge each "
-             "new take (level, length; narrate[asr] listens) and take it again up to N times."),
+         opt("--verify", type=click.IntRange(0, 10), default=0, metavar="N",
+             help="Judge each new take; take a failing one again up to N times."),
          VOICES, CACHE, JOBS, *MASTERING, *CONVERT)
-def build(target, only, dry_run, profile, run_check, verify, voices, cache, jobs, out, bitrate,
-          sample_rate, rms, peak, markers, credits, **kw):
+def build(target, profile, run_check, sample_rate, bitrate_kbps, rms_db, peak_db, **kw):
     """SOURCE|SCRIPT -> the audiobook: MP3 chapters with markers, an m4b and sidecars."""
-    mastering = narrate.Mastering(int(sample_rate), bitrate, rms, peak)
+    mastering = narrate.Mastering(int(sample_rate), bitrate_kbps, rms_db, peak_db)
     warnings: list = []
-    result = narrate.build(target, out=out, voices=voices, cache=cache, jobs=jobs,
-                           mastering=narrate.Mastering.acx(mastering) if profile == "acx"
-                           else mastering, credits=credits, markers=markers, only=only,
-                           dry_run=dry_run, verify=verify, progress=None, warnings=warnings,
-                           **_given(kw))
+    result = narrate.build(target, mastering=narrate.Mastering.acx(mastering) if profile == "acx"
+                           else mastering, progress=None, warnings=warnings, **_given(kw))
     _warn(warnings)
     for line in result.summary():
         click.secho(line, fg="yellow" if line.startswith("   ! ") else None)
     _failures(result.render)
     if run_check:
         click.get_current_context().invoke(check, book_dir=result.folder, profile=profile,
-                                           jobs=jobs)
+                                           jobs=kw["jobs"])
 
 
 @command("narrate check output/prophet-essay --profile acx",
          click.argument("book_dir", required=False, type=DIR), PROFILE, JOBS,
-         opt("--asr", is_flag=True, help="Transcribe every segment (Whisper tiny.en, "
-             "narrate[asr]) and score it against its text."),
-         opt("--threshold", type=click.FloatRange(0, 1), default=0.35, show_default=True,
-             help="With --asr: the word error rate that fails a segment."))
+         opt("--asr", is_flag=True, help="Also listen to every segment (narrate[asr])."),
+         opt("--threshold", type=click.FloatRange(0, 1), default=0.35, help="--asr's WER limit."))
 def check(book_dir, profile, jobs, asr=False, threshold=0.35):
-    """Check a built book (default: the last one built under output/): levels, room tone,
-    format, markers, tags, sidecars, every segment; writes check.json and check.png."""
+    """Check a built book (default: the last one built): writes check.json and check.png."""
     folder = Path(book_dir) if book_dir else qa.latest_book()
-    report = narrate.check(folder, profile=profile, asr=asr, threshold=threshold, jobs=jobs,
-                           progress=None)
+    report = narrate.check(folder, profile=profile, asr=asr, threshold=threshold, jobs=jobs)
     click.echo("\n".join(report.summary()) + f"\nwrote {folder / 'check.json'} and check.png")
     if not report.passed:
         sys.exit(1)
@@ -229,7 +212,7 @@ def voices(voices, check_cast, hear, out):
         result, flat = audition.audition_cast(load_profiles(voices), out)
         return _heard(result, [f"[{s.voice}] {s.text}" for _, s in flat], flat, out)
     click.echo("\n".join(engines.check_cast(load_profiles(voices)) if check_cast else
-                         [*engines.describe(), NEURAL_CAST]))
+                         engines.describe()))
 
 
 @command("narrate cache --prune seeds/prophet-essay.txt", click.argument("scripts", nargs=-1),
@@ -239,9 +222,8 @@ def cache(scripts, cache, prune, voices):
     """Report the segment cache's size; --prune SCRIPT... deletes entries no script uses."""
     if prune:
         if not scripts:
-            raise NarrateError("needs the scripts or sources whose audio to keep", hint="e.g. "
-                               "`narrate cache --prune seeds/prophet-essay.txt`",
-                               option=("prune", True))
+            raise NarrateError("needs the scripts or sources whose audio to keep", option=(
+                "prune", True), hint="e.g. `narrate cache --prune seeds/prophet-essay.txt`")
         count, freed, kept = plan.prune_cache(list(scripts), cache, voices)
         click.echo(f"pruned {count} entries ({freed / 1e6:.1f} MB); kept {kept} in use")
     store = Cache(cache)
@@ -256,19 +238,13 @@ def cache(scripts, cache, prune, voices):
          opt("--seconds", type=click.FloatRange(1, 3600), help="With --from: how long (30)."),
          opt("--out", type=FILE, help="Write it (.wav or .mp3) here instead of playing it."),
          VOICES, CACHE, JOBS, *CONVERT)
-def preview(source, ident, text, voice, start, seconds, out, voices, cache, jobs, **kw):
+def preview(source, ident, cache, jobs, **kw):
     """Hear a chapter, section or segment ID of a book, a stretch (--from), or --text."""
-    result, flat = audition.preview(source, ident, text=text, voice=voice, start=start,
-                                    seconds=seconds, out=out, voices=voices, cache_dir=cache,
-                                    jobs=jobs or 1, **_given(kw))
-    _heard(result, [f"{s.id} [{s.voice}] {s.say}" for _, s in flat], flat, out)  # as spoken
+    result, flat = audition.preview(source, ident, cache_dir=cache, jobs=jobs or 1, **_given(kw))
+    _heard(result, [f"{s.id} [{s.voice}] {s.say}" for _, s in flat], flat, kw["out"])  # as spoken
 
 
 def _heard(result, lines: list[str], flat, out) -> None:
     for line, (_, segment) in zip(lines, flat):
         click.secho(line, fg=COLOURS.get(segment.voice))
     click.echo(result.summary(asked_for_file=bool(out)))
-
-
-def main() -> None:
-    cli(prog_name="narrate")

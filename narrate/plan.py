@@ -52,6 +52,10 @@ def load_book(target: str | Path, meta: str | Path | None = None,
     chosen = {k: options.pop(k) for k in ("code", "notes", "tables") if k in options}
     policy = ReadingPolicy(**{**(metadata.get("reading") or {}),
                               **{k: v for k, v in chosen.items() if v}})
+    if options.get("max_chapter_minutes") and "words_per_minute" not in options:
+        # long chapters are cut by the time the narrator takes to read them
+        narrator = load_profiles(metadata.get("voices")).get(NARRATOR_ROLE)
+        options["words_per_minute"] = narrator.rate if narrator else DEFAULT_RATE
     convert_options = ConvertOptions(lexicon=load_lexicon(lexicon_path), policy=policy, **options)
     document = read_document(target)
     book, problems = convert_document(document, convert_options, metadata)
@@ -333,8 +337,7 @@ class Outline:
     title: str
     not_read: list[str]  # what the reader found and does not read: index, contents …
     chapters: list[tuple[str, list[tuple[str, list[Segment]]]]]  # heading, [(section, segments)]
-    total: str
-    rates: dict[str, int]
+    total: str  # chapters, segments, duration, and each voice's rate
 
 
 def outline(book: Book, profiles: dict[str, VoiceProfile], problems: list) -> Outline:
@@ -343,5 +346,5 @@ def outline(book: Book, profiles: dict[str, VoiceProfile], problems: list) -> Ou
     return Outline(book.title + (f" — {book.author}" if book.author else ""),
                    [p.message for p in problems if getattr(p, "code", "") == "not-read"],
                    chapters, f"{len(book.chapters)} chapters, {len(book.segments)} segments, "
-                   f"about {clock(estimate_seconds(book.segments, profiles))}",
-                   {role: p.rate for role, p in sorted(profiles.items())})
+                   f"about {clock(estimate_seconds(book.segments, profiles))} (words a minute: "
+                   + ", ".join(f"{role} {p.rate}" for role, p in sorted(profiles.items())) + ")")

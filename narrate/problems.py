@@ -52,3 +52,17 @@ def is_warning(problem: Problem | str) -> bool:
 
 def as_line(problem: Problem | str) -> str:
     return problem if isinstance(problem, str) else problem.format()
+
+
+BOOK_WARNINGS = ("encoding", "no-author", "cover", "metadata-chapters")
+
+
+def about_the_book(problems: list) -> list[str]:
+    """The warnings `script` and `build` print themselves (the rest are for `lint`)."""
+    return [as_line(p) for p in problems if isinstance(p, str) or p.code in BOOK_WARNINGS]
+
+
+def by_line(problems: list) -> list[tuple[str, bool]]:
+    """(line, is a warning) for each problem, in the order of the source."""
+    ordered = sorted(problems, key=lambda p: getattr(p, "line", 0) or 0)
+    return [(as_line(p), is_warning(p)) for p in ordered]

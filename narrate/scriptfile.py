@@ -68,7 +68,12 @@ def write_script(book: Book, path: str | Path, as_json: bool = False,
     if path.exists() and not overwrite and not _is_narrate_output(path):
         raise ScriptFileError(f"{path}: exists and is not a narrate script; write the script "
                               "somewhere else (-o), or add --force to replace the file")
-    return atomic_write_text(path, to_json_segments(book) if as_json else to_yaml(book))
+    return atomic_write_text(path, script_text(book, as_json))
+
+
+def script_text(book: Book, as_json: bool = False) -> str:
+    """The script as YAML, or its segments as a JSON list."""
+    return to_json_segments(book) if as_json else to_yaml(book)
 
 
 def _is_narrate_output(path: Path) -> bool:

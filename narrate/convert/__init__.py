@@ -54,7 +54,7 @@ class ConvertOptions:
     max_chapter_minutes: float | None = None
     speak_citations: bool = False
     markdown: bool = False
-    words_per_minute: int = 160  # for duration estimates
+    words_per_minute: int = 160  # to cut long chapters by time: the narrator's rate (plan.py)
     lexicon: Lexicon = field(default_factory=Lexicon)
     policy: ReadingPolicy = field(default_factory=ReadingPolicy)  # code, notes, tables
     english: bool = True  # English number words and abbreviations (set from the language)

@@ -43,9 +43,9 @@ DEFAULT = "pyttsx3"
 def _registry() -> dict[str, EngineModule]:
     found: dict[str, EngineModule] = {}
     for info in pkgutil.iter_modules(__path__):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        if hasattr(module, "NAME") and hasattr(module, "open_engine"):
-            found[module.NAME] = module  # type: ignore[assignment]
+        plugin = getattr(importlib.import_module(f"{__name__}.{info.name}"), "ENGINE", None)
+        if plugin is not None:  # an engine's module names its engine ENGINE
+            found[plugin.NAME] = plugin
     return found
 
 
@@ -107,7 +107,7 @@ def describe() -> list[str]:
         lines += [f"  {v.id:28} {v.name:36} {','.join(v.languages):10} {v.gender or ''}"
                   for v in engine(name).voices()]
         lines += [f"  {engine(name).NOTE}"] if engine(name).NOTE else []
-    return lines
+    return lines + ["a ready neural cast: --voices voices/neural (piper narrator, hibari quote)"]
 
 
 def check_cast(profiles: dict[str, VoiceProfile]) -> list[str]:

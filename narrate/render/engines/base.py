@@ -1,8 +1,8 @@
 """What every engine module provides, and what they share.
 
-An engine is a module in this package with the attributes of `EngineModule`; the
-registry (`narrate.render.engines`) finds it by its NAME, the `engine:` of a voice
-profile. Adding an engine is adding one module.
+An engine is a module in this package whose ENGINE has the attributes of `EngineModule`
+(the module itself, or an object); the registry (`narrate.render.engines`) finds it by
+its NAME, the `engine:` of a voice profile. Adding an engine is adding one module.
 """
 
 from __future__ import annotations

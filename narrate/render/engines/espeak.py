@@ -26,6 +26,7 @@ import platform
 import re
 import shutil
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -205,3 +206,6 @@ def espeak_voice(language: str) -> str | None:
             found.append((fields[1].lower(), fields[4]))
     exact = [voice for lang, voice in found if lang == code]
     return next(iter(exact or [voice for _, voice in found]), None)
+
+
+ENGINE = sys.modules[__name__]  # this module is the engine (engines/base.EngineModule)

