@@ -15,7 +15,7 @@ META_KEYS: dict[str, tuple[type, ...]] = {
     "language": (str,), "year": (int, str), "genre": (str,), "description": (str,),
     "publisher": (str,), "cover": (str,), "chapters": (list,), "credits": (bool,),
     "voices": (str,), "lexicon": (str,), "series": (str,), "series_index": (int, float, str),
-    "reading": (dict,),
+    "reading": (dict,), "isbn": (str, int),
 }
 
 # the default cast and lexicon ship inside the package (a checkout's top-level voices/

@@ -214,9 +214,12 @@ def plan_book(book: Book, cache, out_root: str | Path = OUTPUT_DIR, voices=None,
     items = book_items(book) + extra_items(book, credits)
     forced, forced_chapters = resolve_only(book, items, only) if only else (set(), set())
     keys = item_keys(items, profiles)
+    extra = {k: str(book.extra.get(k) or "") for k in
+             ("subtitle", "series", "series_index", "publisher", "isbn")}
     info = BookInfo(book.title, book.author, book.narrator, str(book.extra.get("year", "")),
                     str(book.extra.get("genre", "Audiobook")),
-                    str(book.extra.get("description", "")), book.extra.get("cover"))
+                    str(book.extra.get("description", "")), book.extra.get("cover"),
+                    language=book.language, **extra)
     paths = {item_id: cache.path(key) for item_id, key in keys.items()}
     chapters = []
     for index, chapter in enumerate(book.chapters):

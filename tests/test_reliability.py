@@ -155,7 +155,7 @@ def test_hundreds_of_chapters_and_hostile_titles(tmp_path):
     made = [p for p in tmp_path.rglob("*.mp3") if ".parts" not in p.parts]
     assert len(made) == 270 and all(p.parent == result.folder for p in made)  # none escaped
     probe = subprocess.run(["ffprobe", "-v", "error", "-show_chapters", "-of", "json",
-                            str(next(result.folder.glob("*.m4b")))],
+                            str(next(result.folder.glob("m4b/*.m4b")))],
                            capture_output=True, text=True, check=True)
     assert len(json.loads(probe.stdout)["chapters"]) == 270
 
@@ -249,7 +249,7 @@ def test_sigkill_at_each_stage_then_the_next_build_finishes(small_book, tmp_path
     assert result.returncode == 0, result.stderr
     reused = int(result.stdout.split("rendered, ")[1].split(" reused")[0])
     assert reused >= cached > 0
-    assert not [p for p in folder.rglob(".*") if p.name != ".narrate.lock" and p.name != ".parts"]
+    assert not [p for p in folder.rglob(".*") if p.name not in (".narrate.lock", ".parts", ".ignore")]
     assert not list((tmp_path / "c").rglob(".*.tmp.wav"))
     assert not list(folder.glob(".parts/*.pcm"))
     assert len(list(folder.glob("*.mp3"))) == 2

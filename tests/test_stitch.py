@@ -50,8 +50,10 @@ def built(tmp_path_factory):
 def test_outputs_exist_with_safe_names(built):
     names = sorted(p.name for p in built.folder.iterdir() if not p.name.startswith("."))
     assert names == ["01 - First Part.mp3", "01 - First Part.vtt", "02 - Second Part.mp3",
-                     "02 - Second Part.vtt", "Two Parts.cue", "Two Parts.m3u8", "Two Parts.m4b",
-                     "chapters.json", "manifest.json", "script.yaml"]
+                     "02 - Second Part.vtt", "Two Parts.cue", "Two Parts.m3u8", "chapters.json",
+                     "m4b", "manifest.json", "metadata.json", "metadata.opf", "script.yaml"]
+    assert sorted(p.name for p in (built.folder / "m4b").iterdir()) == [".ignore",
+                                                                        "Two Parts.m4b"]
     assert not list(built.folder.rglob(".*.tmp*"))
 
 
@@ -99,7 +101,7 @@ def test_chapter_markers_read_back_with_ffprobe_and_mutagen(built):
 
 
 def test_m4b_has_one_marker_per_chapter_and_the_tags(built):
-    path = built.folder / "Two Parts.m4b"
+    path = built.folder / "m4b" / "Two Parts.m4b"
     probe = ffprobe(path)
     chapters = probe["chapters"]
     assert [c["tags"]["title"] for c in chapters] == ["First Part", "Second Part"]
@@ -119,7 +121,7 @@ def test_m4b_join_is_sample_exact(built):
     manifest = json.loads((built.folder / "manifest.json").read_text())
     first, second = manifest["chapters"]
     offset = first["samples"] + second["cues"][0]["start"]
-    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(built.folder / "Two Parts.m4b"),
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(built.folder / "m4b" / "Two Parts.m4b"),
                           "-f", "s16le", "-ac", "1", "-"], capture_output=True, check=True).stdout
     pcm = np.abs(np.frombuffer(raw, np.int16).astype(int))
     onset = offset - 2000 + int(np.argmax(pcm[offset - 2000: offset + 4000] > 1000))

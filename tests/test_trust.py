@@ -101,8 +101,8 @@ def test_the_m4b_is_an_audiobook_and_a_renamed_book_leaves_nothing_behind(tmp_pa
     assert (result.folder / "Première.m3u8").read_text(encoding="utf-8").startswith("#EXTM3U")
     (tmp_path / "a.yaml").write_text("title: Seconde\nauthor: A. Writer\n")
     build(source, **args)
-    names = sorted(p.name for p in result.folder.iterdir() if p.suffix in
-                   (".m4b", ".cue", ".m3u", ".m3u8"))
+    names = sorted(p.name for p in [*result.folder.iterdir(), *(result.folder / "m4b").iterdir()]
+                   if p.suffix in (".m4b", ".cue", ".m3u", ".m3u8"))
     assert names == ["Seconde.cue", "Seconde.m3u8", "Seconde.m4b"]
 
 
@@ -210,7 +210,7 @@ def test_every_fix_the_check_suggests_runs_and_fixes_it(tmp_path):
     tags = ID3(str(folder / "02 - Two.mp3"))
     tags.delall("TALB")
     tags.save(str(folder / "02 - Two.mp3"), v2_version=3)
-    (folder / "B.m4b").unlink()
+    (folder / "m4b" / "B.m4b").unlink()
     (folder / "chapters.json").write_text("{}")
     report = check_book(folder, picture=False)
     fixes = {f.fix for f in report.findings}

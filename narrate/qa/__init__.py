@@ -36,7 +36,7 @@ from narrate.qa.mastering import (
 )
 from narrate.qa.report import CheckReport, Finding
 from narrate.render.profiles import VoiceProfile
-from narrate.stitch import ChapterRecord
+from narrate.stitch import M4B_FOLDER, ChapterRecord
 
 HOLE_SECONDS = 3.0  # a silence longer than any pause narrate makes, inside a chapter
 MISSING_WORDS = 0.6  # a transcript with fewer than this share of the words fails
@@ -92,7 +92,7 @@ def check_book(folder: Path, profile: str = "default", asr: bool = False,
         if asr:
             listening.update(_asr_clips(path, record, segments))
     report.findings += judge_book(report.files, rules)
-    m4b = next(folder.glob("*.m4b"), None)
+    m4b = next((folder / M4B_FOLDER).glob("*.m4b"), None)
     if m4b is None:
         report.findings.append(Finding("fail", folder.name, "the m4b is missing",
                                        "build again: narrate build SOURCE"))

@@ -33,11 +33,14 @@ from narrate.stitch.encode import (
     join_m4b,
     mp3_makeup_db,
 )
+from narrate.stitch.library import abs_metadata, opf_metadata
 from narrate.stitch.sidecars import cue_sheet, json_chapters, m3u_playlist, webvtt
 from narrate.stitch.tags import Marker, Tags, image_mime, write_mp3_tags
 from narrate.stitch.timeline import MP3_DELAY, Clip, Cue, Mastering, mp3_frame
 
-PARTS = ".parts"  # encoded pieces, kept so an edit re-encodes only its piece
+PARTS = ".parts"  # encoded pieces, kept so an edit re-encodes only its piece (a dot folder:
+# libraries never scan it)
+M4B_FOLDER = "m4b"  # the whole book in one file, beside the chapter MP3s
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
              *(f"LPT{i}" for i in range(1, 10))}
 
@@ -67,6 +70,12 @@ class BookInfo:
     genre: str = "Audiobook"
     comment: str = ""
     cover: Path | None = None
+    subtitle: str = ""
+    series: str = ""
+    series_index: str = ""  # its position in the series: "2", "2.5"
+    publisher: str = ""
+    language: str = ""
+    isbn: str = ""
 
 
 @dataclass
@@ -173,13 +182,14 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
                 checkpoint("encode")
         list(pool.map(lambda plan: _export_mp3(folder, plan, records[plan.id], cover, Tags(
             plan.title, info.title, info.author, info.narrator, plan.number, len(plans),
-            info.genre, str(info.year or ""), info.comment)), todo))
+            info.genre, str(info.year or ""), info.comment, info.subtitle, info.series,
+            info.series_index)), todo))
         for plan in todo:
             records[plan.id].file_stamp = stamp(folder / f"{plan.stem}.mp3")
     for leftover in parts.glob("*.pcm"):  # this build's, and any a crash left behind
         leftover.unlink()
     ordered = [records[p.id] for p in plans]
-    m4b = folder / f"{safe_filename(info.title)}.m4b"
+    m4b = m4b_path(folder, info)
     untouched = bool(m4b_stamp) and stamp(m4b) == m4b_stamp  # as the last build left it
     _write_book_files(info, plans, ordered, folder, cover is not None and info.cover,
                       join=bool(todo) or set(previous) != set(records) or not untouched)
@@ -328,15 +338,21 @@ def _write_book_files(info, plans, records, folder, cover_path, join: bool = Tru
         chapters.append((plan.title, position, position + length))
         position += length
     book_stem = safe_filename(info.title)
-    m4b = folder / f"{book_stem}.m4b"
+    m4b = m4b_path(folder, info)
     tags = {"title": info.title, "album": info.title, "artist": info.author,
             "album_artist": info.author, "composer": info.narrator, "genre": info.genre,
-            "date": str(info.year or ""), "comment": info.comment}
+            "date": str(info.year or ""), "comment": info.comment, "grouping": info.series}
     if join:
+        m4b.parent.mkdir(exist_ok=True)
+        # the same book again: Audiobookshelf would list it twice, so it is hidden from
+        # its scanner, which skips a folder holding a file named .ignore
+        write_text_if_changed(m4b.parent / ".ignore", "")
         join_m4b([folder / PARTS / f"{piece}.m4a" for r in records for piece in r.pieces], m4b,
                  tags, [(t, round(s * 1000), round(e * 1000)) for t, s, e in chapters],
-                 Path(cover_path) if cover_path else None)
+                 Path(cover_path) if cover_path else None, itunes_tags(info))
     write_text_if_changed(folder / "chapters.json", json_chapters(info.title, chapters))
+    write_text_if_changed(folder / "metadata.json", abs_metadata(info, chapters))
+    write_text_if_changed(folder / "metadata.opf", opf_metadata(info, f"narrate:{book_stem}"))
     files = [(f"{p.stem}.mp3", p.title) for p in plans]
     write_text_if_changed(folder / f"{book_stem}.cue",
                           cue_sheet(info.title, info.narrator or info.author, files))
@@ -348,10 +364,22 @@ def _write_book_files(info, plans, records, folder, cover_path, join: bool = Tru
             [(c["start"] / record.rate, c["end"] / record.rate, c["id"], c["text"])
              for c in record.cues if c["text"]]))
     for suffix in (".m4b", ".cue", ".m3u8", ".m3u"):  # a renamed book leaves none behind
-        for old in folder.glob(f"*{suffix}"):
-            if old.stem != book_stem or suffix == ".m3u":  # .m3u: written before .m3u8
-                old.unlink()
+        for old in [*folder.glob(f"*{suffix}"), *(folder / M4B_FOLDER).glob(f"*{suffix}")]:
+            if old != m4b and (old.stem != book_stem or suffix in (".m3u", ".m4b")):
+                old.unlink()  # .m3u: written before .m3u8; an m4b beside the MP3s: before m4b/
     return m4b
+
+
+def m4b_path(folder: Path, info: BookInfo) -> Path:
+    return folder / M4B_FOLDER / f"{safe_filename(info.title)}.m4b"
+
+
+def itunes_tags(info: BookInfo) -> dict[str, str]:
+    """The m4b's atoms ffmpeg does not write: subtitle and series, as iTunes freeform
+    atoms (ffprobe and Audiobookshelf read them as SUBTITLE, SERIES, SERIES-PART)."""
+    found = {"SUBTITLE": info.subtitle, "SERIES": info.series,
+             "SERIES-PART": info.series_index if info.series else ""}
+    return {f"----:com.apple.iTunes:{k}": v for k, v in found.items() if v}
 
 
 def _remove_stale(folder: Path, plans: list[ChapterPlan], records: list[ChapterRecord],

@@ -208,7 +208,8 @@ def _escape(value: str) -> str:
 
 
 def join_m4b(parts: list[Path], dest: Path, tags: dict[str, str],
-             chapters: list[tuple[str, int, int]], cover: Path | None = None) -> Path:
+             chapters: list[tuple[str, int, int]], cover: Path | None = None,
+             freeform: dict[str, str] | None = None) -> Path:
     """Concatenate per-chapter AAC files by stream copy, with chapter atoms and a cover.
 
     Each part holds a whole number of AAC frames and starts with silence, and
@@ -234,7 +235,19 @@ def join_m4b(parts: list[Path], dest: Path, tags: dict[str, str],
             # an audiobook to players: the M4B brand and media kind 2 (iTunes "stik")
             _run([*args, *maps, "-c:a", "copy", "-movflags", "+faststart", "-brand", "M4B ",
                   "-metadata", "media_type=2", "-f", "mp4", str(tmp)], f"join {dest.name}")
+            if freeform:
+                _add_freeform(tmp, freeform)
     return dest
+
+
+def _add_freeform(path: Path, atoms: dict[str, str]) -> None:
+    """iTunes freeform atoms ("----:com.apple.iTunes:NAME"), which ffmpeg cannot write."""
+    from mutagen.mp4 import MP4, MP4FreeForm
+
+    audio = MP4(str(path))
+    for key, value in atoms.items():
+        audio[key] = [MP4FreeForm(value.encode("utf-8"))]
+    audio.save()
 
 
 def _quote_path(path: Path) -> str:

@@ -11,10 +11,13 @@ from mutagen.id3 import (
     COMM,
     CTOC,
     ID3,
+    MVIN,
+    MVNM,
     TALB,
     TCOM,
     TCON,
     TIT2,
+    TIT3,
     TPE1,
     TPE2,
     TRCK,
@@ -55,6 +58,9 @@ class Tags:
     genre: str = "Audiobook"
     year: str = ""
     comment: str = ""
+    subtitle: str = ""
+    series: str = ""
+    series_part: str = ""
 
 
 def image_mime(data: bytes) -> str | None:
@@ -82,6 +88,14 @@ def write_mp3_tags(path: Path, tags: Tags, markers: list[Marker],
         id3.add(TYER(encoding=1, text=[str(tags.year)]))
     if tags.comment:
         id3.add(COMM(encoding=1, lang="eng", desc="", text=[tags.comment]))
+    if tags.subtitle:
+        id3.add(TIT3(encoding=1, text=[tags.subtitle]))
+    if tags.series:  # Audiobookshelf reads TXXX series; Apple's players, the movement frames
+        id3.add(TXXX(encoding=1, desc="SERIES", text=[tags.series]))
+        id3.add(MVNM(encoding=1, text=[tags.series]))
+        if tags.series_part:
+            id3.add(TXXX(encoding=1, desc="SERIES-PART", text=[tags.series_part]))
+            id3.add(MVIN(encoding=1, text=[tags.series_part]))
     for frame in chapter_frames(markers):
         id3.add(frame)
     if cover:

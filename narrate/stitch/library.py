@@ -1,0 +1,74 @@
+"""What audiobook libraries read beside the audio: Audiobookshelf's `metadata.json` and
+an OPF package document (`metadata.opf`), which Audiobookshelf, calibre and others read.
+
+Audiobookshelf reads a flat metadata.json: `authors`, `narrators` and `genres` as lists,
+`series` as "Name #sequence" strings, `chapters` as {id, start, end, title} in seconds.
+The OPF carries the same in Dublin Core: `dc:creator` with the roles aut and nrt
+(opf:role, and an EPUB 3 `role` refinement), and calibre's series meta.
+"""
+
+from __future__ import annotations
+
+import json
+from xml.sax.saxutils import escape, quoteattr
+
+
+def _number(value) -> str:
+    """A series position as written: 2, 2.5; never 2.0."""
+    text = str(value).strip()
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return str(int(number)) if number.is_integer() else text
+
+
+def abs_metadata(info, chapters: list[tuple[str, float, float]]) -> str:
+    """Audiobookshelf's metadata.json for the book; `chapters`: (title, start, end) s."""
+    series = [f"{info.series} #{_number(info.series_index)}" if info.series_index not in
+              (None, "") else info.series] if info.series else []
+    data = {
+        "tags": [], "title": info.title, "subtitle": info.subtitle or None,
+        "authors": [info.author] if info.author else [],
+        "narrators": [info.narrator] if info.narrator else [],
+        "series": series, "genres": [info.genre] if info.genre else [],
+        "publishedYear": str(info.year) if info.year else None, "publishedDate": None,
+        "publisher": info.publisher or None, "description": info.comment or None,
+        "isbn": info.isbn or None, "asin": None, "language": info.language or None,
+        "explicit": False, "abridged": False,
+        "chapters": [{"id": n, "start": round(start, 3), "end": round(end, 3), "title": title}
+                     for n, (title, start, end) in enumerate(chapters)],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def opf_metadata(info, identifier: str) -> str:
+    """An OPF 3 package document of the book's metadata (no manifest of its own: it sits
+    beside the audio, as libraries expect)."""
+    meta = [f"<dc:identifier id=\"id\">{escape(identifier)}</dc:identifier>",
+            f"<dc:title>{escape(info.title)}</dc:title>",
+            f"<dc:language>{escape(info.language or 'en')}</dc:language>"]
+    people = [("aut", name) for name in [info.author] if name] + \
+             [("nrt", name) for name in [info.narrator] if name]
+    for n, (role, name) in enumerate(people, start=1):
+        meta += [f"<dc:creator id=\"c{n}\" opf:role=\"{role}\">{escape(name)}</dc:creator>",
+                 f"<meta refines=\"#c{n}\" property=\"role\" scheme=\"marc:relators\">{role}</meta>"]
+    optional = [("dc:date", info.year), ("dc:publisher", info.publisher),
+                ("dc:description", info.comment), ("dc:subject", info.genre)]
+    meta += [f"<{tag}>{escape(str(value))}</{tag}>" for tag, value in optional if value]
+    if info.subtitle:
+        meta.append(f"<meta property=\"dcterms:alternative\">{escape(info.subtitle)}</meta>")
+    if info.isbn:
+        meta.append(f"<dc:identifier opf:scheme=\"ISBN\">{escape(info.isbn)}</dc:identifier>")
+    if info.series:
+        meta.append(f"<meta name=\"calibre:series\" content={quoteattr(info.series)}/>")
+        if info.series_index not in (None, ""):
+            meta.append(f"<meta name=\"calibre:series_index\" "
+                        f"content={quoteattr(_number(info.series_index))}/>")
+    body = "\n    ".join(meta)
+    return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\" "
+            "unique-identifier=\"id\">\n"
+            "  <metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\" "
+            "xmlns:opf=\"http://www.idpf.org/2007/opf\">\n"
+            f"    {body}\n  </metadata>\n</package>\n")

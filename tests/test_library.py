@@ -1,0 +1,127 @@
+"""Audiobookshelf-ready output: one book per folder, and every field a library reads, read
+back from the files with mutagen, ffprobe, lxml and json."""
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from mutagen.mp3 import MP3
+from mutagen.mp4 import MP4
+
+from narrate.pipeline import build
+from narrate.stitch import BookInfo
+from narrate.stitch.library import abs_metadata, opf_metadata
+
+AUDIO = {".mp3", ".m4b", ".m4a", ".aac", ".flac", ".ogg", ".opus", ".wav", ".wma", ".mp4"}
+META = """title: The Two Rivers
+subtitle: A Lecture in Two Parts
+author: Ada Writer
+narrator: Ben Reader
+series: River Lectures
+series_index: 2
+year: 1931
+publisher: Small Press
+description: Two short talks about two rivers.
+isbn: "9780000000002"
+language: en
+genre: Lectures
+"""
+
+
+def library_books(root: Path) -> dict[str, list[str]]:
+    """Audiobookshelf's grouping, as its scanner does it (server/utils/scandir.js and
+    fileUtils.recurseFiles): dot files and folders are skipped, so is every folder that
+    holds a file named .ignore, and each folder with audio is a book that takes in the
+    audio of the folders below it."""
+    ignored = {p.parent for p in root.rglob(".ignore") if p.parent != root}
+    audio = sorted((p for p in root.rglob("*") if p.suffix.lower() in AUDIO
+                    and not any(part.startswith(".") for part in p.relative_to(root).parts)
+                    and not any(folder in p.parents for folder in ignored)),
+                   key=lambda p: len(p.parts))
+    books: dict[str, list[str]] = {}
+    for path in audio:
+        owner = next((book for book in books if Path(book) in path.parents), None)
+        books.setdefault(owner or str(path.parent), []).append(path.name)
+    return books
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("library")
+    source = folder / "rivers.md"
+    source.write_text("# The Two Rivers\n\n## The First River\n\nThe first river runs north "
+                      "through the hills.\n\n## The Second River\n\nThe second river runs "
+                      "south to the sea.\n", encoding="utf-8")
+    (folder / "rivers.yaml").write_text(META, encoding="utf-8")
+    return build(source, cache_dir=folder / "cache", out_root=folder / "out", progress=False)
+
+
+def test_audiobookshelf_sees_one_book_of_chapter_files(book):
+    books = library_books(book.folder.parent)
+    assert list(books) == [str(book.folder)]
+    assert books[str(book.folder)] == ["01 - The First River.mp3", "02 - The Second River.mp3"]
+    assert (book.export.m4b.parent / ".ignore").exists() and book.export.m4b.exists()
+
+
+def test_metadata_json_has_every_field_and_the_m4b_chapters(book):
+    data = json.loads((book.folder / "metadata.json").read_text(encoding="utf-8"))
+    assert data["title"] == "The Two Rivers" and data["subtitle"] == "A Lecture in Two Parts"
+    assert data["authors"] == ["Ada Writer"] and data["narrators"] == ["Ben Reader"]
+    assert data["series"] == ["River Lectures #2"] and data["genres"] == ["Lectures"]
+    assert data["publishedYear"] == "1931" and data["publisher"] == "Small Press"
+    assert data["description"] == "Two short talks about two rivers."
+    assert data["isbn"] == "9780000000002" and data["language"] == "en"
+    probe = json.loads(subprocess.run(
+        ["ffprobe", "-v", "error", "-show_chapters", "-of", "json", str(book.export.m4b)],
+        capture_output=True, text=True, check=True).stdout)["chapters"]
+    assert [c["title"] for c in data["chapters"]] == [c["tags"]["title"] for c in probe] == \
+        ["The First River", "The Second River"]
+    for ours, theirs in zip(data["chapters"], probe):
+        assert abs(ours["start"] - float(theirs["start_time"])) < 0.002
+        assert abs(ours["end"] - float(theirs["end_time"])) < 0.002
+
+
+def test_opf_names_author_and_narrator_by_role_and_the_series(book):
+    tree = etree.parse(str(book.folder / "metadata.opf"))
+    ns = {"dc": "http://purl.org/dc/elements/1.1/", "opf": "http://www.idpf.org/2007/opf"}
+    roles = {c.get("{http://www.idpf.org/2007/opf}role"): c.text
+             for c in tree.iterfind(".//dc:creator", ns)}
+    assert roles == {"aut": "Ada Writer", "nrt": "Ben Reader"}
+    metas = {m.get("name"): m.get("content") for m in tree.iterfind(".//opf:meta", ns)
+             if m.get("name")}
+    assert metas == {"calibre:series": "River Lectures", "calibre:series_index": "2"}
+    assert tree.findtext(".//dc:title", namespaces=ns) == "The Two Rivers"
+
+
+def test_mp3_tags_carry_subtitle_series_and_narrator(book):
+    tags = MP3(str(book.folder / "01 - The First River.mp3")).tags
+    assert str(tags["TIT3"]) == "A Lecture in Two Parts"
+    assert str(tags["TXXX:SERIES"]) == "River Lectures" and str(tags["MVNM"]) == "River Lectures"
+    assert str(tags["TXXX:SERIES-PART"]) == "2" and str(tags["MVIN"]) == "2"
+    assert str(tags["TCOM"]) == "Ben Reader" and str(tags["TXXX:NARRATOR"]) == "Ben Reader"
+
+
+def test_m4b_atoms_carry_subtitle_and_series(book):
+    tags = MP4(str(book.export.m4b)).tags
+    assert tags["----:com.apple.iTunes:SUBTITLE"][0].decode() == "A Lecture in Two Parts"
+    assert tags["----:com.apple.iTunes:SERIES"][0].decode() == "River Lectures"
+    assert tags["----:com.apple.iTunes:SERIES-PART"][0].decode() == "2"
+    assert tags["\xa9grp"] == ["River Lectures"] and tags["\xa9wrt"] == ["Ben Reader"]
+    probed = json.loads(subprocess.run(
+        ["ffprobe", "-v", "error", "-show_format", "-of", "json", str(book.export.m4b)],
+        capture_output=True, text=True, check=True).stdout)["format"]["tags"]
+    assert probed["SERIES"] == "River Lectures" and probed["SUBTITLE"] == "A Lecture in Two Parts"
+
+
+@pytest.mark.unit
+def test_library_files_escape_markup_and_write_series_positions_as_given():
+    info = BookInfo("A <b>&</b> \"B\"", author="C & D", series="S <1>", series_index="2.0")
+    opf = opf_metadata(info, "narrate:x")
+    tree = etree.fromstring(opf.encode())
+    assert tree.findtext(".//{http://purl.org/dc/elements/1.1/}title") == "A <b>&</b> \"B\""
+    data = json.loads(abs_metadata(info, []))
+    assert data["series"] == ["S <1> #2"] and data["narrators"] == []
+    assert json.loads(abs_metadata(BookInfo("T", series="S", series_index="2.5"), []))[
+        "series"] == ["S #2.5"]
