@@ -62,11 +62,12 @@ def build(source: str | Path | Book, *, out: str | Path = "output", voices=None,
           mastering: Mastering | None = None, credits: bool | None = None, markers: int = 1,
           only: str | None = None, dry_run: bool = False, verify: int = 0,
           progress: bool | None = False, warnings: list | None = None,
-          **options) -> BuildResult:
+          readalong: bool = False, **options) -> BuildResult:
     """Build the audiobook of a source, a script file or a Book into out/<book>/.
 
     Only segments not in the cache are synthesised and only changed chapters are
-    exported again; `only` (an id, or "voice:ROLE") forces both for one part."""
+    exported again; `only` (an id, or "voice:ROLE") forces both for one part. With
+    `readalong`, also a read-along EPUB 3 (the text highlighted as it is read)."""
     from narrate.pipeline import build as run_build
     from narrate.qa.verify import TakeJudge
 
@@ -74,7 +75,7 @@ def build(source: str | Path | Book, *, out: str | Path = "output", voices=None,
     return run_build(source, voices=voices, cache_dir=cache, jobs=jobs, out_root=out,
                      mastering=mastering, credits=credits, marker_sections=markers,
                      progress=progress, warnings=warnings, only=only, dry_run=dry_run,
-                     verify=verify, judge=judge, **options)
+                     verify=verify, judge=judge, readalong=readalong, **options)
 
 
 def check(folder: str | Path, *, profile: str = "default", asr: bool = False,

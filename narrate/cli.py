@@ -164,8 +164,8 @@ def _failures(report) -> None:
          opt("--only", metavar="ID|voice:ROLE", help="Render it again; re-export what holds it."),
          opt("--dry-run", is_flag=True, help="Print what would be rendered and exported."),
          PROFILE, opt("--check", "run_check", is_flag=True, help="Check the result too."),
-         opt("--verify", type=click.IntRange(0, 10), default=0, metavar="N",
-             help="Judge each new take; take a failing one again up to N times."),
+         opt("--verify", type=click.IntRange(0, 10), default=0, help="Retake bad new takes N times."),
+         opt("--readalong", is_flag=True, help="Also a read-along EPUB 3 (Media Overlays)."),
          VOICES, CACHE, JOBS, *MASTERING, *CONVERT)
 def build(target, profile, run_check, sample_rate, bitrate_kbps, rms_db, peak_db, **kw):
     """SOURCE|SCRIPT -> the audiobook: MP3 chapters with markers, an m4b and sidecars."""

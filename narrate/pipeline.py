@@ -100,7 +100,8 @@ def build(target: str | Path | Book, voices=None, cache_dir=None, jobs: int | No
           out_root: str | Path = OUTPUT_DIR, mastering=None, credits: bool | None = None,
           marker_sections: int = 1, progress: bool | None = None, warnings: list | None = None,
           only: str | None = None, dry_run: bool = False, meta=None, lexicon=None,
-          verify: int = 0, judge: Judge | None = None, **convert) -> BuildResult:
+          verify: int = 0, judge: Judge | None = None, readalong: bool = False,
+          **convert) -> BuildResult:
     """Script (when given a source) + render + stitch, into out_root/<book>/.
 
     Only segments whose audio key is not cached are synthesised, and only chapters
@@ -129,20 +130,20 @@ def build(target: str | Path | Book, voices=None, cache_dir=None, jobs: int | No
         result = BuildResult(book, plan.folder, report, verify=checked)
         if not report.failed:
             result.export = _export(plan, cache, target, jobs, marker_sections, progress,
-                                    warnings)
+                                    warnings, readalong)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _export(plan, cache: Cache, target, jobs, marker_sections, progress, warnings
-            ) -> ExportResult:
+def _export(plan, cache: Cache, target, jobs, marker_sections, progress, warnings,
+            readalong: bool = False) -> ExportResult:
     """Export the chapters that changed, then write the manifest (under the book's lock)."""
     last = last_manifest(plan.folder)  # read once, under the lock: as the last build left it
     export = export_book(plan.info, plan.chapters, plan.folder, plan.mastering,
                          jobs or os.cpu_count() or 1, marker_sections,
                          {c.id: c for c in last.chapters} if last else {},
                          force=plan.forced_chapters, progress=progress,
-                         m4b_stamp=last.m4b_stamp if last else None)
+                         m4b_stamp=last.m4b_stamp if last else None, readalong=readalong)
     info, book = plan.info, plan.book
     manifest = Manifest(
         book.title, book.source, plan.mastering, plan.keys, export.chapters,

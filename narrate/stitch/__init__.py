@@ -34,6 +34,7 @@ from narrate.stitch.encode import (
     mp3_makeup_db,
 )
 from narrate.stitch.library import abs_metadata, opf_metadata
+from narrate.stitch.readalong import write_readalong
 from narrate.stitch.sidecars import cue_sheet, json_chapters, m3u_playlist, webvtt
 from narrate.stitch.tags import Marker, Tags, image_mime, write_mp3_tags
 from narrate.stitch.timeline import MP3_DELAY, Clip, Cue, Mastering, mp3_frame
@@ -143,13 +144,14 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
                 jobs: int = 2, marker_sections: int = 1,
                 previous: dict[str, ChapterRecord] | None = None,
                 force: AbstractSet[str] = frozenset(), progress: bool | None = None,
-                m4b_stamp: list[int] | None = None) -> ExportResult:
+                m4b_stamp: list[int] | None = None, readalong: bool = False) -> ExportResult:
     """Export every chapter whose key changed, then re-join the m4b and rewrite the sidecars.
 
     Each changed chapter is assembled in turn (its levelled PCM goes to a file in .parts,
     so memory holds one chapter), and its pieces not already in .parts are handed to
     `jobs` encoder threads, MP3 and AAC, which work while the next chapter is assembled
     (many short pieces keep both cores busy); then each chapter's MP3 and tags.
+    With `readalong`, also the read-along EPUB (readalong.py).
     """
     check_ffmpeg()
     if mastering.lead_in_ms * mastering.sample_rate < 1000 * MP3_DELAY:
@@ -191,8 +193,13 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
     ordered = [records[p.id] for p in plans]
     m4b = m4b_path(folder, info)
     untouched = bool(m4b_stamp) and stamp(m4b) == m4b_stamp  # as the last build left it
+    changed = bool(todo) or set(previous) != set(records) or not untouched
     _write_book_files(info, plans, ordered, folder, cover is not None and info.cover,
-                      join=bool(todo) or set(previous) != set(records) or not untouched)
+                      join=changed)
+    epub = folder / f"{safe_filename(info.title)}.epub"
+    if readalong and (changed or not epub.exists()):
+        write_readalong(epub, info, [(p.title, folder / f"{p.stem}.mp3", r)
+                                     for p, r in zip(plans, ordered)], cover)
     _remove_stale(folder, plans, ordered, previous)
     return ExportResult(folder, ordered, [p.id for p in todo],
                         [p.id for p in plans if p not in todo], m4b,
