@@ -51,7 +51,8 @@ def test_outputs_exist_with_safe_names(built):
     names = sorted(p.name for p in built.folder.iterdir() if not p.name.startswith("."))
     assert names == ["01 - First Part.mp3", "01 - First Part.vtt", "02 - Second Part.mp3",
                      "02 - Second Part.vtt", "Two Parts.cue", "Two Parts.m3u8", "chapters.json",
-                     "m4b", "manifest.json", "metadata.json", "metadata.opf", "script.yaml"]
+                     "index.html", "m4b", "manifest.json", "metadata.json", "metadata.opf",
+                     "script.yaml"]
     assert sorted(p.name for p in (built.folder / "m4b").iterdir()) == [".ignore",
                                                                         "Two Parts.m4b"]
     assert not list(built.folder.rglob(".*.tmp*"))

@@ -34,6 +34,7 @@ from narrate.stitch.encode import (
     mp3_makeup_db,
 )
 from narrate.stitch.library import abs_metadata, opf_metadata
+from narrate.stitch.page import page_html
 from narrate.stitch.readalong import write_readalong
 from narrate.stitch.sidecars import cue_sheet, json_chapters, m3u_playlist, webvtt
 from narrate.stitch.tags import Marker, Tags, image_mime, write_mp3_tags
@@ -366,10 +367,12 @@ def _write_book_files(info, plans, records, folder, cover_path, join: bool = Tru
     write_text_if_changed(folder / f"{book_stem}.m3u8", m3u_playlist(  # UTF-8: any title
         [(f"{p.stem}.mp3", r.samples / r.rate, f"{info.author} - {p.title}" if info.author
           else p.title) for p, r in zip(plans, records)]))
-    for plan, record in zip(plans, records):
-        write_text_if_changed(folder / f"{plan.stem}.vtt", webvtt(
-            [(c["start"] / record.rate, c["end"] / record.rate, c["id"], c["text"])
-             for c in record.cues if c["text"]]))
+    captions = [webvtt([(c["start"] / record.rate, c["end"] / record.rate, c["id"], c["text"])
+                        for c in record.cues if c["text"]]) for record in records]
+    for plan, vtt in zip(plans, captions):
+        write_text_if_changed(folder / f"{plan.stem}.vtt", vtt)
+    write_text_if_changed(folder / "index.html", page_html(info, [
+        (p.title, f"{p.stem}.mp3", vtt, r.cues) for p, r, vtt in zip(plans, records, captions)]))
     for suffix in (".m4b", ".cue", ".m3u8", ".m3u"):  # a renamed book leaves none behind
         for old in [*folder.glob(f"*{suffix}"), *(folder / M4B_FOLDER).glob(f"*{suffix}")]:
             if old != m4b and (old.stem != book_stem or suffix in (".m3u", ".m4b")):

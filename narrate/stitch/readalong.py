@@ -53,6 +53,19 @@ def clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
 
 
+def paragraphs_of(cues: list[dict]) -> list[tuple[str, list[dict]]]:
+    """A chapter's cues as (kind, cues) in reading order: a paragraph per section (kind:
+    its id), the spoken title ("title") and the credits ("credit")."""
+    paragraphs: list[tuple[str, list[dict]]] = []
+    for cue in cues:
+        kind = cue["section"] or ("title" if cue["id"].endswith(".000") else "credit")
+        if paragraphs and paragraphs[-1][0] == kind:
+            paragraphs[-1][1].append(cue)
+        else:
+            paragraphs.append((kind, [cue]))
+    return paragraphs
+
+
 def _span(cue: dict) -> str:
     return f"<span id=\"{segment_anchor(cue['id'])}\">{_text(cue['text'])}</span>"
 
@@ -160,15 +173,9 @@ def write_readalong(dest: Path, info, chapters: list[tuple[str, Path, ChapterRec
             number = str(index).zfill(width)
             audio = f"{number}.mp3"
             cues = [c for c in record.cues if c["text"].strip()]
-            paragraphs: list[tuple[str, list[dict]]] = []
-            for cue in cues:  # a paragraph a section; the spoken title; the credits
-                kind = cue["section"] or ("title" if cue["id"].endswith(".000") else "credit")
-                if paragraphs and paragraphs[-1][0] == kind:
-                    paragraphs[-1][1].append(cue)
-                else:
-                    paragraphs.append((kind, [cue]))
             epub.writestr(f"OEBPS/text/c{number}.xhtml",
-                          _chapter_xhtml(title, language, paragraphs), zipfile.ZIP_DEFLATED)
+                          _chapter_xhtml(title, language, paragraphs_of(cues)),
+                          zipfile.ZIP_DEFLATED)
             epub.writestr(f"OEBPS/smil/c{number}.smil",
                           _chapter_smil(number, audio, cues, record.rate), zipfile.ZIP_DEFLATED)
             epub.write(mp3, f"OEBPS/audio/{audio}", zipfile.ZIP_STORED)
