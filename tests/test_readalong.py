@@ -125,8 +125,8 @@ def test_the_seed_and_an_epub_sourced_book_read_along_cleanly(tmp_path):
 
 @pytest.mark.unit
 def test_clock_values_are_smil_full_clock_values_and_bad_characters_are_dropped():
-    from narrate.stitch.readalong import _text
+    from narrate.stitch.library import xml_text
 
-    assert _text("a\x01b<\ufffe") == "ab&lt;"
+    assert xml_text("a\x01b<\ufffe") == "ab&lt;"
     assert clock(3723.4567) == "1:02:03.457" and clock(0.0004) == "0:00:00.000"
     assert re.fullmatch(r"\d+:\d\d:\d\d\.\d{3}", clock(59.9996))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from narrate.plan import clock
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -44,7 +46,7 @@ class CheckReport:
             lines.append(f"{f['file'][:44]:44} {f['rms_db']:6.1f} {f['peak_db']:6.1f} "
                          f"{f['noise_floor_db']:6.0f} {f['head_s']:5.2f} {f['tail_s']:5.2f} "
                          f"{f['sample_rate']:6d} {f.get('kbps') or '-':>7} "
-                         f"{_clock(f['seconds']):>8}")
+                         f"{clock(f['seconds']):>8}")
         for voice, stats in sorted(self.asr.items()):
             lines.append(f"ASR {voice}: {stats['segments']} segments, median WER "
                          f"{stats['median_wer']:.1%}, p95 {stats['p95_wer']:.1%}, "
@@ -59,8 +61,3 @@ class CheckReport:
         lines.append(f"check ({self.profile} profile): {verdict} in {self.seconds:.1f} s")
         return lines
 
-
-def _clock(seconds: float) -> str:
-    minutes, rest = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{rest:02d}" if hours else f"{minutes}:{rest:02d}"

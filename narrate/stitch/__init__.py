@@ -33,7 +33,7 @@ from narrate.stitch.encode import (
     join_m4b,
     mp3_makeup_db,
 )
-from narrate.stitch.library import abs_metadata, opf_metadata
+from narrate.stitch.library import abs_metadata, opf_metadata, series_position
 from narrate.stitch.page import page_html
 from narrate.stitch.readalong import write_readalong
 from narrate.stitch.sidecars import cue_sheet, json_chapters, m3u_playlist, webvtt
@@ -186,7 +186,7 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
         list(pool.map(lambda plan: _export_mp3(folder, plan, records[plan.id], cover, Tags(
             plan.title, info.title, info.author, info.narrator, plan.number, len(plans),
             info.genre, str(info.year or ""), info.comment, info.subtitle, info.series,
-            info.series_index)), todo))
+            series_position(info.series_index))), todo))
         for plan in todo:
             records[plan.id].file_stamp = stamp(folder / f"{plan.stem}.mp3")
     for leftover in parts.glob("*.pcm"):  # this build's, and any a crash left behind
@@ -388,7 +388,7 @@ def itunes_tags(info: BookInfo) -> dict[str, str]:
     """The m4b's atoms ffmpeg does not write: subtitle and series, as iTunes freeform
     atoms (ffprobe and Audiobookshelf read them as SUBTITLE, SERIES, SERIES-PART)."""
     found = {"SUBTITLE": info.subtitle, "SERIES": info.series,
-             "SERIES-PART": info.series_index if info.series else ""}
+             "SERIES-PART": series_position(info.series_index) if info.series else ""}
     return {f"----:com.apple.iTunes:{k}": v for k, v in found.items() if v}
 
 

@@ -10,10 +10,24 @@ The OPF carries the same in Dublin Core: `dc:creator` with the roles aut and nrt
 from __future__ import annotations
 
 import json
+import re
 from xml.sax.saxutils import escape, quoteattr
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
-def _number(value) -> str:
+
+def xml_text(value: str) -> str:
+    """Text for XML: escaped, and the characters XML 1.0 forbids dropped (a book's text
+    is untrusted)."""
+    return escape(_NOT_XML.sub("", value))
+
+
+def xml_attr(value: str) -> str:
+    """A quoted XML attribute value, likewise."""
+    return quoteattr(_NOT_XML.sub("", value))
+
+
+def series_position(value) -> str:
     """A series position as written: 2, 2.5; never 2.0."""
     text = str(value).strip()
     try:
@@ -25,7 +39,7 @@ def _number(value) -> str:
 
 def abs_metadata(info, chapters: list[tuple[str, float, float]]) -> str:
     """Audiobookshelf's metadata.json for the book; `chapters`: (title, start, end) s."""
-    series = [f"{info.series} #{_number(info.series_index)}" if info.series_index not in
+    series = [f"{info.series} #{series_position(info.series_index)}" if info.series_index not in
               (None, "") else info.series] if info.series else []
     data = {
         "tags": [], "title": info.title, "subtitle": info.subtitle or None,
@@ -45,26 +59,26 @@ def abs_metadata(info, chapters: list[tuple[str, float, float]]) -> str:
 def opf_metadata(info, identifier: str) -> str:
     """An OPF 3 package document of the book's metadata (no manifest of its own: it sits
     beside the audio, as libraries expect)."""
-    meta = [f"<dc:identifier id=\"id\">{escape(identifier)}</dc:identifier>",
-            f"<dc:title>{escape(info.title)}</dc:title>",
-            f"<dc:language>{escape(info.language or 'en')}</dc:language>"]
+    meta = [f"<dc:identifier id=\"id\">{xml_text(identifier)}</dc:identifier>",
+            f"<dc:title>{xml_text(info.title)}</dc:title>",
+            f"<dc:language>{xml_text(info.language or 'en')}</dc:language>"]
     people = [("aut", name) for name in [info.author] if name] + \
              [("nrt", name) for name in [info.narrator] if name]
     for n, (role, name) in enumerate(people, start=1):
-        meta += [f"<dc:creator id=\"c{n}\" opf:role=\"{role}\">{escape(name)}</dc:creator>",
+        meta += [f"<dc:creator id=\"c{n}\" opf:role=\"{role}\">{xml_text(name)}</dc:creator>",
                  f"<meta refines=\"#c{n}\" property=\"role\" scheme=\"marc:relators\">{role}</meta>"]
     optional = [("dc:date", info.year), ("dc:publisher", info.publisher),
                 ("dc:description", info.comment), ("dc:subject", info.genre)]
-    meta += [f"<{tag}>{escape(str(value))}</{tag}>" for tag, value in optional if value]
+    meta += [f"<{tag}>{xml_text(str(value))}</{tag}>" for tag, value in optional if value]
     if info.subtitle:
-        meta.append(f"<meta property=\"dcterms:alternative\">{escape(info.subtitle)}</meta>")
+        meta.append(f"<meta property=\"dcterms:alternative\">{xml_text(info.subtitle)}</meta>")
     if info.isbn:
-        meta.append(f"<dc:identifier opf:scheme=\"ISBN\">{escape(info.isbn)}</dc:identifier>")
+        meta.append(f"<dc:identifier opf:scheme=\"ISBN\">{xml_text(info.isbn)}</dc:identifier>")
     if info.series:
-        meta.append(f"<meta name=\"calibre:series\" content={quoteattr(info.series)}/>")
+        meta.append(f"<meta name=\"calibre:series\" content={xml_attr(info.series)}/>")
         if info.series_index not in (None, ""):
             meta.append(f"<meta name=\"calibre:series_index\" "
-                        f"content={quoteattr(_number(info.series_index))}/>")
+                        f"content={xml_attr(series_position(info.series_index))}/>")
     body = "\n    ".join(meta)
     return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             "<package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\" "

@@ -80,14 +80,15 @@ def page_html(info, chapters: list[tuple[str, str, str, list[dict]]]) -> str:
     sections = []
     for number, (title, mp3, vtt, cues) in enumerate(chapters, start=1):
         body = []
-        for kind, group in paragraphs_of([c for c in cues if c["text"].strip()]):
+        paragraphs = paragraphs_of([c for c in cues if c["text"].strip()])
+        for kind, group in paragraphs:
             spans = " ".join(f"<span class=\"seg\" id=\"{segment_anchor(c['id'])}\" "
                              f"data-cue=\"{_esc(c['id'])}\">{_esc(c['text'])}</span>"
                              for c in group)
             tag = "h2" if kind == "title" else "p"
             css = " class=\"credit\"" if kind == "credit" else ""
             body.append(f"<{tag}{css}>{spans}</{tag}>")
-        if not any(kind == "title" for kind, _ in paragraphs_of(cues)):
+        if not any(kind == "title" for kind, _ in paragraphs):
             body.insert(0, f"<h2>{_esc(title)}</h2>")
         sections.append(
             f"<section class=\"chapter\" id=\"chapter-{number}\">\n"

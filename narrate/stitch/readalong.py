@@ -18,26 +18,17 @@ import time
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape, quoteattr
 
 from narrate.fileio import atomic_path
+from narrate.stitch.library import xml_attr, xml_text
 
 if TYPE_CHECKING:
     from narrate.stitch import ChapterRecord
 
 ACTIVE_CLASS = "-epub-media-overlay-active"
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 CSS = (f"body {{ font-family: serif; line-height: 1.5; margin: 1em; }}\n"
        f".{ACTIVE_CLASS} {{ background-color: #ffe08a; }}\n"
        "p.credit { font-style: italic; }\n")
-
-
-def _text(value: str) -> str:
-    return escape(_NOT_XML.sub("", value))
-
-
-def _attr(value: str) -> str:
-    return quoteattr(_NOT_XML.sub("", value))
 
 
 def segment_anchor(segment_id: str) -> str:
@@ -67,21 +58,21 @@ def paragraphs_of(cues: list[dict]) -> list[tuple[str, list[dict]]]:
 
 
 def _span(cue: dict) -> str:
-    return f"<span id=\"{segment_anchor(cue['id'])}\">{_text(cue['text'])}</span>"
+    return f"<span id=\"{segment_anchor(cue['id'])}\">{xml_text(cue['text'])}</span>"
 
 
 def _chapter_xhtml(title: str, language: str, paragraphs: list[tuple[str, list[dict]]]) -> str:
     spoken = [cues[0] for kind, cues in paragraphs if kind == "title"]
-    body = [f"<h1>{_span(spoken[0]) if spoken else _text(title)}</h1>"]
+    body = [f"<h1>{_span(spoken[0]) if spoken else xml_text(title)}</h1>"]
     for kind, cues in paragraphs:
         if kind != "title":
             css = ' class="credit"' if kind == "credit" else ""
             body.append(f"<p{css}>{' '.join(_span(c) for c in cues)}</p>")
-    lang = _attr(language)
+    lang = xml_attr(language)
     return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n"
             f"<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/"
             f"2007/ops\" xml:lang={lang} lang={lang}>\n<head><meta charset=\"UTF-8\"/>"
-            f"<title>{_text(title)}</title><link rel=\"stylesheet\" type=\"text/css\" "
+            f"<title>{xml_text(title)}</title><link rel=\"stylesheet\" type=\"text/css\" "
             "href=\"../style.css\"/></head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")
 
 
@@ -97,32 +88,32 @@ def _chapter_smil(number: str, audio: str, cues: list[dict], rate: int) -> str:
 
 
 def _nav(title: str, language: str, chapters: list[tuple[str, str]]) -> str:
-    items = "\n".join(f"<li><a href=\"text/c{n}.xhtml\">{_text(t)}</a></li>" for n, t in chapters)
-    lang = _attr(language)
+    items = "\n".join(f"<li><a href=\"text/c{n}.xhtml\">{xml_text(t)}</a></li>" for n, t in chapters)
+    lang = xml_attr(language)
     return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n"
             "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/"
             f"ops\" xml:lang={lang} lang={lang}>\n<head><meta charset=\"UTF-8\"/><title>"
-            f"{_text(title)}</title></head>\n<body>\n<nav epub:type=\"toc\" id=\"toc\"><h1>"
-            f"{_text(title)}</h1>\n<ol>\n{items}\n</ol>\n</nav>\n</body>\n</html>\n")
+            f"{xml_text(title)}</title></head>\n<body>\n<nav epub:type=\"toc\" id=\"toc\"><h1>"
+            f"{xml_text(title)}</h1>\n<ol>\n{items}\n</ol>\n</nav>\n</body>\n</html>\n")
 
 
 def _package(info, chapters: list[tuple[str, str, float]], total: float, cover: str | None,
              identifier: str) -> str:
     language = info.language or "en"
     modified = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    meta = [f"<dc:identifier id=\"bookid\">{_text(identifier)}</dc:identifier>",
-            f"<dc:title>{_text(info.title)}</dc:title>",
-            f"<dc:language>{_text(language)}</dc:language>",
+    meta = [f"<dc:identifier id=\"bookid\">{xml_text(identifier)}</dc:identifier>",
+            f"<dc:title>{xml_text(info.title)}</dc:title>",
+            f"<dc:language>{xml_text(language)}</dc:language>",
             f"<meta property=\"dcterms:modified\">{modified}</meta>",
             f"<meta property=\"media:duration\">{clock(total)}</meta>",
             f"<meta property=\"media:active-class\">{ACTIVE_CLASS}</meta>"]
     for k, (role, name) in enumerate([("aut", info.author), ("nrt", info.narrator)], start=1):
         if name:
-            meta += [f"<dc:creator id=\"creator{k}\">{_text(name)}</dc:creator>",
+            meta += [f"<dc:creator id=\"creator{k}\">{xml_text(name)}</dc:creator>",
                      (f"<meta refines=\"#creator{k}\" property=\"role\" "
                      f"scheme=\"marc:relators\">{role}</meta>")]
             if role == "nrt":
-                meta.append(f"<meta property=\"media:narrator\">{_text(name)}</meta>")
+                meta.append(f"<meta property=\"media:narrator\">{xml_text(name)}</meta>")
     meta += [f"<meta refines=\"#smil{n}\" property=\"media:duration\">{clock(seconds)}</meta>"
              for n, _, seconds in chapters]
     items = [("<item id=\"nav\" href=\"nav.xhtml\" media-type=\"application/xhtml+xml\" "
@@ -141,7 +132,7 @@ def _package(info, chapters: list[tuple[str, str, float]], total: float, cover: 
     spine = "\n".join(f"<itemref idref=\"c{n}\"/>" for n, _, _ in chapters)
     return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<package xmlns=\"http://www.idpf.org/"
             "2007/opf\" version=\"3.0\" unique-identifier=\"bookid\" xml:lang="
-            f"{_attr(language)} prefix=\"media: http://www.idpf.org/epub/vocab/overlays/#\">\n"
+            f"{xml_attr(language)} prefix=\"media: http://www.idpf.org/epub/vocab/overlays/#\">\n"
             "<metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n" + "\n".join(meta)
             + "\n</metadata>\n<manifest>\n" + "\n".join(items) + "\n</manifest>\n<spine>\n"
             + spine + "\n</spine>\n</package>\n")
