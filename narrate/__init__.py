@@ -62,12 +62,13 @@ def build(source: str | Path | Book, *, out: str | Path = "output", voices=None,
           mastering: Mastering | None = None, credits: bool | None = None, markers: int = 1,
           only: str | None = None, dry_run: bool = False, verify: int = 0,
           progress: bool | None = False, warnings: list | None = None,
-          readalong: bool = False, **options) -> BuildResult:
+          readalong: bool = False, formats: str = "mp3,m4b", **options) -> BuildResult:
     """Build the audiobook of a source, a script file or a Book into out/<book>/.
 
     Only segments not in the cache are synthesised and only changed chapters are
     exported again; `only` (an id, or "voice:ROLE") forces both for one part. With
-    `readalong`, also a read-along EPUB 3 (the text highlighted as it is read)."""
+    `readalong`, also a read-along EPUB 3 (the text highlighted as it is read).
+    `formats`: "mp3" (chapter files), "m4b" (one file) or both."""
     from narrate.pipeline import build as run_build
     from narrate.qa.verify import TakeJudge
 
@@ -75,14 +76,15 @@ def build(source: str | Path | Book, *, out: str | Path = "output", voices=None,
     return run_build(source, voices=voices, cache_dir=cache, jobs=jobs, out_root=out,
                      mastering=mastering, credits=credits, marker_sections=markers,
                      progress=progress, warnings=warnings, only=only, dry_run=dry_run,
-                     verify=verify, judge=judge, readalong=readalong, **options)
+                     verify=verify, judge=judge, readalong=readalong, formats=formats,
+                     **options)
 
 
 def check(folder: str | Path, *, profile: str = "default", asr: bool = False,
           threshold: float = 0.35, jobs: int | None = None,
           progress: bool | None = None) -> CheckReport:
     """Read a built book back and judge it (profile "default" or "acx"); writes
-    check.json and check.png into the folder. `progress`: a bar on a terminal (None),
+    check.json and check.png into its check/ folder. `progress`: a bar on a terminal (None),
     always, or never."""
     from narrate.qa import check_book
 

@@ -166,6 +166,7 @@ def _failures(report) -> None:
          PROFILE, opt("--check", "run_check", is_flag=True, help="Check the result too."),
          opt("--verify", type=click.IntRange(0, 10), default=0, help="Retake bad new takes N times."),
          opt("--readalong", is_flag=True, help="Also a read-along EPUB 3 (Media Overlays)."),
+         opt("--formats", default="mp3,m4b", help="mp3, m4b or both (mp3,m4b)."),
          VOICES, CACHE, JOBS, *MASTERING, *CONVERT)
 def build(target, profile, run_check, sample_rate, bitrate_kbps, rms_db, peak_db, **kw):
     """SOURCE|SCRIPT -> the audiobook: MP3 chapters with markers, an m4b and sidecars."""
@@ -187,10 +188,10 @@ def build(target, profile, run_check, sample_rate, bitrate_kbps, rms_db, peak_db
          opt("--asr", is_flag=True, help="Also listen to every segment (narrate[asr])."),
          opt("--threshold", type=click.FloatRange(0, 1), default=0.35, help="--asr's WER limit."))
 def check(book_dir, profile, jobs, asr=False, threshold=0.35):
-    """Check a built book (default: the last one built): writes check.json and check.png."""
+    """Check a built book (default: the last one built): writes check/check.json and .png."""
     folder = Path(book_dir) if book_dir else qa.latest_book()
     report = narrate.check(folder, profile=profile, asr=asr, threshold=threshold, jobs=jobs)
-    click.echo("\n".join(report.summary()) + f"\nwrote {folder / 'check.json'} and check.png")
+    click.echo("\n".join(report.summary()) + f"\nwrote {folder / 'check'}/check.json and check.png")
     if not report.passed:
         sys.exit(1)
 

@@ -66,12 +66,16 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
 def write_text_if_changed(path: str | Path, text: str) -> bool:
     """atomic_write_text unless the file already holds `text` (its time then says when
     it last changed, and an unchanged rebuild writes nothing)."""
+    return write_bytes_if_changed(path, text.encode("utf-8"))
+
+
+def write_bytes_if_changed(path: str | Path, data: bytes) -> bool:
     try:
-        if Path(path).read_text(encoding="utf-8") == text:
+        if Path(path).read_bytes() == data:
             return False
-    except (OSError, UnicodeDecodeError):
+    except OSError:
         pass
-    atomic_write_text(path, text)
+    atomic_write_bytes(path, data)
     return True
 
 

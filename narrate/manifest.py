@@ -10,7 +10,7 @@ from pathlib import Path
 
 from narrate.errors import NarrateError
 from narrate.fileio import atomic_write_text
-from narrate.stitch import ChapterRecord
+from narrate.stitch import FORMATS, ChapterRecord
 from narrate.stitch.timeline import Mastering
 
 MANIFEST = "manifest.json"
@@ -52,6 +52,7 @@ class Manifest:
     tags: TagsUsed = field(default_factory=TagsUsed)
     script: str = ""  # hash of the script.yaml narrate wrote beside the audio
     m4b_stamp: list[int] = field(default_factory=list)  # the m4b's size and mtime, as written
+    formats: list[str] = field(default_factory=lambda: list(FORMATS))  # what the build made
     version: int = VERSION
 
     def write(self, folder: Path) -> None:
@@ -72,7 +73,7 @@ class Manifest:
                    voices={k: VoiceUsed(**v) for k, v in data["voices"].items()},
                    cache=data["cache"], tags=TagsUsed(**data.get("tags", {})),
                    script=data.get("script") or "", m4b_stamp=list(data.get("m4b_stamp") or []),
-                   version=version)
+                   formats=list(data.get("formats") or FORMATS), version=version)
 
 
 def last_manifest(folder: Path) -> Manifest | None:

@@ -29,7 +29,7 @@ from narrate.render import Renderer, RenderReport, book_items, render_items
 from narrate.render.cache import Cache
 from narrate.render.retake import Judge, RetakeReport, retake_failing
 from narrate.scriptfile import is_script_file, to_yaml
-from narrate.stitch import ExportResult, export_book
+from narrate.stitch import FORMATS, ExportResult, export_book, parse_formats, safe_filename
 from narrate.stitch.encode import check_ffmpeg
 
 
@@ -57,14 +57,16 @@ class BuildResult:
         lines.append(f"chapters: {len(export.exported)} re-exported, {len(export.unchanged)} "
                      "unchanged")
         lines += changed_sections(self.book, self.render.rendered, "rendered")
-        for record in export.chapters:
+        for record in export.chapters if "mp3" in export.formats else []:
             mark = "*" if record.id in export.exported else " "
             lines.append(f" {mark} {record.stem}.mp3  {clock(record.samples / record.rate)}  "
                          f"{len(record.markers)} markers")
-        stem = export.m4b.stem
-        lines.append(f"   {export.m4b.name}  {clock(export.seconds)}  {len(export.chapters)} "
-                     f"chapters; chapters.json, {stem}.cue, {stem}.m3u8, "
-                     f"{len(export.chapters)} .vtt, manifest.json")
+        stem = safe_filename(self.book.title)
+        whole = f"{export.m4b.relative_to(export.folder)}  {clock(export.seconds)}  " \
+            f"{len(export.chapters)} chapters; " if export.m4b else ""
+        captions = f"{len(export.chapters)} .vtt, index.html, " if "mp3" in export.formats else ""
+        lines.append(f"   {whole}chapters.json, metadata.json, metadata.opf, {stem}.cue, "
+                     f"{stem}.m3u8, {captions}manifest.json")
         lines.append(f"made {clock(export.seconds)} of audio in {self.seconds:.1f} s -> "
                      f"{export.folder}/")
         return lines + (self._verify_summary(self.verify) if self.verify else [])
@@ -101,16 +103,20 @@ def build(target: str | Path | Book, voices=None, cache_dir=None, jobs: int | No
           marker_sections: int = 1, progress: bool | None = None, warnings: list | None = None,
           only: str | None = None, dry_run: bool = False, meta=None, lexicon=None,
           verify: int = 0, judge: Judge | None = None, readalong: bool = False,
-          **convert) -> BuildResult:
+          formats: str | tuple[str, ...] = FORMATS, **convert) -> BuildResult:
     """Script (when given a source) + render + stitch, into out_root/<book>/.
 
     Only segments whose audio key is not cached are synthesised, and only chapters
     whose key changed are exported; `only` forces both for one id or voice.
     With `dry_run`, nothing is rendered or written: `result.plan` says what would be.
     With `verify` N and a `judge` (narrate.qa.verify.TakeJudge), new takes are judged
-    and failing ones taken again up to N times.
+    and failing ones taken again up to N times. `formats`: "mp3", "m4b" or both (FORMATS).
     """
     started = time.perf_counter()
+    formats = parse_formats(formats)
+    if readalong and "mp3" not in formats:
+        raise NarrateError("--readalong: the read-along EPUB carries the chapter MP3s; add mp3 "
+                           "to --formats (mp3,m4b) or leave out --readalong")
     if not dry_run:
         check_ffmpeg()
     book = target if isinstance(target, Book) else \
@@ -130,20 +136,21 @@ def build(target: str | Path | Book, voices=None, cache_dir=None, jobs: int | No
         result = BuildResult(book, plan.folder, report, verify=checked)
         if not report.failed:
             result.export = _export(plan, cache, target, jobs, marker_sections, progress,
-                                    warnings, readalong)
+                                    warnings, readalong, formats)
     result.seconds = time.perf_counter() - started
     return result
 
 
 def _export(plan, cache: Cache, target, jobs, marker_sections, progress, warnings,
-            readalong: bool = False) -> ExportResult:
+            readalong: bool = False, formats: tuple[str, ...] = FORMATS) -> ExportResult:
     """Export the chapters that changed, then write the manifest (under the book's lock)."""
     last = last_manifest(plan.folder)  # read once, under the lock: as the last build left it
     export = export_book(plan.info, plan.chapters, plan.folder, plan.mastering,
                          jobs or os.cpu_count() or 1, marker_sections,
                          {c.id: c for c in last.chapters} if last else {},
                          force=plan.forced_chapters, progress=progress,
-                         m4b_stamp=last.m4b_stamp if last else None, readalong=readalong)
+                         m4b_stamp=last.m4b_stamp if last else None, readalong=readalong,
+                         formats=formats)
     info, book = plan.info, plan.book
     manifest = Manifest(
         book.title, book.source, plan.mastering, plan.keys, export.chapters,
@@ -152,7 +159,7 @@ def _export(plan, cache: Cache, target, jobs, marker_sections, progress, warning
         voices={role: VoiceUsed(p.engine, p.voice, p.rate) for role, p in plan.profiles.items()},
         cache=str(cache.root.resolve()),
         tags=TagsUsed(info.narrator, info.author, bool(info.cover)),
-        m4b_stamp=export.m4b_stamp)
+        m4b_stamp=export.m4b_stamp, formats=list(formats))
     manifest.script = _keep_script(book, plan.folder, book if isinstance(target, Book)
                                    else Path(target), last.script if last else None, warnings)
     manifest.write(plan.folder)

@@ -175,12 +175,13 @@ def resolve_only(book: Book, items: list, only: str) -> tuple[set[str], set[str]
     return ids, chapters
 
 
-def _file_hash(path) -> str:
-    if not path or not Path(path).is_file():
-        return ""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+def _cover_hash(path) -> str:
+    """The cover's hash, read as the export will read it: a missing or broken cover is
+    said before anything is rendered."""
+    from narrate.stitch import read_cover
 
-
+    cover = read_cover(path)
+    return hashlib.sha256(cover).hexdigest()[:16] if cover else ""
 
 
 @dataclass
@@ -221,10 +222,10 @@ def plan_book(book: Book, cache, out_root: str | Path = OUTPUT_DIR, voices=None,
                     str(book.extra.get("description", "")), book.extra.get("cover"),
                     language=book.language, **extra)
     paths = {item_id: cache.path(key) for item_id, key in keys.items()}
-    chapters = []
+    chapters, cover = [], _cover_hash(info.cover)
     for index, chapter in enumerate(book.chapters):
         clips = chapter_clips(book, index, paths, profiles, credits)
-        tags = {**asdict(info), "cover": _file_hash(info.cover), "title": chapter.title,
+        tags = {**asdict(info), "cover": cover, "title": chapter.title,
                 "track": f"{index + 1}/{len(book.chapters)}"}
         chapters.append(ChapterPlan(chapter.id, index + 1, chapter.title,
                                     chapter_key(clips, keys, mastering, tags, marker_sections),

@@ -71,11 +71,11 @@ def test_a_good_build_passes_and_writes_json_and_picture(built):
     _, book = built
     report = check_book(book, progress=False)
     assert report.passed, [f"{f.where}: {f.what}" for f in report.failures]
-    data = json.loads((book / "check.json").read_text())
+    data = json.loads((book / "check" / "check.json").read_text())
     assert data["passed"] and len(data["files"]) == 3  # two chapters and the m4b
     assert all(-21 <= f["rms_db"] <= -19 for f in data["files"])
     assert len(data["segments"]) == 5 + 4  # five paragraphs, credits, closing, two titles
-    assert (book / "check.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (book / "check" / "check.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_the_command_prints_a_summary_and_exits_zero(built):

@@ -194,6 +194,16 @@ def test_cover_that_is_not_an_image(tmp_path):
     one_line_error(result, "cover.jpg", "not a PNG or JPEG")
 
 
+def test_missing_cover_is_said_before_anything_is_rendered(tmp_path):
+    source = tmp_path / "b.txt"
+    source.write_text("One sentence here.\n")
+    (tmp_path / "b.yaml").write_text("title: B\ncover: art/gone.png\n")
+    result = run("build", source, "--readalong", "--out", tmp_path / "out",
+                 "--cache", tmp_path / "c")
+    one_line_error(result, "gone.png", "cannot read the cover", "`cover:`")
+    assert not (tmp_path / "out").exists() and not (tmp_path / "c").exists()
+
+
 def test_cover_image_is_embedded(tmp_path):
     import zlib
     png = (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", bytes.fromhex("0000000100000001080200000"

@@ -6,7 +6,8 @@ Mastering is measured on the decoded files; markers, tags and sidecars are read
 back with ffprobe and mutagen; every spoken segment is found in its chapter by the
 manifest's cues and judged (silent, clipped, too short or long for its words, a
 jump in level), and with `asr` a speech recogniser says whether it was all spoken.
-Writes check.json and check.png into the book's folder.
+Writes check.json and check.png into the book's check/ folder (with an .ignore file:
+a library would take check.png for the book's cover).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from narrate.errors import NarrateError
-from narrate.fileio import atomic_write_text
+from narrate.fileio import atomic_write_text, write_text_if_changed
 from narrate.manifest import MANIFEST, Manifest, read_manifest
 from narrate.measure import WINDOW, Scan, scan_file
 from narrate.qa.listen import ASR_RATE, normalise, word_error_rate
@@ -36,8 +37,9 @@ from narrate.qa.mastering import (
 )
 from narrate.qa.report import CheckReport, Finding
 from narrate.render.profiles import VoiceProfile
-from narrate.stitch import M4B_FOLDER, ChapterRecord
+from narrate.stitch import M4B_FOLDER, ChapterRecord, safe_filename
 
+CHECK_FOLDER = "check"
 HOLE_SECONDS = 3.0  # a silence longer than any pause narrate makes, inside a chapter
 MISSING_WORDS = 0.6  # a transcript with fewer than this share of the words fails
 WER_THRESHOLD = 0.35
@@ -62,7 +64,7 @@ def check_book(folder: Path, profile: str = "default", asr: bool = False,
     report = CheckReport(str(folder), rules.name)
     chapters = manifest.chapters
     curves, listening, files = [], {}, []
-    for number, record in enumerate(chapters, start=1):
+    for number, record in enumerate(chapters if "mp3" in manifest.formats else [], start=1):
         path = folder / f"{record.stem}.mp3"
         if not path.exists():
             report.findings.append(Finding("fail", path.name, "missing",
@@ -92,29 +94,38 @@ def check_book(folder: Path, profile: str = "default", asr: bool = False,
         if asr:
             listening.update(_asr_clips(path, record, segments))
     report.findings += judge_book(report.files, rules)
-    m4b = next((folder / M4B_FOLDER).glob("*.m4b"), None)
-    if m4b is None:
+    if "mp3" not in manifest.formats:  # the m4b alone: its chapters are the manifest's
+        files = [("", r.title, r.samples / r.rate) for r in chapters]
+    m4b = next(folder.glob(f"{M4B_FOLDER}/*.m4b" if "mp3" in manifest.formats else "*.m4b"),
+               None)
+    if m4b is None and "m4b" in manifest.formats:
         report.findings.append(Finding("fail", folder.name, "the m4b is missing",
                                        "build again: narrate build SOURCE"))
-    else:
+    elif m4b is not None:
         probed = probe(m4b)
         measured = _file_measures(m4b, probed, scan_file(m4b, int(probed["streams"][0]
                                                                      ["sample_rate"])))
         report.files.append(measured)
         report.findings += judge(measured, rules, mp3=False)
         report.findings += check_m4b(m4b, probed, [(t, s) for _, t, s in files])
-        report.findings += check_sidecars(folder, m4b.stem, files)
+    if files:
+        report.findings += check_sidecars(folder, safe_filename(manifest.book), files, m4b)
     if asr:
         _listen(report, listening, manifest, threshold, jobs, progress)
     source = shlex.quote(manifest.source or "SOURCE")  # fixes name the real command
     report.findings = [replace(f, fix=f.fix.replace("SOURCE", source)) for f in report.findings]
     report.seconds = time.perf_counter() - started
-    atomic_write_text(folder / "check.json",
+    written = folder / CHECK_FOLDER
+    written.mkdir(exist_ok=True)
+    write_text_if_changed(written / ".ignore", "")  # Audiobookshelf skips such a folder
+    atomic_write_text(written / "check.json",
                       json.dumps(report.to_json(), ensure_ascii=False, indent=1))
+    for old in ("check.json", "check.png"):  # where narrate 0.2.0 wrote them
+        (folder / old).unlink(missing_ok=True)
     if picture:
         from narrate.qa.picture import draw
 
-        draw(curves, rules, folder / "check.png")
+        draw(curves, rules, written / "check.png")
     return report
 
 

@@ -105,10 +105,10 @@ def no_author(name: str, expect: TagsUsed) -> Finding:
                    "SOURCE")
 
 
-def check_sidecars(folder: Path, book_stem: str, chapter_files: list[tuple[str, str, float]]
-                   ) -> list[Finding]:
+def check_sidecars(folder: Path, book_stem: str, chapter_files: list[tuple[str, str, float]],
+                   m4b: Path | None = None) -> list[Finding]:
     """chapters.json, the cue sheet and the captions agree with the chapter files.
-    chapter_files: (file name, title, seconds)."""
+    chapter_files: (file name, title, seconds); with no file names, the m4b's chapters."""
     found, fix = [], "build again (it rewrites the sidecars): narrate build SOURCE"
     try:
         data = json.loads((folder / "chapters.json").read_text(encoding="utf-8"))
@@ -125,11 +125,12 @@ def check_sidecars(folder: Path, book_stem: str, chapter_files: list[tuple[str, 
     except (OSError, ValueError, KeyError, TypeError) as exc:
         found.append(Finding("fail", "chapters.json", f"missing or unreadable ({exc})", fix))
     cue = folder / f"{book_stem}.cue"
-    listed = re.findall(r'^FILE "(.*)" MP3$', cue.read_text(encoding="utf-8"), re.MULTILINE) \
-        if cue.exists() else []
-    if listed != [name for name, _, _ in chapter_files]:
-        found.append(Finding("fail", cue.name, "does not list the chapter files in order", fix))
-    for name, _, seconds in chapter_files:
+    listed = re.findall(r'^FILE "(.*)" (?:MP3|WAVE)$', cue.read_text(encoding="utf-8"),
+                        re.MULTILINE) if cue.exists() else []
+    named = [name for name, _, _ in chapter_files if name] or ([m4b.name] if m4b else [])
+    if listed != named:
+        found.append(Finding("fail", cue.name, "does not list the audio files in order", fix))
+    for name, _, seconds in [f for f in chapter_files if f[0]]:
         vtt = folder / Path(name).with_suffix(".vtt").name
         if not vtt.exists():
             found.append(Finding("fail", vtt.name, "the captions are missing", fix))

@@ -22,7 +22,7 @@ from pathlib import Path
 from narrate.convert import short_title
 from narrate.errors import NarrateError
 from narrate.faults import checkpoint
-from narrate.fileio import atomic_path, write_text_if_changed
+from narrate.fileio import atomic_path, write_bytes_if_changed, write_text_if_changed
 from narrate.progress import Progress
 from narrate.stitch.encode import (
     ENCODER_SETTINGS,
@@ -43,6 +43,7 @@ from narrate.stitch.timeline import MP3_DELAY, Clip, Cue, Mastering, mp3_frame
 PARTS = ".parts"  # encoded pieces, kept so an edit re-encodes only its piece (a dot folder:
 # libraries never scan it)
 M4B_FOLDER = "m4b"  # the whole book in one file, beside the chapter MP3s
+FORMATS = ("mp3", "m4b")  # chapter MP3s, the whole-book m4b: the default makes both
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
              *(f"LPT{i}" for i in range(1, 10))}
 
@@ -104,9 +105,10 @@ class ExportResult:
     chapters: list[ChapterRecord]
     exported: list[str]  # chapter ids encoded this time
     unchanged: list[str]
-    m4b: Path
+    m4b: Path | None  # None when only the MP3s were asked for
     seconds: float  # the whole book's duration
     m4b_stamp: list[int] = field(default_factory=list)  # its size and mtime, as written
+    formats: tuple[str, ...] = FORMATS
 
 
 def safe_filename(name: str, limit: int = 80) -> str:
@@ -123,8 +125,10 @@ def safe_filename(name: str, limit: int = 80) -> str:
     return name
 
 
-def stamp(path: Path) -> list[int]:
+def stamp(path: Path | None) -> list[int]:
     """A file's size and modification time: changed by anything that touched it."""
+    if path is None:
+        return []
     try:
         info = path.stat()
     except OSError:
@@ -132,32 +136,47 @@ def stamp(path: Path) -> list[int]:
     return [info.st_size, info.st_mtime_ns]
 
 
-def needs_export(plan: ChapterPlan, folder: Path, previous: dict) -> bool:
+def parse_formats(text: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """"mp3,m4b" -> ("mp3", "m4b"), in FORMATS' order; a NarrateError names a stranger."""
+    asked = [f.strip().lower() for f in (text.split(",") if isinstance(text, str) else text)]
+    unknown = [f for f in asked if f not in FORMATS]
+    if unknown or not asked:
+        raise NarrateError(f"--formats {','.join(asked)}: {', '.join(unknown) or 'nothing'} "
+                           f"is not a format; give mp3, m4b or mp3,m4b")
+    return tuple(f for f in FORMATS if f in asked)
+
+
+def needs_export(plan: ChapterPlan, folder: Path, previous: dict,
+                 formats: tuple[str, ...] = FORMATS) -> bool:
     """A chapter is exported again unless its key, name and files are all as last time
     (its MP3 untouched since narrate wrote it: a damaged or edited file is made again)."""
     old = previous.get(plan.id)
     return not (old and old.key == plan.key and old.stem == plan.stem and old.pieces
-                and old.file_stamp and stamp(folder / f"{plan.stem}.mp3") == old.file_stamp
-                and all((folder / PARTS / f"{p}.m4a").exists() for p in old.pieces))
+                and ("mp3" not in formats or (old.file_stamp and stamp(
+                    folder / f"{plan.stem}.mp3") == old.file_stamp))
+                and ("m4b" not in formats
+                     or all((folder / PARTS / f"{p}.m4a").exists() for p in old.pieces)))
 
 
 def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, mastering: Mastering,
                 jobs: int = 2, marker_sections: int = 1,
                 previous: dict[str, ChapterRecord] | None = None,
                 force: AbstractSet[str] = frozenset(), progress: bool | None = None,
-                m4b_stamp: list[int] | None = None, readalong: bool = False) -> ExportResult:
+                m4b_stamp: list[int] | None = None, readalong: bool = False,
+                formats: tuple[str, ...] = FORMATS) -> ExportResult:
     """Export every chapter whose key changed, then re-join the m4b and rewrite the sidecars.
 
     Each changed chapter is assembled in turn (its levelled PCM goes to a file in .parts,
     so memory holds one chapter), and its pieces not already in .parts are handed to
     `jobs` encoder threads, MP3 and AAC, which work while the next chapter is assembled
     (many short pieces keep both cores busy); then each chapter's MP3 and tags.
-    With `readalong`, also the read-along EPUB (readalong.py).
+    With `readalong`, also the read-along EPUB (readalong.py). `formats`: the chapter
+    MP3s, the m4b or both (FORMATS); the page and the EPUB carry the chapter MP3s.
     """
     check_ffmpeg()
     if mastering.lead_in_ms * mastering.sample_rate < 1000 * MP3_DELAY:
         raise ValueError("lead_in_ms must cover the MP3 encoder's delay (60 ms or more)")
-    cover = _read_cover(info.cover)
+    cover = read_cover(info.cover)
     parts = folder / PARTS
     parts.mkdir(parents=True, exist_ok=True)
     remove_temporary(folder)
@@ -165,7 +184,7 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
     records: dict[str, ChapterRecord] = {}
     todo = []
     for plan in plans:
-        if plan.id in force or needs_export(plan, folder, previous):
+        if plan.id in force or needs_export(plan, folder, previous, formats):
             todo.append(plan)
         else:
             records[plan.id] = previous[plan.id]
@@ -173,38 +192,42 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
         encodes = []
         for plan in todo:  # one chapter's samples in memory at a time; the encoders work on
             record = _assemble_to_disk(plan, mastering, parts, marker_sections,  # the ones
-                                       previous.get(plan.id))  # before it meanwhile
+                                       previous.get(plan.id), formats)  # before it meanwhile
             records[plan.id] = record
             encodes += [pool.submit(encode_pieces, _pcm_path(parts, record.id), record.rate,
                                     pieces, codec, mastering.bitrate_kbps)
-                        for record, codec, pieces in _encode_batches(parts, record)]
+                        for record, codec, pieces in _encode_batches(parts, record, formats)]
         with Progress("encoding", len(encodes), progress) as bar:
             for done in futures.as_completed(encodes):
                 done.result()
                 bar.advance()
                 checkpoint("encode")
-        list(pool.map(lambda plan: _export_mp3(folder, plan, records[plan.id], cover, Tags(
-            plan.title, info.title, info.author, info.narrator, plan.number, len(plans),
-            info.genre, str(info.year or ""), info.comment, info.subtitle, info.series,
-            series_position(info.series_index))), todo))
+        if "mp3" in formats:
+            list(pool.map(lambda plan: _export_mp3(folder, plan, records[plan.id], cover, Tags(
+                plan.title, info.title, info.author, info.narrator, plan.number, len(plans),
+                info.genre, str(info.year or ""), info.comment, info.subtitle, info.series,
+                series_position(info.series_index))), todo))
         for plan in todo:
             records[plan.id].file_stamp = stamp(folder / f"{plan.stem}.mp3")
     for leftover in parts.glob("*.pcm"):  # this build's, and any a crash left behind
         leftover.unlink()
     ordered = [records[p.id] for p in plans]
-    m4b = m4b_path(folder, info)
+    m4b = m4b_path(folder, info, formats)
     untouched = bool(m4b_stamp) and stamp(m4b) == m4b_stamp  # as the last build left it
     changed = bool(todo) or set(previous) != set(records) or not untouched
     _write_book_files(info, plans, ordered, folder, cover is not None and info.cover,
-                      join=changed)
+                      join=changed, formats=formats)
+    if cover:  # a library takes an image named cover in the folder before any other
+        suffix = ".png" if image_mime(cover) == "image/png" else ".jpg"
+        write_bytes_if_changed(folder / f"cover{suffix}", cover)
     epub = folder / f"{safe_filename(info.title)}.epub"
     if readalong and (changed or not epub.exists()):
         write_readalong(epub, info, [(p.title, folder / f"{p.stem}.mp3", r)
                                      for p, r in zip(plans, ordered)], cover)
-    _remove_stale(folder, plans, ordered, previous)
+    _remove_stale(folder, plans, ordered, previous, formats)
     return ExportResult(folder, ordered, [p.id for p in todo],
                         [p.id for p in plans if p not in todo], m4b,
-                        sum(r.samples / r.rate for r in ordered), stamp(m4b))
+                        sum(r.samples / r.rate for r in ordered), stamp(m4b), formats)
 
 
 def remove_temporary(folder: Path) -> int:
@@ -221,7 +244,8 @@ def _pcm_path(parts: Path, chapter_id: str) -> Path:
 
 
 def _assemble_to_disk(plan: ChapterPlan, mastering: Mastering, parts: Path,
-                      marker_sections: int, previous: ChapterRecord | None) -> ChapterRecord:
+                      marker_sections: int, previous: ChapterRecord | None,
+                      formats: tuple[str, ...] = FORMATS) -> ChapterRecord:
     # numpy and pydub, only when there is work
     from narrate.stitch.assemble import assemble
 
@@ -232,7 +256,8 @@ def _assemble_to_disk(plan: ChapterPlan, mastering: Mastering, parts: Path,
     record.piece_bounds = audio.pieces
     record.pieces = [piece_name(audio.pcm[start:stop], audio.rate, mastering.bitrate_kbps,
                                 start == 0) for start, stop in audio.pieces]
-    if not all((parts / f"{p}{s}").exists() for p in record.pieces for s in (".m4a", ".mp3")):
+    if not all((parts / f"{p}{s}").exists() for p in record.pieces
+               for s in _suffixes(formats)):
         with atomic_path(_pcm_path(parts, plan.id)) as tmp:
             audio.pcm.tofile(tmp)
     return record
@@ -250,9 +275,16 @@ BATCH_SECONDS = 600  # pieces encoded by one ffmpeg run: enough to share its sta
                     # few enough that both cores stay busy
 
 
-def _encode_batches(parts: Path, record: ChapterRecord):
+def _suffixes(formats: tuple[str, ...]) -> list[str]:
+    """The pieces each format is made from: the m4b of AAC pieces, each MP3 of MP3 pieces."""
+    return [{"m4b": ".m4a", "mp3": ".mp3"}[f] for f in formats]
+
+
+def _encode_batches(parts: Path, record: ChapterRecord, formats: tuple[str, ...] = FORMATS):
     """(record, codec, jobs) for the pieces of a chapter not yet in .parts."""
     for codec, suffix, job in (("aac", ".m4a", _aac_job), ("mp3", ".mp3", _mp3_job)):
+        if suffix not in _suffixes(formats):
+            continue
         batch: list[PieceJob] = []
         for piece, (start, stop) in zip(record.pieces, record.piece_bounds):
             if (parts / f"{piece}{suffix}").exists():
@@ -279,7 +311,7 @@ def _mp3_job(dest: Path, start: int, stop: int, rate: int) -> PieceJob:
     return PieceJob(start + MP3_DELAY - head, stop - frame, dest, (stop - start + head) // frame)
 
 
-def _read_cover(path: Path | None) -> bytes | None:
+def read_cover(path: Path | None) -> bytes | None:
     if not path:
         return None
     try:
@@ -337,7 +369,8 @@ def _export_mp3(folder: Path, plan: ChapterPlan, record: ChapterRecord,
     return dest
 
 
-def _write_book_files(info, plans, records, folder, cover_path, join: bool = True) -> Path:
+def _write_book_files(info, plans, records, folder, cover_path, join: bool = True,
+                      formats: tuple[str, ...] = FORMATS) -> Path | None:
     """The whole-book m4b (joined by stream copy, when `join`) and the sidecars (each
     written only when its text changed), from exact sample counts."""
     chapters, position = [], 0.0
@@ -346,24 +379,39 @@ def _write_book_files(info, plans, records, folder, cover_path, join: bool = Tru
         chapters.append((plan.title, position, position + length))
         position += length
     book_stem = safe_filename(info.title)
-    m4b = m4b_path(folder, info)
+    m4b = m4b_path(folder, info, formats)
     tags = {"title": info.title, "album": info.title, "artist": info.author,
             "album_artist": info.author, "composer": info.narrator, "genre": info.genre,
             "date": str(info.year or ""), "comment": info.comment, "grouping": info.series}
-    if join:
+    if m4b and join:
         m4b.parent.mkdir(exist_ok=True)
-        # the same book again: Audiobookshelf would list it twice, so it is hidden from
-        # its scanner, which skips a folder holding a file named .ignore
-        write_text_if_changed(m4b.parent / ".ignore", "")
+        if m4b.parent != folder:
+            # the same book again: Audiobookshelf would list it twice, so it is hidden from
+            # its scanner, which skips a folder holding a file named .ignore
+            write_text_if_changed(m4b.parent / ".ignore", "")
         join_m4b([folder / PARTS / f"{piece}.m4a" for r in records for piece in r.pieces], m4b,
                  tags, [(t, round(s * 1000), round(e * 1000)) for t, s, e in chapters],
                  Path(cover_path) if cover_path else None, itunes_tags(info))
     write_text_if_changed(folder / "chapters.json", json_chapters(info.title, chapters))
     write_text_if_changed(folder / "metadata.json", abs_metadata(info, chapters))
     write_text_if_changed(folder / "metadata.opf", opf_metadata(info, f"narrate:{book_stem}"))
-    files = [(f"{p.stem}.mp3", p.title) for p in plans]
-    write_text_if_changed(folder / f"{book_stem}.cue",
-                          cue_sheet(info.title, info.narrator or info.author, files))
+    performer = info.narrator or info.author
+    if "mp3" in formats:
+        _write_mp3_sidecars(info, plans, records, folder, book_stem, performer)
+    elif m4b:  # the m4b alone: the cue sheet and playlist name it
+        write_text_if_changed(folder / f"{book_stem}.cue", cue_sheet(
+            info.title, performer, [(m4b.name, title, start) for title, start, _ in chapters]))
+        write_text_if_changed(folder / f"{book_stem}.m3u8", m3u_playlist(
+            [(m4b.name, position, f"{info.author} - {info.title}" if info.author
+              else info.title)]))
+    _remove_other_books(folder, book_stem, m4b)
+    return m4b
+
+
+def _write_mp3_sidecars(info, plans, records, folder, book_stem, performer) -> None:
+    """The chapter files' cue sheet, playlist, captions and read-along page."""
+    write_text_if_changed(folder / f"{book_stem}.cue", cue_sheet(
+        info.title, performer, [(f"{p.stem}.mp3", p.title, 0.0) for p in plans]))
     write_text_if_changed(folder / f"{book_stem}.m3u8", m3u_playlist(  # UTF-8: any title
         [(f"{p.stem}.mp3", r.samples / r.rate, f"{info.author} - {p.title}" if info.author
           else p.title) for p, r in zip(plans, records)]))
@@ -373,15 +421,29 @@ def _write_book_files(info, plans, records, folder, cover_path, join: bool = Tru
         write_text_if_changed(folder / f"{plan.stem}.vtt", vtt)
     write_text_if_changed(folder / "index.html", page_html(info, [
         (p.title, f"{p.stem}.mp3", vtt, r.cues) for p, r, vtt in zip(plans, records, captions)]))
-    for suffix in (".m4b", ".cue", ".m3u8", ".m3u"):  # a renamed book leaves none behind
+
+
+def _remove_other_books(folder: Path, book_stem: str, m4b: Path | None) -> None:
+    """Whole-book files this build did not write: a renamed book's, an m4b of a format no
+    longer asked for or in its old place, an .m3u (written before .m3u8)."""
+    for suffix in (".m4b", ".cue", ".m3u8", ".m3u"):
         for old in [*folder.glob(f"*{suffix}"), *(folder / M4B_FOLDER).glob(f"*{suffix}")]:
             if old != m4b and (old.stem != book_stem or suffix in (".m3u", ".m4b")):
-                old.unlink()  # .m3u: written before .m3u8; an m4b beside the MP3s: before m4b/
-    return m4b
+                old.unlink()
+    hidden = folder / M4B_FOLDER
+    if (m4b is None or m4b.parent != hidden) and hidden.is_dir():
+        (hidden / ".ignore").unlink(missing_ok=True)
+        if not any(hidden.iterdir()):
+            hidden.rmdir()
 
 
-def m4b_path(folder: Path, info: BookInfo) -> Path:
-    return folder / M4B_FOLDER / f"{safe_filename(info.title)}.m4b"
+def m4b_path(folder: Path, info: BookInfo, formats: tuple[str, ...] = FORMATS) -> Path | None:
+    """Beside the chapter MP3s, the m4b sits in a folder of its own (one book for a library
+    to find, not two); asked for alone, it sits at the top. None when not asked for."""
+    if "m4b" not in formats:
+        return None
+    name = f"{safe_filename(info.title)}.m4b"
+    return folder / M4B_FOLDER / name if "mp3" in formats else folder / name
 
 
 def itunes_tags(info: BookInfo) -> dict[str, str]:
@@ -393,13 +455,16 @@ def itunes_tags(info: BookInfo) -> dict[str, str]:
 
 
 def _remove_stale(folder: Path, plans: list[ChapterPlan], records: list[ChapterRecord],
-                  previous: dict) -> None:
-    """Files of chapters that were renamed, re-encoded or removed since the last build."""
-    current = {p.stem for p in plans}
+                  previous: dict, formats: tuple[str, ...] = FORMATS) -> None:
+    """Files of chapters that were renamed, re-encoded or removed since the last build,
+    and the chapter files and page when the MP3s are no longer asked for."""
+    current = {p.stem for p in plans} if "mp3" in formats else set()
     for record in previous.values():
         if record.stem not in current:
             for suffix in (".mp3", ".vtt"):
                 (folder / f"{record.stem}{suffix}").unlink(missing_ok=True)
+    if "mp3" not in formats:
+        (folder / "index.html").unlink(missing_ok=True)
     pieces = {piece for r in records for piece in r.pieces}
     for part in [*(folder / PARTS).glob("*.m4a"), *(folder / PARTS).glob("*.mp3")]:
         if part.stem not in pieces:

@@ -24,13 +24,21 @@ def _cue_text(value: str) -> str:
     return value.replace('"', "'").replace("\n", " ")
 
 
-def cue_sheet(title: str, performer: str, files: list[tuple[str, str]]) -> str:
-    """One FILE and TRACK per chapter file: files are (file name, chapter title)."""
+def cue_sheet(title: str, performer: str, tracks: list[tuple[str, str, float]]) -> str:
+    """A TRACK per chapter: tracks are (file name, chapter title, its start in that file,
+    seconds); a FILE line each time the file changes (MP3 for .mp3, else WAVE: the
+    sheet's generic audio type)."""
     lines = [f'PERFORMER "{_cue_text(performer)}"', f'TITLE "{_cue_text(title)}"']
-    for number, (name, chapter) in enumerate(files, start=1):
-        lines += [f'FILE "{_cue_text(name)}" MP3', f"  TRACK {number:02d} AUDIO",
+    last = None
+    for number, (name, chapter, start) in enumerate(tracks, start=1):
+        if name != last:
+            kind = "MP3" if name.lower().endswith(".mp3") else "WAVE"
+            lines.append(f'FILE "{_cue_text(name)}" {kind}')
+            last = name
+        frames = round(start * 75)  # a cue sheet counts 75 frames a second
+        lines += [f"  TRACK {number:02d} AUDIO",
                   f'    TITLE "{_cue_text(chapter)}"', f'    PERFORMER "{_cue_text(performer)}"',
-                  "    INDEX 01 00:00:00"]
+                  f"    INDEX 01 {frames // 4500:02d}:{frames // 75 % 60:02d}:{frames % 75:02d}"]
     return "\n".join(lines) + "\n"
 
 
