@@ -26,6 +26,7 @@ from narrate.model import Book, Chapter, Section, Segment
 
 if TYPE_CHECKING:
     from narrate.audition import Preview
+    from narrate.batch import BatchEntry
     from narrate.pipeline import BuildResult
     from narrate.qa.report import CheckReport
     from narrate.stitch.timeline import Mastering
@@ -38,6 +39,7 @@ __all__ = [
     "Section",
     "Segment",
     "build",
+    "build_many",
     "check",
     "preview",
     "script",
@@ -68,7 +70,9 @@ def build(source: str | Path | Book, *, out: str | Path = "output", voices=None,
     Only segments not in the cache are synthesised and only changed chapters are
     exported again; `only` (an id, or "voice:ROLE") forces both for one part. With
     `readalong`, also a read-along EPUB 3 (the text highlighted as it is read).
-    `formats`: "mp3" (chapter files), "m4b" (one file) or both."""
+    `formats`: "mp3" (chapter files), "m4b" (one file) or both. `executor="ray"`
+    renders on a Ray cluster (`address="HOST:PORT"`, or one started on this machine;
+    narrate[ray])."""
     from narrate.pipeline import build as run_build
     from narrate.qa.verify import TakeJudge
 
@@ -78,6 +82,21 @@ def build(source: str | Path | Book, *, out: str | Path = "output", voices=None,
                      progress=progress, warnings=warnings, only=only, dry_run=dry_run,
                      verify=verify, judge=judge, readalong=readalong, formats=formats,
                      **options)
+
+
+def build_many(sources: list[str | Path], *, check: bool | str = False, on_book=None,
+               **options) -> list[BatchEntry]:
+    """Build every book in `sources` (files, and folders of them) with build's options,
+    one after another; a book that fails is reported in its entry and the others go on.
+    With `check` (True, or a check profile: "acx"), each built book is checked too. `on_book(entry)` hears of each as it
+    ends. Running it again resumes (the cache and the chapters already made are kept)."""
+    from narrate.batch import build_many as run_many
+
+    if options.get("meta"):
+        raise NarrateError("each book's metadata is found beside it (NAME.yaml); leave out "
+                           "{arg:meta} when building several books", option=("meta", None))
+    profile = ("default" if check is True else check) or None
+    return run_many(sources, lambda source: build(source, **options), profile, on_book)
 
 
 def check(folder: str | Path, *, profile: str = "default", asr: bool = False,

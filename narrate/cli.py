@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 import narrate
-from narrate import audition, pipeline, plan, qa, scriptfile
+from narrate import audition, batch, pipeline, plan, qa, scriptfile
 from narrate.errors import NarrateError
 from narrate.problems import about_the_book, by_line, is_warning
 from narrate.render import engines
@@ -160,20 +160,27 @@ def _failures(report) -> None:
         sys.exit(1)
 
 
-@command("narrate build seeds/prophet-essay.txt --markers 2 --check", click.argument("target"),
+@command("narrate build seeds/prophet-essay.txt --markers 2 --check",
+         click.argument("targets", nargs=-1, required=True),
          opt("--only", metavar="ID|voice:ROLE", help="Render it again; re-export what holds it."),
          opt("--dry-run", is_flag=True, help="Print what would be rendered and exported."),
          PROFILE, opt("--check", "run_check", is_flag=True, help="Check the result too."),
          opt("--verify", type=click.IntRange(0, 10), default=0, help="Retake bad new takes N times."),
          opt("--readalong", is_flag=True, help="Also a read-along EPUB 3 (Media Overlays)."),
          opt("--formats", default="mp3,m4b", help="mp3, m4b or both (mp3,m4b)."),
+         opt("--executor", type=click.Choice(["local", "ray"]), default="local",
+             help="Render here, or on a Ray cluster (narrate[ray])."),
+         opt("--address", metavar="HOST:PORT", help="The Ray cluster (default: start one)."),
          VOICES, CACHE, JOBS, *MASTERING, *CONVERT)
-def build(target, profile, run_check, sample_rate, bitrate_kbps, rms_db, peak_db, **kw):
-    """SOURCE|SCRIPT -> the audiobook: MP3 chapters with markers, an m4b and sidecars."""
+def build(targets, profile, run_check, sample_rate, bitrate_kbps, rms_db, peak_db, **kw):
+    """SOURCE|SCRIPT|FOLDER … -> each book: MP3 chapters with markers, an m4b, sidecars."""
     mastering = narrate.Mastering(int(sample_rate), bitrate_kbps, rms_db, peak_db)
+    mastering = narrate.Mastering.acx(mastering) if profile == "acx" else mastering
+    if len(targets) > 1 or Path(targets[0]).is_dir():
+        return _build_many(targets, mastering, run_check and profile, kw)
     warnings: list = []
-    result = narrate.build(target, mastering=narrate.Mastering.acx(mastering) if profile == "acx"
-                           else mastering, progress=None, warnings=warnings, **_given(kw))
+    result = narrate.build(targets[0], mastering=mastering, progress=None, warnings=warnings,
+                           **_given(kw))
     _warn(warnings)
     for line in result.summary():
         click.secho(line, fg="yellow" if line.startswith("   ! ") else None)
@@ -181,6 +188,23 @@ def build(target, profile, run_check, sample_rate, bitrate_kbps, rms_db, peak_db
     if run_check:
         click.get_current_context().invoke(check, book_dir=result.folder, profile=profile,
                                            jobs=kw["jobs"])
+
+
+def _build_many(targets, mastering, check_profile, kw) -> None:
+    """Several books: a line as each ends, a table at the end; exit 1 if any failed."""
+    if kw.get("only"):
+        raise NarrateError("--only names a part of one book; build that book alone")
+
+    def heard(entry) -> None:
+        done = "built" if entry.failure is None else "FAILED"
+        click.secho(f"{done}: {entry.source}", fg="red" if entry.failure else None, err=True)
+
+    entries = narrate.build_many(targets, mastering=mastering, check=check_profile, progress=None,
+                                 on_book=heard, **_given(kw))
+    for line in batch.summary_table(entries, lambda e: e.message("cli", FLAGS)):
+        click.echo(line)
+    if not all(e.ok for e in entries):
+        sys.exit(1)
 
 
 @command("narrate check output/prophet-essay --profile acx",

@@ -3,14 +3,15 @@ crash or an interruption then loses nothing. Inert unless one of these is set:
 
 - NARRATE_KILL_AT=name: SIGKILL at the point.
 - NARRATE_HOLD_AT=name:N with NARRATE_HOLD_FILE=path: at the Nth pass of the point, write
-  the file and wait there (up to two minutes) for the test's signal, so that a Ctrl-C
-  lands while work is still to do, whatever the machine's speed.
+  the file (this process's pid) and wait there (up to two minutes) for the test's signal,
+  so that a Ctrl-C lands while work is still to do, whatever the machine's speed. Once:
+  a process that finds the file already written goes on (a worker started again after
+  the test killed the one that held).
 """
 
 import os
 import signal
 import time
-from pathlib import Path
 
 _passes: dict[str, int] = {}  # test machinery only: how often each point was passed
 
@@ -22,7 +23,11 @@ def checkpoint(name: str) -> None:
     if hold.partition(":")[0] == name:
         _passes[name] = _passes.get(name, 0) + 1
         if _passes[name] == int(hold.partition(":")[2] or 1):
-            Path(os.environ["NARRATE_HOLD_FILE"]).write_text(str(os.getpid()))
+            try:
+                with open(os.environ["NARRATE_HOLD_FILE"], "x") as held:
+                    held.write(str(os.getpid()))
+            except FileExistsError:
+                return
             deadline = time.monotonic() + 120
             while time.monotonic() < deadline:  # a signal interrupts the sleep
                 time.sleep(0.05)

@@ -27,6 +27,7 @@ from narrate.plan import (
 )
 from narrate.render import Renderer, RenderReport, book_items, render_items
 from narrate.render.cache import Cache
+from narrate.render.executors import make_executor
 from narrate.render.retake import Judge, RetakeReport, retake_failing
 from narrate.scriptfile import is_script_file, to_yaml
 from narrate.stitch import FORMATS, ExportResult, export_book, parse_formats, safe_filename
@@ -103,7 +104,8 @@ def build(target: str | Path | Book, voices=None, cache_dir=None, jobs: int | No
           marker_sections: int = 1, progress: bool | None = None, warnings: list | None = None,
           only: str | None = None, dry_run: bool = False, meta=None, lexicon=None,
           verify: int = 0, judge: Judge | None = None, readalong: bool = False,
-          formats: str | tuple[str, ...] = FORMATS, **convert) -> BuildResult:
+          formats: str | tuple[str, ...] = FORMATS, executor: str = "local",
+          address: str | None = None, **convert) -> BuildResult:
     """Script (when given a source) + render + stitch, into out_root/<book>/.
 
     Only segments whose audio key is not cached are synthesised, and only chapters
@@ -111,6 +113,7 @@ def build(target: str | Path | Book, voices=None, cache_dir=None, jobs: int | No
     With `dry_run`, nothing is rendered or written: `result.plan` says what would be.
     With `verify` N and a `judge` (narrate.qa.verify.TakeJudge), new takes are judged
     and failing ones taken again up to N times. `formats`: "mp3", "m4b" or both (FORMATS).
+    `executor` "ray" renders on a Ray cluster (at `address`, or one started here).
     """
     started = time.perf_counter()
     formats = parse_formats(formats)
@@ -128,7 +131,8 @@ def build(target: str | Path | Book, voices=None, cache_dir=None, jobs: int | No
         return BuildResult(book, plan.folder, None, plan=would_do(plan, cache))
     _claim_folder(plan.folder, book)
     with book_lock(plan.folder):
-        with Renderer(plan.profiles, cache, jobs) as renderer:
+        workers = make_executor(executor, cache, address, jobs)
+        with Renderer(plan.profiles, cache, jobs, workers) as renderer:
             report = renderer.render(plan.items, plan.forced, progress, plan.keys)
             checked = None
             if verify and judge and not report.failed:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import signal
-import sys
 import time
 import wave
 from collections.abc import Set as AbstractSet
@@ -26,7 +24,6 @@ from narrate.errors import NarrateError
 from narrate.faults import checkpoint
 from narrate.measure import is_silent
 from narrate.model import Book
-from narrate.processes import worker_context
 from narrate.progress import Progress
 from narrate.render.cache import (
     Cache,
@@ -44,6 +41,7 @@ from narrate.render.engines import (
     engine_version,
     quiet_stdout,
 )
+from narrate.render.executors import Executor, LocalExecutor
 from narrate.render.profiles import VoiceProfile, profiles_for
 
 IN_PROCESS_MAX = 3  # this few segments of one voice render here: starting a pool costs more
@@ -134,17 +132,19 @@ def render_items(items: list[RenderItem], profiles: dict[str, VoiceProfile], cac
 
 
 class Renderer:
-    """Worker pools, one per voice profile, kept for as long as the Renderer lives.
+    """Workers, one set per voice profile (narrate.render.executors), kept for as long as
+    the Renderer lives.
 
     A build uses one for a single render; a preview session keeps one so that
     its engines stay warm between previews.
     """
 
-    def __init__(self, profiles: dict[str, VoiceProfile], cache: Cache, jobs: int | None = None):
+    def __init__(self, profiles: dict[str, VoiceProfile], cache: Cache, jobs: int | None = None,
+                 executor: Executor | None = None):
         self.profiles = profiles
         self.cache = cache
         self.jobs = jobs or os.cpu_count() or 1
-        self._pools: dict[str, futures.ProcessPoolExecutor] = {}
+        self.executor = executor or LocalExecutor(cache)
         self._checked: set[str] = set()
 
     def __enter__(self) -> Self:
@@ -154,18 +154,14 @@ class Renderer:
         self.close(kill=kind is not None)
 
     def close(self, kill: bool = False) -> None:
-        for pool in self._pools.values():
-            if kill:
-                _stop(pool)
-            else:
-                pool.shutdown()
-        self._pools.clear()
+        self.executor.close(kill)
 
     def warm(self, roles) -> None:
         """Start each role's workers and their engines now, before there is work."""
-        for role in roles:
-            pool = self._pool(self.profiles[role], self.jobs)
-            futures.wait([pool.submit(_worker_ready) for _ in range(self.jobs)])
+        if isinstance(self.executor, LocalExecutor):
+            for role in roles:
+                self._check(self.profiles[role])
+                self.executor.ready(self.profiles[role], self.jobs)
 
     def render(self, items: list[RenderItem], force: AbstractSet[str] = frozenset(),
                progress: bool | None = None, keys: dict[str, str] | None = None) -> RenderReport:
@@ -200,28 +196,26 @@ class Renderer:
         for key, group in todo.items():
             by_role.setdefault(group[0].role, []).append((key, group[0]))
         total = sum(len(v) for v in by_role.values())
-        if total <= IN_PROCESS_MAX and len(by_role) == 1:
+        if total <= IN_PROCESS_MAX and len(by_role) == 1 and \
+                isinstance(self.executor, LocalExecutor):
             [(role, work)] = by_role.items()
             engine = _local_engine(profiles[role])
             if engine is not None:  # a few segments of one voice: no pool to start
                 self._render_here(engine, work, todo, report)
                 return
         with Progress("rendering", total, progress) as bar:
-            # the largest role first; one pool per voice profile, each engine set up once
+            # the largest role first; one set of workers per voice profile, each engine
+            # set up once
             for role, work in sorted(by_role.items(), key=lambda kv: -len(kv[1])):
-                pool = self._pool(profiles[role], min(self.jobs, len(work)))
-                self._render_role(pool, profiles[role], work, todo, report, bar)
+                self._check(profiles[role])
+                self._render_role(profiles[role], work, todo, report, bar)
+                self.executor.done_with(profiles[role])
 
-    def _pool(self, profile: VoiceProfile, workers: int) -> futures.ProcessPoolExecutor:
+    def _check(self, profile: VoiceProfile) -> None:
         if profile.role not in self._checked:
             check_engine(profile.engine)
             check_voice(profile)
             self._checked.add(profile.role)
-        if profile.role not in self._pools:
-            self._pools[profile.role] = futures.ProcessPoolExecutor(
-                workers, mp_context=worker_context(), initializer=_worker_init,
-                initargs=(profile, str(self.cache.root)))
-        return self._pools[profile.role]
 
     def _render_here(self, engine, work, todo, report) -> None:
         for key, item in work:
@@ -234,26 +228,38 @@ class Renderer:
             report.rendered += [i.id for i in todo[key]]
             checkpoint("render")
 
-    @staticmethod
-    def _render_role(pool, profile, work, todo, report, bar) -> None:
-        pending = {pool.submit(_worker_render, key, item.say): key for key, item in work}
+    def _render_role(self, profile, work, todo, report, bar) -> None:
+        workers = min(self.jobs, len(work))
+        size = max(1, min(self.executor.batch_size, len(work) // (workers * 4)))
+        batches = [work[i:i + size] for i in range(0, len(work), size)]
+        pending = {self.executor.submit(profile, [(key, item.say) for key, item in batch],
+                                        workers): batch for batch in batches}
         for done in futures.as_completed(pending):
-            key = pending[done]
             try:
-                seconds, peak_mb = done.result()
+                outcomes = done.result()
             except futures.process.BrokenProcessPool as exc:
                 raise NarrateError(f"a {profile.role} voice worker died ({exc}); run again: "
                                    "finished segments are kept") from None
-            except (SynthesisError, NarrateError, OSError, ValueError) as exc:
-                for item in todo[key]:
-                    report.failed.append(Failure(item.id, item.text or item.say, str(exc)))
-                bar.advance(0.0)
-                continue
-            for item in todo[key]:
-                report.rendered.append(item.id)
-            report.worker_mb[profile.role] = max(report.worker_mb.get(profile.role, 0), peak_mb)
-            bar.advance(seconds)
-            checkpoint("render")
+            except Exception as exc:  # Ray's own errors, once its retries are spent
+                if type(exc).__module__.split(".")[0] != "ray":
+                    raise
+                raise NarrateError(f"the Ray cluster lost the {profile.role} voice's workers "
+                                   f"({type(exc).__name__}); run again: finished segments "
+                                   "are kept") from None
+            for (key, _), outcome in zip(pending[done], outcomes):
+                self._record(profile, key, outcome, todo, report, bar)
+
+    @staticmethod
+    def _record(profile, key, outcome, todo, report, bar) -> None:
+        if isinstance(outcome, str):
+            report.failed += [Failure(i.id, i.text or i.say, outcome) for i in todo[key]]
+            bar.advance(0.0)
+            return
+        seconds, peak_mb = outcome
+        report.rendered += [i.id for i in todo[key]]
+        report.worker_mb[profile.role] = max(report.worker_mb.get(profile.role, 0), peak_mb)
+        bar.advance(seconds)
+        checkpoint("render")
 
 
 _LOCAL: dict[str, object] = {}  # this process's own engine: pyttsx3 allows one profile
@@ -269,62 +275,6 @@ def _local_engine(profile: VoiceProfile):
         check_voice(profile)
         _LOCAL[fingerprint] = create_engine(profile)
     return _LOCAL[fingerprint]
-
-
-def _stop(pool: futures.ProcessPoolExecutor) -> None:
-    """Ctrl-C or an error: stop the workers now. Finished entries are already in the cache.
-
-    Never waits on the pool itself: a worker stopped while it hands back a result can
-    leave the pool's reader blocked for good, so the workers are joined with a deadline
-    and killed if they linger."""
-    processes = list((pool._processes or {}).values())
-    for process in processes:
-        process.terminate()
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.join(timeout=5)
-        if process.is_alive():
-            process.kill()
-
-
-# ---- inside a worker process -----------------------------------------------------------------
-
-_worker: dict = {}
-
-
-def _worker_init(profile: VoiceProfile, cache_root: str) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    _die_with_parent()
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)  # the espeak driver prints from its own thread
-    _worker["engine"] = create_engine(profile)
-    _worker["cache"] = Cache(cache_root)
-
-
-def _die_with_parent() -> None:
-    """On Linux, a worker is killed when the build that started it dies (even by SIGKILL),
-    instead of lingering with the build's output pipes open."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        if os.getppid() == 1:  # the parent died before the call above
-            os._exit(1)
-
-
-def _worker_ready() -> bool:
-    return "engine" in _worker
-
-
-def _worker_render(key: str, say: str) -> tuple[float, float]:
-    """Synthesise one segment into the cache: (its duration in seconds, this worker's
-    peak memory in MB so far, its model included)."""
-    import resource
-
-    seconds = synthesize_to_cache(_worker["engine"], say, key, _worker["cache"])
-    scale = 1 << 20 if sys.platform == "darwin" else 1024  # bytes there, KiB on Linux
-    return seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
 
 
 def synthesize_to_cache(engine, say: str, key: str, cache: Cache) -> float:
