@@ -71,6 +71,9 @@ CACHE = opt("--cache", type=DIR, help="Segment cache (default: $NARRATE_CACHE or
 JOBS = opt("-j", "--jobs", type=click.IntRange(1, 64), help="Worker processes (default: cores).")
 PROFILE = opt("--profile", type=click.Choice(["default", "acx"]), default="default",
               help="acx: the audiobook platforms' window (44.1 kHz, 192 kbit/s, peaks -3 dB).")
+EXECUTOR = (opt("--executor", type=click.Choice(["local", "ray"]), default="local",
+                help="Render here, or on a Ray cluster (narrate[ray])."),
+            opt("--address", metavar="HOST:PORT", help="The Ray cluster (default: start one)."))
 MASTERING = (
     opt("-o", "--out", type=DIR, default="output", help="Output folder (output)."),
     opt("--bitrate", "bitrate_kbps", type=click.IntRange(32, 192), default=64, help="kbit/s (64)."),
@@ -145,10 +148,11 @@ def show(target, show_say, voices, **kw):
 
 
 @command("narrate render seeds/prophet-essay.txt -j 2", click.argument("target"), VOICES, CACHE,
-         JOBS, *CONVERT)
-def render(target, voices, cache, jobs, **kw):
+         JOBS, *EXECUTOR, *CONVERT)
+def render(target, voices, cache, jobs, executor, address, **kw):
     """Synthesise every segment of a SCRIPT or SOURCE into the segment cache."""
-    report = pipeline.render_book(_book(target, kw), voices, cache, jobs)
+    report = pipeline.render_book(_book(target, kw), voices, cache, jobs, executor=executor,
+                                  address=address)
     click.echo("\n".join(report.summary()))
     _failures(report)
 
@@ -168,10 +172,7 @@ def _failures(report) -> None:
          opt("--verify", type=click.IntRange(0, 10), default=0, help="Retake bad new takes N times."),
          opt("--readalong", is_flag=True, help="Also a read-along EPUB 3 (Media Overlays)."),
          opt("--formats", default="mp3,m4b", help="mp3, m4b or both (mp3,m4b)."),
-         opt("--executor", type=click.Choice(["local", "ray"]), default="local",
-             help="Render here, or on a Ray cluster (narrate[ray])."),
-         opt("--address", metavar="HOST:PORT", help="The Ray cluster (default: start one)."),
-         VOICES, CACHE, JOBS, *MASTERING, *CONVERT)
+         *EXECUTOR, VOICES, CACHE, JOBS, *MASTERING, *CONVERT)
 def build(targets, profile, run_check, sample_rate, bitrate_kbps, rms_db, peak_db, **kw):
     """SOURCE|SCRIPT|FOLDER … -> each book: MP3 chapters with markers, an m4b, sidecars."""
     mastering = narrate.Mastering(int(sample_rate), bitrate_kbps, rms_db, peak_db)

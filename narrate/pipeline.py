@@ -25,7 +25,7 @@ from narrate.plan import (
     plan_book,
     would_do,
 )
-from narrate.render import Renderer, RenderReport, book_items, render_items
+from narrate.render import Renderer, RenderReport, book_items
 from narrate.render.cache import Cache
 from narrate.render.executors import make_executor
 from narrate.render.retake import Judge, RetakeReport, retake_failing
@@ -93,10 +93,13 @@ class BuildResult:
 
 
 def render_book(book: Book, voices: str | Path | None = None, cache_dir: str | Path | None = None,
-                jobs: int | None = None, progress: bool | None = None) -> RenderReport:
-    """Render every segment of `book` through the cache."""
-    return render_items(book_items(book), book_profiles(book, voices), Cache(cache_dir),
-                        jobs=jobs, progress=progress)
+                jobs: int | None = None, progress: bool | None = None, executor: str = "local",
+                address: str | None = None) -> RenderReport:
+    """Render every segment of `book` through the cache (here, or on Ray: `executor`)."""
+    cache = Cache(cache_dir)
+    with Renderer(book_profiles(book, voices), cache, jobs,
+                  make_executor(executor, cache, address, jobs)) as renderer:
+        return renderer.render(book_items(book), progress=progress)
 
 
 def build(target: str | Path | Book, voices=None, cache_dir=None, jobs: int | None = None,
@@ -140,13 +143,14 @@ def build(target: str | Path | Book, voices=None, cache_dir=None, jobs: int | No
         result = BuildResult(book, plan.folder, report, verify=checked)
         if not report.failed:
             result.export = _export(plan, cache, target, jobs, marker_sections, progress,
-                                    warnings, readalong, formats)
+                                    warnings, readalong, formats, workers.encoder())
     result.seconds = time.perf_counter() - started
     return result
 
 
 def _export(plan, cache: Cache, target, jobs, marker_sections, progress, warnings,
-            readalong: bool = False, formats: tuple[str, ...] = FORMATS) -> ExportResult:
+            readalong: bool = False, formats: tuple[str, ...] = FORMATS,
+            encoder=None) -> ExportResult:
     """Export the chapters that changed, then write the manifest (under the book's lock)."""
     last = last_manifest(plan.folder)  # read once, under the lock: as the last build left it
     export = export_book(plan.info, plan.chapters, plan.folder, plan.mastering,
@@ -154,7 +158,7 @@ def _export(plan, cache: Cache, target, jobs, marker_sections, progress, warning
                          {c.id: c for c in last.chapters} if last else {},
                          force=plan.forced_chapters, progress=progress,
                          m4b_stamp=last.m4b_stamp if last else None, readalong=readalong,
-                         formats=formats)
+                         formats=formats, encoder=encoder)
     info, book = plan.info, plan.book
     manifest = Manifest(
         book.title, book.source, plan.mastering, plan.keys, export.chapters,

@@ -254,6 +254,97 @@ def bench_scale(work: Path) -> None:
           f"{results['100k'][3] / results['10k'][3]:.2f}")
 
 
+def bench_ray(work: Path) -> None:
+    """The seed through a Ray cluster (started here with `ray start`, on loopback) against
+    the local pool, in the same run: render alone and whole builds, cold; then a batch of
+    ten generated books that share paragraphs, against building them one by one."""
+    from narrate.pipeline import render_book
+    from narrate.plan import load_book
+    from narrate.render.executors import RayExecutor
+
+    print("== ray: the seed through a Ray cluster of this machine's cores, against the local pool")
+    ray = str(Path(sys.executable).parent / "ray")
+    loopback = dict(os.environ, RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER="0", RAY_AUTH_MODE="disabled",
+                    RAY_USAGE_STATS_ENABLED="0")
+    os.environ.update(loopback)
+    started, _ = timed(subprocess.run, [ray, "start", "--head", "--port=6391",
+                                        f"--num-cpus={os.cpu_count()}",
+                                        "--include-dashboard=false", "--disable-usage-stats"],
+                       env=loopback, check=True, capture_output=True)
+    print(f"ray start --head: {started:.1f} s (once per cluster, not per build)")
+    try:
+        book = load_book(SEED)
+        local, report = timed(render_book, book, cache_dir=work / "ray-local", progress=False)
+        through, via = timed(render_book, book, cache_dir=work / "ray-ray", progress=False,
+                             executor="ray", address="127.0.0.1:6391")
+        assert not report.failed and not via.failed
+        tasks = sum(-(-len(group) // RayExecutor.batch_size) for group in _by_role(book))
+        print(f"render alone: local pool {local:.1f} s; Ray {through:.1f} s = "
+              f"{through / local:.2f}x; {len(via.rendered)} segments in about {tasks} tasks of "
+              f"up to {RayExecutor.batch_size}: {tasks / through:.0f} tasks/s, "
+              f"{len(via.rendered) / through:.0f} segments/s")
+        builds = {}
+        for name, extra in (("local", []), ("ray", ["--executor", "ray", "--address",
+                                                    "127.0.0.1:6391"])):
+            env = dict(loopback, NARRATE_CACHE=str(work / f"ray-build-cache-{name}"))
+            builds[name], _, _ = run_measured(narrate_cmd() + [
+                "build", str(SEED), "--out", str(work / f"ray-build-{name}")] + extra, env)
+        print(f"whole build, cold: local {builds['local']:.1f} s; through Ray "
+              f"{builds['ray']:.1f} s = {builds['ray'] / builds['local']:.2f}x")
+        env = dict(loopback, NARRATE_CACHE=str(work / "ray-build-cache-local"))
+        export, _, _ = run_measured(narrate_cmd() + ["build", str(SEED), "--out",
+                                                     str(work / "ray-export-only")], env)
+        print(f"the driver's own share, all segments cached (plan, assemble, encode, join): "
+              f"{export:.1f} s for {report.audio_seconds / 60:.1f} min of audio from "
+              f"{len(book.segments)} segments")
+    finally:
+        subprocess.run([ray, "stop", "--force"], env=loopback, check=False, capture_output=True)
+
+
+def _by_role(book) -> list[list]:
+    roles: dict[str, list] = {}
+    for segment in book.segments:
+        roles.setdefault(segment.voice, []).append(segment)
+    return list(roles.values())
+
+
+def bench_batch(work: Path) -> None:
+    """Ten books of about 1,000 words, each with 3 of its 15 paragraphs shared with others:
+    one batch with one cache, against ten builds one by one, each with its own cache."""
+    import random
+
+    print("== batch: ten books in one run with one cache, against building them one by one")
+    env = dict(os.environ)
+    folder = work / "batch-books"
+    folder.mkdir()
+    rng = random.Random(10)
+    words = ["river", "hill", "lecture", "town", "music", "history", "winter", "bridge", "road",
+             "school", "garden", "letter", "teacher", "student", "question", "answer"]
+    shared = [f"Shared paragraph {n}: " + " ".join(rng.choice(words) for _ in range(60)) + "."
+              for n in range(6)]
+    for number in range(1, 11):
+        own = [f"Book {number} paragraph {n}: " + " ".join(rng.choice(words) for _ in range(60))
+               + "." for n in range(12)]
+        paragraphs = own[:6] + rng.sample(shared, 3) + own[6:]
+        (folder / f"book{number:02d}.md").write_text(f"# Book {number}\n\n" +
+                                                     "\n\n".join(paragraphs) + "\n")
+    one_by_one = 0.0
+    for source in sorted(folder.glob("*.md")):
+        seconds, _, _ = run_measured(narrate_cmd() + [
+            "build", str(source), "--out", str(work / "batch-alone"),
+            "--cache", str(work / f"batch-alone-cache-{source.stem}")], env)
+        one_by_one += seconds
+    batch, _, out = run_measured(narrate_cmd() + ["build", str(folder), "--out",
+                                                  str(work / "batch-out"), "--cache",
+                                                  str(work / "batch-cache")], env)
+    rows = [line.split() for line in out.splitlines()[1:-1]]
+    rendered = sum(int(row[3].split("/")[0]) for row in rows)
+    reused = sum(int(row[3].split("/")[1]) for row in rows)
+    print(f"batch of 10 books (a fifth of each shared): one batch {batch:.1f} s against "
+          f"{one_by_one:.1f} s one by one = {batch / one_by_one:.2f}x; the shared cache saved "
+          f"{reused} of {rendered + reused} segments ({reused / (rendered + reused):.0%})")
+
+
 CORPUS = ROOT.parent / "shared" / "corpus"
 KREHBIEL = ["Introduction", "Recognition of Musical Elements", "The Content and Kinds of Music",
             "The Modern Orchestra", "At an Orchestral Concert", "At a Pianoforte Recital",
@@ -339,7 +430,7 @@ def bench_corpus(work: Path) -> None:
 
 SECTIONS = {"corpus": bench_corpus, "render": bench_render, "build": bench_build, "edit": bench_edit,
             "neural": bench_neural,
-            "scale": bench_scale}
+            "scale": bench_scale, "ray": bench_ray, "batch": bench_batch}
 
 
 def main() -> None:

@@ -14,8 +14,9 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Callable
 from concurrent import futures
-from typing import Protocol
+from typing import Any, Protocol
 
 from narrate.errors import NarrateError
 from narrate.faults import checkpoint
@@ -37,6 +38,9 @@ class Executor(Protocol):
     def done_with(self, profile: VoiceProfile) -> None: ...
 
     def close(self, kill: bool = False) -> None: ...
+
+    def encoder(self) -> Callable[..., futures.Future] | None:
+        """Where the chapters' encodes run: None for this process's own threads."""
 
 
 EXECUTORS = ("local", "ray")
@@ -75,6 +79,9 @@ class LocalExecutor:
 
     def done_with(self, profile):
         pass  # kept warm: the same renderer may need the voice again
+
+    def encoder(self):
+        return None
 
     def close(self, kill=False):
         for pool in self._pools.values():
@@ -202,6 +209,7 @@ class RayExecutor:
                                        max_task_retries=RETRIES)(SegmentActor)
         self._actors: dict[str, list] = {}
         self._next: dict[str, int] = {}
+        self._tasks: dict[Callable, Any] = {}  # a function -> its Ray remote function
 
     def cpus(self) -> int:
         return max(1, int(self.ray.cluster_resources().get("CPU", 1)))
@@ -215,6 +223,17 @@ class RayExecutor:
         turn = self._next.get(profile.role, 0)
         self._next[profile.role] = turn + 1
         return actors[turn % len(actors)].render.remote(work).future()
+
+    def encoder(self):
+        """Encodes as Ray tasks of a CPU each (ffmpeg reading the chapter's samples from
+        the book's .parts folder, which every node must see, and writing its pieces there)."""
+        def run(function, *args) -> futures.Future:
+            remote = self._tasks.get(function)
+            if remote is None:
+                remote = self._tasks[function] = self.ray.remote(
+                    num_cpus=1, max_retries=RETRIES)(function)
+            return remote.remote(*args).future()
+        return run
 
     def done_with(self, profile):
         """Let the profile's actors go: each holds a CPU the next voice needs."""

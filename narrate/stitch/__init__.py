@@ -163,7 +163,7 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
                 previous: dict[str, ChapterRecord] | None = None,
                 force: AbstractSet[str] = frozenset(), progress: bool | None = None,
                 m4b_stamp: list[int] | None = None, readalong: bool = False,
-                formats: tuple[str, ...] = FORMATS) -> ExportResult:
+                formats: tuple[str, ...] = FORMATS, encoder=None) -> ExportResult:
     """Export every chapter whose key changed, then re-join the m4b and rewrite the sidecars.
 
     Each changed chapter is assembled in turn (its levelled PCM goes to a file in .parts,
@@ -172,6 +172,7 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
     (many short pieces keep both cores busy); then each chapter's MP3 and tags.
     With `readalong`, also the read-along EPUB (readalong.py). `formats`: the chapter
     MP3s, the m4b or both (FORMATS); the page and the EPUB carry the chapter MP3s.
+    `encoder(function, *args) -> Future` runs the encodes elsewhere (on Ray's workers).
     """
     check_ffmpeg()
     if mastering.lead_in_ms * mastering.sample_rate < 1000 * MP3_DELAY:
@@ -189,13 +190,14 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
         else:
             records[plan.id] = previous[plan.id]
     with futures.ThreadPoolExecutor(max(1, jobs)) as pool:
+        submit = encoder or pool.submit
         encodes = []
         for plan in todo:  # one chapter's samples in memory at a time; the encoders work on
             record = _assemble_to_disk(plan, mastering, parts, marker_sections,  # the ones
                                        previous.get(plan.id), formats)  # before it meanwhile
             records[plan.id] = record
-            encodes += [pool.submit(encode_pieces, _pcm_path(parts, record.id), record.rate,
-                                    pieces, codec, mastering.bitrate_kbps)
+            encodes += [submit(encode_pieces, _pcm_path(parts, record.id), record.rate,
+                               pieces, codec, mastering.bitrate_kbps)
                         for record, codec, pieces in _encode_batches(parts, record, formats)]
         with Progress("encoding", len(encodes), progress) as bar:
             for done in futures.as_completed(encodes):
