@@ -165,7 +165,7 @@ def _export(plan, cache: Cache, target, jobs, marker_sections, progress, warning
         # what `narrate check` compares the audio with
         spoken={i.id: Spoken(i.role, i.say) for i in plan.items},
         voices={role: VoiceUsed(p.engine, p.voice, p.rate) for role, p in plan.profiles.items()},
-        cache=str(cache.root.resolve()),
+        cache=cache.where(),
         tags=TagsUsed(info.narrator, info.author, bool(info.cover)),
         m4b_stamp=export.m4b_stamp, formats=list(formats))
     manifest.script = _keep_script(book, plan.folder, book if isinstance(target, Book)

@@ -1,15 +1,32 @@
-"""The segment cache: one WAV per audio key, written atomically, checked when read."""
+"""The segment cache: one WAV per audio key, written atomically, checked when read.
+
+A cache may be a folder or an fsspec URL that several machines share (file:///shared/cache,
+s3://bucket/narrate with narrate[s3]; the endpoint and credentials come from fsspec's and
+the store's own settings, e.g. FSSPEC_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID). Then each
+machine keeps a local mirror (the engines and the stitcher read files): an entry missing
+there is fetched from the store and checked like any other; a new entry is uploaded in one
+PUT to an object store, or under a temporary name and renamed on a filesystem, so a reader
+never sees half of one, and two workers writing the same key write the same audio.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import re
 import wave
 from pathlib import Path
+from typing import Any
 
+import platformdirs
+
+from narrate.errors import NarrateError
 from narrate.fileio import default_cache_dir
 from narrate.render.profiles import VoiceProfile
+
+URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+OBJECT_STORES = {"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "adl", "memory"}  # one PUT
 
 
 def voice_fingerprint(profile: VoiceProfile, engine_version: str) -> str:
@@ -54,7 +71,18 @@ def wav_info(path: Path) -> tuple[int, int]:
 
 class Cache:
     def __init__(self, root: str | Path | None = None):
-        self.root = Path(root) if root else default_cache_dir()
+        location = str(root or os.environ.get("NARRATE_CACHE") or "")
+        self.location = location  # as given: a folder, or a URL
+        self.store: Any = None  # with a URL: its fsspec filesystem, and the path in it
+        if URL.match(location):
+            self.store, self.store_path = _open_store(location)
+            self.root = mirror_dir(location)
+        else:
+            self.root = Path(root) if root else default_cache_dir()
+
+    def where(self) -> str:
+        """The cache as a build records it: the URL, or the folder's full path."""
+        return self.location if self.store else str(self.root.resolve())
 
     def path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.wav"
@@ -65,9 +93,10 @@ class Cache:
         return folder / f".{key}.{os.getpid()}.tmp.wav"
 
     def get(self, key: str) -> Path | None:
-        """The entry's path if it is a valid WAV; a corrupt entry is removed."""
+        """The entry's path if it is a valid WAV (fetched from a shared store when this
+        machine has not got it); a corrupt entry is removed."""
         path = self.path(key)
-        if not path.exists():
+        if not path.exists() and not (self.store and self._fetch(key)):
             return None
         try:
             wav_frames(path)
@@ -81,7 +110,43 @@ class Cache:
         wav_frames(temp)
         final = self.path(key)
         os.replace(temp, final)
+        if self.store:
+            self._upload(final, key)
         return final
+
+    def _remote(self, key: str) -> str:
+        return f"{self.store_path}/{key[:2]}/{key}.wav"
+
+    def _fetch(self, key: str) -> bool:
+        temp = self.temp_path(key)
+        try:
+            self.store.get_file(self._remote(key), str(temp))
+            os.replace(temp, self.path(key))
+            return True
+        except FileNotFoundError:
+            return False
+        except Exception as exc:  # noqa: BLE001 - each store raises its own kinds
+            raise self._unreachable(exc) from None
+        finally:
+            temp.unlink(missing_ok=True)
+
+    def _upload(self, final: Path, key: str) -> None:
+        remote = self._remote(key)
+        try:
+            if set(_protocols(self.store)) & OBJECT_STORES:
+                self.store.put_file(str(final), remote)  # one PUT: whole or not at all
+            else:
+                partial = f"{remote}.{os.getpid()}.tmp"
+                self.store.makedirs(remote.rsplit("/", 1)[0], exist_ok=True)
+                self.store.put_file(str(final), partial)
+                self.store.mv(partial, remote)
+        except Exception as exc:  # noqa: BLE001 - each store raises its own kinds
+            raise self._unreachable(exc) from None
+
+    def _unreachable(self, exc: Exception) -> NarrateError:
+        return NarrateError(f"{self.location}: the shared cache failed "
+                            f"({type(exc).__name__}: {' '.join(str(exc).split())[:160]}); "
+                            "check the URL, the store's address and credentials")
 
     def entries(self) -> list[Path]:
         if not self.root.is_dir():
@@ -112,6 +177,35 @@ class Cache:
                 temp.unlink(missing_ok=True)
                 removed += 1
         return removed
+
+
+def mirror_dir(location: str) -> Path:
+    """This machine's copy of a shared cache: $NARRATE_CACHE_MIRROR, else a folder of the
+    user cache named by the URL."""
+    named = hashlib.sha256(location.encode("utf-8")).hexdigest()[:16]
+    return Path(os.environ.get("NARRATE_CACHE_MIRROR")
+                or Path(platformdirs.user_cache_dir("narrate")) / "mirrors" / named)
+
+
+def _open_store(location: str):
+    try:
+        import fsspec  # type: ignore[import-untyped]
+
+        store, path = fsspec.core.url_to_fs(location)
+        store.makedirs(path, exist_ok=True)
+    except ImportError as exc:
+        raise NarrateError(f"{location}: this store needs a package narrate has not got "
+                           f"({exc}); for s3:// install narrate[s3]") from None
+    except Exception as exc:  # noqa: BLE001 - each store raises its own kinds
+        raise NarrateError(f"{location}: cannot open the shared cache ({type(exc).__name__}: "
+                           f"{' '.join(str(exc).split())[:160]}); check the URL, the store's "
+                           "address and credentials") from None
+    return store, path.rstrip("/")
+
+
+def _protocols(store) -> tuple[str, ...]:
+    protocol = store.protocol
+    return (protocol,) if isinstance(protocol, str) else tuple(protocol)
 
 
 def _alive(pid: int) -> bool:

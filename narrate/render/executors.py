@@ -70,7 +70,7 @@ class LocalExecutor:
         if profile.role not in self._pools:
             self._pools[profile.role] = futures.ProcessPoolExecutor(
                 workers, mp_context=worker_context(), initializer=_worker_init,
-                initargs=(profile, str(self.cache.root)))
+                initargs=(profile, self.cache.where()))
         return self._pools[profile.role].submit(_worker_render, work)
 
     def ready(self, profile: VoiceProfile, workers: int) -> None:
@@ -218,7 +218,7 @@ class RayExecutor:
         actors = self._actors.get(profile.role)
         if actors is None:
             actors = self._actors[profile.role] = [
-                self._actor_class.remote(profile, str(self.cache.root))
+                self._actor_class.remote(profile, self.cache.where())
                 for _ in range(max(1, min(workers, self.cpus())))]
         turn = self._next.get(profile.role, 0)
         self._next[profile.role] = turn + 1
