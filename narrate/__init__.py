@@ -74,9 +74,12 @@ def build(source: str | Path | Book, *, out: str | Path = "output", voices=None,
     renders on a Ray cluster (`address="HOST:PORT"`, or one started on this machine;
     narrate[ray])."""
     from narrate.pipeline import build as run_build
-    from narrate.qa.verify import TakeJudge
 
-    judge = TakeJudge(jobs or os.cpu_count() or 1, progress) if verify else None
+    judge = None
+    if verify:  # the judge brings the check stage and NumPy: only when asked for
+        from narrate.qa.verify import TakeJudge
+
+        judge = TakeJudge(jobs or os.cpu_count() or 1, progress)
     return run_build(source, voices=voices, cache_dir=cache, jobs=jobs, out_root=out,
                      mastering=mastering, credits=credits, marker_sections=markers,
                      progress=progress, warnings=warnings, only=only, dry_run=dry_run,

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 import narrate
-from narrate import audition, batch, pipeline, plan, qa, scriptfile
+from narrate import pipeline, plan, scriptfile
 from narrate.errors import NarrateError
 from narrate.problems import about_the_book, by_line, is_warning
 from narrate.render import engines
@@ -202,7 +202,9 @@ def _build_many(targets, mastering, check_profile, kw) -> None:
 
     entries = narrate.build_many(targets, mastering=mastering, check=check_profile, progress=None,
                                  on_book=heard, **_given(kw))
-    for line in batch.summary_table(entries, lambda e: e.message("cli", FLAGS)):
+    from narrate.batch import summary_table
+
+    for line in summary_table(entries, lambda e: e.message("cli", FLAGS)):
         click.echo(line)
     if not all(e.ok for e in entries):
         sys.exit(1)
@@ -214,7 +216,9 @@ def _build_many(targets, mastering, check_profile, kw) -> None:
          opt("--threshold", type=click.FloatRange(0, 1), default=0.35, help="--asr's WER limit."))
 def check(book_dir, profile, jobs, asr=False, threshold=0.35):
     """Check a built book (default: the last one built): writes check/check.json and .png."""
-    folder = Path(book_dir) if book_dir else qa.latest_book()
+    from narrate.qa import latest_book
+
+    folder = Path(book_dir) if book_dir else latest_book()
     report = narrate.check(folder, profile=profile, asr=asr, threshold=threshold, jobs=jobs)
     click.echo("\n".join(report.summary()) + f"\nwrote {folder / 'check'}/check.json and check.png")
     if not report.passed:
@@ -235,7 +239,9 @@ def diff(old, new, **kw):
 def voices(voices, check_cast, hear, out):
     """List every engine's voices, check the cast (--check) or hear it (--audition)."""
     if hear:
-        result, flat = audition.audition_cast(load_profiles(voices), out)
+        from narrate.audition import audition_cast
+
+        result, flat = audition_cast(load_profiles(voices), out)
         return _heard(result, [f"[{s.voice}] {s.text}" for _, s in flat], flat, out)
     click.echo("\n".join(engines.check_cast(load_profiles(voices)) if check_cast else
                          engines.describe()))
@@ -266,7 +272,9 @@ def cache(scripts, cache, prune, voices):
          VOICES, CACHE, JOBS, *CONVERT)
 def preview(source, ident, cache, jobs, **kw):
     """Hear a chapter, section or segment ID of a book, a stretch (--from), or --text."""
-    result, flat = audition.preview(source, ident, cache_dir=cache, jobs=jobs or 1, **_given(kw))
+    from narrate.audition import preview as run_preview  # numpy and pydub: only here
+
+    result, flat = run_preview(source, ident, cache_dir=cache, jobs=jobs or 1, **_given(kw))
     _heard(result, [f"{s.id} [{s.voice}] {s.say}" for _, s in flat], flat, kw["out"])  # as spoken
 
 

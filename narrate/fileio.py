@@ -15,8 +15,11 @@ from narrate.errors import NarrateError
 
 
 def default_cache_dir() -> Path:
-    """narrate's cache folder: $NARRATE_CACHE, else the platform's user cache."""
-    return Path(os.environ.get("NARRATE_CACHE") or platformdirs.user_cache_dir("narrate"))
+    """narrate's cache folder: $NARRATE_CACHE, else (or when that is a URL: a shared
+    cache, render/cache.py) the platform's user cache."""
+    named = os.environ.get("NARRATE_CACHE") or ""
+    return Path(named if named and "://" not in named else
+                platformdirs.user_cache_dir("narrate"))
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:

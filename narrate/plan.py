@@ -8,8 +8,10 @@ The stitch stage (numpy, pydub) is imported only by the functions that plan chap
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import pickle
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
@@ -19,7 +21,7 @@ from typing import TYPE_CHECKING
 from narrate.convert import ConvertOptions, ReadingPolicy, convert_document, words
 from narrate.convert.headings import credit_segments
 from narrate.errors import NarrateError
-from narrate.fileio import nearest
+from narrate.fileio import atomic_write_bytes, default_cache_dir, nearest
 from narrate.metadata import find_metadata, load_lexicon, load_metadata
 from narrate.model import NARRATOR as NARRATOR_ROLE
 from narrate.model import Book, Segment
@@ -57,18 +59,73 @@ def load_book(target: str | Path, meta: str | Path | None = None,
         narrator = load_profiles(metadata.get("voices")).get(NARRATOR_ROLE)
         options["words_per_minute"] = narrator.rate if narrator else DEFAULT_RATE
     convert_options = ConvertOptions(lexicon=load_lexicon(lexicon_path), policy=policy, **options)
-    document = read_document(target)
-    book, problems = convert_document(document, convert_options, metadata)
-    if document.cover and not book.extra.get("cover"):
-        cover, found = save_cover(*document.cover)
-        problems += found
-        if cover:
-            book.extra["cover"] = str(cover)
+    key = _conversion_key(target, metadata, convert_options)
+    book, problems = _converted(key) or _convert(target, convert_options, metadata, key)
     if not book.author:
         problems.append(Problem("no-author", "the book names no author; add `author: NAME` to "
                                 f"{meta_path or target.with_suffix('.yaml')}", WARNING))
     warnings.extend(problems)
     return book
+
+
+def _convert(target: Path, options: ConvertOptions, metadata: dict,
+             key: str) -> tuple[Book, list]:
+    document = read_document(target)
+    book, problems = convert_document(document, options, metadata)
+    if document.cover and not book.extra.get("cover"):
+        cover, found = save_cover(*document.cover)
+        problems += found
+        if cover:
+            book.extra["cover"] = str(cover)
+    try:  # kept for the next build of the same text: a rebuild need not convert again
+        if key:
+            atomic_write_bytes(_conversion_path(key), pickle.dumps((book, problems), protocol=5))
+    except OSError:
+        pass  # a cache it cannot write only costs time
+    return book, problems
+
+
+def _conversion_path(key: str) -> Path:
+    return default_cache_dir() / "books" / f"{key}.pickle"
+
+
+def _conversion_key(target: Path, metadata: dict, options: ConvertOptions) -> str:
+    """Everything a conversion depends on: the source (its name and bytes), its metadata,
+    the options (the lexicon's entries included) and narrate's own code (its files' sizes
+    and times). "" when the source cannot be read: the reader then says why."""
+    digest = hashlib.sha256()
+    try:
+        with target.open("rb") as source:  # streamed: any size, bounded memory
+            for block in iter(lambda: source.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return ""
+    digest.update(str(target).encode("utf-8"))
+    digest.update(json.dumps(metadata, sort_keys=True, default=str).encode("utf-8"))
+    digest.update(repr(options).encode("utf-8"))
+    digest.update(_code_stamp().encode("ascii"))
+    return digest.hexdigest()[:32]
+
+
+@functools.cache
+def _code_stamp() -> str:
+    package = Path(__file__).parent
+    return ";".join(f"{p.relative_to(package)}:{p.stat().st_size}:{p.stat().st_mtime_ns}"
+                    for p in sorted(package.rglob("*.py")))
+
+
+def _converted(key: str) -> tuple[Book, list] | None:
+    """The book this exact conversion made last time, if it is still whole."""
+    if not key:
+        return None
+    try:
+        book, problems = pickle.loads(_conversion_path(key).read_bytes())
+    except OSError:
+        return None
+    except Exception:  # noqa: BLE001 - a damaged or stale entry is converted again
+        return None
+    cover = book.extra.get("cover")
+    return None if cover and not Path(cover).is_file() else (book, problems)
 
 
 _RESERVED = re.compile(r"^(?:con|prn|aux|nul|com\d|lpt\d)$")  # Windows device names

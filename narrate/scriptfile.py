@@ -48,8 +48,14 @@ def _segment_data(seg: Segment) -> dict:
     return data
 
 
+# libyaml's emitter when PyYAML has it: the same text (checked on the seed and the corpus),
+# ten times faster, which a no-change rebuild notices
+DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def to_yaml(book: Book) -> str:
-    body = yaml.safe_dump(book_to_data(book), allow_unicode=True, sort_keys=False, width=100)
+    body = yaml.dump(book_to_data(book), Dumper=DUMPER, allow_unicode=True, sort_keys=False,
+                     width=100)
     return HEADER + body
 
 

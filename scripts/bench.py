@@ -98,9 +98,12 @@ def bench_neural(work: Path) -> None:
 
 
 def run_measured(args: list[str], env=None, ok=(0,)) -> tuple[float, float, str]:
-    """Wall time, peak memory of the whole process tree (MB), and stdout."""
+    """Wall time, peak memory of the whole process tree (MB), and stdout. Python caches
+    bytecode, as it does by default (this machine's PYTHONDONTWRITEBYTECODE=1 would make
+    every command compile narrate's sources first)."""
     from narrate.memory import PeakSampler
 
+    env = {k: v for k, v in (env or os.environ).items() if k != "PYTHONDONTWRITEBYTECODE"}
     start = time.perf_counter()
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env=env)

@@ -29,7 +29,6 @@ from narrate.convert.structure import (
 from narrate.model import NARRATOR, QUOTE, Book, Chapter, Section, Segment
 from narrate.problems import INFO, WARNING, Problem, first_words
 from narrate.read.document import Document
-from narrate.read.markdown import read_markdown
 from narrate.read.text import read_text
 
 __all__ = [
@@ -70,7 +69,12 @@ def convert(text: str, options: ConvertOptions | None = None, meta: dict | None 
     """Convert plain text (or Markdown, with options.markdown) to a Book. Never raises on
     any string; the same text gives the same Book."""
     options = options or ConvertOptions()
-    document = read_markdown(text, source) if options.markdown else read_text(text, source)
+    if options.markdown:
+        from narrate.read.markdown import read_markdown  # markdown-it: only for Markdown
+
+        document = read_markdown(text, source)
+    else:
+        document = read_text(text, source)
     return convert_document(document, options, meta)
 
 

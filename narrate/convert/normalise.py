@@ -14,7 +14,11 @@ import re
 from collections.abc import Callable
 from fractions import Fraction
 
-from num2words import num2words
+
+def num2words(number: float, to: str = "cardinal") -> str:
+    from num2words import num2words as spell  # on first use: a text with no numbers never pays
+
+    return spell(number, to=to)
 
 # what a pattern becomes: a template ("\\1 edition") or a function of the match
 Replacement = str | Callable[[re.Match], str]

@@ -9,9 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from num2words import num2words
-
-from narrate.convert.normalise import Replacement, normalise, regnal_lists
+from narrate.convert.normalise import Replacement, normalise, num2words, regnal_lists
 from narrate.convert.quotes import DOUBLE_CLOSE, DOUBLE_OPEN, SINGLE_CLOSE, SINGLE_OPEN
 
 # ---- citations -----------------------------------------------------------------

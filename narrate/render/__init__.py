@@ -18,11 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from narrate.errors import NarrateError
 from narrate.faults import checkpoint
-from narrate.measure import is_silent
+from narrate.measure import is_silent, np
 from narrate.model import Book
 from narrate.progress import Progress
 from narrate.render.cache import (

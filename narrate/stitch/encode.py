@@ -14,11 +14,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from narrate.errors import NarrateError
 from narrate.fileio import atomic_path
-from narrate.measure import rms_db
+from narrate.measure import np, rms_db
 
 INSTALL_FFMPEG = ("install it with `sudo apt-get install ffmpeg` (Debian/Ubuntu) or "
                   "`brew install ffmpeg` (macOS), or run scripts/setup")

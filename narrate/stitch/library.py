@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-from xml.sax.saxutils import escape, quoteattr
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
@@ -19,12 +18,23 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 def xml_text(value: str) -> str:
     """Text for XML: escaped, and the characters XML 1.0 forbids dropped (a book's text
     is untrusted)."""
-    return escape(_NOT_XML.sub("", value))
+    return _escape(_NOT_XML.sub("", value))
 
 
 def xml_attr(value: str) -> str:
     """A quoted XML attribute value, likewise."""
-    return quoteattr(_NOT_XML.sub("", value))
+    value = _escape(_NOT_XML.sub("", value)).translate(_ATTR_WHITESPACE)
+    if '"' not in value:
+        return f'"{value}"'
+    return f"'{value}'" if "'" not in value else '"' + value.replace('"', "&quot;") + '"'
+
+
+# xml.sax.saxutils' escape and quoteattr, without the import of urllib.request it brings
+_ATTR_WHITESPACE = str.maketrans({"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+
+
+def _escape(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def series_position(value) -> str:

@@ -4,8 +4,7 @@ never does."""
 
 from __future__ import annotations
 
-import numpy as np
-
+from narrate.measure import np  # NumPy on first use: listing engines loads no numpy
 from narrate.render.engines.neural import NeuralEngine, NeuralPlugin
 from narrate.render.profiles import VoiceProfile
 

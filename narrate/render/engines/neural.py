@@ -14,9 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from narrate.errors import NarrateError
+from narrate.measure import np  # NumPy on first use: listing engines loads no numpy
 from narrate.render.audio import write_mono_wav
 from narrate.render.engines.base import VoiceInfo
 from narrate.render.profiles import VoiceProfile

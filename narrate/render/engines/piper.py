@@ -4,8 +4,7 @@ it is an extra (`pip install 'narrate[piper]'`) and never a core dependency."""
 
 from __future__ import annotations
 
-import numpy as np
-
+from narrate.measure import np  # NumPy on first use: listing engines loads no numpy
 from narrate.render.engines.neural import NeuralEngine, NeuralPlugin
 from narrate.render.profiles import VoiceProfile
 

@@ -1,0 +1,72 @@
+"""The shortcuts that keep a rebuild fast give exactly what the long way gives: a
+conversion kept from the last build, libyaml's emitter, the XML escapes written here
+instead of importing xml.sax, and the imports a build with nothing to do never makes."""
+
+import subprocess
+import sys
+from xml.sax.saxutils import escape, quoteattr
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from narrate import plan
+from narrate.scriptfile import HEADER, book_to_data, to_yaml
+from narrate.stitch.library import xml_attr, xml_text
+
+pytestmark = pytest.mark.unit
+
+
+def test_a_conversion_is_kept_and_given_back_while_nothing_it_depends_on_changes(
+        short_source, monkeypatch):
+    first_warnings: list = []
+    first = plan.load_book(short_source, warnings=first_warnings)
+
+    def no_conversion(*args, **kwargs):
+        raise AssertionError("converted again")
+
+    monkeypatch.setattr(plan, "convert_document", no_conversion)
+    again_warnings: list = []
+    again = plan.load_book(short_source, warnings=again_warnings)
+    assert again == first and [str(w) for w in again_warnings] == \
+        [str(w) for w in first_warnings]
+    with pytest.raises(AssertionError, match="converted again"):  # another option
+        plan.load_book(short_source, quote_min_words=3)
+    short_source.write_text(short_source.read_text() + "\nOne more line.\n")
+    with pytest.raises(AssertionError, match="converted again"):  # another text
+        plan.load_book(short_source)
+    short_source.with_suffix(".yaml").write_text("title: Another Title\n")
+    with pytest.raises(AssertionError, match="converted again"):  # other metadata
+        plan.load_book(short_source)
+
+
+def test_a_damaged_kept_conversion_is_converted_again(short_source):
+    book = plan.load_book(short_source)
+    kept = list((plan.default_cache_dir() / "books").glob("*.pickle"))
+    assert len(kept) == 1
+    kept[0].write_bytes(b"not a pickle")
+    assert plan.load_book(short_source) == book
+
+
+def test_libyaml_writes_the_same_script_as_pyyaml(seed_book):
+    book, _ = seed_book
+    assert to_yaml(book) == HEADER + yaml.safe_dump(book_to_data(book), allow_unicode=True,
+                                                    sort_keys=False, width=100)
+
+
+@given(st.text())
+def test_xml_escapes_match_the_standard_librarys(text):
+    legal = "".join(ch for ch in text if ch in "\t\n\r" or (" " <= ch <= "\ud7ff")
+                    or ("\ue000" <= ch <= "\ufffd") or ch > "\uffff")
+    assert xml_text(legal) == escape(legal)
+    assert xml_attr(legal) == quoteattr(legal)
+
+
+def test_a_build_with_nothing_to_do_imports_no_numpy_markdown_or_pydub():
+    code = ("import sys; import narrate.cli, narrate.pipeline, narrate.plan; "
+            "print(sorted(m for m in ('numpy', 'pydub', 'markdown_it', 'num2words', 'lxml') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
