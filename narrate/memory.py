@@ -10,8 +10,8 @@ if TYPE_CHECKING:
     from typing_extensions import Self  # typing.Self from Python 3.11
 
 
-def tree_rss_mb(root_pid: int) -> float:
-    """Resident memory of a process and all its descendants, in MB (0 where /proc is absent)."""
+def tree_pids(root_pid: int) -> set[int]:
+    """A process and all its descendants."""
     parents = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -25,12 +25,30 @@ def tree_rss_mb(root_pid: int) -> float:
         children = [p for p, parent in parents.items() if parent == pid and p not in tree]
         tree.update(children)
         frontier.extend(children)
+    return tree
+
+
+def tree_rss_mb(root_pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MB (0 where /proc is absent).
+    Pages the processes share (libraries: two ffmpeg encoders, two workers' NumPy) count
+    once for each."""
+    return _tree_sum(root_pid, "status", "VmRSS:")
+
+
+def tree_pss_mb(root_pid: int) -> float:
+    """The same tree's proportional memory: a shared page counts once, split between the
+    processes that share it. What the tree costs the machine."""
+    return _tree_sum(root_pid, "smaps_rollup", "Pss:")
+
+
+def _tree_sum(root_pid: int, table: str, field: str) -> float:
     total = 0
-    for pid in tree:
+    for pid in tree_pids(root_pid):
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{pid}/{table}").read_text().splitlines():
+                if line.startswith(field):
                     total += int(line.split()[1])
+                    break
         except OSError:
             continue
     return total / 1024
@@ -40,13 +58,14 @@ class PeakSampler:
     """Samples a process tree's memory every `interval` seconds until stopped."""
 
     def __init__(self, pid: int, interval: float = 0.1):
-        self.pid, self.interval, self.peak = pid, interval, 0.0
+        self.pid, self.interval, self.peak, self.peak_pss = pid, interval, 0.0, 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
             self.peak = max(self.peak, tree_rss_mb(self.pid))
+            self.peak_pss = max(self.peak_pss, tree_pss_mb(self.pid))
             self._stop.wait(self.interval)
 
     def __enter__(self) -> Self:

@@ -97,6 +97,9 @@ def bench_neural(work: Path) -> None:
           f"process tree {peak:.0f} MB; {memory}")
 
 
+PSS: list[float] = []  # each run_measured's peak proportional memory, for the lines that show it
+
+
 def run_measured(args: list[str], env=None, ok=(0,)) -> tuple[float, float, str]:
     """Wall time, peak memory of the whole process tree (MB), and stdout. Python caches
     bytecode, as it does by default (this machine's PYTHONDONTWRITEBYTECODE=1 would make
@@ -111,6 +114,7 @@ def run_measured(args: list[str], env=None, ok=(0,)) -> tuple[float, float, str]
         out, err = process.communicate()
     if process.returncode not in ok:
         raise SystemExit(f"{' '.join(args)} failed: {err.strip()[-500:]}")
+    PSS.append(sampler.peak_pss)
     return time.perf_counter() - start, sampler.peak, out
 
 
@@ -137,7 +141,8 @@ def bench_build(work: Path) -> None:
     seconds, peak, _ = run_measured(narrate_cmd() + ["build", str(SEED), "--out", str(work / "out")],
                                     env)
     print(f"narrate build (cold cache, all cores): {seconds:.1f} s = {seconds / reference:.2f}x the "
-          f"reference; peak memory of the build's process tree {peak:.0f} MB")
+          f"reference; peak memory of the build's process tree {peak:.0f} MB resident "
+          f"(shared pages once per process), {PSS[-1]:.0f} MB proportional (once in all)")
     again, _, _ = run_measured(narrate_cmd() + ["build", str(SEED), "--out", str(work / "out")], env)
     epub, _, _ = run_measured(narrate_cmd() + ["build", str(SEED), "--out", str(work / "out"),
                                                "--readalong"], env)

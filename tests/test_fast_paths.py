@@ -70,3 +70,11 @@ def test_a_build_with_nothing_to_do_imports_no_numpy_markdown_or_pydub():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_engine_version_in_every_cache_key_is_read_as_before():
+    from importlib.metadata import version
+
+    from narrate.render.engines import espeak
+
+    assert espeak.version().startswith(f"pyttsx3 {version('pyttsx3')}, ")

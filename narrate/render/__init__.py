@@ -183,7 +183,7 @@ class Renderer:
             path = report.paths.get(item.id) or self.cache.get(report.keys[item.id])
             if path:
                 report.paths[item.id] = path
-                frames, rate = wav_info(path)
+                frames, rate = self.cache.info(path)
                 report.frames[item.id] = frames
                 report.audio_seconds += frames / rate
         report.seconds = time.perf_counter() - started

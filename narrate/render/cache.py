@@ -71,6 +71,7 @@ def wav_info(path: Path) -> tuple[int, int]:
 
 class Cache:
     def __init__(self, root: str | Path | None = None):
+        self._checked: dict[Path, tuple[int, int]] = {}  # entries get() has read
         location = str(root or os.environ.get("NARRATE_CACHE") or "")
         self.location = location  # as given: a folder, or a URL
         self.store: Any = None  # with a URL: its fsspec filesystem, and the path in it
@@ -99,17 +100,22 @@ class Cache:
         if not path.exists() and not (self.store and self._fetch(key)):
             return None
         try:
-            wav_frames(path)
+            self._checked[path] = wav_info(path)
         except ValueError:
             path.unlink(missing_ok=True)
             return None
         return path
+
+    def info(self, path: Path) -> tuple[int, int]:
+        """(frames, sample rate) of an entry: as `get` found it, without reading it again."""
+        return self._checked.get(path) or wav_info(path)
 
     def commit(self, temp: Path, key: str) -> Path:
         """Check a freshly written WAV and move it under its final name."""
         wav_frames(temp)
         final = self.path(key)
         os.replace(temp, final)
+        self._checked.pop(final, None)  # a new take: read it again when asked
         if self.store:
             self._upload(final, key)
         return final

@@ -34,11 +34,8 @@ from narrate.stitch.encode import (
     mp3_makeup_db,
 )
 from narrate.stitch.library import abs_metadata, opf_metadata, series_position
-from narrate.stitch.page import page_html
-from narrate.stitch.readalong import write_readalong
 from narrate.stitch.sidecars import cue_sheet, json_chapters, m3u_playlist, webvtt
-from narrate.stitch.tags import Marker, Tags, image_mime, write_mp3_tags
-from narrate.stitch.timeline import MP3_DELAY, Clip, Cue, Mastering, mp3_frame
+from narrate.stitch.timeline import MP3_DELAY, Clip, Cue, Marker, Mastering, mp3_frame
 
 PARTS = ".parts"  # encoded pieces, kept so an edit re-encodes only its piece (a dot folder:
 # libraries never scan it)
@@ -205,6 +202,8 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
                 bar.advance()
                 checkpoint("encode")
         if "mp3" in formats:
+            from narrate.stitch.tags import Tags  # mutagen: only when there are files to tag
+
             list(pool.map(lambda plan: _export_mp3(folder, plan, records[plan.id], cover, Tags(
                 plan.title, info.title, info.author, info.narrator, plan.number, len(plans),
                 info.genre, str(info.year or ""), info.comment, info.subtitle, info.series,
@@ -220,10 +219,14 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
     _write_book_files(info, plans, ordered, folder, cover is not None and info.cover,
                       join=changed, formats=formats)
     if cover:  # a library takes an image named cover in the folder before any other
+        from narrate.stitch.tags import image_mime
+
         suffix = ".png" if image_mime(cover) == "image/png" else ".jpg"
         write_bytes_if_changed(folder / f"cover{suffix}", cover)
     epub = folder / f"{safe_filename(info.title)}.epub"
     if readalong and (changed or not epub.exists()):
+        from narrate.stitch.readalong import write_readalong
+
         write_readalong(epub, info, [(p.title, folder / f"{p.stem}.mp3", r)
                                      for p, r in zip(plans, ordered)], cover)
     _remove_stale(folder, plans, ordered, previous, formats)
@@ -321,6 +324,8 @@ def read_cover(path: Path | None) -> bytes | None:
     except OSError as exc:
         raise NarrateError(f"{path}: cannot read the cover image ({exc.strerror}); "
                            "check the `cover:` path in the metadata") from None
+    from narrate.stitch.tags import image_mime
+
     if not image_mime(data):
         raise NarrateError(f"{path}: the cover is not a PNG or JPEG image; "
                            "point `cover:` at a .png or .jpg file")
@@ -355,9 +360,11 @@ def section_markers(cues: list[Cue], samples: int, rate: int, group: int = 1) ->
 
 
 def _export_mp3(folder: Path, plan: ChapterPlan, record: ChapterRecord,
-                cover: bytes | None, tags: Tags) -> Path:
+                cover: bytes | None, tags) -> Path:
     """The chapter MP3: an Info frame, its pieces' frames in order, then the tags
-    and chapter frames."""
+    and chapter frames (`tags`: tags.Tags)."""
+    from narrate.stitch.tags import write_mp3_tags
+
     dest = folder / f"{plan.stem}.mp3"
     frames = [(folder / PARTS / f"{piece}.mp3").read_bytes() for piece in record.pieces]
     audio_bytes = sum(len(f) for f in frames)
@@ -421,6 +428,8 @@ def _write_mp3_sidecars(info, plans, records, folder, book_stem, performer) -> N
                         for c in record.cues if c["text"]]) for record in records]
     for plan, vtt in zip(plans, captions):
         write_text_if_changed(folder / f"{plan.stem}.vtt", vtt)
+    from narrate.stitch.page import page_html
+
     write_text_if_changed(folder / "index.html", page_html(info, [
         (p.title, f"{p.stem}.mp3", vtt, r.cues) for p, r, vtt in zip(plans, records, captions)]))
 

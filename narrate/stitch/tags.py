@@ -28,6 +28,7 @@ from mutagen.id3 import (
 from mutagen.id3._tags import save_frame  # the one helper _InOrderID3 needs
 
 from narrate.faults import checkpoint
+from narrate.stitch.timeline import Marker
 
 TOC_LIMIT = 255  # a CTOC counts its entries in one byte
 
@@ -38,13 +39,6 @@ class _InOrderID3(ID3):
 
     def _write(self, config):
         return bytearray().join(save_frame(frame, config=config) for frame in self.values())
-
-
-@dataclass(frozen=True)
-class Marker:
-    title: str
-    start_ms: int
-    end_ms: int
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,14 @@ class Mastering:
                        peak_db=min(base.peak_db, -3.0))
 
 
+@dataclass(frozen=True)
+class Marker:
+    """A chapter marker inside a chapter file."""
+    title: str
+    start_ms: int
+    end_ms: int
+
+
 @dataclass
 class Cue:
     id: str
