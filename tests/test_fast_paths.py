@@ -15,9 +15,8 @@ from narrate import plan
 from narrate.scriptfile import HEADER, book_to_data, to_yaml
 from narrate.stitch.library import xml_attr, xml_text
 
-pytestmark = pytest.mark.unit
 
-
+@pytest.mark.unit
 def test_a_conversion_is_kept_and_given_back_while_nothing_it_depends_on_changes(
         short_source, monkeypatch):
     first_warnings: list = []
@@ -41,6 +40,7 @@ def test_a_conversion_is_kept_and_given_back_while_nothing_it_depends_on_changes
         plan.load_book(short_source)
 
 
+@pytest.mark.unit
 def test_a_damaged_kept_conversion_is_converted_again(short_source):
     book = plan.load_book(short_source)
     kept = list((plan.default_cache_dir() / "books").glob("*.pickle"))
@@ -49,12 +49,14 @@ def test_a_damaged_kept_conversion_is_converted_again(short_source):
     assert plan.load_book(short_source) == book
 
 
+@pytest.mark.unit
 def test_libyaml_writes_the_same_script_as_pyyaml(seed_book):
     book, _ = seed_book
     assert to_yaml(book) == HEADER + yaml.safe_dump(book_to_data(book), allow_unicode=True,
                                                     sort_keys=False, width=100)
 
 
+@pytest.mark.unit
 @given(st.text())
 def test_xml_escapes_match_the_standard_librarys(text):
     legal = "".join(ch for ch in text if ch in "\t\n\r" or (" " <= ch <= "\ud7ff")
@@ -63,6 +65,7 @@ def test_xml_escapes_match_the_standard_librarys(text):
     assert xml_attr(legal) == quoteattr(legal)
 
 
+@pytest.mark.unit
 def test_a_build_with_nothing_to_do_imports_no_numpy_markdown_or_pydub():
     code = ("import sys; import narrate.cli, narrate.pipeline, narrate.plan; "
             "print(sorted(m for m in ('numpy', 'pydub', 'markdown_it', 'num2words', 'lxml') "
@@ -72,9 +75,31 @@ def test_a_build_with_nothing_to_do_imports_no_numpy_markdown_or_pydub():
     assert out.strip() == "[]"
 
 
+@pytest.mark.unit
 def test_the_engine_version_in_every_cache_key_is_read_as_before():
     from importlib.metadata import version
 
     from narrate.render.engines import espeak
 
     assert espeak.version().startswith(f"pyttsx3 {version('pyttsx3')}, ")
+
+
+@pytest.mark.e2e
+def test_the_mp3_makeup_is_measured_once_per_ffmpeg_and_kept(monkeypatch):
+    from narrate.stitch import encode
+
+    encode.mp3_makeup_db.cache_clear()
+    measured = encode.mp3_makeup_db(22050, 64)
+    assert 0.1 < measured < 1.5  # LAME plays back a little quieter
+    kept = plan.default_cache_dir() / "encoders.json"
+    assert kept.exists()
+
+    def no_measuring(rate, kbps):
+        raise AssertionError("measured again")
+
+    monkeypatch.setattr(encode, "_measure_makeup_db", no_measuring)
+    encode.mp3_makeup_db.cache_clear()
+    assert encode.mp3_makeup_db(22050, 64) == measured
+    with pytest.raises(AssertionError, match="measured again"):  # another setting
+        encode.mp3_makeup_db(44100, 192)
+    encode.mp3_makeup_db.cache_clear()

@@ -191,6 +191,9 @@ class RayExecutor:
         except ImportError:
             raise NarrateError("--executor ray needs Ray: pip install 'narrate[ray]'") from None
         self.ray, self.cache = ray, cache
+        # Ray's C++ parts log at info level, and a busy machine can find those lines in
+        # the build's output: only errors
+        os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "error")
         if not ray.is_initialized():
             try:
                 if address:

@@ -143,12 +143,18 @@ def chapter_gain_db(pcm: np.ndarray, target_rms_db: float, ceiling_db: float,
                     previous: float | None = None) -> float:
     """The one gain that brings the chapter to the RMS target after the limiter (what
     the limiter takes off is made up, again until the RMS is within 0.05 dB), or
-    `previous` when close enough."""
+    `previous` while it still lands the chapter within GAIN_TOLERANCE_DB of the target
+    (or is that close to the new gain)."""
     current = rms_db(pcm)
     if current <= -100:
         return 0.0
-    gain = target_rms_db - current
     peak = peak_db(pcm)
+    if previous is not None:  # one trial, not the search: an edit's usual case
+        after = current + previous if peak + previous <= ceiling_db else \
+            limited_rms_db(pcm, previous, ceiling_db)
+        if abs(target_rms_db - after) <= GAIN_TOLERANCE_DB:
+            return previous
+    gain = target_rms_db - current
     for _ in range(MAKE_UP_ROUNDS):  # the limiter takes off more as the gain rises
         if peak + gain <= ceiling_db:
             break
