@@ -382,12 +382,15 @@ def book_summary(book: Book) -> str:
 
 
 def prune_cache(sources: list, cache_dir=None, voices=None) -> tuple[int, float, int]:
-    """Delete the cache entries none of the books (sources or scripts) uses:
-    (entries deleted, bytes freed, entries kept)."""
+    """Delete the cache entries none of the books (sources or scripts) uses, and every
+    kept conversion: (entries deleted, bytes freed, entries kept)."""
     from narrate.render.cache import Cache
 
     keep = used_cache_keys([load_book(s) for s in sources], voices)
     count, freed = Cache(cache_dir).prune(keep)
+    for kept in (default_cache_dir() / "books").glob("*.pickle"):  # converted books: only
+        freed += kept.stat().st_size  # time is lost, the next build converts again
+        kept.unlink()
     return count, freed, len(keep)
 
 

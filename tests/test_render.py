@@ -12,6 +12,7 @@ import pytest
 from conftest import ROOT, median_pitch
 
 from narrate.errors import NarrateError
+from narrate.fileio import default_cache_dir
 from narrate.pipeline import render_book
 from narrate.plan import load_book
 from narrate.render.cache import Cache, wav_frames
@@ -265,6 +266,7 @@ def test_cache_command_reports_and_prunes(short_source, tmp_path):
                             capture_output=True, text=True, check=False)
     assert "pruned 1 entries" in result.stdout and f"{count} entries" in result.stdout
     assert not extra.exists()
+    assert not list((default_cache_dir() / "books").glob("*.pickle"))  # conversions too
 
 
 def test_ctrl_c_stops_cleanly_and_keeps_finished_work(tmp_path):
