@@ -16,7 +16,7 @@ from pathlib import Path
 
 from narrate.errors import NarrateError
 from narrate.pipeline import BuildResult
-from narrate.plan import clock, slug
+from narrate.plan import clock, folder_name
 from narrate.qa import check_book
 from narrate.read import FORMATS
 from narrate.scriptfile import is_script_file
@@ -60,12 +60,15 @@ def build_many(targets: list[str | Path], build_one: Callable[[Path], BuildResul
     folders: dict[str, Path] = {}
     for source in sources_in(targets):
         entry = BatchEntry(source)
-        folder = slug(source.stem)  # the build's own folder name for a source file
+        try:
+            folder = folder_name(source)
+        except NarrateError as exc:  # a script that cannot be read: this book fails alone
+            entry.failure, folder = exc, ""
         if folder in folders:
             entry.failure = NarrateError(f"{source}: would be built into the same folder as "
                                          f"{folders[folder]}; rename one of them or build it "
                                          "on its own into another {arg:out}")
-        else:
+        elif folder:
             folders[folder] = source
             _build_one(entry, build_one, check)
         entries.append(entry)

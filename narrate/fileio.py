@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -18,8 +19,15 @@ def default_cache_dir() -> Path:
     """narrate's cache folder: $NARRATE_CACHE, else (or when that is a URL: a shared
     cache, render/cache.py) the platform's user cache."""
     named = os.environ.get("NARRATE_CACHE") or ""
-    return Path(named if named and "://" not in named else
-                platformdirs.user_cache_dir("narrate"))
+    return Path(named if named and not is_url(named) else platformdirs.user_cache_dir("narrate"))
+
+
+def is_url(location: str) -> bool:
+    """An fsspec URL (file://…, s3://…), not a path."""
+    return bool(_URL.match(location))
+
+
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:

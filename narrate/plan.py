@@ -120,9 +120,7 @@ def _converted(key: str) -> tuple[Book, list] | None:
         return None
     try:
         book, problems = pickle.loads(_conversion_path(key).read_bytes())
-    except OSError:
-        return None
-    except Exception:  # noqa: BLE001 - a damaged or stale entry is converted again
+    except Exception:  # noqa: BLE001 - missing, damaged or stale: converted again
         return None
     cover = book.extra.get("cover")
     return None if cover and not Path(cover).is_file() else (book, problems)
@@ -141,6 +139,15 @@ def slug(text: str) -> str:
 def book_folder(book: Book, root: str | Path = OUTPUT_DIR) -> Path:
     name = Path(book.source).stem if book.source else book.title
     return Path(root) / slug(name)
+
+
+def folder_name(target: str | Path) -> str:
+    """The name of the folder a build of this file goes into, without converting it: a
+    source's own name; a script's, the name of the source it was made from."""
+    target = Path(target)
+    if is_script_file(target):
+        return book_folder(load_script(target, []), "").name
+    return slug(target.stem)
 
 
 def estimate_seconds(segments: list[Segment], profiles: dict | None = None) -> float:

@@ -37,7 +37,7 @@ from narrate.qa.mastering import (
 )
 from narrate.qa.report import CheckReport, Finding
 from narrate.render.profiles import VoiceProfile
-from narrate.stitch import M4B_FOLDER, ChapterRecord, safe_filename
+from narrate.stitch import ChapterRecord, m4b_path, safe_filename
 
 CHECK_FOLDER = "check"
 HOLE_SECONDS = 3.0  # a silence longer than any pause narrate makes, inside a chapter
@@ -96,9 +96,8 @@ def check_book(folder: Path, profile: str = "default", asr: bool = False,
     report.findings += judge_book(report.files, rules)
     if "mp3" not in manifest.formats:  # the m4b alone: its chapters are the manifest's
         files = [("", r.title, r.samples / r.rate) for r in chapters]
-    m4b = next(folder.glob(f"{M4B_FOLDER}/*.m4b" if "mp3" in manifest.formats else "*.m4b"),
-               None)
-    if m4b is None and "m4b" in manifest.formats:
+    m4b = m4b_path(folder, manifest.book, tuple(manifest.formats))
+    if m4b is not None and not m4b.exists():
         report.findings.append(Finding("fail", folder.name, "the m4b is missing",
                                        "build again: narrate build SOURCE"))
     elif m4b is not None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import wave
 from pathlib import Path
 from typing import Any
@@ -22,10 +21,9 @@ from typing import Any
 import platformdirs
 
 from narrate.errors import NarrateError
-from narrate.fileio import default_cache_dir
+from narrate.fileio import default_cache_dir, is_url
 from narrate.render.profiles import VoiceProfile
 
-URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 OBJECT_STORES = {"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "adl", "memory"}  # one PUT
 
 
@@ -75,7 +73,7 @@ class Cache:
         location = str(root or os.environ.get("NARRATE_CACHE") or "")
         self.location = location  # as given: a folder, or a URL
         self.store: Any = None  # with a URL: its fsspec filesystem, and the path in it
-        if URL.match(location):
+        if is_url(location):
             self.store, self.store_path = _open_store(location)
             self.root = mirror_dir(location)
         else:
@@ -132,7 +130,7 @@ class Cache:
         except FileNotFoundError:
             return False
         except Exception as exc:  # noqa: BLE001 - each store raises its own kinds
-            raise self._unreachable(exc) from None
+            raise store_error(self.location, "the shared cache failed", exc) from None
         finally:
             temp.unlink(missing_ok=True)
 
@@ -147,12 +145,7 @@ class Cache:
                 self.store.put_file(str(final), partial)
                 self.store.mv(partial, remote)
         except Exception as exc:  # noqa: BLE001 - each store raises its own kinds
-            raise self._unreachable(exc) from None
-
-    def _unreachable(self, exc: Exception) -> NarrateError:
-        return NarrateError(f"{self.location}: the shared cache failed "
-                            f"({type(exc).__name__}: {' '.join(str(exc).split())[:160]}); "
-                            "check the URL, the store's address and credentials")
+            raise store_error(self.location, "the shared cache failed", exc) from None
 
     def entries(self) -> list[Path]:
         if not self.root.is_dir():
@@ -203,10 +196,14 @@ def _open_store(location: str):
         raise NarrateError(f"{location}: this store needs a package narrate has not got "
                            f"({exc}); for s3:// install narrate[s3]") from None
     except Exception as exc:  # noqa: BLE001 - each store raises its own kinds
-        raise NarrateError(f"{location}: cannot open the shared cache ({type(exc).__name__}: "
-                           f"{' '.join(str(exc).split())[:160]}); check the URL, the store's "
-                           "address and credentials") from None
+        raise store_error(location, "cannot open the shared cache", exc) from None
     return store, path.rstrip("/")
+
+
+def store_error(location: str, what: str, exc: Exception) -> NarrateError:
+    return NarrateError(f"{location}: {what} ({type(exc).__name__}: "
+                        f"{' '.join(str(exc).split())[:160]}); check the URL, the store's "
+                        "address and credentials")
 
 
 def _protocols(store) -> tuple[str, ...]:

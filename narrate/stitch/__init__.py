@@ -213,7 +213,7 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
     for leftover in parts.glob("*.pcm"):  # this build's, and any a crash left behind
         leftover.unlink()
     ordered = [records[p.id] for p in plans]
-    m4b = m4b_path(folder, info, formats)
+    m4b = m4b_path(folder, info.title, formats)
     untouched = bool(m4b_stamp) and stamp(m4b) == m4b_stamp  # as the last build left it
     changed = bool(todo) or set(previous) != set(records) or not untouched
     _write_book_files(info, plans, ordered, folder, cover is not None and info.cover,
@@ -388,7 +388,7 @@ def _write_book_files(info, plans, records, folder, cover_path, join: bool = Tru
         chapters.append((plan.title, position, position + length))
         position += length
     book_stem = safe_filename(info.title)
-    m4b = m4b_path(folder, info, formats)
+    m4b = m4b_path(folder, info.title, formats)
     tags = {"title": info.title, "album": info.title, "artist": info.author,
             "album_artist": info.author, "composer": info.narrator, "genre": info.genre,
             "date": str(info.year or ""), "comment": info.comment, "grouping": info.series}
@@ -448,12 +448,12 @@ def _remove_other_books(folder: Path, book_stem: str, m4b: Path | None) -> None:
             hidden.rmdir()
 
 
-def m4b_path(folder: Path, info: BookInfo, formats: tuple[str, ...] = FORMATS) -> Path | None:
+def m4b_path(folder: Path, title: str, formats: tuple[str, ...] = FORMATS) -> Path | None:
     """Beside the chapter MP3s, the m4b sits in a folder of its own (one book for a library
     to find, not two); asked for alone, it sits at the top. None when not asked for."""
     if "m4b" not in formats:
         return None
-    name = f"{safe_filename(info.title)}.m4b"
+    name = f"{safe_filename(title)}.m4b"
     return folder / M4B_FOLDER / name if "mp3" in formats else folder / name
 
 
