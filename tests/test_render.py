@@ -216,6 +216,31 @@ def test_each_take_starts_from_a_clean_engine(tmp_path):
     assert abs(after_reset - clean) < 0.02 * clean
 
 
+WAKE_PROBE = """
+import threading
+from pyttsx3.drivers import espeak as driver
+from narrate.render.engines.espeak import Pyttsx3Engine, _WakeAtTakeEnd
+from narrate.render.profiles import load_profiles
+engine = Pyttsx3Engine(load_profiles()["narrator"])
+print(isinstance(driver.time, _WakeAtTakeEnd), driver.time.monotonic() > 0)
+done = threading.Event()
+sleeper = threading.Thread(target=_WakeAtTakeEnd(done).sleep, args=(3600,))
+sleeper.start()
+done.set()  # the take ended: the driver's hour-long poll must end with it
+sleeper.join(60)
+print(sleeper.is_alive())
+"""
+
+
+def test_the_driver_loop_wakes_when_the_take_ends():
+    """The espeak driver polls for a take's end every 10 ms; narrate's engine makes that
+    sleep end on the take's end event (the test's poll is an hour: it must not wait it out)."""
+    result = subprocess.run([sys.executable, "-c", WAKE_PROBE], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "False"]
+
+
 @pytest.mark.parametrize("change, message", [
     ("voice: gmw/en-USA", r"quote\.yaml: `voice` 'gmw/en-USA' is not an installed voice; did you mean 'gmw/en-us'"),
     ("voice: gmw/en-US+f9", r"variant \+f9 is unknown; did you mean"),
