@@ -320,3 +320,26 @@ def test_ctrl_c_stops_cleanly_and_keeps_finished_work(tmp_path):
     assert kept >= 5
     report = render_book(load_book(source), cache_dir=cache)
     assert len(report.reused) >= kept and not report.failed
+
+
+def test_a_build_s_workers_go_when_their_voice_is_done(tmp_path):
+    """A build renders one voice after another: the narrator's workers are gone before
+    the quote's start, so no more workers than cores hold memory at once. A preview's
+    executor keeps them warm for the next preview."""
+    import multiprocessing
+
+    from narrate.render.executors import LocalExecutor, make_executor
+    from narrate.render.profiles import load_profiles
+
+    profile = load_profiles()["narrator"]
+    build = make_executor("local", Cache(tmp_path / "c"))
+    build.submit(profile, [], 1).result()
+    assert len(multiprocessing.active_children()) >= 1
+    build.done_with(profile)
+    assert multiprocessing.active_children() == []
+    preview = LocalExecutor(Cache(tmp_path / "c"))
+    preview.submit(profile, [], 1).result()
+    preview.done_with(profile)
+    assert len(multiprocessing.active_children()) >= 1
+    preview.close()
+    assert multiprocessing.active_children() == []

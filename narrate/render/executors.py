@@ -49,7 +49,7 @@ EXECUTORS = ("local", "ray")
 def make_executor(name: str, cache: Cache, address: str | None = None,
                   jobs: int | None = None) -> Executor:
     if name == "local":
-        return LocalExecutor(cache)
+        return LocalExecutor(cache, keep_warm=False)
     if name == "ray":
         return RayExecutor(cache, address, jobs)
     raise NarrateError(f"--executor {name}: not an executor; give local or ray")
@@ -58,12 +58,15 @@ def make_executor(name: str, cache: Cache, address: str | None = None,
 # ---- worker processes on this machine --------------------------------------------------------
 
 class LocalExecutor:
-    """A process pool per voice profile, kept while the executor lives (a preview keeps its
-    engines warm between previews). A segment a task: the pool is on this machine."""
+    """A process pool per voice profile. A segment a task: the pool is on this machine.
+    With `keep_warm` (a preview: its engines stay warm between previews) the pools live as
+    long as the executor; else (a build) each goes when its voice is done, so that no more
+    workers than cores hold memory at once."""
     batch_size = 1
 
-    def __init__(self, cache: Cache):
+    def __init__(self, cache: Cache, keep_warm: bool = True):
         self.cache = cache
+        self.keep_warm = keep_warm
         self._pools: dict[str, futures.ProcessPoolExecutor] = {}
 
     def submit(self, profile, work, workers):
@@ -78,7 +81,8 @@ class LocalExecutor:
         futures.wait([self.submit(profile, [], workers) for _ in range(workers)])
 
     def done_with(self, profile):
-        pass  # kept warm: the same renderer may need the voice again
+        if not self.keep_warm and profile.role in self._pools:
+            self._pools.pop(profile.role).shutdown()
 
     def encoder(self):
         return None
