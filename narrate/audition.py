@@ -7,6 +7,7 @@ device, or `out`, they are written to a file instead.
 
 from __future__ import annotations
 
+import io
 import os
 import platform
 import shutil
@@ -24,7 +25,7 @@ from narrate.plan import estimate_seconds
 from narrate.render import Renderer, RenderItem
 from narrate.render.audio import write_mono_wav
 from narrate.render.cache import Cache
-from narrate.stitch.assemble import assemble
+from narrate.stitch.assemble import assemble_into
 from narrate.stitch.pauses import segment_clips
 from narrate.stitch.timeline import Mastering
 
@@ -100,9 +101,11 @@ class Previewer:
         if report.failed:
             failure = report.failed[0]
             raise NarrateError(f"could not render {failure.id}: {failure.error}")
-        audio = assemble(segment_clips(flat, report.paths, self.profiles), PREVIEW_MASTERING)
+        pcm = io.BytesIO()
+        audio = assemble_into(pcm, segment_clips(flat, report.paths, self.profiles),
+                              PREVIEW_MASTERING)
         wav = Path(out) if out else _private_wav()
-        write_wav(wav, audio.pcm.tobytes(), audio.rate)
+        write_wav(wav, pcm.getvalue(), audio.rate)
         ready = time.perf_counter() - started
         player = play_wav(wav) if play and not out else None
         return Preview(items, wav, player, audio.samples / audio.rate, ready, report.rendered)

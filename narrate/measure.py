@@ -56,16 +56,37 @@ def sum_squares(pcm: np.ndarray) -> float:
 
 def rms_db(pcm: np.ndarray) -> float:
     """The RMS of 16-bit samples in dBFS (-120 for none)."""
-    if pcm.size == 0:
+    return _squares_db(sum_squares(pcm), pcm.size)
+
+
+def _squares_db(squares: float, size: int) -> float:
+    if size == 0:
         return -120.0
-    value = np.sqrt(sum_squares(pcm) / pcm.size) / FULL_SCALE
+    value = np.sqrt(squares / size) / FULL_SCALE
     return 20 * np.log10(max(value, 1e-6))
 
 
 def peak_db(pcm: np.ndarray) -> float:
-    peak = max((int(np.abs(pcm[i:i + CHUNK].astype(np.int32)).max())
-                for i in range(0, len(pcm), CHUNK)), default=0) / FULL_SCALE
-    return 20 * np.log10(max(peak, 1e-6))
+    return _peak_db(max((_peak(pcm[i:i + CHUNK]) for i in range(0, len(pcm), CHUNK)), default=0))
+
+
+def _peak(pcm: np.ndarray) -> int:
+    return int(np.abs(pcm.astype(np.int32)).max())
+
+
+def _peak_db(peak: int) -> float:
+    return 20 * np.log10(max(peak / FULL_SCALE, 1e-6))
+
+
+def chunked_rms_and_peak_db(read, size: int) -> tuple[float, float]:
+    """rms_db and peak_db of `size` samples that `read(start, stop)` gives CHUNK at a time
+    (from a file): the same figures, bit for bit, without holding the samples."""
+    squares, peak = 0.0, 0
+    for start in range(0, size, CHUNK):
+        chunk = read(start, min(size, start + CHUNK))
+        squares += np.square(chunk, dtype=np.float64).sum()
+        peak = max(peak, _peak(chunk))
+    return _squares_db(squares, size), _peak_db(peak)
 
 
 def is_silent(pcm: np.ndarray) -> bool:

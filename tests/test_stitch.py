@@ -258,3 +258,63 @@ def test_the_chunked_trial_of_the_limiter_matches_the_whole():
     whole = pcm.copy()
     level(whole, 6.0, -3.0)
     assert abs(limited_rms_db(pcm, 6.0, -3.0) - rms_db(whole)) < 1e-9
+
+
+def _speech_like(seconds: float, seed: int = 5) -> np.ndarray:
+    """Bursts of loud noise between quiet stretches: the limiter starts and stops often."""
+    rng = np.random.default_rng(seed)
+    count = int(22050 * seconds)
+    bursts = np.repeat(rng.random(count // 2000 + 1) < 0.6, 2000)[:count]
+    return (rng.standard_normal(count) * 11000 * bursts).clip(-32768, 32767).astype(np.int16)
+
+
+def test_levelling_a_chunk_at_a_time_gives_the_whole_chapter_s_samples(monkeypatch):
+    """The chapter is levelled in windows (memory holds a few chunks, never the chapter):
+    every sample must come out as levelling the whole array at once makes it, across many
+    window edges; and its pieces' digests are those of their samples."""
+    import hashlib
+
+    from narrate.measure import chunked_rms_and_peak_db
+    from narrate.stitch import assemble as module
+
+    monkeypatch.setattr(module, "CHUNK", 4096)  # blocks of 64 fit
+    raw = _speech_like(6)
+    whole = raw.copy()
+    level(whole, 9.0, -3.8)
+
+    def read(start, stop):
+        return raw[start:stop].copy()
+
+    out = __import__("io").BytesIO()
+    pieces = [(0, 7001), (7001, 40000), (40000, len(raw))]
+    digests = module._level_into(out, read, len(raw), 9.0, -3.8, pieces)
+    assert np.array_equal(np.frombuffer(out.getvalue(), np.int16), whole)
+    assert [d.hexdigest() for d in digests] == [
+        hashlib.blake2b(whole[a:b].tobytes(), digest_size=12).hexdigest() for a, b in pieces]
+    assert chunked_rms_and_peak_db(read, len(raw)) == (rms_db(raw), peak_db(raw))
+
+
+def test_assembling_a_long_chapter_holds_only_a_few_chunks(tmp_path):
+    """Twenty minutes of clips (53 MB of samples) assembled to a file: NumPy's allocations
+    (tracemalloc sees them) peak at a few chunks' worth, not at the chapter."""
+    import tracemalloc
+
+    from narrate.stitch.assemble import assemble_into
+
+    clips = []
+    for n in range(30):
+        path = tmp_path / f"{n}.wav"
+        with wave.open(str(path), "wb") as w:
+            w.setnchannels(1), w.setsampwidth(2), w.setframerate(22050)
+            w.writeframes(_speech_like(40, seed=n).tobytes())
+        clips.append(Clip(f"c{n}", path, 700, f"s{n}", ""))
+    with open(tmp_path / "chapter.pcm", "wb") as out:
+        tracemalloc.start()
+        try:
+            audio = assemble_into(out, clips, Mastering())
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert audio.samples * 2 > 50e6
+    assert (tmp_path / "chapter.pcm").stat().st_size == audio.samples * 2
+    assert peak < 40e6, f"{peak / 1e6:.0f} MB"

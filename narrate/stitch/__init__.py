@@ -11,7 +11,6 @@ encoded again. Only this package knows an audio format exists.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from collections.abc import Set as AbstractSet
@@ -164,7 +163,7 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
     """Export every chapter whose key changed, then re-join the m4b and rewrite the sidecars.
 
     Each changed chapter is assembled in turn (its levelled PCM goes to a file in .parts,
-    so memory holds one chapter), and its pieces not already in .parts are handed to
+    a chunk at a time: memory never holds a chapter), and its pieces not already in .parts are handed to
     `jobs` encoder threads, MP3 and AAC, which work while the next chapter is assembled
     (many short pieces keep both cores busy); then each chapter's MP3 and tags.
     With `readalong`, also the read-along EPUB (readalong.py). `formats`: the chapter
@@ -189,9 +188,9 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
     with futures.ThreadPoolExecutor(max(1, jobs)) as pool:
         submit = encoder or pool.submit
         encodes = []
-        for plan in todo:  # one chapter's samples in memory at a time; the encoders work on
-            record = _assemble_to_disk(plan, mastering, parts, marker_sections,  # the ones
-                                       previous.get(plan.id), formats)  # before it meanwhile
+        for plan in todo:  # the encoders work on the chapters before it meanwhile
+            record = _assemble_to_disk(plan, mastering, parts, marker_sections,
+                                       previous.get(plan.id), formats)
             records[plan.id] = record
             encodes += [submit(encode_pieces, _pcm_path(parts, record.id), record.rate,
                                pieces, codec, mastering.bitrate_kbps)
@@ -251,27 +250,30 @@ def _pcm_path(parts: Path, chapter_id: str) -> Path:
 def _assemble_to_disk(plan: ChapterPlan, mastering: Mastering, parts: Path,
                       marker_sections: int, previous: ChapterRecord | None,
                       formats: tuple[str, ...] = FORMATS) -> ChapterRecord:
+    """The chapter's levelled PCM, for its encoders, in .parts (removed again when every
+    piece is encoded already), and its record."""
     # numpy and pydub, only when there is work
-    from narrate.stitch.assemble import assemble
+    from narrate.stitch.assemble import assemble_into
 
     gain = previous.gain_db if previous and previous.rms_target == mastering.rms_db else None
-    audio = assemble(plan.clips, mastering, gain)
+    pcm = _pcm_path(parts, plan.id)
+    with atomic_path(pcm) as tmp, open(tmp, "wb") as out:
+        audio = assemble_into(out, plan.clips, mastering, gain)
     record = _record(plan, audio, marker_sections)
     record.gain_db, record.rms_target = audio.gain_db, mastering.rms_db
     record.piece_bounds = audio.pieces
-    record.pieces = [piece_name(audio.pcm[start:stop], audio.rate, mastering.bitrate_kbps,
-                                start == 0) for start, stop in audio.pieces]
-    if not all((parts / f"{p}{s}").exists() for p in record.pieces
-               for s in _suffixes(formats)):
-        with atomic_path(_pcm_path(parts, plan.id)) as tmp:
-            audio.pcm.tofile(tmp)
+    record.pieces = [piece_name(digest, audio.rate, mastering.bitrate_kbps, start == 0)
+                     for digest, (start, _) in zip(audio.digests, audio.pieces)]
+    if all((parts / f"{p}{s}").exists() for p in record.pieces for s in _suffixes(formats)):
+        pcm.unlink()
     return record
 
 
-def piece_name(pcm, rate: int, kbps: int, head: bool) -> str:
-    """A piece's encodes are named by what they hold: its samples, whether it opens
-    its chapter (its MP3 starts differently), and the encoder settings."""
-    digest = hashlib.blake2b(pcm.tobytes(), digest_size=12)
+def piece_name(samples_digest, rate: int, kbps: int, head: bool) -> str:
+    """A piece's encodes are named by what they hold: its samples (`samples_digest`,
+    blake2b-96 of them), whether it opens its chapter (its MP3 starts differently), and
+    the encoder settings."""
+    digest = samples_digest.copy()
     digest.update(f"{rate}/{kbps}/{head}/{ENCODER_SETTINGS}/{mp3_makeup_db(rate, kbps)}".encode())
     return digest.hexdigest()
 

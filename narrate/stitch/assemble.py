@@ -1,7 +1,9 @@
 """Chapter audio: clips in order with their pauses, room tone, one join, one level.
 
-pydub reads and converts each clip (channels, sample rate); the PCM is collected
-in a list and joined once per chapter (never `+=` in a loop, which is quadratic).
+pydub reads and converts each clip (channels, sample rate); the clips go to a
+temporary file in order (never `+=` in a loop, which is quadratic), and the chapter
+is measured, levelled and written out a chunk at a time: memory holds a few chunks,
+never the chapter.
 
 The chapter is also cut into pieces for encoding: at the first paragraph pause
 PIECE_MIN_SECONDS after the last cut, stretched or shrunk to land on PIECE_GRID.
@@ -12,11 +14,14 @@ samples, so their encodes are reused.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import tempfile
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -24,7 +29,16 @@ with warnings.catch_warnings():  # pydub warns on import when ffmpeg is missing;
     warnings.simplefilter("ignore", RuntimeWarning)  # checks for it and says how to install it
     from pydub import AudioSegment
 
-from narrate.measure import CHUNK, FULL_SCALE, db, peak_db, rms_db, sound_bounds, sum_squares
+from narrate.measure import (
+    CHUNK,
+    FULL_SCALE,
+    chunked_rms_and_peak_db,
+    db,
+    peak_db,
+    rms_db,
+    sound_bounds,
+    sum_squares,
+)
 from narrate.stitch.timeline import (
     AAC_FRAME,
     MP3_DELAY,
@@ -43,15 +57,16 @@ GAIN_TOLERANCE_DB = 0.5  # keep the last build's chapter gain while it is this c
 
 @dataclass
 class ChapterAudio:
-    pcm: np.ndarray  # int16 mono
     rate: int
+    samples: int
     cues: list[Cue] = field(default_factory=list)
     pieces: list[tuple[int, int]] = field(default_factory=list)  # sample ranges, on PIECE_GRID
     gain_db: float = 0.0
+    digests: list = field(default_factory=list)  # each piece's samples, hashed (blake2b-96)
+    pcm: np.ndarray | None = None  # int16 mono, when assembled in memory (`assemble`)
 
-    @property
-    def samples(self) -> int:
-        return len(self.pcm)
+
+Reader = Callable[[int, int], np.ndarray]  # (start, stop) -> a writable copy of those samples
 
 
 def load_clip(path: Path, rate: int) -> np.ndarray:
@@ -76,15 +91,44 @@ def silence(ms: int, rate: int) -> np.ndarray:
 
 def assemble(clips: list[Clip], mastering: Mastering,
              previous_gain_db: float | None = None) -> ChapterAudio:
-    """The chapter's levelled PCM, its cues, and where to cut it for encoding.
+    """The chapter in memory (a preview, tests): `assemble_into` a file, read back."""
+    with tempfile.TemporaryFile() as out:
+        audio = assemble_into(out, clips, mastering, previous_gain_db)
+        out.seek(0)
+        audio.pcm = np.fromfile(out, dtype=np.int16)
+    return audio
+
+
+def assemble_into(out: BinaryIO, clips: list[Clip], mastering: Mastering,
+                  previous_gain_db: float | None = None) -> ChapterAudio:
+    """Write the chapter's levelled PCM to `out`; return its cues, where to cut it for
+    encoding, its gain and its pieces' digests.
 
     `previous_gain_db` is the gain of the last build of this chapter: kept while
     the new one is within GAIN_TOLERANCE_DB, so an edit leaves other pieces' samples alone.
     """
+    with tempfile.TemporaryFile() as raw:
+        cues, cuts, samples = _lay_out(raw, clips, mastering)
+
+        def read(start: int, stop: int) -> np.ndarray:
+            raw.seek(start * 2)
+            return np.fromfile(raw, dtype=np.int16, count=stop - start)
+
+        ceiling = mastering.peak_db - ENCODER_HEADROOM_DB
+        current, peak = chunked_rms_and_peak_db(read, samples)
+        gain = choose_gain(current, peak, lambda trial: _limited_rms_db(read, samples, trial,
+                                                                        ceiling),
+                           mastering.rms_db, ceiling, previous_gain_db)
+        pieces = list(itertools.pairwise(cuts + [samples]))
+        digests = _level_into(out, read, samples, gain, ceiling, pieces)
+    return ChapterAudio(mastering.sample_rate, samples, cues, pieces, gain, digests)
+
+
+def _lay_out(raw: BinaryIO, clips: list[Clip], mastering: Mastering):
+    """The clips, trimmed, with their pauses and the room at both ends, to `raw`:
+    (cues, where pieces start, samples in all, whole frames of both encoders)."""
     rate = mastering.sample_rate
-    # the clips go to disk as they come: one copy in memory; closed when the audio is read back
-    joined = tempfile.TemporaryFile()  # noqa: SIM115
-    position = _append(joined, silence(mastering.lead_in_ms, rate))
+    position = _append(raw, silence(mastering.lead_in_ms, rate))
     cues, cuts = [], [0]
     for index, clip in enumerate(clips):
         pcm = trim(load_clip(clip.path, rate), rate, mastering.trim_db)
@@ -97,18 +141,38 @@ def assemble(clips: list[Clip], mastering: Mastering,
             before = _pause_to_grid(position, pause)
             cuts.append(position + before)
             pause = before + pause - pause // 2
-        _append(joined, pcm)
-        _append(joined, np.zeros(pause, dtype=np.int16))
+        _append(raw, pcm)
+        _append(raw, np.zeros(pause, dtype=np.int16))
         position += pause
-    _append(joined, np.zeros(-position % PIECE_GRID, dtype=np.int16))  # whole frames of both
-    with joined:
-        joined.seek(0)
-        pcm = np.fromfile(joined, dtype=np.int16)  # the one join
-    ceiling = mastering.peak_db - ENCODER_HEADROOM_DB
-    gain = chapter_gain_db(pcm, mastering.rms_db, ceiling, previous_gain_db)
-    level(pcm, gain, ceiling)
-    edges = cuts + [len(pcm)]
-    return ChapterAudio(pcm, rate, cues, list(itertools.pairwise(edges)), gain)
+    position += _append(raw, np.zeros(-position % PIECE_GRID, dtype=np.int16))
+    return cues, cuts, position
+
+
+def _level_into(out: BinaryIO, read: Reader, samples: int, gain_db: float, ceiling_db: float,
+                pieces: list[tuple[int, int]]) -> list:
+    """Level the chapter a chunk at a time (each with the limiter's reach on both sides,
+    so that it levels as the whole would), write it to `out`, hash each piece."""
+    digests = [hashlib.blake2b(digest_size=12) for _ in pieces]
+    piece = 0
+    for start, chunk in _levelled_chunks(read, samples, gain_db, ceiling_db):
+        out.write(chunk.tobytes())
+        stop = start + len(chunk)
+        while piece < len(pieces) and pieces[piece][0] < stop:
+            first, last = max(pieces[piece][0], start), min(pieces[piece][1], stop)
+            digests[piece].update(chunk[first - start:last - start])
+            if pieces[piece][1] > stop:
+                break
+            piece += 1
+    return digests
+
+
+def _levelled_chunks(read: Reader, samples: int, gain_db: float, ceiling_db: float):
+    """(start, levelled samples from there), CHUNK at a time."""
+    for start in range(0, samples, CHUNK):
+        low = max(0, start - LIMITER_REACH)
+        window = read(low, min(samples, start + CHUNK + LIMITER_REACH))
+        level(window, gain_db, ceiling_db)
+        yield start, window[start - low:start - low + min(CHUNK, samples - start)]
 
 
 def _append(handle, pcm: np.ndarray) -> int:
@@ -141,24 +205,30 @@ MAKE_UP_ROUNDS = 5
 
 def chapter_gain_db(pcm: np.ndarray, target_rms_db: float, ceiling_db: float,
                     previous: float | None = None) -> float:
-    """The one gain that brings the chapter to the RMS target after the limiter (what
-    the limiter takes off is made up, again until the RMS is within 0.05 dB), or
-    `previous` while it still lands the chapter within GAIN_TOLERANCE_DB of the target
-    (or is that close to the new gain)."""
-    current = rms_db(pcm)
+    """`choose_gain` for a chapter in memory."""
+    return choose_gain(rms_db(pcm), peak_db(pcm),
+                       lambda gain: limited_rms_db(pcm, gain, ceiling_db), target_rms_db,
+                       ceiling_db, previous)
+
+
+def choose_gain(current: float, peak: float, limited: Callable[[float], float],
+                target_rms_db: float, ceiling_db: float, previous: float | None = None) -> float:
+    """The one gain that brings the chapter (RMS `current`, peak `peak`, dBFS) to the RMS
+    target after the limiter (`limited(gain)` is the RMS it leaves: what the limiter takes
+    off is made up, again until the RMS is within 0.05 dB), or `previous` while it still
+    lands the chapter within GAIN_TOLERANCE_DB of the target (or is that close to the new
+    gain)."""
     if current <= -100:
         return 0.0
-    peak = peak_db(pcm)
     if previous is not None:  # one trial, not the search: an edit's usual case
-        after = current + previous if peak + previous <= ceiling_db else \
-            limited_rms_db(pcm, previous, ceiling_db)
+        after = current + previous if peak + previous <= ceiling_db else limited(previous)
         if abs(target_rms_db - after) <= GAIN_TOLERANCE_DB:
             return previous
     gain = target_rms_db - current
     for _ in range(MAKE_UP_ROUNDS):  # the limiter takes off more as the gain rises
         if peak + gain <= ceiling_db:
             break
-        off = target_rms_db - limited_rms_db(pcm, gain, ceiling_db)
+        off = target_rms_db - limited(gain)
         if abs(off) < 0.05:
             break
         gain += off
@@ -173,15 +243,16 @@ LIMITER_REACH = 1024  # samples on each side that a limited sample depends on (1
 def limited_rms_db(pcm: np.ndarray, gain_db: float, ceiling_db: float) -> float:
     """The RMS `level` would leave, computed a chunk at a time (each with the limiter's
     reach on both sides), so a trial never copies the whole chapter."""
-    if pcm.size == 0:
+    return _limited_rms_db(lambda start, stop: pcm[start:stop].copy(), len(pcm), gain_db,
+                           ceiling_db)
+
+
+def _limited_rms_db(read: Reader, samples: int, gain_db: float, ceiling_db: float) -> float:
+    if samples == 0:
         return -120.0
-    total = 0.0
-    for start in range(0, len(pcm), CHUNK):
-        low = max(0, start - LIMITER_REACH)
-        piece = pcm[low:min(len(pcm), start + CHUNK + LIMITER_REACH)].copy()
-        level(piece, gain_db, ceiling_db)
-        total += sum_squares(piece[start - low:start - low + min(CHUNK, len(pcm) - start)])
-    return db(np.sqrt(total / pcm.size) / FULL_SCALE)
+    total = sum(sum_squares(chunk) for _, chunk in _levelled_chunks(read, samples, gain_db,
+                                                                    ceiling_db))
+    return db(np.sqrt(total / samples) / FULL_SCALE)
 
 
 def level(pcm: np.ndarray, gain_db: float, ceiling_db: float) -> None:
