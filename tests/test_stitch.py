@@ -318,3 +318,30 @@ def test_assembling_a_long_chapter_holds_only_a_few_chunks(tmp_path):
     assert audio.samples * 2 > 50e6
     assert (tmp_path / "chapter.pcm").stat().st_size == audio.samples * 2
     assert peak < 40e6, f"{peak / 1e6:.0f} MB"
+
+
+def test_each_chapter_s_mp3_pieces_queue_behind_the_next_chapter_s_aac(monkeypatch, tmp_path):
+    """So the AAC pieces are done first and the m4b's join runs beside the last MP3s."""
+    from concurrent.futures import Future
+    from types import SimpleNamespace
+
+    from narrate import stitch
+
+    monkeypatch.setattr(stitch, "_assemble_to_disk",
+                        lambda plan, *args: SimpleNamespace(id=plan.id, rate=22050))
+    monkeypatch.setattr(stitch, "_encode_batches", lambda parts, record, formats: [
+        (record, "aac", []), (record, "mp3", [])])
+    queued = []
+
+    def submit(function, pcm, rate, pieces, codec, kbps):
+        queued.append(f"{pcm.stem} {codec}")
+        done: Future = Future()
+        done.set_result(None)
+        return done
+
+    plans = [SimpleNamespace(id=n) for n in ("1", "2", "3")]
+    records: dict = {}
+    aac, mp3 = stitch._encode_chapters(plans, records, {}, Mastering(), tmp_path, 1,
+                                       ("mp3", "m4b"), submit)
+    assert queued == ["1 aac", "2 aac", "1 mp3", "3 aac", "2 mp3", "3 mp3"]
+    assert len(aac) == len(mp3) == 3 and set(records) == {"1", "2", "3"}

@@ -185,21 +185,21 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
             todo.append(plan)
         else:
             records[plan.id] = previous[plan.id]
-    with futures.ThreadPoolExecutor(max(1, jobs)) as pool:
-        submit = encoder or pool.submit
-        encodes = []
-        for plan in todo:  # the encoders work on the chapters before it meanwhile
-            record = _assemble_to_disk(plan, mastering, parts, marker_sections,
-                                       previous.get(plan.id), formats)
-            records[plan.id] = record
-            encodes += [submit(encode_pieces, _pcm_path(parts, record.id), record.rate,
-                               pieces, codec, mastering.bitrate_kbps)
-                        for record, codec, pieces in _encode_batches(parts, record, formats)]
-        with Progress("encoding", len(encodes), progress) as bar:
-            for done in futures.as_completed(encodes):
-                done.result()
-                bar.advance()
-                checkpoint("encode")
+    m4b = m4b_path(folder, info.title, formats)
+    untouched = bool(m4b_stamp) and stamp(m4b) == m4b_stamp  # as the last build left it
+    changed = bool(todo) or set(previous) != {p.id for p in plans} or not untouched
+    with futures.ThreadPoolExecutor(max(1, jobs)) as pool, \
+            futures.ThreadPoolExecutor(1) as joiner:
+        aac, mp3 = _encode_chapters(todo, records, previous, mastering, parts, marker_sections,
+                                    formats, encoder or pool.submit)
+        ordered = [records[p.id] for p in plans]
+        with Progress("encoding", len(aac) + len(mp3), progress) as bar:
+            _wait(aac, bar)
+            # the m4b is joined from the AAC pieces while the last MP3 pieces are encoded
+            joined = joiner.submit(_join_book, info, plans, ordered, folder,
+                                   cover is not None and info.cover, formats) \
+                if m4b and changed else None
+            _wait(mp3, bar)
         if "mp3" in formats:
             from narrate.stitch.tags import Tags  # mutagen: only when there are files to tag
 
@@ -209,14 +209,11 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
                 series_position(info.series_index))), todo))
         for plan in todo:
             records[plan.id].file_stamp = stamp(folder / f"{plan.stem}.mp3")
+        if joined:
+            joined.result()
     for leftover in parts.glob("*.pcm"):  # this build's, and any a crash left behind
         leftover.unlink()
-    ordered = [records[p.id] for p in plans]
-    m4b = m4b_path(folder, info.title, formats)
-    untouched = bool(m4b_stamp) and stamp(m4b) == m4b_stamp  # as the last build left it
-    changed = bool(todo) or set(previous) != set(records) or not untouched
-    _write_book_files(info, plans, ordered, folder, cover is not None and info.cover,
-                      join=changed, formats=formats)
+    _write_book_files(info, plans, ordered, folder, formats)
     if cover:  # a library takes an image named cover in the folder before any other
         from narrate.stitch.tags import image_mime
 
@@ -232,6 +229,40 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
     return ExportResult(folder, ordered, [p.id for p in todo],
                         [p.id for p in plans if p not in todo], m4b,
                         sum(r.samples / r.rate for r in ordered), stamp(m4b), formats)
+
+
+def _encode_chapters(todo, records, previous, mastering, parts, marker_sections, formats,
+                     submit) -> tuple[list[futures.Future], list[futures.Future]]:
+    """Assemble each chapter in turn and hand its pieces to the encoders, which work on the
+    chapters before it meanwhile; a chapter's MP3 pieces go in after the next chapter's
+    AAC pieces, so that the AAC is done first and the m4b's join overlaps the last MP3s.
+    Returns the AAC encodes and the MP3 encodes."""
+    aac: list[futures.Future] = []
+    mp3: list[futures.Future] = []
+    held: list = []
+    for plan in todo:
+        record = _assemble_to_disk(plan, mastering, parts, marker_sections,
+                                   previous.get(plan.id), formats)
+        records[plan.id] = record
+        batches = list(_encode_batches(parts, record, formats))
+        aac += [submit(encode_pieces, *_encode_args(parts, batch, mastering))
+                for batch in batches if batch[1] == "aac"]
+        mp3 += [submit(encode_pieces, *_encode_args(parts, batch, mastering)) for batch in held]
+        held = [batch for batch in batches if batch[1] == "mp3"]
+    mp3 += [submit(encode_pieces, *_encode_args(parts, batch, mastering)) for batch in held]
+    return aac, mp3
+
+
+def _encode_args(parts: Path, batch, mastering: Mastering) -> tuple:
+    record, codec, pieces = batch
+    return _pcm_path(parts, record.id), record.rate, pieces, codec, mastering.bitrate_kbps
+
+
+def _wait(encodes: list[futures.Future], bar: Progress) -> None:
+    for done in futures.as_completed(encodes):
+        done.result()
+        bar.advance()
+        checkpoint("encode")
 
 
 def remove_temporary(folder: Path) -> int:
@@ -380,29 +411,42 @@ def _export_mp3(folder: Path, plan: ChapterPlan, record: ChapterRecord,
     return dest
 
 
-def _write_book_files(info, plans, records, folder, cover_path, join: bool = True,
-                      formats: tuple[str, ...] = FORMATS) -> Path | None:
-    """The whole-book m4b (joined by stream copy, when `join`) and the sidecars (each
-    written only when its text changed), from exact sample counts."""
+def _book_chapters(plans, records) -> list[tuple[str, float, float]]:
+    """(title, start, end) of each chapter in the whole book, in seconds, from exact
+    sample counts."""
     chapters, position = [], 0.0
     for plan, record in zip(plans, records):
         length = record.samples / record.rate
         chapters.append((plan.title, position, position + length))
         position += length
-    book_stem = safe_filename(info.title)
+    return chapters
+
+
+def _join_book(info, plans, records, folder, cover_path, formats) -> None:
+    """The whole-book m4b, joined from the AAC pieces by stream copy."""
     m4b = m4b_path(folder, info.title, formats)
+    assert m4b is not None
+    m4b.parent.mkdir(exist_ok=True)
+    if m4b.parent != folder:
+        # the same book again: Audiobookshelf would list it twice, so it is hidden from
+        # its scanner, which skips a folder holding a file named .ignore
+        write_text_if_changed(m4b.parent / ".ignore", "")
     tags = {"title": info.title, "album": info.title, "artist": info.author,
             "album_artist": info.author, "composer": info.narrator, "genre": info.genre,
             "date": str(info.year or ""), "comment": info.comment, "grouping": info.series}
-    if m4b and join:
-        m4b.parent.mkdir(exist_ok=True)
-        if m4b.parent != folder:
-            # the same book again: Audiobookshelf would list it twice, so it is hidden from
-            # its scanner, which skips a folder holding a file named .ignore
-            write_text_if_changed(m4b.parent / ".ignore", "")
-        join_m4b([folder / PARTS / f"{piece}.m4a" for r in records for piece in r.pieces], m4b,
-                 tags, [(t, round(s * 1000), round(e * 1000)) for t, s, e in chapters],
-                 Path(cover_path) if cover_path else None, itunes_tags(info))
+    join_m4b([folder / PARTS / f"{piece}.m4a" for r in records for piece in r.pieces], m4b,
+             tags, [(t, round(s * 1000), round(e * 1000)) for t, s, e in
+                    _book_chapters(plans, records)],
+             Path(cover_path) if cover_path else None, itunes_tags(info))
+
+
+def _write_book_files(info, plans, records, folder,
+                      formats: tuple[str, ...] = FORMATS) -> None:
+    """The sidecars, each written only when its text changed."""
+    chapters = _book_chapters(plans, records)
+    position = chapters[-1][2] if chapters else 0.0
+    book_stem = safe_filename(info.title)
+    m4b = m4b_path(folder, info.title, formats)
     write_text_if_changed(folder / "chapters.json", json_chapters(info.title, chapters))
     write_text_if_changed(folder / "metadata.json", abs_metadata(info, chapters))
     write_text_if_changed(folder / "metadata.opf", opf_metadata(info, f"narrate:{book_stem}"))
@@ -416,7 +460,6 @@ def _write_book_files(info, plans, records, folder, cover_path, join: bool = Tru
             [(m4b.name, position, f"{info.author} - {info.title}" if info.author
               else info.title)]))
     _remove_other_books(folder, book_stem, m4b)
-    return m4b
 
 
 def _write_mp3_sidecars(info, plans, records, folder, book_stem, performer) -> None:
