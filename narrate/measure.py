@@ -40,7 +40,7 @@ SILENCE_DB = -50.0  # dBFS: at or below this, audio is silence
 WINDOW = 0.5  # seconds: the noise floor is the quietest window this long between words
 FULL_SCALE = 32768
 CLIP_LEVEL = 32700  # a sample this far out counts as at full scale
-CHUNK = 1 << 20  # samples at a time in float arithmetic: memory stays flat however long
+CHUNK = 1 << 18  # samples at a time in float arithmetic: memory stays flat however long
 
 
 def db(value: float) -> float:
