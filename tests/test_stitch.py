@@ -287,11 +287,12 @@ def test_levelling_a_chunk_at_a_time_gives_the_whole_chapter_s_samples(monkeypat
 
     out = __import__("io").BytesIO()
     pieces = [(0, 7001), (7001, 40000), (40000, len(raw))]
-    digests = module._level_into(out, read, len(raw), 9.0, -3.8, pieces)
+    digests, after = module._level_into(out, read, len(raw), 9.0, -3.8, pieces)
     assert np.array_equal(np.frombuffer(out.getvalue(), np.int16), whole)
     assert [d.hexdigest() for d in digests] == [
         hashlib.blake2b(whole[a:b].tobytes(), digest_size=12).hexdigest() for a, b in pieces]
     assert chunked_rms_and_peak_db(read, len(raw)) == (rms_db(raw), peak_db(raw))
+    assert after == module.limited_rms_db(raw, 9.0, -3.8)  # the trial's figure, bit for bit
 
 
 def test_assembling_a_long_chapter_holds_only_a_few_chunks(tmp_path):
@@ -345,3 +346,36 @@ def test_each_chapter_s_mp3_pieces_queue_behind_the_next_chapter_s_aac(monkeypat
                                        ("mp3", "m4b"), submit)
     assert queued == ["1 aac", "2 aac", "1 mp3", "3 aac", "2 mp3", "3 mp3"]
     assert len(aac) == len(mp3) == 3 and set(records) == {"1", "2", "3"}
+
+
+def _peaky(seed: int) -> np.ndarray:
+    pcm = _speech_like(5, seed) // 8
+    pcm[::2000] = 20000
+    return pcm
+
+
+def test_an_edit_s_chapter_is_levelled_in_one_pass_when_its_gain_stays(tmp_path, monkeypatch):
+    """Levelling with the last gain is also the trial of it: one pass when it stays; when
+    it does not, the chapter is levelled again with the new gain, as a cold build would."""
+    from narrate.stitch import assemble as module
+
+    clips = []
+    for n in range(3):
+        path = tmp_path / f"{n}.wav"
+        with wave.open(str(path), "wb") as w:
+            w.setnchannels(1), w.setsampwidth(2), w.setframerate(22050)
+            w.writeframes(_peaky(n).tobytes())
+        clips.append(Clip(f"c{n}", path, 700, f"s{n}", ""))
+    cold = assemble(clips, Mastering())
+    # quiet clips, raised: their peaks would pass the ceiling, so the limiter works
+    assert peak_db(_peaky(0)) + cold.gain_db > Mastering().peak_db
+    passes = []
+    levelled = module._levelled_chunks
+    monkeypatch.setattr(module, "_levelled_chunks", lambda *args: passes.append(1) or
+                        levelled(*args))
+    kept = assemble(clips, Mastering(), previous_gain_db=cold.gain_db)
+    assert len(passes) == 1 and kept.gain_db == cold.gain_db
+    assert np.array_equal(kept.pcm, cold.pcm)
+    assert [d.hexdigest() for d in kept.digests] == [d.hexdigest() for d in cold.digests]
+    far = assemble(clips, Mastering(), previous_gain_db=cold.gain_db - 4)
+    assert far.gain_db == cold.gain_db and np.array_equal(far.pcm, cold.pcm)

@@ -101,8 +101,8 @@ def assemble(clips: list[Clip], mastering: Mastering,
 
 def assemble_into(out: BinaryIO, clips: list[Clip], mastering: Mastering,
                   previous_gain_db: float | None = None) -> ChapterAudio:
-    """Write the chapter's levelled PCM to `out`; return its cues, where to cut it for
-    encoding, its gain and its pieces' digests.
+    """Write the chapter's levelled PCM to `out` (an empty file, or BytesIO); return its
+    cues, where to cut it for encoding, its gain and its pieces' digests.
 
     `previous_gain_db` is the gain of the last build of this chapter: kept while
     the new one is within GAIN_TOLERANCE_DB, so an edit leaves other pieces' samples alone.
@@ -116,12 +116,24 @@ def assemble_into(out: BinaryIO, clips: list[Clip], mastering: Mastering,
 
         ceiling = mastering.peak_db - ENCODER_HEADROOM_DB
         current, peak = chunked_rms_and_peak_db(read, samples)
-        gain = choose_gain(current, peak, lambda trial: _limited_rms_db(read, samples, trial,
-                                                                        ceiling),
-                           mastering.rms_db, ceiling, previous_gain_db)
         pieces = list(itertools.pairwise(cuts + [samples]))
-        digests = _level_into(out, read, samples, gain, ceiling, pieces)
-    return ChapterAudio(mastering.sample_rate, samples, cues, pieces, gain, digests)
+        written = None  # (gain, digests, RMS after the limiter) of what `out` holds
+        if previous_gain_db is not None:  # an edit: the last gain usually stays, so the
+            # chapter is levelled with it at once, and that pass is also its trial
+            written = (previous_gain_db, *_level_into(out, read, samples, previous_gain_db,
+                                                      ceiling, pieces))
+
+        def limited(gain: float) -> float:
+            if written and gain == written[0]:
+                return written[2]
+            return _limited_rms_db(read, samples, gain, ceiling)
+
+        gain = choose_gain(current, peak, limited, mastering.rms_db, ceiling, previous_gain_db)
+        if not written or gain != written[0]:
+            out.seek(0)
+            out.truncate()
+            written = (gain, *_level_into(out, read, samples, gain, ceiling, pieces))
+    return ChapterAudio(mastering.sample_rate, samples, cues, pieces, gain, written[1])
 
 
 def _lay_out(raw: BinaryIO, clips: list[Clip], mastering: Mastering):
@@ -149,13 +161,16 @@ def _lay_out(raw: BinaryIO, clips: list[Clip], mastering: Mastering):
 
 
 def _level_into(out: BinaryIO, read: Reader, samples: int, gain_db: float, ceiling_db: float,
-                pieces: list[tuple[int, int]]) -> list:
+                pieces: list[tuple[int, int]]) -> tuple[list, float]:
     """Level the chapter a chunk at a time (each with the limiter's reach on both sides,
-    so that it levels as the whole would), write it to `out`, hash each piece."""
+    so that it levels as the whole would), write it to `out`, hash each piece. Returns the
+    digests and the RMS the limiter left (as `_limited_rms_db` says it, bit for bit)."""
     digests = [hashlib.blake2b(digest_size=12) for _ in pieces]
     piece = 0
+    squares = []
     for start, chunk in _levelled_chunks(read, samples, gain_db, ceiling_db):
         out.write(chunk.tobytes())
+        squares.append(sum_squares(chunk))
         stop = start + len(chunk)
         while piece < len(pieces) and pieces[piece][0] < stop:
             first, last = max(pieces[piece][0], start), min(pieces[piece][1], stop)
@@ -163,7 +178,7 @@ def _level_into(out: BinaryIO, read: Reader, samples: int, gain_db: float, ceili
             if pieces[piece][1] > stop:
                 break
             piece += 1
-    return digests
+    return digests, _rms_from_squares(squares, samples)
 
 
 def _levelled_chunks(read: Reader, samples: int, gain_db: float, ceiling_db: float):
@@ -248,11 +263,12 @@ def limited_rms_db(pcm: np.ndarray, gain_db: float, ceiling_db: float) -> float:
 
 
 def _limited_rms_db(read: Reader, samples: int, gain_db: float, ceiling_db: float) -> float:
-    if samples == 0:
-        return -120.0
-    total = sum(sum_squares(chunk) for _, chunk in _levelled_chunks(read, samples, gain_db,
-                                                                    ceiling_db))
-    return db(np.sqrt(total / samples) / FULL_SCALE)
+    return _rms_from_squares([sum_squares(chunk) for _, chunk in _levelled_chunks(
+        read, samples, gain_db, ceiling_db)], samples)
+
+
+def _rms_from_squares(squares: list[float], samples: int) -> float:
+    return db(np.sqrt(sum(squares) / samples) / FULL_SCALE) if samples else -120.0
 
 
 def level(pcm: np.ndarray, gain_db: float, ceiling_db: float) -> None:
