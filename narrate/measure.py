@@ -96,8 +96,24 @@ def is_silent(pcm: np.ndarray) -> bool:
 def sound_bounds(pcm: np.ndarray, threshold_db: float = SILENCE_DB) -> tuple[int, int] | None:
     """The first and last sample louder than the threshold, or None when all is silence."""
     threshold = FULL_SCALE * 10 ** (threshold_db / 20)
-    loud = np.flatnonzero(np.abs(pcm.astype(np.int32)) > threshold)
-    return (int(loud[0]), int(loud[-1])) if loud.size else None
+    first = _first_loud(pcm, threshold)
+    if first is None:
+        return None
+    last = _first_loud(pcm[::-1], threshold)
+    assert last is not None
+    return first, len(pcm) - 1 - last
+
+
+def _first_loud(pcm: np.ndarray, threshold: float) -> int | None:
+    """Where the first sample louder than `threshold` is, looking from the start in
+    growing blocks: sound is near both ends of a take, so this reads little of it."""
+    start, block = 0, 4096
+    while start < len(pcm):
+        loud = np.flatnonzero(np.abs(pcm[start:start + block].astype(np.int32)) > threshold)
+        if loud.size:
+            return start + int(loud[0])
+        start, block = start + block, block * 2
+    return None
 
 
 BLOCK_SECONDS = 10  # decoded audio is read and measured this much at a time

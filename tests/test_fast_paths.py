@@ -1,6 +1,7 @@
 """The shortcuts that keep a rebuild fast give exactly what the long way gives: a
 conversion kept from the last build, libyaml's emitter, the XML escapes written here
-instead of importing xml.sax, and the imports a build with nothing to do never makes."""
+instead of importing xml.sax, a take's sound found from its ends, and the imports a
+build with nothing to do never makes."""
 
 import subprocess
 import sys
@@ -8,7 +9,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from narrate import plan
@@ -103,3 +104,21 @@ def test_the_mp3_makeup_is_measured_once_per_ffmpeg_and_kept(monkeypatch):
     with pytest.raises(AssertionError, match="measured again"):  # another setting
         encode.mp3_makeup_db(44100, 192)
     encode.mp3_makeup_db.cache_clear()
+
+
+@settings(max_examples=200, deadline=None)
+@given(lead=st.integers(0, 20_000), body=st.integers(0, 3000), tail=st.integers(0, 20_000),
+       seed=st.integers(0, 2**32 - 1), floor=st.integers(0, 200))
+def test_sound_bounds_from_the_ends_are_those_of_the_whole_take(lead, body, tail, seed, floor):
+    """sound_bounds looks from both ends in growing blocks (a take's sound is near them):
+    the same bounds as finding every loud sample, silent takes and room noise included."""
+    import numpy as np
+
+    from narrate.measure import SILENCE_DB, sound_bounds
+
+    rng = np.random.default_rng(seed)
+    pcm = rng.integers(-floor, floor + 1, lead + body + tail).astype(np.int16)
+    pcm[lead:lead + body] = rng.integers(-30000, 30000, body)
+    loud = np.flatnonzero(np.abs(pcm.astype(np.int32)) > 32768 * 10 ** (SILENCE_DB / 20))
+    expected = (int(loud[0]), int(loud[-1])) if loud.size else None
+    assert sound_bounds(pcm) == expected
