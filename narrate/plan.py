@@ -8,6 +8,7 @@ The stitch stage (numpy, pydub) is imported only by the functions that plan chap
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -71,7 +72,13 @@ def load_book(target: str | Path, meta: str | Path | None = None,
 def _convert(target: Path, options: ConvertOptions, metadata: dict,
              key: str) -> tuple[Book, list]:
     document = read_document(target)
+    said = _said_path(target, options)
+    with contextlib.suppress(Exception):  # missing or damaged: every paragraph is spoken anew
+        known = pickle.loads(said.read_bytes())
+        options.said.known = known if isinstance(known, dict) else {}
     book, problems = convert_document(document, options, metadata)
+    with contextlib.suppress(OSError):
+        atomic_write_bytes(said, pickle.dumps(options.said.used, protocol=5))
     if document.cover and not book.extra.get("cover"):
         cover, found = save_cover(*document.cover)
         problems += found
@@ -87,6 +94,13 @@ def _convert(target: Path, options: ConvertOptions, metadata: dict,
 
 def _conversion_path(key: str) -> Path:
     return default_cache_dir() / "books" / f"{key}.pickle"
+
+
+def _said_path(target: Path, options: ConvertOptions) -> Path:
+    """Where the words spoken for each paragraph of `target` are kept, by everything else
+    `to_say` depends on: the options (the lexicon's entries included) and narrate's code."""
+    digest = hashlib.sha256(f"{target.resolve()}\n{options!r}\n{_code_stamp()}".encode())
+    return default_cache_dir() / "books" / f"{digest.hexdigest()[:32]}.said"
 
 
 def _conversion_key(target: Path, metadata: dict, options: ConvertOptions) -> str:
@@ -390,12 +404,13 @@ def book_summary(book: Book) -> str:
 
 def prune_cache(sources: list, cache_dir=None, voices=None) -> tuple[int, float, int]:
     """Delete the cache entries none of the books (sources or scripts) uses, and every
-    kept conversion: (entries deleted, bytes freed, entries kept)."""
+    kept conversion and spoken text: (entries deleted, bytes freed, entries kept)."""
     from narrate.render.cache import Cache
 
     keep = used_cache_keys([load_book(s) for s in sources], voices)
     count, freed = Cache(cache_dir).prune(keep)
-    for kept in (default_cache_dir() / "books").glob("*.pickle"):  # converted books: only
+    books = default_cache_dir() / "books"
+    for kept in [*books.glob("*.pickle"), *books.glob("*.said")]:  # conversions: only
         freed += kept.stat().st_size  # time is lost, the next build converts again
         kept.unlink()
     return count, freed, len(keep)

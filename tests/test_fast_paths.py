@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from narrate import plan
+from narrate.convert.speech import to_say
 from narrate.scriptfile import HEADER, book_to_data, to_yaml
 from narrate.stitch.library import xml_attr, xml_text
 
@@ -122,3 +123,27 @@ def test_sound_bounds_from_the_ends_are_those_of_the_whole_take(lead, body, tail
     loud = np.flatnonzero(np.abs(pcm.astype(np.int32)) > 32768 * 10 ** (SILENCE_DB / 20))
     expected = (int(loud[0]), int(loud[-1])) if loud.size else None
     assert sound_bounds(pcm) == expected
+
+
+@pytest.mark.unit
+def test_an_edited_text_speaks_only_its_changed_paragraph_anew(short_source, monkeypatch):
+    """The words spoken for each paragraph are kept from the last conversion: after an edit
+    only the edited paragraph goes through the speech rules, and the book is the one a
+    conversion from nothing makes."""
+    from narrate import convert
+
+    plan.load_book(short_source)
+    text = short_source.read_text()
+    paragraphs = text.split("\n\n")
+    edited = next(n for n, p in enumerate(paragraphs) if len(p.split()) > 12)
+    paragraphs[edited] = paragraphs[edited].replace(" ", " very ", 1)
+    short_source.write_text("\n\n".join(paragraphs))
+    spoken = []
+    monkeypatch.setattr(convert, "to_say", lambda text, *args: spoken.append(text) or
+                        to_say(text, *args))
+    again = plan.load_book(short_source)
+    assert len(spoken) == 1 and "very" in spoken[0]
+    monkeypatch.undo()
+    for kept in (plan.default_cache_dir() / "books").iterdir():
+        kept.unlink()
+    assert plan.load_book(short_source) == again

@@ -57,6 +57,23 @@ class ConvertOptions:
     lexicon: Lexicon = field(default_factory=Lexicon)
     policy: ReadingPolicy = field(default_factory=ReadingPolicy)  # code, notes, tables
     english: bool = True  # English number words and abbreviations (set from the language)
+    said: SpeechMemo = field(default_factory=lambda: SpeechMemo(), repr=False, compare=False)
+
+
+@dataclass
+class SpeechMemo:
+    """`to_say`'s answers from the last conversion of a source (`known`, kept by plan.py)
+    and this one's (`used`): an edited text is converted again, but only its changed
+    paragraphs go through the rules again (they are most of a conversion's time)."""
+    known: dict[str, str] = field(default_factory=dict)
+    used: dict[str, str] = field(default_factory=dict)
+
+    def say(self, text: str, lexicon: Lexicon | None, english: bool) -> str:
+        said = self.known.get(text)
+        if said is None:
+            said = to_say(text, lexicon, english)
+        self.used[text] = said
+        return said
 
 
 def words(text: str) -> list[str]:
@@ -242,7 +259,7 @@ def _segment(seg_id, voice, text, start, end, cites, options) -> Segment:
     pieces.append(text[at:end])
     citation = "; ".join(text[a:b] for a, b in cites) or None
     return Segment(seg_id, voice, text[start:end],
-                   to_say("".join(pieces), options.lexicon, options.english),
+                   options.said.say("".join(pieces), options.lexicon, options.english),
                    citation)
 
 
