@@ -147,3 +147,17 @@ def test_an_edited_text_speaks_only_its_changed_paragraph_anew(short_source, mon
     for kept in (plan.default_cache_dir() / "books").iterdir():
         kept.unlink()
     assert plan.load_book(short_source) == again
+
+
+@pytest.mark.unit
+def test_a_regex_compiled_on_first_use_behaves_as_re_compile_s():
+    import re
+
+    from narrate.patterns import regex
+
+    lazy = regex(r"(?P<w>\w+)\.", re.IGNORECASE)
+    eager = re.compile(r"(?P<w>\w+)\.", re.IGNORECASE)
+    text = "Mr. Smith met Dr. Jones."
+    assert lazy.sub(r"<\g<w>>", text) == eager.sub(r"<\g<w>>", text)
+    assert [m.span() for m in lazy.finditer(text)] == [m.span() for m in eager.finditer(text)]
+    assert lazy.pattern == eager.pattern and lazy.flags == eager.flags

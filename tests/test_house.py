@@ -17,7 +17,7 @@ from conftest import ROOT
 # the stages in the order data flows through them; a module may import its own stage
 # and earlier ones only
 STAGES = [("errors", "model", "problems", "fileio", "faults", "progress", "lock", "memory",
-           "processes", "measure"),
+           "processes", "measure", "patterns"),
           ("read",), ("convert", "metadata", "scriptfile"), ("render",), ("stitch",),
           ("plan", "pipeline", "manifest"), ("qa", "audition", "batch"), ("cli", "__init__", "__main__")]
 LEVEL = {name: level for level, names in enumerate(STAGES) for name in names}

@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable
 from fractions import Fraction
 
+from narrate.patterns import regex
+
 
 def num2words(number: float, to: str = "cardinal") -> str:
     from num2words import num2words as spell  # on first use: a text with no numbers never pays
@@ -133,67 +135,67 @@ _ROMAN = r"(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
 
 RULES: list[tuple[re.Pattern, Replacement]] = [
     # 9:30 a.m., 12:00
-    (re.compile(r"\b(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)\b(?:\s*(?P<ap>[ap])\.?m\.?(?=\W|$))?",
+    (regex(r"\b(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)\b(?:\s*(?P<ap>[ap])\.?m\.?(?=\W|$))?",
                 re.IGNORECASE), _time),
     # £4m, $1.2bn, $5 million
-    (re.compile(r"(?P<cur>[$£€¥])\s?(?P<n>\d[\d,]*(?:\.\d+)?)(?:(?P<scale>bn|mn|tn|[kmb])\b|"
+    (regex(r"(?P<cur>[$£€¥])\s?(?P<n>\d[\d,]*(?:\.\d+)?)(?:(?P<scale>bn|mn|tn|[kmb])\b|"
                 r"\s+(?P<scale2>thousand|million|billion|trillion)\b)?"),
      lambda m: _money(m) if not m["scale2"] else
      f"{_number(m['n'])} {m['scale2']} {_CURRENCY[m['cur']]}"),
     # 1.5x, 10x
-    (re.compile(r"\b(?P<n>\d+(?:\.\d+)?)x\b"), lambda m: f"{_number(m['n'])} times"),
+    (regex(r"\b(?P<n>\d+(?:\.\d+)?)x\b"), lambda m: f"{_number(m['n'])} times"),
     # 25°C, 90°
-    (re.compile(r"(?P<n>-?\d+(?:\.\d+)?)\s?°\s?(?P<s>[CF])\b"),
+    (regex(r"(?P<n>-?\d+(?:\.\d+)?)\s?°\s?(?P<s>[CF])\b"),
      lambda m: f"{_number(m['n'].lstrip('-'))} degrees "
                f"{'Celsius' if m['s'] == 'C' else 'Fahrenheit'}"
                if not m["n"].startswith("-") else
                f"minus {_number(m['n'][1:])} degrees {'Celsius' if m['s'] == 'C' else 'Fahrenheit'}"),
-    (re.compile(r"(?P<n>\d+(?:\.\d+)?)\s?°"), lambda m: f"{_number(m['n'])} degrees"),
+    (regex(r"(?P<n>\d+(?:\.\d+)?)\s?°"), lambda m: f"{_number(m['n'])} degrees"),
     # 3/4 cup, 1½, ½
-    (re.compile(r"(?<![\d/])(?:(?P<w>\d+)\s?)?(?:(?P<a>[1-9])/(?P<b>[2-9]|10)|(?P<v>[½⅓⅔¼¾⅕⅛⅜⅝⅞]))"
+    (regex(r"(?<![\d/])(?:(?P<w>\d+)\s?)?(?:(?P<a>[1-9])/(?P<b>[2-9]|10)|(?P<v>[½⅓⅔¼¾⅕⅛⅜⅝⅞]))"
                 r"(?![\d/])(?P<noun>\s(?!of\b|to\b|and\b|or\b)[a-z]+\b)?"), _fraction),
     # 60 cm, a 2 km walk
-    (re.compile(rf"(?P<art>\b[Aa]n? )?\b(?P<n>\d+(?:\.\d+)?)\s?(?P<unit>{_UNIT})(?![\w/])"), _unit),
+    (regex(rf"(?P<art>\b[Aa]n? )?\b(?P<n>\d+(?:\.\d+)?)\s?(?P<unit>{_UNIT})(?![\w/])"), _unit),
     # phone numbers and ISBNs: digit groups, not ranges
-    (re.compile(r"\b\d{3}-\d{4}\b(?!-)|\b\d{1,5}(?:-\d{1,7}){2,}-[\dX]\b"), _digit_groups),
-    (re.compile(r"\bISBN(?:-1[03])?:?"), "I S B N"),
+    (regex(r"\b\d{3}-\d{4}\b(?!-)|\b\d{1,5}(?:-\d{1,7}){2,}-[\dX]\b"), _digit_groups),
+    (regex(r"\bISBN(?:-1[03])?:?"), "I S B N"),
     # 14.1.1
-    (re.compile(r"\b\d+\.\d+\.\d+(?:\.\d+)*\b"), _version),
+    (regex(r"\b\d+\.\d+\.\d+(?:\.\d+)*\b"), _version),
     # 2d, 3d: the old ordinals ("2d ed.", "the 3d act")
-    (re.compile(r"\b(?P<n>[23])d(?= (?:ed\.|edition|[a-z]))"),
+    (regex(r"\b(?P<n>[23])d(?= (?:ed\.|edition|[a-z]))"),
      lambda m: "second" if m["n"] == "2" else "third"),
     # 100,000th
-    (re.compile(r"\b(?P<n>\d{1,3}(?:,\d{3})+)(?:st|nd|rd|th)\b"),
+    (regex(r"\b(?P<n>\d{1,3}(?:,\d{3})+)(?:st|nd|rd|th)\b"),
      lambda m: num2words(int(m["n"].replace(",", "")), to="ordinal").replace(" and ", " ")
      .replace(",", "")),
     # MP3, 3D, PCRE2, x86-64, 4K (not 1st, 1960s, 15th)
-    (re.compile(r"\b(?=[A-Za-z]*\d)(?=\d*[A-Za-z])(?![0-9]+(?:st|nd|rd|th|s)\b)"
+    (regex(r"\b(?=[A-Za-z]*\d)(?=\d*[A-Za-z])(?![0-9]+(?:st|nd|rd|th|s)\b)"
                 r"[A-Za-z0-9]+(?:-\d+)*\b"), _alphanumeric),
     # symbols
-    (re.compile(r"(?<=\s)\+(?=\s)|(?<=\d)\+(?=\d)"), "plus"),
-    (re.compile(r"(?<=\s)=(?=\s)"), "equals"),
-    (re.compile(r"\s&\s"), " and "),
-    (re.compile(r"#\s?(?=\d)"), "number "),
-    (re.compile(r"§§\s?(?=\d)"), "sections "),
-    (re.compile(r"§\s?(?=\d)"), "section "),
+    (regex(r"(?<=\s)\+(?=\s)|(?<=\d)\+(?=\d)"), "plus"),
+    (regex(r"(?<=\s)=(?=\s)"), "equals"),
+    (regex(r"\s&\s"), " and "),
+    (regex(r"#\s?(?=\d)"), "number "),
+    (regex(r"§§\s?(?=\d)"), "sections "),
+    (regex(r"§\s?(?=\d)"), "section "),
 ]
 
 ABBREVIATIONS: list[tuple[re.Pattern, Replacement]] = [
-    (re.compile(r"\b(?:c|ca|circ)\.\s?(?=\d)"), "circa "),
-    (re.compile(r"\bvols\.\s?(?=\d|[IVXL]+\b)", re.IGNORECASE), "volumes "),
-    (re.compile(r"\bvol\.\s?(?=\d|[IVXL]+\b)", re.IGNORECASE), "volume "),
-    (re.compile(r"\bchs\.\s?(?=\d|[IVXL]+\b)", re.IGNORECASE), "chapters "),
-    (re.compile(r"\bch\.\s?(?=\d|[IVXL]+\b)", re.IGNORECASE), "chapter "),
-    (re.compile(r"\bfigs\.\s?(?=\d)", re.IGNORECASE), "figures "),
-    (re.compile(r"\bfig\.\s?(?=\d)", re.IGNORECASE), "figure "),
-    (re.compile(r"\bibid\.", re.IGNORECASE), "ibidem"),
-    (re.compile(r"\bop\.\s?cit\.", re.IGNORECASE), "in the work cited"),
-    (re.compile(r"\bloc\.\s?cit\.", re.IGNORECASE), "in the place cited"),
-    (re.compile(r"\b(\d+(?:st|nd|rd|th|d)) ed\.(?=\W|$)"), r"\1 edition"),
+    (regex(r"\b(?:c|ca|circ)\.\s?(?=\d)"), "circa "),
+    (regex(r"\bvols\.\s?(?=\d|[IVXL]+\b)", re.IGNORECASE), "volumes "),
+    (regex(r"\bvol\.\s?(?=\d|[IVXL]+\b)", re.IGNORECASE), "volume "),
+    (regex(r"\bchs\.\s?(?=\d|[IVXL]+\b)", re.IGNORECASE), "chapters "),
+    (regex(r"\bch\.\s?(?=\d|[IVXL]+\b)", re.IGNORECASE), "chapter "),
+    (regex(r"\bfigs\.\s?(?=\d)", re.IGNORECASE), "figures "),
+    (regex(r"\bfig\.\s?(?=\d)", re.IGNORECASE), "figure "),
+    (regex(r"\bibid\.", re.IGNORECASE), "ibidem"),
+    (regex(r"\bop\.\s?cit\.", re.IGNORECASE), "in the work cited"),
+    (regex(r"\bloc\.\s?cit\.", re.IGNORECASE), "in the place cited"),
+    (regex(r"\b(\d+(?:st|nd|rd|th|d)) ed\.(?=\W|$)"), r"\1 edition"),
     # --release, --set-enabled: a command-line flag, as it is read aloud
-    (re.compile(r"(?<![\w-])--(?=[a-z])"), "dash dash "),
+    (regex(r"(?<![\w-])--(?=[a-z])"), "dash dash "),
     # README.md, setup.py: a file's name
-    (re.compile(r"\b(?P<name>[\w-]+)\.(?P<ext>md|txt|py|sh|json|ya?ml|html?|js|csv|xml|pdf|zip|gz|"
+    (regex(r"\b(?P<name>[\w-]+)\.(?P<ext>md|txt|py|sh|json|ya?ml|html?|js|csv|xml|pdf|zip|gz|"
                 r"tar|toml|cfg|ini|log|conf)\b"), lambda m: f"{m['name']} dot {m['ext']}"),
 ]
 
@@ -209,7 +211,7 @@ def normalise(text: str) -> str:
 
 # ---- regnal numerals in lists: "Louis XIV or XV" --------------------------------------------------
 
-_REGNAL_LIST = re.compile(rf"(?P<head>\bthe (?P<ord>[A-Z][a-z-]+))(?P<sep>,? (?:or|and|to) |, )"
+_REGNAL_LIST = regex(rf"(?P<head>\bthe (?P<ord>[A-Z][a-z-]+))(?P<sep>,? (?:or|and|to) |, )"
                           rf"(?P<num>{_ROMAN})\b(?! [A-Z][a-z])")
 
 

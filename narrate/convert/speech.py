@@ -11,16 +11,17 @@ from dataclasses import dataclass, field
 
 from narrate.convert.normalise import Replacement, normalise, num2words, regnal_lists
 from narrate.convert.quotes import DOUBLE_CLOSE, DOUBLE_OPEN, SINGLE_CLOSE, SINGLE_OPEN
+from narrate.patterns import regex
 
 # ---- citations -----------------------------------------------------------------
 
 _PAGE = r"\d+(?:\s*[-–]\s*\d+)?"
-_WHITESPACE_RUN = re.compile(r"\s*")
+_WHITESPACE_RUN = regex(r"\s*")
 _CITATION_BODY = (rf"(?:[^()\n]{{1,80}}?,\s*)?(?:pp?\.\s*)?{_PAGE}"
                   rf"(?:\s*,\s*(?:(?:pp?\.\s*)?{_PAGE}|footnote\s+\d+|"
                   rf"[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){{0,3}}))*")
-_CITATION = re.compile(rf"\(({_CITATION_BODY})\)")
-_CITATION_TAIL = re.compile(r"[\s….,;:!?”’\"'»›\ufffd]*")
+_CITATION = regex(rf"\(({_CITATION_BODY})\)")
+_CITATION_TAIL = regex(r"[\s….,;:!?”’\"'»›\ufffd]*")
 
 
 def find_citations(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -106,45 +107,45 @@ def _number(text: str) -> str:
 
 _NUMBER_RULES: list[tuple[re.Pattern, Replacement]] = [
     # 24-25 October -> the twenty-fourth to the twenty-fifth of October
-    (re.compile(rf"\b(?P<d1>[12]?\d|3[01])\s*[-–]\s*(?P<d2>[12]?\d|3[01])\s+{_MONTH}"),
+    (regex(rf"\b(?P<d1>[12]?\d|3[01])\s*[-–]\s*(?P<d2>[12]?\d|3[01])\s+{_MONTH}"),
      lambda m: f"the {ordinal(int(m['d1']))} to the {ordinal(int(m['d2']))} of {_month(m['month'])}"),
     # October 26, 1879
-    (re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b"),
+    (regex(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b"),
      lambda m: f"{_month(m['month'])} {ordinal(int(m['day']))}, {year(int(m['year']))}"),
     # 4 January 1923
-    (re.compile(rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}\b"),
+    (regex(rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}\b"),
      lambda m: f"the {ordinal(int(m['day']))} of {_month(m['month'])}, {year(int(m['year']))}"),
     # October 15th, October 17
-    (re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?![,.]?\d)"),
+    (regex(rf"\b{_MONTH}\s+{_DAY}\b(?![,.]?\d)"),
      lambda m: f"{_month(m['month'])} {ordinal(int(m['day']))}"),
     # 3 July
-    (re.compile(rf"\b{_DAY}\s+{_MONTH}"),
+    (regex(rf"\b{_DAY}\s+{_MONTH}"),
      lambda m: f"the {ordinal(int(m['day']))} of {_month(m['month'])}"),
     # 1852-3: the year's last two figures, as said
-    (re.compile(r"\b(?P<a>1\d{3}|20\d{2})\s*[-–]\s*(?P<b>\d)\b(?![.,]?\d)"),
+    (regex(r"\b(?P<a>1\d{3}|20\d{2})\s*[-–]\s*(?P<b>\d)\b(?![.,]?\d)"),
      lambda m: f"{year(int(m['a']))} to {cardinal(int(m['a'][2] + m['b']))}"),
     # 1918-1919, 1918-19
-    (re.compile(r"\b(?P<a>1\d{3}|20\d{2})\s*[-–]\s*(?P<b>\d{4}|\d{2})\b(?![.,]?\d)"),
+    (regex(r"\b(?P<a>1\d{3}|20\d{2})\s*[-–]\s*(?P<b>\d{4}|\d{2})\b(?![.,]?\d)"),
      lambda m: f"{year(int(m['a']))} to "
                f"{year(int(m['b']) if len(m['b']) == 4 else int(m['a'][:2] + m['b']))}"),
     # the 1860s, the '60s
-    (re.compile(r"\b(?P<y>1\d{2}0|20\d0)s\b"), lambda m: _plural(year(int(m["y"])))),
-    (re.compile(r"[’'‘](?P<y>\d0)s\b"), lambda m: _plural(cardinal(int(m["y"])))),
+    (regex(r"\b(?P<y>1\d{2}0|20\d0)s\b"), lambda m: _plural(year(int(m["y"])))),
+    (regex(r"[’'‘](?P<y>\d0)s\b"), lambda m: _plural(cardinal(int(m["y"])))),
     # 15th, 2nd
-    (re.compile(r"\b(?P<n>\d+)(?:st|nd|rd|th)\b"), lambda m: ordinal(int(m["n"]))),
+    (regex(r"\b(?P<n>\d+)(?:st|nd|rd|th)\b"), lambda m: ordinal(int(m["n"]))),
     # $5 million, £300
-    (re.compile(r"(?P<cur>[$£€])\s?(?P<n>\d[\d,]*(?:\.\d+)?)(?:\s+(?P<scale>thousand|million|billion))?"),
+    (regex(r"(?P<cur>[$£€])\s?(?P<n>\d[\d,]*(?:\.\d+)?)(?:\s+(?P<scale>thousand|million|billion))?"),
      lambda m: " ".join(filter(None, [_number(m["n"]), m["scale"],
                                       {"$": "dollars", "£": "pounds", "€": "euros"}[m["cur"]]]))),
     # 45%, 45 per cent
-    (re.compile(r"(?P<n>\d[\d,]*(?:\.\d+)?)\s?%"), lambda m: f"{_number(m['n'])} percent"),
+    (regex(r"(?P<n>\d[\d,]*(?:\.\d+)?)\s?%"), lambda m: f"{_number(m['n'])} percent"),
     # 12-15 (pages, counts)
-    (re.compile(r"\b(?P<a>\d+)\s*[-–]\s*(?P<b>\d+)\b(?![.,]?\d)"),
+    (regex(r"\b(?P<a>\d+)\s*[-–]\s*(?P<b>\d+)\b(?![.,]?\d)"),
      lambda m: f"{_number(m['a'])} to {_number(m['b'])}"),
     # a year standing alone: in 1896
-    (re.compile(rf"(?<![\d,.]){_YEAR}(?![\d]|[.,]\d)"), lambda m: year(int(m["year"]))),
+    (regex(rf"(?<![\d,.]){_YEAR}(?![\d]|[.,]\d)"), lambda m: year(int(m["year"]))),
     # everything else: 10,000; 2.5; 30
-    (re.compile(r"(?<![\d.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?"),
+    (regex(r"(?<![\d.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?"),
      lambda m: _number(m.group())),
 ]
 
@@ -161,7 +162,7 @@ def spell_numbers(text: str) -> str:
 
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 _CARDINAL_NOUNS = r"War|Chapter|Part|Book|Volume|Vol\.|Act|Lecture|Section|Phase|Stage|Appendix|Article"
-_REGNAL = re.compile(r"\b(?P<name>[A-Z][a-z]+)\s(?P<num>(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))\b")
+_REGNAL = regex(r"\b(?P<name>[A-Z][a-z]+)\s(?P<num>(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))\b")
 
 
 def roman_value(numeral: str) -> int:
@@ -185,34 +186,34 @@ def _regnal(m: re.Match) -> str:
 # ---- abbreviations ------------------------------------------------------------------------------
 
 _ABBREVIATIONS: list[tuple[re.Pattern, Replacement]] = [
-    (re.compile(r"\be\.\s?g\.(?=\W|$)", re.IGNORECASE), "for example"),
-    (re.compile(r"\bi\.\s?e\.(?=\W|$)", re.IGNORECASE), "that is"),
-    (re.compile(r"\betc\.(?=\s+[A-Z]|\s*$)"), "et cetera."),
-    (re.compile(r"\betc\."), "et cetera"),
-    (re.compile(r"\bvs?\.(?=\s)"), "versus"),
-    (re.compile(r"\bcf\.(?=\s)"), "compare"),
-    (re.compile(r"\bviz\.(?=\s)"), "namely"),
-    (re.compile(r"\bpp\.\s*(?=\d)"), "pages "),
-    (re.compile(r"\bp\.\s*(?=\d)"), "page "),
-    (re.compile(r"\bNo\.\s*(?=\d)"), "number "),
-    (re.compile(r"\bMrs\.(?=\s)"), "Missus"),
-    (re.compile(r"\bMr\.(?=\s)"), "Mister"),
-    (re.compile(r"\bMs\.(?=\s)"), "Miz"),
-    (re.compile(r"\bDr\.(?=\s+[A-Z])"), "Doctor"),
-    (re.compile(r"\bSt\.(?=\s+[A-Z])"), "Saint"),
-    (re.compile(r"(?<=[a-z] )St\.(?=\s|$)"), "Street"),
-    (re.compile(r"\bProf\.(?=\s)"), "Professor"),
-    (re.compile(r"\bGen\.(?=\s+[A-Z])"), "General"),
-    (re.compile(r"\bCol\.(?=\s+[A-Z])"), "Colonel"),
-    (re.compile(r"\bCapt\.(?=\s+[A-Z])"), "Captain"),
-    (re.compile(r"\bLt\.(?=\s+[A-Z])"), "Lieutenant"),
-    (re.compile(r"\bRev\.(?=\s+[A-Z])"), "Reverend"),
-    (re.compile(r"\bJr\."), "Junior"),
-    (re.compile(r"\bSr\."), "Senior"),
-    (re.compile(r"\ba\.m\.", re.IGNORECASE), "A M"),
-    (re.compile(r"\bp\.m\.", re.IGNORECASE), "P M"),
+    (regex(r"\be\.\s?g\.(?=\W|$)", re.IGNORECASE), "for example"),
+    (regex(r"\bi\.\s?e\.(?=\W|$)", re.IGNORECASE), "that is"),
+    (regex(r"\betc\.(?=\s+[A-Z]|\s*$)"), "et cetera."),
+    (regex(r"\betc\."), "et cetera"),
+    (regex(r"\bvs?\.(?=\s)"), "versus"),
+    (regex(r"\bcf\.(?=\s)"), "compare"),
+    (regex(r"\bviz\.(?=\s)"), "namely"),
+    (regex(r"\bpp\.\s*(?=\d)"), "pages "),
+    (regex(r"\bp\.\s*(?=\d)"), "page "),
+    (regex(r"\bNo\.\s*(?=\d)"), "number "),
+    (regex(r"\bMrs\.(?=\s)"), "Missus"),
+    (regex(r"\bMr\.(?=\s)"), "Mister"),
+    (regex(r"\bMs\.(?=\s)"), "Miz"),
+    (regex(r"\bDr\.(?=\s+[A-Z])"), "Doctor"),
+    (regex(r"\bSt\.(?=\s+[A-Z])"), "Saint"),
+    (regex(r"(?<=[a-z] )St\.(?=\s|$)"), "Street"),
+    (regex(r"\bProf\.(?=\s)"), "Professor"),
+    (regex(r"\bGen\.(?=\s+[A-Z])"), "General"),
+    (regex(r"\bCol\.(?=\s+[A-Z])"), "Colonel"),
+    (regex(r"\bCapt\.(?=\s+[A-Z])"), "Captain"),
+    (regex(r"\bLt\.(?=\s+[A-Z])"), "Lieutenant"),
+    (regex(r"\bRev\.(?=\s+[A-Z])"), "Reverend"),
+    (regex(r"\bJr\."), "Junior"),
+    (regex(r"\bSr\."), "Senior"),
+    (regex(r"\ba\.m\.", re.IGNORECASE), "A M"),
+    (regex(r"\bp\.m\.", re.IGNORECASE), "P M"),
     # dotted initialisms: U.S.S.R. -> U S S R
-    (re.compile(r"\b(?:[A-Z]\.){2,}"), lambda m: " ".join(m.group().replace(".", ""))),
+    (regex(r"\b(?:[A-Z]\.){2,}"), lambda m: " ".join(m.group().replace(".", ""))),
 ]
 
 
@@ -239,7 +240,7 @@ class Lexicon:
         if self.entries:
             keys = sorted(self.entries, key=len, reverse=True)
             alternatives = "|".join(re.escape(k) for k in keys)
-            self._pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w])", re.IGNORECASE)
+            self._pattern = regex(rf"(?<![\w-])(?:{alternatives})(?![\w])", re.IGNORECASE)
         self._folded = {k.lower(): k for k in self.entries if k == k.lower()}
 
     def apply(self, text: str) -> str:
@@ -260,18 +261,18 @@ class Lexicon:
 
 # ---- putting it together -----------------------------------------------------------------------------
 
-_SPACES = re.compile(r"[\u00a0\u2000-\u200b\u202f\u205f\u3000\t]")
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_MD_FOOTNOTE = re.compile(r"\[\^[^\]]+\]")
-_MD_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|`+)(?=\S)(.+?)(?<=\S)\1")
-_ELLIPSIS = re.compile(r"\s*(?:…|\.\s?\.\s?\.)(?:\s*(?:…|\.\s?\.\s?\.))*\s*")
-_DASH = re.compile(r"\s*(?:—|–|--+|\s-\s)\s*")
-_UNSPEAKABLE = re.compile(r"[\ufffd\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200d*#_<>|\\^~`{}=]")
+_SPACES = regex(r"[\u00a0\u2000-\u200b\u202f\u205f\u3000\t]")
+_MD_IMAGE = regex(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = regex(r"\[([^\]]+)\]\([^)]*\)")
+_MD_FOOTNOTE = regex(r"\[\^[^\]]+\]")
+_MD_EMPHASIS = regex(r"(\*{1,3}|_{1,3}|`+)(?=\S)(.+?)(?<=\S)\1")
+_ELLIPSIS = regex(r"\s*(?:…|\.\s?\.\s?\.)(?:\s*(?:…|\.\s?\.\s?\.))*\s*")
+_DASH = regex(r"\s*(?:—|–|--+|\s-\s)\s*")
+_UNSPEAKABLE = regex(r"[\ufffd\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200d*#_<>|\\^~`{}=]")
 
 
-_URL = re.compile(r"\b(?:https?://|www\.)(?:www\.)?(?P<host>[\w-]+(?:\.[\w-]+)+)[^\s<>\"”’)]*")
-_EMAIL = re.compile(r"\b(?P<user>[\w.+-]+)@(?P<host>[\w-]+(?:\.[\w-]+)+)\b")
+_URL = regex(r"\b(?:https?://|www\.)(?:www\.)?(?P<host>[\w-]+(?:\.[\w-]+)+)[^\s<>\"”’)]*")
+_EMAIL = regex(r"\b(?P<user>[\w.+-]+)@(?P<host>[\w-]+(?:\.[\w-]+)+)\b")
 
 
 def _site(m: re.Match) -> str:
@@ -294,7 +295,7 @@ def is_notation(text: str, shortest: int = 4) -> bool:
     return sum(1 for t in tokens if _wordy(t)) < 0.3 * len(tokens)
 
 
-_BRACKETED_NOTATION = re.compile(r"\s*[\[(](?P<inside>[^\[\]()]{3,120})[\])]")
+_BRACKETED_NOTATION = regex(r"\s*[\[(](?P<inside>[^\[\]()]{3,120})[\])]")
 
 
 def _drop_notation(m: re.Match) -> str:
@@ -302,8 +303,8 @@ def _drop_notation(m: re.Match) -> str:
     return " " if is_notation(m["inside"], shortest=3) else m.group()
 
 
-_EDITORIAL = re.compile(r"\[(?P<words>[^\[\]]{1,40})\]|\((?P<word>[A-Za-z][a-z’']{0,11})\)")
-_EDGE_ELLIPSIS = re.compile(r"(?P<open>[“‘\"«])\s*(?:…|\.\s?\.\s?\.)\s*"
+_EDITORIAL = regex(r"\[(?P<words>[^\[\]]{1,40})\]|\((?P<word>[A-Za-z][a-z’']{0,11})\)")
+_EDGE_ELLIPSIS = regex(r"(?P<open>[“‘\"«])\s*(?:…|\.\s?\.\s?\.)\s*"
                             r"|\s*(?:…|\.\s?\.\s?\.)\s*(?P<close>[”’\"»])(?!\w)")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from narrate.patterns import regex
 from narrate.read.document import (
     BACK_MATTER,
     CONTENTS,
@@ -28,12 +29,12 @@ NUMBER_WORD = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|
 _UNIT = r"chapter|chap\.|lecture|part|book|section|act|letter|essay|canto|lesson|discourse|sermon"
 # "CHAPTER II", "Lecture 3: Title", "IV. The Exile", "12." — the number, then maybe a title.
 # A comma after the number ("Book I, Ch. 15.") makes it a reference, not a heading.
-LABELLED = re.compile(
+LABELLED = regex(
     rf"^(?P<label>(?:(?:{_UNIT})\s+(?:\d+|{ROMAN}|{NUMBER_WORD})\b\.?"
     rf"|{ROMAN}\.(?=\s|$)|{ROMAN}(?=\s*$)|\d{{1,3}}\.(?=\s*$)))(?![,;])\s*[.:—–-]?\s*(?P<title>.*)$",
     re.IGNORECASE,
 )
-ROMAN_ALONE = re.compile(rf"^{ROMAN}\.?$")
+ROMAN_ALONE = regex(rf"^{ROMAN}\.?$")
 
 # Sections known by their name: the kind of block they hold.
 _NAMED = {
@@ -45,9 +46,9 @@ _NAMED = {
                   r"|epigraph|copyright|half[- ]title",
     BACK_MATTER: r"advertisements?|colophon|licen[cs]e|bibliography|works cited",
 }
-_NAMED_RE = {kind: re.compile(rf"^(?:{pattern})$", re.IGNORECASE) for kind, pattern in _NAMED.items()}
+_NAMED_RE = {kind: regex(rf"^(?:{pattern})$", re.IGNORECASE) for kind, pattern in _NAMED.items()}
 # Named sections that are read, as chapters of their own.
-READ_NAMES = re.compile(r"^(?:preface|foreword|introduction|prologue|epilogue|afterword|"
+READ_NAMES = regex(r"^(?:preface|foreword|introduction|prologue|epilogue|afterword|"
                         r"conclusion|postscript|appendix(?: [\w.]+)?|prelude|summary)$",
                         re.IGNORECASE)
 
@@ -118,7 +119,7 @@ def demote_list_headings(blocks: list[Block], prose_words) -> None:
         run = []
 
 
-_NOTE_MARK = re.compile(r"^\s*(?:\[\w{1,3}\]|\d{1,3}[.)]\s|\*)")
+_NOTE_MARK = regex(r"^\s*(?:\[\w{1,3}\]|\d{1,3}[.)]\s|\*)")
 
 
 def mark_named_sections(blocks: list[Block]) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from narrate.errors import InputError
+from narrate.patterns import regex
 from narrate.problems import INFO, Problem
 from narrate.read import sections
 from narrate.read.document import (
@@ -59,8 +60,8 @@ _BOMS = [
 ]
 
 _BINARY_BYTES = [b for b in range(32) if b not in (9, 10, 12, 13)] + [127]
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_CONTROL = regex(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SURROGATE = regex(r"[\ud800-\udfff]")
 
 
 @dataclass
@@ -142,32 +143,32 @@ def normalise(text: str) -> tuple[str, list[Problem]]:
 
 # ---- reading: text -> Document ------------------------------------------------------------------
 
-_GUTENBERG_START = re.compile(r"^\*{3}\s*START OF (?:THE |THIS )?PROJECT GUTENBERG"
+_GUTENBERG_START = regex(r"^\*{3}\s*START OF (?:THE |THIS )?PROJECT GUTENBERG"
                               r"|^\*END\*THE SMALL PRINT", re.IGNORECASE)
-_GUTENBERG_END = re.compile(r"^\*{3}\s*END OF (?:THE |THIS )?PROJECT GUTENBERG"
+_GUTENBERG_END = regex(r"^\*{3}\s*END OF (?:THE |THIS )?PROJECT GUTENBERG"
                             r"|^End of (?:the )?Project Gutenberg|^End of Project Gutenberg's", re.IGNORECASE)
-_GUTENBERG_FIELD = re.compile(r"^(Title|Author|Language|Release Date|Translator|Editor)\s*:\s*(.*)$")
-_PRODUCED_BY = re.compile(r"^(?:E-?text )?(?:produced|prepared|transcribed) by\b", re.IGNORECASE)
+_GUTENBERG_FIELD = regex(r"^(Title|Author|Language|Release Date|Translator|Editor)\s*:\s*(.*)$")
+_PRODUCED_BY = regex(r"^(?:E-?text )?(?:produced|prepared|transcribed) by\b", re.IGNORECASE)
 # Lines of web junk that end a text pasted from a page.
-_TRAILING_JUNK = re.compile(
+_TRAILING_JUNK = regex(
     r"^(show more|read more|continue reading|see more|load more|share this:?|"
     r"click here to .*|advertisement|\[?(?:back to top|top)\]?)$",
     re.IGNORECASE,
 )
-_SCENE_BREAK = re.compile(r"^(?:[*#~=_-]\s*){3,}$|^[⁂※§]\s*$")
+_SCENE_BREAK = regex(r"^(?:[*#~=_-]\s*){3,}$|^[⁂※§]\s*$")
 # Bracketed blocks: [Sidenote: …], [Illustration: …], [Footnote 3: …], [Transcriber's Note: …]
-_BRACKETED = [(re.compile(r"^\[\s*sidenote\s*:", re.IGNORECASE), SIDENOTE),
-              (re.compile(r"^\[\s*(?:[\w ]*?illustration|figure|plate)\b", re.IGNORECASE), FIGURE),
-              (re.compile(r"^\[\s*footnote\b", re.IGNORECASE), NOTE),
-              (re.compile(r"^\[\s*transcriber'?s? note", re.IGNORECASE), FRONT_MATTER)]
-_NOTE_BODY = re.compile(r"^\[(?:Footnote\s+)?(?P<id>\d{1,3}|[A-Z])(?:\]\s*|\s*:\s*)")
-_NOTE_REF = re.compile(r"(?<=[\w.,;:!?”\"’')\]])\[(?P<id>\d{1,3}|[A-Z])\]")
-_PAGE_MARK = re.compile(r"^(?:\{\s*\d+\s*\}|\[(?:Pg|Page|p\.)\s*[\divxlc]+\]|_?Page \d+_?)$", re.IGNORECASE)
+_BRACKETED = [(regex(r"^\[\s*sidenote\s*:", re.IGNORECASE), SIDENOTE),
+              (regex(r"^\[\s*(?:[\w ]*?illustration|figure|plate)\b", re.IGNORECASE), FIGURE),
+              (regex(r"^\[\s*footnote\b", re.IGNORECASE), NOTE),
+              (regex(r"^\[\s*transcriber'?s? note", re.IGNORECASE), FRONT_MATTER)]
+_NOTE_BODY = regex(r"^\[(?:Footnote\s+)?(?P<id>\d{1,3}|[A-Z])(?:\]\s*|\s*:\s*)")
+_NOTE_REF = regex(r"(?<=[\w.,;:!?”\"’')\]])\[(?P<id>\d{1,3}|[A-Z])\]")
+_PAGE_MARK = regex(r"^(?:\{\s*\d+\s*\}|\[(?:Pg|Page|p\.)\s*[\divxlc]+\]|_?Page \d+_?)$", re.IGNORECASE)
 # marks inside a paragraph that are not its words: page numbers, illustrations
-_INLINE_MARK = re.compile(r"\s*\[(?:Pg|Page)\s*[\divxlc]+\]\s*|\s*\{\s*\d{1,4}\s*\}\s*"
+_INLINE_MARK = regex(r"\s*\[(?:Pg|Page)\s*[\divxlc]+\]\s*|\s*\{\s*\d{1,4}\s*\}\s*"
                           r"|\s*\[(?:[\w ]*?illustration|sidenote|figure)\b[^\]]*\]\s*", re.IGNORECASE)
-_ITALIC = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])", re.DOTALL)
-_WORD = re.compile(r"\w+")
+_ITALIC = regex(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])", re.DOTALL)
+_WORD = regex(r"\w+")
 
 
 class _Raw:
