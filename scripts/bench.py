@@ -306,6 +306,8 @@ def bench_ray(work: Path) -> None:
               f"{export:.1f} s for {report.audio_seconds / 60:.1f} min of audio from "
               f"{len(book.segments)} segments")
     finally:
+        if "ray" in sys.modules:  # this process's connection first: a cluster stopped under
+            sys.modules["ray"].shutdown()  # it makes its raylet log an unexpected end
         subprocess.run([ray, "stop", "--force"], env=loopback, check=False, capture_output=True)
 
 
