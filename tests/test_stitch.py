@@ -322,7 +322,9 @@ def test_assembling_a_long_chapter_holds_only_a_few_chunks(tmp_path):
 
 
 def test_each_chapter_s_mp3_pieces_queue_behind_the_next_chapter_s_aac(monkeypatch, tmp_path):
-    """So the AAC pieces are done first and the m4b's join runs beside the last MP3s."""
+    """So the AAC pieces are done first and the m4b's join runs beside the last MP3s; the
+    chapters are assembled shortest first; and when the encoders have less waiting than
+    they can take, a chapter's MP3 pieces go in at once rather than leave them idle."""
     from concurrent.futures import Future
     from types import SimpleNamespace
 
@@ -332,20 +334,27 @@ def test_each_chapter_s_mp3_pieces_queue_behind_the_next_chapter_s_aac(monkeypat
                         lambda plan, *args: SimpleNamespace(id=plan.id, rate=22050))
     monkeypatch.setattr(stitch, "_encode_batches", lambda parts, record, formats: [
         (record, "aac", []), (record, "mp3", [])])
-    queued = []
 
-    def submit(function, pcm, rate, pieces, codec, kbps):
-        queued.append(f"{pcm.stem} {codec}")
-        done: Future = Future()
-        done.set_result(None)
-        return done
+    def queue(busy: bool) -> list[str]:
+        queued = []
 
-    plans = [SimpleNamespace(id=n) for n in ("1", "2", "3")]
-    records: dict = {}
-    aac, mp3 = stitch._encode_chapters(plans, records, {}, Mastering(), tmp_path, 1,
-                                       ("mp3", "m4b"), submit)
-    assert queued == ["1 aac", "2 aac", "1 mp3", "3 aac", "2 mp3", "3 mp3"]
-    assert len(aac) == len(mp3) == 3 and set(records) == {"1", "2", "3"}
+        def submit(function, pcm, rate, pieces, codec, kbps):
+            queued.append(f"{pcm.stem} {codec}")
+            encode: Future = Future()
+            if not busy:
+                encode.set_result(None)
+            return encode
+
+        plans = [SimpleNamespace(id=n, clips=[Clip(n, tmp_path, 0, text="x" * size)])
+                 for n, size in (("1", 30), ("2", 10), ("3", 20))]
+        records: dict = {}
+        aac, mp3 = stitch._encode_chapters(plans, records, {}, Mastering(), tmp_path, 1,
+                                           ("mp3", "m4b"), submit, 2)
+        assert len(aac) == len(mp3) == 3 and set(records) == {"1", "2", "3"}
+        return queued
+
+    assert queue(busy=True) == ["2 aac", "2 mp3", "3 aac", "1 aac", "3 mp3", "1 mp3"]
+    assert queue(busy=False) == ["2 aac", "2 mp3", "3 aac", "3 mp3", "1 aac", "1 mp3"]
 
 
 def _peaky(seed: int) -> np.ndarray:

@@ -191,7 +191,7 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
     with futures.ThreadPoolExecutor(max(1, jobs)) as pool, \
             futures.ThreadPoolExecutor(1) as joiner:
         aac, mp3 = _encode_chapters(todo, records, previous, mastering, parts, marker_sections,
-                                    formats, encoder or pool.submit)
+                                    formats, encoder or pool.submit, max(1, jobs))
         ordered = [records[p.id] for p in plans]
         with Progress("encoding", len(aac) + len(mp3), progress) as bar:
             _wait(aac, bar)
@@ -232,15 +232,19 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
 
 
 def _encode_chapters(todo, records, previous, mastering, parts, marker_sections, formats,
-                     submit) -> tuple[list[futures.Future], list[futures.Future]]:
-    """Assemble each chapter in turn and hand its pieces to the encoders, which work on the
-    chapters before it meanwhile; a chapter's MP3 pieces go in after the next chapter's
-    AAC pieces, so that the AAC is done first and the m4b's join overlaps the last MP3s.
-    Returns the AAC encodes and the MP3 encodes."""
+                     submit, workers: int = 2) -> tuple[list[futures.Future], list[futures.Future]]:
+    """Assemble each chapter in turn, shortest first, and hand its pieces to the encoders,
+    which work on the chapters before it meanwhile. A chapter's MP3 pieces go in after the next chapter's
+    AAC pieces, so that the AAC is done first and the m4b's join overlaps the last MP3s,
+    unless fewer than `workers` encodes are waiting: then the encoders would idle while
+    the next chapter is assembled, and they take them now. Returns the AAC encodes and
+    the MP3 encodes."""
     aac: list[futures.Future] = []
     mp3: list[futures.Future] = []
     held: list = []
-    for plan in todo:
+    # the shortest first: the encoders start soonest, and each chapter's encodes outlast
+    # the next one's assembly (a long chapter after a short one left them idle)
+    for plan in sorted(todo, key=lambda plan: sum(len(clip.text) for clip in plan.clips)):
         record = _assemble_to_disk(plan, mastering, parts, marker_sections,
                                    previous.get(plan.id), formats)
         records[plan.id] = record
@@ -249,6 +253,10 @@ def _encode_chapters(todo, records, previous, mastering, parts, marker_sections,
                 for batch in batches if batch[1] == "aac"]
         mp3 += [submit(encode_pieces, *_encode_args(parts, batch, mastering)) for batch in held]
         held = [batch for batch in batches if batch[1] == "mp3"]
+        if sum(not encode.done() for encode in aac + mp3) < workers:
+            mp3 += [submit(encode_pieces, *_encode_args(parts, batch, mastering))
+                    for batch in held]
+            held = []
     mp3 += [submit(encode_pieces, *_encode_args(parts, batch, mastering)) for batch in held]
     return aac, mp3
 
