@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -98,6 +99,7 @@ def bench_neural(work: Path) -> None:
 
 
 PSS: list[float] = []  # each run_measured's peak proportional memory, for the lines that show it
+CPU: list[float] = []  # each run_measured's CPU-seconds, its whole process tree's
 
 
 def run_measured(args: list[str], env=None, ok=(0,)) -> tuple[float, float, str]:
@@ -107,6 +109,7 @@ def run_measured(args: list[str], env=None, ok=(0,)) -> tuple[float, float, str]
     from narrate.memory import PeakSampler
 
     env = {k: v for k, v in (env or os.environ).items() if k != "PYTHONDONTWRITEBYTECODE"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env=env)
@@ -115,6 +118,8 @@ def run_measured(args: list[str], env=None, ok=(0,)) -> tuple[float, float, str]
     if process.returncode not in ok:
         raise SystemExit(f"{' '.join(args)} failed: {err.strip()[-500:]}")
     PSS.append(sampler.peak_pss)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the tree: each process waits for
+    CPU.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)  # its own
     return time.perf_counter() - start, sampler.peak, out
 
 
@@ -143,12 +148,40 @@ def bench_build(work: Path) -> None:
     print(f"narrate build (cold cache, all cores): {seconds:.1f} s = {seconds / reference:.2f}x the "
           f"reference; peak memory of the build's process tree {peak:.0f} MB resident "
           f"(shared pages once per process), {PSS[-1]:.0f} MB proportional (once in all)")
+    cores = os.cpu_count() or 1
+    aac, mp3 = encoders_cpu(work / "build-cache", work / "encodes")
+    print(f"its process tree used {CPU[-1]:.1f} CPU-seconds ({CPU[-1] / seconds / cores:.0%} of "
+          f"{cores} cores while it ran); the encoders' own share, the same pieces encoded again "
+          f"one ffmpeg at a time: AAC {aac:.1f} + MP3 {mp3:.1f} = {aac + mp3:.1f} CPU-seconds, "
+          f"{(aac + mp3) / cores / reference:.2f}x the reference spread over {cores} cores")
     again, _, _ = run_measured(narrate_cmd() + ["build", str(SEED), "--out", str(work / "out")], env)
     epub, _, _ = run_measured(narrate_cmd() + ["build", str(SEED), "--out", str(work / "out"),
                                                "--readalong"], env)
     print(f"the read-along EPUB: a rebuild that writes it {epub:.2f} s, one that does not "
           f"{again:.2f} s: it adds {max(0.0, epub - again):.2f} s = "
           f"{max(0.0, epub - again) / seconds:.1%} of the cold build")
+
+
+def encoders_cpu(cache: Path, work: Path) -> tuple[float, float]:
+    """CPU-seconds of ffmpeg encoding the seed's pieces as a build does (AAC, MP3), from
+    chapters assembled from `cache`: the part of a build that is the encoders' own work."""
+    from narrate import stitch
+    from narrate.plan import load_book, plan_book
+    from narrate.render.cache import Cache
+    from narrate.stitch.encode import encode_pieces
+
+    plan = plan_book(load_book(SEED), Cache(cache), work, None, None, None, 1, None, None, None)
+    work.mkdir(parents=True, exist_ok=True)
+    spent = {"aac": 0.0, "mp3": 0.0}
+    for chapter in plan.chapters:
+        record = stitch._assemble_to_disk(chapter, plan.mastering, work, 1, None)
+        for _, codec, pieces in stitch._encode_batches(work, record):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            encode_pieces(stitch._pcm_path(work, record.id), record.rate, pieces, codec,
+                          plan.mastering.bitrate_kbps)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            spent[codec] += after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return spent["aac"], spent["mp3"]
 
 
 def bench_edit(work: Path) -> None:
