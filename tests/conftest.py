@@ -1,9 +1,21 @@
+import time
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "prophet-essay.txt"
+
+
+def wait_until(event, seconds: float, process=None) -> bool:
+    """Poll for `event()` (a file written, a process gone) until it holds, `process` ends
+    or the generous deadline passes; True when it holds. The only sleep in the tests is
+    the gap between looks: they synchronise on events, never on a guess at a duration."""
+    deadline = time.monotonic() + seconds
+    while not event() and (process is None or process.poll() is None) \
+            and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return bool(event())
 
 
 @pytest.fixture(scope="session")

@@ -10,10 +10,10 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from conftest import wait_until
 
 pytestmark = pytest.mark.slow
 NARRATE = [sys.executable, "-m", "narrate"]
@@ -109,11 +109,8 @@ def test_a_ray_worker_killed_mid_render_loses_nothing(tmp_path):
     build = subprocess.Popen(NARRATE + ["build", str(book), "--out", str(tmp_path / "ray"),
                                         "--cache", str(cache), "--executor", "ray"],
                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 180  # generous: the event is the file, not the time
-    while not (hold.exists() and hold.read_text().strip().isdigit()) and build.poll() is None \
-            and time.monotonic() < deadline:
-        time.sleep(0.05)  # between looks at the file
-    assert hold.exists() and hold.read_text().strip().isdigit(), build.communicate()
+    assert wait_until(lambda: hold.exists() and hold.read_text().strip().isdigit(), 180,
+                      build), build.communicate()
     worker = int(hold.read_text())
     assert worker != build.pid
     os.kill(worker, signal.SIGKILL)

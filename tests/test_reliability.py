@@ -8,10 +8,10 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
+from conftest import wait_until
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -258,10 +258,8 @@ def _stop_group(group: int) -> None:
         os.killpg(group, signal.SIGKILL)
     except ProcessLookupError:
         return
-    deadline = time.monotonic() + 60
-    while _alive_in_group(group) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _alive_in_group(group), f"processes of group {group} outlived SIGKILL"
+    assert wait_until(lambda: not _alive_in_group(group), 60), \
+        f"processes of group {group} outlived SIGKILL"
 
 
 def _outputs(folder):
