@@ -56,10 +56,11 @@ def sum_squares(pcm: np.ndarray) -> float:
 
 def rms_db(pcm: np.ndarray) -> float:
     """The RMS of 16-bit samples in dBFS (-120 for none)."""
-    return _squares_db(sum_squares(pcm), pcm.size)
+    return squares_db(sum_squares(pcm), pcm.size)
 
 
-def _squares_db(squares: float, size: int) -> float:
+def squares_db(squares: float, size: int) -> float:
+    """The RMS in dBFS of `size` samples whose squares sum to `squares` (-120 for none)."""
     if size == 0:
         return -120.0
     value = np.sqrt(squares / size) / FULL_SCALE
@@ -86,7 +87,7 @@ def chunked_rms_and_peak_db(read, size: int) -> tuple[float, float]:
         chunk = read(start, min(size, start + CHUNK))
         squares += np.square(chunk, dtype=np.float64).sum()
         peak = max(peak, _peak(chunk))
-    return _squares_db(squares, size), _peak_db(peak)
+    return squares_db(squares, size), _peak_db(peak)
 
 
 def is_silent(pcm: np.ndarray) -> bool:

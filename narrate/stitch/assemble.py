@@ -31,12 +31,11 @@ with warnings.catch_warnings():  # pydub warns on import when ffmpeg is missing;
 
 from narrate.measure import (
     CHUNK,
-    FULL_SCALE,
     chunked_rms_and_peak_db,
-    db,
     peak_db,
     rms_db,
     sound_bounds,
+    squares_db,
     sum_squares,
 )
 from narrate.stitch.timeline import (
@@ -178,7 +177,7 @@ def _level_into(out: BinaryIO, read: Reader, samples: int, gain_db: float, ceili
             if pieces[piece][1] > stop:
                 break
             piece += 1
-    return digests, _rms_from_squares(squares, samples)
+    return digests, squares_db(sum(squares), samples)
 
 
 def _levelled_chunks(read: Reader, samples: int, gain_db: float, ceiling_db: float):
@@ -263,12 +262,8 @@ def limited_rms_db(pcm: np.ndarray, gain_db: float, ceiling_db: float) -> float:
 
 
 def _limited_rms_db(read: Reader, samples: int, gain_db: float, ceiling_db: float) -> float:
-    return _rms_from_squares([sum_squares(chunk) for _, chunk in _levelled_chunks(
-        read, samples, gain_db, ceiling_db)], samples)
-
-
-def _rms_from_squares(squares: list[float], samples: int) -> float:
-    return db(np.sqrt(sum(squares) / samples) / FULL_SCALE) if samples else -120.0
+    return squares_db(sum(sum_squares(chunk) for _, chunk in _levelled_chunks(
+        read, samples, gain_db, ceiling_db)), samples)
 
 
 def level(pcm: np.ndarray, gain_db: float, ceiling_db: float) -> None:
