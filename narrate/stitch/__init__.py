@@ -196,9 +196,8 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
         with Progress("encoding", len(aac) + len(mp3), progress) as bar:
             _wait(aac, bar)
             # the m4b is joined from the AAC pieces while the last MP3 pieces are encoded
-            joined = joiner.submit(_join_book, info, plans, ordered, folder,
-                                   cover is not None and info.cover, formats) \
-                if m4b and changed else None
+            joined = joiner.submit(_join_book, info, plans, ordered, folder, m4b,
+                                   cover is not None and info.cover) if m4b and changed else None
             _wait(mp3, bar)
         if "mp3" in formats:
             from narrate.stitch.tags import Tags  # mutagen: only when there are files to tag
@@ -234,11 +233,15 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
 def _encode_chapters(todo, records, previous, mastering, parts, marker_sections, formats,
                      submit, workers: int = 2) -> tuple[list[futures.Future], list[futures.Future]]:
     """Assemble each chapter in turn, shortest first, and hand its pieces to the encoders,
-    which work on the chapters before it meanwhile. A chapter's MP3 pieces go in after the next chapter's
-    AAC pieces, so that the AAC is done first and the m4b's join overlaps the last MP3s,
-    unless fewer than `workers` encodes are waiting: then the encoders would idle while
-    the next chapter is assembled, and they take them now. Returns the AAC encodes and
-    the MP3 encodes."""
+    which work on the chapters before it meanwhile. A chapter's MP3 pieces go in after
+    the next chapter's AAC pieces, so that the AAC is done first and the m4b's join
+    overlaps the last MP3s, unless fewer than `workers` encodes are waiting: then the
+    encoders would idle while the next chapter is assembled, and they take them now.
+    Returns the AAC encodes and the MP3 encodes."""
+    def send(batches) -> list[futures.Future]:
+        return [submit(encode_pieces, *_encode_args(parts, batch, mastering))
+                for batch in batches]
+
     aac: list[futures.Future] = []
     mp3: list[futures.Future] = []
     held: list = []
@@ -249,16 +252,13 @@ def _encode_chapters(todo, records, previous, mastering, parts, marker_sections,
                                    previous.get(plan.id), formats)
         records[plan.id] = record
         batches = list(_encode_batches(parts, record, formats))
-        aac += [submit(encode_pieces, *_encode_args(parts, batch, mastering))
-                for batch in batches if batch[1] == "aac"]
-        mp3 += [submit(encode_pieces, *_encode_args(parts, batch, mastering)) for batch in held]
+        aac += send(batch for batch in batches if batch[1] == "aac")
+        mp3 += send(held)
         held = [batch for batch in batches if batch[1] == "mp3"]
         if sum(not encode.done() for encode in aac + mp3) < workers:
-            mp3 += [submit(encode_pieces, *_encode_args(parts, batch, mastering))
-                    for batch in held]
+            mp3 += send(held)
             held = []
-    mp3 += [submit(encode_pieces, *_encode_args(parts, batch, mastering)) for batch in held]
-    return aac, mp3
+    return aac, mp3 + send(held)
 
 
 def _encode_args(parts: Path, batch, mastering: Mastering) -> tuple:
@@ -430,10 +430,8 @@ def _book_chapters(plans, records) -> list[tuple[str, float, float]]:
     return chapters
 
 
-def _join_book(info, plans, records, folder, cover_path, formats) -> None:
+def _join_book(info, plans, records, folder: Path, m4b: Path, cover_path) -> None:
     """The whole-book m4b, joined from the AAC pieces by stream copy."""
-    m4b = m4b_path(folder, info.title, formats)
-    assert m4b is not None
     m4b.parent.mkdir(exist_ok=True)
     if m4b.parent != folder:
         # the same book again: Audiobookshelf would list it twice, so it is hidden from
