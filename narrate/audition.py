@@ -25,6 +25,7 @@ from narrate.plan import estimate_seconds
 from narrate.render import Renderer, RenderItem
 from narrate.render.audio import write_mono_wav
 from narrate.render.cache import Cache
+from narrate.render.executors import LocalExecutor
 from narrate.stitch.assemble import assemble_into
 from narrate.stitch.pauses import segment_clips
 from narrate.stitch.timeline import Mastering
@@ -82,7 +83,8 @@ class Previewer:
     def __init__(self, profiles: dict, cache: Cache | None = None, jobs: int = 1):
         self.profiles = profiles
         self.cache = cache or Cache()
-        self.renderer = Renderer(profiles, self.cache, jobs)
+        self.renderer = Renderer(profiles, self.cache, jobs,
+                                 LocalExecutor(self.cache, keep_warm=True))
 
     def __enter__(self) -> Self:
         return self

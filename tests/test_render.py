@@ -5,11 +5,10 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import wave
 
 import pytest
-from conftest import ROOT, median_pitch
+from conftest import ROOT, median_pitch, wait_until
 
 from narrate.errors import NarrateError
 from narrate.fileio import default_cache_dir
@@ -122,10 +121,7 @@ def test_kill_and_resume_reuses_finished_segments(tmp_path):
     process = subprocess.Popen(NARRATE + ["render", str(source), "--cache", str(cache), "-j", "1"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True, env=env)
-    deadline = time.time() + 120  # polls for an event (the file), with a generous deadline
-    while not hold.exists() and process.poll() is None and time.time() < deadline:
-        time.sleep(0.05)
-    assert hold.exists()
+    assert wait_until(hold.exists, 120, process)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     done = len(Cache(cache).entries())
@@ -308,10 +304,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_finished_work(tmp_path):
                                start_new_session=True, env=env,
                                # one signal call before exec: nothing a thread could hold
                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # noqa: PLW1509
-    deadline = time.time() + 120  # polls for an event (the file), with a generous deadline
-    while not hold.exists() and process.poll() is None and time.time() < deadline:
-        time.sleep(0.05)
-    assert hold.exists(), process.communicate()
+    assert wait_until(hold.exists, 120, process), process.communicate()
     os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C sends
     _out, err = process.communicate(timeout=30)
     assert process.returncode == 130
@@ -337,7 +330,7 @@ def test_a_build_s_workers_go_when_their_voice_is_done(tmp_path):
     assert len(multiprocessing.active_children()) >= 1
     build.done_with(profile)
     assert multiprocessing.active_children() == []
-    preview = LocalExecutor(Cache(tmp_path / "c"))
+    preview = LocalExecutor(Cache(tmp_path / "c"), keep_warm=True)
     preview.submit(profile, [], 1).result()
     preview.done_with(profile)
     assert len(multiprocessing.active_children()) >= 1

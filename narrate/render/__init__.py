@@ -130,11 +130,11 @@ def render_items(items: list[RenderItem], profiles: dict[str, VoiceProfile], cac
 
 
 class Renderer:
-    """Workers, one set per voice profile (narrate.render.executors), kept for as long as
-    the Renderer lives.
+    """Workers, one set per voice profile (narrate.render.executors).
 
-    A build uses one for a single render; a preview session keeps one so that
-    its engines stay warm between previews.
+    A build uses one for a single render, each voice's workers gone when it is done; a
+    preview session keeps one with a LocalExecutor(keep_warm=True), so that its engines
+    stay warm between previews.
     """
 
     def __init__(self, profiles: dict[str, VoiceProfile], cache: Cache, jobs: int | None = None,

@@ -49,7 +49,7 @@ EXECUTORS = ("local", "ray")
 def make_executor(name: str, cache: Cache, address: str | None = None,
                   jobs: int | None = None) -> Executor:
     if name == "local":
-        return LocalExecutor(cache, keep_warm=False)
+        return LocalExecutor(cache)
     if name == "ray":
         return RayExecutor(cache, address, jobs)
     raise NarrateError(f"--executor {name}: not an executor; give local or ray")
@@ -59,12 +59,12 @@ def make_executor(name: str, cache: Cache, address: str | None = None,
 
 class LocalExecutor:
     """A process pool per voice profile. A segment a task: the pool is on this machine.
-    With `keep_warm` (a preview: its engines stay warm between previews) the pools live as
-    long as the executor; else (a build) each goes when its voice is done, so that no more
-    workers than cores hold memory at once."""
+    Each pool goes when its voice is done, so that no more workers than cores hold memory
+    at once; with `keep_warm` (a preview: its engines stay warm between previews) the
+    pools live as long as the executor."""
     batch_size = 1
 
-    def __init__(self, cache: Cache, keep_warm: bool = True):
+    def __init__(self, cache: Cache, keep_warm: bool = False):
         self.cache = cache
         self.keep_warm = keep_warm
         self._pools: dict[str, futures.ProcessPoolExecutor] = {}
