@@ -292,6 +292,24 @@ def test_sigkill_at_each_stage_then_the_next_build_finishes(small_book, tmp_path
     assert len(list(folder.glob("*.mp3"))) == 2
 
 
+def test_a_killed_build_s_temporaries_are_removed_wherever_it_wrote(tmp_path):
+    """The m4b is joined beside the last encodes and the tagging, so a kill can land while
+    its folder holds a temporary (seen: m4b/..ignore.*.tmp after a kill at the tags)."""
+    from narrate.stitch import remove_temporary
+
+    folder = tmp_path / "book"
+    left = [folder / "m4b" / "..ignore.yww9dh3r.tmp", folder / "m4b" / ".Book.x1.tmp.m4b",
+            folder / ".parts" / ".abc.x2.tmp.m4a", folder / ".parts" / "01.pcm",
+            folder / ".01 - One.x3.tmp.mp3"]
+    kept = [folder / "m4b" / "Book.m4b", folder / "m4b" / ".ignore",
+            folder / ".parts" / "abc.m4a", folder / "01 - One.mp3"]
+    for path in left + kept:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+    assert remove_temporary(folder) == len(left)
+    assert not any(path.exists() for path in left) and all(path.exists() for path in kept)
+
+
 def test_second_build_of_the_same_book_fails_clearly(small_book, tmp_path):
     from narrate.lock import book_lock
     folder = tmp_path / "out" / "book"

@@ -274,9 +274,10 @@ def _wait(encodes: list[futures.Future], bar: Progress) -> None:
 
 
 def remove_temporary(folder: Path) -> int:
-    """Temporary files a killed build left (the caller holds the book's lock)."""
+    """Temporary files a killed build left (the caller holds the book's lock): in the
+    book's folder, in .parts, and in the m4b's folder (its join runs beside other work)."""
     leftovers = [*folder.glob(".*.tmp*"), *(folder / PARTS).glob(".*.tmp*"),
-                 *(folder / PARTS).glob("*.pcm")]
+                 *(folder / M4B_FOLDER).glob(".*.tmp*"), *(folder / PARTS).glob("*.pcm")]
     for path in leftovers:
         path.unlink(missing_ok=True)
     return len(leftovers)
