@@ -3,8 +3,8 @@
 Per chapter: assemble (pydub + one join) -> level -> cut into pieces of 20 s to
 about 1.5 min -> each piece encoded to MP3 and AAC, in parallel, and kept in .parts under
 a name that is the hash of its samples. The chapter MP3 is its pieces' frames one
-after another (then ID3v2.3, CHAP/CTOC); the whole book is an m4b joined from the
-AAC pieces by stream copy; then the sidecars. A chapter whose key is unchanged is
+after another (then ID3v2.3, CHAP/CTOC); the whole book is an m4b of the AAC
+pieces' frames (mp4.py); then the sidecars. A chapter whose key is unchanged is
 not touched, and in one that changed only the pieces whose samples changed are
 encoded again. Only this package knows an audio format exists.
 """
@@ -29,7 +29,6 @@ from narrate.stitch.encode import (
     check_ffmpeg,
     encode_pieces,
     info_frame,
-    join_m4b,
     mp3_makeup_db,
 )
 from narrate.stitch.library import abs_metadata, opf_metadata, series_position
@@ -197,7 +196,7 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
             _wait(aac, bar)
             # the m4b is joined from the AAC pieces while the last MP3 pieces are encoded
             joined = joiner.submit(_join_book, info, plans, ordered, folder, m4b,
-                                   cover is not None and info.cover) if m4b and changed else None
+                                   cover) if m4b and changed else None
             _wait(mp3, bar)
         if "mp3" in formats:
             from narrate.stitch.tags import Tags  # mutagen: only when there are files to tag
@@ -431,20 +430,18 @@ def _book_chapters(plans, records) -> list[tuple[str, float, float]]:
     return chapters
 
 
-def _join_book(info, plans, records, folder: Path, m4b: Path, cover_path) -> None:
-    """The whole-book m4b, joined from the AAC pieces by stream copy."""
+def _join_book(info, plans, records, folder: Path, m4b: Path, cover: bytes | None) -> None:
+    """The whole-book m4b, its AAC pieces' frames copied one after another (mp4.py)."""
+    from narrate.stitch.mp4 import BookTags, write_m4b
+
     m4b.parent.mkdir(exist_ok=True)
     if m4b.parent != folder:
         # the same book again: Audiobookshelf would list it twice, so it is hidden from
         # its scanner, which skips a folder holding a file named .ignore
         write_text_if_changed(m4b.parent / ".ignore", "")
-    tags = {"title": info.title, "album": info.title, "artist": info.author,
-            "album_artist": info.author, "composer": info.narrator, "genre": info.genre,
-            "date": str(info.year or ""), "comment": info.comment, "grouping": info.series}
-    join_m4b([folder / PARTS / f"{piece}.m4a" for r in records for piece in r.pieces], m4b,
-             tags, [(t, round(s * 1000), round(e * 1000)) for t, s, e in
-                    _book_chapters(plans, records)],
-             Path(cover_path) if cover_path else None, itunes_tags(info))
+    write_m4b([folder / PARTS / f"{piece}.m4a" for r in records for piece in r.pieces], m4b,
+              BookTags(m4b_tags(info), cover),
+              [(t, round(s * 1000), round(e * 1000)) for t, s, e in _book_chapters(plans, records)])
 
 
 def _write_book_files(info, plans, records, folder,
@@ -509,12 +506,16 @@ def m4b_path(folder: Path, title: str, formats: tuple[str, ...] = FORMATS) -> Pa
     return folder / M4B_FOLDER / name if "mp3" in formats else folder / name
 
 
-def itunes_tags(info: BookInfo) -> dict[str, str]:
-    """The m4b's atoms ffmpeg does not write: subtitle and series, as iTunes freeform
-    atoms (ffprobe and Audiobookshelf read them as SUBTITLE, SERIES, SERIES-PART)."""
+def m4b_tags(info: BookInfo) -> dict[str, str]:
+    """The m4b's iTunes atoms: what Apple's players, Audiobookshelf and ffprobe read (the
+    freeform ones as SUBTITLE, SERIES, SERIES-PART), and media kind 2, an audiobook."""
+    atoms = {"\xa9nam": info.title, "\xa9alb": info.title, "\xa9ART": info.author,
+             "aART": info.author, "\xa9wrt": info.narrator, "\xa9gen": info.genre,
+             "\xa9day": str(info.year or ""), "\xa9cmt": info.comment, "\xa9grp": info.series,
+             "stik": "2"}
     found = {"SUBTITLE": info.subtitle, "SERIES": info.series,
              "SERIES-PART": series_position(info.series_index) if info.series else ""}
-    return {f"----:com.apple.iTunes:{k}": v for k, v in found.items() if v}
+    return {**atoms, **{f"----:com.apple.iTunes:{k}": v for k, v in found.items()}}
 
 
 def _remove_stale(folder: Path, plans: list[ChapterPlan], records: list[ChapterRecord],

@@ -1,7 +1,7 @@
-"""ffmpeg: PCM pieces -> MP3 (CBR) and AAC; AAC pieces -> m4b by stream copy.
+"""ffmpeg: PCM pieces -> MP3 (CBR) and AAC pieces (mp4.py joins those into the m4b).
 
-Every command is an argument list (never a shell); text only ever reaches ffmpeg
-inside files it reads (metadata, concat lists), never on its command line.
+Every command is an argument list (never a shell), and no text of the book reaches
+ffmpeg's command line.
 """
 
 from __future__ import annotations
@@ -222,62 +222,3 @@ def mp3_frame_count(data: bytes) -> int:
 AAC_CODER = "fast"
 # in every piece's name: a change of encoder settings makes new pieces
 ENCODER_SETTINGS = f"lame-q{MP3_QUALITY}-bare-makeup/aac-{AAC_CODER}-request90/v4"
-
-
-def _escape(value: str) -> str:
-    """ffmetadata escaping: = ; # \\ and newlines."""
-    out = str(value)
-    for ch in ("\\", "=", ";", "#", "\n"):
-        out = out.replace(ch, "\\" + ch)
-    return out
-
-
-def join_m4b(parts: list[Path], dest: Path, tags: dict[str, str],
-             chapters: list[tuple[str, int, int]], cover: Path | None = None,
-             freeform: dict[str, str] | None = None) -> Path:
-    """Concatenate per-chapter AAC files by stream copy, with chapter atoms and a cover.
-
-    Each part holds a whole number of AAC frames and starts with silence, and
-    `inpoint 0` drops each part's encoder priming, so the joined timeline is the
-    assembled one, sample for sample. `chapters` are (title, start_ms, end_ms).
-    """
-    with tempfile.TemporaryDirectory(prefix="narrate-m4b-") as work:
-        listing = Path(work) / "parts.txt"
-        listing.write_text("".join(f"file '{_quote_path(p)}'\ninpoint 0\n" for p in parts),
-                           encoding="utf-8")
-        meta = Path(work) / "meta.txt"
-        lines = [";FFMETADATA1"] + [f"{k}={_escape(v)}" for k, v in tags.items() if v]
-        for title, start, end in chapters:
-            lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={start}", f"END={end}",
-                      f"title={_escape(title)}"]
-        meta.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        # with more than one input, ffmpeg reads each in a thread of its own, handing the
-        # packets over 8 at a time by default: a queue of 1024 halves the join's time
-        args = ["-thread_queue_size", "1024", "-f", "concat", "-safe", "0", "-i", str(listing),
-                "-i", str(meta)]
-        maps = ["-map", "0:a", "-map_metadata", "1", "-map_chapters", "1"]
-        if cover:
-            args += ["-i", str(cover)]
-            maps += ["-map", "2:v", "-c:v", "copy", "-disposition:v:0", "attached_pic"]
-        with atomic_path(dest) as tmp:
-            # an audiobook to players: the M4B brand and media kind 2 (iTunes "stik")
-            _run([*args, *maps, "-c:a", "copy", "-movflags", "+faststart", "-brand", "M4B ",
-                  "-metadata", "media_type=2", "-f", "mp4", str(tmp)], f"join {dest.name}")
-            if freeform:
-                _add_freeform(tmp, freeform)
-    return dest
-
-
-def _add_freeform(path: Path, atoms: dict[str, str]) -> None:
-    """iTunes freeform atoms ("----:com.apple.iTunes:NAME"), which ffmpeg cannot write."""
-    from mutagen.mp4 import MP4, MP4FreeForm
-
-    audio = MP4(str(path))
-    for key, value in atoms.items():
-        audio[key] = [MP4FreeForm(value.encode("utf-8"))]
-    audio.save()
-
-
-def _quote_path(path: Path) -> str:
-    return str(Path(path).resolve()).replace("'", "'\\''")
-

@@ -1,0 +1,417 @@
+"""The whole-book m4b, written here from the AAC pieces' own sample tables.
+
+Each piece is an MP4 file ffmpeg made: one AAC track, its first frame the
+encoder's priming (an edit list skips it). The book's track is every piece's
+frames after the priming, one chunk per piece, each frame 1024 samples long:
+so the timeline is the assembled one, sample for sample, and an m4b is a copy
+of bytes and a few tables (ffmpeg's concat took 0.5 s for an hour's 86,000
+frames, and its timestamps wobbled by a few samples at every join).
+
+Boxes, as players read them (ISO 14496-12 and -14, Apple's QuickTime and iTunes
+metadata): ftyp; moov (mvhd; the audio trak, with a `chap` reference; a QuickTime
+text trak whose samples are the chapter titles; udta with the iTunes tags and
+Nero's `chpl` chapter list); then mdat. The moov comes first, so a player or
+a library can read the chapters and tags without reading to the end.
+"""
+
+from __future__ import annotations
+
+import itertools
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+from narrate.errors import NarrateError
+from narrate.fileio import atomic_path
+from narrate.stitch.timeline import AAC_FRAME
+
+COPY_BLOCK = 1 << 20
+ENCODER_TAG = "narrate"
+
+
+def box(kind: bytes, *payload: bytes) -> bytes:
+    body = b"".join(payload)
+    return struct.pack(">I4s", 8 + len(body), kind) + body
+
+
+def full_box(kind: bytes, version: int, flags: int, *payload: bytes) -> bytes:
+    return box(kind, struct.pack(">I", version << 24 | flags), *payload)
+
+
+def children(data: bytes, start: int = 0, end: int | None = None):
+    """(kind, payload start, payload end) of each box in data[start:end]."""
+    end = len(data) if end is None else end
+    at = start
+    while at + 8 <= end:
+        size, kind = struct.unpack_from(">I4s", data, at)
+        head = 8
+        if size == 1:
+            size, head = struct.unpack_from(">Q", data, at + 8)[0], 16
+        elif size == 0:
+            size = end - at
+        if size < head or at + size > end:
+            raise ValueError(f"a {kind!r} box runs past its parent")
+        yield kind, at + head, at + size
+        at += size
+
+
+def find(data: bytes, path: str, start: int = 0, end: int | None = None) -> tuple[int, int]:
+    """The payload of the box at a path such as "trak/mdia/minf/stbl/stsz"."""
+    first, _, rest = path.partition("/")
+    for kind, low, high in children(data, start, end):
+        if kind == first.encode("latin-1"):
+            return find(data, rest, low, high) if rest else (low, high)
+    raise ValueError(f"no {first} box")
+
+
+@dataclass
+class Piece:
+    """One AAC piece: where its frames after the priming lie, and how long they are."""
+    path: Path
+    sample_entry: bytes  # the mp4a box: codec, configuration and bit rates
+    rate: int
+    sizes: list[int]  # bytes of each frame kept
+    runs: list[tuple[int, int]]  # (file offset, bytes) of the frames kept, in order
+
+
+def read_piece(path: Path) -> Piece:
+    """The piece's sample tables (its moov is at the end, a few kilobytes)."""
+    try:
+        with open(path, "rb") as handle:
+            moov = _top_level_moov(handle)
+        return _piece(path, moov)
+    except (OSError, ValueError, struct.error) as exc:
+        raise NarrateError(f"{path}: not an AAC piece narrate can join ({exc}); delete it "
+                           "and build again (the piece is encoded again)") from None
+
+
+def _top_level_moov(handle) -> bytes:
+    """The moov box's payload."""
+    at = 0
+    while True:
+        handle.seek(at)
+        head = handle.read(16)
+        if len(head) < 8:
+            raise ValueError("no moov box")
+        size, kind = struct.unpack_from(">I4s", head)
+        header = 8
+        if size == 1:
+            size, header = struct.unpack_from(">Q", head, 8)[0], 16
+        if size < header:
+            raise ValueError(f"a {kind!r} box of {size} bytes")
+        if kind == b"moov":
+            handle.seek(at + header)
+            return handle.read(size - header)
+        at += size
+
+
+def _piece(path: Path, moov: bytes) -> Piece:
+    stbl = find(moov, "trak/mdia/minf/stbl")
+    low, high = find(moov, "stsd", *stbl)
+    kind, first, last = next(children(moov, low + 8, high))
+    if kind != b"mp4a":
+        raise ValueError("its track is not AAC")
+    sample_entry = moov[first - 8:last]
+    low, _ = find(moov, "trak/mdia/mdhd")
+    version = moov[low]
+    rate = struct.unpack_from(">I", moov, low + (20 if version else 12))[0]
+    low, _ = find(moov, "stsz", *stbl)
+    fixed, count = struct.unpack_from(">II", moov, low + 4)
+    sizes = [fixed] * count if fixed else list(struct.unpack_from(f">{count}I", moov, low + 12))
+    low, _ = find(moov, "stts", *stbl)
+    (entries,) = struct.unpack_from(">I", moov, low + 4)
+    deltas = struct.unpack_from(f">{2 * entries}I", moov, low + 8)
+    if any(delta != AAC_FRAME for delta in deltas[1::2]) or sum(deltas[0::2]) != count:
+        raise ValueError(f"its frames are not all {AAC_FRAME} samples long")
+    skip = _priming(moov) // AAC_FRAME
+    offsets = _sample_offsets(moov, stbl, sizes)
+    runs: list[tuple[int, int]] = []
+    for offset, size in zip(offsets[skip:], sizes[skip:]):
+        if runs and runs[-1][0] + runs[-1][1] == offset:
+            runs[-1] = (runs[-1][0], runs[-1][1] + size)
+        else:
+            runs.append((offset, size))
+    return Piece(path, sample_entry, rate, sizes[skip:], runs)
+
+
+def _priming(moov: bytes) -> int:
+    """The samples the edit list skips at the head: the encoder's priming."""
+    try:
+        low, _ = find(moov, "trak/edts/elst")
+    except ValueError:
+        return 0
+    version, count = moov[low], struct.unpack_from(">I", moov, low + 4)[0]
+    if count != 1:
+        raise ValueError(f"an edit list of {count} entries")
+    media_time = struct.unpack_from(">q" if version else ">i", moov, low + (16 if version else 12))[0]
+    if media_time % AAC_FRAME:
+        raise ValueError(f"a priming of {media_time} samples, not whole frames")
+    return max(0, media_time)
+
+
+def _sample_offsets(moov: bytes, stbl: tuple[int, int], sizes: list[int]) -> list[int]:
+    """Each frame's offset in the file, from the chunk offsets and samples per chunk."""
+    try:
+        low, _ = find(moov, "stco", *stbl)
+        (count,) = struct.unpack_from(">I", moov, low + 4)
+        chunks = list(struct.unpack_from(f">{count}I", moov, low + 8))
+    except ValueError:
+        low, _ = find(moov, "co64", *stbl)
+        (count,) = struct.unpack_from(">I", moov, low + 4)
+        chunks = list(struct.unpack_from(f">{count}Q", moov, low + 8))
+    low, _ = find(moov, "stsc", *stbl)
+    (entries,) = struct.unpack_from(">I", moov, low + 4)
+    table = [struct.unpack_from(">III", moov, low + 8 + 12 * n) for n in range(entries)]
+    offsets, sample = [], 0
+    for n, (first, per_chunk, _) in enumerate(table):
+        last = table[n + 1][0] - 1 if n + 1 < entries else len(chunks)
+        for chunk in range(first - 1, last):
+            at = chunks[chunk]
+            for size in sizes[sample:sample + per_chunk]:
+                offsets.append(at)
+                at += size
+            sample += per_chunk
+    if len(offsets) != len(sizes):
+        raise ValueError("its chunk table does not cover its frames")
+    return offsets
+
+
+@dataclass
+class BookTags:
+    """What the m4b says about itself: iTunes atoms by their four-letter names
+    ("\u00a9nam", "aART" ...), freeform ones by "----:MEAN:NAME", and a cover."""
+    text: dict[str, str]
+    cover: bytes | None = None
+
+
+def write_m4b(pieces: list[Path], dest: Path, tags: BookTags,
+              chapters: list[tuple[str, int, int]]) -> Path:
+    """The m4b from the AAC pieces in order; `chapters` are (title, start_ms, end_ms),
+    end to end from 0."""
+    read = [read_piece(path) for path in pieces]
+    if not read:
+        raise NarrateError(f"{dest}: no audio to join")
+    rate = read[0].rate
+    for piece in read:
+        if _codec(piece.sample_entry) != _codec(read[0].sample_entry) or piece.rate != rate:
+            raise NarrateError(f"{piece.path}: encoded with other settings than {read[0].path}; "
+                               "delete the book's .parts folder and build again")
+    titles = [_title_sample(title) for title, _, _ in chapters]
+    audio_bytes = sum(size for piece in read for size in piece.sizes)
+    seconds = sum(len(piece.sizes) for piece in read) * AAC_FRAME / rate
+    entry = _with_bit_rates(read[0].sample_entry, max(_bit_rates(p.sample_entry)[0] for p in read),
+                            round(audio_bytes * 8 / seconds))
+    mdat_size = 8 + sum(map(len, titles)) + audio_bytes
+    wide = mdat_size > 0xFFFFFFFF
+    head = box(b"ftyp", b"M4B ", struct.pack(">I", 0x200), b"M4B iso2mp41")
+    moov = _moov(read, rate, entry, tags, chapters, titles, 0, wide)
+    mdat_start = len(head) + len(moov) + (16 if wide else 8)
+    moov = _moov(read, rate, entry, tags, chapters, titles, mdat_start, wide)
+    with atomic_path(dest) as tmp, open(tmp, "wb") as out:
+        out.write(head + moov)
+        out.write(struct.pack(">I4sQ", 1, b"mdat", mdat_size + 8) if wide
+                  else struct.pack(">I4s", mdat_size, b"mdat"))
+        out.writelines(titles)
+        for piece in read:
+            _copy_runs(piece, out)
+    return dest
+
+
+def _copy_runs(piece: Piece, out) -> None:
+    with open(piece.path, "rb") as source:
+        for offset, length in piece.runs:
+            source.seek(offset)
+            while length:
+                block = source.read(min(length, COPY_BLOCK))
+                if not block:
+                    raise NarrateError(f"{piece.path}: shorter than its sample table says; "
+                                       "delete it and build again")
+                out.write(block)
+                length -= len(block)
+
+
+def _rate_fields(entry: bytes) -> list[int]:
+    """Where the mp4a box's bit rates are: (max, average) in its esds decoder config,
+    and again in its btrt box when it has one."""
+    fields = []
+    for kind, low, high in children(entry, 36):  # past the audio sample entry's fields
+        if kind == b"btrt":
+            fields.append(low + 4)
+        elif kind == b"esds":
+            at = _descriptor_body(entry, low + 4, 3)  # ES_Descriptor
+            flags = entry[at + 2]
+            at += 3 + (2 if flags & 0x80 else 0) + (2 if flags & 0x20 else 0)
+            if flags & 0x40:
+                at += 1 + entry[at]
+            fields.append(_descriptor_body(entry, at, 4) + 5)  # DecoderConfigDescriptor
+    if not fields:
+        raise ValueError("its AAC sample entry has no esds")
+    return fields
+
+
+def _descriptor_body(data: bytes, at: int, tag: int) -> int:
+    if data[at] != tag:
+        raise ValueError(f"descriptor {data[at]} where {tag} belongs")
+    at += 1
+    while data[at] & 0x80:  # the length, 7 bits a byte
+        at += 1
+    return at + 1
+
+
+def _bit_rates(entry: bytes) -> tuple[int, int]:
+    return struct.unpack_from(">II", entry, _rate_fields(entry)[0])
+
+
+def _with_bit_rates(entry: bytes, peak: int, average: int) -> bytes:
+    out = bytearray(entry)
+    for at in _rate_fields(entry):
+        struct.pack_into(">II", out, at, max(peak, average), average)
+    return bytes(out)
+
+
+def _codec(entry: bytes) -> bytes:
+    """The sample entry without its bit rates: what must be the same in every piece."""
+    return _with_bit_rates(entry, 0, 0)
+
+
+def _title_sample(title: str) -> bytes:
+    """A QuickTime text sample: its length, the UTF-8 text, and an `encd` box saying UTF-8."""
+    text = _utf8(title, 0xFFFF)
+    return struct.pack(">H", len(text)) + text + box(b"encd", struct.pack(">I", 0x100))
+
+
+def _moov(read: list[Piece], rate: int, entry: bytes, tags: BookTags,
+          chapters: list[tuple[str, int, int]], titles: list[bytes], mdat_start: int,
+          wide: bool) -> bytes:
+    """The movie's boxes. Its timescale is the sample rate, so every duration is exact
+    (in milliseconds, an edit list cut the last frame short by a few samples)."""
+    frames = sum(len(piece.sizes) for piece in read)
+    samples = frames * AAC_FRAME
+    chunk_offsets, at = [], mdat_start + sum(map(len, titles))
+    for piece in read:
+        chunk_offsets.append(at)
+        at += sum(piece.sizes)
+    entries = box(b"stsd", bytes(4), struct.pack(">I", 1), entry)
+    tracks = [_trak(
+        _tkhd(1, samples, enabled=True),
+        box(b"tref", box(b"chap", struct.pack(">I", 2))) if chapters else b"",
+        _mdhd(rate, samples, language=0x55C4),  # "und"
+        full_box(b"hdlr", 0, 0, bytes(4), b"soun", bytes(12), b"SoundHandler\0"),
+        full_box(b"smhd", 0, 0, bytes(4)),
+        _stbl(entries, [(frames, AAC_FRAME)], [len(p.sizes) for p in read],
+              [s for p in read for s in p.sizes], chunk_offsets, wide, _roll(frames)))]
+    if chapters:
+        end = max(stop for _, _, stop in chapters)
+        starts = [start for _, start, _ in chapters] + [end]
+        tracks.append(_trak(
+            _tkhd(2, round(end * rate / 1000), enabled=False),
+            b"",
+            _mdhd(1000, end, language=0),
+            full_box(b"hdlr", 0, 0, bytes(4), b"text", bytes(12), b"SubtitleHandler\0"),
+            _GMHD,
+            _stbl(_TEXT_ENTRY, [(1, b - a) for a, b in itertools.pairwise(starts)], [len(titles)],
+                  [len(t) for t in titles], [mdat_start], wide)))
+    long = samples > 0xFFFFFFFF  # past 27 hours at 44.1 kHz: 64-bit times
+    mvhd = full_box(b"mvhd", long, 0, struct.pack(">QQIQ" if long else ">IIII", 0, 0, rate,
+                                                  samples),
+                    struct.pack(">IH", 0x10000, 0x100), bytes(10), _MATRIX, bytes(24),
+                    struct.pack(">I", len(tracks) + 1))
+    return box(b"moov", mvhd, *tracks, box(b"udta", _meta(tags), _chpl(chapters)))
+
+
+_MATRIX = struct.pack(">9I", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
+# a QuickTime chapter track's media header and sample description, as Apple and ffmpeg
+# write them: default graphics mode, display flags 1, black on white, font 1 unnamed
+_GMHD = box(b"gmhd", full_box(b"gmin", 0, 0, struct.pack(">HHHHhH", 0x40, 0x8000, 0x8000,
+                                                         0x8000, 0, 0)),
+            box(b"text", struct.pack(">9I", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)))
+_TEXT_ENTRY = box(b"stsd", bytes(4), struct.pack(">I", 1), box(
+    b"text", bytes(6), struct.pack(">H", 1),  # data reference 1
+    # display flags 1, left, black background, no text box, 8 reserved bytes, font 1
+    bytes.fromhex("00000001" "00000000" "000000000000" "0000000000000000" "0001000000000000"),
+    box(b"ftab", struct.pack(">HHB", 1, 1, 0))))
+
+
+def _trak(tkhd: bytes, tref: bytes, mdhd: bytes, hdlr: bytes, media_header: bytes,
+          stbl: bytes) -> bytes:
+    dinf = box(b"dinf", full_box(b"dref", 0, 0, struct.pack(">I", 1), full_box(b"url ", 0, 1)))
+    return box(b"trak", tkhd, tref,
+               box(b"mdia", mdhd, hdlr, box(b"minf", media_header, dinf, stbl)))
+
+
+def _tkhd(track: int, duration: int, enabled: bool) -> bytes:
+    flags = 3 if enabled else 2  # in the movie; a chapter track is not played itself
+    long = duration > 0xFFFFFFFF
+    return full_box(b"tkhd", long, flags, struct.pack(">QQIIQ" if long else ">IIIII", 0, 0,
+                                                      track, 0, duration),
+                    bytes(8), struct.pack(">hhHH", 0, 1 if enabled else 0,
+                                          0x100 if enabled else 0, 0), _MATRIX, bytes(8))
+
+
+def _mdhd(timescale: int, duration: int, language: int) -> bytes:
+    if duration > 0xFFFFFFFF:
+        return full_box(b"mdhd", 1, 0, struct.pack(">QQIQHH", 0, 0, timescale, duration,
+                                                   language, 0))
+    return full_box(b"mdhd", 0, 0, struct.pack(">IIIIHH", 0, 0, timescale, duration, language, 0))
+
+
+def _stbl(entry: bytes, durations: list[tuple[int, int]], per_chunk: list[int],
+          sizes: list[int], chunk_offsets: list[int], wide: bool, extra: bytes = b"") -> bytes:
+    stsc: list[tuple[int, int]] = []  # runs of chunks with the same number of samples
+    for chunk, count in enumerate(per_chunk, 1):
+        if not stsc or stsc[-1][1] != count:
+            stsc.append((chunk, count))
+    offsets = (full_box(b"co64", 0, 0, struct.pack(f">I{len(chunk_offsets)}Q",
+                                                   len(chunk_offsets), *chunk_offsets))
+               if wide else full_box(b"stco", 0, 0, struct.pack(
+                   f">I{len(chunk_offsets)}I", len(chunk_offsets), *chunk_offsets)))
+    return box(b"stbl", entry,
+               full_box(b"stts", 0, 0, struct.pack(f">I{2 * len(durations)}I", len(durations),
+                                                   *(n for pair in durations for n in pair))),
+               full_box(b"stsc", 0, 0, struct.pack(f">I{3 * len(stsc)}I", len(stsc),
+                                                   *(n for c, k in stsc for n in (c, k, 1)))),
+               full_box(b"stsz", 0, 0, struct.pack(f">II{len(sizes)}I", 0, len(sizes), *sizes)),
+               offsets, extra)
+
+
+def _roll(frames: int) -> bytes:
+    """AAC's pre-roll as a sample group: each frame needs the one before it decoded."""
+    return (full_box(b"sgpd", 1, 0, b"roll", struct.pack(">IIh", 2, 1, -1))
+            + full_box(b"sbgp", 0, 0, b"roll", struct.pack(">III", 1, frames, 1)))
+
+
+def _meta(tags: BookTags) -> bytes:
+    items = [_text_item(name, value) for name, value in tags.text.items() if value]
+    items.append(box(b"\xa9too", _data(1, ENCODER_TAG.encode())))
+    if tags.cover:
+        kind = 14 if tags.cover.startswith(b"\x89PNG") else 13  # PNG, else JPEG
+        items.append(box(b"covr", _data(kind, tags.cover)))
+    hdlr = full_box(b"hdlr", 0, 0, bytes(4), b"mdirappl", bytes(9))
+    return full_box(b"meta", 0, 0, hdlr, box(b"ilst", *items))
+
+
+def _text_item(name: str, value: str) -> bytes:
+    if name == "stik":  # the media kind, a one-byte number (2: audiobook)
+        return box(b"stik", _data(21, bytes([int(value)])))
+    if name.startswith("----:"):
+        _, mean, key = name.split(":", 2)
+        return box(b"----", full_box(b"mean", 0, 0, mean.encode()),
+                   full_box(b"name", 0, 0, key.encode()), _data(1, value.encode()))
+    return box(name.encode("latin-1"), _data(1, value.encode()))
+
+
+def _data(kind: int, payload: bytes) -> bytes:
+    return box(b"data", struct.pack(">II", kind, 0), payload)
+
+
+def _chpl(chapters: list[tuple[str, int, int]]) -> bytes:
+    """Nero's chapter list (start in 100 ns units, title of at most 255 bytes), which
+    mutagen and many players read."""
+    body = b"".join(struct.pack(">QB", start * 10_000, len(text)) + text for text, start in
+                    ((_utf8(title, 255), start) for title, start, _ in chapters[:255]))
+    return full_box(b"chpl", 1, 0, bytes(4), bytes([min(len(chapters), 255)]), body)
+
+
+def _utf8(text: str, limit: int) -> bytes:
+    """At most `limit` bytes of UTF-8, cut between characters."""
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore").encode("utf-8")
