@@ -68,26 +68,16 @@ def squares_db(squares: float, size: int) -> float:
 
 
 def peak_db(pcm: np.ndarray) -> float:
-    return _peak_db(max((_peak(pcm[i:i + CHUNK]) for i in range(0, len(pcm), CHUNK)), default=0))
+    return peak_value_db(max((peak_of(pcm[i:i + CHUNK]) for i in range(0, len(pcm), CHUNK)), default=0))
 
 
-def _peak(pcm: np.ndarray) -> int:
+def peak_of(pcm: np.ndarray) -> int:
+    """The largest sample, by magnitude."""
     return int(np.abs(pcm.astype(np.int32)).max())
 
 
-def _peak_db(peak: int) -> float:
+def peak_value_db(peak: int) -> float:
     return 20 * np.log10(max(peak / FULL_SCALE, 1e-6))
-
-
-def chunked_rms_and_peak_db(read, size: int) -> tuple[float, float]:
-    """rms_db and peak_db of `size` samples that `read(start, stop)` gives CHUNK at a time
-    (from a file): the same figures, bit for bit, without holding the samples."""
-    squares, peak = 0.0, 0
-    for start in range(0, size, CHUNK):
-        chunk = read(start, min(size, start + CHUNK))
-        squares += np.square(chunk, dtype=np.float64).sum()
-        peak = max(peak, _peak(chunk))
-    return squares_db(squares, size), _peak_db(peak)
 
 
 def is_silent(pcm: np.ndarray) -> bool:

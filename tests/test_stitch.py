@@ -269,12 +269,12 @@ def _speech_like(seconds: float, seed: int = 5) -> np.ndarray:
 
 
 def test_levelling_a_chunk_at_a_time_gives_the_whole_chapter_s_samples(monkeypatch):
-    """The chapter is levelled in windows (memory holds a few chunks, never the chapter):
-    every sample must come out as levelling the whole array at once makes it, across many
-    window edges; and its pieces' digests are those of their samples."""
+    """The chapter is levelled piece by piece, in windows (memory holds a few chunks, never
+    the chapter): every sample must come out as levelling the whole array at once makes
+    it, across many window edges; and each piece's measures are those of its samples."""
     import hashlib
 
-    from narrate.measure import chunked_rms_and_peak_db
+    from narrate.measure import peak_of, squares_db, sum_squares
     from narrate.stitch import assemble as module
 
     monkeypatch.setattr(module, "CHUNK", 4096)  # blocks of 64 fit
@@ -286,13 +286,17 @@ def test_levelling_a_chunk_at_a_time_gives_the_whole_chapter_s_samples(monkeypat
         return raw[start:stop].copy()
 
     out = __import__("io").BytesIO()
-    pieces = [(0, 7001), (7001, 40000), (40000, len(raw))]
-    digests, after = module._level_into(out, read, len(raw), 9.0, -3.8, pieces)
+    pieces = [(0, 7040), (7040, 40000), (40000, len(raw))]  # on the limiter's blocks of 64
+    measures = module._level_pieces(out, read, len(raw), 9.0, -3.8, pieces, ["a", "b", "c"], {})
     assert np.array_equal(np.frombuffer(out.getvalue(), np.int16), whole)
-    assert [d.hexdigest() for d in digests] == [
+    assert [m.inputs for m in measures] == ["a", "b", "c"]
+    assert [m.digest for m in measures] == [
         hashlib.blake2b(whole[a:b].tobytes(), digest_size=12).hexdigest() for a, b in pieces]
-    assert chunked_rms_and_peak_db(read, len(raw)) == (rms_db(raw), peak_db(raw))
+    assert [(m.raw_squares, m.raw_peak, m.squares) for m in measures] == [
+        (sum_squares(raw[a:b]), peak_of(raw[a:b]), sum_squares(whole[a:b])) for a, b in pieces]
+    after = squares_db(sum(m.squares for m in measures), len(raw))
     assert after == module.limited_rms_db(raw, 9.0, -3.8)  # the trial's figure, bit for bit
+    assert module.PIECE_GRID % 64 == module.CHUNK % 64 == module.LIMITER_REACH % 64 == 0
 
 
 def test_assembling_a_long_chapter_holds_only_a_few_chunks(tmp_path):
@@ -379,12 +383,68 @@ def test_an_edit_s_chapter_is_levelled_in_one_pass_when_its_gain_stays(tmp_path,
     # quiet clips, raised: their peaks would pass the ceiling, so the limiter works
     assert peak_db(_peaky(0)) + cold.gain_db > Mastering().peak_db
     passes = []
-    levelled = module._levelled_chunks
-    monkeypatch.setattr(module, "_levelled_chunks", lambda *args: passes.append(1) or
-                        levelled(*args))
+
+    def counted(name):
+        real = getattr(module, name)
+        return lambda *args: passes.append(name) or real(*args)
+
+    for name in ("_level_pieces", "_limited_rms_db"):
+        monkeypatch.setattr(module, name, counted(name))
     kept = assemble(clips, Mastering(), previous_gain_db=cold.gain_db)
-    assert len(passes) == 1 and kept.gain_db == cold.gain_db
+    assert passes == ["_level_pieces"] and kept.gain_db == cold.gain_db
     assert np.array_equal(kept.pcm, cold.pcm)
-    assert [d.hexdigest() for d in kept.digests] == [d.hexdigest() for d in cold.digests]
+    assert [m.digest for m in kept.measures] == [m.digest for m in cold.measures]
     far = assemble(clips, Mastering(), previous_gain_db=cold.gain_db - 4)
     assert far.gain_db == cold.gain_db and np.array_equal(far.pcm, cold.pcm)
+
+
+def _wav(path, pcm) -> None:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(22050)
+        w.writeframes(pcm.tobytes())
+
+
+def test_an_edit_levels_only_the_pieces_whose_clips_changed(tmp_path, monkeypatch):
+    """A piece whose clips, places and gain are those the last build levelled is left
+    alone (its encodes are kept); the rest come out as a whole assembly makes them. A
+    clip file replaced (as the cache replaces a retake) counts as changed."""
+    import io
+
+    from narrate.stitch import assemble as module
+
+    clips = []
+    for n in range(6):  # sections of 25 s: a piece each
+        _wav(tmp_path / f"{n}.wav", _speech_like(25, seed=n))
+        clips.append(Clip(f"c{n}", tmp_path / f"{n}.wav", 700, f"s{n}", ""))
+    cold = module.assemble_into(io.BytesIO(), clips, Mastering())
+    assert len(cold.pieces) == 6
+    known = {m.inputs: m for m in cold.measures}
+
+    def edit(edited):
+        levelled = []
+        real = module._levelled_chunks
+        monkeypatch.setattr(module, "_levelled_chunks", lambda read, samples, gain, ceiling,
+                            start=0, stop=None, **kw: levelled.append(start) or
+                            real(read, samples, gain, ceiling, start, stop, **kw))
+        out = io.BytesIO()
+        # the gain as the manifest gives it back: a float, where the build had NumPy's
+        audio = module.assemble_into(out, edited, Mastering(), float(cold.gain_db), known)
+        monkeypatch.undo()
+        whole = assemble(edited, Mastering(), cold.gain_db)  # nothing known: all levelled
+        assert audio.gain_db == whole.gain_db == cold.gain_db
+        assert [m.digest for m in audio.measures] == [m.digest for m in whole.measures]
+        assert audio.measures == whole.measures
+        pcm = np.frombuffer(out.getvalue(), np.int16)
+        touched = {audio.pieces.index((a, b)) for a, b in audio.pieces if a in levelled}
+        for n in touched:
+            a, b = audio.pieces[n]
+            assert np.array_equal(pcm[a:b], whole.pcm[a:b])
+        return sorted(touched)
+
+    _wav(tmp_path / "new.wav", _speech_like(25, seed=40))
+    assert edit(clips[:3] + [Clip("c3", tmp_path / "new.wav", 700, "s3", "")] + clips[4:]) \
+        == [3]  # its neighbours are out of the limiter's reach: a paragraph pause apart
+    assert edit(clips) == []
+    _wav(tmp_path / "take.wav", _speech_like(25, seed=41))  # a retake replaces the file
+    (tmp_path / "take.wav").replace(tmp_path / "5.wav")
+    assert edit(clips) == [5]

@@ -11,6 +11,7 @@ encoded again. Only this package knows an audio format exists.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Set as AbstractSet
@@ -89,6 +90,7 @@ class ChapterRecord:
     cues: list[dict] = field(default_factory=list)  # id, section, text, start, end (samples)
     pieces: list[str] = field(default_factory=list)  # hashes of the pieces' samples, in order
     piece_bounds: list[tuple[int, int]] = field(default_factory=list)  # their sample ranges
+    piece_measures: list[dict] = field(default_factory=list)  # assemble.PieceMeasure's, a piece
     gain_db: float | None = None  # the chapter's levelling gain, reused while close enough
     rms_target: float | None = None  # the target it was computed for
     file_stamp: list[int] = field(default_factory=list)  # the MP3's size and mtime, as written
@@ -290,31 +292,43 @@ def _assemble_to_disk(plan: ChapterPlan, mastering: Mastering, parts: Path,
                       marker_sections: int, previous: ChapterRecord | None,
                       formats: tuple[str, ...] = FORMATS) -> ChapterRecord:
     """The chapter's levelled PCM, for its encoders, in .parts (removed again when every
-    piece is encoded already), and its record."""
+    piece is encoded already), and its record. Pieces the last build levelled with the
+    same inputs and gain, and whose encodes are in .parts, are left out."""
     # numpy and pydub, only when there is work
-    from narrate.stitch.assemble import assemble_into
+    from narrate.stitch.assemble import PieceMeasure, assemble_into
 
     gain = previous.gain_db if previous and previous.rms_target == mastering.rms_db else None
+    rate, kbps = mastering.sample_rate, mastering.bitrate_kbps
+    known = {}
+    if previous and gain is not None:
+        for (start, _), measure in zip(previous.piece_bounds, previous.piece_measures):
+            name = piece_name(measure["digest"], rate, kbps, start == 0)
+            if _encoded(parts, name, formats):
+                known[measure["inputs"]] = PieceMeasure(**measure)
     pcm = _pcm_path(parts, plan.id)
     with atomic_path(pcm) as tmp, open(tmp, "wb") as out:
-        audio = assemble_into(out, plan.clips, mastering, gain)
+        audio = assemble_into(out, plan.clips, mastering, gain, known)
     record = _record(plan, audio, marker_sections)
     record.gain_db, record.rms_target = audio.gain_db, mastering.rms_db
     record.piece_bounds = audio.pieces
-    record.pieces = [piece_name(digest, audio.rate, mastering.bitrate_kbps, start == 0)
-                     for digest, (start, _) in zip(audio.digests, audio.pieces)]
-    if all((parts / f"{p}{s}").exists() for p in record.pieces for s in _suffixes(formats)):
+    record.piece_measures = [asdict(m) for m in audio.measures]
+    record.pieces = [piece_name(m.digest, rate, kbps, start == 0)
+                     for m, (start, _) in zip(audio.measures, audio.pieces)]
+    if all(_encoded(parts, p, formats) for p in record.pieces):
         pcm.unlink()
     return record
 
 
-def piece_name(samples_digest, rate: int, kbps: int, head: bool) -> str:
-    """A piece's encodes are named by what they hold: its samples (`samples_digest`,
+def _encoded(parts: Path, piece: str, formats: tuple[str, ...]) -> bool:
+    return all((parts / f"{piece}{suffix}").exists() for suffix in _suffixes(formats))
+
+
+def piece_name(samples_digest: str, rate: int, kbps: int, head: bool) -> str:
+    """A piece's encodes are named by what they hold: its samples (`samples_digest`, the
     blake2b-96 of them), whether it opens its chapter (its MP3 starts differently), and
     the encoder settings."""
-    digest = samples_digest.copy()
-    digest.update(f"{rate}/{kbps}/{head}/{ENCODER_SETTINGS}/{mp3_makeup_db(rate, kbps)}".encode())
-    return digest.hexdigest()
+    return hashlib.blake2b(f"{samples_digest}/{rate}/{kbps}/{head}/{ENCODER_SETTINGS}/"
+                           f"{mp3_makeup_db(rate, kbps)}".encode(), digest_size=12).hexdigest()
 
 
 BATCH_SECONDS = 600  # pieces encoded by one ffmpeg run: enough to share its start-up,

@@ -9,16 +9,20 @@ The chapter is also cut into pieces for encoding: at the first paragraph pause
 PIECE_MIN_SECONDS after the last cut, stretched or shrunk to land on PIECE_GRID.
 An edit then changes only the piece around it (and, when it moves that piece's
 end to another paragraph, the next one or two): the other pieces keep the same
-samples, so their encodes are reused.
+samples, so their encodes are reused. Each piece is levelled on its own (with the
+limiter's reach of its neighbours), so while the chapter's gain stays, a piece whose
+clips and places are unchanged is not even levelled again: its measures are kept.
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
 import hashlib
 import itertools
 import tempfile
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -31,8 +35,9 @@ with warnings.catch_warnings():  # pydub warns on import when ffmpeg is missing;
 
 from narrate.measure import (
     CHUNK,
-    chunked_rms_and_peak_db,
     peak_db,
+    peak_of,
+    peak_value_db,
     rms_db,
     sound_bounds,
     squares_db,
@@ -55,13 +60,24 @@ GAIN_TOLERANCE_DB = 0.5  # keep the last build's chapter gain while it is this c
 
 
 @dataclass
+class PieceMeasure:
+    """A levelled piece as the build that levelled it measured it: the next build leaves
+    a piece whose inputs are the same alone (its encodes are kept by `digest`)."""
+    inputs: str  # hash of what makes its samples: its clips and where they lie, the gain
+    digest: str  # hash of its levelled samples (blake2b-96)
+    raw_squares: float  # its squared samples summed, before levelling, and its peak
+    raw_peak: int
+    squares: float  # the same sum after levelling
+
+
+@dataclass
 class ChapterAudio:
     rate: int
     samples: int
     cues: list[Cue] = field(default_factory=list)
     pieces: list[tuple[int, int]] = field(default_factory=list)  # sample ranges, on PIECE_GRID
     gain_db: float = 0.0
-    digests: list = field(default_factory=list)  # each piece's samples, hashed (blake2b-96)
+    measures: list[PieceMeasure] = field(default_factory=list)  # one a piece
     pcm: np.ndarray | None = None  # int16 mono, when assembled in memory (`assemble`)
 
 
@@ -99,52 +115,78 @@ def assemble(clips: list[Clip], mastering: Mastering,
 
 
 def assemble_into(out: BinaryIO, clips: list[Clip], mastering: Mastering,
-                  previous_gain_db: float | None = None) -> ChapterAudio:
+                  previous_gain_db: float | None = None,
+                  known: Mapping[str, PieceMeasure] | None = None) -> ChapterAudio:
     """Write the chapter's levelled PCM to `out` (an empty file, or BytesIO); return its
-    cues, where to cut it for encoding, its gain and its pieces' digests.
+    cues, where to cut it for encoding, its gain and its pieces' measures.
 
     `previous_gain_db` is the gain of the last build of this chapter: kept while
     the new one is within GAIN_TOLERANCE_DB, so an edit leaves other pieces' samples alone.
+    With it, a piece whose inputs are in `known` (by PieceMeasure.inputs: the last build
+    levelled it with that gain, and its encodes are kept) is neither levelled nor written:
+    its place in `out` stays empty.
     """
     with tempfile.TemporaryFile() as raw:
-        cues, cuts, samples = _lay_out(raw, clips, mastering)
+        cues, cuts, samples, placed = _lay_out(raw, clips, mastering)
 
         def read(start: int, stop: int) -> np.ndarray:
             raw.seek(start * 2)
             return np.fromfile(raw, dtype=np.int16, count=stop - start)
 
         ceiling = mastering.peak_db - ENCODER_HEADROOM_DB
-        current, peak = chunked_rms_and_peak_db(read, samples)
         pieces = list(itertools.pairwise(cuts + [samples]))
-        written = None  # (gain, digests, RMS after the limiter) of what `out` holds
+
+        def level_pieces(gain: float, measures: list | None = None, skip=None):
+            keys = [_inputs(placed, piece, samples, gain, ceiling, mastering) for piece in pieces]
+            return gain, _level_pieces(out, read, samples, gain, ceiling, pieces, keys,
+                                       skip or {}, measures)
+
+        written = None  # (gain, measures) of what `out` holds
         if previous_gain_db is not None:  # an edit: the last gain usually stays, so the
             # chapter is levelled with it at once, and that pass is also its trial
-            written = (previous_gain_db, *_level_into(out, read, samples, previous_gain_db,
-                                                      ceiling, pieces))
+            written = level_pieces(previous_gain_db, skip=known)
+            measures = written[1]
+        else:
+            measures = _raw_measures(read, pieces)
+        current = squares_db(sum(m.raw_squares for m in measures), samples)
+        peak = peak_value_db(max((m.raw_peak for m in measures), default=0))
 
         def limited(gain: float) -> float:
             if written and gain == written[0]:
-                return written[2]
+                return squares_db(sum(m.squares for m in written[1]), samples)
             return _limited_rms_db(read, samples, gain, ceiling)
 
         gain = choose_gain(current, peak, limited, mastering.rms_db, ceiling, previous_gain_db)
         if not written or gain != written[0]:
             out.seek(0)
             out.truncate()
-            written = (gain, *_level_into(out, read, samples, gain, ceiling, pieces))
+            written = level_pieces(gain, measures)
     return ChapterAudio(mastering.sample_rate, samples, cues, pieces, gain, written[1])
+
+
+@dataclass
+class _Placed:
+    """A clip's trimmed samples in the chapter, and the file they came from."""
+    start: int
+    stop: int
+    source: str  # the clip file: its name, size, modification time and inode (the cache
+    # replaces a retake, a new file: a new inode even where the clock is coarse)
 
 
 def _lay_out(raw: BinaryIO, clips: list[Clip], mastering: Mastering):
     """The clips, trimmed, with their pauses and the room at both ends, to `raw`:
-    (cues, where pieces start, samples in all, whole frames of both encoders)."""
+    (cues, where pieces start, samples in all (whole frames of both encoders), where
+    each clip lies)."""
     rate = mastering.sample_rate
     position = _append(raw, silence(mastering.lead_in_ms, rate))
-    cues, cuts = [], [0]
+    cues, cuts, placed = [], [0], []
     for index, clip in enumerate(clips):
         pcm = trim(load_clip(clip.path, rate), rate, mastering.trim_db)
         cues.append(Cue(clip.id, clip.text, position, position + len(pcm), clip.section,
                         clip.title))
+        info = clip.path.stat()
+        placed.append(_Placed(position, position + len(pcm),
+                              f"{clip.path.name}/{info.st_size}/{info.st_mtime_ns}/{info.st_ino}"))
         position += len(pcm)
         following = clips[index + 1] if index + 1 < len(clips) else None
         pause = len(silence(clip.pause_after_ms if following else mastering.tail_ms, rate))
@@ -156,37 +198,91 @@ def _lay_out(raw: BinaryIO, clips: list[Clip], mastering: Mastering):
         _append(raw, np.zeros(pause, dtype=np.int16))
         position += pause
     position += _append(raw, np.zeros(-position % PIECE_GRID, dtype=np.int16))
-    return cues, cuts, position
+    return cues, cuts, position, placed
 
 
-def _level_into(out: BinaryIO, read: Reader, samples: int, gain_db: float, ceiling_db: float,
-                pieces: list[tuple[int, int]]) -> tuple[list, float]:
-    """Level the chapter a chunk at a time (each with the limiter's reach on both sides,
-    so that it levels as the whole would), write it to `out`, hash each piece. Returns the
-    digests and the RMS the limiter left (as `_limited_rms_db` says it, bit for bit)."""
-    digests = [hashlib.blake2b(digest_size=12) for _ in pieces]
-    piece = 0
-    squares = []
-    for start, chunk in _levelled_chunks(read, samples, gain_db, ceiling_db):
-        out.write(chunk.tobytes())
-        squares.append(sum_squares(chunk))
-        stop = start + len(chunk)
-        while piece < len(pieces) and pieces[piece][0] < stop:
-            first, last = max(pieces[piece][0], start), min(pieces[piece][1], stop)
-            digests[piece].update(chunk[first - start:last - start])
-            if pieces[piece][1] > stop:
-                break
-            piece += 1
-    return digests, squares_db(sum(squares), samples)
+def _inputs(placed: list[_Placed], piece: tuple[int, int], samples: int, gain_db: float,
+            ceiling_db: float, mastering: Mastering) -> str:
+    """A hash of everything a piece's levelled samples come from: the clips within the
+    limiter's reach of it and where they lie, silence elsewhere, the gain and ceiling,
+    how clips are read and trimmed, and the code that does it."""
+    start, stop = piece
+    low, high = max(0, start - LIMITER_REACH), min(samples, stop + LIMITER_REACH)
+    first = bisect.bisect_right([p.stop for p in placed], low)
+    near = itertools.takewhile(lambda p: p.start < high, placed[first:])
+    numbers = [float(n) for n in (mastering.trim_db, gain_db, ceiling_db)]  # NumPy's or not
+    text = (f"{_code_digest()}|{mastering.sample_rate}|{numbers!r}|{low - start}|{high - start}|"
+            + ";".join(f"{p.start - start},{p.stop - start},{p.source}" for p in near))
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
-def _levelled_chunks(read: Reader, samples: int, gain_db: float, ceiling_db: float):
-    """(start, levelled samples from there), CHUNK at a time."""
-    for start in range(0, samples, CHUNK):
-        low = max(0, start - LIMITER_REACH)
-        window = read(low, min(samples, start + CHUNK + LIMITER_REACH))
+@functools.cache
+def _code_digest() -> str:
+    """The code that reads, trims and levels: a change to it levels every piece again."""
+    import narrate.measure
+
+    digest = hashlib.blake2b(digest_size=12)
+    for module in (__file__, narrate.measure.__file__):
+        digest.update(Path(module).read_bytes())
+    return digest.hexdigest()
+
+
+def _raw_measures(read: Reader, pieces: list[tuple[int, int]]) -> list[PieceMeasure]:
+    """Each piece's squares and peak before levelling (the rest is filled in when it is)."""
+    measures = []
+    for start, stop in pieces:
+        squares, peak = 0.0, 0
+        for at in range(start, stop, CHUNK):
+            chunk = read(at, min(stop, at + CHUNK))
+            squares += sum_squares(chunk)
+            peak = max(peak, peak_of(chunk))
+        measures.append(PieceMeasure("", "", squares, peak, 0.0))
+    return measures
+
+
+def _level_pieces(out: BinaryIO, read: Reader, samples: int, gain_db: float, ceiling_db: float,
+                  pieces: list[tuple[int, int]], keys: list[str],
+                  known: Mapping[str, PieceMeasure],
+                  raw: list[PieceMeasure] | None = None) -> list[PieceMeasure]:
+    """Level each piece not `known` a chunk at a time (each with the limiter's reach on both
+    sides, so that it levels as the whole chapter would), write it to its place in `out`,
+    and measure it; a known piece is taken as measured. `raw`: the pieces' measures
+    before levelling, when they are known already."""
+    measures = []
+    for index, ((start, stop), key) in enumerate(zip(pieces, keys)):
+        if key in known:
+            measures.append(known[key])
+            continue
+        digest = hashlib.blake2b(digest_size=12)
+        squares = raw_squares = 0.0
+        raw_peak = 0
+        out.seek(start * 2)
+        for before, chunk in _levelled_chunks(read, samples, gain_db, ceiling_db, start, stop,
+                                              measure_raw=raw is None):
+            out.write(chunk.tobytes())
+            digest.update(chunk)
+            squares += sum_squares(chunk)
+            raw_squares += before[0]
+            raw_peak = max(raw_peak, before[1])
+        if raw is not None:
+            raw_squares, raw_peak = raw[index].raw_squares, raw[index].raw_peak
+        measures.append(PieceMeasure(key, digest.hexdigest(), raw_squares, raw_peak, squares))
+    return measures
+
+
+def _levelled_chunks(read: Reader, samples: int, gain_db: float, ceiling_db: float,
+                     start: int = 0, stop: int | None = None, measure_raw: bool = False):
+    """((squares, peak) of the chunk before levelling, or (0, 0) unless `measure_raw`;
+    its levelled samples), CHUNK at a time from `start` to `stop`."""
+    stop = samples if stop is None else stop
+    for at in range(start, stop, CHUNK):
+        end = min(stop, at + CHUNK)
+        low = max(0, at - LIMITER_REACH)
+        window = read(low, min(samples, end + LIMITER_REACH))
+        kept = slice(at - low, end - low)
+        before = (sum_squares(window[kept]), peak_of(window[kept])) if measure_raw else (0.0, 0)
         level(window, gain_db, ceiling_db)
-        yield start, window[start - low:start - low + min(CHUNK, samples - start)]
+        yield before, window[kept]
 
 
 def _append(handle, pcm: np.ndarray) -> int:
