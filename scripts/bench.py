@@ -219,7 +219,8 @@ def bench_edit(work: Path) -> None:
             source.write_text("\n\n\n".join(chapters), encoding="utf-8")
             spread.append(run_measured(build, env)[0] / full)
     print(f"edits at {len(spread)} other places (2 a chapter): median "
-          f"{statistics.median(spread):.1%}, worst {max(spread):.1%} of the full build")
+          f"{statistics.median(spread):.1%}, worst {max(spread):.1%} of the full build "
+          f"({', '.join(f'{s:.1%}' for s in spread)})")
     same, _, out = run_measured(build, env)
     print(f"rebuild with no change:               {same:6.2f} s ({out.splitlines()[1]})")
     dry, _, _ = run_measured(build + ["--dry-run"], env)

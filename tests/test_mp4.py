@@ -13,7 +13,7 @@ from narrate.errors import NarrateError
 from narrate.stitch.encode import PieceJob, encode_pieces
 from narrate.stitch.mp4 import (
     BookTags,
-    _sample_offsets,
+    _chunks,
     _stbl,
     children,
     find,
@@ -108,8 +108,7 @@ def test_64_bit_chunk_offsets_read_back():
     stbl = _stbl(b"", [(5, 1024)], per_chunk, sizes, offsets, wide=True)
     low, high = find(stbl, "stbl")
     assert b"co64" in stbl and b"stco" not in stbl
-    assert _sample_offsets(stbl, (low, high), sizes) == [
-        2**33, 2**33 + 5, 2**33 + 100, 2**33 + 107, 2**33 + 115]
+    assert _chunks(stbl, (low, high), len(sizes)) == [(2**33, 0, 2), (2**33 + 100, 2, 5)]
 
 
 def test_a_damaged_piece_is_named_with_its_fix(pieces, tmp_path):
@@ -149,3 +148,19 @@ def test_a_book_past_32_bit_durations_takes_64_bit_headers():
     assert len(short) == 92 and short[8] == 0
     assert len(long) == 104 and long[8] == 1
     assert struct.unpack_from(">Q", long, 8 + 4 + 8 + 8 + 4 + 4)[0] == 2**33 + 5
+
+
+@pytest.mark.unit
+def test_the_priming_is_skipped_across_chunks(tmp_path):
+    """Frames kept: all after the edit list's priming, each chunk's at its own offset."""
+    from narrate.stitch.mp4 import _mdhd, _piece, box, full_box
+
+    sizes = [5, 6, 7, 8, 9]
+    entry = box(b"stsd", bytes(4), struct.pack(">I", 1), box(b"mp4a", bytes(28)))
+    moov = box(b"trak", box(b"edts", full_box(b"elst", 0, 0, struct.pack(">IIiI", 1, 100, 1024,
+                                                                         0x10000))),
+               box(b"mdia", _mdhd(22050, 5 * 1024, 0),
+                   box(b"minf", _stbl(entry, [(5, 1024)], [2, 3], sizes, [1000, 2000], False))))
+    piece = _piece(tmp_path / "p.m4a", moov)
+    assert piece.rate == 22050 and piece.sizes == [6, 7, 8, 9]
+    assert piece.runs == [(1005, 6), (2000, 24)]

@@ -336,7 +336,7 @@ def test_each_chapter_s_mp3_pieces_queue_behind_the_next_chapter_s_aac(monkeypat
 
     monkeypatch.setattr(stitch, "_assemble_to_disk",
                         lambda plan, *args: SimpleNamespace(id=plan.id, rate=22050))
-    monkeypatch.setattr(stitch, "_encode_batches", lambda parts, record, formats: [
+    monkeypatch.setattr(stitch, "_encode_batches", lambda parts, record, formats, workers: [
         (record, "aac", []), (record, "mp3", [])])
 
     def queue(busy: bool) -> list[str]:
@@ -448,3 +448,31 @@ def test_an_edit_levels_only_the_pieces_whose_clips_changed(tmp_path, monkeypatc
     _wav(tmp_path / "take.wav", _speech_like(25, seed=41))  # a retake replaces the file
     (tmp_path / "take.wav").replace(tmp_path / "5.wav")
     assert edit(clips) == [5]
+
+
+def test_encodes_are_shared_out_to_the_encoder_threads(tmp_path):
+    """A chapter's missing pieces go to ffmpeg in runs of up to BATCH_SECONDS, and never
+    in fewer runs than there are encoder threads: an edit's two pieces encode side by side."""
+    from narrate import stitch
+
+    def runs(seconds: list[int], workers: int, have=()) -> list[list[int]]:
+        bounds, at = [], 0
+        for length in seconds:
+            bounds.append((at, at + length * 22050))
+            at += length * 22050
+        names = [f"p{n}" for n in range(len(seconds))]
+        for name in have:
+            (tmp_path / f"{name}.m4a").touch()
+        record = stitch.ChapterRecord("1", "k", "T", "01 - T", at, 22050, pieces=names,
+                                      piece_bounds=bounds)
+        found = [[(job.stop - job.start) // 22050 for job in jobs] for _, codec, jobs in
+                 stitch._encode_batches(tmp_path, record, ("m4b",), workers)]
+        for name in have:
+            (tmp_path / f"{name}.m4a").unlink()
+        return found
+
+    assert runs([60] * 30, 2) == [[60] * 10, [60] * 10, [60] * 10]  # 600 s a run
+    assert runs([60, 30], 2) == [[60], [30]]
+    assert runs([60, 30], 1) == [[60, 30]]
+    assert runs([20, 40, 60], 2) == [[20, 40], [60]]
+    assert runs([60] * 5, 2, have=["p0", "p1", "p4"]) == [[60], [60]]

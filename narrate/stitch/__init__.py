@@ -252,7 +252,7 @@ def _encode_chapters(todo, records, previous, mastering, parts, marker_sections,
         record = _assemble_to_disk(plan, mastering, parts, marker_sections,
                                    previous.get(plan.id), formats)
         records[plan.id] = record
-        batches = list(_encode_batches(parts, record, formats))
+        batches = list(_encode_batches(parts, record, formats, workers))
         aac += send(batch for batch in batches if batch[1] == "aac")
         mp3 += send(held)
         held = [batch for batch in batches if batch[1] == "mp3"]
@@ -340,19 +340,25 @@ def _suffixes(formats: tuple[str, ...]) -> list[str]:
     return [{"m4b": ".m4a", "mp3": ".mp3"}[f] for f in formats]
 
 
-def _encode_batches(parts: Path, record: ChapterRecord, formats: tuple[str, ...] = FORMATS):
-    """(record, codec, jobs) for the pieces of a chapter not yet in .parts."""
+def _encode_batches(parts: Path, record: ChapterRecord, formats: tuple[str, ...] = FORMATS,
+                    workers: int = 1):
+    """(record, codec, jobs) for the pieces of a chapter not yet in .parts: up to
+    BATCH_SECONDS a run, and no more than a `workers`th of the codec's pieces (an edit's
+    two pieces are two runs, on two cores)."""
     for codec, suffix, job in (("aac", ".m4a", _aac_job), ("mp3", ".mp3", _mp3_job)):
         if suffix not in _suffixes(formats):
             continue
+        missing = [(piece, start, stop) for piece, (start, stop)
+                   in zip(record.pieces, record.piece_bounds)
+                   if not (parts / f"{piece}{suffix}").exists()]
+        share = -(-sum(stop - start for _, start, stop in missing) // max(1, workers))
+        limit = min(BATCH_SECONDS * record.rate, share)
         batch: list[PieceJob] = []
-        for piece, (start, stop) in zip(record.pieces, record.piece_bounds):
-            if (parts / f"{piece}{suffix}").exists():
-                continue
-            batch.append(job(parts / f"{piece}{suffix}", start, stop, record.rate))
-            if sum(j.stop - j.start for j in batch) >= BATCH_SECONDS * record.rate:
+        for piece, start, stop in missing:
+            if batch and sum(j.stop - j.start for j in batch) + stop - start > limit:
                 yield record, codec, batch
                 batch = []
+            batch.append(job(parts / f"{piece}{suffix}", start, stop, record.rate))
         if batch:
             yield record, codec, batch
 

@@ -124,13 +124,16 @@ def _piece(path: Path, moov: bytes) -> Piece:
     if any(delta != AAC_FRAME for delta in deltas[1::2]) or sum(deltas[0::2]) != count:
         raise ValueError(f"its frames are not all {AAC_FRAME} samples long")
     skip = _priming(moov) // AAC_FRAME
-    offsets = _sample_offsets(moov, stbl, sizes)
     runs: list[tuple[int, int]] = []
-    for offset, size in zip(offsets[skip:], sizes[skip:]):
-        if runs and runs[-1][0] + runs[-1][1] == offset:
-            runs[-1] = (runs[-1][0], runs[-1][1] + size)
+    for offset, first, last in _chunks(moov, stbl, count):  # the frames kept, chunk by chunk
+        kept = max(first, skip)
+        if kept >= last:
+            continue
+        run = (offset + sum(sizes[first:kept]), sum(sizes[kept:last]))
+        if runs and sum(runs[-1]) == run[0]:
+            runs[-1] = (runs[-1][0], runs[-1][1] + run[1])
         else:
-            runs.append((offset, size))
+            runs.append(run)
     return Piece(path, sample_entry, rate, sizes[skip:], runs)
 
 
@@ -149,31 +152,29 @@ def _priming(moov: bytes) -> int:
     return max(0, media_time)
 
 
-def _sample_offsets(moov: bytes, stbl: tuple[int, int], sizes: list[int]) -> list[int]:
-    """Each frame's offset in the file, from the chunk offsets and samples per chunk."""
+def _chunks(moov: bytes, stbl: tuple[int, int], count: int) -> list[tuple[int, int, int]]:
+    """(file offset, first frame, frame after the last) of each chunk, from the chunk
+    offsets and the samples per chunk."""
     try:
         low, _ = find(moov, "stco", *stbl)
-        (count,) = struct.unpack_from(">I", moov, low + 4)
-        chunks = list(struct.unpack_from(f">{count}I", moov, low + 8))
+        (number,) = struct.unpack_from(">I", moov, low + 4)
+        offsets = struct.unpack_from(f">{number}I", moov, low + 8)
     except ValueError:
         low, _ = find(moov, "co64", *stbl)
-        (count,) = struct.unpack_from(">I", moov, low + 4)
-        chunks = list(struct.unpack_from(f">{count}Q", moov, low + 8))
+        (number,) = struct.unpack_from(">I", moov, low + 4)
+        offsets = struct.unpack_from(f">{number}Q", moov, low + 8)
     low, _ = find(moov, "stsc", *stbl)
     (entries,) = struct.unpack_from(">I", moov, low + 4)
     table = [struct.unpack_from(">III", moov, low + 8 + 12 * n) for n in range(entries)]
-    offsets, sample = [], 0
+    chunks, sample = [], 0
     for n, (first, per_chunk, _) in enumerate(table):
-        last = table[n + 1][0] - 1 if n + 1 < entries else len(chunks)
+        last = table[n + 1][0] - 1 if n + 1 < entries else len(offsets)
         for chunk in range(first - 1, last):
-            at = chunks[chunk]
-            for size in sizes[sample:sample + per_chunk]:
-                offsets.append(at)
-                at += size
+            chunks.append((offsets[chunk], sample, sample + per_chunk))
             sample += per_chunk
-    if len(offsets) != len(sizes):
+    if sample != count:
         raise ValueError("its chunk table does not cover its frames")
-    return offsets
+    return chunks
 
 
 @dataclass
