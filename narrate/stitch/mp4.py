@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import itertools
 import struct
+import sys
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,7 +73,7 @@ class Piece:
     path: Path
     sample_entry: bytes  # the mp4a box: codec, configuration and bit rates
     rate: int
-    sizes: list[int]  # bytes of each frame kept
+    sizes: array  # bytes of each frame kept (4-byte numbers: a ten-hour book has 800,000)
     runs: list[tuple[int, int]]  # (file offset, bytes) of the frames kept, in order
 
 
@@ -117,7 +120,7 @@ def _piece(path: Path, moov: bytes) -> Piece:
     rate = struct.unpack_from(">I", moov, low + (20 if version else 12))[0]
     low, _ = find(moov, "stsz", *stbl)
     fixed, count = struct.unpack_from(">II", moov, low + 4)
-    sizes = [fixed] * count if fixed else list(struct.unpack_from(f">{count}I", moov, low + 12))
+    sizes = array("I", [fixed]) * count if fixed else _big_endian(moov[low + 12:low + 12 + 4 * count])
     low, _ = find(moov, "stts", *stbl)
     (entries,) = struct.unpack_from(">I", moov, low + 4)
     deltas = struct.unpack_from(f">{2 * entries}I", moov, low + 8)
@@ -198,7 +201,7 @@ def write_m4b(pieces: list[Path], dest: Path, tags: BookTags,
             raise NarrateError(f"{piece.path}: encoded with other settings than {read[0].path}; "
                                "delete the book's .parts folder and build again")
     titles = [_title_sample(title) for title, _, _ in chapters]
-    audio_bytes = sum(size for piece in read for size in piece.sizes)
+    audio_bytes = sum(sum(piece.sizes) for piece in read)
     seconds = sum(len(piece.sizes) for piece in read) * AAC_FRAME / rate
     entry = _with_bit_rates(read[0].sample_entry, max(_bit_rates(p.sample_entry)[0] for p in read),
                             round(audio_bytes * 8 / seconds))
@@ -229,6 +232,22 @@ def _copy_runs(piece: Piece, out) -> None:
                                        "delete it and build again")
                 out.write(block)
                 length -= len(block)
+
+
+def _big_endian(data: bytes) -> array:
+    """4-byte big-endian numbers, as an array."""
+    numbers = array("I")
+    numbers.frombytes(data)
+    if sys.byteorder == "little":
+        numbers.byteswap()
+    return numbers
+
+
+def _big_endian_bytes(numbers: array) -> bytes:
+    if sys.byteorder == "little":
+        numbers = array("I", numbers)
+        numbers.byteswap()
+    return numbers.tobytes()
 
 
 def _rate_fields(entry: bytes) -> list[int]:
@@ -289,9 +308,11 @@ def _moov(read: list[Piece], rate: int, entry: bytes, tags: BookTags,
     frames = sum(len(piece.sizes) for piece in read)
     samples = frames * AAC_FRAME
     chunk_offsets, at = [], mdat_start + sum(map(len, titles))
+    sizes = array("I")
     for piece in read:
         chunk_offsets.append(at)
         at += sum(piece.sizes)
+        sizes.extend(piece.sizes)
     entries = box(b"stsd", bytes(4), struct.pack(">I", 1), entry)
     tracks = [_trak(
         _tkhd(1, samples, enabled=True),
@@ -300,7 +321,7 @@ def _moov(read: list[Piece], rate: int, entry: bytes, tags: BookTags,
         full_box(b"hdlr", 0, 0, bytes(4), b"soun", bytes(12), b"SoundHandler\0"),
         full_box(b"smhd", 0, 0, bytes(4)),
         _stbl(entries, [(frames, AAC_FRAME)], [len(p.sizes) for p in read],
-              [s for p in read for s in p.sizes], chunk_offsets, wide, _roll(frames)))]
+              sizes, chunk_offsets, wide, _roll(frames)))]
     if chapters:
         end = max(stop for _, _, stop in chapters)
         starts = [start for _, start, _ in chapters] + [end]
@@ -357,7 +378,8 @@ def _mdhd(timescale: int, duration: int, language: int) -> bytes:
 
 
 def _stbl(entry: bytes, durations: list[tuple[int, int]], per_chunk: list[int],
-          sizes: list[int], chunk_offsets: list[int], wide: bool, extra: bytes = b"") -> bytes:
+          sizes: Sequence[int], chunk_offsets: list[int], wide: bool,
+          extra: bytes = b"") -> bytes:
     stsc: list[tuple[int, int]] = []  # runs of chunks with the same number of samples
     for chunk, count in enumerate(per_chunk, 1):
         if not stsc or stsc[-1][1] != count:
@@ -371,7 +393,8 @@ def _stbl(entry: bytes, durations: list[tuple[int, int]], per_chunk: list[int],
                                                    *(n for pair in durations for n in pair))),
                full_box(b"stsc", 0, 0, struct.pack(f">I{3 * len(stsc)}I", len(stsc),
                                                    *(n for c, k in stsc for n in (c, k, 1)))),
-               full_box(b"stsz", 0, 0, struct.pack(f">II{len(sizes)}I", 0, len(sizes), *sizes)),
+               full_box(b"stsz", 0, 0, struct.pack(">II", 0, len(sizes)),
+                        _big_endian_bytes(array("I", sizes))),
                offsets, extra)
 
 
