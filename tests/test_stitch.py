@@ -394,6 +394,15 @@ def test_an_edit_s_chapter_is_levelled_in_one_pass_when_its_gain_stays(tmp_path,
     assert passes == ["_level_pieces"] and kept.gain_db == cold.gain_db
     assert np.array_equal(kept.pcm, cold.pcm)
     assert [m.digest for m in kept.measures] == [m.digest for m in cold.measures]
+    # a cold chapter: each gain tried levels it once, and the one kept is not levelled again
+    tried = []
+    real = module._level_pieces
+    monkeypatch.setattr(module, "_level_pieces", lambda *args: tried.append(args[3]) or
+                        real(*args))
+    monkeypatch.setattr(module, "_limited_rms_db", None)  # no trial apart from a levelling
+    again = assemble(clips, Mastering())
+    assert tried[-1] == again.gain_db == cold.gain_db and len(set(tried)) == len(tried) > 1
+    assert np.array_equal(again.pcm, cold.pcm)
     far = assemble(clips, Mastering(), previous_gain_db=cold.gain_db - 4)
     assert far.gain_db == cold.gain_db and np.array_equal(far.pcm, cold.pcm)
 

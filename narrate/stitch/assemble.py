@@ -136,32 +136,33 @@ def assemble_into(out: BinaryIO, clips: list[Clip], mastering: Mastering,
         ceiling = mastering.peak_db - ENCODER_HEADROOM_DB
         pieces = list(itertools.pairwise(cuts + [samples]))
 
-        def level_pieces(gain: float, measures: list | None = None, skip=None):
-            keys = [_inputs(placed, piece, samples, gain, ceiling, mastering) for piece in pieces]
-            return gain, _level_pieces(out, read, samples, gain, ceiling, pieces, keys,
-                                       skip or {}, measures)
+        written: list[tuple[float, list[PieceMeasure]]] = []  # the gain `out` holds
 
-        written = None  # (gain, measures) of what `out` holds
+        def level_with(gain: float, raw: list[PieceMeasure] | None) -> list[PieceMeasure]:
+            """The chapter levelled into `out` with `gain` (unless it is already), measured:
+            a trial of a gain is also the levelling if the gain is kept."""
+            if not written or written[0][0] != gain:
+                out.seek(0)
+                out.truncate()
+                keys = [_inputs(placed, piece, samples, gain, ceiling, mastering)
+                        for piece in pieces]
+                skip = (known or {}) if gain == previous_gain_db else {}
+                written[:] = [(gain, _level_pieces(out, read, samples, gain, ceiling, pieces,
+                                                   keys, skip, raw))]
+            return written[0][1]
+
         if previous_gain_db is not None:  # an edit: the last gain usually stays, so the
             # chapter is levelled with it at once, and that pass is also its trial
-            written = level_pieces(previous_gain_db, skip=known)
-            measures = written[1]
+            measures = level_with(previous_gain_db, None)
         else:
             measures = _raw_measures(read, pieces)
         current = squares_db(sum(m.raw_squares for m in measures), samples)
         peak = peak_value_db(max((m.raw_peak for m in measures), default=0))
-
-        def limited(gain: float) -> float:
-            if written and gain == written[0]:
-                return squares_db(sum(m.squares for m in written[1]), samples)
-            return _limited_rms_db(read, samples, gain, ceiling)
-
-        gain = choose_gain(current, peak, limited, mastering.rms_db, ceiling, previous_gain_db)
-        if not written or gain != written[0]:
-            out.seek(0)
-            out.truncate()
-            written = level_pieces(gain, measures)
-    return ChapterAudio(mastering.sample_rate, samples, cues, pieces, gain, written[1])
+        gain = choose_gain(current, peak, lambda gain: squares_db(
+            sum(m.squares for m in level_with(gain, measures)), samples),
+            mastering.rms_db, ceiling, previous_gain_db)
+        measures = level_with(gain, measures)
+    return ChapterAudio(mastering.sample_rate, samples, cues, pieces, gain, measures)
 
 
 @dataclass
@@ -334,14 +335,16 @@ def choose_gain(current: float, peak: float, limited: Callable[[float], float],
         after = current + previous if peak + previous <= ceiling_db else limited(previous)
         if abs(target_rms_db - after) <= GAIN_TOLERANCE_DB:
             return previous
-    gain = target_rms_db - current
+    # every gain tried is one that could be kept (to 0.01 dB): the last trial's levelling
+    # is then the chapter's, not done again
+    gain = round(target_rms_db - current, 2)
     for _ in range(MAKE_UP_ROUNDS):  # the limiter takes off more as the gain rises
         if peak + gain <= ceiling_db:
             break
         off = target_rms_db - limited(gain)
         if abs(off) < 0.05:
             break
-        gain += off
+        gain = round(gain + off, 2)
     if previous is not None and abs(gain - previous) <= GAIN_TOLERANCE_DB:
         return previous
     return round(gain, 2)
