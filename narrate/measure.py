@@ -108,6 +108,7 @@ def _first_loud(pcm: np.ndarray, threshold: float) -> int | None:
 
 
 BLOCK_SECONDS = 10  # decoded audio is read and measured this much at a time
+SUM_BLOCK = 1 << 16  # 10 ms windows summed at a time for the noise floor (memory: a block's)
 
 
 class Scan:
@@ -176,28 +177,38 @@ class Scan:
 
     def measures(self) -> dict:
         """RMS, sample peak, noise floor, room tone at both ends, and duration."""
-        levels = self.levels(0.01)
-        loud = np.flatnonzero(levels > SILENCE_DB)
+        first, last = self._loud_ends()
+        windows = len(self.energy)
         empty = not self.samples
         return {
             "rms_db": -120.0 if empty else round(db(np.sqrt(self.sumsq / self.samples) / 32768), 2),
             "peak_db": -120.0 if empty else round(db(self.peak / 32768), 2),
-            "noise_floor_db": self.noise_floor_db(loud),
-            "head_s": round(loud[0] * 0.01, 2) if loud.size else 0.0,
-            "tail_s": round((len(levels) - 1 - loud[-1]) * 0.01, 2) if loud.size else 0.0,
+            "noise_floor_db": self.noise_floor_db(first, last),
+            "head_s": round(first * 0.01, 2) if first is not None else 0.0,
+            "tail_s": round((max(windows, 1) - 1 - last) * 0.01, 2) if last is not None else 0.0,
             "seconds": round(self.samples / self.rate, 3),
         }
 
-    def noise_floor_db(self, loud: np.ndarray) -> float:
+    def _loud_ends(self) -> tuple[int | None, int | None]:
+        """The first and last 10 ms window louder than SILENCE_DB, compared as sums of
+        squares (a level for every window of a ten-hour book would be 100 MB of arrays)."""
+        loud = self.energy > self.width * (FULL_SCALE * 10 ** (SILENCE_DB / 20)) ** 2
+        if not loud.any():
+            return None, None
+        return int(np.argmax(loud)), len(loud) - 1 - int(np.argmax(loud[::-1]))
+
+    def noise_floor_db(self, first: int | None, last: int | None) -> float:
         """The quietest WINDOW seconds between the first and the last word (sliding, in
         steps of 10 ms): what a listener hears in the pauses."""
         size = round(WINDOW * 100)
-        energy = self.energy[loud[0]:loud[-1] + 1] if loud.size else self.energy
+        energy = self.energy if first is None or last is None else self.energy[first:last + 1]
         if len(energy) <= size:
             return -120.0
-        total = np.concatenate([[0.0], np.cumsum(energy)])
-        quietest = float(np.min(total[size:] - total[:-size])) / (size * self.width)
-        return round(db(np.sqrt(max(quietest, 0.0)) / 32768), 1)
+        quietest = np.inf
+        for start in range(0, len(energy) - size + 1, SUM_BLOCK):
+            total = np.concatenate([[0.0], np.cumsum(energy[start:start + SUM_BLOCK + size - 1])])
+            quietest = min(quietest, float(np.min(total[size:] - total[:-size])))
+        return round(db(np.sqrt(max(quietest, 0.0) / (size * self.width)) / 32768), 1)
 
     def silent_stretches(self, longer_than: float) -> list[tuple[float, float]]:
         """(start, end) seconds of silences longer than `longer_than`, room tone at the

@@ -485,3 +485,29 @@ def test_encodes_are_shared_out_to_the_encoder_threads(tmp_path):
     assert runs([60, 30], 1) == [[60, 30]]
     assert runs([20, 40, 60], 2) == [[20, 40], [60]]
     assert runs([60] * 5, 2, have=["p0", "p1", "p4"]) == [[60], [60]]
+
+
+@pytest.mark.unit
+def test_a_scan_s_measures_are_those_of_a_level_per_window(monkeypatch):
+    """The room tone at both ends and the noise floor, found from sums of squares a block
+    at a time, are what a level for every 10 ms window and one running sum say."""
+    from narrate import measure
+
+    rng = np.random.default_rng(3)
+    quiet = (rng.standard_normal(22050 * 3) * 20).astype(np.int16)  # about -64 dBFS
+    pcm = np.concatenate([np.zeros(15000, np.int16), _speech_like(4, seed=1), quiet,
+                          _speech_like(5, seed=2), np.zeros(30000, np.int16)])
+    monkeypatch.setattr(measure, "SUM_BLOCK", 97)  # many block edges
+    scan = measure.Scan(22050)
+    for start in range(0, len(pcm), 10000):
+        scan.feed(pcm[start:start + 10000])
+    found = scan.measures()
+    levels = scan.levels(0.01)
+    loud = np.flatnonzero(levels > measure.SILENCE_DB)
+    assert found["head_s"] == round(loud[0] * 0.01, 2) and found["head_s"] > 0.6
+    assert found["tail_s"] == round((len(levels) - 1 - loud[-1]) * 0.01, 2) > 1.3
+    energy = scan.energy[loud[0]:loud[-1] + 1]
+    total = np.concatenate([[0.0], np.cumsum(energy)])
+    quietest = float(np.min(total[50:] - total[:-50])) / (50 * scan.width)
+    assert found["noise_floor_db"] == round(measure.db(np.sqrt(quietest) / 32768), 1)
+    assert -70 < found["noise_floor_db"] < -60
