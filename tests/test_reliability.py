@@ -320,10 +320,12 @@ def test_second_build_of_the_same_book_fails_clearly(small_book, tmp_path):
 
 def test_stale_lock_after_a_crash_is_recovered(small_book, tmp_path):
     folder = tmp_path / "out" / "book"
-    holder = subprocess.Popen([sys.executable, "-c", ("import sys, time\n"
+    # the holder keeps the lock until killed: it waits on its stdin, which never ends
+    holder = subprocess.Popen([sys.executable, "-c", ("import sys\n"
                                "from pathlib import Path\nfrom narrate.lock import book_lock\n"
                                "with book_lock(Path(sys.argv[1])):\n    print('locked', flush=True)\n"
-                               "    time.sleep(60)"), str(folder)], stdout=subprocess.PIPE, text=True)
+                               "    sys.stdin.read()"), str(folder)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "locked"
     holder.kill()
     holder.wait()
