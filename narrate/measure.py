@@ -61,10 +61,7 @@ def rms_db(pcm: np.ndarray) -> float:
 
 def squares_db(squares: float, size: int) -> float:
     """The RMS in dBFS of `size` samples whose squares sum to `squares` (-120 for none)."""
-    if size == 0:
-        return -120.0
-    value = np.sqrt(squares / size) / FULL_SCALE
-    return 20 * np.log10(max(value, 1e-6))
+    return -120.0 if size == 0 else db(np.sqrt(squares / size) / FULL_SCALE)
 
 
 def peak_db(pcm: np.ndarray) -> float:
@@ -77,7 +74,7 @@ def peak_of(pcm: np.ndarray) -> int:
 
 
 def peak_value_db(peak: int) -> float:
-    return 20 * np.log10(max(peak / FULL_SCALE, 1e-6))
+    return db(peak / FULL_SCALE)
 
 
 def is_silent(pcm: np.ndarray) -> bool:

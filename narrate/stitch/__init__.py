@@ -152,7 +152,7 @@ def needs_export(plan: ChapterPlan, folder: Path, previous: dict,
                 and ("mp3" not in formats or (old.file_stamp and stamp(
                     folder / f"{plan.stem}.mp3") == old.file_stamp))
                 and ("m4b" not in formats
-                     or all((folder / PARTS / f"{p}.m4a").exists() for p in old.pieces)))
+                     or all(_encoded(folder / PARTS, p, ("m4b",)) for p in old.pieces)))
 
 
 def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, mastering: Mastering,

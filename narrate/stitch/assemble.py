@@ -144,8 +144,7 @@ def assemble_into(out: BinaryIO, clips: list[Clip], mastering: Mastering,
             if not written or written[0][0] != gain:
                 out.seek(0)
                 out.truncate()
-                keys = [_inputs(placed, piece, samples, gain, ceiling, mastering)
-                        for piece in pieces]
+                keys = _inputs(placed, pieces, samples, gain, ceiling, mastering)
                 skip = (known or {}) if gain == previous_gain_db else {}
                 written[:] = [(gain, _level_pieces(out, read, samples, gain, ceiling, pieces,
                                                    keys, skip, raw))]
@@ -202,19 +201,22 @@ def _lay_out(raw: BinaryIO, clips: list[Clip], mastering: Mastering):
     return cues, cuts, position, placed
 
 
-def _inputs(placed: list[_Placed], piece: tuple[int, int], samples: int, gain_db: float,
-            ceiling_db: float, mastering: Mastering) -> str:
-    """A hash of everything a piece's levelled samples come from: the clips within the
-    limiter's reach of it and where they lie, silence elsewhere, the gain and ceiling,
-    how clips are read and trimmed, and the code that does it."""
-    start, stop = piece
-    low, high = max(0, start - LIMITER_REACH), min(samples, stop + LIMITER_REACH)
-    first = bisect.bisect_right([p.stop for p in placed], low)
-    near = itertools.takewhile(lambda p: p.start < high, placed[first:])
+def _inputs(placed: list[_Placed], pieces: list[tuple[int, int]], samples: int,
+            gain_db: float, ceiling_db: float, mastering: Mastering) -> list[str]:
+    """For each piece, a hash of everything its levelled samples come from: the clips
+    within the limiter's reach of it and where they lie, silence elsewhere, the gain and
+    ceiling, how clips are read and trimmed, and the code that does it."""
+    starts, stops = [p.start for p in placed], [p.stop for p in placed]
     numbers = [float(n) for n in (mastering.trim_db, gain_db, ceiling_db)]  # NumPy's or not
-    text = (f"{_code_digest()}|{mastering.sample_rate}|{numbers!r}|{low - start}|{high - start}|"
-            + ";".join(f"{p.start - start},{p.stop - start},{p.source}" for p in near))
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+    keys = []
+    for start, stop in pieces:
+        low, high = max(0, start - LIMITER_REACH), min(samples, stop + LIMITER_REACH)
+        near = placed[bisect.bisect_right(stops, low):bisect.bisect_left(starts, high)]
+        text = (f"{_code_digest()}|{mastering.sample_rate}|{numbers!r}|{low - start}|"
+                f"{high - start}|"
+                + ";".join(f"{p.start - start},{p.stop - start},{p.source}" for p in near))
+        keys.append(hashlib.blake2b(text.encode(), digest_size=12).hexdigest())
+    return keys
 
 
 @functools.cache
@@ -232,12 +234,9 @@ def _raw_measures(read: Reader, pieces: list[tuple[int, int]]) -> list[PieceMeas
     """Each piece's squares and peak before levelling (the rest is filled in when it is)."""
     measures = []
     for start, stop in pieces:
-        squares, peak = 0.0, 0
-        for at in range(start, stop, CHUNK):
-            chunk = read(at, min(stop, at + CHUNK))
-            squares += sum_squares(chunk)
-            peak = max(peak, peak_of(chunk))
-        measures.append(PieceMeasure("", "", squares, peak, 0.0))
+        chunks = [_raw(read(at, min(stop, at + CHUNK))) for at in range(start, stop, CHUNK)]
+        measures.append(PieceMeasure("", "", sum(squares for squares, _ in chunks),
+                                     max((peak for _, peak in chunks), default=0), 0.0))
     return measures
 
 
@@ -271,6 +270,11 @@ def _level_pieces(out: BinaryIO, read: Reader, samples: int, gain_db: float, cei
     return measures
 
 
+def _raw(chunk: np.ndarray) -> tuple[float, int]:
+    """A chunk's squares summed, and its peak."""
+    return sum_squares(chunk), peak_of(chunk)
+
+
 def _levelled_chunks(read: Reader, samples: int, gain_db: float, ceiling_db: float,
                      start: int = 0, stop: int | None = None, measure_raw: bool = False):
     """((squares, peak) of the chunk before levelling, or (0, 0) unless `measure_raw`;
@@ -281,7 +285,7 @@ def _levelled_chunks(read: Reader, samples: int, gain_db: float, ceiling_db: flo
         low = max(0, at - LIMITER_REACH)
         window = read(low, min(samples, end + LIMITER_REACH))
         kept = slice(at - low, end - low)
-        before = (sum_squares(window[kept]), peak_of(window[kept])) if measure_raw else (0.0, 0)
+        before = _raw(window[kept]) if measure_raw else (0.0, 0)
         level(window, gain_db, ceiling_db)
         yield before, window[kept]
 

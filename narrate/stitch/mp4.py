@@ -195,9 +195,9 @@ def write_m4b(pieces: list[Path], dest: Path, tags: BookTags,
     read = [read_piece(path) for path in pieces]
     if not read:
         raise NarrateError(f"{dest}: no audio to join")
-    rate = read[0].rate
+    rate, codec = read[0].rate, _codec(read[0].sample_entry)
     for piece in read:
-        if _codec(piece.sample_entry) != _codec(read[0].sample_entry) or piece.rate != rate:
+        if _codec(piece.sample_entry) != codec or piece.rate != rate:
             raise NarrateError(f"{piece.path}: encoded with other settings than {read[0].path}; "
                                "delete the book's .parts folder and build again")
     titles = [_title_sample(title) for title, _, _ in chapters]
