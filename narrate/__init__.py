@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from narrate.audition import Preview
     from narrate.batch import BatchEntry
     from narrate.pipeline import BuildResult
+    from narrate.pronounce import UnknownWord
     from narrate.qa.report import CheckReport
     from narrate.stitch.timeline import Mastering
 
@@ -41,8 +42,10 @@ __all__ = [
     "build",
     "build_many",
     "check",
+    "phonemes",
     "preview",
     "script",
+    "words",
 ]
 __version__ = "0.2.0"
 
@@ -126,6 +129,44 @@ def preview(source: str | Path | Book | None = None, ident: str | None = None, *
                             seconds=seconds, out=out, voices=voices, cache_dir=cache,
                             play=play, **options)
     return result
+
+
+def words(source: str | Path | Book, *, voices=None, listen: bool = False, limit: int = 40,
+          lexicon: str | Path | None = None, cache: str | Path | None = None,
+          jobs: int | None = None, progress: bool | None = False,
+          **options) -> list[UnknownWord]:
+    """The words of a book its narrator's engine does not know (spelled by rule), most
+    frequent first; with `listen`, the first `limit` each heard in its sentence by the
+    machine listener (narrate[asr]), `misheard` set on each."""
+    from narrate.metadata import load_lexicon
+    from narrate.plan import book_profiles, load_book
+    from narrate.pronounce import listen as hear
+    from narrate.pronounce import unknown_words
+    from narrate.render.cache import Cache
+
+    book = source if isinstance(source, Book) else load_book(source, lexicon=lexicon, **options)
+    narrator = book_profiles(book, voices, lexicon=lexicon)["narrator"]
+    found = unknown_words(book, narrator, load_lexicon(lexicon or book.extra.get("lexicon")))
+    if not listen:
+        return found
+    return hear(found[:limit], narrator, Cache(cache), jobs or os.cpu_count() or 1,
+                progress) + found[limit:]
+
+
+def phonemes(text: str, *, voices=None) -> str:
+    """How the cast's narrator says `text`, in its engine's phonemes: a start for a
+    lexicon entry (`word: {hibari: PHONEMES}`)."""
+    from narrate.render.engines import engine
+    from narrate.render.profiles import load_profiles
+
+    narrator = load_profiles(voices)["narrator"]
+    say = getattr(engine(narrator.engine), "phonemes_for", None)
+    if say is None:
+        raise NarrateError(f"the {narrator.engine} engine takes no phonemes from narrate",
+                           option=("voices", voices or "espeak"),
+                           hint="a respelling works for every engine; phonemes are hibari's "
+                           "(--voices natural)")
+    return say(text)
 
 
 def __getattr__(name: str):

@@ -66,7 +66,8 @@ CONVERT = (  # unset, they keep the library's defaults (and the metadata's `read
     opt("--code", type=click.Choice(["mention", "skip"]), help="Code blocks: a cue or nothing."),
     opt("--notes", type=click.Choice(["after-paragraph", "chapter-end", "skip"]), help="Notes."),
     opt("--tables", type=click.Choice(["read", "mention", "skip"]), help="Small tables read."))
-VOICES = opt("--voices", type=DIR, help="Folder of <role>.yaml voice profiles over the cast.")
+VOICES = opt("--voices", metavar="CAST", help="natural (default), espeak, neural, or a folder of "
+             "<role>.yaml profiles over the default cast.")
 CACHE = opt("--cache", type=DIR, help="Segment cache (default: $NARRATE_CACHE or user cache).")
 JOBS = opt("-j", "--jobs", type=click.IntRange(1, 64), help="Worker processes (default: cores).")
 PROFILE = opt("--profile", type=click.Choice(["default", "acx"]), default="default",
@@ -210,6 +211,35 @@ def _build_many(targets, mastering, check_profile, kw) -> None:
         sys.exit(1)
 
 
+@command("narrate words seeds/prophet-essay.txt --listen", click.argument("source", required=False),
+         VOICES,
+         opt("--listen", is_flag=True, help="Hear each in its sentence (narrate[asr])."),
+         opt("--limit", type=click.IntRange(1), default=40, help="Words listed (and heard)."),
+         opt("--phonemes", metavar="TEXT", help="Show how the engine says TEXT instead."),
+         CACHE, JOBS, *CONVERT)
+def words(source, voices, listen, limit, phonemes, cache, jobs, **kw):
+    """List the words the narrator's engine does not know, most frequent first: fix them
+    in a lexicon before a long build."""
+    if phonemes:
+        return click.echo(narrate.phonemes(phonemes, voices=voices))
+    if not source:
+        raise NarrateError("needs a SOURCE (or --phonemes TEXT)",
+                           hint="e.g. `narrate words seeds/prophet-essay.txt`")
+    found = narrate.words(source, voices=voices, listen=listen, limit=limit, cache=cache,
+                          jobs=jobs, progress=None if listen else False, **_given(kw))
+    from narrate.pronounce import around
+
+    for word in found[:limit]:
+        heard = "" if word.heard is None else (
+            f"  MISHEARD: “{around(word.sentence, word.word, 3, word.heard)}”" if word.misheard else "  heard")
+        click.secho(f"{word.count:5}  {word.word:18} {word.first:9} "
+                    f"“{around(word.sentence, word.word)}”{heard}",
+                    fg="yellow" if word.misheard else None)
+    more = f" ({len(found) - limit} more: --limit)" if len(found) > limit else ""
+    click.echo(f"{len(found)} words the engine does not know{more}; give them a respelling or "
+               "phonemes in a lexicon (README: Pronunciation)")
+
+
 @command("narrate check output/prophet-essay --profile acx",
          click.argument("book_dir", required=False, type=DIR), PROFILE, JOBS,
          opt("--asr", is_flag=True, help="Also listen to every segment (narrate[asr])."),
@@ -232,12 +262,13 @@ def diff(old, new, **kw):
     click.echo("\n".join(plan.diff_summary(plan.diff_books(_book(old, kw), _book(new, kw)))))
 
 
-@command("narrate voices --check --voices voices/neural", VOICES,
+@command("narrate voices --check --voices neural", VOICES,
          opt("--check", "check_cast", is_flag=True, help="Validate the profiles instead."),
          opt("--audition", "hear", is_flag=True, help="Speak a sample line in every role's voice."),
          opt("--out", type=FILE, help="With --audition: write it (.wav or .mp3) instead."))
 def voices(voices, check_cast, hear, out):
-    """List every engine's voices, check the cast (--check) or hear it (--audition)."""
+    """List the casts and every engine's voices, check a cast (--check) or hear it
+    (--audition)."""
     if hear:
         from narrate.audition import audition_cast
 
@@ -249,7 +280,7 @@ def voices(voices, check_cast, hear, out):
 
 @command("narrate cache --prune seeds/prophet-essay.txt", click.argument("scripts", nargs=-1),
          CACHE, opt("--prune", is_flag=True, help="Delete entries that none of SCRIPTS uses."),
-         opt("--voices", type=DIR, help="The SCRIPTS' voice profiles."))
+         opt("--voices", metavar="CAST", help="The SCRIPTS' cast (a name or a folder)."))
 def cache(scripts, cache, prune, voices):
     """Report the segment cache's size; --prune SCRIPT... deletes entries no script uses."""
     if prune:

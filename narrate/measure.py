@@ -81,6 +81,23 @@ def is_silent(pcm: np.ndarray) -> bool:
     return rms_db(pcm) <= SILENCE_DB
 
 
+def median_f0(pcm: np.ndarray, rate: int) -> float:
+    """Median F0 (Hz) of the voiced 40 ms frames, by autocorrelation (60-400 Hz): how
+    far apart two voices sit (scripts/bench voices, the tests); 0.0 with none voiced."""
+    x = pcm.astype(np.float64)
+    frame, hop, found = int(0.04 * rate), int(0.01 * rate), []
+    low, high = int(rate / 400), int(rate / 60)
+    for start in range(0, len(x) - frame, hop):
+        f = x[start:start + frame] - x[start:start + frame].mean()
+        if np.sqrt((f ** 2).mean()) < 500:
+            continue
+        ac = np.correlate(f, f, "full")[frame - 1:]
+        lag = low + int(np.argmax(ac[low:high]))
+        if ac[lag] > 0.3 * ac[0]:
+            found.append(rate / lag)
+    return float(np.median(found)) if found else 0.0
+
+
 def sound_bounds(pcm: np.ndarray, threshold_db: float = SILENCE_DB) -> tuple[int, int] | None:
     """The first and last sample louder than the threshold, or None when all is silence."""
     threshold = FULL_SCALE * 10 ** (threshold_db / 20)

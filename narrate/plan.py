@@ -29,7 +29,7 @@ from narrate.model import Book, Segment
 from narrate.problems import WARNING, Problem, first_words
 from narrate.read import read_document
 from narrate.read.cover import save_cover
-from narrate.render import RenderItem, book_items, cast_for_language, item_keys
+from narrate.render import RenderItem, book_items, cast_for_language, item_keys, with_phonemes
 from narrate.render.profiles import VoiceProfile, load_profiles
 from narrate.scriptfile import is_script_file, load_script
 
@@ -178,14 +178,15 @@ def voices_dir_for(book: Book, voices: str | Path | None) -> str | Path | None:
     return voices or book.extra.get("voices")
 
 
-def book_profiles(book: Book, voices: str | Path | None = None, warnings: list | None = None):
+def book_profiles(book: Book, voices: str | Path | None = None, warnings: list | None = None,
+                  lexicon: str | Path | None = None):
     """The voice profiles for a book: the cast (--voices, the metadata's, the default) in
-    the book's language."""
+    the book's language, with its lexicon's phonemes for their engines."""
     profiles, found = cast_for_language(load_profiles(voices_dir_for(book, voices)),
                                         book.language)
     if warnings is not None:
         warnings.extend(found)
-    return profiles
+    return with_phonemes(profiles, load_lexicon(lexicon or book.extra.get("lexicon")))
 
 
 def used_cache_keys(books: list[Book], voices: str | Path | None = None) -> set[str]:
@@ -288,7 +289,7 @@ def plan_book(book: Book, cache, out_root: str | Path = OUTPUT_DIR, voices=None,
 
     mastering = mastering or Mastering()
     credits = book.extra.get("credits", True) if credits is None else credits
-    profiles = book_profiles(book, voices, warnings)
+    profiles = book_profiles(book, voices, warnings, lexicon)
     credit_reader(book, profiles, load_lexicon(lexicon or book.extra.get("lexicon")))
     items = book_items(book) + extra_items(book, credits)
     forced, forced_chapters = resolve_only(book, items, only) if only else (set(), set())

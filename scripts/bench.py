@@ -32,23 +32,72 @@ def wav_seconds(path: Path) -> float:
         return wav.getnframes() / wav.getframerate()
 
 
+BARE_HIBARI = """
+import sys, time, wave
+import numpy as np
+from hibari import Hibari, write_wav
+tts = Hibari(threads=1)
+lines = open(sys.argv[1], encoding="utf-8").read().split("\\n")
+audio = [tts(line, speed=float(sys.argv[3]), seed=0) for line in lines if line.strip()]
+write_wav(sys.argv[2], np.concatenate(audio))
+"""
+
+
+def bare_hibari(work: Path, says: list[str], processes: int) -> tuple[float, list[Path]]:
+    """The reference for the natural cast: hibari alone (one ONNX thread) speaking the
+    lines at the narrator's pace, split over `processes` processes run at once, each
+    writing one WAV. Wall time, and the WAVs."""
+    from narrate.render.engines.hibari import NATURAL_WPM
+    from narrate.render.profiles import load_profiles
+
+    speed = load_profiles("natural")["narrator"].rate / NATURAL_WPM
+    shares = [says[n::processes] for n in range(processes)]
+    wavs = [work / f"bare-hibari-{n}.wav" for n in range(processes)]
+    started = time.perf_counter()
+    running = []
+    for share, wav in zip(shares, wavs):
+        lines = work / f"{wav.stem}.txt"
+        lines.write_text("\n".join(share), encoding="utf-8")
+        running.append(subprocess.Popen([sys.executable, "-c", BARE_HIBARI, str(lines), str(wav),
+                                         str(speed)]))
+    for process in running:
+        if process.wait() != 0:
+            raise SystemExit("bare hibari failed")
+    return time.perf_counter() - started, wavs
+
+
 def bench_render(work: Path) -> None:
     from narrate.pipeline import render_book
     from narrate.plan import load_book
 
-    print("== render: the whole seed essay, segments to WAV (pyttsx3 + espeak-ng)")
+    book = load_book(SEED)
+    print("== render: the whole seed essay, segments to WAV, the natural cast (hibari)")
+    says = [s.say for s in book.segments if s.say.strip()]
+    for jobs in (1, 2):
+        bare, wavs = bare_hibari(work, says, jobs)
+        audio = sum(wav_seconds(w) for w in wavs)
+        cache = work / f"cache-natural-{jobs}"
+        cold, report = timed(render_book, book, "natural", cache_dir=cache, jobs=jobs,
+                             progress=False)
+        assert not report.failed, report.failed[:3]
+        print(f"bare hibari, {jobs} process{'es' if jobs > 1 else '  '}: {bare:6.2f} s "
+              f"({audio / bare:4.0f} s audio per s); narrate render, {jobs} worker"
+              f"{'s' if jobs > 1 else ' '}: {cold:6.2f} s = {cold / bare:.2f}x bare hibari "
+              f"({report.audio_seconds / cold:4.0f} s audio per s)")
+    print("== render: the whole seed essay, the espeak cast (pyttsx3 + espeak-ng)")
     reference_wav = work / "reference.wav"
     ref_seconds, _ = timed(subprocess.run, ["espeak-ng", "-w", str(reference_wav), "-f", str(SEED)],
                            check=True)
     ref_audio = wav_seconds(reference_wav)
     print(f"reference  espeak-ng -w out.wav -f seed: {ref_seconds:6.2f} s wall, "
           f"{ref_audio / 60:.1f} min audio, {ref_audio / ref_seconds:6.0f} s audio per s")
-    book = load_book(SEED)
     for jobs in (1, 2):
         cache = work / f"cache-{jobs}"
-        cold, report = timed(render_book, book, cache_dir=cache, jobs=jobs, progress=False)
+        cold, report = timed(render_book, book, "espeak", cache_dir=cache, jobs=jobs,
+                             progress=False)
         assert not report.failed, report.failed[:3]
-        warm, again = timed(render_book, book, cache_dir=cache, jobs=jobs, progress=False)
+        warm, again = timed(render_book, book, "espeak", cache_dir=cache, jobs=jobs,
+                            progress=False)
         assert not again.rendered
         audio = report.audio_seconds
         print(f"narrate render, {jobs} worker{'s' if jobs > 1 else ' '}: cold {cold:6.2f} s "
@@ -128,11 +177,17 @@ def narrate_cmd() -> list[str]:
 
 
 def bench_build(work: Path) -> None:
-    print("== build: the whole seed essay, cold, against the same encodings made by hand")
-    wav, mp3, aac = work / "ref.wav", work / "ref.mp3", work / "ref.m4a"
+    from narrate.plan import load_book
+
+    print("== build: the whole seed essay with the default (natural) cast, cold, against the "
+          "same work done by hand")
+    says = [s.say for s in load_book(SEED).segments if s.say.strip()]
+    cores = os.cpu_count() or 1
     ref = {}
-    ref["espeak"], _ = timed(subprocess.run, ["espeak-ng", "-w", str(wav), "-f", str(SEED)],
-                             check=True)
+    ref["hibari"], wavs = bare_hibari(work, says, cores)
+    wav, mp3, aac = work / "ref.wav", work / "ref.mp3", work / "ref.m4a"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *[a for w in wavs for a in ("-i", str(w))],
+                    "-filter_complex", f"concat=n={len(wavs)}:v=0:a=1", str(wav)], check=True)
     ffmpeg = ["ffmpeg", "-v", "error", "-y", "-i", str(wav), "-ac", "1", "-ar", "22050"]
     ref["mp3"], _ = timed(subprocess.run, ffmpeg + ["-c:a", "libmp3lame", "-b:a", "64k",
                                                     "-compression_level", "7", str(mp3)],
@@ -140,9 +195,11 @@ def bench_build(work: Path) -> None:
     ref["aac"], _ = timed(subprocess.run, ffmpeg + ["-c:a", "aac", "-aac_coder", "fast", "-b:a",
                                                     "64k", str(aac)], check=True)
     reference = sum(ref.values())
-    print(f"reference  espeak-ng -w {ref['espeak']:.1f} s + ffmpeg MP3 {ref['mp3']:.1f} s + "
-          f"ffmpeg AAC {ref['aac']:.1f} s = {reference:.1f} s")
+    print(f"reference  bare hibari, {cores} processes {ref['hibari']:.1f} s + ffmpeg MP3 "
+          f"{ref['mp3']:.1f} s + ffmpeg AAC {ref['aac']:.1f} s = {reference:.1f} s "
+          f"({wav_seconds(wav) / 60:.1f} min of speech)")
     env = dict(os.environ, NARRATE_CACHE=str(work / "build-cache"))
+    env.pop("NARRATE_VOICES", None)
     seconds, peak, _ = run_measured(narrate_cmd() + ["build", str(SEED), "--out", str(work / "out")],
                                     env)
     print(f"narrate build (cold cache, all cores): {seconds:.1f} s = {seconds / reference:.2f}x the "
@@ -474,8 +531,124 @@ def bench_corpus(work: Path) -> None:
             print(f"{'':40}junk spoken: " + ", ".join(f"{k} {v}" for k, v in card.junk.items()))
 
 
+VOICE_TEXTS = ["prophet-essay.txt", "krehbiel-how-to-listen-to-music.txt",
+               "james-pragmatism.epub", "jerome-three-men-in-a-boat.epub",
+               "art-of-command-line.md", "hyperfine-readme.md"]
+
+
+def _passage(path: Path, words: int) -> list[str]:
+    """About `words` words of a text's prose, from its middle chapter: the `say` of
+    whole segments, as narrate speaks them."""
+    from narrate.plan import load_book
+
+    book = load_book(path)
+    chapter = book.chapters[len(book.chapters) // 2]
+    says, count = [], 0
+    for segment in chapter.segments + [s for c in book.chapters for s in c.segments]:
+        if count >= words:
+            break
+        if segment.say.strip() and len(segment.say.split()) >= 6 and segment.say not in says:
+            says.append(segment.say)
+            count += len(segment.say.split())
+    return says
+
+
+class MosPredictor:
+    """DistillMOS (its weights are in its wheel), on 16 kHz audio in 10 s windows: the
+    mean of the windows' predictions. Needs the bench extra (torch)."""
+
+    def __init__(self):
+        import distillmos
+        import torch
+
+        torch.set_num_threads(os.cpu_count() or 1)
+        self.torch, self.model = torch, distillmos.ConvTransformerSQAModel()
+        self.model.eval()
+
+    def __call__(self, audio) -> float:
+        window, scores = 16000 * 10, []
+        with self.torch.no_grad():
+            for start in range(0, max(1, len(audio) - window // 2), window):
+                piece = self.torch.from_numpy(audio[start:start + window].copy())[None]
+                scores.append(float(self.model(piece)))
+        return sum(scores) / len(scores)
+
+
+def bench_voices(work: Path) -> None:
+    """Every role of every cast on the seed and each corpus text (about a minute of each):
+    predicted MOS (DistillMOS), the machine listener's median WER per segment, median F0
+    and the distance from the cast's narrator in semitones, and speed in seconds of
+    audio per CPU-second, the bare engine (in this process) and through narrate."""
+    import numpy as np
+
+    from narrate.measure import median_f0
+    from narrate.qa.listen import asr_installed, transcribe_all, word_error_rate
+    from narrate.qa.verify import as_16k, read_take
+    from narrate.render import RenderItem, render_items
+    from narrate.render.cache import Cache
+    from narrate.render.engines import create_engine, installed
+    from narrate.render.profiles import cast_names, load_profiles
+
+    print("== voices: every role of every cast on a passage of each text (MOS: DistillMOS)")
+    texts = [CORPUS / name for name in VOICE_TEXTS if (CORPUS / name).is_file()]
+    texts = [SEED] + [t for t in texts if t.name != SEED.name]
+    passages = {path.name: _passage(path, 150) for path in texts}
+    mos = MosPredictor()
+    listens = asr_installed()
+    print(f"{'cast':8} {'role':9} {'engine voice':24} {'text':38} {'MOS':>5} {'WER':>6} "
+          f"{'F0 Hz':>6} {'st':>6} {'bare x':>7} {'narrate x':>9}")
+    for cast in cast_names():
+        profiles = load_profiles(cast)
+        if not all(installed(p.engine) for p in profiles.values()):
+            print(f"{cast:8} (not installed: {', '.join(sorted({p.engine for p in profiles.values()}))})")
+            continue
+        narrator_f0: dict[str, float] = {}
+        for role in sorted(profiles, key=lambda r: r != "narrator"):
+            profile = profiles[role]
+            engine = create_engine(profile)
+            for name, says in passages.items():
+                bare_cpu, bare_audio = _bare_engine(engine, says, work / "bare.wav")
+                items = [RenderItem(f"{n}", say, role) for n, say in enumerate(says)]
+                cpu_before = _cpu()
+                report = render_items(items, profiles, Cache(work / f"voices-{cast}-{role}-{name}"),
+                                      jobs=2, progress=False)
+                through = report.audio_seconds / max(1e-6, _cpu() - cpu_before)
+                takes = {i.id: read_take(report.paths[i.id]) for i in items}
+                rate = next(iter(takes.values()))[1]
+                joined = np.concatenate([pcm for pcm, _ in takes.values()])
+                f0 = median_f0(joined, rate)
+                narrator_f0.setdefault(name, f0)
+                semis = 12 * np.log2(narrator_f0[name] / f0) if f0 else float("nan")
+                clips = {i: as_16k(*takes[i]) for i in takes}
+                score = mos(np.concatenate(list(clips.values())))
+                heard = transcribe_all(clips, 2) if listens else {}
+                wer = (statistics.median(word_error_rate(items[int(i)].say, h)
+                                         for i, h in heard.items()) if heard else float("nan"))
+                print(f"{cast:8} {role:9} {profile.engine + ' ' + profile.voice:24.24} "
+                      f"{name:38.38} {score:5.2f} {wer:6.1%} {f0:6.0f} {semis:6.1f} "
+                      f"{bare_audio / bare_cpu:7.0f} {through:9.0f}", flush=True)
+
+
+def _cpu() -> float:
+    """CPU-seconds of this process and its children that have ended."""
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
+        resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _bare_engine(engine, says: list[str], path: Path) -> tuple[float, float]:
+    """CPU-seconds and seconds of audio of the engine alone on these lines, in this process."""
+    spent, audio = 0.0, 0.0
+    for say in says:
+        start = time.process_time()
+        engine.synthesize(say, path)
+        spent += time.process_time() - start
+        audio += wav_seconds(path)
+    return spent, audio
+
+
 SECTIONS = {"corpus": bench_corpus, "render": bench_render, "build": bench_build, "edit": bench_edit,
-            "neural": bench_neural,
+            "neural": bench_neural, "voices": bench_voices,
             "scale": bench_scale, "ray": bench_ray, "batch": bench_batch}
 
 

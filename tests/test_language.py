@@ -21,8 +21,8 @@ def test_a_german_book_keeps_english_number_words_out():
     assert "nineteen fifteen" in english.segments[0].say
 
 
-def test_the_default_cast_speaks_the_books_language():
-    profiles = load_profiles(None)
+def test_the_espeak_cast_speaks_the_books_language():
+    profiles = load_profiles("espeak")
     cast, warnings = cast_for_language(profiles, "de")
     assert cast["narrator"].voice == "gmw/de" and cast["quote"].voice == "gmw/de+f2"
     assert warnings == []
@@ -31,13 +31,15 @@ def test_the_default_cast_speaks_the_books_language():
         cast_for_language(profiles, "xx")
 
 
-def test_the_neural_cast_stays_english_and_says_so():
-    from pathlib import Path
-
-    neural = load_profiles(Path(__file__).parent.parent / "voices" / "neural")
-    cast, warnings = cast_for_language(neural, "fr")
-    assert cast["narrator"].engine == "piper" and cast["narrator"].voice == "en_US-joe-medium"
-    assert any("speaks English only" in w for w in warnings)
+@pytest.mark.parametrize("name", ["natural", "neural"])
+def test_an_english_only_cast_hands_another_language_to_espeak_and_says_so(name):
+    cast, warnings = cast_for_language(load_profiles(name), "fr")
+    assert {p.engine for p in cast.values()} == {"pyttsx3"}
+    assert cast["narrator"].voice == "roa/fr" and cast["quote"].voice == "roa/fr+f2"
+    assert warnings == [("this book's language is 'fr', which the narrator, note, quote voices' "
+                        "engine does not speak: the espeak cast reads them")]
+    with pytest.raises(NarrateError, match="language 'xx': espeak-ng has no voice"):
+        cast_for_language(load_profiles(name), "xx")
 
 
 @pytest.mark.e2e

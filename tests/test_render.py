@@ -26,7 +26,7 @@ def copy_voices(tmp_path, **quote_changes):
     folder = tmp_path / "voices"
     folder.mkdir(exist_ok=True)
     for role in ("narrator", "quote"):
-        data = yaml.safe_load((ROOT / "voices" / f"{role}.yaml").read_text())
+        data = yaml.safe_load((ROOT / "voices" / "espeak" / f"{role}.yaml").read_text())
         if role == "quote":
             data.update(quote_changes)
         (folder / f"{role}.yaml").write_text(yaml.safe_dump(data))

@@ -37,7 +37,7 @@ def fast_voices(tmp_path):
     folder = tmp_path / "voices"
     folder.mkdir()
     for role in ("narrator", "quote"):
-        data = yaml.safe_load((ROOT / "voices" / f"{role}.yaml").read_text())
+        data = yaml.safe_load((ROOT / "voices" / "espeak" / f"{role}.yaml").read_text())
         data["rate"] = 400
         (folder / f"{role}.yaml").write_text(yaml.safe_dump(data))
     return folder

@@ -231,9 +231,13 @@ def expand_abbreviations(text: str) -> str:
 @dataclass
 class Lexicon:
     """Word -> respelling. A key written in lower case matches any case;
-    a key with capitals matches only as written."""
+    a key with capitals matches only as written. `phonemes` (engine -> spoken word ->
+    (phonemes, where written)) are for the render stage: they change no `say`, so they
+    are no part of a conversion."""
 
     entries: dict[str, str] = field(default_factory=dict)
+    phonemes: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict, compare=False,
+                                                            repr=False)
 
     def __post_init__(self):
         self._pattern = None

@@ -16,7 +16,7 @@ def quality_problem(path: Path, say: str, wpm: int, heard: str | None = None,
                     threshold: float = 0.35) -> str:
     """What is wrong with one rendered take, or '' (render's `take_problem` only asks
     whether the file is usable at all)."""
-    return _problem(*_read_take(path), say, wpm, heard, threshold)
+    return _problem(*read_take(path), say, wpm, heard, threshold)
 
 
 def _problem(pcm: np.ndarray, rate: int, say: str, wpm: int, heard: str | None,
@@ -29,12 +29,12 @@ def _problem(pcm: np.ndarray, rate: int, say: str, wpm: int, heard: str | None,
     return ""
 
 
-def _read_take(path: Path) -> tuple[np.ndarray, int]:
+def read_take(path: Path) -> tuple[np.ndarray, int]:
     with wave.open(str(path)) as handle:
         return np.frombuffer(handle.readframes(handle.getnframes()), np.int16), handle.getframerate()
 
 
-def _as_16k(pcm: np.ndarray, rate: int) -> np.ndarray:
+def as_16k(pcm: np.ndarray, rate: int) -> np.ndarray:
     times = np.arange(0, len(pcm) / rate, 1 / ASR_RATE)
     return np.interp(times, np.arange(len(pcm)) / rate, pcm / 32768).astype(np.float32)
 
@@ -50,8 +50,8 @@ class TakeJudge:
     def __call__(self, takes: dict, profiles: dict) -> dict[str, str]:
         from narrate.qa.listen import transcribe_all
 
-        pcm = {item.id: _read_take(path) for item, path in takes.items()}
-        heard = (transcribe_all({i: _as_16k(*pcm[i]) for i in pcm}, self.jobs, self.progress)
+        pcm = {item.id: read_take(path) for item, path in takes.items()}
+        heard = (transcribe_all({i: as_16k(*pcm[i]) for i in pcm}, self.jobs, self.progress)
                  if self.listens and pcm else {})
         return {item.id: _problem(*pcm[item.id], item.say, profiles[item.role].rate,
                                   heard.get(item.id)) for item in takes}

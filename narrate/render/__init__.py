@@ -9,7 +9,9 @@ process, so each worker process serves exactly one profile.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
+import re
 import time
 import wave
 from collections.abc import Set as AbstractSet
@@ -40,7 +42,7 @@ from narrate.render.engines import (
     quiet_stdout,
 )
 from narrate.render.executors import Executor, LocalExecutor
-from narrate.render.profiles import VoiceProfile, profiles_for
+from narrate.render.profiles import PORTABLE_CAST, VoiceProfile, load_profiles, profiles_for
 
 IN_PROCESS_MAX = 3  # this few segments of one voice render here: starting a pool costs more
 ATTEMPTS = 3
@@ -96,19 +98,63 @@ class RenderReport:
 def cast_for_language(profiles: dict[str, VoiceProfile], language: str
                       ) -> tuple[dict[str, VoiceProfile], list[str]]:
     """The cast for a book's language: each engine picks its voice for the language
-    (espeak-ng swaps an English voice for the language's own); an engine that speaks
-    English only keeps its voice, with a warning."""
+    (espeak-ng swaps an English voice for the language's own); a role whose engine speaks
+    English only is read by the espeak cast's voice for that role, and one line says so."""
     if not language or language.lower().startswith("en"):
         return profiles, []
-    cast, warnings = dict(profiles), []
+    cast, moved = dict(profiles), []
+    portable = load_profiles(PORTABLE_CAST)
     for role, profile in profiles.items():
         voice = engine(profile.engine).voice_for_language(profile.voice, language)
-        if voice is None:
-            warnings.append(f"the {role} voice ({profile.engine}) speaks English only; this "
-                            f"book's language is {language!r}")
-        elif voice != profile.voice:
-            cast[role] = dataclasses.replace(profile, voice=voice)
-    return cast, warnings
+        if voice is None and role in portable:
+            profile, voice = portable[role], None
+            moved.append(role)
+            voice = engine(profile.engine).voice_for_language(profile.voice, language)
+        if voice is None:  # no espeak profile for this role: it keeps its English voice
+            continue
+        cast[role] = dataclasses.replace(profile, voice=voice)
+    if not moved:
+        return cast, []
+    line = (f"this book's language is {language!r}, which the {', '.join(moved)} voices' "
+            f"engine does not speak: the {PORTABLE_CAST} cast reads them")
+    return cast, [line]
+
+
+def with_phonemes(profiles: dict[str, VoiceProfile], lexicon) -> dict[str, VoiceProfile]:
+    """Each profile with the lexicon's phonemes for its engine, each checked by the engine
+    now (one line naming the lexicon's entry, before any work)."""
+    given = getattr(lexicon, "phonemes", None) or {}
+    for name, (_, place) in ((n, next(iter(e.values()))) for n, e in given.items()):
+        engine(name, place)  # a known engine?
+    cast = dict(profiles)
+    for role, profile in profiles.items():
+        entries = given.get(profile.engine, {})
+        mark = getattr(engine(profile.engine), "mark_phonemes", None)
+        if not entries or mark is None:
+            continue
+        marked = []
+        for spoken, (phonemes, place) in sorted(entries.items()):
+            try:
+                marked.append((spoken, mark(spoken, phonemes)))
+            except NarrateError as exc:
+                raise NarrateError(exc.what, where=place, hint=exc.hint) from None
+        cast[role] = dataclasses.replace(profile, phonemes=tuple(marked))
+    return cast
+
+
+def spoken(item: RenderItem, profile: VoiceProfile) -> RenderItem:
+    """The item as its engine is given it: the lexicon's phonemes marked up."""
+    if not profile.phonemes:
+        return item
+    say = _phoneme_pattern(profile.phonemes).sub(
+        lambda m: dict(profile.phonemes)[m.group()], item.say)
+    return item if say == item.say else dataclasses.replace(item, say=say)
+
+
+@functools.lru_cache(maxsize=16)
+def _phoneme_pattern(phonemes: tuple[tuple[str, str], ...]) -> re.Pattern:
+    words = "|".join(re.escape(w) for w, _ in sorted(phonemes, key=lambda p: -len(p[0])))
+    return re.compile(rf"(?<![\w\[-])(?:{words})(?![\w\]-])")
 
 
 def book_items(book: Book) -> list[RenderItem]:
@@ -118,7 +164,7 @@ def book_items(book: Book) -> list[RenderItem]:
 def item_keys(items: list[RenderItem], profiles: dict[str, VoiceProfile]) -> dict[str, str]:
     profiles = profiles_for({i.role for i in items}, profiles)
     voices = {role: voice_fingerprint(p, engine_version(p.engine)) for role, p in profiles.items()}
-    return {i.id: audio_key(i.say, voices[i.role]) for i in items}
+    return {i.id: audio_key(spoken(i, profiles[i.role]).say, voices[i.role]) for i in items}
 
 
 def render_items(items: list[RenderItem], profiles: dict[str, VoiceProfile], cache: Cache,
@@ -192,7 +238,8 @@ class Renderer:
     def _render_missing(self, todo, profiles, report, progress) -> None:
         by_role: dict[str, list[tuple[str, RenderItem]]] = {}
         for key, group in todo.items():
-            by_role.setdefault(group[0].role, []).append((key, group[0]))
+            item = group[0]
+            by_role.setdefault(item.role, []).append((key, spoken(item, profiles[item.role])))
         total = sum(len(v) for v in by_role.values())
         if total <= IN_PROCESS_MAX and len(by_role) == 1 and \
                 isinstance(self.executor, LocalExecutor):

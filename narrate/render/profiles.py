@@ -1,14 +1,17 @@
-"""Voice profiles: one YAML file per role (`voices/narrator.yaml`, `voices/quote.yaml`)."""
+"""Voice profiles: one YAML file per role (`narrator.yaml`, `quote.yaml`, `note.yaml`),
+and casts: a folder of them. narrate ships three casts by name (`natural`, the default;
+`espeak`; `neural`), and a user's folder is laid over the default cast."""
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from narrate.errors import NarrateError
 from narrate.fileio import check_keys, load_yaml, nearest, where
-from narrate.metadata import DEFAULT_VOICES_DIR
+from narrate.metadata import DEFAULT_CAST, DEFAULT_VOICES_DIR, cast_names
 
 PROFILE_KEYS = ("engine", "voice", "rate", "pitch", "volume", "pauses", "options", "description",
                 "name")
@@ -29,11 +32,15 @@ class VoiceProfile:
     pauses: dict = field(default_factory=lambda: dict(DEFAULT_PAUSES))
     source: str = ""  # the file it came from, for messages
     name: str = ""  # who reads, for credits and tags when the book's metadata names no narrator
+    # the book lexicon's phonemes for this engine: (spoken word, the engine's markup for
+    # it); they change the text a take is made from, and so only its segments' keys
+    phonemes: tuple[tuple[str, str], ...] = ()
 
     def synthesis_fields(self) -> dict:
-        """Everything that changes the rendered audio (not the role, pauses, file or name)."""
+        """Everything that changes the rendered audio of every line (not the role,
+        pauses, file, name, or the phonemes of a few words)."""
         data = asdict(self)
-        for key in ("role", "pauses", "source", "name"):
+        for key in ("role", "pauses", "source", "name", "phonemes"):
             data.pop(key)
         return data
 
@@ -84,19 +91,65 @@ def load_profile(path: str | Path) -> VoiceProfile:
                         name=data.get("name", ""))
 
 
-def load_profiles(voices_dir: str | Path | None = None) -> dict[str, VoiceProfile]:
-    """Profiles by role: the default cast, overridden by `voices_dir`'s files."""
-    profiles = {p.stem: load_profile(p) for p in sorted(DEFAULT_VOICES_DIR.glob("*.yaml"))
-                if p.stem != "lexicon"}
-    if voices_dir:
-        folder = Path(voices_dir)
-        if not folder.is_dir():
-            raise NarrateError(f"{folder}: no such voices folder; give a folder of "
-                               "<role>.yaml profiles")
-        for path in sorted(folder.glob("*.yaml")):
-            if path.stem != "lexicon":
-                profiles[path.stem] = load_profile(path)
+PORTABLE_CAST = "espeak"  # speaks every language espeak-ng has a voice for
+
+
+def default_cast() -> str:
+    """The cast a book gets when neither `--voices` nor its metadata names one:
+    $NARRATE_VOICES (a cast's name) or the natural cast."""
+    name = os.environ.get("NARRATE_VOICES") or DEFAULT_CAST
+    if name not in cast_names():
+        raise NarrateError(f"NARRATE_VOICES={name!r} is not a cast",
+                           hint=f"{nearest(name, cast_names())}, or unset it")
+    return name
+
+
+def is_cast_name(value: str | Path | None) -> bool:
+    return isinstance(value, str) and value in cast_names()
+
+
+def cast_folder(cast: str | Path | None = None) -> Path:
+    """A cast's folder: a cast's name, a folder of profiles, or None for the default."""
+    if not cast or is_cast_name(cast):
+        return DEFAULT_VOICES_DIR / str(cast or default_cast())
+    folder = Path(cast)
+    if not folder.is_dir():
+        hint = nearest(str(cast), cast_names())
+        raise NarrateError("no such cast or voices folder", option=("voices", str(cast)),
+                           hint=f"name a cast ({hint}) or a folder of <role>.yaml profiles")
+    return folder
+
+
+def load_profiles(cast: str | Path | None = None) -> dict[str, VoiceProfile]:
+    """Profiles by role: a cast by name, or a folder's profiles over the default cast."""
+    base = DEFAULT_VOICES_DIR / default_cast()
+    folder = cast_folder(cast)
+    profiles = {} if folder == base or is_cast_name(cast) else _folder_profiles(base)
+    profiles.update(_folder_profiles(folder))
     return profiles
+
+
+def cast_summary() -> list[str]:
+    """A line a cast: its name, then each role's engine and voice."""
+    lines = []
+    for name in cast_names():
+        profiles = _folder_profiles(DEFAULT_VOICES_DIR / name)
+        roles = ", ".join(f"{role} {p.engine} {p.voice}{_shift(p)}"
+                          for role, p in sorted(profiles.items(),
+                                                key=lambda item: item[0] != "narrator"))
+        default = " (the default)" if name == default_cast() else ""
+        lines.append(f"{name:8} {roles}{default}")
+    return lines
+
+
+def _shift(profile: VoiceProfile) -> str:
+    semitones = profile.options.get("semitones")
+    return f" {semitones:+g} st" if semitones else ""
+
+
+def _folder_profiles(folder: Path) -> dict[str, VoiceProfile]:
+    return {path.stem: load_profile(path) for path in sorted(folder.glob("*.yaml"))
+            if path.stem != "lexicon"}
 
 
 def profiles_for(book_roles: set[str], profiles: dict[str, VoiceProfile]) -> dict[str, VoiceProfile]:

@@ -97,8 +97,11 @@ def list_voices(name: str = DEFAULT) -> list[VoiceInfo]:
 
 
 def describe() -> list[str]:
-    """Every engine and its voices, or how to install it, for a person."""
-    lines = []
+    """The casts, then every engine and its voices (or how to install it), for a person."""
+    from narrate.render.profiles import cast_summary  # profiles import this package
+
+    lines = ["casts (--voices NAME, or `voices: NAME` in the book's metadata):"]
+    lines += [f"  {line}" for line in cast_summary()]
     for name in engine_names():
         if not installed(name):
             lines.append(f"engine {name}: not installed; {engine(name).INSTALL}")
@@ -107,7 +110,7 @@ def describe() -> list[str]:
         lines += [f"  {v.id:28} {v.name:36} {','.join(v.languages):10} {v.gender or ''}"
                   for v in engine(name).voices()]
         lines += [f"  {engine(name).NOTE}"] if engine(name).NOTE else []
-    return lines + ["a ready neural cast: --voices voices/neural (piper narrator, hibari quote)"]
+    return lines
 
 
 def check_cast(profiles: dict[str, VoiceProfile]) -> list[str]:

@@ -60,6 +60,13 @@ class EngineModule(Protocol):
 
     def open_engine(self, profile: VoiceProfile) -> Synthesiser: ...
 
+    # Optional, for an engine with a pronouncing lexicon of its own (hibari):
+    #   unknown_words(texts) -> for each text, the words it finds in none of its lexicons
+    #     (spelled by rule), in order;
+    #   mark_phonemes(word, phonemes) -> the text that makes it say `word` as `phonemes`
+    #     (NarrateError naming what is wrong when it cannot say them);
+    #   phonemes_for(text) -> how it says a text, in its phonemes.
+
 
 @contextlib.contextmanager
 def quiet_stdout():

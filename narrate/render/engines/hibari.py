@@ -1,11 +1,14 @@
-"""The "hibari" engine: hibari-tts with its bundled voice "heart", 24 kHz
-(`pip install 'narrate[hibari]'`). Its other voices are downloads, which narrate
+"""The "hibari" engine: hibari-tts with its bundled voice "heart", 24 kHz, the voice
+of the natural cast (a core dependency). Its other voices are downloads, which narrate
 never does."""
 
 from __future__ import annotations
 
+import functools
+
+from narrate.errors import NarrateError
 from narrate.measure import np  # NumPy on first use: listing engines loads no numpy
-from narrate.render.engines.neural import NeuralEngine, NeuralPlugin
+from narrate.render.engines.neural import COMMON_OPTIONS, NeuralEngine, NeuralPlugin
 from narrate.render.profiles import VoiceProfile
 
 NATURAL_WPM = 137  # its own pace on the seed essay: a profile's `rate` is set against it
@@ -20,16 +23,71 @@ class HibariEngine(NeuralEngine):
 
         self.tts = Hibari(voice=profile.voice or "heart", threads=1)
         self.sample_rate = SAMPLE_RATE
-        self.speed = profile.rate / NATURAL_WPM
+        self.speed = profile.rate / NATURAL_WPM / self.tape
         self.seed = int(profile.options.get("seed", 0))  # fixed noise: the same text, the same take
 
     def speak(self, text: str) -> np.ndarray:
         return self.tts(text, speed=self.speed, seed=self.seed) * self.profile.volume
 
 
+def unknown_words(texts: list[str]) -> list[list[str]]:
+    """For each text, the words hibari's G2P finds in none of its lexicons (it would
+    spell them by rule, with its letter-to-sound net), in order, repeats kept."""
+    from hibari import Hibari
+
+    found: list[str] = []
+
+    def note(word: str) -> str:  # no letter-to-sound run: the word is only noted
+        found.append(word)
+        return "ə"
+
+    g2p = _g2p(note)
+    out = []
+    for text in texts:
+        for sentence in Hibari.split_sentences(text):
+            g2p(sentence)
+        out.append(list(found))
+        found.clear()
+    return out
+
+
+def _g2p(oov=None):
+    from hibari.g2p import G2P
+
+    return G2P(oov=oov)
+
+
+def phonemes_for(text: str) -> str:
+    """How hibari says a text, in its phonemes (a start for a lexicon entry)."""
+    return _g2p()(text)
+
+
+def mark_phonemes(word: str, phonemes: str) -> str:
+    """hibari's markup for a word said as given phonemes (misaki's alphabet, as in
+    hibari's lexicons: `tsˈɪməɹvˌɑlt`)."""
+    unknown = sorted({c for c in phonemes if c not in _vocabulary() and not c.isspace()})
+    if not phonemes.strip() or unknown:
+        raise NarrateError(f"phonemes {phonemes!r} for {word!r}: hibari has no phoneme "
+                           f"{''.join(unknown)!r}" if unknown else f"no phonemes for {word!r}",
+                           hint="use the symbols of its lexicons (`narrate words --phonemes "
+                           "WORD` shows how it says a word)")
+    return f"[{word}](/{phonemes.strip()}/)"
+
+
+@functools.cache
+def _vocabulary() -> frozenset[str]:
+    import json
+    from importlib import resources
+
+    return frozenset(json.loads((resources.files("hibari") / "assets" / "vocab.json")
+                                .read_text(encoding="utf-8")))
+
+
 ENGINE = NeuralPlugin(
-    "hibari", "install it with `pip install 'narrate[hibari]'` (or narrate[neural] for both)",
+    "hibari", "install it with `pip install hibari-tts` (narrate depends on it: reinstall narrate)",
     {"heart": "Heart, US English, female (in hibari-tts)"},
-    ("seed", "sentence_silence", "clause_silence"), {"hibari": "hibari-tts",
+    {"seed": (0, 2 ** 32 - 1), **COMMON_OPTIONS}, {"hibari": "hibari-tts",
                                                     "onnxruntime": "onnxruntime"},
-    HibariEngine, voice_note=" (hibari's other voices are downloads; narrate works offline)")
+    HibariEngine, voice_note=" (hibari's other voices are downloads; narrate works offline)",
+    unknown_words=unknown_words, mark_phonemes=mark_phonemes,
+    phonemes_for=phonemes_for)

@@ -11,6 +11,7 @@ segments); the stitcher levels whole chapters.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,10 @@ from narrate.render.audio import write_mono_wav
 from narrate.render.engines.base import VoiceInfo
 from narrate.render.profiles import VoiceProfile
 
-CHUNK_CHARS = 220  # the most text one model run sees
+CHUNK_CHARS = 220
+# options every neural engine takes: silences in ms, and a tape-speed shift in semitones
+COMMON_OPTIONS = {"sentence_silence": (0, 5000), "clause_silence": (0, 5000),
+                  "semitones": (-8, 8)}  # the most text one model run sees
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+")
 _CLAUSE_END = re.compile(r"(?<=[,;:—–])\s+")
 
@@ -59,6 +63,9 @@ class NeuralEngine:
         options = profile.options
         self.sentence_ms = int(options.get("sentence_silence", 250))
         self.clause_ms = int(options.get("clause_silence", 120))
+        # the tape's speed: below 1 the voice is lower and slower, so the model speaks
+        # this much faster (engines divide their speed by it) to keep the profile's pace
+        self.tape = 2.0 ** (float(options.get("semitones", 0)) / 12)
 
     def speak(self, text: str) -> np.ndarray:
         raise NotImplementedError
@@ -66,12 +73,40 @@ class NeuralEngine:
     def synthesize(self, say: str, path: Path) -> None:
         parts = []
         for text, sentence_end in speech_chunks(say):
-            parts.append(self.speak(text))
+            parts.append(tape_shift(self.speak(text), self.tape))
             pause = self.sentence_ms if sentence_end else self.clause_ms
             parts.append(np.zeros(self.sample_rate * pause // 1000, np.float32))
         audio = np.concatenate(parts[:-1]) if parts else np.zeros(0, np.float32)
         pcm = np.clip(np.rint(audio * 32767), -32768, 32767).astype("<i2")
         write_mono_wav(path, pcm.tobytes(), self.sample_rate)
+
+
+def tape_shift(audio: np.ndarray, speed: float) -> np.ndarray:
+    """`audio` as a tape played at `speed` and heard at the same sample rate: pitch and
+    formants move together by that ratio (a different, natural-sounding speaker, where a
+    shift that keeps the formants sounds processed), and it lasts 1/speed as long. A
+    band-limited resampling by FFT: exact for a take that starts and ends in silence."""
+    if speed == 1.0 or len(audio) < 2:
+        return audio
+    padded = _fft_size(len(audio))  # a length with small factors: a fast transform
+    spectrum = np.fft.rfft(audio, padded)
+    out_size = round(padded / speed)
+    out = np.fft.irfft(spectrum, out_size) * (out_size / padded)
+    return out[:round(len(audio) / speed)].astype(np.float32)
+
+
+def _fft_size(n: int) -> int:
+    """The smallest even 2^a·3^b·5^c at or above n."""
+    best = 2 ** int(np.ceil(np.log2(max(n, 2))))
+    power5 = 1
+    while power5 < best:
+        power3 = power5
+        while power3 < best:
+            size = power3 * 2 ** max(1, int(np.ceil(np.log2(n / power3))))
+            best = min(best, size)
+            power3 *= 3
+        power5 *= 5
+    return best
 
 
 def check_parts(name: str, parts: dict[str, str], install: str) -> None:
@@ -96,9 +131,10 @@ def parts_version(parts: dict[str, str]) -> str:
     return "; ".join(found)
 
 
-def check_profile(profile: VoiceProfile, voices: dict[str, str], options: tuple[str, ...],
-                  extra: str = "") -> None:
-    """The voice is one that ships in the package; options are the engine's own."""
+def check_profile(profile: VoiceProfile, voices: dict[str, str],
+                  options: dict[str, tuple[float, float]], extra: str = "") -> None:
+    """The voice is one that ships in the package; options are the engine's own, each
+    within its range."""
     from narrate.fileio import check_keys, nearest
 
     if profile.voice and profile.voice not in voices:
@@ -106,9 +142,11 @@ def check_profile(profile: VoiceProfile, voices: dict[str, str], options: tuple[
                            f"voice that is installed{extra}; {nearest(profile.voice, voices)}")
     check_keys(profile.options, options, f"{profile.source}: options")
     for key, value in profile.options.items():
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-            raise NarrateError(f"{profile.source}: options: `{key}` must be a number ≥ 0, "
-                               f"not {value!r}")
+        low, high = options[key]
+        if not isinstance(value, (int, float)) or isinstance(value, bool) \
+                or not low <= value <= high:
+            raise NarrateError(f"{profile.source}: options: `{key}` must be a number from {low:g} "
+                               f"to {high:g}, not {value!r}")
 
 
 @dataclass(frozen=True)
@@ -118,11 +156,15 @@ class NeuralPlugin:
     NAME: str
     INSTALL: str
     VOICES: dict[str, str]  # voice id -> who it is
-    OPTIONS: tuple[str, ...]  # a profile's `options:` keys
+    OPTIONS: dict[str, tuple[float, float]]  # a profile's `options:` keys -> their ranges
     PARTS: dict[str, str]  # importable module -> its distribution
     engine: type[NeuralEngine]
     voice_note: str = ""  # said with an unknown voice
     NOTE: str = ""
+    # what narrate asks of an engine with a lexicon of its own (engines/base.EngineModule)
+    unknown_words: Callable[[list[str]], list[list[str]]] | None = None
+    mark_phonemes: Callable[[str, str], str] | None = None
+    phonemes_for: Callable[[str], str] | None = None
 
     def check(self) -> None:
         check_parts(self.NAME, self.PARTS, self.INSTALL)

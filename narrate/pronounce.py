@@ -1,0 +1,103 @@
+"""Pronunciation a user can fix before a long build: the words the cast's engine does
+not know (hibari finds them in none of its lexicons and spells them by rule), most
+frequent first, each with where it is first said; with a listener, which of them a
+speech recogniser mishears in their own sentence.
+
+    words = unknown_words(book, profiles)
+    heard = listen(words, profiles["narrator"], cache, jobs=2)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, replace
+
+from narrate.errors import NarrateError
+from narrate.model import NARRATOR, Book
+from narrate.render.engines import engine
+from narrate.render.profiles import VoiceProfile
+
+_POSSESSIVE = re.compile(r"['’]s?$")
+_SENTENCE = re.compile(r"[^.!?…]*[.!?…]+|[^.!?…]+$")
+
+
+@dataclass(frozen=True)
+class UnknownWord:
+    word: str
+    count: int
+    first: str  # the segment it is first said in
+    sentence: str  # the sentence it is first said in (its `say`)
+    heard: str | None = None  # what the listener heard of that sentence
+    misheard: bool | None = None
+
+
+def unknown_words(book: Book, profile: VoiceProfile, lexicon=None) -> list[UnknownWord]:
+    """The words of `book`'s speech that `profile`'s engine does not know, most frequent
+    first. Respellings the lexicon already gives are left out: they were chosen."""
+    finder = getattr(engine(profile.engine), "unknown_words", None)
+    if finder is None:
+        raise NarrateError(f"the narrator's engine ({profile.engine}) cannot say which words "
+                           "it knows", hint="ask the natural cast's engine: --voices natural")
+    chosen = {w.lower() for spoken in getattr(lexicon, "entries", {}).values()
+              for w in re.findall(r"[^\W\d_]+", spoken)}
+    lines = [s for s in book.spoken if s.say.strip()]
+    counts: Counter[str] = Counter()
+    first: dict[str, tuple[str, str]] = {}
+    for line, found in zip(lines, finder([s.say for s in lines])):
+        for word in found:
+            word = _POSSESSIVE.sub("", word)  # Trotsky's is Trotsky
+            if word.lower() in chosen or len(word) < 2:
+                continue
+            counts[word] += 1
+            first.setdefault(word, (line.id, _sentence_with(line.say, word)))
+    return [UnknownWord(word, count, *first[word]) for word, count in
+            sorted(counts.items(), key=lambda item: (-item[1], item[0].lower()))]
+
+
+def _sentence_with(say: str, word: str) -> str:
+    for sentence in _SENTENCE.findall(say):
+        if word in sentence:
+            return sentence.strip()
+    return say.strip()
+
+
+def listen(words: list[UnknownWord], profile: VoiceProfile, cache, jobs: int = 1,
+           progress=None) -> list[UnknownWord]:
+    """Each word's first sentence rendered in `profile`'s voice and transcribed: a word
+    the listener does not hear in it is misheard."""
+    from narrate.qa.listen import check_asr, transcribe_all
+    from narrate.qa.verify import as_16k, read_take
+    from narrate.render import RenderItem, render_items
+
+    check_asr()
+    items = [RenderItem(f"word{n}", w.sentence, NARRATOR) for n, w in enumerate(words)]
+    report = render_items(items, {NARRATOR: profile}, cache, jobs, progress=progress)
+    clips = {i.id: as_16k(*read_take(report.paths[i.id])) for i in items if i.id in report.paths}
+    heard = transcribe_all(clips, jobs, progress)
+    out = []
+    for item, word in zip(items, words):
+        said = heard.get(item.id, "")
+        out.append(replace(word, heard=said, misheard=not _folded(word.word) <= _folded(said)))
+    return out
+
+
+def _folded(text: str) -> set[str]:
+    """The words of a text as a listener's are compared: no accents, no possessive."""
+    from narrate.qa.listen import normalise
+
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return {_POSSESSIVE.sub("", w) for w in normalise(plain)}
+
+
+def around(sentence: str, word: str, words: int = 6, heard: str | None = None) -> str:
+    """The few words either side of `word` in `sentence`, for a person to find it; with
+    `heard`, the words of what was heard at the same place in it."""
+    tokens = sentence.split()
+    at = next((n for n, token in enumerate(tokens) if word in token), 0)
+    if heard is not None:
+        at, tokens = at * len(heard.split()) // max(1, len(tokens)), heard.split()
+    start, stop = max(0, at - words), min(len(tokens), at + words + 1)
+    return ("… " if start else "") + " ".join(tokens[start:stop]) + (" …" if stop < len(tokens)
+                                                                       else "")
