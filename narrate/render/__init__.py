@@ -249,12 +249,17 @@ class Renderer:
                 self._render_here(engine, work, todo, report)
                 return
         with Progress("rendering", total, progress) as bar:
-            # the largest role first; one set of workers per voice profile, each engine
-            # set up once
+            # the largest role first; roles whose voice shares its workers (a neural
+            # voice's profiles) go to them together, each engine set up once a worker
+            pools: dict[str, list[tuple[VoiceProfile, list]]] = {}
             for role, work in sorted(by_role.items(), key=lambda kv: -len(kv[1])):
                 self._check(profiles[role])
-                self._render_role(profiles[role], work, todo, report, bar)
-                self.executor.done_with(profiles[role])
+                pools.setdefault(self.executor.pool_of(profiles[role]), []).append(
+                    (profiles[role], work))
+            for group in pools.values():
+                self._render_roles(group, todo, report, bar)
+                for profile, _ in group:
+                    self.executor.done_with(profile)
 
     def _check(self, profile: VoiceProfile) -> None:
         if profile.role not in self._checked:
@@ -273,13 +278,19 @@ class Renderer:
             report.rendered += [i.id for i in todo[key]]
             checkpoint("render")
 
-    def _render_role(self, profile, work, todo, report, bar) -> None:
-        workers = min(self.jobs, len(work))
-        size = max(1, min(self.executor.batch_size, len(work) // (workers * 4)))
-        batches = [work[i:i + size] for i in range(0, len(work), size)]
-        pending = {self.executor.submit(profile, [(key, item.say) for key, item in batch],
-                                        workers): batch for batch in batches}
+    def _render_roles(self, group, todo, report, bar) -> None:
+        """Every batch of these roles' work, sent at once to the workers they share."""
+        workers = min(self.jobs, sum(len(work) for _, work in group))
+        pending = {}
+        for profile, work in group:
+            size = max(1, min(self.executor.batch_size, len(work) // (workers * 4)))
+            for start in range(0, len(work), size):
+                batch = work[start:start + size]
+                future = self.executor.submit(profile, [(key, item.say) for key, item in batch],
+                                              workers)
+                pending[future] = (profile, batch)
         for done in futures.as_completed(pending):
+            profile, batch = pending[done]
             try:
                 outcomes = done.result()
             except futures.process.BrokenProcessPool as exc:
@@ -291,7 +302,7 @@ class Renderer:
                 raise NarrateError(f"the Ray cluster lost the {profile.role} voice's workers "
                                    f"({type(exc).__name__}); run again: finished segments "
                                    "are kept") from None
-            for (key, _), outcome in zip(pending[done], outcomes):
+            for (key, _), outcome in zip(batch, outcomes):
                 self._record(profile, key, outcome, todo, report, bar)
 
     @staticmethod

@@ -22,7 +22,7 @@ from narrate.errors import NarrateError
 from narrate.faults import checkpoint
 from narrate.processes import worker_context
 from narrate.render.cache import Cache
-from narrate.render.engines import SynthesisError, create_engine, quiet_stdout
+from narrate.render.engines import SynthesisError, create_engine, pool_key, quiet_stdout
 from narrate.render.profiles import VoiceProfile
 
 Outcome = tuple[float, float] | str  # (seconds of audio, the worker's peak MB) or an error
@@ -36,6 +36,9 @@ class Executor(Protocol):
                workers: int) -> futures.Future[list[Outcome]]: ...
 
     def done_with(self, profile: VoiceProfile) -> None: ...
+
+    def pool_of(self, profile: VoiceProfile) -> str:
+        """The workers that serve `profile` (profiles with the same may share them)."""
 
     def close(self, kill: bool = False) -> None: ...
 
@@ -70,19 +73,23 @@ class LocalExecutor:
         self._pools: dict[str, futures.ProcessPoolExecutor] = {}
 
     def submit(self, profile, work, workers):
-        if profile.role not in self._pools:
-            self._pools[profile.role] = futures.ProcessPoolExecutor(
+        key = self.pool_of(profile)
+        if key not in self._pools:
+            self._pools[key] = futures.ProcessPoolExecutor(
                 workers, mp_context=worker_context(), initializer=_worker_init,
                 initargs=(profile, self.cache.where()))
-        return self._pools[profile.role].submit(_worker_render, work)
+        return self._pools[key].submit(_worker_render, profile, work)
+
+    def pool_of(self, profile):
+        return pool_key(profile)  # a neural voice's profiles share its workers
 
     def ready(self, profile: VoiceProfile, workers: int) -> None:
         """Start the profile's workers and their engines now, before there is work."""
         futures.wait([self.submit(profile, [], workers) for _ in range(workers)])
 
     def done_with(self, profile):
-        if not self.keep_warm and profile.role in self._pools:
-            self._pools.pop(profile.role).shutdown()
+        if not self.keep_warm and self.pool_of(profile) in self._pools:
+            self._pools.pop(self.pool_of(profile)).shutdown()
 
     def encoder(self):
         return None
@@ -119,7 +126,7 @@ def _worker_init(profile: VoiceProfile, cache_root: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     _die_with_parent()
     _silence_stdout()
-    _worker["engine"] = create_engine(profile)
+    _worker["engines"] = {profile.fingerprint(): create_engine(profile)}
     _worker["cache"] = Cache(cache_root)
 
 
@@ -140,8 +147,11 @@ def _die_with_parent() -> None:
             os._exit(1)
 
 
-def _worker_render(work: list[tuple[str, str]]) -> list[Outcome]:
-    return render_batch(_worker["engine"], _worker["cache"], work)
+def _worker_render(profile: VoiceProfile, work: list[tuple[str, str]]) -> list[Outcome]:
+    engines = _worker["engines"]
+    if profile.fingerprint() not in engines:  # another profile of the voice: its model is loaded
+        engines[profile.fingerprint()] = create_engine(profile)
+    return render_batch(engines[profile.fingerprint()], _worker["cache"], work)
 
 
 def render_batch(engine, cache: Cache, work: list[tuple[str, str]]) -> list[Outcome]:
@@ -241,6 +251,9 @@ class RayExecutor:
                     num_cpus=1, max_retries=RETRIES)(function)
             return remote.remote(*args).future()
         return run
+
+    def pool_of(self, profile):
+        return profile.role  # actors serve one profile each
 
     def done_with(self, profile):
         """Let the profile's actors go: each holds a CPU the next voice needs."""

@@ -34,6 +34,7 @@ __all__ = [
     "engine_version",
     "installed",
     "list_voices",
+    "pool_key",
     "quiet_stdout",
 ]
 DEFAULT = "pyttsx3"
@@ -83,6 +84,15 @@ def create_engine(profile: VoiceProfile) -> Synthesiser:
     plugin = engine(profile.engine, profile.source)
     plugin.check()
     return plugin.open_engine(profile)
+
+
+def pool_key(profile: VoiceProfile) -> str:
+    """Which worker processes can serve `profile`: an engine whose model takes every
+    setting line by line (SHARES_MODEL) serves every profile of one voice from the same
+    processes; a pyttsx3 engine takes its voice once, so one profile a process."""
+    if getattr(engine(profile.engine, profile.source), "SHARES_MODEL", False):
+        return f"{profile.engine}:{profile.voice}"
+    return profile.fingerprint()
 
 
 @functools.cache

@@ -19,15 +19,23 @@ class HibariEngine(NeuralEngine):
 
     def __init__(self, profile: VoiceProfile):
         super().__init__(profile)
-        from hibari import SAMPLE_RATE, Hibari
+        from hibari import SAMPLE_RATE
 
-        self.tts = Hibari(voice=profile.voice or "heart", threads=1)
+        self.tts = _model(profile.voice or "heart")
         self.sample_rate = SAMPLE_RATE
         self.speed = profile.rate / NATURAL_WPM / self.tape
         self.seed = int(profile.options.get("seed", 0))  # fixed noise: the same text, the same take
 
     def speak(self, text: str) -> np.ndarray:
         return self.tts(text, speed=self.speed, seed=self.seed) * self.profile.volume
+
+
+@functools.cache
+def _model(voice: str):
+    """A voice's model and G2P, loaded once a process: every profile of the voice shares it."""
+    from hibari import Hibari
+
+    return Hibari(voice=voice, threads=1)
 
 
 def unknown_words(texts: list[str]) -> list[list[str]]:

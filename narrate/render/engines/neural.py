@@ -161,6 +161,7 @@ class NeuralPlugin:
     engine: type[NeuralEngine]
     voice_note: str = ""  # said with an unknown voice
     NOTE: str = ""
+    SHARES_MODEL: bool = True  # one process serves every profile of a voice (its model cached)
     # what narrate asks of an engine with a lexicon of its own (engines/base.EngineModule)
     unknown_words: Callable[[list[str]], list[list[str]]] | None = None
     mark_phonemes: Callable[[str, str], str] | None = None

