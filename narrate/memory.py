@@ -1,13 +1,36 @@
-"""Resident memory of a process tree, read from /proc (Linux): for reports and benchmarks."""
+"""Resident memory of a process tree, read from /proc (Linux): for reports and benchmarks;
+and giving freed memory back to the system."""
 
 from __future__ import annotations
 
+import ctypes
+import functools
+import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from typing_extensions import Self  # typing.Self from Python 3.11
+
+
+def give_back_freed() -> None:
+    """Return the C heap's freed pages to the system (glibc's malloc_trim). A neural
+    worker's model runs free large blocks that glibc otherwise keeps: without this a
+    hibari worker grew from 180 to 280 MB resident over a book."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None  # not glibc (musl): nothing to trim
 
 
 def tree_pids(root_pid: int) -> set[int]:

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from narrate.errors import NarrateError
-from narrate.measure import np  # NumPy on first use: listing engines loads no numpy
+from narrate.measure import np
+from narrate.memory import give_back_freed  # NumPy on first use: listing engines loads no numpy
 from narrate.render.audio import write_mono_wav
 from narrate.render.engines.base import VoiceInfo
 from narrate.render.profiles import VoiceProfile
@@ -79,6 +80,7 @@ class NeuralEngine:
         audio = np.concatenate(parts[:-1]) if parts else np.zeros(0, np.float32)
         pcm = np.clip(np.rint(audio * 32767), -32768, 32767).astype("<i2")
         write_mono_wav(path, pcm.tobytes(), self.sample_rate)
+        give_back_freed()
 
 
 def tape_shift(audio: np.ndarray, speed: float) -> np.ndarray:
