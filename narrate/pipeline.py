@@ -27,6 +27,7 @@ from narrate.plan import (
 )
 from narrate.render import Renderer, RenderReport, book_items
 from narrate.render.cache import Cache
+from narrate.render.engines import check_cast
 from narrate.render.executors import make_executor
 from narrate.render.retake import Judge, RetakeReport, retake_failing
 from narrate.scriptfile import is_script_file, to_yaml
@@ -132,6 +133,7 @@ def build(target: str | Path | Book, voices=None, cache_dir=None, jobs: int | No
                      lexicon, warnings)
     if dry_run:
         return BuildResult(book, plan.folder, None, plan=would_do(plan, cache))
+    check_cast({item.role: plan.profiles[item.role] for item in plan.items})  # before any work
     _claim_folder(plan.folder, book)
     with book_lock(plan.folder):
         workers = make_executor(executor, cache, address, jobs)

@@ -260,3 +260,32 @@ def test_words_listen_flags_the_words_the_listener_mishears(tmp_path):
     assert found["Stalin"].misheard is False and "Stalin" in found["Stalin"].heard
     assert found["Kamenev"].misheard is True  # heard as "Kanev" (Whisper tiny.en)
     assert ROOT  # the test needs nothing of the checkout but the package
+
+
+@pytest.mark.e2e
+def test_a_profile_naming_a_voice_the_engine_lacks_is_one_line_before_any_work(tmp_path):
+    source = tmp_path / "a.txt"
+    source.write_text("He said: “The years of reaction were over; the terror had spent "
+                      "itself; the movement was experiencing a new revival.” Then he left.\n")
+    (tmp_path / "v").mkdir()
+    (tmp_path / "v" / "quote.yaml").write_text("engine: hibari\nvoice: emma\n")
+    result = run("build", source, "--voices", tmp_path / "v", "--out", tmp_path / "out",
+                 "--cache", tmp_path / "c")
+    one_line_error(result, "quote.yaml: `voice` 'emma' is not a hibari voice", "'heart'")
+    assert not (tmp_path / "out").exists() and not (tmp_path / "c").exists()
+
+
+@pytest.mark.e2e
+def test_the_espeak_cast_by_name_builds_a_book_read_back_by_ffprobe(tmp_path):
+    source = tmp_path / "a.txt"
+    source.write_text("The narrator reads this line, and then another one after it.\n")
+    result = run("build", source, "--voices", "espeak", "--out", tmp_path / "out", "--cache",
+                 tmp_path / "c")
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((tmp_path / "out" / "a" / "manifest.json").read_text())
+    assert manifest["voices"]["narrator"] == {"engine": "pyttsx3", "voice": "gmw/en-US",
+                                              "rate": 160}
+    probed = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of",
+                             "csv=p=0", str(next((tmp_path / "out" / "a").glob("*.mp3")))],
+                            capture_output=True, text=True, check=True).stdout
+    assert float(probed) > 3
