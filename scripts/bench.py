@@ -586,8 +586,8 @@ def bench_voices(work: Path) -> None:
     from narrate.qa.verify import as_16k, read_take
     from narrate.render import RenderItem, render_items
     from narrate.render.cache import Cache
-    from narrate.render.engines import create_engine, installed
-    from narrate.render.profiles import cast_names, load_profiles
+    from narrate.render.engines import installed
+    from narrate.render.profiles import load_profiles
 
     print("== voices: every role of every cast on a passage of each text (MOS: DistillMOS)")
     texts = [CORPUS / name for name in VOICE_TEXTS if (CORPUS / name).is_file()]
@@ -596,8 +596,9 @@ def bench_voices(work: Path) -> None:
     mos = MosPredictor()
     listens = asr_installed()
     print(f"{'cast':8} {'role':9} {'engine voice':24} {'text':38} {'MOS':>5} {'WER':>6} "
-          f"{'F0 Hz':>6} {'st':>6} {'bare x':>7} {'narrate x':>9}")
-    for cast in cast_names():
+          f"{'F0 Hz':>6} {'st':>6}")
+    misheard = []
+    for cast in CASTS:
         profiles = load_profiles(cast)
         if not all(installed(p.engine) for p in profiles.values()):
             print(f"{cast:8} (not installed: {', '.join(sorted({p.engine for p in profiles.values()}))})")
@@ -605,28 +606,34 @@ def bench_voices(work: Path) -> None:
         narrator_f0: dict[str, float] = {}
         for role in sorted(profiles, key=lambda r: r != "narrator"):
             profile = profiles[role]
-            engine = create_engine(profile)
-            for name, says in passages.items():
-                bare_cpu, bare_audio = _bare_engine(engine, says, work / "bare.wav")
-                items = [RenderItem(f"{n}", say, role) for n, say in enumerate(says)]
-                cpu_before = _cpu()
-                report = render_items(items, profiles, Cache(work / f"voices-{cast}-{role}-{name}"),
-                                      jobs=2, progress=False)
-                through = report.audio_seconds / max(1e-6, _cpu() - cpu_before)
-                takes = {i.id: read_take(report.paths[i.id]) for i in items}
-                rate = next(iter(takes.values()))[1]
-                joined = np.concatenate([pcm for pcm, _ in takes.values()])
-                f0 = median_f0(joined, rate)
+            lines = [(name, say) for name, says in passages.items() for say in says]
+            bare_cpu, bare_audio = _bare_engine(cast, role, [say for _, say in lines], work)
+            items = [RenderItem(f"{n}", say, role) for n, (_, say) in enumerate(lines)]
+            cpu_before = _cpu()
+            report = render_items(items, profiles, Cache(work / f"voices-{cast}-{role}"), jobs=2,
+                                  progress=False)
+            through = report.audio_seconds / max(1e-6, _cpu() - cpu_before)
+            takes = {i.id: read_take(report.paths[i.id]) for i in items}
+            heard = transcribe_all({i: as_16k(*takes[i]) for i in takes}, 2) if listens else {}
+            for name in passages:
+                ids = [i.id for i, (text, _) in zip(items, lines) if text == name]
+                rate = takes[ids[0]][1]
+                f0 = median_f0(np.concatenate([takes[i][0] for i in ids]), rate)
                 narrator_f0.setdefault(name, f0)
                 semis = 12 * np.log2(narrator_f0[name] / f0) if f0 else float("nan")
-                clips = {i: as_16k(*takes[i]) for i in takes}
-                score = mos(np.concatenate(list(clips.values())))
-                heard = transcribe_all(clips, 2) if listens else {}
-                wer = (statistics.median(word_error_rate(items[int(i)].say, h)
-                                         for i, h in heard.items()) if heard else float("nan"))
+                score = mos(np.concatenate([as_16k(*takes[i]) for i in ids]))
+                errors = {i: word_error_rate(items[int(i)].say, heard[i]) for i in ids if i in heard}
+                wer = statistics.median(errors.values()) if errors else float("nan")
+                misheard += [(errors[i], cast, role, items[int(i)].say, heard[i]) for i in errors
+                             if errors[i] > 0 and name == SEED.name]
                 print(f"{cast:8} {role:9} {profile.engine + ' ' + profile.voice:24.24} "
-                      f"{name:38.38} {score:5.2f} {wer:6.1%} {f0:6.0f} {semis:6.1f} "
-                      f"{bare_audio / bare_cpu:7.0f} {through:9.0f}", flush=True)
+                      f"{name:38.38} {score:5.2f} {wer:6.1%} {f0:6.0f} {semis:6.1f}", flush=True)
+            print(f"{'':8} {role:9} speed: the engine in this process {bare_audio / bare_cpu:.0f} "
+                  f"s of audio per CPU-second; through narrate (2 workers, start-up included) "
+                  f"{through:.0f}", flush=True)
+    print("the seed's misheard segments (WER, cast, role: said -> heard):")
+    for error, cast, role, said, heard_as in sorted(misheard, reverse=True)[:12]:
+        print(f"  {error:5.1%} {cast} {role}: {said[:90]!r} -> {heard_as[:90]!r}")
 
 
 def _cpu() -> float:
@@ -636,16 +643,38 @@ def _cpu() -> float:
     return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
 
 
-def _bare_engine(engine, says: list[str], path: Path) -> tuple[float, float]:
-    """CPU-seconds and seconds of audio of the engine alone on these lines, in this process."""
-    spent, audio = 0.0, 0.0
-    for say in says:
-        start = time.process_time()
-        engine.synthesize(say, path)
-        spent += time.process_time() - start
-        audio += wav_seconds(path)
-    return spent, audio
+BARE_ENGINE = """
+import json, sys, time, wave
+from pathlib import Path
+from narrate.render.engines import create_engine
+from narrate.render.profiles import load_profiles
+cast, role, lines, path = sys.argv[1:5]
+engine = create_engine(load_profiles(cast)[role])
+spent = audio = 0.0
+for say in json.loads(open(lines, encoding="utf-8").read()):
+    start = time.process_time()
+    engine.synthesize(say, Path(path))
+    spent += time.process_time() - start
+    with wave.open(path) as wav:
+        audio += wav.getnframes() / wav.getframerate()
+print(spent, audio)
+"""
 
+
+def _bare_engine(cast: str, role: str, says: list[str], work: Path) -> tuple[float, float]:
+    """CPU-seconds and seconds of audio of the role's engine alone on these lines, in a
+    process of its own (a pyttsx3 engine takes one profile a process), start-up left out."""
+    import json
+
+    lines = work / "bare-lines.json"
+    lines.write_text(json.dumps(says), encoding="utf-8")
+    out = subprocess.run([sys.executable, "-c", BARE_ENGINE, cast, role, str(lines),
+                          str(work / "bare.wav")], capture_output=True, text=True, check=True)
+    spent, audio = out.stdout.split()[-2:]
+    return float(spent), float(audio)
+
+
+CASTS = ["natural", "espeak", "neural"]  # bench voices --cast NAME: one of them
 
 SECTIONS = {"corpus": bench_corpus, "render": bench_render, "build": bench_build, "edit": bench_edit,
             "neural": bench_neural, "voices": bench_voices,
@@ -655,7 +684,9 @@ SECTIONS = {"corpus": bench_corpus, "render": bench_render, "build": bench_build
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("sections", nargs="*", choices=[[], *SECTIONS], default=[])
+    parser.add_argument("--cast", action="append", choices=CASTS, help="voices: only this cast")
     args = parser.parse_args()
+    CASTS[:] = args.cast or CASTS
     print(f"machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{time.strftime('%Y-%m-%d %H:%M')}")
     with tempfile.TemporaryDirectory(prefix="narrate-bench-") as work:
