@@ -84,11 +84,17 @@ def mark_phonemes(word: str, phonemes: str) -> str:
 
 @functools.cache
 def _vocabulary() -> frozenset[str]:
+    """The model's phonemes, read from its package's files without importing it (that
+    would load scipy: most of a second of every build whose lexicon gives phonemes)."""
+    import importlib.util
     import json
-    from importlib import resources
+    from pathlib import Path
 
-    return frozenset(json.loads((resources.files("hibari") / "assets" / "vocab.json")
-                                .read_text(encoding="utf-8")))
+    spec = importlib.util.find_spec("hibari")
+    if spec is None or not spec.submodule_search_locations:
+        raise NarrateError("the hibari engine is not installed", hint=ENGINE.INSTALL)
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    return frozenset(json.loads((folder / "assets" / "vocab.json").read_text(encoding="utf-8")))
 
 
 ENGINE = NeuralPlugin(
