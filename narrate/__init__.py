@@ -145,8 +145,9 @@ def words(source: str | Path | Book, *, voices=None, listen: bool = False, limit
     from narrate.render.cache import Cache
 
     book = source if isinstance(source, Book) else load_book(source, lexicon=lexicon, **options)
-    narrator = book_profiles(book, voices, lexicon=lexicon)["narrator"]
-    found = unknown_words(book, narrator, load_lexicon(lexicon or book.extra.get("lexicon")))
+    spoken_as = load_lexicon(lexicon or book.extra.get("lexicon"))
+    narrator = book_profiles(book, voices, lexicon=spoken_as)["narrator"]
+    found = unknown_words(book, narrator, spoken_as)
     if not listen:
         return found
     return hear(found[:limit], narrator, Cache(cache), jobs or os.cpu_count() or 1,

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from narrate.convert import ConvertOptions, ReadingPolicy, convert_document, words
 from narrate.convert.headings import credit_segments
+from narrate.convert.speech import Lexicon
 from narrate.errors import NarrateError
 from narrate.fileio import atomic_write_bytes, default_cache_dir, nearest
 from narrate.metadata import find_metadata, load_lexicon, load_metadata
@@ -179,21 +180,23 @@ def voices_dir_for(book: Book, voices: str | Path | None) -> str | Path | None:
 
 
 def book_profiles(book: Book, voices: str | Path | None = None, warnings: list | None = None,
-                  lexicon: str | Path | None = None):
+                  lexicon: Lexicon | None = None):
     """The voice profiles for a book: the cast (--voices, the metadata's, the default) in
-    the book's language, with its lexicon's phonemes for their engines."""
+    the book's language, with its lexicon's phonemes for their engines (`lexicon`, or the
+    book's own)."""
     profiles, found = cast_for_language(load_profiles(voices_dir_for(book, voices)),
                                         book.language)
     if warnings is not None:
         warnings.extend(found)
-    return with_phonemes(profiles, load_lexicon(lexicon or book.extra.get("lexicon")))
+    return with_phonemes(profiles, lexicon or load_lexicon(book.extra.get("lexicon")))
 
 
 def used_cache_keys(books: list[Book], voices: str | Path | None = None) -> set[str]:
     keys: set[str] = set()
     for book in books:
-        profiles = book_profiles(book, voices)
-        credit_reader(book, profiles, load_lexicon(book.extra.get("lexicon")))
+        lexicon = load_lexicon(book.extra.get("lexicon"))
+        profiles = book_profiles(book, voices, lexicon=lexicon)
+        credit_reader(book, profiles, lexicon)
         items = book_items(book) + extra_items(book, credits=True)
         keys |= set(item_keys(items, profiles).values())
     return keys
@@ -289,8 +292,9 @@ def plan_book(book: Book, cache, out_root: str | Path = OUTPUT_DIR, voices=None,
 
     mastering = mastering or Mastering()
     credits = book.extra.get("credits", True) if credits is None else credits
-    profiles = book_profiles(book, voices, warnings, lexicon)
-    credit_reader(book, profiles, load_lexicon(lexicon or book.extra.get("lexicon")))
+    spoken_as = load_lexicon(lexicon or book.extra.get("lexicon"))  # read once
+    profiles = book_profiles(book, voices, warnings, spoken_as)
+    credit_reader(book, profiles, spoken_as)
     items = book_items(book) + extra_items(book, credits)
     forced, forced_chapters = resolve_only(book, items, only) if only else (set(), set())
     keys = item_keys(items, profiles)

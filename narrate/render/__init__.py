@@ -106,8 +106,8 @@ def cast_for_language(profiles: dict[str, VoiceProfile], language: str
     portable = load_profiles(PORTABLE_CAST)
     for role, profile in profiles.items():
         voice = engine(profile.engine).voice_for_language(profile.voice, language)
-        if voice is None and role in portable:
-            profile, voice = portable[role], None
+        if voice is None and role in portable:  # English only: the espeak cast's voice
+            profile = portable[role]
             moved.append(role)
             voice = engine(profile.engine).voice_for_language(profile.voice, language)
         if voice is None:  # no espeak profile for this role: it keeps its English voice
@@ -146,15 +146,16 @@ def spoken(item: RenderItem, profile: VoiceProfile) -> RenderItem:
     """The item as its engine is given it: the lexicon's phonemes marked up."""
     if not profile.phonemes:
         return item
-    say = _phoneme_pattern(profile.phonemes).sub(
-        lambda m: dict(profile.phonemes)[m.group()], item.say)
+    pattern, marked = _phoneme_pattern(profile.phonemes)
+    say = pattern.sub(lambda m: marked[m.group()], item.say)
     return item if say == item.say else dataclasses.replace(item, say=say)
 
 
 @functools.lru_cache(maxsize=16)
-def _phoneme_pattern(phonemes: tuple[tuple[str, str], ...]) -> re.Pattern:
+def _phoneme_pattern(phonemes: tuple[tuple[str, str], ...]) -> tuple[re.Pattern, dict]:
+    """The pattern of the spoken words (longest first), and each one's markup."""
     words = "|".join(re.escape(w) for w, _ in sorted(phonemes, key=lambda p: -len(p[0])))
-    return re.compile(rf"(?<![\w\[-])(?:{words})(?![\w\]-])")
+    return re.compile(rf"(?<![\w\[-])(?:{words})(?![\w\]-])"), dict(phonemes)
 
 
 def book_items(book: Book) -> list[RenderItem]:
