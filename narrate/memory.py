@@ -23,12 +23,29 @@ def give_back_freed() -> None:
         trim(0)
 
 
-@functools.cache
+def one_heap() -> None:
+    """Have every thread allocate from the C heap's main arena (glibc's M_ARENA_MAX=1).
+    glibc gives each new thread a heap of its own, where a model run's freed blocks
+    stay: with two threads rendering the seed, the build's peak was 359-370 MB against
+    342-351 MB with one heap, at the same CPU time."""
+    libc = _glibc()
+    if libc is not None:
+        libc.mallopt(-8, 1)  # M_ARENA_MAX
+
+
 def _malloc_trim():
+    libc = _glibc()
+    return libc.malloc_trim if libc is not None else None
+
+
+@functools.cache
+def _glibc():
     if not sys.platform.startswith("linux"):
         return None
     try:
-        return ctypes.CDLL("libc.so.6").malloc_trim
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim, libc.mallopt  # noqa: B018 - both are glibc's own
+        return libc
     except (OSError, AttributeError):
         return None  # not glibc (musl): nothing to trim
 

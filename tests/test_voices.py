@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 import wave
+from concurrent import futures
 
 import numpy as np
 import pytest
@@ -17,7 +18,14 @@ from test_reliability import one_line_error
 
 from narrate.errors import NarrateError
 from narrate.metadata import load_lexicon, load_metadata
-from narrate.render import RenderItem, item_keys, render_items, with_phonemes
+from narrate.render import (
+    IN_PROCESS_MAX,
+    Renderer,
+    RenderItem,
+    item_keys,
+    render_items,
+    with_phonemes,
+)
 from narrate.render.cache import Cache
 from narrate.render.engines.neural import tape_shift
 from narrate.render.profiles import cast_names, load_profiles
@@ -195,6 +203,34 @@ def test_the_same_text_gives_the_same_take(tmp_path):
     takes = [render_items([RenderItem("q", LINE, "quote")], cast, Cache(tmp_path / str(n)), jobs=1,
                           progress=False).paths["q"].read_bytes() for n in range(2)]
     assert takes[0] == takes[1]
+
+
+@pytest.mark.e2e
+def test_the_natural_cast_renders_in_threads_of_one_process_and_takes_match_one_at_a_time(
+        tmp_path):
+    """One model and G2P for both workers (a worker process each held its own copy);
+    threads must not change a sample."""
+    import multiprocessing
+
+    from narrate.render.executors import LocalExecutor
+
+    cast = load_profiles("natural")
+    lines = [f"{LINE} Line {n}." for n in range(IN_PROCESS_MAX + 3)]  # a pool, not in-process
+    items = [RenderItem(f"s{n}", say, ("narrator", "quote")[n % 2]) for n, say in
+             enumerate(lines)]
+    executor = LocalExecutor(Cache(tmp_path / "pooled"), keep_warm=True)
+    try:
+        with Renderer(cast, executor.cache, jobs=2, executor=executor) as renderer:
+            pooled = renderer.render(items, progress=False)
+            assert not multiprocessing.active_children()  # no worker process was started
+            assert executor._pools and all(isinstance(p, futures.ThreadPoolExecutor)
+                                           for p in executor._pools.values())
+    finally:
+        executor.close()
+    assert not pooled.failed and len(pooled.rendered) == len(items)
+    for item in items[:2]:  # each voice, one segment at a time
+        alone = render_items([item], cast, Cache(tmp_path / item.id), jobs=1, progress=False)
+        assert alone.paths[item.id].read_bytes() == pooled.paths[item.id].read_bytes()
 
 
 @pytest.mark.e2e

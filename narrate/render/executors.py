@@ -10,19 +10,28 @@ run twice (a worker lost, its batch retried) only writes the same entries again.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from concurrent import futures
 from typing import Any, Protocol
 
 from narrate.errors import NarrateError
 from narrate.faults import checkpoint
+from narrate.memory import give_back_freed, one_heap
 from narrate.processes import worker_context
 from narrate.render.cache import Cache
-from narrate.render.engines import SynthesisError, create_engine, pool_key, quiet_stdout
+from narrate.render.engines import (
+    SynthesisError,
+    create_engine,
+    pool_key,
+    quiet_stdout,
+    runs_in_threads,
+)
 from narrate.render.profiles import VoiceProfile
 
 Outcome = tuple[float, float] | str  # (seconds of audio, the worker's peak MB) or an error
@@ -61,23 +70,30 @@ def make_executor(name: str, cache: Cache, address: str | None = None,
 # ---- worker processes on this machine --------------------------------------------------------
 
 class LocalExecutor:
-    """A process pool per voice profile. A segment a task: the pool is on this machine.
-    Each pool goes when its voice is done, so that no more workers than cores hold memory
-    at once; with `keep_warm` (a preview: its engines stay warm between previews) the
-    pools live as long as the executor."""
+    """A process pool per voice profile, or a thread pool in this process for an engine
+    that runs in threads (one copy of its model for all). A segment a task: the pool is
+    on this machine. Each pool goes when its voice is done, so that no more workers than
+    cores hold memory at once; with `keep_warm` (a preview: its engines stay warm between
+    previews) the pools live as long as the executor."""
     batch_size = 1
 
     def __init__(self, cache: Cache, keep_warm: bool = False):
         self.cache = cache
         self.keep_warm = keep_warm
-        self._pools: dict[str, futures.ProcessPoolExecutor] = {}
+        self._pools: dict[str, futures.Executor] = {}
 
     def submit(self, profile, work, workers):
         key = self.pool_of(profile)
+        threads = runs_in_threads(profile)
         if key not in self._pools:
-            self._pools[key] = futures.ProcessPoolExecutor(
-                workers, mp_context=worker_context(), initializer=_worker_init,
-                initargs=(profile, self.cache.where()))
+            if threads:
+                one_heap()
+            self._pools[key] = futures.ThreadPoolExecutor(workers) if threads else \
+                futures.ProcessPoolExecutor(workers, mp_context=worker_context(),
+                                            initializer=_worker_init,
+                                            initargs=(profile, self.cache.where()))
+        if threads:
+            return self._pools[key].submit(_thread_render, profile, self.cache, work)
         return self._pools[key].submit(_worker_render, profile, work)
 
     def pool_of(self, profile):
@@ -90,6 +106,7 @@ class LocalExecutor:
     def done_with(self, profile):
         if not self.keep_warm and self.pool_of(profile) in self._pools:
             self._pools.pop(self.pool_of(profile)).shutdown()
+            _let_go(profile)
 
     def encoder(self):
         return None
@@ -103,13 +120,16 @@ class LocalExecutor:
         self._pools.clear()
 
 
-def _stop(pool: futures.ProcessPoolExecutor) -> None:
+def _stop(pool: futures.Executor) -> None:
     """Ctrl-C or an error: stop the workers now. Finished entries are already in the cache.
 
     Never waits on the pool itself: a worker stopped while it hands back a result can
     leave the pool's reader blocked for good, so the workers are joined with a deadline
-    and killed if they linger."""
-    processes = list((pool._processes or {}).values())
+    and killed if they linger. Threads finish the segment they are on (a second or less)."""
+    if isinstance(pool, futures.ThreadPoolExecutor):
+        pool.shutdown(wait=False, cancel_futures=True)
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())
     for process in processes:
         process.terminate()
     pool.shutdown(wait=False, cancel_futures=True)
@@ -152,6 +172,29 @@ def _worker_render(profile: VoiceProfile, work: list[tuple[str, str]]) -> list[O
     if profile.fingerprint() not in engines:  # another profile of the voice: its model is loaded
         engines[profile.fingerprint()] = create_engine(profile)
     return render_batch(engines[profile.fingerprint()], _worker["cache"], work)
+
+
+# this process's engines for the thread pools: fingerprint -> (pool, engine)
+_here: dict[str, tuple[str, object]] = {}
+_here_lock = threading.Lock()
+
+
+def _thread_render(profile: VoiceProfile, cache: Cache,
+                   work: list[tuple[str, str]]) -> list[Outcome]:
+    with _here_lock:  # the first task loads the model; the others wait for it
+        if profile.fingerprint() not in _here:
+            _here[profile.fingerprint()] = (pool_key(profile), create_engine(profile))
+    return render_batch(_here[profile.fingerprint()][1], cache, work)
+
+
+def _let_go(profile: VoiceProfile) -> None:
+    """Free the engines this process held for the profile's pool (its model with them):
+    a build does not carry a voice's model through the encodes."""
+    with _here_lock:
+        for fingerprint in [f for f, (pool, _) in _here.items() if pool == pool_key(profile)]:
+            del _here[fingerprint]
+    gc.collect()
+    give_back_freed()
 
 
 def render_batch(engine, cache: Cache, work: list[tuple[str, str]]) -> list[Outcome]:

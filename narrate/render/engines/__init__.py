@@ -36,6 +36,7 @@ __all__ = [
     "list_voices",
     "pool_key",
     "quiet_stdout",
+    "runs_in_threads",
 ]
 DEFAULT = "pyttsx3"
 
@@ -93,6 +94,12 @@ def pool_key(profile: VoiceProfile) -> str:
     if getattr(engine(profile.engine, profile.source), "SHARES_MODEL", False):
         return f"{profile.engine}:{profile.voice}"
     return profile.fingerprint()
+
+
+def runs_in_threads(profile: VoiceProfile) -> bool:
+    """Whether the profile's engine renders in threads of this process (THREADS), its
+    one model shared, instead of in worker processes that each load it."""
+    return bool(getattr(engine(profile.engine, profile.source), "THREADS", False))
 
 
 @functools.cache

@@ -5,6 +5,8 @@ never does."""
 from __future__ import annotations
 
 import functools
+import threading
+import weakref
 
 from narrate.errors import NarrateError
 from narrate.measure import np  # NumPy on first use: listing engines loads no numpy
@@ -30,12 +32,20 @@ class HibariEngine(NeuralEngine):
         return self.tts(text, speed=self.speed, seed=self.seed) * self.profile.volume
 
 
-@functools.cache
+_models: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+_models_lock = threading.Lock()
+
+
 def _model(voice: str):
-    """A voice's model and G2P, loaded once a process: every profile of the voice shares it."""
+    """A voice's model and G2P, loaded once a process: every profile of the voice shares
+    it, in every thread, and it goes when the last engine that holds it does."""
     from hibari import Hibari
 
-    return Hibari(voice=voice, threads=1)
+    with _models_lock:
+        model = _models.get(voice)
+        if model is None:
+            model = _models[voice] = Hibari(voice=voice, threads=1)
+        return model
 
 
 def unknown_words(texts: list[str]) -> list[list[str]]:
@@ -103,5 +113,6 @@ ENGINE = NeuralPlugin(
     {"seed": (0, 2 ** 32 - 1), **COMMON_OPTIONS}, {"hibari": "hibari-tts",
                                                     "onnxruntime": "onnxruntime"},
     HibariEngine, voice_note=" (hibari's other voices are downloads; narrate works offline)",
+    THREADS=True,  # ONNX runs let go of the GIL, and its G2P is a small part of a take
     unknown_words=unknown_words, mark_phonemes=mark_phonemes,
     phonemes_for=phonemes_for)

@@ -164,6 +164,9 @@ class NeuralPlugin:
     voice_note: str = ""  # said with an unknown voice
     NOTE: str = ""
     SHARES_MODEL: bool = True  # one process serves every profile of a voice (its model cached)
+    # its model may run in several threads of one process at once: one copy of the model
+    # (and its G2P) serves them all, where worker processes would each load their own
+    THREADS: bool = False
     # what narrate asks of an engine with a lexicon of its own (engines/base.EngineModule)
     unknown_words: Callable[[list[str]], list[list[str]]] | None = None
     mark_phonemes: Callable[[str, str], str] | None = None
