@@ -67,7 +67,8 @@ def build(source: str | Path | Book, *, out: str | Path = "output", voices=None,
           mastering: Mastering | None = None, credits: bool | None = None, markers: int = 1,
           only: str | None = None, dry_run: bool = False, verify: int = 0,
           progress: bool | None = False, warnings: list | None = None,
-          readalong: bool = False, formats: str = "mp3,m4b", **options) -> BuildResult:
+          readalong: bool = False, formats: str = "mp3,m4b", prefer: str | None = None,
+          **options) -> BuildResult:
     """Build the audiobook of a source, a script file or a Book into out/<book>/.
 
     Only segments not in the cache are synthesised and only changed chapters are
@@ -75,7 +76,9 @@ def build(source: str | Path | Book, *, out: str | Path = "output", voices=None,
     `readalong`, also a read-along EPUB 3 (the text highlighted as it is read).
     `formats`: "mp3" (chapter files), "m4b" (one file) or both. `executor="ray"`
     renders on a Ray cluster (`address="HOST:PORT"`, or one started on this machine;
-    narrate[ray])."""
+    narrate[ray]). Your edits of the book's script.yaml are kept when the source is built
+    again; where a paragraph you edited changed in the source too, the build stops and
+    `prefer` ("script" or "source") says which to take."""
     from narrate.pipeline import build as run_build
 
     judge = None
@@ -87,7 +90,7 @@ def build(source: str | Path | Book, *, out: str | Path = "output", voices=None,
                      mastering=mastering, credits=credits, marker_sections=markers,
                      progress=progress, warnings=warnings, only=only, dry_run=dry_run,
                      verify=verify, judge=judge, readalong=readalong, formats=formats,
-                     **options)
+                     prefer=prefer, **options)
 
 
 def build_many(sources: list[str | Path], *, check: bool | str = False, on_book=None,

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 import narrate
-from narrate import pipeline, plan, scriptfile
+from narrate import edits, pipeline, plan, scriptfile
 from narrate.errors import NarrateError
 from narrate.problems import about_the_book, by_line, is_warning
 from narrate.render import engines
@@ -68,6 +68,9 @@ CONVERT = (  # unset, they keep the library's defaults (and the metadata's `read
     opt("--tables", type=click.Choice(["read", "mention", "skip"]), help="Small tables read."))
 VOICES = opt("--voices", metavar="CAST", help="natural (default), espeak, neural, or a folder of "
              "<role>.yaml profiles over the default cast.")
+PREFER = opt("--prefer", type=click.Choice(edits.PREFER),
+             help="Where a script edit and its source paragraph both changed: keep yours "
+                  "(script) or take the source's (source).")
 CACHE = opt("--cache", type=DIR, help="Segment cache (default: $NARRATE_CACHE or user cache).")
 JOBS = opt("-j", "--jobs", type=click.IntRange(1, 64), help="Worker processes (default: cores).")
 PROFILE = opt("--profile", type=click.Choice(["default", "acx"]), default="default",
@@ -102,17 +105,27 @@ def _warn(problems) -> None:
          click.argument("source"), *CONVERT,
          opt("-o", "--output", help="Where (- for stdout; default output/<book>/script.yaml)."),
          opt("--json", "as_json", is_flag=True, help="Write the segments as a JSON list."),
-         opt("--force", is_flag=True, help="Replace -o's file even if it is not a script."))
-def script(source, output, as_json, force, **kw):
-    """Turn SOURCE (.txt, .md, .html, .epub) into an editable narration script."""
+         opt("--force", is_flag=True, help="Replace -o's file even if it is not a script."),
+         PREFER)
+def script(source, output, as_json, force, prefer, **kw):
+    """Turn SOURCE (.txt, .md, .html, .epub) into an editable narration script; your
+    edits of the script there are kept."""
     problems: list = []
     book = _book(source, kw, problems)
-    _warn(problems)
     if output == "-":
+        _warn(problems)
         return click.echo(scriptfile.script_text(book, as_json), nl=False)
     path = Path(output or plan.book_folder(book) / f"script.{'json' if as_json else 'yaml'}")
-    scriptfile.write_script(book, path, as_json, overwrite=force)
-    click.echo(f"wrote {path}: {plan.book_summary(book)}")
+    if as_json:
+        scriptfile.write_script(book, path, as_json, overwrite=force)
+    else:
+        composed, lines = edits.compose(book, path, prefer)
+        problems += lines
+        written = edits.keep_script(composed, book, path, overwrite=force)
+        book = composed
+    _warn(problems)
+    click.echo(f"{'wrote' if as_json or written else 'unchanged:'} {path}: "
+               f"{plan.book_summary(book)}")
     if count := sum(1 for p in problems if not isinstance(p, str) and is_warning(p)):
         click.echo(f"{count} warnings about the text: see `narrate lint {source}`")
 
@@ -173,7 +186,7 @@ def _failures(report) -> None:
          opt("--verify", type=click.IntRange(0, 10), default=0, help="Retake bad new takes N times."),
          opt("--readalong", is_flag=True, help="Also a read-along EPUB 3 (Media Overlays)."),
          opt("--formats", default="mp3,m4b", help="mp3, m4b or both (mp3,m4b)."),
-         *EXECUTOR, VOICES, CACHE, JOBS, *MASTERING, *CONVERT)
+         PREFER, *EXECUTOR, VOICES, CACHE, JOBS, *MASTERING, *CONVERT)
 def build(targets, profile, run_check, sample_rate, bitrate_kbps, rms_db, peak_db, **kw):
     """SOURCE|SCRIPT|FOLDER … -> each book: MP3 chapters with markers, an m4b, sidecars."""
     mastering = narrate.Mastering(int(sample_rate), bitrate_kbps, rms_db, peak_db)

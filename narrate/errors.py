@@ -21,7 +21,7 @@ class NarrateError(Exception):
     def message(self, style: str = "python", flags: dict[str, str] | None = None) -> str:
         """The one line. With `style` "cli", arguments are written as their flags
         (`flags` renames those whose flag differs: {"start": "from"}). `what` and `hint`
-        may name another argument as "{arg:NAME}"."""
+        may name another argument as "{arg:NAME}", or with a value "{arg:NAME=VALUE}"."""
         def arg(name: str, value: object = None) -> str:
             if style != "cli":
                 return f"{name}=" if value is None else f"{name}={value!r}"
@@ -29,7 +29,7 @@ class NarrateError(Exception):
             return flag if value is None or value is True else f"{flag} {value}"
 
         def fill(text: str) -> str:
-            return re.sub(r"\{arg:(\w+)\}", lambda m: arg(m.group(1)), text)
+            return re.sub(r"\{arg:(\w+)(?:=(\w+))?\}", lambda m: arg(*m.groups()), text)
 
         where = arg(*self.option) if self.option else self.where
         line = f"{where}: {fill(self.what)}" if where else fill(self.what)

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from narrate.edits import compose, edited, keep_script, same_script
 from narrate.errors import NarrateError
 from narrate.fileio import atomic_write_text
 from narrate.lock import book_lock
@@ -18,6 +19,7 @@ from narrate.model import Book
 from narrate.plan import (
     OUTPUT_DIR,
     BuildPlan,
+    book_folder,
     book_profiles,
     changed_sections,
     clock,
@@ -109,7 +111,7 @@ def build(target: str | Path | Book, voices=None, cache_dir=None, jobs: int | No
           only: str | None = None, dry_run: bool = False, meta=None, lexicon=None,
           verify: int = 0, judge: Judge | None = None, readalong: bool = False,
           formats: str | tuple[str, ...] = FORMATS, executor: str = "local",
-          address: str | None = None, **convert) -> BuildResult:
+          address: str | None = None, prefer: str | None = None, **convert) -> BuildResult:
     """Script (when given a source) + render + stitch, into out_root/<book>/.
 
     Only segments whose audio key is not cached are synthesised, and only chapters
@@ -118,6 +120,9 @@ def build(target: str | Path | Book, voices=None, cache_dir=None, jobs: int | No
     With `verify` N and a `judge` (narrate.qa.verify.TakeJudge), new takes are judged
     and failing ones taken again up to N times. `formats`: "mp3", "m4b" or both (FORMATS).
     `executor` "ray" renders on a Ray cluster (at `address`, or one started here).
+    Built from a source, the user's edits of the book's script.yaml are kept
+    (narrate.edits); `prefer` ("script" or "source") settles an edit whose source
+    paragraph changed too.
     """
     started = time.perf_counter()
     formats = parse_formats(formats)
@@ -126,8 +131,8 @@ def build(target: str | Path | Book, voices=None, cache_dir=None, jobs: int | No
                            "to --formats (mp3,m4b) or leave out --readalong")
     if not dry_run:
         check_ffmpeg()
-    book = target if isinstance(target, Book) else \
-        load_book(target, meta=meta, lexicon=lexicon, warnings=warnings, **convert)
+    book, converted = _book_with_edits(target, out_root, prefer, warnings, meta=meta,
+                                       lexicon=lexicon, voices=voices, **convert)
     cache = Cache(cache_dir)
     plan = plan_book(book, cache, out_root, voices, mastering, credits, marker_sections, only,
                      lexicon, warnings)
@@ -144,13 +149,13 @@ def build(target: str | Path | Book, voices=None, cache_dir=None, jobs: int | No
                 checked = retake_failing(renderer, plan.items, report, judge, verify)
         result = BuildResult(book, plan.folder, report, verify=checked)
         if not report.failed:
-            result.export = _export(plan, cache, target, jobs, marker_sections, progress,
+            result.export = _export(plan, cache, converted, jobs, marker_sections, progress,
                                     warnings, readalong, formats, workers.encoder())
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _export(plan, cache: Cache, target, jobs, marker_sections, progress, warnings,
+def _export(plan, cache: Cache, converted: Book | None, jobs, marker_sections, progress, warnings,
             readalong: bool = False, formats: tuple[str, ...] = FORMATS,
             encoder=None) -> ExportResult:
     """Export the chapters that changed, then write the manifest (under the book's lock)."""
@@ -170,8 +175,7 @@ def _export(plan, cache: Cache, target, jobs, marker_sections, progress, warning
         cache=cache.where(),
         tags=TagsUsed(info.narrator, info.author, bool(info.cover)),
         m4b_stamp=export.m4b_stamp, formats=list(formats))
-    manifest.script = _keep_script(book, plan.folder, book if isinstance(target, Book)
-                                   else Path(target), last.script if last else None, warnings)
+    manifest.script = _keep_script(book, converted, plan.folder / "script.yaml", warnings)
     manifest.write(plan.folder)
     return export
 
@@ -188,23 +192,35 @@ def _claim_folder(folder: Path, book: Book) -> None:
                            "elsewhere with --out, or remove that folder")
 
 
-def _keep_script(book: Book, folder: Path, target: Path | Book, written: str | None,
-                 warnings: list | None) -> str:
-    """Write script.yaml beside the audio when built from a source, unless the user has
-    edited the one there (its hash is not the one narrate wrote last). Returns the hash of
-    the script in the folder."""
-    path = folder / "script.yaml"
-    current = path.read_bytes() if path.is_file() else None
-    digest = hashlib.sha256(current).hexdigest()[:16] if current is not None else ""
-    if not isinstance(target, Book) and is_script_file(target) and \
-            Path(target).resolve() == path.resolve():
-        return digest  # built from it: it stays as the user left it
-    if current is not None and written and digest != written:
+def _book_with_edits(target: str | Path | Book, out_root, prefer: str | None, warnings,
+                     **load) -> tuple[Book, Book | None]:
+    """The book to build, and the conversion of its source (None for a script or a
+    Book): the new conversion with the user's edits of the folder's script.yaml."""
+    if isinstance(target, Book):
+        return target, None
+    book = load_book(target, warnings=warnings, **load)
+    if is_script_file(target):
+        return book, None
+    composed, lines = compose(book, book_folder(book, out_root) / "script.yaml", prefer)
+    if warnings is not None:
+        warnings.extend(lines)
+    return composed, book
+
+
+def _keep_script(book: Book, converted: Book | None, path: Path, warnings: list | None) -> str:
+    """Write script.yaml beside the audio (with its base) when built from a source; a
+    script the user edited there stays unless the build carried its edits. Returns the
+    hash of the script in the folder."""
+    if converted is not None:
+        keep_script(book, converted, path)
+    elif not path.is_file():
+        atomic_write_text(path, to_yaml(book))
+    elif same_script(path, book):
+        pass  # built from it, or from a copy
+    elif edited(path):
         if warnings is not None:
-            warnings.append(f"{path}: edited since narrate wrote it, so kept; build it with "
-                            f"`narrate build {path}`")
-        return written
-    text = to_yaml(book).encode("utf-8")
-    if text != current:
-        atomic_write_text(path, text.decode("utf-8"))
-    return hashlib.sha256(text).hexdigest()[:16]
+            warnings.append(f"{path}: edited, so not replaced by the script built; build it "
+                            f"with `narrate build {path}`")
+    else:
+        atomic_write_text(path, to_yaml(book))
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.is_file() else ""

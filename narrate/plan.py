@@ -44,8 +44,9 @@ DEFAULT_RATE = VoiceProfile.rate  # words a minute, for a role with no profile
 
 def load_book(target: str | Path, meta: str | Path | None = None,
               lexicon: str | Path | None = None, warnings: list | None = None,
-              **options) -> Book:
-    """A Book from a script file, or converted from a source text (with its metadata)."""
+              voices: str | Path | None = None, **options) -> Book:
+    """A Book from a script file, or converted from a source text (with its metadata),
+    crediting the reader of `voices` (the cast) as a build will."""
     target = Path(target)
     warnings = warnings if warnings is not None else []
     if is_script_file(target):
@@ -63,6 +64,8 @@ def load_book(target: str | Path, meta: str | Path | None = None,
     convert_options = ConvertOptions(lexicon=load_lexicon(lexicon_path), policy=policy, **options)
     key = _conversion_key(target, metadata, convert_options)
     book, problems = _converted(key) or _convert(target, convert_options, metadata, key)
+    credit_reader(book, book_profiles(book, voices, lexicon=convert_options.lexicon),
+                  convert_options.lexicon)
     if not book.author:
         problems.append(Problem("no-author", "the book names no author; add `author: NAME` to "
                                 f"{meta_path or target.with_suffix('.yaml')}", WARNING))

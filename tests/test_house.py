@@ -18,7 +18,7 @@ from conftest import ROOT
 # and earlier ones only
 STAGES = [("errors", "model", "problems", "fileio", "faults", "progress", "lock", "memory",
            "processes", "measure", "patterns"),
-          ("read",), ("convert", "metadata", "scriptfile"), ("render",), ("stitch",),
+          ("read",), ("convert", "metadata", "scriptfile", "edits"), ("render",), ("stitch",),
           ("plan", "pipeline", "manifest"), ("qa", "audition", "batch", "pronounce"), ("cli", "__init__", "__main__")]
 LEVEL = {name: level for level, names in enumerate(STAGES) for name in names}
 

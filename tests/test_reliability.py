@@ -286,7 +286,8 @@ def test_sigkill_at_each_stage_then_the_next_build_finishes(small_book, tmp_path
     assert result.returncode == 0, result.stderr
     reused = int(result.stdout.split("rendered, ")[1].split(" reused")[0])
     assert reused >= cached > 0
-    assert not [p for p in folder.rglob(".*") if p.name not in (".narrate.lock", ".parts", ".ignore")]
+    assert not [p for p in folder.rglob(".*") if p.name not in (".narrate.lock", ".parts", ".ignore",
+                                                              ".script.converted.yaml")]
     assert not list((tmp_path / "c").rglob(".*.tmp.wav"))
     assert not list(folder.glob(".parts/*.pcm"))
     assert len(list(folder.glob("*.mp3"))) == 2
