@@ -36,13 +36,16 @@ def command(example: str, *options):
     one line on stderr and exit code 2 (a traceback with --debug); Ctrl-C exits 130."""
     def decorate(func):
         @functools.wraps(func)
-        def run(*args, **kwargs):
+        def run(*args, debug=False, **kwargs):
+            debug = debug or click.get_current_context().find_root().params.get("debug")
             try:
                 return func(*args, **kwargs)
-            except NarrateError as exc:
-                if click.get_current_context().find_root().params.get("debug"):
+            except (NarrateError, OSError) as exc:  # an OSError: a file or folder narrate
+                if debug:                           # cannot use (read-only, full, missing)
                     traceback.print_exc()
-                click.secho(f"narrate: error: {exc.message('cli', FLAGS)}", fg="red", err=True)
+                line = exc.message('cli', FLAGS) if isinstance(exc, NarrateError) else \
+                    _os_error_line(exc)
+                click.secho(f"narrate: error: {line}", fg="red", err=True)
                 sys.exit(2)
             except KeyboardInterrupt:
                 click.echo("narrate: interrupted; finished work is kept", err=True)
@@ -50,10 +53,21 @@ def command(example: str, *options):
                 sys.stderr.flush()
                 # no exit handlers: they would join worker-pool threads a stopped worker can block
                 os._exit(130)
-        for option in reversed(options):
+        for option in reversed((*options, DEBUG)):
             run = option(run)
         return cli.command(epilog=f"Example: {example}")(run)
     return decorate
+
+
+DEBUG = click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+
+
+def _os_error_line(exc: OSError) -> str:
+    what = exc.strerror or type(exc).__name__
+    if exc.filename:
+        return (f"{exc.filename}: {what}; check the path, its permissions and the disk's "
+                "free space")
+    return f"{what}; check the paths given, their permissions and the disk's free space"
 
 
 CONVERT = (  # unset, they keep the library's defaults (and the metadata's `reading:`)
@@ -200,6 +214,10 @@ def build(targets, profile, run_check, sample_rate, bitrate_kbps, rms_db, peak_d
     for line in result.summary():
         click.secho(line, fg="yellow" if line.startswith("   ! ") else None)
     _failures(result.render)
+    if result.verify and result.verify.failing:
+        click.secho(f"narrate: {len(result.verify.failing)} segments still fail their check; "
+                    "the book was built with them", fg="red", err=True)
+        sys.exit(1)
     if run_check:
         click.get_current_context().invoke(check, book_dir=result.folder, profile=profile,
                                            jobs=kw["jobs"])

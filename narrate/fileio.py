@@ -132,9 +132,12 @@ def load_yaml(path: str | Path, what: str = "file"):
     try:
         return yaml.load(text, Loader=_LineLoader)  # a SafeLoader: no python tags
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = f":{mark.line + 1}" if mark else ""
-        raise NarrateError(f"{path}{line}: YAML syntax error: {exc.problem}; "
+        # the problem is noticed where parsing failed, often a line after the break; the
+        # context is where the construct it broke began: both are named
+        lines = sorted({m.line + 1 for m in (exc.context_mark, exc.problem_mark) if m})
+        place = f":{lines[0]}" if lines else ""
+        span = f" in lines {lines[0]}-{lines[-1]}" if len(lines) > 1 else ""
+        raise NarrateError(f"{path}{place}: YAML syntax error{span}: {exc.problem}; "
                            "fix the line (check indentation, colons and quotes)") from None
     except yaml.YAMLError as exc:
         raise NarrateError(f"{path}: not valid YAML ({exc}); fix the file") from None

@@ -64,6 +64,8 @@ class Book:
     # the opening credits (id "credits") and the closing line (id "closing"), spoken by
     # the narrator before the first chapter and after the last
     credits: list[Segment] = field(default_factory=list)
+    # where each segment was read from ("script.yaml:41"), for messages: not part of the book
+    origin: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def segments(self) -> list[Segment]:

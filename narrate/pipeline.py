@@ -90,8 +90,8 @@ class BuildResult:
             "level and length (install narrate[asr] to listen too)"
         return [(f"verified {verified.checked} new segments by {how}; "
                 f"{len(set(verified.retaken))} rendered again; {len(verified.failing)} still "
-                "failing")] + [f"   ! {ident}: {problem} — try another voice or wording, then "
-                              f"build again with only={ident}"
+                "failing")] + [f"   ! {ident}: {problem} — try another voice or wording in "
+                              f"the script, then build again with `--only {ident}`"
                               for ident, problem in verified.failing.items()]
 
 

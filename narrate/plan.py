@@ -217,6 +217,18 @@ def credit_reader(book: Book, profiles: dict, lexicon) -> None:
         book.credits = credit_segments(book, lexicon)
 
 
+def check_roles(book: Book, items: list[RenderItem], profiles: dict) -> None:
+    """Every line's voice is a role of the cast: one line naming the first that is not,
+    where the script says it."""
+    for item in items:
+        if item.role not in profiles:
+            raise NarrateError(
+                f"segment {item.id} has the voice {item.role!r}, which the cast has no profile "
+                f"for", where=book.origin.get(item.id, book.source),
+                hint=f"{nearest(item.role, profiles)}, or add {item.role}.yaml to a voices "
+                     "folder (--voices FOLDER)")
+
+
 def extra_items(book: Book, credits: bool):
     """Spoken titles of chapters and, unless turned off, the credits: all from the script."""
     lines = (book.credits if credits else []) + [c.announce for c in book.chapters if c.announce]
@@ -299,6 +311,7 @@ def plan_book(book: Book, cache, out_root: str | Path = OUTPUT_DIR, voices=None,
     profiles = book_profiles(book, voices, warnings, spoken_as)
     credit_reader(book, profiles, spoken_as)
     items = book_items(book) + extra_items(book, credits)
+    check_roles(book, items, profiles)
     forced, forced_chapters = resolve_only(book, items, only) if only else (set(), set())
     keys = item_keys(items, profiles)
     extra = {k: str(book.extra.get(k) or "") for k in

@@ -146,7 +146,7 @@ def _book_from_data(data, path: Path, warnings: list[str]) -> Book:
                 extra={k: v for k, v in meta.items() if k not in _BOOK_KEYS})
     seen: dict[str, int] = {}
     for seg_data in data.get("credits") or []:
-        segment = _segment_from_data(seg_data, path, seen, warnings)
+        segment = _segment_from_data(seg_data, path, seen, warnings, book.origin)
         if segment:
             book.credits.append(segment)
     for ch_data in _require(data, "chapters", path, "list"):
@@ -156,14 +156,15 @@ def _book_from_data(data, path: Path, warnings: list[str]) -> Book:
                           str(ch_data.get("title_source", "opening")), ch_data.get("heading"),
                           label=ch_data.get("label"))
         if ch_data.get("announce"):
-            chapter.announce = _segment_from_data(ch_data["announce"], path, seen, warnings)
+            chapter.announce = _segment_from_data(ch_data["announce"], path, seen, warnings,
+                                                  book.origin)
         for sec_data in _require(ch_data, "sections", path, "list"):
             check_keys(sec_data, _SECTION_KEYS, where(path, sec_data))
             section = Section(_unique(_require(sec_data, "id", path), sec_data, seen, path),
                               kind=str(sec_data.get("kind") or ""),
                               title=str(sec_data.get("title") or ""))
             for seg_data in _require(sec_data, "segments", path, "list"):
-                segment = _segment_from_data(seg_data, path, seen, warnings)
+                segment = _segment_from_data(seg_data, path, seen, warnings, book.origin)
                 if segment:
                     section.segments.append(segment)
             chapter.sections.append(section)
@@ -171,9 +172,10 @@ def _book_from_data(data, path: Path, warnings: list[str]) -> Book:
     return book
 
 
-def _segment_from_data(data, path, seen, warnings) -> Segment | None:
+def _segment_from_data(data, path, seen, warnings, origin: dict) -> Segment | None:
     check_keys(data, _SEGMENT_KEYS, where(path, data))
     seg_id = _unique(_require(data, "id", path), data, seen, path)
+    origin[seg_id] = where(path, data, "voice")
     say = data.get("say")
     if say is None or not str(say).strip():
         warnings.append(f"{where(path, data)}: segment {seg_id} has an empty `say`; skipped")

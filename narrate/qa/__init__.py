@@ -111,7 +111,8 @@ def check_book(folder: Path, profile: str = "default", asr: bool = False,
         report.findings += check_sidecars(folder, safe_filename(manifest.book), files, m4b)
     if asr:
         _listen(report, listening, manifest, threshold, jobs, progress)
-    source = shlex.quote(manifest.source or "SOURCE")  # fixes name the real command
+    # fixes name the real command: the book's source, and where it was built
+    source = shlex.quote(manifest.source or "SOURCE") + _out_flag(folder)
     report.findings = [replace(f, fix=f.fix.replace("SOURCE", source)) for f in report.findings]
     report.seconds = time.perf_counter() - started
     written = folder / CHECK_FOLDER
@@ -126,6 +127,12 @@ def check_book(folder: Path, profile: str = "default", asr: bool = False,
 
         draw(curves, rules, written / "check.png")
     return report
+
+
+def _out_flag(folder: Path) -> str:
+    """`--out` for a book not built into ./output."""
+    parent = Path(folder).resolve().parent
+    return "" if parent == Path("output").resolve() else f" --out {shlex.quote(str(parent))}"
 
 
 def _at(seconds: float) -> str:

@@ -27,16 +27,16 @@ def read_document(path: str | Path) -> Document:
     """Read any supported file; bad or unsupported input is an InputError naming the file."""
     path = Path(path)
     kind = FORMATS.get(path.suffix.lower())
+    if not path.exists() or path.is_dir():
+        from narrate.read.files import read_bytes
+
+        read_bytes(path)  # the one message for a missing file or a folder, whatever its name
     if kind is None:
         raise InputError(f"{path}: narrate cannot read {path.suffix} files; it reads {READS} — "
                          "convert the book to one of these")
     if kind == "epub":
         from narrate.read.epub import read_epub
 
-        if not path.exists() or path.is_dir():
-            from narrate.read.files import read_bytes
-
-            read_bytes(path)  # the one message for a missing file or a folder
         document = read_epub(str(path))
     else:
         document = _read_file(path, kind)

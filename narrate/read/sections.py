@@ -83,6 +83,16 @@ def is_label_only(text: str) -> bool:
     return bool(label) and not title
 
 
+def reads_as_prose(line: str) -> bool:
+    """A label with sentences after it ("Part 2. The weather was fine and we walked to
+    the sea. Then we came home."): a paragraph, not a heading and its title."""
+    if not line or looks_like_title([line]):
+        return False
+    sentences = re.search(r"[a-z][.!?][\"”’)]*\s+[\"“‘(]?[A-Z]", line)
+    return bool(sentences) or (len(line.split()) >= 8 and line.rstrip("\"”’) ").endswith(
+        (".", "!", "?")))
+
+
 def looks_like_title(lines: list[str]) -> bool:
     """Short lines in capitals, in italics, or in title case: a heading's title, not prose."""
     text = " ".join(l.strip() for l in lines)

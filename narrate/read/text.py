@@ -326,7 +326,7 @@ def _heading(raws: list[_Raw], i: int) -> tuple[int, Block] | None:
     if named and len(raw.lines) == 1:
         return 1, _block(HEADING, raw, [first], level=1)
     label, title = sections.split_label(first)
-    if not label:
+    if not label or sections.reads_as_prose(first):
         return None
     title_lines, used = raw.lines[1:], 1
     if title_lines and not sections.looks_like_title(title_lines):

@@ -136,10 +136,14 @@ def stamp(path: Path | None) -> list[int]:
 def parse_formats(text: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
     """"mp3,m4b" -> ("mp3", "m4b"), in FORMATS' order; a NarrateError names a stranger."""
     asked = [f.strip().lower() for f in (text.split(",") if isinstance(text, str) else text)]
+    given = ",".join(asked)
+    if "" in asked:
+        raise NarrateError(f"--formats {given}: an empty name (a comma too many); give mp3, "
+                           "m4b or mp3,m4b")
     unknown = [f for f in asked if f not in FORMATS]
-    if unknown or not asked:
-        raise NarrateError(f"--formats {','.join(asked)}: {', '.join(unknown) or 'nothing'} "
-                           f"is not a format; give mp3, m4b or mp3,m4b")
+    if unknown:
+        raise NarrateError(f"--formats {given}: {', '.join(unknown)} is not a format; give mp3, "
+                           "m4b or mp3,m4b")
     return tuple(f for f in FORMATS if f in asked)
 
 
