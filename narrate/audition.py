@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 @dataclass
 class Preview:
     items: list[RenderItem]
-    wav: Path
+    wav: Path  # where it was written (gone once a player has played it to the end)
     player: str | None  # the command that played it, or None when only written
     seconds: float  # its duration
     ready_after: float  # wall seconds from the request to playable audio
@@ -110,6 +110,8 @@ class Previewer:
         write_wav(wav, pcm.getvalue(), audio.rate)
         ready = time.perf_counter() - started
         player = play_wav(wav) if play and not out else None
+        if player in {command[0] for command in PLAYERS}:  # played to the end: nothing left
+            wav.unlink(missing_ok=True)                      # behind in the temporary folder
         return Preview(items, wav, player, audio.samples / audio.rate, ready, report.rendered)
 
 

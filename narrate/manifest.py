@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from narrate.errors import NarrateError
-from narrate.fileio import atomic_write_text
+from narrate.fileio import write_text_if_changed
 from narrate.stitch import FORMATS, ChapterRecord
 from narrate.stitch.timeline import Mastering
 
@@ -53,6 +53,7 @@ class Manifest:
     script: str = ""  # hash of the script.yaml narrate wrote beside the audio
     m4b_stamp: list[int] = field(default_factory=list)  # the m4b's size and mtime, as written
     formats: list[str] = field(default_factory=lambda: list(FORMATS))  # what the build made
+    readalong: str = ""  # the read-along EPUB's file name, when the build wrote one
     version: int = VERSION
 
     def write(self, folder: Path) -> None:
@@ -60,8 +61,9 @@ class Manifest:
         del data["version"]
         # the nested dataclasses as their fields, met as the encoder reaches them: the same
         # JSON as dataclasses.asdict gives, without copying every cue first
-        atomic_write_text(folder / MANIFEST, json.dumps(data, ensure_ascii=False, indent=1,
-                                                        default=vars))
+        # unchanged, it is not written: a rebuild that changes nothing writes nothing
+        write_text_if_changed(folder / MANIFEST, json.dumps(data, ensure_ascii=False, indent=1,
+                                                            default=vars))
 
     @classmethod
     def from_dict(cls, data: dict) -> Manifest:
@@ -76,7 +78,8 @@ class Manifest:
                    voices={k: VoiceUsed(**v) for k, v in data["voices"].items()},
                    cache=data["cache"], tags=TagsUsed(**data.get("tags", {})),
                    script=data.get("script") or "", m4b_stamp=list(data.get("m4b_stamp") or []),
-                   formats=list(data.get("formats") or FORMATS), version=version)
+                   formats=list(data.get("formats") or FORMATS),
+                   readalong=str(data.get("readalong") or ""), version=version)
 
 
 def last_manifest(folder: Path) -> Manifest | None:

@@ -174,7 +174,11 @@ def _export(plan, cache: Cache, converted: Book | None, jobs, marker_sections, p
         voices={role: VoiceUsed(p.engine, p.voice, p.rate) for role, p in plan.profiles.items()},
         cache=cache.where(),
         tags=TagsUsed(info.narrator, info.author, bool(info.cover)),
-        m4b_stamp=export.m4b_stamp, formats=list(formats))
+        m4b_stamp=export.m4b_stamp, formats=list(formats),
+        readalong=f"{safe_filename(info.title)}.epub" if readalong else "")
+    if last and last.readalong and last.readalong != manifest.readalong:
+        # the last build's read-along EPUB, which no longer matches the audio
+        (plan.folder / Path(last.readalong).name).unlink(missing_ok=True)
     manifest.script = _keep_script(book, converted, plan.folder / "script.yaml", warnings)
     manifest.write(plan.folder)
     return export
