@@ -29,6 +29,10 @@ FILE, DIR, opt = click.Path(dir_okay=False), click.Path(file_okay=False), click.
 @click.version_option(package_name="narrate")
 def cli(debug):
     """narrate: turn a text into an audiobook, offline."""
+    # Ctrl-C ends narrate at once (os._exit) with its stopped worker pools' semaphores
+    # still registered: the resource tracker (started later, with these options) releases
+    # them, without a warning about "leaked semaphore objects"
+    sys.warnoptions.append("ignore::UserWarning:multiprocessing.resource_tracker")
 
 
 def command(example: str, *options):

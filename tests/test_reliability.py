@@ -411,3 +411,31 @@ def test_any_bytes_convert_or_fail_with_the_documented_error(data):
     book, _ = convert_document(document)
     spoken, read = spoken_words(book), read_words(document)
     assert "".join(spoken) == "".join(read)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", ["render:3", "encode:1"])
+def test_ctrl_c_to_narrate_alone_stops_at_once_without_scratch_or_warnings(small_book, tmp_path,
+                                                                           point):
+    """SIGINT to narrate's process only (not its group: its encoders and workers do not
+    see it). Encoding took 12-24 s to stop and left the chapters' PCM in .parts; rendering
+    ended with the resource tracker's "leaked semaphore objects" warning."""
+    hold = tmp_path / "held"
+    env = {**os.environ, "NARRATE_HOLD_AT": point, "NARRATE_HOLD_FILE": str(hold)}
+    process = subprocess.Popen(
+        NARRATE + ["build", str(small_book), "--out", str(tmp_path / "out"), "--cache",
+                   str(tmp_path / "c")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, start_new_session=True, env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # noqa: PLW1509
+    try:
+        assert wait_until(hold.exists, 120, process), process.communicate()
+        os.kill(process.pid, signal.SIGINT)
+        _out, err = process.communicate(timeout=60)  # a guard against a hang, not a timing
+        assert process.returncode == 130
+        assert err.strip().splitlines() == ["narrate: interrupted; finished work is kept"], err
+        assert not list((tmp_path / "out").rglob("*.pcm"))
+        assert not list((tmp_path / "out").rglob(".*.tmp*"))
+        # no ffmpeg or worker left running (each is killed, and gone as soon as it is reaped)
+        assert wait_until(lambda: not _alive_in_group(process.pid), 30)
+    finally:
+        _stop_group(process.pid)

@@ -131,7 +131,7 @@ def test_a_rebuild_without_readalong_removes_the_epub_and_an_unchanged_one_write
 
 @pytest.mark.unit
 def test_a_preview_played_to_the_end_leaves_no_file(tmp_path, monkeypatch):
-    import narrate.audition as audition
+    from narrate import audition
 
     monkeypatch.setattr(audition, "has_audio_device", lambda: True)
     monkeypatch.setattr(audition, "PLAYERS", [["true"]])  # a player that plays at once

@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,15 +30,36 @@ def check_ffmpeg() -> None:
             raise NarrateError(f"{tool} is not installed; {INSTALL_FFMPEG}")
 
 
+_running: set[subprocess.Popen] = set()  # this process's ffmpeg runs, for stop_encoders
+_running_lock = threading.Lock()
+
+
 def _run(args: list[str], what: str, stdin: bytes | None = None) -> None:
     try:
-        result = subprocess.run(["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-                                 *args], input=stdin, capture_output=True, check=False)
+        process = subprocess.Popen(["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error",
+                                    "-y", *args], stdin=subprocess.PIPE if stdin else
+                                   subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE)
     except FileNotFoundError:
         raise NarrateError(f"ffmpeg is not installed; {INSTALL_FFMPEG}") from None
-    if result.returncode != 0:
-        detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise NarrateError(f"ffmpeg failed to {what}: {detail[-1] if detail else result.returncode}")
+    with _running_lock:
+        _running.add(process)
+    try:
+        _, err = process.communicate(stdin)
+    finally:
+        with _running_lock:
+            _running.discard(process)
+    if process.returncode != 0:
+        detail = err.decode("utf-8", "replace").strip().splitlines()
+        raise NarrateError(f"ffmpeg failed to {what}: {detail[-1] if detail else process.returncode}")
+
+
+def stop_encoders() -> None:
+    """Ctrl-C: stop this process's ffmpeg runs now (their threads then end at once)."""
+    with _running_lock:
+        running = list(_running)
+    for process in running:
+        process.kill()
 
 
 def _pcm_input(rate: int) -> list[str]:
