@@ -97,7 +97,32 @@ class LineDict(dict):
     key_lines: dict = {}  # noqa: RUF012 -- each instance is given its own by the loader
 
 
-class _LineLoader(yaml.SafeLoader):
+MAX_YAML_DEPTH = 100  # nesting a person writes is far shallower
+
+
+class BoundedLoader(yaml.SafeLoader):
+    """A safe loader for files narrate did not write: no aliases (`*name`: nine nested
+    ones are a billion values, "billion laughs") and nesting at most MAX_YAML_DEPTH deep
+    (600 brackets overflowed Python's stack). Either is a MarkedYAMLError at its line."""
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.events.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "an alias (*name), which narrate does not expand; write the value "
+                "out in full", self.peek_event().start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_YAML_DEPTH} levels deep",
+                    self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+class _LineLoader(BoundedLoader):
     pass
 
 

@@ -40,9 +40,10 @@ class Problem:
 
 
 def first_words(text: str, count: int = 8) -> str:
-    words = text.split()
+    near = text[:count * 50]  # the words are near the start: never split a whole book
+    words = near.split()
     head = " ".join(words[:count])
-    return head + (" …" if len(words) > count else "")
+    return head + (" …" if len(words) > count or len(near) < len(text.rstrip()) else "")
 
 
 def is_warning(problem: Problem | str) -> bool:

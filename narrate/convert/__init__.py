@@ -263,20 +263,43 @@ def _segment(seg_id, voice, text, start, end, cites, options) -> Segment:
                    citation)
 
 
+def _words_so_far(text: str) -> list[int]:
+    """For each offset, how many word characters outside parentheses come before it."""
+    inside = bytearray(len(text) + 1)
+    for group in re.finditer(r"\([^()]*\)", text):
+        inside[group.start():group.end()] = b"\1" * (group.end() - group.start())
+    counts = [0] * (len(text) + 1)
+    for n, char in enumerate(text):
+        counts[n + 1] = counts[n] + (not inside[n] and (char.isalnum() or char == "_"))
+    return counts
+
+
+def _has_words(text: str, start: int, end: int, citations, min_words: int) -> bool:
+    """Whether text[start:end], its citations left out, holds `min_words` words: looked
+    for near its start (an unclosed quote runs to the paragraph's end)."""
+    window = min(end, start + 100 * max(1, min_words))
+    while True:
+        spoken = text[start:window]
+        for a, b in citations:
+            if start <= a and b <= window:
+                spoken = spoken.replace(text[a:b], " ")
+        if len(words(spoken)) >= min_words or window == end:
+            return len(words(spoken)) >= min_words
+        window = min(end, start + 2 * (window - start))
+
+
 def _voice_runs(text, spans, citations, voice, min_words) -> list[tuple[str, int, int]]:
     """(voice, start, end) runs covering the paragraph; runs with no words join a neighbour.
     A paragraph with a voice of its own (a block quotation, a note) is one run."""
     if voice:
         return [(voice, 0, len(text))]
     quoted = []
+    told = _words_so_far(text)
     for start, end in spans:
-        spoken = text[start:end]
-        for a, b in citations:
-            if start <= a and b <= end:
-                spoken = spoken.replace(text[a:b], " ")
-        outside = text[:start] + text[end:]
-        whole = not _WORD.search(re.sub(r"\([^()]*\)", "", outside))
-        if whole or len(words(spoken)) >= min_words:
+        # the quotation is the whole paragraph when no word stands outside it (words in
+        # parentheses aside): counted once for the paragraph, not copied once a quote
+        whole = told[start] == 0 and told[-1] == told[end]
+        if whole or _has_words(text, start, end, citations, min_words):
             quoted.append((start, end))
     runs: list[list] = []
     at = 0

@@ -11,6 +11,7 @@ _NO_BREAK_AFTER = {"mr", "mrs", "ms", "dr", "st", "prof", "gen", "col", "capt", 
                    "fig", "ed", "eds", "trans", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
                    "sep", "sept", "oct", "nov", "dec"}
 _SENTENCE_END = re.compile(r"[.!?…]+[”’\"')\]»]*(?=\s+[\"“‘'(\[A-Z0-9«…])|…(?=[A-Z“‘])")
+_WORD_BEFORE = 80  # characters: an abbreviation or an initial is far shorter
 _CLAUSE_END = re.compile(r"[,;:–—)]+[”’\"']*(?=\s)")
 
 
@@ -18,7 +19,10 @@ def sentence_ends(text: str) -> list[int]:
     """Offsets just past each sentence end inside `text` (not its final end)."""
     ends = []
     for match in _SENTENCE_END.finditer(text):
-        word = re.search(r"([\w.]+)[.!?…]*[”’\"')\]»]*$", text[:match.end()])
+        # the word before the end, looked for just before it (searching the whole text so
+        # far at every end took minutes on a long paragraph of "Mr. Mr. …")
+        before = text[max(0, match.end() - _WORD_BEFORE):match.end()]
+        word = re.search(r"([\w.]+)[.!?…]*[”’\"')\]»]*$", before)
         stem = word.group(1).rstrip(".").lower() if word else ""
         if match.group().startswith(".") and (stem in _NO_BREAK_AFTER or
                                              re.fullmatch(r"[a-z]", stem)):

@@ -8,6 +8,7 @@ embeds is used, and otherwise the book has no cover (a warning says how to add o
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import re
 import shutil
@@ -68,8 +69,12 @@ def _from_svg(name: str, svg: bytes) -> tuple[bytes, str, list[Problem]]:
             if done.returncode == 0 and out.is_file():
                 return _compact(out)
     embedded = re.search(rb"data:image/(jpeg|png);base64,([A-Za-z0-9+/=\s]+)", svg)
+    try:
+        data = base64.b64decode(re.sub(rb"\s", b"", embedded.group(2))) if embedded else b""
+    except binascii.Error:
+        return b"", "", [Problem("cover", f"the cover {name} is SVG and its embedded picture is "
+                                  "damaged (bad base64); set `cover:` in the metadata", WARNING)]
     if embedded:
-        data = base64.b64decode(re.sub(rb"\s", b"", embedded.group(2)))
         return data, ".jpg" if embedded.group(1) == b"jpeg" else ".png", [Problem(
             "cover", f"the cover {name} is SVG; its embedded picture is used (install "
             "librsvg2-bin for rsvg-convert to draw the whole cover)", WARNING)]

@@ -36,7 +36,7 @@ from narrate.read.document import (
     Block,
     Document,
 )
-from narrate.read.safe import html_parser, parse_xml
+from narrate.read.safe import html_depth_problem, html_parser, parse_xml
 from narrate.read.text import _gutenberg, normalise
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -61,8 +61,10 @@ _GUTENBERG_IDS = {"pg-header": BOILERPLATE, "pg-footer": BOILERPLATE}
 
 
 def local(element) -> str:
+    """The tag's name without its namespace. A prefixed HTML tag (`o:p`, as Word exports)
+    or a tag with a control byte in it is its own name, never an error."""
     tag = element.tag
-    return etree.QName(tag).localname.lower() if isinstance(tag, str) else ""
+    return tag.rpartition("}")[2].lower() if isinstance(tag, str) else ""
 
 
 def semantics(element) -> list[str]:
@@ -77,11 +79,15 @@ def parse_html(data: bytes, name: str, xhtml: bool = False):
     parsed as browsers do."""
     if xhtml:
         return parse_xml(data, name)
+    parser = html_parser()
     try:
-        root = etree.fromstring(data, html_parser())
+        root = etree.fromstring(data, parser)
     except (etree.ParserError, ValueError) as exc:
         raise InputError(f"{name}: cannot be parsed as HTML ({exc}); check it is a web page") \
             from None
+    problem = html_depth_problem(parser, name)
+    if problem:
+        raise problem
     if root is None:
         raise InputError(f"{name}: an empty HTML document; check it is the right file")
     return root

@@ -9,6 +9,8 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from narrate.fileio import BoundedLoader
+from narrate.problems import WARNING, Problem, first_words
 from narrate.read.document import (
     BOILERPLATE,
     BREAK,
@@ -28,14 +30,15 @@ from narrate.read.document import (
 from narrate.read.sections import settle_heading_levels
 from narrate.read.text import normalise
 
-_PARSER = (MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
-           .use(footnote_plugin))
+_PARSER = (MarkdownIt("commonmark", {"maxNesting": 50}).enable("table")
+           .use(front_matter_plugin).use(footnote_plugin))
 _TAG = re.compile(r"<[^>]*>")
 
 
 def read_markdown(text: str, name: str = "<markdown>") -> Document:
     text, problems = normalise(text)
     tokens = _PARSER.parse(text)
+    problems += _left_out(text, tokens)
     blocks: list[Block] = []
     metadata: dict = {}
     context: list[str] = []  # the open containers: blockquote, list_item, footnote
@@ -54,7 +57,9 @@ def read_markdown(text: str, name: str = "<markdown>") -> Document:
         elif kind == "footnote_close":
             notes.pop()
         elif kind == "front_matter":
-            metadata.update(_front_matter(token.content))
+            found, problem = _front_matter(token.content, line)
+            metadata.update(found)
+            problems += [problem] if problem else []
             blocks.append(Block(FRONT_MATTER, token.content.strip(), line=line))
         elif kind == "heading_open":
             words, refs, _ = _inline(tokens[i + 1])
@@ -162,13 +167,41 @@ def _html_block(content: str, line: int | None) -> Block:
     return Block(FIGURE if "<img" in content.lower() else BOILERPLATE, content.strip(), line=line)
 
 
-def _front_matter(content: str) -> dict:
+# blocks that hold a source's text; what none of them covers, markdown-it dropped (it
+# stops at its nesting limit, and everything nested deeper, or after, is gone)
+_LEAVES = {"paragraph_open", "heading_open", "fence", "code_block", "html_block", "table_open",
+           "hr", "front_matter"}
+_NO_TEXT = re.compile(r"^[\s>*+\-\d.)#|:=`~_]*$|^\s*\[[^\]]+\]:\s*\S")  # marks, a link's URL
+
+
+def _left_out(text: str, tokens) -> list[Problem]:
+    """A warning naming the lines markdown-it did not read: text nested too deep."""
+    lines = text.split("\n")
+    covered = bytearray(len(lines) + 1)
+    for token in tokens:
+        if token.type in _LEAVES and token.map:
+            start, end = token.map
+            covered[start:end] = b"\1" * (end - start)
+    lost = [n for n, line in enumerate(lines) if not covered[n] and not _NO_TEXT.match(line)]
+    if not lost:
+        return []
+    deep = _PARSER.options["maxNesting"] // 2  # a list and its item are two levels each
+    return [Problem("nested-too-deep", f"{len(lost)} lines from line {lost[0] + 1} on are "
+                    f"nested too deep (lists or quotes more than about {deep} inside each "
+                    "other), which narrate cannot read; they are left out — flatten them",
+                    WARNING, line=lost[0] + 1, words=first_words(lines[lost[0]]))]
+
+
+def _front_matter(content: str, line: int | None) -> tuple[dict, Problem | None]:
+    """The metadata narrate uses from the front matter, and why none when it cannot."""
     try:
-        data = yaml.safe_load(content)
-    except yaml.YAMLError:
-        return {}
+        data = yaml.load(content, Loader=BoundedLoader)  # a safe loader, bounded
+    except yaml.YAMLError as exc:
+        what = getattr(exc, "problem", None) or "not YAML"
+        return {}, Problem("front-matter", f"the front matter is not read ({what}); fix it "
+                           "to give the title and author", WARNING, line=line)
     if not isinstance(data, dict):
-        return {}
+        return {}, None
     keys = ("title", "subtitle", "author", "narrator", "language", "description", "publisher",
             "year", "date")
     found = {k: v for k, v in data.items() if k in keys and isinstance(v, (str, int))}
@@ -178,4 +211,4 @@ def _front_matter(content: str) -> dict:
             found["year"] = year.group()
     if isinstance(data.get("authors"), list) and "author" not in found:
         found["author"] = ", ".join(str(a) for a in data["authors"])
-    return found
+    return found, None

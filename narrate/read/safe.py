@@ -10,6 +10,7 @@ compression ratios are checked, and reading stops at the cap whatever the header
 from __future__ import annotations
 
 import zipfile
+import zlib
 
 from lxml import etree, html
 
@@ -29,14 +30,39 @@ def html_parser() -> html.HTMLParser:
     return html.HTMLParser(no_network=True, remove_comments=True, default_doctype=False)
 
 
+def libxml2_said(message: str) -> str:
+    """libxml2's message in narrate's words: one line, without its parser options."""
+    message = " ".join((message or "").split())
+    if "Excessive depth" in message:
+        return f"elements nested more than {MAX_DEPTH} deep, past which narrate cannot read"
+    if "amplification" in message.lower() or "entit" in message.lower():
+        return "entities that expand too far (an XML bomb), which narrate refuses"
+    if "XML_PARSE_HUGE" in message:
+        return "a part larger than narrate reads (libxml2's limit for one document)"
+    return message[:200]
+
+
+def html_depth_problem(parser, name: str) -> InputError | None:
+    """The HTML parser stops at MAX_DEPTH nested elements and drops the rest: a refusal
+    that says where, rather than a book that silently ends there."""
+    for entry in parser.error_log:
+        if "Excessive depth" in entry.message:
+            return InputError(f"{name}: line {entry.line}: {libxml2_said(entry.message)}; the "
+                              "rest of the page would be lost — flatten its nesting")
+    return None
+
+
+MAX_DEPTH = 256  # libxml2's limit on nested elements
+
+
 def parse_xml(data: bytes, name: str) -> etree._Element:
     """Parse XML; entities stay unexpanded. A document with a DTD that declares entities
     is refused: narrate has no use for them and they are how XML bombs are built."""
     try:
         root = etree.fromstring(data, xml_parser())
     except etree.XMLSyntaxError as exc:
-        raise InputError(f"{name}: not well-formed XML ({exc.msg}, line {exc.lineno}); "
-                         "repair the file or convert the book again") from None
+        raise InputError(f"{name}: not well-formed XML ({libxml2_said(exc.msg)}, line "
+                         f"{exc.lineno}); repair the file or convert the book again") from None
     if root is None:
         raise InputError(f"{name}: an empty XML document; repair the file")
     doctype = root.getroottree().docinfo.internalDTD
@@ -53,9 +79,10 @@ class SafeZip:
         self.path = path
         try:
             self.zip = zipfile.ZipFile(path)
-        except zipfile.BadZipFile:
-            raise InputError(f"{path}: not a complete zip archive (truncated or damaged); "
-                             "download or export the book again") from None
+        except (zipfile.BadZipFile, EOFError, UnicodeDecodeError, ValueError,
+                NotImplementedError) as exc:  # a damaged directory, a name that is not UTF-8
+            raise InputError(f"{path}: not a complete zip archive (truncated or damaged: "
+                             f"{_short(exc)}); download or export the book again") from None
         except OSError as exc:
             raise InputError(f"{path}: cannot read ({exc.strerror})") from None
         self.names = set(self.zip.namelist())
@@ -82,12 +109,20 @@ class SafeZip:
         try:
             with self.zip.open(name) as handle:
                 data = handle.read(MAX_MEMBER_BYTES + 1)
-        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) as exc:
-            raise InputError(f"{self.path}: {name!r} cannot be unpacked ({exc}); the archive "
-                             "is damaged — export the book again") from None
+        except RuntimeError:  # zipfile's word for a member with the encryption bit
+            raise InputError(f"{self.path}: {name!r} is encrypted (a password or DRM); narrate "
+                             "reads only books without DRM") from None
+        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, zlib.error,
+                ValueError) as exc:  # a damaged member, or one asking for an unknown method
+            raise InputError(f"{self.path}: {name!r} cannot be unpacked ({_short(exc)}); the "
+                             "archive is damaged — export the book again") from None
         if len(data) > MAX_MEMBER_BYTES:
             raise InputError(f"{self.path}: {name!r} is larger than its header says; refused")
         return data
 
     def close(self) -> None:
         self.zip.close()
+
+
+def _short(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:120] or type(exc).__name__

@@ -167,7 +167,9 @@ _PAGE_MARK = regex(r"^(?:\{\s*\d+\s*\}|\[(?:Pg|Page|p\.)\s*[\divxlc]+\]|_?Page \
 # marks inside a paragraph that are not its words: page numbers, illustrations
 _INLINE_MARK = regex(r"\s*\[(?:Pg|Page)\s*[\divxlc]+\]\s*|\s*\{\s*\d{1,4}\s*\}\s*"
                           r"|\s*\[(?:[\w ]*?illustration|sidenote|figure)\b[^\]]*\]\s*", re.IGNORECASE)
-_ITALIC = regex(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])", re.DOTALL)
+# an italic run holds no underscore: each opening one is matched against the next
+# underscore only (with any character, `_x _x _x …` was quadratic)
+_ITALIC = regex(r"(?<![\w_])_(?=\S)([^_]+?)(?<=\S)_(?![\w_])", re.DOTALL)
 _WORD = regex(r"\w+")
 
 
@@ -261,18 +263,23 @@ def _gutenberg(lines: list[str]) -> tuple[dict, int, int | None]:
     return metadata, start, end
 
 
+_BROKEN_WORD = re.compile(r"[A-Za-z]-$")
+
+
 def join_lines(lines: list[str]) -> str:
     """Join hard-wrapped lines; a word broken with a hyphen at a line end is rejoined."""
-    text = ""
+    parts: list[str] = []
     for line in lines:
         line = line.strip()
-        if not text:
-            text = line
-        elif re.search(r"[A-Za-z]-$", text) and line[:1].islower():
-            text += line
+        # the line before, not the text so far: looking at the whole paragraph at every
+        # line was quadratic (a book without blank lines took minutes)
+        if parts and _BROKEN_WORD.search(parts[-1]) and line[:1].islower():
+            parts.append(line)
+        elif parts:
+            parts += [" ", line]
         else:
-            text += " " + line
-    return text
+            parts.append(line)
+    return "".join(parts)
 
 
 def _block(kind: str, raw: _Raw, lines: list[str], **fields) -> Block:
