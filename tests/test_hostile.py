@@ -172,3 +172,85 @@ def test_an_svg_cover_with_a_damaged_picture_is_a_warning(tmp_path, monkeypatch)
            b'x" /></svg>')
     data, _suffix, problems = _from_svg("cover.svg", svg)
     assert data == b"" and "damaged" in problems[0].message
+
+
+# ---- amplification, lying charsets, unclear refusals ----------------------------------------
+
+@pytest.mark.unit
+def test_a_spine_naming_one_file_10000_times_reads_it_once(tmp_path):
+    path = _epub(tmp_path, {"a.xhtml": PROSE_P}, spine='<itemref idref="a.xhtml"/>' * 10_000)
+    warnings: list = []
+    book = narrate.script(path, warnings=warnings)
+    assert sum("real prose" in s.say for s in book.segments) == 1
+    assert any(getattr(w, "code", "") == "spine-repeat" for w in warnings)
+
+
+@pytest.mark.unit
+def test_a_nav_with_20000_links_into_one_chapter_reads_the_chapter_s_ids_once(tmp_path,
+                                                                            monkeypatch):
+    from narrate.read.safe import SafeZip
+
+    body = "".join(f'<p id="p{n}">Paragraph {n} of real prose, read aloud.</p>' for n in range(50))
+    links = "".join(f'<li><a href="a.xhtml#p{n % 50}">Part {n}</a></li>' for n in range(20_000))
+    path = _epub(tmp_path, {"a.xhtml": body}, links=links)
+    reads: list[str] = []
+    original = SafeZip.read
+    monkeypatch.setattr(SafeZip, "read", lambda self, name, part="": reads.append(name) or
+                        original(self, name, part))
+    narrate.script(path)
+    assert reads.count("OEBPS/a.xhtml") <= 2  # its ids, then its text: not once a link
+
+
+@pytest.mark.unit
+def test_many_small_members_that_inflate_far_are_refused_as_a_zip_bomb(tmp_path):
+    path = _epub(tmp_path, {"a.xhtml": PROSE_P})
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        for n in range(40):  # each exactly 1 MiB of one byte: under the per-member check
+            archive.writestr(f"OEBPS/pad{n}.css", b"\0" * 2**20)
+    one_line_error(run("script", path, "-o", "-"), "zip bomb")
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("declared", ["us-ascii", "utf-7", "iso-2022-jp"])
+def test_a_meta_charset_that_lies_about_a_utf8_page_does_not_cut_it(tmp_path, declared):
+    page = tmp_path / "lie.html"
+    page.write_bytes(f'<html><head><meta charset="{declared}"></head><body><p>Café au lait, '
+                     'then the rest of the page.</p><p>The second paragraph, read too.</p>'
+                     '</body></html>'.encode())
+    says = " ".join(s.say for s in narrate.script(page).segments)
+    assert "Café au lait" in says and "second paragraph" in says
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("declared", ["UTF-16", "cp037"])
+def test_a_gutenberg_header_declaring_a_charset_its_bytes_are_not_is_not_believed(tmp_path,
+                                                                                 declared):
+    source = tmp_path / "pg.txt"
+    source.write_bytes(f"The Project Gutenberg EBook of Caf\xe9s\n\nCharacter set encoding: "
+                       f"{declared}\n\n*** START OF THIS PROJECT GUTENBERG EBOOK ***\n\nThe caf\xe9 "
+                       "was open late, and we sat there.\n\n*** END OF THIS PROJECT GUTENBERG "
+                       "EBOOK ***\n".encode("latin-1"))
+    says = " ".join(s.say for s in narrate.script(source).segments)
+    assert "The café was open late" in says
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("start", ["ID3 tags and what they hold", "RIFF and what it means"])
+def test_a_text_that_starts_like_an_audio_file_s_magic_is_text(tmp_path, start):
+    source = tmp_path / "a.txt"
+    source.write_text(f"{start}: a short guide, read aloud.\n")
+    assert "a short guide" in narrate.script(source).segments[-1].say
+
+
+@pytest.mark.unit
+def test_a_contents_link_to_a_web_address_or_to_itself_is_not_a_missing_chapter(tmp_path):
+    links = ('<li><a href="a.xhtml">One</a></li><li><a href="#">Top</a></li>'
+             '<li><a href="https://example.org/">Web</a></li>')
+    book = narrate.script(_epub(tmp_path, {"a.xhtml": PROSE_P}, links=links))
+    assert any("real prose" in s.say for s in book.segments)
+
+
+@pytest.mark.unit
+def test_an_itemref_without_idref_is_named_as_such(tmp_path):
+    path = _epub(tmp_path, {"a.xhtml": PROSE_P}, spine='<itemref idref="a.xhtml"/><itemref/>')
+    one_line_error(run("script", path, "-o", "-"), "without an idref")

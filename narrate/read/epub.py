@@ -44,6 +44,7 @@ class _Epub:
     def __init__(self, path: str, archive: SafeZip):
         self.path, self.zip = path, archive
         self.problems: list[Problem] = []
+        self._id_cache: dict[str, set[str]] = {}
 
     def fail(self, what: str) -> InputError:
         return InputError(f"{self.path}: {what}")
@@ -115,12 +116,20 @@ class _Epub:
         if not refs:
             raise self.fail("the package (OPF) has no spine, so no reading order; the EPUB is "
                             "incomplete")
-        hrefs = []
+        hrefs: list[str] = []
         for ref in refs:
+            if not ref.get("idref"):
+                raise self.fail(f"a spine <itemref> without an idref (OPF line {ref.sourceline}); "
+                                "repair the EPUB")
             item = manifest.get(ref.get("idref"))
             if item is None:
                 raise self.fail(f"spine item {ref.get('idref')!r} (OPF line {ref.sourceline}) "
                                 "is not in the manifest; repair the EPUB")
+            if item["href"] in hrefs:  # read once: a spine naming a file 10,000 times
+                self.problems.append(Problem("spine-repeat", f"{item['href']}: named again in "
+                                             f"the spine (OPF line {ref.sourceline}); read once",
+                                             WARNING))
+                continue
             if item["href"] not in self.zip.names:
                 raise self.fail(f"spine item {item['href']!r} is missing from the archive; "
                                 "the EPUB is incomplete — export it again")
@@ -169,18 +178,26 @@ class _Epub:
         return titles
 
     def _add_title(self, titles: dict, link: str, base: str, title: str, toc: str) -> None:
+        if re.match(r"^[a-z][a-z0-9+.-]*:", link, re.IGNORECASE) or not link.split("#")[0]:
+            return  # a web address, or a place in the contents page itself: not a chapter
         target = self._href(link, base)
         if target not in self.zip.names:
             raise self.fail(f"the table of contents ({toc}) points at {link!r}, which is "
                             "missing from the archive; repair the EPUB's navigation")
         fragment = link.split("#", 1)[1] if "#" in link else ""
-        if fragment and not re.search(rf"""id=["']{re.escape(fragment)}["']""",
-                                      self.zip.read(target).decode("utf-8", "replace")):
+        if fragment and fragment not in self._ids(target):
             self.problems.append(Problem("toc-link", f"{toc}: {link!r} points at an id that "
                                          f"{target} does not have; its title is used for the "
                                          "whole file", WARNING))
         if title and target not in titles:
             titles[target] = title
+
+    def _ids(self, href: str) -> set[str]:
+        """The ids in a file, read once however many links point into it."""
+        if href not in self._id_cache:
+            text = self.zip.read(href).decode("utf-8", "replace")
+            self._id_cache[href] = set(re.findall(r"""\bid=["']([^"']{1,200})["']""", text))
+        return self._id_cache[href]
 
     def _document_blocks(self, href: str, toc_title: str | None) -> list[Block]:
         data = self.zip.read(href)

@@ -74,12 +74,30 @@ def semantics(element) -> list[str]:
     return [w.lower().split(":")[-1] for w in words]
 
 
+_DECLARED = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([\w.:-]{1,40})""",
+                       re.IGNORECASE)
+
+
+def _true_encoding(data: bytes) -> str | None:
+    """UTF-8 for a page whose bytes are UTF-8 (with letters past ASCII) whatever its
+    <meta charset> says: a page declaring us-ascii, utf-7 or iso-2022-jp over UTF-8 was
+    cut at its first accented letter. None: the parser's own choice."""
+    declared = _DECLARED.search(data[:8192])
+    if not declared or declared.group(1).lower() in (b"utf-8", b"utf8") or data.isascii():
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return "utf-8"
+
+
 def parse_html(data: bytes, name: str, xhtml: bool = False):
     """The document's root. XHTML (an EPUB part) must be well-formed XML; an HTML page is
     parsed as browsers do."""
     if xhtml:
         return parse_xml(data, name)
-    parser = html_parser()
+    parser = html_parser(_true_encoding(data))
     try:
         root = etree.fromstring(data, parser)
     except (etree.ParserError, ValueError) as exc:

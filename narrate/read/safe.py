@@ -26,8 +26,9 @@ def xml_parser() -> etree.XMLParser:
                            dtd_validation=False, huge_tree=False, remove_comments=True)
 
 
-def html_parser() -> html.HTMLParser:
-    return html.HTMLParser(no_network=True, remove_comments=True, default_doctype=False)
+def html_parser(encoding: str | None = None) -> html.HTMLParser:
+    return html.HTMLParser(no_network=True, remove_comments=True, default_doctype=False,
+                           encoding=encoding)
 
 
 def libxml2_said(message: str) -> str:
@@ -89,14 +90,19 @@ class SafeZip:
         self._check_sizes()
 
     def _check_sizes(self) -> None:
-        total = 0
+        total = packed = 0
         for info in self.zip.infolist():
             total += info.file_size
+            packed += info.compress_size
             ratio = info.file_size / max(1, info.compress_size)
-            if info.file_size > MAX_MEMBER_BYTES or (info.file_size > 2**20 and ratio > MAX_RATIO):
+            if info.file_size > MAX_MEMBER_BYTES or (info.file_size >= 2**20 and ratio > MAX_RATIO):
                 raise InputError(f"{self.path}: member {info.filename!r} inflates to "
                                  f"{info.file_size / 2**20:.0f} MB (ratio {ratio:.0f}:1); "
                                  "refused as a possible zip bomb")
+        if total >= 16 * 2**20 and total / max(1, packed) > MAX_RATIO:  # many members
+            raise InputError(f"{self.path}: inflates to {total / 2**20:.0f} MB from "  # each
+                             f"{packed / 2**10:.0f} kB (ratio {total / max(1, packed):.0f}:1); "
+                             "refused as a possible zip bomb")  # under the check above
         if total > MAX_TOTAL_BYTES:
             raise InputError(f"{self.path}: inflates to {total / 2**20:.0f} MB in all; refused "
                              "as a possible zip bomb")

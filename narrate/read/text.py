@@ -37,14 +37,14 @@ from narrate.read.document import (
 from narrate.read.files import read_bytes
 
 # Magic numbers of files people pass by mistake.
-_MAGIC = [
-    (b"ID3", "an MP3 file"),
+_MAGIC = [  # patterns matched at the start: a text beginning "ID3 tags" or "RIFF" is text
+    (rb"ID3[\x02-\x04]\x00", "an MP3 file"),
     (b"\xff\xfb", "an MP3 file"),
     (b"\xff\xf3", "an MP3 file"),
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
     (b"GIF8", "a GIF image"),
-    (b"RIFF", "a WAV/RIFF file"),
+    (rb"RIFF....(?:WAVE|AVI |WEBP)", "a WAV/RIFF file"),
     (b"OggS", "an Ogg file"),
     (b"fLaC", "a FLAC file"),
     (b"%PDF", "a PDF document"),
@@ -80,7 +80,7 @@ def decode(data: bytes, name: str = "<text>") -> SourceText:
     if not data.strip():
         raise InputError(f"{name}: the file is empty; give narrate a text with some words")
     for magic, kind in _MAGIC:
-        if data.startswith(magic):
+        if re.match(magic, data[:16], re.DOTALL):
             raise InputError(f"{name}: this is {kind}, not text; pass a .txt or .md file")
     text, encoding, problems = _decode_bytes(data, name)
     text, cleaned = normalise(text)
@@ -88,6 +88,15 @@ def decode(data: bytes, name: str = "<text>") -> SourceText:
     if not re.search(r"\w", text):
         raise InputError(f"{name}: the file has no words to narrate; check it is the right file")
     return SourceText(text, encoding, problems)
+
+
+def _reads_ascii(codec: str) -> bool:
+    """Whether text in `codec` spells ASCII as ASCII, as the header it was declared in."""
+    sample = "Character set encoding: Project Gutenberg 0123456789"
+    try:
+        return sample.encode(codec) == sample.encode("ascii")
+    except (LookupError, UnicodeError):
+        return False
 
 
 def _decode_bytes(data: bytes, name: str) -> tuple[str, str, list[Problem]]:
@@ -108,11 +117,12 @@ def _decode_bytes(data: bytes, name: str) -> tuple[str, str, list[Problem]]:
     except UnicodeDecodeError as exc:
         bad_at = exc.start
     declared = re.search(rb"^Character set encoding:\s*([\w-]+)", data[:8192], re.MULTILINE | re.IGNORECASE)
-    if declared:  # a Project Gutenberg text says what it is
+    if declared:  # a Project Gutenberg text says what it is, if its header can be read so
         try:
             codec = declared.group(1).decode("ascii")
-            return data.decode(codec), codec, []
-        except (LookupError, UnicodeDecodeError):
+            if _reads_ascii(codec):  # UTF-16 or EBCDIC bytes would not have shown the line
+                return data.decode(codec), codec, []
+        except (LookupError, UnicodeError):
             pass
     for codec in ("cp1252", "latin-1"):
         try:
