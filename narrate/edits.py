@@ -44,6 +44,9 @@ def compose(converted: Book, script: str | Path, prefer: str | None = None
                            hint="give script (your edits) or source (the source's text)")
     if not is_script_file(script):  # none yet, or not a script (never replaced unasked)
         return converted, []
+    current = _read(script)  # compared as text first: parsing a long script costs seconds
+    if current == to_yaml(converted) or current == _read(base_path(script)):
+        return converted, []  # what narrate would write, or what it wrote: nothing edited
     mine = load_script(script, [])
     if _same(mine, converted):
         return converted, []
@@ -68,10 +71,12 @@ def keep_script(book: Book, converted: Book, script: str | Path, overwrite: bool
     stay otherwise); one the user edited is first copied to `script.yaml~`; a file that
     is not a narrate script is never replaced unless `overwrite`. True if it was written."""
     script = Path(script)
-    text = to_yaml(book)
-    written = False
-    if not (script.is_file() and (_read(script) == text or same_script(script, book))):
-        if is_script_file(script) and edited(script):
+    text, current = to_yaml(book), _read(script)
+    if current == text or (current is not None and current != _read(base_path(script))
+                           and same_script(script, book)):
+        written = False  # it says this already (in the user's own layout, maybe)
+    else:
+        if current is not None and is_script_file(script) and edited(script):
             write_bytes_if_changed(backup_path(script), script.read_bytes())
         write_script(book, script, overwrite=overwrite)
         written = True
