@@ -464,6 +464,13 @@ EXPECTED = {
                                "System debugging", "One-liners", "Obscure but useful",
                                "macOS only", "Windows only", "More resources", "Disclaimer",
                                "License"],
+    "jerome-three-men-in-a-boat.epub": ["Preface"] + [
+        f"Chapter {n}" for n in ("One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight",
+                                 "Nine", "Ten", "Eleven", "Twelve", "Thirteen", "Fourteen",
+                                 "Fifteen", "Sixteen", "Seventeen", "Eighteen", "Nineteen")],
+    "hyperfine-readme.md": ["Features", "Usage", "Installation", "Alternative tools",
+                            "Integration with other tools", "Origin of the name",
+                            "Citing hyperfine", "License"],
     "prophet-essay.txt": ["The Prophets", "From the Steppe to the Soviet", "War and Revolution",
                           "The Tragedy of Power"],
 }

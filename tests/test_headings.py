@@ -17,7 +17,7 @@ from narrate.model import Book, Chapter
     ("CHAPTER II", None, None, "Chapter Two."),
     ("Lecture I", "The Present Dilemma in Philosophy", None,
      "Lecture One. The Present Dilemma in Philosophy."),
-    ("XVIII", "OPERA", None, "Opera."),
+    ("XVIII", "OPERA", None, "Chapter Eighteen. Opera."),  # a bare numeral: the unit too
     ("IX", "At the Opera", "Lecture", "Lecture Nine. At the Opera."),
     ("IV", None, None, "Chapter Four."),
     ("Part IV", None, None, "Part Four."),

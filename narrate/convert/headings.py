@@ -50,10 +50,9 @@ def spoken_heading(label: str | None, title: str | None, unit: str | None = None
         name = name.rstrip(".").capitalize() or unit or ""
         if name.lower() == "chap":
             name = "Chapter"
-        if name:
-            parts.append(f"{name} {cardinal(number).capitalize()}.")
-        elif not title:
-            parts.append(f"Chapter {cardinal(number).capitalize()}.")
+        # a bare numeral is said as the book's unit, else "Chapter": "IV" alone is heard
+        # as the pronoun "I" with a letter, never as four
+        parts.append(f"{name or 'Chapter'} {cardinal(number).capitalize()}.")
     elif label:
         parts.append(sentence_case(label).rstrip(".:") + ".")
     if title:
@@ -123,4 +122,8 @@ def add_spoken_lines(book: Book, lexicon: Lexicon, english: bool = True) -> None
     unit = book_unit(book.chapters)
     for chapter in book.chapters:
         chapter.announce = announce(chapter, unit, lexicon, english)
+        found = label_number(chapter.label or "") if english else None
+        if found and not found[0] and chapter.title == chapter.label:
+            # a bare numeral: files, markers and tags say "Chapter Four", as it is heard
+            chapter.title = f"{unit or 'Chapter'} {cardinal(found[1]).capitalize()}"
     book.credits = credit_segments(book, lexicon) if book.chapters else []

@@ -71,17 +71,38 @@ _UNITS = {"mm": "millimeter", "cm": "centimeter", "km": "kilometer", "mg": "mill
           "ft": "foot", "mph": "mile per hour", "km/h": "kilometer per hour", "Hz": "hertz",
           "kHz": "kilohertz", "MHz": "megahertz", "GHz": "gigahertz", "KB": "kilobyte",
           "kB": "kilobyte", "MB": "megabyte", "GB": "gigabyte", "TB": "terabyte",
-          "ms": "millisecond", "sec": "second", "min": "minute", "hr": "hour", "hrs": "hour"}
+          "ms": "millisecond", "sec": "second", "min": "minute", "hr": "hour", "hrs": "hour",
+          "µs": "microsecond", "μs": "microsecond", "ns": "nanosecond",
+          "KB/s": "kilobyte per second", "kB/s": "kilobyte per second",
+          "MB/s": "megabyte per second", "GB/s": "gigabyte per second"}
 _UNIT = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
-_PLURAL = {"foot": "feet", "hertz": "hertz", "kilohertz": "kilohertz", "megahertz": "megahertz",
+_PLURAL = {"kilobyte per second": "kilobytes per second",
+           "megabyte per second": "megabytes per second",
+           "gigabyte per second": "gigabytes per second", "foot": "feet", "hertz": "hertz", "kilohertz": "kilohertz", "megahertz": "megahertz",
            "gigahertz": "gigahertz", "mile per hour": "miles per hour",
            "kilometer per hour": "kilometers per hour"}
 
 
+_COLUMN_UNIT = regex(rf"(?<=\w) ?\[(?P<unit>{_UNIT}|s)\](?!\w)")
+
+
+def column_units(text: str) -> str:
+    """`Mean [s]`, `Time [ms]`: a table column's unit, as words ("Mean in seconds")."""
+    def words(m: re.Match) -> str:
+        unit = _UNITS.get(m["unit"], "second")
+        return f" in {_PLURAL.get(unit, unit + 's')}"
+
+    return _COLUMN_UNIT.sub(words, text) if "[" in text else text
+
+
 def _unit(m: re.Match) -> str:
-    word = _UNITS[m["unit"]]
-    one = m["n"] == "1" or (m["art"] or "").strip()  # "a 2 km walk": the unit as an adjective
-    return f"{m['art'] or ''}{_number(m['n'])} {word if one else _PLURAL.get(word, word + 's')}"
+    return _unit_named(m, _UNITS[m["unit"]])
+
+
+def _unit_named(m: re.Match, word: str) -> str:
+    number = m["n"].strip()
+    one = number == "1" or (m["art"] or "").strip()  # "a 2 km walk": the unit as an adjective
+    return f"{m['art'] or ''}{_number(number)} {word if one else _PLURAL.get(word, word + 's')}"
 
 
 # ---- fractions ----------------------------------------------------------------------------------
@@ -156,6 +177,11 @@ RULES: list[tuple[re.Pattern, Replacement]] = [
                 r"(?![\d/])(?P<noun>\s(?!of\b|to\b|and\b|or\b)[a-z]+\b)?"), _fraction),
     # 60 cm, a 2 km walk
     (regex(rf"(?P<art>\b[Aa]n? )?\b(?P<n>\d+(?:\.\d+)?)\s?(?P<unit>{_UNIT})(?![\w/])"), _unit),
+    # 0.082s, 2.3 s: seconds after a decimal or after a space (never "the 1990s", "his 20s")
+    (regex(r"(?P<art>\b[Aa]n? )?\b(?P<n>\d+\.\d+\s?|\d+(?:\.\d+)? )s(?![\w'’/])"),
+     lambda m: _unit_named(m, "second")),
+    # 2.275 ± 0.046
+    (regex(r"\s*±\s*"), " plus or minus "),
     # phone numbers and ISBNs: digit groups, not ranges
     (regex(r"\b\d{3}-\d{4}\b(?!-)|\b\d{1,5}(?:-\d{1,7}){2,}-[\dX]\b"), _digit_groups),
     (regex(r"\bISBN(?:-1[03])?:?"), "I S B N"),

@@ -44,6 +44,7 @@ _ELISIONS = re.compile(
     r"\d0s|\d\d|(?:twen|thir|for|fif|six|seven|eigh|nine)ties)\b",
     re.IGNORECASE,
 )
+_QUOTE_REACH = 3000  # characters a closing mark is looked for ahead (bounded: linear time)
 _SINGLE_CLOSE_AHEAD = re.compile(r"(?<=[\w.,;:!?…\-—–])[’'›](?!\w)")
 # what may stand between a closing mark and the end of its paragraph
 _TAIL = re.compile(r"[\s….,;:!?)\]”’\"'»›\ufffd*_-]*\Z")
@@ -102,8 +103,11 @@ def _classify(text: str, i: int) -> str:
     if ch in SINGLE_OPEN or after_space:
         if _ELISIONS.match(text, i + 1):
             return "APOS"
-        if ch in "’'" and nxt.islower() and not _SINGLE_CLOSE_AHEAD.search(text, i + 2):
-            return "APOS"  # 'ansom cab: an elision with nothing to close it
+        if (ch == "’" and nxt.isalpha() or ch == "'" and nxt.islower()) and \
+                not _SINGLE_CLOSE_AHEAD.search(text, i + 2, i + _QUOTE_REACH):
+            # 'ansom cab, ’Arry and ’Enery: an elision with nothing to close it (a
+            # typographic ’ opens nothing before a capital either: ‘ does)
+            return "APOS"
         if ch in SINGLE_OPEN or not nxt.isspace():
             return "OS"
         return ""

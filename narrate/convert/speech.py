@@ -7,9 +7,16 @@ quote marks, ellipses and dashes turned into pauses, the lexicon applied.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
-from narrate.convert.normalise import Replacement, normalise, num2words, regnal_lists
+from narrate.convert.normalise import (
+    Replacement,
+    column_units,
+    normalise,
+    num2words,
+    regnal_lists,
+)
 from narrate.convert.quotes import DOUBLE_CLOSE, DOUBLE_OPEN, SINGLE_CLOSE, SINGLE_OPEN
 from narrate.patterns import regex
 
@@ -320,11 +327,24 @@ def _editorial(m: re.Match) -> str:
     return "" if words.strip().lower() == "sic" else "\x01" + words
 
 
+# joiners that shape letters in Arabic, Persian and Indic scripts: kept for an engine
+_SHAPING = {"\u200c", "\u200d"}
+
+
+def _invisible_out(text: str) -> str:
+    """Without format characters (Unicode's Cf: word joiners around Standard Ebooks' em
+    dashes, soft hyphens, zero-width spaces, direction marks): an engine has nothing to
+    say for them, and some spell them out."""
+    if text.isascii():
+        return text
+    return "".join(c for c in text if c in _SHAPING or unicodedata.category(c) != "Cf")
+
+
 def to_say(text: str, lexicon: Lexicon | None = None, english: bool = True) -> str:
     """The words a narrator speaks for `text` (citations already removed). The lexicon
     comes first, so it can override any rule; `english=False` keeps the English number
     words and abbreviations out of a book in another language."""
-    say = _SPACES.sub(" ", text)
+    say = _SPACES.sub(" ", _invisible_out(text))
     if lexicon:
         say = lexicon.apply(say)
     say = _URL.sub(_site, say)
@@ -334,6 +354,7 @@ def to_say(text: str, lexicon: Lexicon | None = None, english: bool = True) -> s
     say = _MD_FOOTNOTE.sub("", say)
     say = re.sub(r"(?<=[^\W_])_+(?=[^\W_])", " ", say)  # snake_case: words, not emphasis
     say = _MD_EMPHASIS.sub(r"\2", say)
+    say = column_units(say)  # before brackets are taken for notation or an editor's words
     say = _BRACKETED_NOTATION.sub(_drop_notation, say)
     say = _EDITORIAL.sub(_editorial, say)
     say = _EDGE_ELLIPSIS.sub(lambda m: m["open"] or m["close"], say)  # silent at a quote's edge

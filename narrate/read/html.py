@@ -187,6 +187,12 @@ class _Walker:
             return
         if kind is None:
             kind = LIST_ITEM if tag in ("li", "dt", "dd") else PARAGRAPH
+        if kind == PARAGRAPH and any(w.endswith("bridgehead") for w in semantics(element)):
+            # a chapter's summary, phrases joined by dashes ("Three invalids—Sufferings of
+            # George and Harris—…"): a list, each phrase said with a pause after it
+            for phrase in _SUMMARY_DASH.split(text):
+                self.add(LIST_ITEM, phrase, element)
+            return
         self.add(kind, text, element, refs=refs)
         if self.blocks and self.blocks[-1].text == " ".join(text.split()):
             self.blocks[-1].emphasis = _all_italic(element)
@@ -221,6 +227,9 @@ class _Walker:
             label, title = " ".join(texts[0].split()), " ".join(texts[1:])
         self.add(kind if kind and kind != QUOTE else HEADING, title or label, element,
                  level=level, label=label if title else "")
+
+
+_SUMMARY_DASH = re.compile(r"\s*[\u2060\u200b]*[—–][\u2060\u200b]*\s*")
 
 
 def _note_id(element) -> str:

@@ -146,6 +146,16 @@ def _inline(token) -> tuple[str, tuple[str, ...], bool]:
     return text, tuple(refs), images > 0 and not re.search(r"\w", text)
 
 
+def _code_cell(token) -> str:
+    """A cell that is all code (a command in a table of results) as the program it runs:
+    `fd -HI '.*[0-9]\\.jpg$'` is "fd" to a listener, never its characters spelled out."""
+    parts = [c for c in token.children or [] if c.type != "text" or c.content.strip()]
+    if len(parts) != 1 or parts[0].type != "code_inline":
+        return ""
+    program = (parts[0].content.split() or [""])[0].rsplit("/", 1)[-1]
+    return program if re.fullmatch(r"[A-Za-z][\w.+-]{0,40}", program) else "a command"
+
+
 def _table_text(tokens) -> str:
     """One line a row, cells separated by " | "."""
     rows: list[str] = []
@@ -154,7 +164,7 @@ def _table_text(tokens) -> str:
         if token.type == "tr_open":
             row = []
         elif token.type == "inline":
-            row.append(_inline(token)[0])
+            row.append(_code_cell(token) or _inline(token)[0])
         elif token.type == "tr_close":
             rows.append(" | ".join(row))
     return "\n".join(rows)

@@ -26,12 +26,13 @@ ROMAN = r"[IVXLCDM]+"
 NUMBER_WORD = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
                r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|"
                r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth")
-_UNIT = r"chapter|chap\.|lecture|part|book|section|act|letter|essay|canto|lesson|discourse|sermon"
+_UNIT = (r"chapter|chap\.|lecture|part|book|section|act|letter|essay|canto|lesson|discourse|"
+         r"sermon|stave")
 # "CHAPTER II", "Lecture 3: Title", "IV. The Exile", "12." — the number, then maybe a title.
 # A comma after the number ("Book I, Ch. 15.") makes it a reference, not a heading.
 LABELLED = regex(
     rf"^(?P<label>(?:(?:{_UNIT})\s+(?:\d+|{ROMAN}|{NUMBER_WORD})\b\.?"
-    rf"|{ROMAN}\.(?=\s|$)|{ROMAN}(?=\s*$)|\d{{1,3}}\.(?=\s*$)))(?![,;])\s*[.:—–-]?\s*(?P<title>.*)$",
+    rf"|{ROMAN}[.:](?=\s|$)|{ROMAN}(?=\s*$)|\d{{1,3}}\.(?=\s*$)))(?![,;])\s*[.:—–-]?\s*(?P<title>.*)$",
     re.IGNORECASE,
 )
 ROMAN_ALONE = regex(rf"^{ROMAN}\.?$")
@@ -74,7 +75,7 @@ def split_label(text: str) -> tuple[str, str]:
     match = LABELLED.match(text)
     if not match:
         return ("", text)
-    return match.group("label").rstrip(".").strip(), match.group("title").strip(" .:—–-")
+    return match.group("label").rstrip(".:").strip(), match.group("title").strip(" .:—–-")
 
 
 def is_label_only(text: str) -> bool:
@@ -93,9 +94,14 @@ def reads_as_prose(line: str) -> bool:
         (".", "!", "?")))
 
 
+_CONTINUED = regex(r"\s*[(\[]\s*(?:continued|cont(?:inued|'d|\.)?|concluded)\s*[)\]]\.?\s*$",
+                   re.IGNORECASE)
+
+
 def looks_like_title(lines: list[str]) -> bool:
     """Short lines in capitals, in italics, or in title case: a heading's title, not prose."""
     text = " ".join(l.strip() for l in lines)
+    text = _CONTINUED.sub("", text) or text  # "VARIOUS INSTRUMENTS (continued)" is a title
     words = re.findall(r"[^\W\d_][\w'’-]*", text)
     if not words or len(lines) > 3 or len(text) > 150 or len(words) > 20:
         return False

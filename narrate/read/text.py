@@ -219,7 +219,8 @@ def read_text(text: str, name: str = "<text>") -> Document:
     _mark_trailing_junk(blocks)
     level = 1 if any(b.kind == HEADING for b in blocks) else None
     if header_end:
-        problems.append(Problem("junk", "Project Gutenberg header: not read", INFO, line=1))
+        problems.append(Problem("junk", "the header (Project Gutenberg's, or Title: and Author: "
+                                "lines): not read", INFO, line=1))
     return Document(blocks, metadata, level, problems=problems, source=name)
 
 
@@ -247,20 +248,23 @@ def _gutenberg(lines: list[str]) -> tuple[dict, int, int | None]:
     start = next((i + 1 for i, l in enumerate(lines) if _GUTENBERG_START.match(l.strip())), 0)
     end = next((i + 1 for i, l in enumerate(lines)
                 if i + 1 > start and _GUTENBERG_END.match(l.strip())), None)
+    if not start:  # no Gutenberg header: `Title:` and `Author:` lines opening the text
+        start = _field_lines(lines)
+        if not start:
+            return {}, 0, end
     metadata: dict = {}
-    if not start:
-        return metadata, 0, end
-    fields: dict[str, str] = {}
+    found: dict[str, list[str]] = {}  # a field's lines, joined once (not once a line)
     name = None
     for line in lines[:start]:
         match = _GUTENBERG_FIELD.match(line)
         if match:
             name = match.group(1).lower()
-            fields[name] = match.group(2)
+            found[name] = [match.group(2)]
         elif name and line.startswith((" ", "\t")) and line.strip():
-            fields[name] += "\n" + line.strip()
+            found[name].append(line.strip())
         else:
             name = None
+    fields = {name: "\n".join(parts) for name, parts in found.items()}
     title, subtitle = sections.gutenberg_title(fields.get("title", ""))
     metadata.update({k: v for k, v in (("title", title), ("subtitle", subtitle)) if v})
     if fields.get("author"):
@@ -271,6 +275,22 @@ def _gutenberg(lines: list[str]) -> tuple[dict, int, int | None]:
     if year:
         metadata["release_year"] = year.group(1)
     return metadata, start, end
+
+
+def _field_lines(lines: list[str]) -> int:
+    """The last line of a text's opening block when every line of it is a field (`Title:
+    A Christmas Carol`, `Author: Charles Dickens`) and it names the title or the author;
+    0 when the text does not open so."""
+    first = next((n for n, line in enumerate(lines[:50]) if line.strip()), None)
+    if first is None:
+        return 0
+    end = next((n for n in range(first, min(len(lines), first + 20)) if not lines[n].strip()),
+               None)
+    block = lines[first:end]
+    names = [m.group(1).lower() for m in map(_GUTENBERG_FIELD.match, block) if m]
+    if end is None or len(names) != len(block) or not {"title", "author"} & set(names):
+        return 0
+    return end
 
 
 _BROKEN_WORD = re.compile(r"[A-Za-z]-$")

@@ -1,0 +1,123 @@
+"""The last reading shapes (issue 27), each on a short excerpt.
+
+Excerpts: Jerome K. Jerome, *Three Men in a Boat* (1889), Standard Ebooks edition, CC0 1.0;
+Charles Dickens, *A Christmas Carol* (1843), public domain; hyperfine's README
+(github.com/sharkdp/hyperfine, MIT or Apache-2.0, David Peter and contributors)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from test_readers import _epub
+
+import narrate
+from narrate.convert.speech import to_say
+
+JEROME = ("<p>Three invalids\u2060—Sufferings of George and Harris\u2060—A victim to one hundred "
+          "and seven fatal maladies.</p><p>There were four of us\u2060—George, and William Samuel "
+          "Harris, and myself, and Montmorency.</p>")
+
+
+@pytest.mark.unit
+def test_no_format_character_reaches_a_say(tmp_path):
+    book = narrate.script(_epub(tmp_path, {"a.xhtml": JEROME}))
+    says = " ".join(s.say for s in book.segments)
+    assert "four of us" in says
+    assert not [c for c in says if unicodedata.category(c) == "Cf"]
+    assert to_say("soft\u00adhyphen and zero\u200bwidth") == "softhyphen and zerowidth"
+
+
+@pytest.mark.unit
+def test_an_ordinal_then_a_title_is_spoken_as_the_unit_and_named_by_the_title(tmp_path):
+    links = '<li><a href="a.xhtml">IV: The Exile</a></li>'
+    book = narrate.script(_epub(tmp_path, {"a.xhtml": JEROME}, links=links))
+    chapter = book.chapters[-1]
+    assert chapter.title == "The Exile"  # file names and markers: the title, no numeral
+    assert chapter.announce.say.startswith("Chapter Four")
+
+
+@pytest.mark.unit
+def test_a_continued_chapter_keeps_its_title(tmp_path):
+    source = tmp_path / "k.txt"
+    source.write_text("CHAPTER IV\n\nVARIOUS INSTRUMENTS (continued)\n\nThe horn is a brass "
+                      "instrument with a long history, and it sounds well in a hall.\n")
+    chapter = narrate.script(source).chapters[-1]
+    assert chapter.title == "VARIOUS INSTRUMENTS (continued)"
+    assert not any("VARIOUS" in s.text for s in chapter.segments)  # not read as a paragraph
+
+
+@pytest.mark.unit
+def test_title_and_author_lines_opening_a_plain_text_name_the_book(tmp_path):
+    source = tmp_path / "dickens-c2.txt"
+    source.write_text("Title: A Christmas Carol\nAuthor: Charles Dickens\n\nSTAVE ONE\n\n"
+                      "Marley was dead: to begin with. There is no doubt whatever about that.\n")
+    book = narrate.script(source)
+    assert (book.title, book.author) == ("A Christmas Carol", "Charles Dickens")
+    assert not any("Title:" in s.text for s in book.segments)
+    assert book.chapters[-1].announce.say.startswith("Stave One")
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("written", "spoken"), [
+    ("It took 0.082s to run.", "zero point zero eight two seconds"),
+    ("Mean 2.275 ± 0.046 s", ("two point two seven five plus or minus zero point zero four six "
+                             "seconds")),
+    ("Mean [s]", "Mean in seconds"),
+    ("Time [ms]", "Time in milliseconds"),
+    ("It reads 1.5 MB/s.", "one point five megabytes per second"),
+    ("in the 1990s", "nineteen nineties"),  # a decade, not seconds
+])
+def test_units_after_numbers_are_words(written, spoken):
+    assert spoken in to_say(written)
+
+
+@pytest.mark.unit
+def test_a_chapter_summary_line_is_a_list_of_phrases(tmp_path):
+    body = ('<header><h2 epub:type="z3998:ordinal">I</h2><p epub:type="se:bridgehead">Three '
+            "invalids\u2060—Sufferings of George and Harris\u2060—A victim to one hundred and seven "
+            "fatal maladies</p></header>" + JEROME)
+    links = '<li><a href="a.xhtml">I</a></li>'
+    chapter = narrate.script(_epub(tmp_path, {"a.xhtml": body}, links=links)).chapters[-1]
+    assert chapter.announce.say == "Chapter One."
+    phrases = [s.say for s in chapter.sections[0].segments] + \
+        [s.say for s in chapter.sections[1].segments]
+    assert phrases[:2] == ["Three invalids", "Sufferings of George and Harris"]
+    assert chapter.sections[0].kind == "list item"
+
+
+@pytest.mark.unit
+def test_a_cockney_elision_before_a_capital_opens_no_quotation(tmp_path):
+    source = tmp_path / "jerome.txt"
+    source.write_text("It contained a party of provincial ’Arrys and ’Arriets, out for a day, "
+                      "and they were all singing. “Hullo, what are you all doing out here?” said "
+                      "George.\n")
+    warnings: list = []
+    book = narrate.script(source, warnings=warnings)
+    quoted = [s.text for s in book.segments if s.voice == "quote"]
+    assert quoted == ["“Hullo, what are you all doing out here?”"]
+    assert not [w for w in warnings if "never closed" in str(getattr(w, "message", w))]
+
+
+HYPERFINE_TABLE = """# hyperfine
+
+## Usage
+
+You can use the `--export-markdown <file>` option to create tables like the following:
+
+| Command | Mean [s] | Min [s] | Max [s] | Relative |
+|:---|---:|---:|---:|---:|
+| `find . -iregex '.*[0-9]\\.jpg$'` | 2.275 ± 0.046 | 2.243 | 2.397 | 9.79 ± 0.22 |
+| `fd -HI '.*[0-9]\\.jpg$'` | 0.232 ± 0.002 | 0.230 | 0.236 | 1.00 |
+"""
+
+
+@pytest.mark.unit
+def test_a_table_of_results_is_heard_as_sense_never_as_a_command_s_characters(tmp_path):
+    source = tmp_path / "hyperfine.md"
+    source.write_text(HYPERFINE_TABLE)
+    tables = [s.say for sec in narrate.script(source).sections if sec.kind == "table"
+              for s in sec.segments]
+    said = " ".join(tables)
+    assert "Command: fd; Mean in seconds: zero point two three two plus or minus" in said
+    assert "iregex" not in said and "jpg" not in said and "zero to nine" not in said
