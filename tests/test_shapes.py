@@ -121,3 +121,12 @@ def test_a_table_of_results_is_heard_as_sense_never_as_a_command_s_characters(tm
     said = " ".join(tables)
     assert "Command: fd; Mean in seconds: zero point two three two plus or minus" in said
     assert "iregex" not in said and "jpg" not in said and "zero to nine" not in said
+
+
+@pytest.mark.unit
+def test_notation_in_brackets_opens_no_quotation(tmp_path):
+    source = tmp_path / "verse.txt"
+    source.write_text("The verse runs [- ' '] and then ([- -]) and [' ' -] again, as the poet "
+                      "wrote it. He said, ‘this is a quotation of some length here’, and went on.\n")
+    quoted = [s.text for s in narrate.script(source).segments if s.voice == "quote"]
+    assert quoted == ["‘this is a quotation of some length here’"]

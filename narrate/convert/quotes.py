@@ -81,6 +81,18 @@ def _is_word(ch: str) -> bool:
     return ch.isalnum()
 
 
+_NOTATION = re.compile(r"[\[(][\s\-–—'’‘`´x×|/.,()\[\]]{1,40}[\])]")
+
+
+def _in_notation(text: str, i: int) -> bool:
+    """Whether the mark at i is inside a bracketed run of marks alone (`[- ' ']`)."""
+    start = max(text.rfind("[", max(0, i - 40), i), text.rfind("(", max(0, i - 40), i))
+    if start < 0:
+        return False
+    match = _NOTATION.match(text, start, min(len(text), i + 42))
+    return match is not None and match.end() > i
+
+
 def _classify(text: str, i: int) -> str:
     """One of 'OD', 'CD', 'OS', 'CS', 'AMBIG_S', 'APOS', '' for the mark at i."""
     ch = text[i]
@@ -100,6 +112,8 @@ def _classify(text: str, i: int) -> str:
     # single marks and apostrophes
     if _is_word(prev) and _is_word(nxt):
         return "APOS"
+    if _in_notation(text, i):
+        return "APOS"  # [- ' '], ([- -]): prosody or music marks, not a quotation
     if ch in SINGLE_OPEN or after_space:
         if _ELISIONS.match(text, i + 1):
             return "APOS"
