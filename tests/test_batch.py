@@ -34,6 +34,7 @@ def duration(path) -> float:
         capture_output=True, text=True, check=True).stdout)["format"]["duration"])
 
 
+@pytest.mark.slow  # a whole build: the full suite runs it, not the quick tier
 def test_a_folder_of_books_builds_all_but_the_broken_one_and_resumes(lectures, tmp_path):
     args = NARRATE + ["build", str(lectures), "--out", str(tmp_path / "library"),
                       "--cache", str(tmp_path / "cache"), "--check"]

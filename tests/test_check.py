@@ -93,6 +93,7 @@ def test_the_default_build_is_not_acx_and_says_why(built):
     assert fails(report, "64 kbit/s is below 192")
 
 
+@pytest.mark.slow  # a whole build: the full suite runs it, not the quick tier
 def test_build_with_the_acx_profile_passes_the_acx_check(built, tmp_path):
     folder, _ = built
     result = subprocess.run(NARRATE + ["build", str(folder / "book.md"), "--profile", "acx",

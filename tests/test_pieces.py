@@ -35,7 +35,8 @@ def manifest(folder):
     return {c["id"]: c for c in json.loads((folder / "manifest.json").read_text())["chapters"]}
 
 
-@pytest.fixture(scope="module", params=[(22050, 64), (44100, 128)], ids=["22k", "44k"])
+@pytest.fixture(scope="module", params=[(22050, 64), pytest.param(
+    (44100, 128), marks=pytest.mark.slow)], ids=["22k", "44k"])  # 44.1 kHz: the full suite
 def long_chapter(tmp_path_factory, request):
     """MP3 frames are 576 samples up to 24 kHz and 1152 above: both framings."""
     rate, kbps = request.param

@@ -38,6 +38,7 @@ def two_machines(tmp_path: Path, cache: str, env: dict | None = None):
     return source
 
 
+@pytest.mark.slow  # a whole build: the full suite runs it, not the quick tier
 def test_a_shared_folder_by_url(tmp_path):
     store = tmp_path / "store"
     two_machines(tmp_path, store.as_uri())
@@ -58,6 +59,7 @@ def s3():
     server.stop()
 
 
+@pytest.mark.slow  # a whole build: the full suite runs it, not the quick tier
 def test_an_s3_bucket_shared_and_checked_on_read(tmp_path, s3):
     import s3fs
 

@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from test_reliability import one_line_error, run
 
 from narrate.pipeline import build
@@ -172,6 +173,7 @@ def test_a_dry_run_checks_the_engines_it_would_use(tmp_path, monkeypatch):
         build(source, dry_run=True, cache_dir=tmp_path / "c", out_root=tmp_path / "out")
 
 
+@pytest.mark.slow  # a whole build: the full suite runs it, not the quick tier
 def test_prune_keeps_every_key_the_build_uses(tmp_path):
     """Credits, chapter titles and the closing line too: after a prune, nothing to render."""
     source = tmp_path / "b.md"
@@ -190,6 +192,7 @@ def test_prune_keeps_every_key_the_build_uses(tmp_path):
     assert "would render 0 segments" not in again.stdout  # the other book's audio went
 
 
+@pytest.mark.slow  # a whole build: the full suite runs it, not the quick tier
 def test_every_fix_the_check_suggests_runs_and_fixes_it(tmp_path):
     """Damage a built book the ways check catches, run each suggested command as printed,
     and check again: it passes."""
@@ -224,6 +227,7 @@ def test_every_fix_the_check_suggests_runs_and_fixes_it(tmp_path):
     assert again.passed and not again.findings, [(f.where, f.what) for f in again.findings]
 
 
+@pytest.mark.slow  # a whole build: the full suite runs it, not the quick tier
 def test_levels_land_on_the_target_as_decoded(tmp_path):
     """Read back with ffmpeg: each chapter MP3 and the m4b within 0.3 dB of -20 dB RMS,
     every peak under the -3 dB ceiling. With the default (natural) cast: espeak-ng's

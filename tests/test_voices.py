@@ -271,6 +271,7 @@ def test_a_german_book_with_the_natural_cast_is_read_by_espeak_and_one_line_says
     assert manifest["voices"]["narrator"]["voice"] == "gmw/de"
 
 
+@pytest.mark.slow  # a whole build: the full suite runs it, not the quick tier
 @pytest.mark.e2e
 def test_a_phoneme_entry_re_renders_only_the_lines_that_say_the_word(tmp_path):
     source = tmp_path / "a.txt"
