@@ -15,6 +15,7 @@ import json
 import pickle
 import re
 import unicodedata
+from concurrent import futures
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -80,14 +81,17 @@ def _convert(target: Path, options: ConvertOptions, metadata: dict,
     with contextlib.suppress(Exception):  # missing or damaged: every paragraph is spoken anew
         known = pickle.loads(said.read_bytes())
         options.said.known = known if isinstance(known, dict) else {}
-    book, problems = convert_document(document, options, metadata)
+    with futures.ThreadPoolExecutor(1) as drawing:  # an SVG cover is drawn (rsvg-convert:
+        cover = drawing.submit(save_cover, *document.cover) if document.cover and \
+            not metadata.get("cover") else None  # a second and more) while the text converts
+        book, problems = convert_document(document, options, metadata)
+        if cover is not None and not book.extra.get("cover"):
+            path, found = cover.result()
+            problems += found
+            if path:
+                book.extra["cover"] = str(path)
     with contextlib.suppress(OSError):
         atomic_write_bytes(said, pickle.dumps(options.said.used, protocol=5))
-    if document.cover and not book.extra.get("cover"):
-        cover, found = save_cover(*document.cover)
-        problems += found
-        if cover:
-            book.extra["cover"] = str(cover)
     try:  # kept for the next build of the same text: a rebuild need not convert again
         if key:
             atomic_write_bytes(_conversion_path(key), pickle.dumps((book, problems), protocol=5))

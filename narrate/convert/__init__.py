@@ -294,7 +294,7 @@ def _voice_runs(text, spans, citations, voice, min_words) -> list[tuple[str, int
     if voice:
         return [(voice, 0, len(text))]
     quoted = []
-    told = _words_so_far(text)
+    told = _words_so_far(text) if spans else []
     for start, end in spans:
         # the quotation is the whole paragraph when no word stands outside it (words in
         # parentheses aside): counted once for the paragraph, not copied once a quote
