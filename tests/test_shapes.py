@@ -67,6 +67,9 @@ def test_title_and_author_lines_opening_a_plain_text_name_the_book(tmp_path):
     ("Time [ms]", "Time in milliseconds"),
     ("It reads 1.5 MB/s.", "one point five megabytes per second"),
     ("in the 1990s", "nineteen nineties"),  # a decade, not seconds
+    ("An i9-12900K CPU.", "twelve nine hundred K"),  # a model number as people say it
+    ("An RTX4090 card.", "R T X forty ninety"),
+    ("The Ryzen 9 7950X.", "seventy-nine fifty X"),
 ])
 def test_units_after_numbers_are_words(written, spoken):
     assert spoken in to_say(written)

@@ -134,13 +134,27 @@ def _alphanumeric(m: re.Match) -> str:
     """MP3 -> M P three, 3D -> three D, x86-64 -> x eighty-six sixty-four."""
     parts = []
     for piece in re.findall(r"[A-Za-z]+|\d+", m.group()):
-        if piece.isdigit():
+        if piece.isdigit() and len(piece) in (4, 5) and not piece.startswith("0"):
+            parts.append(_model_digits(piece))  # i9-12900K: "twelve nine hundred"
+        elif piece.isdigit():
             parts.append(_number(piece))
         elif piece.isupper() or len(piece) <= 2:
             parts.append(" ".join(piece))
         else:
             parts.append(piece)
     return " ".join(parts)
+
+
+def _model_digits(digits: str) -> str:
+    """A model number's digits as people say them, in a pair and the rest: 4090 "forty
+    ninety", 12900 "twelve nine hundred", 7950 "seventy-nine fifty"."""
+    head, rest = digits[:2], digits[2:]
+    if int(rest) == 0:
+        return f"{cardinal(int(head))} hundred" if len(rest) == 2 else \
+            f"{cardinal(int(head))} thousand"
+    if len(rest) == 2 and rest.startswith("0"):
+        return f"{cardinal(int(head))} oh {cardinal(int(rest))}"
+    return f"{cardinal(int(head))} {cardinal(int(rest))}"
 
 
 def _digit_groups(m: re.Match) -> str:
