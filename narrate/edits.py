@@ -61,7 +61,8 @@ def compose(converted: Book, script: str | Path, prefer: str | None = None
             hint="build your script as it is with {arg:prefer=script}, or replace it with the "
                  "source's with {arg:prefer=source} (yours is kept as " f"{backup_path(script)})")
     book = mine if prefer == "script" else converted
-    return book, [f"{script}: took the {prefer}'s version of the whole book ({prefer=})"]
+    return book, [(f"{script}: took the {prefer}'s version of the whole book (no record of "
+                  "what narrate wrote there to compare it with)")]
 
 
 def keep_script(book: Book, converted: Book, script: str | Path, overwrite: bool = False
