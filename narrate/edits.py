@@ -45,8 +45,8 @@ def compose(converted: Book, script: str | Path, prefer: str | None = None
     if not is_script_file(script):  # none yet, or not a script (never replaced unasked)
         return converted, []
     current = _read(script)  # compared as text first: parsing a long script costs seconds
-    if current == to_yaml(converted) or current == _read(base_path(script)):
-        return converted, []  # what narrate would write, or what it wrote: nothing edited
+    if current == _read(base_path(script)) or current == to_yaml(converted):
+        return converted, []  # what narrate wrote, or what it would write: nothing edited
     mine = load_script(script, [])
     if _same(mine, converted):
         return converted, []
@@ -81,7 +81,8 @@ def keep_script(book: Book, converted: Book, script: str | Path, overwrite: bool
             write_bytes_if_changed(backup_path(script), script.read_bytes())
         write_script(book, script, overwrite=overwrite)
         written = True
-    write_text_if_changed(base_path(script), to_yaml(converted))
+    # the book is the conversion itself when nothing was edited: serialised once
+    write_text_if_changed(base_path(script), text if converted is book else to_yaml(converted))
     return written
 
 

@@ -36,7 +36,7 @@ from narrate.read.document import (
     Block,
     Document,
 )
-from narrate.read.safe import html_depth_problem, html_parser, parse_xml
+from narrate.read.safe import check_html_depth, html_parser, parse_xml
 from narrate.read.text import _gutenberg, normalise
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -103,9 +103,7 @@ def parse_html(data: bytes, name: str, xhtml: bool = False):
     except (etree.ParserError, ValueError) as exc:
         raise InputError(f"{name}: cannot be parsed as HTML ({exc}); check it is a web page") \
             from None
-    problem = html_depth_problem(parser, name)
-    if problem:
-        raise problem
+    check_html_depth(parser, name)
     if root is None:
         raise InputError(f"{name}: an empty HTML document; check it is the right file")
     return root

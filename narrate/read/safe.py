@@ -43,14 +43,13 @@ def libxml2_said(message: str) -> str:
     return message[:200]
 
 
-def html_depth_problem(parser, name: str) -> InputError | None:
+def check_html_depth(parser, name: str) -> None:
     """The HTML parser stops at MAX_DEPTH nested elements and drops the rest: a refusal
     that says where, rather than a book that silently ends there."""
     for entry in parser.error_log:
         if "Excessive depth" in entry.message:
-            return InputError(f"{name}: line {entry.line}: {libxml2_said(entry.message)}; the "
-                              "rest of the page would be lost — flatten its nesting")
-    return None
+            raise InputError(f"{name}: line {entry.line}: {libxml2_said(entry.message)}; the "
+                             "rest of the page would be lost — flatten its nesting")
 
 
 MAX_DEPTH = 256  # libxml2's limit on nested elements
