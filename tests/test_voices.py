@@ -326,3 +326,38 @@ def test_the_espeak_cast_by_name_builds_a_book_read_back_by_ffprobe(tmp_path):
                              "csv=p=0", str(next((tmp_path / "out" / "a").glob("*.mp3")))],
                             capture_output=True, text=True, check=True).stdout
     assert float(probed) > 3
+
+
+@pytest.mark.unit
+def test_overlapping_quiet_stdout_in_two_threads_restores_stdout():
+    """Render threads each silence stdout around a take; when their takes overlap (one
+    enters, the other enters, the first leaves, then the second), stdout must come back.
+    Each thread restoring what it saw put the silence back for good."""
+    import os
+    import threading
+
+    from narrate.render.engines.base import quiet_stdout
+
+    before_stdout, before_fd = sys.stdout, os.fstat(1)
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+
+    def first():
+        with quiet_stdout():
+            first_in.set()
+            second_in.wait(30)
+        first_out.set()
+
+    def second():
+        first_in.wait(30)
+        with quiet_stdout():
+            second_in.set()
+            first_out.wait(30)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    after_fd = os.fstat(1)
+    assert sys.stdout is before_stdout
+    assert (after_fd.st_dev, after_fd.st_ino) == (before_fd.st_dev, before_fd.st_ino)

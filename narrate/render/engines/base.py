@@ -11,6 +11,7 @@ import contextlib
 import io
 import os
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -68,19 +69,35 @@ class EngineModule(Protocol):
     #   phonemes_for(text) -> how it says a text, in its phonemes.
 
 
+class _Quiet:
+    """Who is being quiet, process-wide: the first to enter silences, the last to leave
+    restores. Render threads overlap: each saving and restoring on its own, the second
+    to enter saved the silence and put it back for good (a build's summary vanished)."""
+    lock = threading.Lock()
+    depth = 0
+    saved_fd = -1
+    saved_stdout = None
+
+
 @contextlib.contextmanager
 def quiet_stdout():
     """Silence file descriptor 1 (C code and other threads print there too), and
     sys.stdout when it is not fd 1 (under a test runner's capture, say)."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
+    with _Quiet.lock:
+        if _Quiet.depth == 0:
+            sys.stdout.flush()
+            _Quiet.saved_fd = os.dup(1)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.close(devnull)
+            _Quiet.saved_stdout, sys.stdout = sys.stdout, io.StringIO()
+        _Quiet.depth += 1
     try:
-        os.dup2(devnull, 1)
-        with contextlib.redirect_stdout(io.StringIO()):
-            yield
+        yield
     finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
+        with _Quiet.lock:
+            _Quiet.depth -= 1
+            if _Quiet.depth == 0:
+                sys.stdout = _Quiet.saved_stdout
+                os.dup2(_Quiet.saved_fd, 1)
+                os.close(_Quiet.saved_fd)
