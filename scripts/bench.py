@@ -582,24 +582,31 @@ class MosPredictor:
 
 
 def bench_voices(work: Path) -> None:
-    """Every role of every cast on the seed and each corpus text (about a minute of each):
-    predicted MOS (DistillMOS), the machine listener's median WER per segment, median F0
+    """Every role of every cast on the seed and each corpus text (about two minutes of each):
+    predicted MOS (DistillMOS), the machine listener's WER (the passage's misheard words
+    over its words, British and American spellings one word), median F0
     and the distance from the cast's narrator in semitones, and speed in seconds of
     audio per CPU-second, the bare engine (in this process) and through narrate."""
     import numpy as np
 
     from narrate.measure import median_f0
-    from narrate.qa.listen import asr_installed, transcribe_all, word_error_rate
+    from narrate.qa.listen import (
+        asr_installed,
+        normalise,
+        transcribe_all,
+        word_edits,
+        word_error_rate,
+    )
     from narrate.qa.verify import as_16k, read_take
     from narrate.render import RenderItem, render_items
     from narrate.render.cache import Cache
     from narrate.render.engines import installed
     from narrate.render.profiles import load_profiles
 
-    print("== voices: every role of every cast on a passage of each text (MOS: DistillMOS)")
+    print("== voices: every role of every cast on a passage of each text (MOS: DistillMOS; WER: misheard words over the passage's words)")
     texts = [CORPUS / name for name in VOICE_TEXTS if (CORPUS / name).is_file()]
     texts = [SEED] + [t for t in texts if t.name != SEED.name]
-    passages = {path.name: _passage(path, 150) for path in texts}
+    passages = {path.name: _passage(path, 300) for path in texts}
     mos = MosPredictor()
     listens = asr_installed()
     print(f"{'cast':8} {'role':9} {'engine voice':24} {'text':38} {'MOS':>5} {'WER':>6} "
@@ -630,7 +637,8 @@ def bench_voices(work: Path) -> None:
                 semis = 12 * np.log2(narrator_f0[name] / f0) if f0 else float("nan")
                 score = mos(np.concatenate([as_16k(*takes[i]) for i in ids]))
                 errors = {i: word_error_rate(items[int(i)].say, heard[i]) for i in ids if i in heard}
-                wer = statistics.median(errors.values()) if errors else float("nan")
+                wer = (sum(word_edits(items[int(i)].say, heard[i]) for i in errors)
+                       / sum(len(normalise(items[int(i)].say)) for i in errors)) if errors else float("nan")
                 misheard += [(errors[i], cast, role, items[int(i)].say, heard[i]) for i in errors
                              if errors[i] > 0 and name == SEED.name]
                 print(f"{cast:8} {role:9} {profile.engine + ' ' + profile.voice:24.24} "

@@ -59,18 +59,56 @@ def normalise(text: str) -> list[str]:
     return [w.strip("'") for w in text.split() if w.strip("'") and w != "and"]
 
 
+# British and American spellings of one word are one word to a listener (Whisper writes
+# American), as Whisper's own English normaliser has it; so are "Russians" and "Russian's".
+# Both sides are mapped, so a rule that also touches a word with one spelling changes nothing.
+_SPELLINGS = [(re.compile(r"^(\w{3,})our(s|ed|ing|ite|ites|able|ably|ful|er|ers)?$"), r"\1or\2"),
+              (re.compile(r"^(\w{3,})is(e|es|ed|ing|ation|ations)$"), r"\1iz\2"),
+              (re.compile(r"^(\w{2,})ys(e|es|ed|ing)$"), r"\1yz\2"),
+              (re.compile(r"^(\w{2,}[^aeiou])tre(s)?$"), r"\1ter\2"),
+              (re.compile(r"^(\w{2,}[aeiou])ll(ed|ing|er|ers)$"), r"\1l\2"),
+              (re.compile(r"'"), "")]
+# A name inside a sentence (capitalised, not after a full stop), respelled or not: a listener
+# can only write what it sounds like, so "Radek" heard as "Radik" is heard right.
+_NAME = re.compile(r"(?<![.!?:;\"“‘(]\s)(?<!^)\b[A-Z][a-z]*(?:-[a-z]+)*\b")
+_SOUNDS = {**dict.fromkeys("bfpv", "1"), **dict.fromkeys("cgjkqsxz", "2"),
+           **dict.fromkeys("dt", "3"), "l": "4", "m": "5", "n": "5", "r": "6"}
+
+
+def one_spelling(word: str) -> str:
+    for pattern, american in _SPELLINGS:
+        word = pattern.sub(american, word)
+    return word
+
+
+def sounds_like(word: str) -> str:
+    """Soundex with the first letter coded too (Karl and Carl are one name)."""
+    codes = [_SOUNDS.get(letter, "" if letter in "hwy" else "0") for letter in word]
+    key = [c for n, c in enumerate(codes) if c and (n == 0 or c != codes[n - 1])]
+    return "".join(c for n, c in enumerate(key) if n == 0 or c != "0")[:4]
+
+
 def word_error_rate(reference: str, heard: str) -> float:
     """Edits (substitutions, insertions, deletions) per reference word, capped at 1."""
-    ref, hyp = normalise(reference), normalise(heard)
-    if not ref:
-        return 0.0 if not hyp else 1.0
+    words = len(normalise(reference))
+    if not words:
+        return 0.0 if not normalise(heard) else 1.0
+    return min(1.0, word_edits(reference, heard) / words)
+
+
+def word_edits(reference: str, heard: str) -> int:
+    """Substitutions, insertions and deletions between the words said and heard."""
+    names = {one_spelling(n.lower().replace("-", "")) for n in _NAME.findall(reference)}
+    reference = _NAME.sub(lambda m: m.group().replace("-", ""), reference)
+    ref = [one_spelling(w) for w in normalise(reference)]
+    hyp = [one_spelling(w) for w in normalise(heard)]
     row = list(range(len(hyp) + 1))
     for i, word in enumerate(ref, start=1):
         previous, row[0] = row[0], i
         for j, other in enumerate(hyp, start=1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1,
-                                           previous + (word != other))
-    return min(1.0, row[-1] / len(ref))
+            same = word == other or (word in names and sounds_like(word) == sounds_like(other))
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (not same))
+    return row[-1]
 
 
 # ---- transcription, in worker processes ------------------------------------------------------
