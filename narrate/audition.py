@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from narrate.errors import NarrateError
 from narrate.fileio import atomic_path, nearest
 from narrate.model import Book, Segment
-from narrate.plan import estimate_seconds
+from narrate.plan import estimate_seconds, narrator_rate
 from narrate.render import Renderer, RenderItem
 from narrate.render.audio import write_mono_wav
 from narrate.render.cache import Cache
@@ -105,7 +105,7 @@ class Previewer:
             raise NarrateError(f"could not render {failure.id}: {failure.error}")
         pcm = io.BytesIO()
         audio = assemble_into(pcm, segment_clips(flat, report.paths, self.profiles),
-                              PREVIEW_MASTERING)
+                              PREVIEW_MASTERING.at_rate(narrator_rate(self.profiles)))
         wav = Path(out) if out else _private_wav()
         write_wav(wav, pcm.getvalue(), audio.rate)
         ready = time.perf_counter() - started

@@ -99,7 +99,8 @@ EXECUTOR = (opt("--executor", type=click.Choice(["local", "ray"]), default="loca
 MASTERING = (
     opt("-o", "--out", type=DIR, default="output", help="Output folder (output)."),
     opt("--bitrate", "bitrate_kbps", type=click.IntRange(32, 192), default=64, help="kbit/s (64)."),
-    opt("--sample-rate", type=click.Choice(["22050", "24000", "44100"]), default="22050"),
+    opt("--sample-rate", type=click.Choice(["22050", "24000", "44100"]),
+        help="Hz (the narrator's own: 24000 natural, 22050 espeak)."),
     opt("--rms", "rms_db", type=click.FloatRange(-40, -6), default=-20.0, help="RMS dBFS (-20)."),
     opt("--peak", "peak_db", type=click.FloatRange(-20, 0), default=-3.0, help="Peak dBFS (-3)."),
     opt("--markers", type=click.IntRange(1, 1000), default=1, help="Sections a marker (1)."),
@@ -207,7 +208,7 @@ def _failures(report) -> None:
          PREFER, *EXECUTOR, VOICES, CACHE, JOBS, *MASTERING, *CONVERT)
 def build(targets, profile, run_check, sample_rate, bitrate_kbps, rms_db, peak_db, **kw):
     """SOURCE|SCRIPT|FOLDER … -> each book: MP3 chapters with markers, an m4b, sidecars."""
-    mastering = narrate.Mastering(int(sample_rate), bitrate_kbps, rms_db, peak_db)
+    mastering = narrate.Mastering(int(sample_rate or 0), bitrate_kbps, rms_db, peak_db)
     mastering = narrate.Mastering.acx(mastering) if profile == "acx" else mastering
     if len(targets) > 1 or Path(targets[0]).is_dir():
         return _build_many(targets, mastering, run_check and profile, kw)

@@ -197,7 +197,7 @@ def test_assemble_joins_once_with_pauses_and_room_tone(tmp_path):
             w.writeframes(tone.tobytes())
         paths.append(path)
     clips = [Clip("a", paths[0], 400, "s1", "A"), Clip("b", paths[1], 999, "s2", "B")]
-    audio = assemble(clips, Mastering(lead_in_ms=700, tail_ms=2000))
+    audio = assemble(clips, Mastering(22050, lead_in_ms=700, tail_ms=2000))
     a, b = audio.cues
     assert a.start == 22050 * 700 // 1000
     assert b.start - a.end == 22050 * 400 // 1000  # the pause after a
@@ -316,7 +316,7 @@ def test_assembling_a_long_chapter_holds_only_a_few_chunks(tmp_path):
     with open(tmp_path / "chapter.pcm", "wb") as out:
         tracemalloc.start()
         try:
-            audio = assemble_into(out, clips, Mastering())
+            audio = assemble_into(out, clips, Mastering(22050))
             peak = tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
@@ -352,7 +352,7 @@ def test_each_chapter_s_mp3_pieces_queue_behind_the_next_chapter_s_aac(monkeypat
         plans = [SimpleNamespace(id=n, clips=[Clip(n, tmp_path, 0, text="x" * size)])
                  for n, size in (("1", 30), ("2", 10), ("3", 20))]
         records: dict = {}
-        aac, mp3 = stitch._encode_chapters(plans, records, {}, Mastering(), tmp_path, 1,
+        aac, mp3 = stitch._encode_chapters(plans, records, {}, Mastering(22050), tmp_path, 1,
                                            ("mp3", "m4b"), submit, 2)
         assert len(aac) == len(mp3) == 3 and set(records) == {"1", "2", "3"}
         return queued
@@ -379,9 +379,9 @@ def test_an_edit_s_chapter_is_levelled_in_one_pass_when_its_gain_stays(tmp_path,
             w.setnchannels(1), w.setsampwidth(2), w.setframerate(22050)
             w.writeframes(_peaky(n).tobytes())
         clips.append(Clip(f"c{n}", path, 700, f"s{n}", ""))
-    cold = assemble(clips, Mastering())
+    cold = assemble(clips, Mastering(22050))
     # quiet clips, raised: their peaks would pass the ceiling, so the limiter works
-    assert peak_db(_peaky(0)) + cold.gain_db > Mastering().peak_db
+    assert peak_db(_peaky(0)) + cold.gain_db > Mastering(22050).peak_db
     passes = []
 
     def counted(name):
@@ -390,7 +390,7 @@ def test_an_edit_s_chapter_is_levelled_in_one_pass_when_its_gain_stays(tmp_path,
 
     for name in ("_level_pieces", "_limited_rms_db"):
         monkeypatch.setattr(module, name, counted(name))
-    kept = assemble(clips, Mastering(), previous_gain_db=cold.gain_db)
+    kept = assemble(clips, Mastering(22050), previous_gain_db=cold.gain_db)
     assert passes == ["_level_pieces"] and kept.gain_db == cold.gain_db
     assert np.array_equal(kept.pcm, cold.pcm)
     assert [m.digest for m in kept.measures] == [m.digest for m in cold.measures]
@@ -400,10 +400,10 @@ def test_an_edit_s_chapter_is_levelled_in_one_pass_when_its_gain_stays(tmp_path,
     monkeypatch.setattr(module, "_level_pieces", lambda *args: tried.append(args[3]) or
                         real(*args))
     monkeypatch.setattr(module, "_limited_rms_db", None)  # no trial apart from a levelling
-    again = assemble(clips, Mastering())
+    again = assemble(clips, Mastering(22050))
     assert tried[-1] == again.gain_db == cold.gain_db and len(set(tried)) == len(tried) > 1
     assert np.array_equal(again.pcm, cold.pcm)
-    far = assemble(clips, Mastering(), previous_gain_db=cold.gain_db - 4)
+    far = assemble(clips, Mastering(22050), previous_gain_db=cold.gain_db - 4)
     assert far.gain_db == cold.gain_db and np.array_equal(far.pcm, cold.pcm)
 
 
@@ -425,7 +425,7 @@ def test_an_edit_levels_only_the_pieces_whose_clips_changed(tmp_path, monkeypatc
     for n in range(6):  # sections of 25 s: a piece each
         _wav(tmp_path / f"{n}.wav", _speech_like(25, seed=n))
         clips.append(Clip(f"c{n}", tmp_path / f"{n}.wav", 700, f"s{n}", ""))
-    cold = module.assemble_into(io.BytesIO(), clips, Mastering())
+    cold = module.assemble_into(io.BytesIO(), clips, Mastering(22050))
     assert len(cold.pieces) == 6
     known = {m.inputs: m for m in cold.measures}
 
@@ -437,9 +437,9 @@ def test_an_edit_levels_only_the_pieces_whose_clips_changed(tmp_path, monkeypatc
                             real(read, samples, gain, ceiling, start, stop, **kw))
         out = io.BytesIO()
         # the gain as the manifest gives it back: a float, where the build had NumPy's
-        audio = module.assemble_into(out, edited, Mastering(), float(cold.gain_db), known)
+        audio = module.assemble_into(out, edited, Mastering(22050), float(cold.gain_db), known)
         monkeypatch.undo()
-        whole = assemble(edited, Mastering(), cold.gain_db)  # nothing known: all levelled
+        whole = assemble(edited, Mastering(22050), cold.gain_db)  # nothing known: all levelled
         assert audio.gain_db == whole.gain_db == cold.gain_db
         assert [m.digest for m in audio.measures] == [m.digest for m in whole.measures]
         assert audio.measures == whole.measures

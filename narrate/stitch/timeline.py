@@ -31,13 +31,17 @@ class Clip:
 
 @dataclass(frozen=True)
 class Mastering:
-    sample_rate: int = 22050
+    sample_rate: int = 0  # Hz; 0: the narrator's engine's own (`at_rate`), so nothing is resampled
     bitrate_kbps: int = 64
     rms_db: float = -20.0
     peak_db: float = -3.0  # the ceiling the decoded files keep under
     lead_in_ms: int = 700  # room tone before the first word
     tail_ms: int = 2000  # and after the last
     trim_db: float = SILENCE_DB  # a clip's own leading/trailing silence is cut
+
+    def at_rate(self, rate: int) -> Mastering:
+        """This mastering, at `rate` when it names no sample rate of its own."""
+        return self if self.sample_rate else replace(self, sample_rate=rate)
 
     @classmethod
     def acx(cls, base: Mastering | None = None) -> Mastering:

@@ -34,6 +34,7 @@ __all__ = [
     "engine_version",
     "installed",
     "list_voices",
+    "own_rate",
     "pool_key",
     "quiet_stdout",
     "runs_in_threads",
@@ -100,6 +101,11 @@ def runs_in_threads(profile: VoiceProfile) -> bool:
     """Whether the profile's engine renders in threads of this process (THREADS), its
     one model shared, instead of in worker processes that each load it."""
     return bool(getattr(engine(profile.engine, profile.source), "THREADS", False))
+
+
+def own_rate(profile: VoiceProfile) -> int:
+    """The sample rate of the profile's takes."""
+    return engine(profile.engine, profile.source).RATE
 
 
 @functools.cache

@@ -43,6 +43,7 @@ class EngineModule(Protocol):
     NAME: str  # a profile's `engine:`
     INSTALL: str  # how to install its parts, for messages
     NOTE: str  # a line for `narrate voices`, or ""
+    RATE: int  # Hz of its takes: a book mastered at it resamples nothing
 
     def check(self) -> None:
         """Raise NarrateError naming the missing part and how to install it."""

@@ -128,6 +128,7 @@ def _espeak_current(parameter: int) -> int:
 
 
 NAME = "pyttsx3"
+RATE = 22050  # espeak-ng's
 INSTALL = INSTALL_ESPEAK
 
 

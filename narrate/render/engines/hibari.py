@@ -114,5 +114,6 @@ ENGINE = NeuralPlugin(
                                                     "onnxruntime": "onnxruntime"},
     HibariEngine, voice_note=" (hibari's other voices are downloads; narrate works offline)",
     THREADS=True,  # ONNX runs let go of the GIL, and its G2P is a small part of a take
+    RATE=24000,
     unknown_words=unknown_words, mark_phonemes=mark_phonemes,
     phonemes_for=phonemes_for)

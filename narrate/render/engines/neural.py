@@ -167,6 +167,7 @@ class NeuralPlugin:
     # its model may run in several threads of one process at once: one copy of the model
     # (and its G2P) serves them all, where worker processes would each load their own
     THREADS: bool = False
+    RATE: int = 22050
     # what narrate asks of an engine with a lexicon of its own (engines/base.EngineModule)
     unknown_words: Callable[[list[str]], list[list[str]]] | None = None
     mark_phonemes: Callable[[str, str], str] | None = None
