@@ -183,6 +183,18 @@ def _pcm(path):
 
 
 @pytest.mark.e2e
+def test_the_lean_model_speaks_the_same_bytes_as_hibaris_own():
+    from hibari import Hibari
+
+    from narrate.render.engines.hibari import _lean_model
+
+    text = "The years of reaction were over; the terror had spent itself. It was 1912."
+    lean, own = _lean_model("heart"), Hibari(voice="heart", threads=1)
+    assert lean.sess.get_session_options().enable_mem_pattern is False
+    assert np.array_equal(lean(text, seed=3), own(text, seed=3))
+
+
+@pytest.mark.e2e
 def test_quote_and_note_are_other_voices_three_semitones_from_the_narrator(tmp_path):
     cast = load_profiles("natural")
     items = [RenderItem(role, LINE, role) for role in ("narrator", "quote", "note")]
