@@ -67,6 +67,8 @@ def test_title_and_author_lines_opening_a_plain_text_name_the_book(tmp_path):
     ("Time [ms]", "Time in milliseconds"),
     ("It reads 1.5 MB/s.", "one point five megabytes per second"),
     ("in the 1990s", "nineteen nineties"),  # a decade, not seconds
+    ("when he was in his 20s", "in his twenties"),
+    ("in the early 90s", "early nineties"),
     ("An i9-12900K CPU.", "twelve nine hundred K"),  # a model number as people say it
     ("An RTX4090 card.", "R T X forty ninety"),
     ("The Ryzen 9 7950X.", "seventy-nine fifty X"),
@@ -133,3 +135,66 @@ def test_notation_in_brackets_opens_no_quotation(tmp_path):
                       "wrote it. He said, ‘this is a quotation of some length here’, and went on.\n")
     quoted = [s.text for s in narrate.script(source).segments if s.voice == "quote"]
     assert quoted == ["‘this is a quotation of some length here’"]
+
+
+HYPERFINE_PROSE = """# hyperfine
+
+## Usage
+
+To run a benchmark, call `hyperfine <command>...`. Use `--warmup 3` to fill the disk caches.
+You can search with `fd -e jpg` or `find . -iregex '.*[0-9]\\.jpg$'`. Then compare.
+"""
+
+
+@pytest.mark.unit
+def test_inline_code_in_prose_is_read_as_code_and_kept_for_people(tmp_path):
+    source = tmp_path / "usage.md"
+    source.write_text(HYPERFINE_PROSE)
+    segments = [s for s in narrate.script(source).segments if "warmup" in s.text or "fd" in s.text]
+    said = " ".join(s.say for s in segments)
+    assert "Use dash dash warmup three to fill" in said
+    assert "call hyperfine less than command greater than dot dot" in said
+    assert "find dot dash iregex" in said
+    assert any("`find . -iregex" in s.text for s in segments)  # the script shows the code
+    # a dot inside code ends no sentence: the command is one segment's, whole
+    assert not any(s.say.startswith(("jpg", "iregex")) for s in segments)
+    assert to_say("Run `sleep 0.3` and `cd ..` then `v1.2.3`, or `su - root`.") == \
+        "Run sleep zero point three and cd dot dot then v one dot two dot three, or su dash root."
+
+
+HYPERFINE_INSTALL = """# hyperfine
+
+## Installation
+
+### On Ubuntu
+
+On Ubuntu, hyperfine can be installed from the official repositories:
+
+```
+apt install hyperfine
+```
+
+Alternatively, for the latest version, you can download the `.deb` package and install it:
+
+```bash
+wget https://github.com/sharkdp/hyperfine/releases/download/v1.19.0/hyperfine_1.19.0_amd64.deb
+sudo dpkg -i hyperfine_1.19.0_amd64.deb
+```
+
+### On Arch Linux
+
+```
+$ pacman -S hyperfine
+```
+"""
+
+
+@pytest.mark.unit
+def test_an_install_recipe_of_one_short_command_is_said_and_a_longer_one_is_a_cue(tmp_path):
+    source = tmp_path / "install.md"
+    source.write_text(HYPERFINE_INSTALL)
+    said = [s.say for s in narrate.script(source).segments]
+    assert "apt install hyperfine" in said
+    assert "pacman dash S hyperfine" in said  # the prompt is not said
+    assert said.count("A code example follows in the text.") == 1  # the two-line block
+    assert not [s for s in said if "wget" in s or "amd64" in s]

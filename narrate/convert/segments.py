@@ -10,6 +10,7 @@ _NO_BREAK_AFTER = {"mr", "mrs", "ms", "dr", "st", "prof", "gen", "col", "capt", 
                    "jr", "sr", "p", "pp", "no", "vol", "ch", "e.g", "i.e", "cf", "vs", "viz",
                    "fig", "ed", "eds", "trans", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
                    "sep", "sept", "oct", "nov", "dec"}
+_CODE_SPAN = re.compile(r"`[^`\n]{1,200}`")  # the speech's CODE_SPAN, whole
 _SENTENCE_END = re.compile(r"[.!?…]+[”’\"')\]»]*(?=\s+[\"“‘'(\[A-Z0-9«…])|…(?=[A-Z“‘])")
 _WORD_BEFORE = 80  # characters: an abbreviation or an initial is far shorter
 _CLAUSE_END = re.compile(r"[,;:–—)]+[”’\"']*(?=\s)")
@@ -18,7 +19,10 @@ _CLAUSE_END = re.compile(r"[,;:–—)]+[”’\"']*(?=\s)")
 def sentence_ends(text: str) -> list[int]:
     """Offsets just past each sentence end inside `text` (not its final end)."""
     ends = []
+    code = [m.span() for m in _CODE_SPAN.finditer(text)] if "`" in text else []
     for match in _SENTENCE_END.finditer(text):
+        if any(start < match.start() < end for start, end in code):
+            continue  # `cd .. Then` is one command, not two sentences
         # the word before the end, looked for just before it (searching the whole text so
         # far at every end took minutes on a long paragraph of "Mr. Mr. …")
         before = text[max(0, match.end() - _WORD_BEFORE):match.end()]

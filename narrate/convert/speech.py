@@ -138,6 +138,8 @@ _NUMBER_RULES: list[tuple[re.Pattern, Replacement]] = [
     # the 1860s, the '60s
     (regex(r"\b(?P<y>1\d{2}0|20\d0)s\b"), lambda m: _plural(year(int(m["y"])))),
     (regex(r"[’'‘](?P<y>\d0)s\b"), lambda m: _plural(cardinal(int(m["y"])))),
+    # in his 20s, the early 90s: a decade of a life or a century, said as its plural
+    (regex(r"\b(?P<y>[1-9]0)s\b"), lambda m: _plural(cardinal(int(m["y"])))),
     # 15th, 2nd
     (regex(r"\b(?P<n>\d+)(?:st|nd|rd|th)\b"), lambda m: ordinal(int(m["n"]))),
     # $5 million, £300
@@ -347,6 +349,7 @@ def to_say(text: str, lexicon: Lexicon | None = None, english: bool = True) -> s
     say = _SPACES.sub(" ", _invisible_out(text))
     if lexicon:
         say = lexicon.apply(say)
+    say = CODE_SPAN.sub(lambda m: speak_code(m[1]), say)
     say = _URL.sub(_site, say)
     say = _EMAIL.sub(lambda m: f"{m['user']} at {m['host'].replace('.', ' dot ')}", say)
     say = _MD_IMAGE.sub(r"\1", say)
@@ -370,6 +373,30 @@ def to_say(text: str, lexicon: Lexicon | None = None, english: bool = True) -> s
     say = re.sub(r"[()\[\]]", ", ", say)
     say = _UNSPEAKABLE.sub(" ", say)
     return _tidy(say)
+
+
+# Inline code (a Markdown reader keeps its backticks in the text) is read the way a
+# programmer reads it aloud: `--include='*.c'` is "dash dash include equals star dot c".
+CODE_SPAN = regex(r"`([^`\n]{1,200})`")
+_CODE_SIGNS: list[tuple[re.Pattern, Replacement]] = [
+    (regex(r"(?<![\w-])--(?=\w)"), " dash dash "), (regex(r"(?<![\w-])-(?=\w)|(?<!\S)-(?!\S)"), " dash "),
+    (regex(r"&&"), " and "), (regex(r"\|\|"), " or "), (regex(r"\.\.+"), " dot dot "),
+    (regex(r"\d+(?:\.\d+){2,}"), lambda m: m[0].replace(".", " dot ")),  # 1.2.3
+    (regex(r"(?<!\d)\.|\.(?!\d)"), " dot ")]  # not a decimal point: spoken as a number
+_CODE_CHARACTERS = {"/": "slash", "*": "star", "=": "equals", "|": "pipe", ">": "greater than",
+                    "<": "less than", "~": "tilde", "$": "dollar", "@": "at", "#": "hash",
+                    "+": "plus", "\\": "backslash", "%": "percent", "&": "and", "^": "caret",
+                    ":": "colon"}
+
+
+def speak_code(code: str) -> str:
+    """A span of code in words: its names as they are, its signs named, quotes and
+    brackets silent."""
+    for pattern, words in _CODE_SIGNS:
+        code = pattern.sub(words, code)
+    spoken = "".join(f" {_CODE_CHARACTERS[c]} " if c in _CODE_CHARACTERS else
+                     " " if c in "'\"`()[]{};,!?_" else c for c in code)
+    return " ".join(spoken.split())
 
 
 def _quote_marks_out(text: str) -> str:

@@ -150,6 +150,8 @@ def _read(block: Block, policy: ReadingPolicy, before: list[Paragraph]) -> list[
 
         return [Paragraph(block.heading, block.line, NARRATOR, where, "heading",
                           spoken_heading(block.label or None, block.text or None))]
+    if block.kind == CODE and policy.code == "mention" and short_command(block.text):
+        return [Paragraph(f"`{short_command(block.text)}`", block.line, NARRATOR, where, "cue")]
     if block.kind == CODE and policy.code == "mention":
         if before and before[-1].text == CODE_CUE:
             return []  # one cue for a run of code blocks
@@ -160,6 +162,15 @@ def _read(block: Block, policy: ReadingPolicy, before: list[Paragraph]) -> list[
             return [Paragraph(table_sentences(rows), block.line, NARRATOR, where, "table")]
         return [Paragraph(TABLE_CUE, block.line, NARRATOR, where, "cue")]
     return None
+
+
+def short_command(code: str) -> str:
+    """A code block that is one short command (`brew install hyperfine`), without its
+    prompt: said as code, where a longer block gets the cue. "" for any other block."""
+    lines = [line.strip() for line in code.strip().splitlines() if line.strip()]
+    command = lines[0].removeprefix("$ ").strip() if len(lines) == 1 else ""
+    simple = len(command) <= 60 and len(command.split()) <= 6 and "://" not in command
+    return command if simple and "`" not in command and re.search(r"[A-Za-z]", command) else ""
 
 
 def table_sentences(rows: list[list[str]]) -> str:

@@ -66,7 +66,7 @@ def read_markdown(text: str, name: str = "<markdown>") -> Document:
             blocks.append(Block(HEADING, words, line=line, level=int(token.tag[1]), refs=refs))
             i += 2
         elif kind == "paragraph_open":
-            words, refs, only_images = _inline(tokens[i + 1])
+            words, refs, only_images = _inline(tokens[i + 1], code_marks=True)
             kind = _links_kind(tokens[i + 1]) or _paragraph_kind(context, notes, only_images)
             blocks.append(Block(kind, words, line=line, refs=refs,
                                 note_id=notes[-1] if notes else ""))
@@ -126,14 +126,17 @@ def _links_kind(token) -> str | None:
     return None
 
 
-def _inline(token) -> tuple[str, tuple[str, ...], bool]:
-    """An inline token's words (link text kept, URLs dropped, code as written), the notes
-    it references, and whether it holds nothing but images."""
+def _inline(token, code_marks: bool = False) -> tuple[str, tuple[str, ...], bool]:
+    """An inline token's words (link text kept, URLs dropped, code as written, in its
+    backticks with `code_marks`: the narrator reads it as code), the notes it
+    references, and whether it holds nothing but images."""
     parts: list[str] = []
     refs: list[str] = []
     images = 0
     for child in token.children or []:
-        if child.type in ("text", "code_inline"):
+        if child.type == "code_inline" and code_marks and "`" not in child.content:
+            parts.append(f"`{child.content}`")
+        elif child.type in ("text", "code_inline"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
