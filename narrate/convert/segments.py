@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 
@@ -20,8 +21,10 @@ def sentence_ends(text: str) -> list[int]:
     """Offsets just past each sentence end inside `text` (not its final end)."""
     ends = []
     code = [m.span() for m in _CODE_SPAN.finditer(text)] if "`" in text else []
+    starts = [start for start, _ in code]
     for match in _SENTENCE_END.finditer(text):
-        if any(start < match.start() < end for start, end in code):
+        inside = bisect.bisect_left(starts, match.start()) - 1  # the last span opened before it
+        if inside >= 0 and match.start() < code[inside][1]:
             continue  # `cd .. Then` is one command, not two sentences
         # the word before the end, looked for just before it (searching the whole text so
         # far at every end took minutes on a long paragraph of "Mr. Mr. …")
