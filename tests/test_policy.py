@@ -23,10 +23,12 @@ Some items follow.[^1] And a [link](https://example.org/page) to see.
 
 ```sh
 sudo dnf config-manager --set-enabled crb
+sudo dnf install ripgrep
 ```
 
 ```sh
 ls -la
+cd ..
 ```
 
 | Tool | Use |

@@ -158,6 +158,7 @@ def test_inline_code_in_prose_is_read_as_code_and_kept_for_people(tmp_path):
     assert any("`find . -iregex" in s.text for s in segments)  # the script shows the code
     # a dot inside code ends no sentence: the command is one segment's, whole
     assert not any(s.say.startswith(("jpg", "iregex")) for s in segments)
+    assert to_say("Settings live in `/etc`.") == "Settings live in slash etc."
     assert to_say("Run `sleep 0.3` and `cd ..` then `v1.2.3`, or `su - root`.") == \
         "Run sleep zero point three and cd dot dot then v one dot two dot three, or su dash root."
 
@@ -198,3 +199,37 @@ def test_an_install_recipe_of_one_short_command_is_said_and_a_longer_one_is_a_cu
     assert "pacman dash S hyperfine" in said  # the prompt is not said
     assert said.count("A code example follows in the text.") == 1  # the two-line block
     assert not [s for s in said if "wget" in s or "amd64" in s]
+
+
+# Three Men in a Boat, chapter III (Standard Ebooks, CC0): dialogue, short speeches and tags
+DIALOGUE = [
+    "“Oh, it’s you, is it?” he says, recognising you at the same moment.",
+    "“Yes,” you answer, rubbing your eyes; “what’s happened?”",
+    "“Bally tent’s blown down, I think,” he says. “Where’s Bill?”",
+    ("Then you both raise up your voices and shout for “Bill!” and the ground beneath you "
+     "heaves and rocks."),
+    "“Most extraordinary thing I ever heard of,” said George.",
+    "She said no, she did not see any lock; and I said, “Oh!”",
+]
+
+
+@pytest.mark.unit
+def test_in_fiction_every_speech_is_the_quote_voice_and_the_tags_the_narrator(tmp_path):
+    source = tmp_path / "boat.txt"
+    source.write_text("\n\n".join(DIALOGUE * 3) + "\n")  # enough speech tags to be fiction
+    runs = [(s.voice, s.text) for s in narrate.script(source).chapters[0].sections[0].segments]
+    assert runs == [("quote", "“Oh, it’s you, is it?”"),
+                    ("narrator", "he says, recognising you at the same moment.")]
+    said = {(s.voice, s.text) for s in narrate.script(source).segments}
+    assert {("quote", "“Yes,”"), ("narrator", "you answer, rubbing your eyes;"),
+            ("quote", "“what’s happened?”"), ("quote", "“Where’s Bill?”"),
+            ("quote", "“Oh!”")} <= said
+    assert not [text for voice, text in said if voice == "quote" and "Bill!" in text]  # a name shouted
+
+
+@pytest.mark.unit
+def test_outside_fiction_a_short_quotation_stays_in_the_narrators_voice(tmp_path):
+    source = tmp_path / "essay.txt"
+    source.write_text("He called it “the permanent revolution,” and she said, “No.”\n\n"
+                      "“Freedom,” he wrote, “is the recognition of necessity.”\n")
+    assert {s.voice for s in narrate.script(source).segments} == {"narrator"}

@@ -17,7 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from narrate.convert.headings import add_spoken_lines
-from narrate.convert.quotes import ALL_MARKS, ParagraphQuotes, convention, find_quotes
+from narrate.convert.quotes import (
+    ALL_MARKS,
+    ParagraphQuotes,
+    convention,
+    find_quotes,
+    is_dialogue,
+    is_speech,
+)
 from narrate.convert.segments import split_run
 from narrate.convert.speech import Lexicon, find_citations, speak_citation, to_say
 from narrate.convert.structure import (
@@ -49,6 +56,7 @@ _SENTENCE_FINAL = re.compile(r"[.!?…”’\"')\]»:;*_]\s*$")
 @dataclass
 class ConvertOptions:
     quote_min_words: int = 8  # inline quotations this long or longer get the quote voice
+    dialogue: bool = False  # fiction: a character's speech gets the quote voice at any length
     max_segment_chars: int = 400
     max_chapter_minutes: float | None = None
     speak_citations: bool = False
@@ -110,7 +118,9 @@ def convert_document(document: Document, options: ConvertOptions | None = None,
     for block in document.blocks:
         problems += _unknown_characters(block.text, block.line)
     width = max(2, len(str(len(raw_chapters))))
-    marks = convention([p.text for c in raw_chapters for p in c.paragraphs if p.voice is None])
+    prose = [p.text for c in raw_chapters for p in c.paragraphs if p.voice is None]
+    marks = convention(prose)
+    options = dataclasses.replace(options, dialogue=is_dialogue(prose))
     if marks == "S":
         problems.append(Problem("quote-convention", "quotations use single marks (‘…’); "
                                 "double marks inside them are nested quotes", INFO))
@@ -238,7 +248,8 @@ def _segments(paragraph: Paragraph, spans: list[tuple[int, int]], section_id: st
         return [Segment(f"{section_id}.1", paragraph.voice or NARRATOR, text,
                         to_say(paragraph.say, options.lexicon, options.english))]
     citations = find_citations(text, spans)
-    runs = _voice_runs(text, spans, citations, paragraph.voice, options.quote_min_words)
+    runs = _voice_runs(text, spans, citations, paragraph.voice, options.quote_min_words,
+                       options.dialogue)
     segments: list[Segment] = []
     for voice, start, end in runs:
         for s, e in split_run(text[start:end], options.max_segment_chars):
@@ -288,18 +299,21 @@ def _has_words(text: str, start: int, end: int, citations, min_words: int) -> bo
         window = min(end, start + 2 * (window - start))
 
 
-def _voice_runs(text, spans, citations, voice, min_words) -> list[tuple[str, int, int]]:
+def _voice_runs(text, spans, citations, voice, min_words,
+                dialogue: bool = False) -> list[tuple[str, int, int]]:
     """(voice, start, end) runs covering the paragraph; runs with no words join a neighbour.
-    A paragraph with a voice of its own (a block quotation, a note) is one run."""
+    A paragraph with a voice of its own (a block quotation, a note) is one run. In
+    `dialogue`, a character's speech is quoted at any length (quotes.is_speech)."""
     if voice:
         return [(voice, 0, len(text))]
-    quoted = []
+    quoted: list[tuple[int, int]] = []
     told = _words_so_far(text) if spans else []
     for start, end in spans:
         # the quotation is the whole paragraph when no word stands outside it (words in
         # parentheses aside): counted once for the paragraph, not copied once a quote
         whole = told[start] == 0 and told[-1] == told[end]
-        if whole or _has_words(text, start, end, citations, min_words):
+        speech = dialogue and is_speech(text, start, quoted[-1][1] if quoted else None)
+        if whole or speech or _has_words(text, start, end, citations, min_words):
             quoted.append((start, end))
     runs: list[list] = []
     at = 0

@@ -67,6 +67,7 @@ def written_words(text: str) -> list[str]:
     """The words of a text a narrator must say as words: not single letters, roman
     numerals or abbreviations (short words with a full stop), which are spoken otherwise."""
     out = []
+    text = text.replace("`", "")  # code's marks: `sort`'s is the word sort's
     for match in _WORD.finditer(text):
         word = match.group().lower().replace("’", "'")
         short = len(word) <= 4 and text[match.end():match.end() + 1] == "."

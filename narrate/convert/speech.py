@@ -349,7 +349,7 @@ def to_say(text: str, lexicon: Lexicon | None = None, english: bool = True) -> s
     say = _SPACES.sub(" ", _invisible_out(text))
     if lexicon:
         say = lexicon.apply(say)
-    say = CODE_SPAN.sub(lambda m: speak_code(m[1]), say)
+    say = CODE_SPAN.sub(lambda m: speak_code(m[1]) + "\x01", say)  # `/etc`. is no "etc."
     say = _URL.sub(_site, say)
     say = _EMAIL.sub(lambda m: f"{m['user']} at {m['host'].replace('.', ' dot ')}", say)
     say = _MD_IMAGE.sub(r"\1", say)
