@@ -273,7 +273,7 @@ def words(source, voices, listen, limit, phonemes, cache, jobs, **kw):
                     fg="yellow" if word.misheard else None)
     more = f" ({len(found) - limit} more: --limit)" if len(found) > limit else ""
     click.echo(f"{len(found)} words the engine does not know{more}; give them a respelling or "
-               "phonemes in a lexicon (README: Pronunciation)")
+               "phonemes in a lexicon (docs/voices.md: Pronunciation)")
 
 
 @command("narrate check output/prophet-essay --profile acx",

@@ -1,6 +1,6 @@
 """A user's edits of a script, carried into a new conversion of its source.
 
-The rule (README, "Your edits are kept"): beside each script it writes from a source,
+The rule (docs/reliability.md, "Your edits are kept"): beside each script it writes from a source,
 narrate keeps the conversion it wrote there, the script's base (`.script.converted.yaml`
 beside `script.yaml`). When the source is converted again, the script is compared with
 its base. Every section (a paragraph: its segments) the user changed — a `say`, a

@@ -154,3 +154,28 @@ def test_ruff_and_mypy_are_clean():
     mypy = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True,
                           text=True, check=False)
     assert mypy.returncode == 0, mypy.stdout
+
+
+@pytest.mark.unit
+def test_the_commands_page_is_the_clis_own_help():
+    """docs/commands.md is generated from --help (scripts/docs.py): it fails when the two
+    differ, as sqlite-utils' cog check does."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("docs_page", ROOT / "scripts" / "docs.py")
+    page = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(page)
+    written = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
+    assert written == page.commands_markdown(), "docs/commands.md is out of date: run " \
+        "`.venv/bin/python scripts/docs.py`"
+
+
+@pytest.mark.unit
+def test_the_readme_is_a_front_page_whose_links_lead_somewhere():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 150
+    for link in re.findall(r"\]\(((?:docs/)?[\w./-]+\.(?:md|png))\)", readme):
+        assert (ROOT / link).is_file(), f"README links to {link}, which is not there"
+    for doc in (ROOT / "docs").glob("*.md"):
+        for link in re.findall(r"\]\(([\w./-]+\.md)\)", doc.read_text(encoding="utf-8")):
+            assert (doc.parent / link).is_file(), f"{doc.name} links to {link}"
