@@ -17,7 +17,7 @@ from narrate.errors import NarrateError
 from narrate.problems import about_the_book, by_line, is_warning
 from narrate.render import engines
 from narrate.render.cache import Cache
-from narrate.render.profiles import load_profiles
+from narrate.render.profiles import describe_voices, load_profiles
 
 COLOURS = {"narrator": "white", "quote": "cyan"}
 FLAGS = {"start": "from", "out_root": "out", "cache_dir": "cache"}  # where a flag is not its name
@@ -311,7 +311,7 @@ def voices(voices, check_cast, hear, out):
         result, flat = audition_cast(load_profiles(voices), out)
         return _heard(result, [f"[{s.voice}] {s.text}" for _, s in flat], flat, out)
     click.echo("\n".join(engines.check_cast(load_profiles(voices)) if check_cast else
-                         engines.describe()))
+                         describe_voices()))
 
 
 @command("narrate cache --prune seeds/prophet-essay.txt", click.argument("scripts", nargs=-1),

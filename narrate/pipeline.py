@@ -16,6 +16,7 @@ from narrate.fileio import atomic_write_text
 from narrate.lock import book_lock
 from narrate.manifest import Manifest, Spoken, TagsUsed, VoiceUsed, built_from, last_manifest
 from narrate.model import Book
+from narrate.names import safe_filename
 from narrate.plan import (
     OUTPUT_DIR,
     BuildPlan,
@@ -33,7 +34,7 @@ from narrate.render.engines import check_cast
 from narrate.render.executors import make_executor
 from narrate.render.retake import Judge, RetakeReport, retake_failing
 from narrate.scriptfile import is_script_file, to_yaml
-from narrate.stitch import FORMATS, ExportResult, export_book, parse_formats, safe_filename
+from narrate.stitch import FORMATS, ExportResult, export_book, parse_formats
 from narrate.stitch.encode import check_ffmpeg
 
 

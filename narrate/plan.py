@@ -13,8 +13,6 @@ import functools
 import hashlib
 import json
 import pickle
-import re
-import unicodedata
 from concurrent import futures
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -28,6 +26,7 @@ from narrate.fileio import atomic_write_bytes, default_cache_dir, nearest
 from narrate.metadata import find_metadata, load_lexicon, load_metadata
 from narrate.model import NARRATOR as NARRATOR_ROLE
 from narrate.model import Book, Segment
+from narrate.names import slug
 from narrate.problems import WARNING, Problem, first_words
 from narrate.read import read_document
 from narrate.read.cover import save_cover
@@ -36,7 +35,7 @@ from narrate.render.profiles import VoiceProfile, load_profiles
 from narrate.scriptfile import is_script_file, load_script
 
 if TYPE_CHECKING:
-    from narrate.stitch import BookInfo, ChapterPlan
+    from narrate.stitch.records import BookInfo, ChapterPlan
     from narrate.stitch.timeline import Mastering
 
 OUTPUT_DIR = Path("output")
@@ -146,16 +145,6 @@ def _converted(key: str) -> tuple[Book, list] | None:
         return None
     cover = book.extra.get("cover")
     return None if cover and not Path(cover).is_file() else (book, problems)
-
-
-_RESERVED = re.compile(r"^(?:con|prn|aux|nul|com\d|lpt\d)$")  # Windows device names
-
-
-def slug(text: str) -> str:
-    """A folder name safe on every OS that keeps the name's letters (書 and 日本 differ)."""
-    name = re.sub(r"[\W_]+", "-", unicodedata.normalize("NFC", text).lower()).strip("-")[:60]
-    name = name.strip("-") or "book"
-    return f"{name}-book" if _RESERVED.match(name) else name
 
 
 def book_folder(book: Book, root: str | Path = OUTPUT_DIR) -> Path:
@@ -305,8 +294,8 @@ def plan_book(book: Book, cache, out_root: str | Path = OUTPUT_DIR, voices=None,
               mastering: Mastering | None = None, credits: bool | None = None,
               marker_sections: int = 1, only: str | None = None, lexicon=None,
               warnings: list | None = None) -> BookPlan:
-    from narrate.stitch import BookInfo, ChapterPlan
     from narrate.stitch.pauses import chapter_clips
+    from narrate.stitch.records import BookInfo, ChapterPlan
     from narrate.stitch.timeline import Mastering
 
     credits = book.extra.get("credits", True) if credits is None else credits

@@ -24,15 +24,19 @@ def commands_markdown() -> str:
     from narrate.cli import cli
 
     parts = [HEAD]
+    group = click.Context(cli, info_name="narrate", terminal_width=88, max_content_width=88,
+                          **cli.context_settings)
     for name in sorted(cli.commands):
         command = cli.commands[name]
-        context = click.Context(command, info_name=f"narrate {name}", terminal_width=88,
-                                max_content_width=88)
+        context = click.Context(command, info_name=name, parent=group)  # the group's -h
         parts.append(f"\n## `narrate {name}`\n\n```text\n{command.get_help(context)}\n```\n")
     return "".join(parts)
 
 
-if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
-    PAGE.write_text(commands_markdown(), encoding="utf-8")
-    print(f"wrote {PAGE.relative_to(ROOT)}")
+if __name__ == "__main__":  # --print: the page on stdout, for the test (a fresh process:
+    sys.path.insert(0, str(ROOT))  # click keeps each command's help option once made)
+    if sys.argv[1:] == ["--print"]:
+        sys.stdout.write(commands_markdown())
+    else:
+        PAGE.write_text(commands_markdown(), encoding="utf-8")
+        print(f"wrote {PAGE.relative_to(ROOT)}")

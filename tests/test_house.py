@@ -17,7 +17,7 @@ from conftest import ROOT
 # the stages in the order data flows through them; a module may import its own stage
 # and earlier ones only
 STAGES = [("errors", "model", "problems", "fileio", "faults", "progress", "lock", "memory",
-           "processes", "measure", "patterns"),
+           "processes", "measure", "patterns", "names"),
           ("read",), ("convert", "metadata", "scriptfile", "edits"), ("render",), ("stitch",),
           ("plan", "pipeline", "manifest"), ("qa", "audition", "batch", "pronounce"), ("cli", "__init__", "__main__")]
 LEVEL = {name: level for level, names in enumerate(STAGES) for name in names}
@@ -160,13 +160,12 @@ def test_ruff_and_mypy_are_clean():
 def test_the_commands_page_is_the_clis_own_help():
     """docs/commands.md is generated from --help (scripts/docs.py): it fails when the two
     differ, as sqlite-utils' cog check does."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("docs_page", ROOT / "scripts" / "docs.py")
-    page = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(page)
     written = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
-    assert written == page.commands_markdown(), "docs/commands.md is out of date: run " \
+    fresh = subprocess.run([sys.executable, str(ROOT / "scripts" / "docs.py"), "--print"],
+                           capture_output=True, text=True, check=True).stdout
+    differ = next((f"{a!r} / {b!r}" for a, b in zip(written.splitlines(), fresh.splitlines())
+                   if a != b), "")
+    assert written == fresh, f"docs/commands.md is out of date ({differ}): run " \
         "`.venv/bin/python scripts/docs.py`"
 
 
@@ -179,3 +178,34 @@ def test_the_readme_is_a_front_page_whose_links_lead_somewhere():
     for doc in (ROOT / "docs").glob("*.md"):
         for link in re.findall(r"\]\(([\w./-]+\.md)\)", doc.read_text(encoding="utf-8")):
             assert (doc.parent / link).is_file(), f"{doc.name} links to {link}"
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """narrate's modules and the narrate modules each imports (inside functions and
+    TYPE_CHECKING blocks too: a cycle hidden there is still a cycle)."""
+    modules = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
+               for p in sorted((ROOT / "narrate").rglob("*.py"))}
+    graph = {}
+    for name, path in modules.items():
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("narrate"):
+                found |= {f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in modules
+                          else node.module for a in node.names}
+        graph[name] = {m for m in found if m in modules and m != name}
+    return graph
+
+
+@pytest.mark.unit
+def test_no_module_imports_itself_round_a_cycle():
+    graph = _import_graph()
+    for start in graph:  # a walk from each module that comes back to it is a cycle
+        seen, todo = set(), list(graph[start])
+        while todo:
+            module = todo.pop()
+            assert module != start, f"{start} imports itself through a cycle"
+            if module not in seen:
+                seen.add(module)
+                todo += graph[module]

@@ -13,8 +13,9 @@ from mutagen.mp3 import MP3, BitrateMode
 from mutagen.mp4 import MP4
 
 from narrate.measure import peak_db, rms_db
+from narrate.names import safe_filename
 from narrate.pipeline import build
-from narrate.stitch import safe_filename, section_markers
+from narrate.stitch import section_markers
 from narrate.stitch.assemble import assemble, chapter_gain_db, level
 from narrate.stitch.tags import TOC_LIMIT, Marker, chapter_frames
 from narrate.stitch.timeline import Clip, Cue, Mastering

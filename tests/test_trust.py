@@ -8,8 +8,8 @@ import sys
 import pytest
 from test_reliability import one_line_error, run
 
+from narrate.names import slug
 from narrate.pipeline import build
-from narrate.plan import slug
 
 
 def test_script_never_replaces_a_manuscript_or_metadata(tmp_path):

@@ -25,6 +25,7 @@ from narrate.errors import NarrateError
 from narrate.fileio import atomic_write_text, write_text_if_changed
 from narrate.manifest import MANIFEST, Manifest, read_manifest
 from narrate.measure import WINDOW, Scan, scan_file
+from narrate.names import safe_filename
 from narrate.qa.listen import ASR_RATE, normalise, word_error_rate
 from narrate.qa.markers import check_m4b, check_mp3_markers, check_sidecars
 from narrate.qa.mastering import (
@@ -37,7 +38,7 @@ from narrate.qa.mastering import (
 )
 from narrate.qa.report import CheckReport, Finding
 from narrate.render.profiles import VoiceProfile
-from narrate.stitch import ChapterRecord, m4b_path, safe_filename
+from narrate.stitch import ChapterRecord, m4b_path
 
 CHECK_FOLDER = "check"
 HOLE_SECONDS = 3.0  # a silence longer than any pause narrate makes, inside a chapter

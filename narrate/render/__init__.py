@@ -13,7 +13,6 @@ import functools
 import os
 import re
 import time
-import wave
 from collections.abc import Set as AbstractSet
 from concurrent import futures
 from dataclasses import dataclass, field
@@ -22,15 +21,12 @@ from typing import TYPE_CHECKING
 
 from narrate.errors import NarrateError
 from narrate.faults import checkpoint
-from narrate.measure import is_silent, np
 from narrate.model import Book
 from narrate.progress import Progress
 from narrate.render.cache import (
     Cache,
     audio_key,
     voice_fingerprint,
-    wav_frames,
-    wav_info,
 )
 from narrate.render.engines import (
     SynthesisError,
@@ -43,9 +39,9 @@ from narrate.render.engines import (
 )
 from narrate.render.executors import Executor, LocalExecutor
 from narrate.render.profiles import PORTABLE_CAST, VoiceProfile, load_profiles, profiles_for
+from narrate.render.take import synthesize_to_cache
 
 IN_PROCESS_MAX = 3  # this few segments of one voice render here: starting a pool costs more
-ATTEMPTS = 3
 
 if TYPE_CHECKING:
     from typing_extensions import Self  # typing.Self from Python 3.11
@@ -332,38 +328,3 @@ def _local_engine(profile: VoiceProfile):
         check_voice(profile)
         _LOCAL[fingerprint] = create_engine(profile)
     return _LOCAL[fingerprint]
-
-
-def synthesize_to_cache(engine, say: str, key: str, cache: Cache) -> float:
-    """Synthesise into a temporary file, check it, commit it under its key.
-
-    The pyttsx3 espeak driver now and then hands back an empty WAV when the
-    machine is busy (seen here about once in a hundred files under load): a bad
-    take is tried again, up to ATTEMPTS times, before the segment counts as failed.
-    """
-    temp = cache.temp_path(key)
-    problem = ""
-    try:
-        for _ in range(ATTEMPTS):
-            engine.synthesize(say, temp)
-            problem = take_problem(temp, say)
-            if not problem:
-                frames, rate = wav_info(temp)
-                cache.commit(temp, key)
-                return frames / rate
-        raise SynthesisError(problem)
-    finally:
-        temp.unlink(missing_ok=True)
-
-
-def take_problem(path: Path, say: str) -> str:
-    """Why a rendered take is unusable, or '' when it is fine."""
-    try:
-        frames = wav_frames(path)
-    except ValueError as exc:
-        return f"the engine wrote a bad WAV ({exc})"
-    with wave.open(str(path), "rb") as wav:
-        pcm = wav.readframes(frames)
-    if any(ch.isalnum() for ch in say) and is_silent(np.frombuffer(pcm, np.int16)):
-        return "the engine returned silence for words"
-    return ""

@@ -33,6 +33,7 @@ from narrate.render.engines import (
     runs_in_threads,
 )
 from narrate.render.profiles import VoiceProfile
+from narrate.render.take import synthesize_to_cache
 
 Outcome = tuple[float, float] | str  # (seconds of audio, the worker's peak MB) or an error
 
@@ -201,7 +202,6 @@ def render_batch(engine, cache: Cache, work: list[tuple[str, str]]) -> list[Outc
     """Synthesise each (key, say) into the cache; one bad segment does not stop the rest."""
     import resource
 
-    from narrate.render import synthesize_to_cache
 
     scale = 1 << 20 if sys.platform == "darwin" else 1024  # bytes there, KiB on Linux
     outcomes: list[Outcome] = []

@@ -4,50 +4,19 @@ and casts: a folder of them. narrate ships three casts by name (`natural`, the d
 
 from __future__ import annotations
 
-import json
 import os
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from narrate.errors import NarrateError
 from narrate.fileio import check_keys, load_yaml, nearest, where
 from narrate.metadata import DEFAULT_CAST, DEFAULT_VOICES_DIR, cast_names
+from narrate.render.engines import engine, engine_names, installed
+from narrate.render.engines.base import DEFAULT_PAUSES, VoiceProfile
 
 PROFILE_KEYS = ("engine", "voice", "rate", "pitch", "volume", "pauses", "options", "description",
                 "name")
 PAUSE_KEYS = ("sentence", "paragraph", "voice_change", "list_item")
 RANGES = {"rate": (80, 450), "pitch": (0, 100), "volume": (0.0, 1.0)}
-DEFAULT_PAUSES = {"sentence": 250, "paragraph": 900, "voice_change": 450, "list_item": 500}
-
-
-@dataclass(frozen=True)
-class VoiceProfile:
-    role: str
-    engine: str = "pyttsx3"
-    voice: str = ""
-    rate: int = 160
-    pitch: int = 50
-    volume: float = 1.0
-    options: dict = field(default_factory=dict)  # engine-specific settings
-    pauses: dict = field(default_factory=lambda: dict(DEFAULT_PAUSES))
-    source: str = ""  # the file it came from, for messages
-    name: str = ""  # who reads, for credits and tags when the book's metadata names no narrator
-    # the book lexicon's phonemes for this engine: (spoken word, the engine's markup for
-    # it); they change the text a take is made from, and so only its segments' keys
-    phonemes: tuple[tuple[str, str], ...] = ()
-
-    def synthesis_fields(self) -> dict:
-        """Everything that changes the rendered audio of every line (not the role,
-        pauses, file, name, or the phonemes of a few words)."""
-        data = asdict(self)
-        for key in ("role", "pauses", "source", "name", "phonemes"):
-            data.pop(key)
-        return data
-
-    def fingerprint(self) -> str:
-        return json.dumps(self.synthesis_fields(), sort_keys=True)
-
-
 def load_profile(path: str | Path) -> VoiceProfile:
     path = Path(path)
     data = load_yaml(path, "voice profile")
@@ -81,8 +50,6 @@ def load_profile(path: str | Path) -> VoiceProfile:
     for key in ("engine", "voice", "name"):
         if key in data and not isinstance(data[key], str):
             raise NarrateError(f"{place}: `{key}` must be text, not {data[key]!r}")
-    from narrate.render.engines import engine  # the registry imports this module
-
     engine(str(data.get("engine", "pyttsx3")), where(path, data, "engine"))  # a known engine?
     return VoiceProfile(role=path.stem, engine=data.get("engine", "pyttsx3"),
                         voice=data.get("voice", ""), rate=int(data.get("rate", 160)),
@@ -158,3 +125,18 @@ def profiles_for(book_roles: set[str], profiles: dict[str, VoiceProfile]) -> dic
         raise NarrateError(f"no voice profile for role {missing[0]!r}; add {missing[0]}.yaml to "
                            f"the voices folder ({nearest(missing[0], profiles)})")
     return {role: profiles[role] for role in book_roles}
+
+
+def describe_voices() -> list[str]:
+    """The casts, then every engine and its voices (or how to install it), for a person."""
+    lines = ["casts (--voices NAME, or `voices: NAME` in the book's metadata):"]
+    lines += [f"  {line}" for line in cast_summary()]
+    for name in engine_names():
+        if not installed(name):
+            lines.append(f"engine {name}: not installed; {engine(name).INSTALL}")
+            continue
+        lines.append(f"engine {name}:")
+        lines += [f"  {v.id:28} {v.name:36} {','.join(v.languages):10} {v.gender or ''}"
+                  for v in engine(name).voices()]
+        lines += [f"  {engine(name).NOTE}"] if engine(name).NOTE else []
+    return lines

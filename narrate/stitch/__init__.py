@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import re
-import unicodedata
 from collections.abc import Set as AbstractSet
 from concurrent import futures
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
 from narrate.convert import short_title
 from narrate.errors import NarrateError
 from narrate.faults import checkpoint
 from narrate.fileio import atomic_path, write_bytes_if_changed, write_text_if_changed
+from narrate.names import safe_filename
 from narrate.progress import Progress
 from narrate.stitch.encode import (
     ENCODER_SETTINGS,
@@ -35,93 +34,14 @@ from narrate.stitch.encode import (
     stop_encoders,
 )
 from narrate.stitch.library import abs_metadata, opf_metadata, series_position
+from narrate.stitch.readalong import write_readalong
+from narrate.stitch.records import FORMATS, BookInfo, ChapterPlan, ChapterRecord, ExportResult
 from narrate.stitch.sidecars import cue_sheet, json_chapters, m3u_playlist, webvtt
-from narrate.stitch.timeline import MP3_DELAY, Clip, Cue, Marker, Mastering, mp3_frame
+from narrate.stitch.timeline import MP3_DELAY, Cue, Marker, Mastering, mp3_frame
 
 PARTS = ".parts"  # encoded pieces, kept so an edit re-encodes only its piece (a dot folder:
 # libraries never scan it)
 M4B_FOLDER = "m4b"  # the whole book in one file, beside the chapter MP3s
-FORMATS = ("mp3", "m4b")  # chapter MP3s, the whole-book m4b: the default makes both
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
-             *(f"LPT{i}" for i in range(1, 10))}
-
-
-@dataclass
-class ChapterPlan:
-    id: str
-    number: int
-    title: str
-    key: str  # hash of everything that changes this chapter's files
-    clips: list[Clip]
-
-    @property
-    def stem(self) -> str:
-        """"01 - Title", numbered as the chapter ids are (001 in a book of 270), so that the
-        files sort in order everywhere."""
-        number = self.id if self.id.isdigit() else f"{self.number:02d}"
-        return f"{number} - {safe_filename(self.title)}"
-
-
-@dataclass(frozen=True)
-class BookInfo:
-    title: str
-    author: str = ""
-    narrator: str = ""
-    year: str = ""
-    genre: str = "Audiobook"
-    comment: str = ""
-    cover: Path | None = None
-    subtitle: str = ""
-    series: str = ""
-    series_index: str = ""  # its position in the series: "2", "2.5"
-    publisher: str = ""
-    language: str = ""
-    isbn: str = ""
-
-
-@dataclass
-class ChapterRecord:
-    """What the manifest keeps of an exported chapter: enough to skip it next time."""
-    id: str
-    key: str
-    title: str
-    stem: str
-    samples: int
-    rate: int
-    markers: list[dict] = field(default_factory=list)  # title, start_ms, end_ms
-    cues: list[dict] = field(default_factory=list)  # id, section, text, start, end (samples)
-    pieces: list[str] = field(default_factory=list)  # hashes of the pieces' samples, in order
-    piece_bounds: list[tuple[int, int]] = field(default_factory=list)  # their sample ranges
-    piece_measures: list[dict] = field(default_factory=list)  # assemble.PieceMeasure's, a piece
-    gain_db: float | None = None  # the chapter's levelling gain, reused while close enough
-    rms_target: float | None = None  # the target it was computed for
-    file_stamp: list[int] = field(default_factory=list)  # the MP3's size and mtime, as written
-
-
-@dataclass
-class ExportResult:
-    folder: Path
-    chapters: list[ChapterRecord]
-    exported: list[str]  # chapter ids encoded this time
-    unchanged: list[str]
-    m4b: Path | None  # None when only the MP3s were asked for
-    seconds: float  # the whole book's duration
-    m4b_stamp: list[int] = field(default_factory=list)  # its size and mtime, as written
-    formats: tuple[str, ...] = FORMATS
-
-
-def safe_filename(name: str, limit: int = 80) -> str:
-    """A file name that is valid on every OS and stays inside its folder."""
-    name = unicodedata.normalize("NFC", name)
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = re.sub(r'[\\/:*?"<>|]+', " ", name)
-    name = re.sub(r"\s+", " ", name).strip(" .")
-    name = name[:limit].rstrip(" .")
-    if not name or set(name) <= {"."}:
-        name = "untitled"
-    if name.split(".")[0].upper() in _RESERVED:
-        name = "_" + name
-    return name
 
 
 def stamp(path: Path | None) -> list[int]:
@@ -225,7 +145,6 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
         write_bytes_if_changed(folder / f"cover{suffix}", cover)
     epub = folder / f"{safe_filename(info.title)}.epub"
     if readalong and (changed or not epub.exists()):
-        from narrate.stitch.readalong import write_readalong
 
         write_readalong(epub, info, [(p.title, folder / f"{p.stem}.mp3", r)
                                      for p, r in zip(plans, ordered)], cover)

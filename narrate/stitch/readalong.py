@@ -23,7 +23,7 @@ from narrate.fileio import atomic_path
 from narrate.stitch.library import xml_attr, xml_text
 
 if TYPE_CHECKING:
-    from narrate.stitch import ChapterRecord
+    from narrate.stitch.records import ChapterRecord
 
 ACTIVE_CLASS = "-epub-media-overlay-active"
 CSS = (f"body {{ font-family: serif; line-height: 1.5; margin: 1em; }}\n"

@@ -18,9 +18,9 @@ from narrate.render.engines.base import (
     Synthesiser,
     SynthesisError,
     VoiceInfo,
+    VoiceProfile,
     quiet_stdout,
 )
-from narrate.render.profiles import VoiceProfile
 
 __all__ = [
     "SynthesisError",
@@ -28,7 +28,6 @@ __all__ = [
     "check_engine",
     "check_voice",
     "create_engine",
-    "describe",
     "engine",
     "engine_names",
     "engine_version",
@@ -117,23 +116,6 @@ def engine_version(name: str) -> str:
 def list_voices(name: str = DEFAULT) -> list[VoiceInfo]:
     check_engine(name)
     return engine(name).voices()
-
-
-def describe() -> list[str]:
-    """The casts, then every engine and its voices (or how to install it), for a person."""
-    from narrate.render.profiles import cast_summary  # profiles import this package
-
-    lines = ["casts (--voices NAME, or `voices: NAME` in the book's metadata):"]
-    lines += [f"  {line}" for line in cast_summary()]
-    for name in engine_names():
-        if not installed(name):
-            lines.append(f"engine {name}: not installed; {engine(name).INSTALL}")
-            continue
-        lines.append(f"engine {name}:")
-        lines += [f"  {v.id:28} {v.name:36} {','.join(v.languages):10} {v.gender or ''}"
-                  for v in engine(name).voices()]
-        lines += [f"  {engine(name).NOTE}"] if engine(name).NOTE else []
-    return lines
 
 
 def check_cast(profiles: dict[str, VoiceProfile]) -> list[str]:

@@ -9,15 +9,46 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from narrate.render.profiles import VoiceProfile
+# a voice profile (render/profiles.py reads them from YAML): here, beside the engine
+# contract that takes it, so the registry and the profiles import in one direction
+DEFAULT_PAUSES = {"sentence": 250, "paragraph": 900, "voice_change": 450, "list_item": 500}
+
+
+@dataclass(frozen=True)
+class VoiceProfile:
+    role: str
+    engine: str = "pyttsx3"
+    voice: str = ""
+    rate: int = 160
+    pitch: int = 50
+    volume: float = 1.0
+    options: dict = field(default_factory=dict)  # engine-specific settings
+    pauses: dict = field(default_factory=lambda: dict(DEFAULT_PAUSES))
+    source: str = ""  # the file it came from, for messages
+    name: str = ""  # who reads, for credits and tags when the book's metadata names no narrator
+    # the book lexicon's phonemes for this engine: (spoken word, the engine's markup for
+    # it); they change the text a take is made from, and so only its segments' keys
+    phonemes: tuple[tuple[str, str], ...] = ()
+
+    def synthesis_fields(self) -> dict:
+        """Everything that changes the rendered audio of every line (not the role,
+        pauses, file, name, or the phonemes of a few words)."""
+        data = asdict(self)
+        for key in ("role", "pauses", "source", "name", "phonemes"):
+            data.pop(key)
+        return data
+
+    def fingerprint(self) -> str:
+        return json.dumps(self.synthesis_fields(), sort_keys=True)
+
 
 
 class SynthesisError(Exception):

@@ -36,8 +36,7 @@ from pathlib import Path
 
 from narrate.errors import NarrateError
 from narrate.fileio import nearest
-from narrate.render.engines.base import SynthesisError, VoiceInfo
-from narrate.render.profiles import VoiceProfile
+from narrate.render.engines.base import SynthesisError, VoiceInfo, VoiceProfile
 
 INSTALL_ESPEAK = ("install it with `sudo apt-get install espeak-ng` (Debian/Ubuntu) or "
                   "`brew install espeak-ng` (macOS), or run scripts/setup")

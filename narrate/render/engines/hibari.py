@@ -10,8 +10,8 @@ import weakref
 
 from narrate.errors import NarrateError
 from narrate.measure import np  # NumPy on first use: listing engines loads no numpy
+from narrate.render.engines.base import VoiceProfile
 from narrate.render.engines.neural import COMMON_OPTIONS, NeuralEngine, NeuralPlugin
-from narrate.render.profiles import VoiceProfile
 
 NATURAL_WPM = 137  # its own pace on the seed essay: a profile's `rate` is set against it
 

@@ -19,8 +19,7 @@ from narrate.errors import NarrateError
 from narrate.measure import np
 from narrate.memory import give_back_freed  # NumPy on first use: listing engines loads no numpy
 from narrate.render.audio import write_mono_wav
-from narrate.render.engines.base import VoiceInfo
-from narrate.render.profiles import VoiceProfile
+from narrate.render.engines.base import VoiceInfo, VoiceProfile
 
 CHUNK_CHARS = 220
 # options every neural engine takes: silences in ms, and a tape-speed shift in semitones

@@ -7,8 +7,8 @@ from __future__ import annotations
 import functools
 
 from narrate.measure import np  # NumPy on first use: listing engines loads no numpy
+from narrate.render.engines.base import VoiceProfile
 from narrate.render.engines.neural import COMMON_OPTIONS, NeuralEngine, NeuralPlugin
-from narrate.render.profiles import VoiceProfile
 
 # words a minute at the engine's own pace, measured on the seed essay: a profile's
 # `rate` becomes the engine's speed against this
