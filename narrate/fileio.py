@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
+import hashlib
 import os
 import re
 import tempfile
@@ -15,11 +17,28 @@ import yaml
 from narrate.errors import NarrateError
 
 
+def cache_location() -> str:
+    """$NARRATE_CACHE as given (a folder, or a URL: a shared cache), or "" — the one place
+    that reads it."""
+    return os.environ.get("NARRATE_CACHE") or ""
+
+
 def default_cache_dir() -> Path:
     """narrate's cache folder: $NARRATE_CACHE, else (or when that is a URL: a shared
     cache, render/cache.py) the platform's user cache."""
-    named = os.environ.get("NARRATE_CACHE") or ""
+    named = cache_location()
     return Path(named if named and not is_url(named) else platformdirs.user_cache_dir("narrate"))
+
+
+@functools.cache
+def code_digest(*files: str | Path) -> str:
+    """A digest of narrate's own code in these files (their bytes, so a checkout that only
+    touches their times keeps what was cached): what was computed by older code is done
+    again. The one way narrate hashes its code."""
+    digest = hashlib.blake2b(digest_size=12)
+    for path in sorted(map(Path, files)):
+        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def is_url(location: str) -> bool:

@@ -22,7 +22,7 @@ from narrate.convert import ConvertOptions, ReadingPolicy, convert_document, wor
 from narrate.convert.headings import credit_segments
 from narrate.convert.speech import Lexicon
 from narrate.errors import NarrateError
-from narrate.fileio import atomic_write_bytes, default_cache_dir, nearest
+from narrate.fileio import atomic_write_bytes, code_digest, default_cache_dir, nearest
 from narrate.metadata import find_metadata, load_lexicon, load_metadata
 from narrate.model import NARRATOR as NARRATOR_ROLE
 from narrate.model import Book, Segment
@@ -130,9 +130,7 @@ def _conversion_key(target: Path, metadata: dict, options: ConvertOptions) -> st
 
 @functools.cache
 def _code_stamp() -> str:
-    package = Path(__file__).parent
-    return ";".join(f"{p.relative_to(package)}:{p.stat().st_size}:{p.stat().st_mtime_ns}"
-                    for p in sorted(package.rglob("*.py")))
+    return code_digest(*sorted(Path(__file__).parent.rglob("*.py")))
 
 
 def _converted(key: str) -> tuple[Book, list] | None:

@@ -21,7 +21,7 @@ from typing import Any
 import platformdirs
 
 from narrate.errors import NarrateError
-from narrate.fileio import default_cache_dir, is_url
+from narrate.fileio import cache_location, default_cache_dir, is_url
 from narrate.render.profiles import VoiceProfile
 
 OBJECT_STORES = {"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "adl", "memory"}  # one PUT
@@ -70,7 +70,7 @@ def wav_info(path: Path) -> tuple[int, int]:
 class Cache:
     def __init__(self, root: str | Path | None = None):
         self._checked: dict[Path, tuple[int, int]] = {}  # entries get() has read
-        location = str(root or os.environ.get("NARRATE_CACHE") or "")
+        location = str(root or cache_location())
         self.location = location  # as given: a folder, or a URL
         self.store: Any = None  # with a URL: its fsspec filesystem, and the path in it
         if is_url(location):

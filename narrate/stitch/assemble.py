@@ -17,7 +17,6 @@ clips and places are unchanged is not even levelled again: its measures are kept
 from __future__ import annotations
 
 import bisect
-import functools
 import hashlib
 import itertools
 import tempfile
@@ -33,6 +32,7 @@ with warnings.catch_warnings():  # pydub warns on import when ffmpeg is missing;
     warnings.simplefilter("ignore", RuntimeWarning)  # checks for it and says how to install it
     from pydub import AudioSegment
 
+from narrate.fileio import code_digest
 from narrate.measure import (
     CHUNK,
     peak_db,
@@ -219,15 +219,11 @@ def _inputs(placed: list[_Placed], pieces: list[tuple[int, int]], samples: int,
     return keys
 
 
-@functools.cache
 def _code_digest() -> str:
     """The code that reads, trims and levels: a change to it levels every piece again."""
     import narrate.measure
 
-    digest = hashlib.blake2b(digest_size=12)
-    for module in (__file__, narrate.measure.__file__):
-        digest.update(Path(module).read_bytes())
-    return digest.hexdigest()
+    return code_digest(__file__, narrate.measure.__file__)
 
 
 def _raw_measures(read: Reader, pieces: list[tuple[int, int]]) -> list[PieceMeasure]:
