@@ -18,7 +18,7 @@ from narrate.errors import NarrateError
 from narrate.pipeline import BuildResult
 from narrate.plan import clock, folder_name
 from narrate.qa import check_book
-from narrate.read import FORMATS
+from narrate.read import SOURCE_SUFFIXES
 from narrate.scriptfile import is_script_file
 
 
@@ -44,7 +44,7 @@ def sources_in(targets: list[str | Path]) -> list[Path]:
             continue
         found += sorted(p for p in target.iterdir() if p.is_file()
                         and not p.name.startswith(".") and p.suffix
-                        and (p.suffix.lower() in FORMATS or is_script_file(p)))
+                        and (p.suffix.lower() in SOURCE_SUFFIXES or is_script_file(p)))
     if not found:
         raise NarrateError(f"{', '.join(map(str, targets))}: no book to build here (narrate "
                            "reads .txt, .md, .html, .epub and script .yaml files)")

@@ -15,18 +15,18 @@ from pathlib import Path
 from narrate.errors import InputError
 from narrate.read.document import PROSE, Block, Document
 
-FORMATS = {".txt": "text", ".text": "text", "": "text", ".md": "markdown",
+SOURCE_SUFFIXES = {".txt": "text", ".text": "text", "": "text", ".md": "markdown",
            ".markdown": "markdown", ".html": "html", ".htm": "html", ".xhtml": "html",
            ".epub": "epub"}
 READS = "plain text (.txt), Markdown (.md), HTML (.html) or EPUB (.epub)"
 
-__all__ = ["FORMATS", "Block", "Document", "kind_summary", "read_document"]
+__all__ = ["SOURCE_SUFFIXES", "Block", "Document", "kind_summary", "read_document"]
 
 
 def read_document(path: str | Path) -> Document:
     """Read any supported file; bad or unsupported input is an InputError naming the file."""
     path = Path(path)
-    kind = FORMATS.get(path.suffix.lower())
+    kind = SOURCE_SUFFIXES.get(path.suffix.lower())
     if not path.exists() or path.is_dir():
         from narrate.read.files import read_bytes
 
