@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 from narrate.errors import NarrateError
 from narrate.fileio import atomic_path, nearest
 from narrate.model import Book, Segment
-from narrate.plan import estimate_seconds, narrator_rate
+from narrate.outline import estimate_seconds
+from narrate.plan import narrator_rate
 from narrate.render import Renderer, RenderItem
 from narrate.render.audio import write_mono_wav
 from narrate.render.cache import Cache

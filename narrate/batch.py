@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from narrate.errors import NarrateError
+from narrate.outline import clock
 from narrate.pipeline import BuildResult
-from narrate.plan import clock, folder_name
+from narrate.plan import folder_name
 from narrate.qa import check_book
 from narrate.read import SOURCE_SUFFIXES
 from narrate.scriptfile import is_script_file

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 import narrate
-from narrate import edits, pipeline, plan, scriptfile
+from narrate import edits, outline, pipeline, plan, scriptfile
 from narrate.errors import NarrateError
 from narrate.problems import about_the_book, by_line, is_warning
 from narrate.render import engines
@@ -144,7 +144,7 @@ def script(source, output, as_json, force, prefer, **kw):
         book = composed
     _warn(problems)
     click.echo(f"{'wrote' if as_json or written else 'unchanged:'} {path}: "
-               f"{plan.book_summary(book)}")
+               f"{outline.book_summary(book)}")
     if count := sum(1 for p in problems if not isinstance(p, str) and is_warning(p)):
         click.echo(f"{count} warnings about the text: see `narrate lint {source}`")
 
@@ -168,7 +168,7 @@ def show(target, show_say, voices, **kw):
     """Print a SCRIPT's or SOURCE's narration: voices in colour, chapters timed."""
     problems: list = []
     book = _book(target, kw, problems)
-    shown = plan.outline(book, plan.book_profiles(book, voices), problems)
+    shown = outline.outline(book, plan.book_profiles(book, voices), problems)
     click.secho(shown.title, bold=True)
     click.secho("".join(f"  {line}\n" for line in shown.not_read), dim=True, nl=False)
     click.echo("voices: " + "  ".join(click.style(v, fg=c) for v, c in COLOURS.items()))
@@ -295,7 +295,7 @@ def check(book_dir, profile, jobs, asr=False, threshold=0.35):
          click.argument("old"), click.argument("new"), *CONVERT)
 def diff(old, new, **kw):
     """List the sections that differ between OLD and NEW (scripts or sources)."""
-    click.echo("\n".join(plan.diff_summary(plan.diff_books(_book(old, kw), _book(new, kw)))))
+    click.echo("\n".join(outline.diff_summary(outline.diff_books(_book(old, kw), _book(new, kw)))))
 
 
 @command("narrate voices --check --voices neural", VOICES,

@@ -17,13 +17,12 @@ from narrate.lock import book_lock
 from narrate.manifest import Manifest, Spoken, TagsUsed, VoiceUsed, built_from, last_manifest
 from narrate.model import Book
 from narrate.names import safe_filename
+from narrate.outline import changed_sections, clock
 from narrate.plan import (
     OUTPUT_DIR,
     BuildPlan,
     book_folder,
     book_profiles,
-    changed_sections,
-    clock,
     load_book,
     plan_book,
     would_do,

@@ -8,8 +8,9 @@ import wave
 import pytest
 
 from narrate.errors import NarrateError
+from narrate.outline import diff_books
 from narrate.pipeline import build
-from narrate.plan import diff_books, load_book
+from narrate.plan import load_book
 from narrate.scriptfile import write_script
 
 NARRATE = [sys.executable, "-m", "narrate"]

@@ -19,7 +19,7 @@ from conftest import ROOT
 STAGES = [("errors", "model", "problems", "fileio", "faults", "progress", "lock", "memory",
            "processes", "measure", "patterns", "names"),
           ("read",), ("convert", "metadata", "scriptfile", "edits"), ("render",), ("stitch",),
-          ("plan", "pipeline", "manifest"), ("qa", "audition", "batch", "pronounce"), ("cli", "__init__", "__main__")]
+          ("outline", "plan", "pipeline", "manifest"), ("qa", "audition", "batch", "pronounce"), ("cli", "__init__", "__main__")]
 LEVEL = {name: level for level, names in enumerate(STAGES) for name in names}
 
 

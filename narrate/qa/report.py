@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from narrate.plan import clock
+from narrate.outline import clock
 
 
 @dataclass(frozen=True)
