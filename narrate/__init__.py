@@ -27,9 +27,11 @@ from narrate.model import Book, Chapter, Section, Segment
 if TYPE_CHECKING:
     from narrate.audition import Preview
     from narrate.batch import BatchEntry
+    from narrate.outline import Outline, SectionChange
     from narrate.pipeline import BuildResult
     from narrate.pronounce import UnknownWord
     from narrate.qa.report import CheckReport
+    from narrate.render import RenderReport
     from narrate.stitch.timeline import Mastering
 
 __all__ = [
@@ -42,9 +44,15 @@ __all__ = [
     "build",
     "build_many",
     "check",
+    "diff",
+    "lint",
     "phonemes",
     "preview",
+    "prune",
+    "render_book",
     "script",
+    "show",
+    "voices",
     "words",
 ]
 __version__ = "0.2.0"
@@ -179,3 +187,61 @@ def __getattr__(name: str):
 
         return Mastering
     raise AttributeError(f"module 'narrate' has no attribute {name!r}")
+
+
+def lint(source: str | Path, **options) -> list[tuple[str, bool]]:
+    """What the reader and the converter noticed in a text, a line each (its place
+    first), and whether each is a warning (else a note)."""
+    from narrate.problems import by_line
+
+    problems: list = []
+    script(source, warnings=problems, **options)
+    return by_line(problems)
+
+
+def show(target: str | Path, *, voices=None, **options) -> Outline:
+    """A script's or source's narration as `narrate show` prints it: chapters timed at
+    each voice's rate, every section's segments with their voices."""
+    from narrate.outline import outline
+    from narrate.plan import book_profiles
+
+    problems: list = []
+    book = script(target, warnings=problems, **options)
+    return outline(book, book_profiles(book, voices), problems)
+
+
+def diff(old: str | Path, new: str | Path, **options) -> list[SectionChange]:
+    """The sections whose speech differs between two scripts or sources, aligned by
+    content (an inserted paragraph is one insertion)."""
+    from narrate.outline import diff_books
+
+    return diff_books(script(old, **options), script(new, **options))
+
+
+def render_book(target: str | Path | Book, *, voices=None, cache: str | Path | None = None,
+           jobs: int | None = None, executor: str = "local", address: str | None = None,
+           progress: bool | None = False, **options) -> RenderReport:
+    """Speak every segment of a script, a source or a Book into the segment cache (`narrate
+    render`; the name `narrate.render` is the render stage's package)."""
+    from narrate.pipeline import render_book as run_render
+
+    book = target if isinstance(target, Book) else script(target, **options)
+    return run_render(book, voices, cache, jobs, progress, executor=executor, address=address)
+
+
+def voices(voices=None, *, check: bool = False) -> list[str]:
+    """The casts and every engine's voices, a line each; with `check`, a cast's
+    profiles checked instead (the first bad one raises NarrateError)."""
+    from narrate.render.engines import check_cast
+    from narrate.render.profiles import describe_voices, load_profiles
+
+    return check_cast(load_profiles(voices)) if check else describe_voices()
+
+
+def prune(sources: list[str | Path], *, cache: str | Path | None = None,
+          voices=None) -> tuple[int, float, int]:
+    """Delete the cache entries none of these books uses: (entries deleted, bytes freed,
+    entries kept)."""
+    from narrate.plan import prune_cache
+
+    return prune_cache(list(sources), cache, voices)

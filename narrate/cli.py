@@ -12,12 +12,11 @@ from pathlib import Path
 import click
 
 import narrate
-from narrate import edits, outline, pipeline, plan, scriptfile
+from narrate import edits, outline, plan, scriptfile
 from narrate.errors import NarrateError
-from narrate.problems import about_the_book, by_line, is_warning
-from narrate.render import engines
+from narrate.problems import about_the_book, is_warning
 from narrate.render.cache import Cache
-from narrate.render.profiles import describe_voices, load_profiles
+from narrate.render.profiles import load_profiles
 
 COLOURS = {"narrator": "white", "quote": "cyan"}
 FLAGS = {"start": "from", "out_root": "out", "cache_dir": "cache"}  # where a flag is not its name
@@ -152,9 +151,7 @@ def script(source, output, as_json, force, prefer, **kw):
 @command("narrate lint seeds/prophet-essay.txt", click.argument("source"), *CONVERT)
 def lint(source, **kw):
     """List problems in SOURCE: malformed quotes, truncation, odd characters, junk."""
-    problems: list = []
-    _book(source, kw, problems)
-    lines = by_line(problems)
+    lines = narrate.lint(source, **_given(kw))
     for line, warning in lines:
         click.secho(line, fg="yellow" if warning else None)
     count = sum(warning for _, warning in lines)
@@ -166,9 +163,7 @@ def lint(source, **kw):
          *CONVERT)
 def show(target, show_say, voices, **kw):
     """Print a SCRIPT's or SOURCE's narration: voices in colour, chapters timed."""
-    problems: list = []
-    book = _book(target, kw, problems)
-    shown = outline.outline(book, plan.book_profiles(book, voices), problems)
+    shown = narrate.show(target, voices=voices, **_given(kw))
     click.secho(shown.title, bold=True)
     click.secho("".join(f"  {line}\n" for line in shown.not_read), dim=True, nl=False)
     click.echo("voices: " + "  ".join(click.style(v, fg=c) for v, c in COLOURS.items()))
@@ -184,8 +179,8 @@ def show(target, show_say, voices, **kw):
          JOBS, *EXECUTOR, *CONVERT)
 def render(target, voices, cache, jobs, executor, address, **kw):
     """Synthesise every segment of a SCRIPT or SOURCE into the segment cache."""
-    report = pipeline.render_book(_book(target, kw), voices, cache, jobs, executor=executor,
-                                  address=address)
+    report = narrate.render_book(target, voices=voices, cache=cache, jobs=jobs, executor=executor,
+                                 address=address, progress=None, **_given(kw))
     click.echo("\n".join(report.summary()))
     _failures(report)
 
@@ -295,7 +290,7 @@ def check(book_dir, profile, jobs, asr=False, threshold=0.35):
          click.argument("old"), click.argument("new"), *CONVERT)
 def diff(old, new, **kw):
     """List the sections that differ between OLD and NEW (scripts or sources)."""
-    click.echo("\n".join(outline.diff_summary(outline.diff_books(_book(old, kw), _book(new, kw)))))
+    click.echo("\n".join(outline.diff_summary(narrate.diff(old, new, **_given(kw)))))
 
 
 @command("narrate voices --check --voices neural", VOICES,
@@ -310,8 +305,7 @@ def voices(voices, check_cast, hear, out):
 
         result, flat = audition_cast(load_profiles(voices), out)
         return _heard(result, [f"[{s.voice}] {s.text}" for _, s in flat], flat, out)
-    click.echo("\n".join(engines.check_cast(load_profiles(voices)) if check_cast else
-                         describe_voices()))
+    click.echo("\n".join(narrate.voices(voices, check=check_cast)))
 
 
 @command("narrate cache --prune seeds/prophet-essay.txt", click.argument("scripts", nargs=-1),
@@ -323,7 +317,7 @@ def cache(scripts, cache, prune, voices):
         if not scripts:
             raise NarrateError("needs the scripts or sources whose audio to keep", option=(
                 "prune", True), hint="e.g. `narrate cache --prune seeds/prophet-essay.txt`")
-        count, freed, kept = plan.prune_cache(list(scripts), cache, voices)
+        count, freed, kept = narrate.prune(scripts, cache=cache, voices=voices)
         click.echo(f"pruned {count} entries ({freed / 1e6:.1f} MB); kept {kept} in use")
     store = Cache(cache)
     click.echo(f"cache {store.root}: {len(store.entries())} entries, {store.size() / 1e6:.1f} MB")

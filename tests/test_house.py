@@ -209,3 +209,27 @@ def test_no_module_imports_itself_round_a_cycle():
             if module not in seen:
                 seen.add(module)
                 todo += graph[module]
+
+
+@pytest.mark.e2e
+def test_every_command_has_its_function_in_the_library(tmp_path):
+    """The CLI is a thin layer: what `lint`, `show`, `diff`, `render` (render_book), `voices` and `cache
+    --prune` print, a program gets from narrate's own functions."""
+    import narrate
+
+    source = tmp_path / "note.md"
+    source.write_text("# A Note\n\nAuthor: Nobody\n\n## One\n\nIt was a short note, read "
+                      "aloud. He said, “This is a quotation of more than eight words, surely.”\n")
+    edited = tmp_path / "edited.md"
+    edited.write_text(source.read_text().replace("short note", "long note"))
+    assert any("author" in line and warning for line, warning in narrate.lint(source))
+    shown = narrate.show(source, voices="espeak")
+    assert shown.title.startswith("A Note") and "words a minute" in shown.total
+    assert [c.kind for c in narrate.diff(source, edited)] == ["changed"]
+    assert any(line.startswith("casts") for line in narrate.voices())
+    assert narrate.voices("espeak", check=True)
+    cache = tmp_path / "cache"
+    report = narrate.render_book(source, voices="espeak", cache=cache, jobs=1)
+    assert not report.failed and report.rendered
+    deleted, _, kept = narrate.prune([edited], cache=cache, voices="espeak")
+    assert deleted >= 1 and kept >= 1  # the changed line's take goes, the others stay
