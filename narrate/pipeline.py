@@ -201,6 +201,12 @@ def _book_with_edits(target: str | Path | Book, out_root, prefer: str | None, wa
     """The book to build, and the conversion of its source (None for a script or a
     Book): the new conversion with the user's edits of the folder's script.yaml."""
     if isinstance(target, Book):
+        unused = sorted(k for k, v in load.items() if k not in ("voices", "lexicon")
+                        and v not in (None, False, ""))
+        if unused:  # said, not dropped: a Book is converted already
+            raise NarrateError(f"a Book is converted already: {', '.join(unused)} cannot change it",
+                               hint="build the source file with them, or pass them to "
+                                    "narrate.script() first")
         return target, None
     book = load_book(target, warnings=warnings, **load)
     if is_script_file(target):

@@ -233,3 +233,12 @@ def test_every_command_has_its_function_in_the_library(tmp_path):
     assert not report.failed and report.rendered
     deleted, _, kept = narrate.prune([edited], cache=cache, voices="espeak")
     assert deleted >= 1 and kept >= 1  # the changed line's take goes, the others stay
+
+
+@pytest.mark.unit
+def test_convert_options_given_with_a_book_are_refused_not_dropped(tmp_path):
+    import narrate
+
+    book = narrate.Book(title="T", chapters=[])
+    with pytest.raises(narrate.NarrateError, match="quote_min_words"):
+        narrate.build(book, out=tmp_path, quote_min_words=3, dry_run=True)
