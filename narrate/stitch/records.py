@@ -10,6 +10,8 @@ from narrate.names import safe_filename
 from narrate.stitch.timeline import Clip
 
 FORMATS = ("mp3", "m4b")  # chapter MP3s, the whole-book m4b: the default makes both
+PARTS = ".parts"  # encoded pieces, kept so an edit re-encodes only its piece (a dot folder:
+# libraries never scan it)
 
 
 @dataclass
