@@ -54,6 +54,7 @@ __all__ = [
     "show",
     "voices",
     "words",
+    "write_script",
 ]
 __version__ = "0.2.0"
 
@@ -245,3 +246,24 @@ def prune(sources: list[str | Path], *, cache: str | Path | None = None,
     from narrate.plan import prune_cache
 
     return prune_cache(list(sources), cache, voices)
+
+
+def write_script(source: str | Path, output: str | Path | None = None, *,
+                 as_json: bool = False, force: bool = False, prefer: str | None = None,
+                 warnings: list | None = None, **options) -> tuple[Book, Path, bool]:
+    """Write a source's narration script (default: output/<book>/script.yaml), keeping
+    your edits of the script already there (narrate.edits; `prefer` settles a paragraph
+    both changed). Returns the book as written, where, and whether the file changed.
+    `force` replaces a file at `output` that is not a narrate script."""
+    from narrate import edits, scriptfile
+    from narrate.plan import book_folder
+
+    warnings = warnings if warnings is not None else []
+    book = script(source, warnings=warnings, **options)
+    path = Path(output or book_folder(book) / f"script.{'json' if as_json else 'yaml'}")
+    if as_json:
+        scriptfile.write_script(book, path, as_json, overwrite=force)
+        return book, path, True
+    composed, lines = edits.compose(book, path, prefer)
+    warnings += lines
+    return composed, path, edits.keep_script(composed, book, path, overwrite=force)

@@ -3,115 +3,41 @@ result. Library errors come back as one line, their arguments written as flags."
 
 from __future__ import annotations
 
-import functools
-import os
 import sys
-import traceback
 from pathlib import Path
 
 import click
 
 import narrate
-from narrate import edits, outline, plan, scriptfile
+from narrate import outline, scriptfile
+from narrate.commandline import (
+    CACHE,
+    CONVERT,
+    DIR,
+    EXECUTOR,
+    FILE,
+    FLAGS,
+    JOBS,
+    MASTERING,
+    PREFER,
+    PROFILE,
+    VOICES,
+    cli,
+    command,
+    given,
+    opt,
+)
 from narrate.errors import NarrateError
 from narrate.problems import about_the_book, is_warning
 from narrate.render.cache import Cache
 from narrate.render.profiles import load_profiles
 
+__all__ = ["cli"]  # the console script's entry point (pyproject.toml), with its commands
 COLOURS = {"narrator": "white", "quote": "cyan"}
-FLAGS = {"start": "from", "out_root": "out", "cache_dir": "cache"}  # where a flag is not its name
-FILE, DIR, opt = click.Path(dir_okay=False), click.Path(file_okay=False), click.option
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-@click.version_option(package_name="narrate")
-def cli(debug):
-    """narrate: turn a text into an audiobook, offline."""
-    # Ctrl-C ends narrate at once (os._exit) with its stopped worker pools' semaphores
-    # still registered: the resource tracker (started later, with these options) releases
-    # them, without a warning about "leaked semaphore objects"
-    sys.warnoptions.append("ignore::UserWarning:multiprocessing.resource_tracker")
-
-
-def command(example: str, *options):
-    """A command with these options and a runnable example in its help. A library error is
-    one line on stderr and exit code 2 (a traceback with --debug); Ctrl-C exits 130."""
-    def decorate(func):
-        @functools.wraps(func)
-        def run(*args, debug=False, **kwargs):
-            debug = debug or click.get_current_context().find_root().params.get("debug")
-            try:
-                return func(*args, **kwargs)
-            except (NarrateError, OSError) as exc:  # an OSError: a file or folder narrate
-                if debug:                           # cannot use (read-only, full, missing)
-                    traceback.print_exc()
-                line = exc.message('cli', FLAGS) if isinstance(exc, NarrateError) else \
-                    _os_error_line(exc)
-                click.secho(f"narrate: error: {line}", fg="red", err=True)
-                sys.exit(2)
-            except KeyboardInterrupt:
-                click.echo("narrate: interrupted; finished work is kept", err=True)
-                sys.stdout.flush()
-                sys.stderr.flush()
-                # no exit handlers: they would join worker-pool threads a stopped worker can block
-                os._exit(130)
-        for option in reversed((*options, DEBUG)):
-            run = option(run)
-        return cli.command(epilog=f"Example: {example}")(run)
-    return decorate
-
-
-DEBUG = click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-
-
-def _os_error_line(exc: OSError) -> str:
-    what = exc.strerror or type(exc).__name__
-    if exc.filename:
-        return (f"{exc.filename}: {what}; check the path, its permissions and the disk's "
-                "free space")
-    return f"{what}; check the paths given, their permissions and the disk's free space"
-
-
-CONVERT = (  # unset, they keep the library's defaults (and the metadata's `reading:`)
-    opt("--meta", type=FILE, help="Book metadata YAML (default: SOURCE's name with .yaml)."),
-    opt("--lexicon", type=FILE, help="Pronunciation lexicon YAML."),
-    opt("--quote-min-words", type=click.IntRange(1), help="Quotations this long: quote voice (8)."),
-    opt("--max-segment-chars", type=click.IntRange(40), help="Longest segment (400)."),
-    opt("--max-chapter-minutes", type=click.FloatRange(min=1), help="Split longer chapters."),
-    opt("--speak-citations", is_flag=True, default=None, help="Read page citations aloud."),
-    opt("--code", type=click.Choice(["mention", "skip"]), help="Code blocks: a cue or nothing."),
-    opt("--notes", type=click.Choice(["after-paragraph", "chapter-end", "skip"]), help="Notes."),
-    opt("--tables", type=click.Choice(["read", "mention", "skip"]), help="Small tables read."))
-VOICES = opt("--voices", metavar="CAST", help="natural (default), espeak, neural, or a folder of "
-             "<role>.yaml profiles over the default cast.")
-PREFER = opt("--prefer", type=click.Choice(edits.PREFER),
-             help="Where a script edit and its source paragraph both changed: keep yours "
-                  "(script) or take the source's (source).")
-CACHE = opt("--cache", type=DIR, help="Segment cache (default: $NARRATE_CACHE or user cache).")
-JOBS = opt("-j", "--jobs", type=click.IntRange(1, 64), help="Worker processes (default: cores).")
-PROFILE = opt("--profile", type=click.Choice(["default", "acx"]), default="default",
-              help="acx: the audiobook platforms' window (44.1 kHz, 192 kbit/s, peaks -3 dB).")
-EXECUTOR = (opt("--executor", type=click.Choice(["local", "ray"]), default="local",
-                help="Render here, or on a Ray cluster (narrate[ray])."),
-            opt("--address", metavar="HOST:PORT", help="The Ray cluster (default: start one)."))
-MASTERING = (
-    opt("-o", "--out", type=DIR, default="output", help="Output folder (output)."),
-    opt("--bitrate", "bitrate_kbps", type=click.IntRange(32, 192), default=64, help="kbit/s (64)."),
-    opt("--sample-rate", type=click.Choice(["22050", "24000", "44100"]),
-        help="Hz (the narrator's own: 24000 natural, 22050 espeak)."),
-    opt("--rms", "rms_db", type=click.FloatRange(-40, -6), default=-20.0, help="RMS dBFS (-20)."),
-    opt("--peak", "peak_db", type=click.FloatRange(-20, 0), default=-3.0, help="Peak dBFS (-3)."),
-    opt("--markers", type=click.IntRange(1, 1000), default=1, help="Sections a marker (1)."),
-    opt("--credits/--no-credits", default=None, help="Opening credits and closing line."))
-
-
-def _given(options: dict) -> dict:
-    return {k: v for k, v in options.items() if v is not None}  # unset: the library's default
 
 
 def _book(source, kw, warnings=None) -> narrate.Book:
-    return narrate.script(source, warnings=warnings, **_given(kw))
+    return narrate.script(source, warnings=warnings, **given(kw))
 
 
 def _warn(problems) -> None:
@@ -129,21 +55,14 @@ def script(source, output, as_json, force, prefer, **kw):
     """Turn SOURCE (.txt, .md, .html, .epub) into an editable narration script; your
     edits of the script there are kept."""
     problems: list = []
-    book = _book(source, kw, problems)
     if output == "-":
+        book = _book(source, kw, problems)
         _warn(problems)
         return click.echo(scriptfile.script_text(book, as_json), nl=False)
-    path = Path(output or plan.book_folder(book) / f"script.{'json' if as_json else 'yaml'}")
-    if as_json:
-        scriptfile.write_script(book, path, as_json, overwrite=force)
-    else:
-        composed, lines = edits.compose(book, path, prefer)
-        problems += lines
-        written = edits.keep_script(composed, book, path, overwrite=force)
-        book = composed
+    book, path, written = narrate.write_script(source, output, as_json=as_json, force=force,
+                                               prefer=prefer, warnings=problems, **given(kw))
     _warn(problems)
-    click.echo(f"{'wrote' if as_json or written else 'unchanged:'} {path}: "
-               f"{outline.book_summary(book)}")
+    click.echo(f"{'wrote' if written else 'unchanged:'} {path}: {outline.book_summary(book)}")
     if count := sum(1 for p in problems if not isinstance(p, str) and is_warning(p)):
         click.echo(f"{count} warnings about the text: see `narrate lint {source}`")
 
@@ -151,7 +70,7 @@ def script(source, output, as_json, force, prefer, **kw):
 @command("narrate lint seeds/prophet-essay.txt", click.argument("source"), *CONVERT)
 def lint(source, **kw):
     """List problems in SOURCE: malformed quotes, truncation, odd characters, junk."""
-    lines = narrate.lint(source, **_given(kw))
+    lines = narrate.lint(source, **given(kw))
     for line, warning in lines:
         click.secho(line, fg="yellow" if warning else None)
     count = sum(warning for _, warning in lines)
@@ -163,7 +82,7 @@ def lint(source, **kw):
          *CONVERT)
 def show(target, show_say, voices, **kw):
     """Print a SCRIPT's or SOURCE's narration: voices in colour, chapters timed."""
-    shown = narrate.show(target, voices=voices, **_given(kw))
+    shown = narrate.show(target, voices=voices, **given(kw))
     click.secho(shown.title, bold=True)
     click.secho("".join(f"  {line}\n" for line in shown.not_read), dim=True, nl=False)
     click.echo("voices: " + "  ".join(click.style(v, fg=c) for v, c in COLOURS.items()))
@@ -180,7 +99,7 @@ def show(target, show_say, voices, **kw):
 def render(target, voices, cache, jobs, executor, address, **kw):
     """Synthesise every segment of a SCRIPT or SOURCE into the segment cache."""
     report = narrate.render_book(target, voices=voices, cache=cache, jobs=jobs, executor=executor,
-                                 address=address, progress=None, **_given(kw))
+                                 address=address, progress=None, **given(kw))
     click.echo("\n".join(report.summary()))
     _failures(report)
 
@@ -209,7 +128,7 @@ def build(targets, profile, run_check, sample_rate, bitrate_kbps, rms_db, peak_d
         return _build_many(targets, mastering, run_check and profile, kw)
     warnings: list = []
     result = narrate.build(targets[0], mastering=mastering, progress=None, warnings=warnings,
-                           **_given(kw))
+                           **given(kw))
     _warn(warnings)
     for line in result.summary():
         click.secho(line, fg="yellow" if line.startswith("   ! ") else None)
@@ -233,7 +152,7 @@ def _build_many(targets, mastering, check_profile, kw) -> None:
         click.secho(f"{done}: {entry.source}", fg="red" if entry.failure else None, err=True)
 
     entries = narrate.build_many(targets, mastering=mastering, check=check_profile, progress=None,
-                                 on_book=heard, **_given(kw))
+                                 on_book=heard, **given(kw))
     from narrate.batch import summary_table
 
     for line in summary_table(entries, lambda e: e.message("cli", FLAGS)):
@@ -257,7 +176,7 @@ def words(source, voices, listen, limit, phonemes, cache, jobs, **kw):
         raise NarrateError("needs a SOURCE (or --phonemes TEXT)",
                            hint="e.g. `narrate words seeds/prophet-essay.txt`")
     found = narrate.words(source, voices=voices, listen=listen, limit=limit, cache=cache,
-                          jobs=jobs, progress=None if listen else False, **_given(kw))
+                          jobs=jobs, progress=None if listen else False, **given(kw))
     from narrate.pronounce import around
 
     for word in found[:limit]:
@@ -290,7 +209,7 @@ def check(book_dir, profile, jobs, asr=False, threshold=0.35):
          click.argument("old"), click.argument("new"), *CONVERT)
 def diff(old, new, **kw):
     """List the sections that differ between OLD and NEW (scripts or sources)."""
-    click.echo("\n".join(outline.diff_summary(narrate.diff(old, new, **_given(kw)))))
+    click.echo("\n".join(outline.diff_summary(narrate.diff(old, new, **given(kw)))))
 
 
 @command("narrate voices --check --voices neural", VOICES,
@@ -335,7 +254,7 @@ def preview(source, ident, cache, jobs, **kw):
     """Hear a chapter, section or segment ID of a book, a stretch (--from), or --text."""
     from narrate.audition import preview as run_preview  # numpy and pydub: only here
 
-    result, flat = run_preview(source, ident, cache_dir=cache, jobs=jobs or 1, **_given(kw))
+    result, flat = run_preview(source, ident, cache_dir=cache, jobs=jobs or 1, **given(kw))
     _heard(result, [f"{s.id} [{s.voice}] {s.say}" for _, s in flat], flat, kw["out"])  # as spoken
 
 

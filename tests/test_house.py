@@ -19,7 +19,7 @@ from conftest import ROOT
 STAGES = [("errors", "model", "problems", "fileio", "faults", "progress", "lock", "memory",
            "processes", "measure", "patterns", "names"),
           ("read",), ("convert", "metadata", "scriptfile", "edits"), ("render",), ("stitch",),
-          ("outline", "plan", "pipeline", "manifest"), ("qa", "audition", "batch", "pronounce"), ("cli", "__init__", "__main__")]
+          ("outline", "plan", "pipeline", "manifest"), ("qa", "audition", "batch", "pronounce"), ("commandline", "cli", "__init__", "__main__")]
 LEVEL = {name: level for level, names in enumerate(STAGES) for name in names}
 
 
@@ -233,6 +233,9 @@ def test_every_command_has_its_function_in_the_library(tmp_path):
     assert not report.failed and report.rendered
     deleted, _, kept = narrate.prune([edited], cache=cache, voices="espeak")
     assert deleted >= 1 and kept >= 1  # the changed line's take goes, the others stay
+    book, path, written = narrate.write_script(source, tmp_path / "out" / "script.yaml")
+    assert written and path.is_file() and book.title == "A Note"
+    assert narrate.write_script(source, path)[2] is False  # the same script: left as it is
 
 
 @pytest.mark.unit
