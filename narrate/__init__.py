@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from narrate.errors import NarrateError
 from narrate.model import Book, Chapter, Section, Segment
+from narrate.values import BuildOptions
 
 if TYPE_CHECKING:
     from narrate.audition import Preview
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Book",
+    "BuildOptions",
     "Chapter",
     "Mastering",
     "NarrateError",
@@ -57,6 +59,7 @@ __all__ = [
     "write_script",
 ]
 __version__ = "0.2.0"
+BUILD_ONLY = ("executor", "address", "meta", "lexicon")  # build options passed as **options
 
 
 def script(source: str | Path, *, meta: str | Path | None = None,
@@ -95,11 +98,11 @@ def build(source: str | Path | Book, *, out: str | Path = "output", voices=None,
         from narrate.qa.verify import TakeJudge
 
         judge = TakeJudge(jobs or os.cpu_count() or 1, progress)
-    return run_build(source, voices=voices, cache_dir=cache, jobs=jobs, out_root=out,
-                     mastering=mastering, credits=credits, marker_sections=markers,
-                     progress=progress, warnings=warnings, only=only, dry_run=dry_run,
-                     verify=verify, judge=judge, readalong=readalong, formats=formats,
-                     prefer=prefer, **options)
+    asked = {k: options.pop(k) for k in BUILD_ONLY if k in options}
+    return run_build(source, BuildOptions(
+        out=out, voices=voices, cache=cache, jobs=jobs, mastering=mastering, credits=credits,
+        markers=markers, only=only, dry_run=dry_run, verify=verify, progress=progress,
+        readalong=readalong, formats=formats, prefer=prefer, **asked), warnings, judge, **options)
 
 
 def build_many(sources: list[str | Path], *, check: bool | str = False, on_book=None,
@@ -138,7 +141,7 @@ def preview(source: str | Path | Book | None = None, ident: str | None = None, *
     from narrate.audition import preview as run_preview
 
     result, _ = run_preview(source, ident, text=text, voice=voice, start=start,
-                            seconds=seconds, out=out, voices=voices, cache_dir=cache,
+                            seconds=seconds, out=out, voices=voices, cache=cache,
                             play=play, **options)
     return result
 

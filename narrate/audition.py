@@ -47,6 +47,7 @@ class Preview:
     seconds: float  # its duration
     ready_after: float  # wall seconds from the request to playable audio
     rendered: list[str] = field(default_factory=list)
+    spoken: list[tuple[str, Segment]] = field(default_factory=list)  # (role, segment) heard
 
     def summary(self, asked_for_file: bool = False) -> str:
         duration = f"{self.seconds:.1f} s of audio, ready in {self.ready_after:.2f} s"
@@ -173,7 +174,7 @@ def play_wav(path: Path) -> str | None:
 def preview(source: str | Path | Book | None = None, ident: str | None = None, *,
             text: str | None = None, voice: str = "narrator", start: str | None = None,
             seconds: float | None = None, out: str | Path | None = None, voices=None,
-            cache_dir=None, jobs: int = 1, play: bool = True, lexicon=None,
+            cache=None, jobs: int = 1, play: bool = True, lexicon=None,
             **convert) -> tuple[Preview, list[tuple[str, Segment]]]:
     """Hear `ident` of a book (a chapter, section or segment), about `seconds` from
     `start`, or `text` in `voice`'s role. Returns the preview and what was spoken."""
@@ -201,8 +202,10 @@ def preview(source: str | Path | Book | None = None, ident: str | None = None, *
                                                                   **convert)
         profiles = book_profiles(book, voices)
         flat = select(book, ident, start, seconds, profiles)
-    with Previewer(profiles, Cache(cache_dir), jobs) as previewer:
-        return previewer.preview(flat, Path(out) if out else None, play), flat
+    with Previewer(profiles, Cache(cache), jobs) as previewer:
+        result = previewer.preview(flat, Path(out) if out else None, play)
+    result.spoken = flat
+    return result, flat
 
 
 def audition_cast(profiles: dict, out: str | Path | None = None, play: bool = True

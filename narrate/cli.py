@@ -252,9 +252,8 @@ def cache(scripts, cache, prune, voices):
          VOICES, CACHE, JOBS, *CONVERT)
 def preview(source, ident, cache, jobs, **kw):
     """Hear a chapter, section or segment ID of a book, a stretch (--from), or --text."""
-    from narrate.audition import preview as run_preview  # numpy and pydub: only here
-
-    result, flat = run_preview(source, ident, cache_dir=cache, jobs=jobs or 1, **given(kw))
+    result = narrate.preview(source, ident, cache=cache, jobs=jobs or 1, **given(kw))
+    flat = result.spoken
     _heard(result, [f"{s.id} [{s.voice}] {s.say}" for _, s in flat], flat, kw["out"])  # as spoken
 
 

@@ -14,7 +14,7 @@ import click
 from narrate import edits
 from narrate.errors import NarrateError
 
-FLAGS = {"start": "from", "out_root": "out", "cache_dir": "cache"}  # where a flag is not its name
+FLAGS = {"start": "from"}  # where a flag is not its option's name (`from` is a keyword)
 FILE, DIR, opt = click.Path(dir_okay=False), click.Path(file_okay=False), click.option
 
 

@@ -18,23 +18,16 @@ from narrate.manifest import Manifest, Spoken, TagsUsed, VoiceUsed, built_from, 
 from narrate.model import Book
 from narrate.names import safe_filename
 from narrate.outline import changed_sections, clock
-from narrate.plan import (
-    OUTPUT_DIR,
-    BuildPlan,
-    book_folder,
-    book_profiles,
-    load_book,
-    plan_book,
-    would_do,
-)
+from narrate.plan import book_folder, book_profiles, load_book, plan_book, would_do
 from narrate.render import Renderer, RenderReport, book_items
 from narrate.render.cache import Cache
 from narrate.render.engines import check_cast
 from narrate.render.executors import make_executor
 from narrate.render.retake import Judge, RetakeReport, retake_failing
 from narrate.scriptfile import is_script_file, to_yaml
-from narrate.stitch import FORMATS, ExportResult, export_book, parse_formats
+from narrate.stitch import ExportResult, export_book, parse_formats
 from narrate.stitch.encode import check_ffmpeg
+from narrate.values import DEFAULT_OPTIONS, BookPlan, BuildOptions, BuildPlan
 
 
 @dataclass
@@ -95,77 +88,70 @@ class BuildResult:
                               for ident, problem in verified.failing.items()]
 
 
-def render_book(book: Book, voices: str | Path | None = None, cache_dir: str | Path | None = None,
+def render_book(book: Book, voices: str | Path | None = None, cache: str | Path | None = None,
                 jobs: int | None = None, progress: bool | None = None, executor: str = "local",
                 address: str | None = None) -> RenderReport:
     """Render every segment of `book` through the cache (here, or on Ray: `executor`)."""
-    cache = Cache(cache_dir)
-    with Renderer(book_profiles(book, voices), cache, jobs,
-                  make_executor(executor, cache, address, jobs)) as renderer:
+    store = Cache(cache)
+    with Renderer(book_profiles(book, voices), store, jobs,
+                  make_executor(executor, store, address, jobs)) as renderer:
         return renderer.render(book_items(book), progress=progress)
 
 
-def build(target: str | Path | Book, voices=None, cache_dir=None, jobs: int | None = None,
-          out_root: str | Path = OUTPUT_DIR, mastering=None, credits: bool | None = None,
-          marker_sections: int = 1, progress: bool | None = None, warnings: list | None = None,
-          only: str | None = None, dry_run: bool = False, meta=None, lexicon=None,
-          verify: int = 0, judge: Judge | None = None, readalong: bool = False,
-          formats: str | tuple[str, ...] = FORMATS, executor: str = "local",
-          address: str | None = None, prefer: str | None = None, **convert) -> BuildResult:
-    """Script (when given a source) + render + stitch, into out_root/<book>/.
+def build(target: str | Path | Book, options: BuildOptions = DEFAULT_OPTIONS,
+          warnings: list | None = None, judge: Judge | None = None, **convert) -> BuildResult:
+    """Script (when given a source) + render + stitch, into options.out/<book>/.
 
     Only segments whose audio key is not cached are synthesised, and only chapters
-    whose key changed are exported; `only` forces both for one id or voice.
+    whose key changed are exported; `options.only` forces both for one id or voice.
     With `dry_run`, nothing is rendered or written: `result.plan` says what would be.
     With `verify` N and a `judge` (narrate.qa.verify.TakeJudge), new takes are judged
-    and failing ones taken again up to N times. `formats`: "mp3", "m4b" or both (FORMATS).
+    and failing ones taken again up to N times. `formats`: "mp3", "m4b" or both.
     `executor` "ray" renders on a Ray cluster (at `address`, or one started here).
     Built from a source, the user's edits of the book's script.yaml are kept
     (narrate.edits); `prefer` ("script" or "source") settles an edit whose source
-    paragraph changed too.
+    paragraph changed too. `convert`: ConvertOptions' fields, for a source.
     """
     started = time.perf_counter()
-    formats = parse_formats(formats)
-    if readalong and "mp3" not in formats:
+    formats = parse_formats(options.formats)
+    if options.readalong and "mp3" not in formats:
         raise NarrateError("--readalong: the read-along EPUB carries the chapter MP3s; add mp3 "
                            "to --formats (mp3,m4b) or leave out --readalong")
-    if not dry_run:
+    if not options.dry_run:
         check_ffmpeg()
-    book, converted = _book_with_edits(target, out_root, prefer, warnings, meta=meta,
-                                       lexicon=lexicon, voices=voices, **convert)
-    cache = Cache(cache_dir)
-    plan = plan_book(book, cache, out_root, voices, mastering, credits, marker_sections, only,
-                     lexicon, warnings)
-    if dry_run:
-        return BuildResult(book, plan.folder, None, plan=would_do(plan, cache))
+    book, converted = _book_with_edits(target, options, warnings, **convert)
+    cache = Cache(options.cache)
+    plan = plan_book(book, cache, options, warnings)
+    if options.dry_run:
+        return BuildResult(plan.book, plan.folder, None,
+                           plan=would_do(plan, cache, formats))
     check_cast({item.role: plan.profiles[item.role] for item in plan.items})  # before any work
-    _claim_folder(plan.folder, book)
+    _claim_folder(plan.folder, plan.book)
     with book_lock(plan.folder):
-        workers = make_executor(executor, cache, address, jobs)
-        with Renderer(plan.profiles, cache, jobs, workers) as renderer:
-            report = renderer.render(plan.items, plan.forced, progress, plan.keys)
+        workers = make_executor(options.executor, cache, options.address, options.jobs)
+        with Renderer(plan.profiles, cache, options.jobs, workers) as renderer:
+            report = renderer.render(plan.items, plan.forced, options.progress, plan.keys)
             checked = None
-            if verify and judge and not report.failed:
-                checked = retake_failing(renderer, plan.items, report, judge, verify)
-        result = BuildResult(book, plan.folder, report, verify=checked)
+            if options.verify and judge and not report.failed:
+                checked = retake_failing(renderer, plan.items, report, judge, options.verify)
+        result = BuildResult(plan.book, plan.folder, report, verify=checked)
         if not report.failed:
-            result.export = _export(plan, cache, converted, jobs, marker_sections, progress,
-                                    warnings, readalong, formats, workers.encoder())
+            result.export = _export(plan, cache, converted, options, formats, warnings,
+                                    workers.encoder())
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _export(plan, cache: Cache, converted: Book | None, jobs, marker_sections, progress, warnings,
-            readalong: bool = False, formats: tuple[str, ...] = FORMATS,
-            encoder=None) -> ExportResult:
+def _export(plan: BookPlan, cache: Cache, converted: Book | None, options: BuildOptions,
+            formats: tuple[str, ...], warnings, encoder=None) -> ExportResult:
     """Export the chapters that changed, then write the manifest (under the book's lock)."""
     last = last_manifest(plan.folder)  # read once, under the lock: as the last build left it
     export = export_book(plan.info, plan.chapters, plan.folder, plan.mastering,
-                         jobs or os.cpu_count() or 1, marker_sections,
+                         options.jobs or os.cpu_count() or 1, options.markers,
                          {c.id: c for c in last.chapters} if last else {},
-                         force=plan.forced_chapters, progress=progress,
-                         m4b_stamp=last.m4b_stamp if last else None, readalong=readalong,
-                         formats=formats, encoder=encoder)
+                         force=plan.forced_chapters, progress=options.progress,
+                         m4b_stamp=last.m4b_stamp if last else None,
+                         readalong=options.readalong, formats=formats, encoder=encoder)
     info, book = plan.info, plan.book
     manifest = Manifest(
         book.title, book.source, plan.mastering, plan.keys, export.chapters,
@@ -175,7 +161,7 @@ def _export(plan, cache: Cache, converted: Book | None, jobs, marker_sections, p
         cache=cache.where(),
         tags=TagsUsed(info.narrator, info.author, bool(info.cover)),
         m4b_stamp=export.m4b_stamp, formats=list(formats),
-        readalong=f"{safe_filename(info.title)}.epub" if readalong else "")
+        readalong=f"{safe_filename(info.title)}.epub" if options.readalong else "")
     if last and last.readalong and last.readalong != manifest.readalong:
         # the last build's read-along EPUB, which no longer matches the audio
         (plan.folder / Path(last.readalong).name).unlink(missing_ok=True)
@@ -196,22 +182,23 @@ def _claim_folder(folder: Path, book: Book) -> None:
                            "elsewhere with --out, or remove that folder")
 
 
-def _book_with_edits(target: str | Path | Book, out_root, prefer: str | None, warnings,
-                     **load) -> tuple[Book, Book | None]:
+def _book_with_edits(target: str | Path | Book, options: BuildOptions, warnings,
+                     **convert) -> tuple[Book, Book | None]:
     """The book to build, and the conversion of its source (None for a script or a
     Book): the new conversion with the user's edits of the folder's script.yaml."""
     if isinstance(target, Book):
-        unused = sorted(k for k, v in load.items() if k not in ("voices", "lexicon")
-                        and v not in (None, False, ""))
+        unused = sorted(k for k, v in {**convert, "meta": options.meta}.items()
+                        if v not in (None, False, ""))
         if unused:  # said, not dropped: a Book is converted already
             raise NarrateError(f"a Book is converted already: {', '.join(unused)} cannot change it",
                                hint="build the source file with them, or pass them to "
                                     "narrate.script() first")
         return target, None
-    book = load_book(target, warnings=warnings, **load)
+    book = load_book(target, options.meta, options.lexicon, warnings, options.voices, **convert)
     if is_script_file(target):
         return book, None
-    composed, lines = compose(book, book_folder(book, out_root) / "script.yaml", prefer)
+    composed, lines = compose(book, book_folder(book, options.out) / "script.yaml",
+                              options.prefer)
     if warnings is not None:
         warnings.extend(lines)
     return composed, book

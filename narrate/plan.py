@@ -14,9 +14,8 @@ import hashlib
 import json
 import pickle
 from concurrent import futures
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from narrate.convert import ConvertOptions, ReadingPolicy, convert_document
 from narrate.convert.headings import credit_segments
@@ -32,14 +31,9 @@ from narrate.problems import WARNING, Problem
 from narrate.read import read_document
 from narrate.read.cover import save_cover
 from narrate.render import RenderItem, book_items, cast_for_language, item_keys, with_phonemes
-from narrate.render.profiles import VoiceProfile, load_profiles
+from narrate.render.profiles import load_profiles
 from narrate.scriptfile import is_script_file, load_script
-
-if TYPE_CHECKING:
-    from narrate.stitch.records import BookInfo, ChapterPlan
-    from narrate.stitch.timeline import Mastering
-
-OUTPUT_DIR = Path("output")
+from narrate.values import DEFAULT_OPTIONS, OUTPUT_DIR, BookPlan, BuildOptions, BuildPlan
 
 
 def load_book(target: str | Path, meta: str | Path | None = None,
@@ -64,8 +58,8 @@ def load_book(target: str | Path, meta: str | Path | None = None,
     convert_options = ConvertOptions(lexicon=load_lexicon(lexicon_path), policy=policy, **options)
     key = _conversion_key(target, metadata, convert_options)
     book, problems = _converted(key) or _convert(target, convert_options, metadata, key)
-    credit_reader(book, book_profiles(book, voices, lexicon=convert_options.lexicon),
-                  convert_options.lexicon)
+    book = credited(book, book_profiles(book, voices, lexicon=convert_options.lexicon),
+                    convert_options.lexicon)
     if not book.author:
         problems.append(Problem("no-author", "the book names no author; add `author: NAME` to "
                                 f"{meta_path or target.with_suffix('.yaml')}", WARNING))
@@ -181,22 +175,24 @@ def used_cache_keys(books: list[Book], voices: str | Path | None = None) -> set[
     for book in books:
         lexicon = load_lexicon(book.extra.get("lexicon"))
         profiles = book_profiles(book, voices, lexicon=lexicon)
-        credit_reader(book, profiles, lexicon)
+        book = credited(book, profiles, lexicon)
         items = book_items(book) + extra_items(book, credits=True)
         keys |= set(item_keys(items, profiles).values())
     return keys
 
 
-def credit_reader(book: Book, profiles: dict, lexicon) -> None:
-    """Credit the narrator's voice as the reader when the metadata names none; credits the
-    user has edited in the script are left as they are."""
+def credited(book: Book, profiles: dict, lexicon) -> Book:
+    """`book` with the narrator's voice credited as the reader when the metadata names
+    none (a copy: the book given is not changed); credits the user has edited in the
+    script are left as they are."""
     if book.narrator or NARRATOR_ROLE not in profiles:
-        return
+        return book
     made = credit_segments(book, lexicon)
-    book.narrator = profiles[NARRATOR_ROLE].name
+    reader = replace(book, narrator=profiles[NARRATOR_ROLE].name)
     if not book.credits or [(s.text, s.say) for s in book.credits] == \
             [(s.text, s.say) for s in made]:
-        book.credits = credit_segments(book, lexicon)
+        reader.credits = credit_segments(reader, lexicon)
+    return reader
 
 
 def check_roles(book: Book, items: list[RenderItem], profiles: dict) -> None:
@@ -217,19 +213,10 @@ def extra_items(book: Book, credits: bool):
     return [RenderItem(s.id, s.say, s.voice, s.text) for s in lines if s.say.strip()]
 
 
-def chapter_key(clips, keys: dict, mastering, tags: dict, marker_sections: int) -> str:
+def chapter_key(clips, keys: dict, mastering, tags: dict, markers: int) -> str:
     data = {"clips": [[keys[c.id], c.pause_after_ms, c.section, c.text, c.title] for c in clips],
-            "mastering": asdict(mastering), "tags": tags, "markers": marker_sections}
+            "mastering": asdict(mastering), "tags": tags, "markers": markers}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32]
-
-
-@dataclass
-class BuildPlan:
-    """What a build will do: which segments it synthesises and which chapters it exports."""
-    render: list[str]
-    reuse: list[str]
-    export: list[str]
-    keep: list[str]
 
 
 def resolve_only(book: Book, items: list, only: str) -> tuple[set[str], set[str]]:
@@ -263,35 +250,19 @@ def _cover_hash(path) -> str:
     return hashlib.sha256(cover).hexdigest()[:16] if cover else ""
 
 
-@dataclass
-class BookPlan:
-    """A book planned for a build: its cast, the lines to render under their cache keys,
-    and its chapters' clips and keys."""
-    book: Book
-    profiles: dict[str, VoiceProfile]
-    items: list[RenderItem]
-    keys: dict[str, str]  # item id -> audio key
-    info: BookInfo
-    chapters: list[ChapterPlan]
-    folder: Path
-    mastering: Mastering
-    forced: set[str] = field(default_factory=set)  # items to render again (`only`)
-    forced_chapters: set[str] = field(default_factory=set)
-
-
-def plan_book(book: Book, cache, out_root: str | Path = OUTPUT_DIR, voices=None,
-              mastering: Mastering | None = None, credits: bool | None = None,
-              marker_sections: int = 1, only: str | None = None, lexicon=None,
+def plan_book(book: Book, cache, options: BuildOptions = DEFAULT_OPTIONS,
               warnings: list | None = None) -> BookPlan:
+    """The one plan of a build of `book` (not changed: the plan holds a credited copy)."""
     from narrate.stitch.pauses import chapter_clips
     from narrate.stitch.records import BookInfo, ChapterPlan
     from narrate.stitch.timeline import Mastering
 
-    credits = book.extra.get("credits", True) if credits is None else credits
-    spoken_as = load_lexicon(lexicon or book.extra.get("lexicon"))  # read once
-    profiles = book_profiles(book, voices, warnings, spoken_as)
-    mastering = (mastering or Mastering()).at_rate(narrator_rate(profiles))
-    credit_reader(book, profiles, spoken_as)
+    credits = book.extra.get("credits", True) if options.credits is None else options.credits
+    spoken_as = load_lexicon(options.lexicon or book.extra.get("lexicon"))  # read once
+    profiles = book_profiles(book, options.voices, warnings, spoken_as)
+    mastering = (options.mastering or Mastering()).at_rate(narrator_rate(profiles))
+    only, markers = options.only, options.markers
+    book = credited(book, profiles, spoken_as)
     items = book_items(book) + extra_items(book, credits)
     check_roles(book, items, profiles)
     forced, forced_chapters = resolve_only(book, items, only) if only else (set(), set())
@@ -309,10 +280,10 @@ def plan_book(book: Book, cache, out_root: str | Path = OUTPUT_DIR, voices=None,
         tags = {**asdict(info), "cover": cover, "title": chapter.title,
                 "track": f"{index + 1}/{len(book.chapters)}"}
         chapters.append(ChapterPlan(chapter.id, index + 1, chapter.title,
-                                    chapter_key(clips, keys, mastering, tags, marker_sections),
+                                    chapter_key(clips, keys, mastering, tags, markers),
                                     clips))
-    return BookPlan(book, profiles, items, keys, info, chapters, book_folder(book, out_root),
-                    mastering, forced, forced_chapters)
+    return BookPlan(book, profiles, items, keys, info, chapters, book_folder(book, options.out),
+                    mastering, frozenset(forced), frozenset(forced_chapters))
 
 
 def narrator_rate(profiles: dict) -> int:
@@ -324,12 +295,12 @@ def narrator_rate(profiles: dict) -> int:
     return own_rate(narrator) if narrator else 22050
 
 
-def would_do(plan: BookPlan, cache) -> BuildPlan:
-    """What building `plan` would render and export, checking the engines it would use
-    (a dry run fails where the build would)."""
+def would_do(plan: BookPlan, cache, formats: tuple[str, ...]) -> BuildPlan:
+    """What building `plan` into `formats` would render and export, checking the engines
+    it would use (a dry run fails where the build would)."""
     from narrate.manifest import last_manifest
     from narrate.render.engines import check_engine, check_voice
-    from narrate.stitch import needs_export
+    from narrate.stitch import chapters_to_export
 
     before = last_manifest(plan.folder)
     previous = {c.id: c for c in before.chapters} if before else {}
@@ -338,19 +309,19 @@ def would_do(plan: BookPlan, cache) -> BuildPlan:
     for role in sorted({i.role for i in items if i.id in missing}):
         check_engine(plan.profiles[role].engine)
         check_voice(plan.profiles[role])
-    export = [c.id for c in plan.chapters
-              if c.id in plan.forced_chapters or needs_export(c, plan.folder, previous)]
+    export = [c.id for c in chapters_to_export(plan.chapters, plan.folder, previous,
+                                               plan.forced_chapters, formats)]
     return BuildPlan(missing, [i.id for i in items if i.id not in missing], export,
                      [c.id for c in plan.chapters if c.id not in export])
 
 
-def prune_cache(sources: list, cache_dir=None, voices=None) -> tuple[int, float, int]:
+def prune_cache(sources: list, cache=None, voices=None) -> tuple[int, float, int]:
     """Delete the cache entries none of the books (sources or scripts) uses, and every
     kept conversion and spoken text: (entries deleted, bytes freed, entries kept)."""
     from narrate.render.cache import Cache
 
     keep = used_cache_keys([load_book(s) for s in sources], voices)
-    count, freed = Cache(cache_dir).prune(keep)
+    count, freed = Cache(cache).prune(keep)
     books = default_cache_dir() / "books"
     for kept in [*books.glob("*.pickle"), *books.glob("*.said")]:  # conversions: only
         freed += kept.stat().st_size  # time is lost, the next build converts again

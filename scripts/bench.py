@@ -77,7 +77,7 @@ def bench_render(work: Path) -> None:
         bare, wavs = bare_hibari(work, says, jobs)
         audio = sum(wav_seconds(w) for w in wavs)
         cache = work / f"cache-natural-{jobs}"
-        cold, report = timed(render_book, book, "natural", cache_dir=cache, jobs=jobs,
+        cold, report = timed(render_book, book, "natural", cache=cache, jobs=jobs,
                              progress=False)
         assert not report.failed, report.failed[:3]
         print(f"bare hibari, {jobs} process{'es' if jobs > 1 else '  '}: {bare:6.2f} s "
@@ -93,10 +93,10 @@ def bench_render(work: Path) -> None:
           f"{ref_audio / 60:.1f} min audio, {ref_audio / ref_seconds:6.0f} s audio per s")
     for jobs in (1, 2):
         cache = work / f"cache-{jobs}"
-        cold, report = timed(render_book, book, "espeak", cache_dir=cache, jobs=jobs,
+        cold, report = timed(render_book, book, "espeak", cache=cache, jobs=jobs,
                              progress=False)
         assert not report.failed, report.failed[:3]
-        warm, again = timed(render_book, book, "espeak", cache_dir=cache, jobs=jobs,
+        warm, again = timed(render_book, book, "espeak", cache=cache, jobs=jobs,
                             progress=False)
         assert not again.rendered
         audio = report.audio_seconds
@@ -226,8 +226,9 @@ def encoders_cpu(cache: Path, work: Path) -> tuple[float, float]:
     from narrate.plan import load_book, plan_book
     from narrate.render.cache import Cache
     from narrate.stitch.encode import encode_pieces
+    from narrate.values import BuildOptions
 
-    plan = plan_book(load_book(SEED), Cache(cache), work, None, None, None, 1, None, None, None)
+    plan = plan_book(load_book(SEED), Cache(cache), BuildOptions(out=work))
     work.mkdir(parents=True, exist_ok=True)
     spent = {"aac": 0.0, "mp3": 0.0}
     for chapter in plan.chapters:
@@ -373,8 +374,8 @@ def bench_ray(work: Path) -> None:
     print(f"ray start --head: {started:.1f} s (once per cluster, not per build)")
     try:
         book = load_book(SEED)
-        local, report = timed(render_book, book, cache_dir=work / "ray-local", progress=False)
-        through, via = timed(render_book, book, cache_dir=work / "ray-ray", progress=False,
+        local, report = timed(render_book, book, cache=work / "ray-local", progress=False)
+        through, via = timed(render_book, book, cache=work / "ray-ray", progress=False,
                              executor="ray", address="127.0.0.1:6391")
         assert not report.failed and not via.failed
         tasks = sum(-(-len(group) // RayExecutor.batch_size) for group in _by_role(book))

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from mutagen.id3 import ID3
 
-from narrate.pipeline import build
+from narrate import build
 from narrate.qa import check_book
 from narrate.qa.listen import normalise, word_error_rate
 from narrate.qa.verify import quality_problem
@@ -50,7 +50,7 @@ def write_source(folder):
 def built(tmp_path_factory):
     folder = tmp_path_factory.mktemp("checked")
     source = write_source(folder)
-    result = build(source, cache_dir=folder / "cache", out_root=folder / "out", progress=False)
+    result = build(source, cache=folder / "cache", out=folder / "out", progress=False)
     return folder, result.folder
 
 
@@ -124,7 +124,7 @@ def test_a_missing_tag_fails(copy):
 
 def test_a_chapter_6_db_too_loud_fails(built, tmp_path, copy):
     folder, _ = built
-    loud = build(folder / "book.md", cache_dir=folder / "cache", out_root=tmp_path / "loud",
+    loud = build(folder / "book.md", cache=folder / "cache", out=tmp_path / "loud",
                  progress=False, mastering=Mastering(rms_db=-14.0))
     shutil.copy(loud.folder / "02 - The Second Part.mp3", copy / "02 - The Second Part.mp3")
     report = check_book(copy, picture=False)
@@ -159,7 +159,7 @@ def _poisoned_build(built, tmp_path, segment, change):
     with wave.open(str(path), "wb") as handle:
         handle.setnchannels(1), handle.setsampwidth(2), handle.setframerate(rate)
         handle.writeframes(change(pcm, rate).astype(np.int16).tobytes())
-    return build(folder / "book.md", cache_dir=cache, out_root=tmp_path / "out",
+    return build(folder / "book.md", cache=cache, out=tmp_path / "out",
                  progress=False).folder
 
 

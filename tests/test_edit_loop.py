@@ -7,9 +7,9 @@ import wave
 
 import pytest
 
+from narrate import build
 from narrate.errors import NarrateError
 from narrate.outline import diff_books
-from narrate.pipeline import build
 from narrate.plan import load_book
 from narrate.scriptfile import write_script
 
@@ -37,7 +37,7 @@ The last chapter is short and closes the book.
 def first_build(tmp_path_factory):
     work = tmp_path_factory.mktemp("edit")
     (work / "book.md").write_text(BOOK, encoding="utf-8")
-    result = build(work / "book.md", cache_dir=work / "cache", out_root=work / "out",
+    result = build(work / "book.md", cache=work / "cache", out=work / "out",
                    progress=False)
     return work, result
 
@@ -53,7 +53,7 @@ def work(first_build, tmp_path):
 
 
 def rebuild(work, target=None, **kw):
-    return build(target or work / "book.md", cache_dir=work / "cache", out_root=work / "out",
+    return build(target or work / "book.md", cache=work / "cache", out=work / "out",
                  progress=False, **kw)
 
 

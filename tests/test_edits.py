@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from test_reliability import one_line_error, run
 
+from narrate import build
 from narrate import script as convert
 from narrate.edits import base_path, compose, keep_script
 from narrate.errors import NarrateError
-from narrate.pipeline import build
 
 TEXT = ("Notes\n\nFirst, the swans came over the hill.\n\nThen, the geese.\n\n"
         "Last of all, the ducks walked home.\n")
@@ -154,7 +154,7 @@ def test_the_build_keeps_an_edit_heard_and_stops_on_a_conflict_before_any_work(t
     """The issue's case: edit, build the script, build the source: the edit stays."""
     source = tmp_path / "notes.md"
     source.write_text(TEXT)
-    args = {"cache_dir": tmp_path / "c", "out_root": tmp_path / "out", "progress": False}
+    args = {"cache": tmp_path / "c", "out": tmp_path / "out", "progress": False}
     first = build(source, **args)
     script = first.folder / "script.yaml"
     _edit(script, "say: Then, the geese.", "say: And then, the geese.")

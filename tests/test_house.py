@@ -17,9 +17,10 @@ from conftest import ROOT
 # the stages in the order data flows through them; a module may import its own stage
 # and earlier ones only
 STAGES = [("errors", "model", "problems", "fileio", "faults", "progress", "lock", "memory",
-           "processes", "measure", "patterns", "names"),
+           "processes", "measure", "patterns", "names", "values"),
           ("read",), ("convert", "metadata", "scriptfile", "edits"), ("render",), ("stitch",),
-          ("outline", "plan", "pipeline", "manifest"), ("qa", "audition", "batch", "pronounce"), ("commandline", "cli", "__init__", "__main__")]
+          ("outline", "plan", "pipeline", "manifest"), ("qa", "audition", "batch", "pronounce"),
+          ("commandline", "cli", "__init__", "__main__")]
 LEVEL = {name: level for level, names in enumerate(STAGES) for name in names}
 
 
@@ -46,6 +47,8 @@ def test_no_stage_imports_a_later_one():
         module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
         mine = _stage(module)
         assert mine in LEVEL, f"{path}: place the new module {mine!r} in STAGES"
+        if mine == "values":  # names later stages' types for the type checker only: the
+            continue  # test below holds it to importing nothing at run time
         for line, imported in _imports(path):
             theirs = _stage(imported)
             if theirs in LEVEL and LEVEL[theirs] > LEVEL[mine] and imported != "narrate.errors":
@@ -245,3 +248,41 @@ def test_convert_options_given_with_a_book_are_refused_not_dropped(tmp_path):
     book = narrate.Book(title="T", chapters=[])
     with pytest.raises(narrate.NarrateError, match="quote_min_words"):
         narrate.build(book, out=tmp_path, quote_min_words=3, dry_run=True)
+
+
+MAX_LINES = 450  # a module longer than this is doing more than one job: split it by job
+
+
+@pytest.mark.unit
+def test_no_module_is_over_the_size_limit():
+    long = {str(p.relative_to(ROOT)): n for p in (ROOT / "narrate").rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    assert not long, f"modules over {MAX_LINES} lines: {long}"
+
+
+@pytest.mark.unit
+def test_the_values_passed_between_stages_import_nothing_from_narrate_at_run_time():
+    tree = ast.parse((ROOT / "narrate" / "values.py").read_text(encoding="utf-8"))
+    for node in tree.body:  # only a TYPE_CHECKING block may name narrate's types
+        if isinstance(node, ast.ImportFrom):
+            assert not (node.module or "").startswith("narrate"), node.module
+
+
+@pytest.mark.unit
+def test_planning_makes_one_frozen_plan_and_leaves_the_book_it_was_given_alone(tmp_path):
+    import dataclasses
+
+    from narrate import Book, BuildOptions, Chapter, Section, Segment
+    from narrate.plan import plan_book
+    from narrate.render.cache import Cache
+
+    book = Book(title="Plain", author="A. Writer", chapters=[Chapter("01", "One", sections=[
+        Section("01.001", [Segment("01.001.001", "narrator", "A line.", "A line.")])])])
+    before = dataclasses.asdict(book)
+    plan = plan_book(book, Cache(tmp_path / "c"), BuildOptions(out=tmp_path, voices="natural",
+                                                               only="01.001"))
+    assert dataclasses.asdict(book) == before  # the reader is credited in the plan's copy
+    assert plan.book.narrator and not book.narrator
+    assert plan.forced == {"01.001.001"} and plan.forced_chapters == {"01"}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plan.folder = tmp_path  # type: ignore[misc]

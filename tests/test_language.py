@@ -44,12 +44,12 @@ def test_an_english_only_cast_hands_another_language_to_espeak_and_says_so(name)
 
 @pytest.mark.e2e
 def test_a_german_book_is_built_with_the_german_voice(tmp_path):
-    from narrate.pipeline import build
+    from narrate import build
 
     source = tmp_path / "buch.txt"
     source.write_text(GERMAN, encoding="utf-8")
     (tmp_path / "buch.yaml").write_text("title: Ein Buch\nauthor: A. B.\nlanguage: de\n")
-    result = build(source, cache_dir=tmp_path / "c", out_root=tmp_path / "out", progress=False)
+    result = build(source, cache=tmp_path / "c", out=tmp_path / "out", progress=False)
     manifest = json.loads((result.folder / "manifest.json").read_text())
     voices = json.dumps(manifest["voices"])
     assert "gmw/de" in voices and "gmw/en" not in voices

@@ -11,8 +11,8 @@ from lxml import etree
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4
 
+from narrate import build
 from narrate.errors import NarrateError
-from narrate.pipeline import build
 from narrate.qa import check_book
 from narrate.stitch import BookInfo
 from narrate.stitch.library import abs_metadata, opf_metadata
@@ -78,7 +78,7 @@ def book(tmp_path_factory):
                       "south to the sea.\n", encoding="utf-8")
     (folder / "rivers.yaml").write_text(META, encoding="utf-8")
     png(folder / "cover-art.png")
-    return build(source, cache_dir=folder / "cache", out_root=folder / "out", progress=False)
+    return build(source, cache=folder / "cache", out=folder / "out", progress=False)
 
 
 def test_audiobookshelf_sees_one_book_of_chapter_files(book):
@@ -146,7 +146,7 @@ def test_the_library_takes_the_books_cover_not_the_checks_picture(book, tmp_path
         book.folder.parent.parent / "cover-art.png").read_bytes()
     source = tmp_path / "plain.md"
     source.write_text("# Plain\n\nA book with no cover at all.\n", encoding="utf-8")
-    plain = build(source, cache_dir=tmp_path / "cache", out_root=tmp_path / "out",
+    plain = build(source, cache=tmp_path / "cache", out=tmp_path / "out",
                   progress=False)
     check_book(plain.folder)
     assert library_cover(plain.folder) is None  # its chapters' tags carry no picture either
@@ -158,7 +158,7 @@ def test_each_format_alone_is_one_book_and_switching_leaves_nothing_behind(book,
     chapters = ["01 - The First River.mp3", "02 - The Second River.mp3"]
     for formats, seen in [("m4b", ["The Two Rivers.m4b"]), ("mp3,m4b", chapters),
                           ("mp3", chapters), ("m4b", ["The Two Rivers.m4b"])]:
-        result = build(source, cache_dir=cache, out_root=out, progress=False, formats=formats)
+        result = build(source, cache=cache, out=out, progress=False, formats=formats)
         folder = result.folder
         assert library_books(out) == {str(folder): seen}, formats
         everywhere = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.m4b"))
@@ -187,9 +187,9 @@ def test_a_format_narrate_does_not_make_is_refused_before_any_work(tmp_path):
     source = tmp_path / "a.md"
     source.write_text("# A\n\nWords.\n", encoding="utf-8")
     with pytest.raises(NarrateError, match="ogg is not a format"):
-        build(source, cache_dir=tmp_path / "cache", out_root=tmp_path / "out", formats="ogg")
+        build(source, cache=tmp_path / "cache", out=tmp_path / "out", formats="ogg")
     with pytest.raises(NarrateError, match="--readalong: .* add mp3"):
-        build(source, cache_dir=tmp_path / "cache", out_root=tmp_path / "out", formats="m4b",
+        build(source, cache=tmp_path / "cache", out=tmp_path / "out", formats="m4b",
               readalong=True)
     assert not (tmp_path / "out").exists() and not (tmp_path / "cache").exists()
 

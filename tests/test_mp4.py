@@ -169,12 +169,12 @@ def test_the_priming_is_skipped_across_chunks(tmp_path):
 def test_a_damaged_piece_in_a_book_is_named_and_the_fix_it_gives_works(tmp_path):
     """A piece in .parts cut short (a disk fault) stops the next m4b with the file and the
     fix; doing as it says, the build after makes the piece again and a whole m4b."""
-    from narrate.pipeline import build
+    from narrate import build
 
     source = tmp_path / "book.md"
     source.write_text("# One\n\nThe first chapter is short.\n\n# Two\n\nThe second one is too.\n",
                       encoding="utf-8")
-    result = build(source, cache_dir=tmp_path / "cache", out_root=tmp_path / "out",
+    result = build(source, cache=tmp_path / "cache", out=tmp_path / "out",
                    progress=False, credits=False)
     first = json.loads((result.folder / "manifest.json").read_text())["chapters"][0]
     damaged = result.folder / ".parts" / f"{first['pieces'][0]}.m4a"
@@ -182,10 +182,10 @@ def test_a_damaged_piece_in_a_book_is_named_and_the_fix_it_gives_works(tmp_path)
     source.write_text(source.read_text(encoding="utf-8").replace("too", "short too"),
                       encoding="utf-8")
     with pytest.raises(NarrateError, match=rf"{damaged.name}: not an AAC piece .*delete it"):
-        build(source, cache_dir=tmp_path / "cache", out_root=tmp_path / "out", progress=False,
+        build(source, cache=tmp_path / "cache", out=tmp_path / "out", progress=False,
               credits=False)
     damaged.unlink()
-    result = build(source, cache_dir=tmp_path / "cache", out_root=tmp_path / "out",
+    result = build(source, cache=tmp_path / "cache", out=tmp_path / "out",
                    progress=False, credits=False)
     assert read_piece(damaged).sizes  # made again
     chapters = probe(result.export.m4b, "-show_chapters")["chapters"]

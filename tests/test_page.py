@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from narrate.pipeline import build
+from narrate import build
 from narrate.stitch.readalong import segment_anchor
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -38,7 +38,7 @@ def book(tmp_path_factory):
     folder = tmp_path_factory.mktemp("page")
     (folder / "rivers.txt").write_text(TEXT, encoding="utf-8")
     (folder / "rivers.yaml").write_text("title: Rivers <and> Seas\nauthor: A. Writer\n")
-    return build(folder / "rivers.txt", cache_dir=folder / "c", out_root=folder / "out",
+    return build(folder / "rivers.txt", cache=folder / "c", out=folder / "out",
                  progress=False)
 
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import SEED
 from mutagen.mp3 import MP3, BitrateMode
 
-from narrate.pipeline import build
+from narrate import build
 from narrate.stitch.assemble import GAIN_TOLERANCE_DB, chapter_gain_db
 from narrate.stitch.timeline import Mastering
 
@@ -43,7 +43,7 @@ def long_chapter(tmp_path_factory, request):
     work = tmp_path_factory.mktemp("pieces")
     (work / "long.md").write_text("# Long\n\n" + "\n\n".join(PARAGRAPHS) + "\n\n# Short\n\n"
                                   "A second chapter, so the book has a join.\n", encoding="utf-8")
-    build(work / "long.md", cache_dir=work / "cache", out_root=work / "out", progress=False,
+    build(work / "long.md", cache=work / "cache", out=work / "out", progress=False,
           mastering=Mastering(sample_rate=rate, bitrate_kbps=kbps))
     return work
 
@@ -90,7 +90,7 @@ def test_editing_one_paragraph_reencodes_only_its_piece(long_chapter, tmp_path):
     source.write_text(source.read_text(encoding="utf-8").replace(
         middle, middle.replace(" the ", " the very ", 1)), encoding="utf-8")
     parts_before = {p.name: p.stat().st_mtime_ns for p in (folder / ".parts").iterdir()}
-    result = build(source, cache_dir=tmp_path / "cache", out_root=tmp_path / "out",
+    result = build(source, cache=tmp_path / "cache", out=tmp_path / "out",
                    progress=False, mastering=Mastering(sample_rate=before["rate"],
                                                        bitrate_kbps=before_kbps(folder)))
     assert result.export.exported == ["01"]

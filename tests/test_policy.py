@@ -148,12 +148,12 @@ def test_urls_are_read_as_their_site():
 @pytest.mark.e2e
 def test_list_items_get_the_short_pause_and_notes_the_note_voice(tmp_path):
     """The real engine and ffmpeg: the manifest's cues show the pauses the clips got."""
-    from narrate.pipeline import build
+    from narrate import build
 
     source = tmp_path / "g.md"
     source.write_text("# G\n\nSome items follow.[^1]\n\n- one thing\n- another thing\n\n"
                       "The end.\n\n[^1]: A note.\n", encoding="utf-8")
-    result = build(source, cache_dir=tmp_path / "c", out_root=tmp_path / "out", progress=False)
+    result = build(source, cache=tmp_path / "c", out=tmp_path / "out", progress=False)
     manifest = json.loads((result.folder / "manifest.json").read_text())
     cues = {c["text"]: c for c in manifest["chapters"][0]["cues"]}
     rate = manifest["chapters"][0]["rate"]
@@ -171,13 +171,13 @@ def test_words_with_figures_are_still_prose():
 @pytest.mark.e2e
 def test_sidenotes_title_the_markers_of_the_sections_they_head(tmp_path):
     """Read back with ffprobe: the chapter file's markers carry the sidenotes' words."""
-    from narrate.pipeline import build
+    from narrate import build
 
     source = tmp_path / "s.txt"
     source.write_text("[Sidenote: _The book's appeal._]\n\nThis book has a purpose.\n\n"
                       "[Sidenote: _Talent in listening._]\n\nListening is a talent.\n",
                       encoding="utf-8")
-    book = build(source, cache_dir=tmp_path / "c", out_root=tmp_path / "out", progress=False)
+    book = build(source, cache=tmp_path / "c", out=tmp_path / "out", progress=False)
     assert [s.title for s in book.book.sections] == ["The book's appeal", "Talent in listening"]
     [mp3] = book.folder.glob("*.mp3")
     probe = subprocess.run(["ffprobe", "-v", "error", "-show_chapters", "-of", "json", str(mp3)],

@@ -12,7 +12,7 @@ import pytest
 from conftest import SEED
 from lxml import etree
 
-from narrate.pipeline import build
+from narrate import build
 from narrate.stitch.readalong import clock, segment_anchor
 
 SMIL = "{http://www.w3.org/ns/SMIL}"
@@ -72,7 +72,7 @@ def hostile(tmp_path_factory):
     (folder / "odd.yaml").write_text("title: A <b>Bold</b> & \"Odd\" Title\nauthor: A <Writer> & "
                                      "Co\nnarrator: Ben <Reader>\n",
                                      encoding="utf-8")
-    return build(source, cache_dir=folder / "c", out_root=folder / "out", progress=False,
+    return build(source, cache=folder / "c", out=folder / "out", progress=False,
                  readalong=True)
 
 
@@ -114,7 +114,7 @@ def test_the_seed_and_an_epub_sourced_book_read_along_cleanly(tmp_path):
 
     pragmatism = zip_folder(CORPUS / "pragmatism-epub", tmp_path / "pragmatism.epub")
     for source in (SEED, pragmatism):
-        result = build(source, cache_dir=tmp_path / "c", out_root=tmp_path / "out",
+        result = build(source, cache=tmp_path / "c", out=tmp_path / "out",
                        progress=False, readalong=True)
         epub = next(result.folder.glob("*.epub"))
         assert problems(epubcheck(epub)) == [], source.name

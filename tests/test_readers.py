@@ -429,7 +429,7 @@ def test_an_epub_builds_with_its_titles_metadata_and_cover(tmp_path):
     from mutagen.id3 import ID3
     from mutagen.mp4 import MP4
 
-    from narrate.pipeline import build
+    from narrate import build
 
     svg = (CORPUS / "pragmatism-epub" / "epub" / "images" / "cover.svg").read_text()
     path = _epub(tmp_path, {"one.xhtml": "<h2>I</h2><p>The first chapter is short.</p>",
@@ -443,7 +443,7 @@ def test_an_epub_builds_with_its_titles_metadata_and_cover(tmp_path):
     with zipfile.ZipFile(path, "w") as archive:
         for n, d in data.items():
             archive.writestr(n, d)
-    result = build(path, cache_dir=tmp_path / "c", out_root=tmp_path / "out", progress=False)
+    result = build(path, cache=tmp_path / "c", out=tmp_path / "out", progress=False)
     mp3s = sorted(result.folder.glob("*.mp3"))
     assert [p.name for p in mp3s] == ["01 - Title of one.xhtml.mp3", "02 - Title of two.xhtml.mp3"]
     tags = ID3(str(mp3s[0]))

@@ -15,9 +15,9 @@ from conftest import wait_until
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from narrate import build
 from narrate.convert import words
 from narrate.errors import InputError, NarrateError
-from narrate.pipeline import build
 from narrate.plan import load_book
 from narrate.read.text import decode
 
@@ -120,7 +120,7 @@ def test_fifty_thousand_character_paragraph_without_a_full_stop(tmp_path):
     assert all(len(s.text) <= 400 for s in book.segments)
     assert words(" ".join(s.text for s in book.segments)) == words(text)
     from narrate.pipeline import render_book
-    report = render_book(book, cache_dir=tmp_path / "c")
+    report = render_book(book, cache=tmp_path / "c")
     assert not report.failed and len(report.rendered) == len(book.segments)
 
 
@@ -128,7 +128,7 @@ def test_fifty_thousand_character_paragraph_without_a_full_stop(tmp_path):
 def test_hundreds_of_markers_nest_the_table_and_all_read_back(tmp_path):
     source = tmp_path / "many.txt"
     source.write_text("\n\n".join(f"Paragraph number {i} is here." for i in range(300)))
-    result = build(source, cache_dir=tmp_path / "c", out_root=tmp_path / "out", progress=False,
+    result = build(source, cache=tmp_path / "c", out=tmp_path / "out", progress=False,
                    credits=False)
     [mp3] = result.folder.glob("*.mp3")
     probe = subprocess.run(["ffprobe", "-v", "error", "-show_chapters", "-of", "json", str(mp3)],
@@ -147,7 +147,7 @@ def test_hundreds_of_chapters_and_hostile_titles(tmp_path):
     headings = ["CON", "a/b", "..", "x: y", "NUL.txt"] + [f"Part {i}" for i in range(5, 270)]
     source = tmp_path / "book.md"
     source.write_text("\n\n".join(f"# {h}\n\nText {i}." for i, h in enumerate(headings)))
-    result = build(source, cache_dir=tmp_path / "c", out_root=tmp_path / "out", progress=False,
+    result = build(source, cache=tmp_path / "c", out=tmp_path / "out", progress=False,
                    credits=False, jobs=2)
     files = sorted(p.name for p in result.folder.glob("*.mp3"))
     assert len(files) == 270
@@ -213,7 +213,7 @@ def test_cover_image_is_embedded(tmp_path):
     source.write_text("One sentence here.\n")
     (tmp_path / "cover.png").write_bytes(png)
     (tmp_path / "b.yaml").write_text("title: B\ncover: cover.png\n")
-    result = build(source, cache_dir=tmp_path / "c", out_root=tmp_path / "out", progress=False)
+    result = build(source, cache=tmp_path / "c", out=tmp_path / "out", progress=False)
     from mutagen.id3 import ID3
     from mutagen.mp4 import MP4
     [mp3] = result.folder.glob("*.mp3")
@@ -352,7 +352,7 @@ def test_two_builds_at_once_never_interleave(small_book, tmp_path):
 
 
 def test_disk_full_keeps_the_previous_outputs(small_book, tmp_path, monkeypatch):
-    result = build(small_book, cache_dir=tmp_path / "c", out_root=tmp_path / "out", progress=False)
+    result = build(small_book, cache=tmp_path / "c", out=tmp_path / "out", progress=False)
     before = _outputs(result.folder)
     small_book.write_text(small_book.read_text().replace("Paragraph 3 of", "Paragraph 3b of"))
     from narrate.stitch import encode
@@ -361,7 +361,7 @@ def test_disk_full_keeps_the_previous_outputs(small_book, tmp_path, monkeypatch)
         raise NarrateError("ffmpeg failed to encode 01 - One.mp3: No space left on device")
     monkeypatch.setattr(encode, "_run", full)
     with pytest.raises(NarrateError, match="No space left on device"):
-        build(small_book, cache_dir=tmp_path / "c", out_root=tmp_path / "out", progress=False)
+        build(small_book, cache=tmp_path / "c", out=tmp_path / "out", progress=False)
     assert _outputs(result.folder) == before
     assert not list(result.folder.glob(".*.tmp*"))
 
@@ -373,7 +373,7 @@ def test_unwritable_output_folder_is_a_clear_error(small_book, tmp_path, monkeyp
         raise PermissionError(errno.EACCES, "Permission denied")
     monkeypatch.setattr(tempfile_module, "mkstemp", refuse)
     with pytest.raises(NarrateError, match="cannot write here .Permission denied.; check"):
-        build(small_book, cache_dir=tmp_path / "c", out_root=tmp_path / "out", progress=False)
+        build(small_book, cache=tmp_path / "c", out=tmp_path / "out", progress=False)
 
 
 def test_ffmpeg_missing_or_failing(small_book, tmp_path):

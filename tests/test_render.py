@@ -35,7 +35,7 @@ def copy_voices(tmp_path, **quote_changes):
 
 def test_every_segment_rendered_with_two_distinct_voices(short_source, tmp_path):
     book = load_book(short_source)
-    report = render_book(book, cache_dir=tmp_path / "c", jobs=2)
+    report = render_book(book, cache=tmp_path / "c", jobs=2)
     assert not report.failed
     assert len(report.rendered) == len(book.segments) and not report.reused
     for segment in book.segments:
@@ -53,41 +53,41 @@ def test_every_segment_rendered_with_two_distinct_voices(short_source, tmp_path)
 def test_cache_reuses_and_invalidates_exactly(short_source, tmp_path):
     book = load_book(short_source)
     cache = tmp_path / "c"
-    first = render_book(book, cache_dir=cache)
-    again = render_book(book, cache_dir=cache)
+    first = render_book(book, cache=cache)
+    again = render_book(book, cache=cache)
     assert again.rendered == [] and len(again.reused) == len(book.segments)
     assert again.keys == first.keys
 
     # changing the quote voice's pitch re-renders the quote segments and nothing else
     voices = copy_voices(tmp_path, pitch=70)
-    changed = render_book(book, voices=voices, cache_dir=cache)
+    changed = render_book(book, voices=voices, cache=cache)
     quotes = sorted(s.id for s in book.segments if s.voice == "quote")
     assert sorted(changed.rendered) == quotes
     assert median_pitch(changed.paths[quotes[0]]) > median_pitch(first.paths[quotes[0]])
 
     # pauses are not part of a segment's audio
     voices = copy_voices(tmp_path, pitch=70, pauses={"sentence": 100})
-    assert render_book(book, voices=voices, cache_dir=cache).rendered == []
+    assert render_book(book, voices=voices, cache=cache).rendered == []
 
     # an edit re-renders only its segment; a new paragraph does not shift the others
     edited = short_source.read_text().replace("30,000 workers", "40,000 workers")
     short_source.write_text("A new opening paragraph is here.\n\n" + edited)
     book2 = load_book(short_source)
-    report = render_book(book2, cache_dir=cache)
+    report = render_book(book2, cache=cache)
     assert sorted(report.rendered) == ["01.001.1", "01.005.1"]
 
 
 def test_corrupt_cache_entries_are_rendered_again(short_source, tmp_path):
     book = load_book(short_source)
     cache = Cache(tmp_path / "c")
-    first = render_book(book, cache_dir=cache.root)
+    first = render_book(book, cache=cache.root)
     ids = [s.id for s in book.segments]
     truncated, empty, garbage = (first.paths[i] for i in ids[:3])
     data = truncated.read_bytes()
     truncated.write_bytes(data[: len(data) // 2])
     empty.write_bytes(b"")
     garbage.write_bytes(os.urandom(5000))
-    report = render_book(book, cache_dir=cache.root)
+    report = render_book(book, cache=cache.root)
     assert sorted(report.rendered) == sorted(ids[:3])
     for i in ids[:3]:
         assert wav_frames(report.paths[i]) > 1000
@@ -105,7 +105,7 @@ def test_failed_segments_are_reported_and_the_rest_kept(short_source, tmp_path):
             assert f"failed {segment.id}: the engine returned silence" in result.stderr
     assert "segments failed; the others are kept" in result.stderr
     narrators = [s for s in book.segments if s.voice == "narrator"]
-    report = render_book(book, voices=voices, cache_dir=tmp_path / "c")
+    report = render_book(book, voices=voices, cache=tmp_path / "c")
     assert set(report.reused) == {s.id for s in narrators}
 
 
@@ -127,7 +127,7 @@ def test_kill_and_resume_reuses_finished_segments(tmp_path):
     done = len(Cache(cache).entries())
     assert 10 <= done < 80
     book = load_book(source)
-    report = render_book(book, cache_dir=cache)
+    report = render_book(book, cache=cache)
     assert len(report.reused) >= done and len(report.rendered) == 80 - len(report.reused)
     assert not report.failed
     assert not list(cache.glob("??/.*.tmp.wav"))  # no temporary files left behind
@@ -277,7 +277,7 @@ def test_missing_espeak_is_a_one_line_install_hint(monkeypatch):
 
 def test_cache_command_reports_and_prunes(short_source, tmp_path):
     cache = tmp_path / "c"
-    count = len(render_book(load_book(short_source), cache_dir=cache).rendered)
+    count = len(render_book(load_book(short_source), cache=cache).rendered)
     extra = cache / "ab" / ("ab" + "0" * 30 + ".wav")
     extra.parent.mkdir(exist_ok=True)
     shutil.copy(next(Cache(cache).entries().__iter__()), extra)
@@ -311,7 +311,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_finished_work(tmp_path):
     assert "interrupted; finished work is kept" in err and "Traceback" not in err
     kept = len(Cache(cache).entries())
     assert kept >= 5
-    report = render_book(load_book(source), cache_dir=cache)
+    report = render_book(load_book(source), cache=cache)
     assert len(report.reused) >= kept and not report.failed
 
 

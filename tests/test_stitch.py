@@ -12,9 +12,9 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
 from mutagen.mp4 import MP4
 
+from narrate import build
 from narrate.measure import peak_db, rms_db
 from narrate.names import safe_filename
-from narrate.pipeline import build
 from narrate.stitch import section_markers
 from narrate.stitch.assemble import assemble, chapter_gain_db, level
 from narrate.stitch.tags import TOC_LIMIT, Marker, chapter_frames
@@ -44,7 +44,7 @@ def built(tmp_path_factory):
     source.write_text(TWO_CHAPTERS, encoding="utf-8")
     (folder / "two.yaml").write_text("title: Two Parts\nauthor: A. Writer\nnarrator: A. Voice\n"
                                      "year: 2026\n", encoding="utf-8")
-    result = build(source, cache_dir=folder / "cache", out_root=folder / "out", progress=False)
+    result = build(source, cache=folder / "cache", out=folder / "out", progress=False)
     return result
 
 
@@ -168,8 +168,8 @@ def test_title_and_credits_are_spoken(built):
 def test_unchanged_build_touches_nothing(built, tmp_path):
     before = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in built.folder.glob("*.mp3")}
     source = built.folder.parent.parent / "two.md"
-    again = build(source, cache_dir=built.folder.parent.parent / "cache",
-                  out_root=built.folder.parent, progress=False)
+    again = build(source, cache=built.folder.parent.parent / "cache",
+                  out=built.folder.parent, progress=False)
     assert again.export.exported == [] and again.export.unchanged == ["01", "02"]
     after = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in built.folder.glob("*.mp3")}
     assert after == before

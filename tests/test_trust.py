@@ -8,8 +8,8 @@ import sys
 import pytest
 from test_reliability import one_line_error, run
 
+from narrate import build
 from narrate.names import slug
-from narrate.pipeline import build
 
 
 def test_script_never_replaces_a_manuscript_or_metadata(tmp_path):
@@ -57,7 +57,7 @@ def test_a_file_where_the_folder_goes_and_another_books_folder(tmp_path):
 def test_check_without_ffprobe_is_one_line(tmp_path):
     source = tmp_path / "a.txt"
     source.write_text("One sentence here.\n")
-    result = build(source, cache_dir=tmp_path / "c", out_root=tmp_path / "out", progress=False)
+    result = build(source, cache=tmp_path / "c", out=tmp_path / "out", progress=False)
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     (bin_dir / "python3").symlink_to(sys.executable)
@@ -69,7 +69,7 @@ def test_check_without_ffprobe_is_one_line(tmp_path):
 def test_the_script_is_kept_beside_the_audio_and_an_edited_one_is_not_replaced(tmp_path):
     source = tmp_path / "a.txt"
     source.write_text("The first paragraph is here.\n\nThe second one follows it.\n")
-    args = {"cache_dir": tmp_path / "c", "out_root": tmp_path / "out", "progress": False}
+    args = {"cache": tmp_path / "c", "out": tmp_path / "out", "progress": False}
     result = build(source, **args)
     script = result.folder / "script.yaml"
     assert "narrate_script: 1" in script.read_text()
@@ -91,7 +91,7 @@ def test_the_m4b_is_an_audiobook_and_a_renamed_book_leaves_nothing_behind(tmp_pa
     source = tmp_path / "a.txt"
     source.write_text("Ünïcode names stay. One sentence here.\n")
     (tmp_path / "a.yaml").write_text("title: Première\nauthor: A. Writer\n")
-    args = {"cache_dir": tmp_path / "c", "out_root": tmp_path / "out", "progress": False}
+    args = {"cache": tmp_path / "c", "out": tmp_path / "out", "progress": False}
     result = build(source, **args)
     m4b = result.export.m4b
     assert MP4(str(m4b)).tags["stik"] == [2]
@@ -170,7 +170,7 @@ def test_a_dry_run_checks_the_engines_it_would_use(tmp_path, monkeypatch):
     source = tmp_path / "a.txt"
     source.write_text("One sentence here.\n")
     with pytest.raises(NarrateError, match="engine is not installed"):
-        build(source, dry_run=True, cache_dir=tmp_path / "c", out_root=tmp_path / "out")
+        build(source, dry_run=True, cache=tmp_path / "c", out=tmp_path / "out")
 
 
 @pytest.mark.slow  # a whole build: the full suite runs it, not the quick tier
@@ -240,7 +240,7 @@ def test_levels_land_on_the_target_as_decoded(tmp_path):
                       "young Russians of the last century.\n\nHe said there was no one else.\n\n"
                       "# Two\n\nIn 1905 the first revolution began in Petersburg, and thirty "
                       "thousand workers went on strike.\n")
-    result = build(source, cache_dir=tmp_path / "c", out_root=tmp_path / "out", progress=False,
+    result = build(source, cache=tmp_path / "c", out=tmp_path / "out", progress=False,
                    voices="natural")
     for path in [*sorted(result.folder.glob("*.mp3")), result.export.m4b]:
         rate = int(probe(path)["streams"][0]["sample_rate"])

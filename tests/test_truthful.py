@@ -113,11 +113,11 @@ def test_a_label_with_a_title_is_still_a_heading(tmp_path):
 @pytest.mark.e2e
 def test_a_rebuild_without_readalong_removes_the_epub_and_an_unchanged_one_writes_nothing(
         tmp_path):
-    from narrate.pipeline import build
+    from narrate import build
 
     source = tmp_path / "a.txt"
     source.write_text("The geese came over the hill. There were 1,250 birds.\n")
-    args = {"cache_dir": tmp_path / "c", "out_root": tmp_path / "out", "progress": False}
+    args = {"cache": tmp_path / "c", "out": tmp_path / "out", "progress": False}
     folder = build(source, readalong=True, **args).folder
     assert list(folder.glob("*.epub"))
     source.write_text("The geese came over the hill. There were 1,300 birds.\n")
@@ -136,6 +136,6 @@ def test_a_preview_played_to_the_end_leaves_no_file(tmp_path, monkeypatch):
     monkeypatch.setattr(audition, "has_audio_device", lambda: True)
     monkeypatch.setattr(audition, "PLAYERS", [["true"]])  # a player that plays at once
     monkeypatch.setattr(audition.tempfile, "tempdir", str(tmp_path))
-    result, _ = audition.preview(text="The geese came.", cache_dir=tmp_path / "c")
+    result, _ = audition.preview(text="The geese came.", cache=tmp_path / "c")
     assert result.player == "true" and not result.wav.exists()
     assert not list(tmp_path.glob("narrate-preview-*"))

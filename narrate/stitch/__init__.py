@@ -72,8 +72,16 @@ def parse_formats(text: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
     return tuple(f for f in FORMATS if f in asked)
 
 
-def needs_export(plan: ChapterPlan, folder: Path, previous: dict,
-                 formats: tuple[str, ...] = FORMATS) -> bool:
+def chapters_to_export(plans: list[ChapterPlan], folder: Path, previous: dict,
+                       force: AbstractSet[str] = frozenset(),
+                       formats: tuple[str, ...] = FORMATS) -> list[ChapterPlan]:
+    """The chapters a build exports: those `force`d, and those not as last time. The one
+    place this is decided (the build does it, a dry run says it)."""
+    return [p for p in plans if p.id in force or _needs_export(p, folder, previous, formats)]
+
+
+def _needs_export(plan: ChapterPlan, folder: Path, previous: dict,
+                  formats: tuple[str, ...]) -> bool:
     """A chapter is exported again unless its key, name and files are all as last time
     (its MP3 untouched since narrate wrote it: a damaged or edited file is made again)."""
     old = previous.get(plan.id)
@@ -85,7 +93,7 @@ def needs_export(plan: ChapterPlan, folder: Path, previous: dict,
 
 
 def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, mastering: Mastering,
-                jobs: int = 2, marker_sections: int = 1,
+                jobs: int = 2, markers: int = 1,
                 previous: dict[str, ChapterRecord] | None = None,
                 force: AbstractSet[str] = frozenset(), progress: bool | None = None,
                 m4b_stamp: list[int] | None = None, readalong: bool = False,
@@ -108,19 +116,15 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
     parts.mkdir(parents=True, exist_ok=True)
     remove_temporary(folder)
     previous = previous or {}
-    records: dict[str, ChapterRecord] = {}
-    todo = []
-    for plan in plans:
-        if plan.id in force or needs_export(plan, folder, previous, formats):
-            todo.append(plan)
-        else:
-            records[plan.id] = previous[plan.id]
+    todo = chapters_to_export(plans, folder, previous, force, formats)
+    again = {p.id for p in todo}
+    records: dict[str, ChapterRecord] = {p.id: previous[p.id] for p in plans if p.id not in again}
     m4b = m4b_path(folder, info.title, formats)
     untouched = bool(m4b_stamp) and stamp(m4b) == m4b_stamp  # as the last build left it
     changed = bool(todo) or set(previous) != {p.id for p in plans} or not untouched
     with futures.ThreadPoolExecutor(max(1, jobs)) as pool, \
             futures.ThreadPoolExecutor(1) as joiner, _scratch_removed(parts, pool, joiner):
-        aac, mp3 = _encode_chapters(todo, records, previous, mastering, parts, marker_sections,
+        aac, mp3 = _encode_chapters(todo, records, previous, mastering, parts, markers,
                                     formats, encoder or pool.submit, max(1, jobs))
         ordered = [records[p.id] for p in plans]
         with Progress("encoding", len(aac) + len(mp3), progress) as bar:
@@ -174,7 +178,7 @@ def _scratch_removed(parts: Path, *pools: futures.Executor):
             scratch.unlink(missing_ok=True)
 
 
-def _encode_chapters(todo, records, previous, mastering, parts, marker_sections, formats,
+def _encode_chapters(todo, records, previous, mastering, parts, markers, formats,
                      submit, workers: int = 2) -> tuple[list[futures.Future], list[futures.Future]]:
     """Assemble each chapter in turn, shortest first, and hand its pieces to the encoders,
     which work on the chapters before it meanwhile. A chapter's MP3 pieces go in after
@@ -192,7 +196,7 @@ def _encode_chapters(todo, records, previous, mastering, parts, marker_sections,
     # the shortest first: the encoders start soonest, and each chapter's encodes outlast
     # the next one's assembly (a long chapter after a short one left them idle)
     for plan in sorted(todo, key=lambda plan: sum(len(clip.text) for clip in plan.clips)):
-        record = _assemble_to_disk(plan, mastering, parts, marker_sections,
+        record = _assemble_to_disk(plan, mastering, parts, markers,
                                    previous.get(plan.id), formats)
         records[plan.id] = record
         batches = list(_encode_batches(parts, record, formats, workers))
@@ -232,7 +236,7 @@ def _pcm_path(parts: Path, chapter_id: str) -> Path:
 
 
 def _assemble_to_disk(plan: ChapterPlan, mastering: Mastering, parts: Path,
-                      marker_sections: int, previous: ChapterRecord | None,
+                      markers: int, previous: ChapterRecord | None,
                       formats: tuple[str, ...] = FORMATS) -> ChapterRecord:
     """The chapter's levelled PCM, for its encoders, in .parts (removed again when every
     piece is encoded already), and its record. Pieces the last build levelled with the
@@ -251,7 +255,7 @@ def _assemble_to_disk(plan: ChapterPlan, mastering: Mastering, parts: Path,
     pcm = _pcm_path(parts, plan.id)
     with atomic_path(pcm) as tmp, open(tmp, "wb") as out:
         audio = assemble_into(out, plan.clips, mastering, gain, known)
-    record = _record(plan, audio, marker_sections)
+    record = _record(plan, audio, markers)
     record.gain_db, record.rms_target = audio.gain_db, mastering.rms_db
     record.piece_bounds = audio.pieces
     record.piece_measures = [asdict(m) for m in audio.measures]
@@ -336,12 +340,12 @@ def read_cover(path: Path | None) -> bytes | None:
     return data
 
 
-def _record(plan: ChapterPlan, audio, marker_sections: int) -> ChapterRecord:
+def _record(plan: ChapterPlan, audio, markers: int) -> ChapterRecord:
     rate = audio.rate
-    markers = [asdict(m) for m in section_markers(audio.cues, audio.samples, rate, marker_sections)]
+    marks = [asdict(m) for m in section_markers(audio.cues, audio.samples, rate, markers)]
     cues = [asdict(c) for c in audio.cues]
     return ChapterRecord(plan.id, plan.key, plan.title, plan.stem, audio.samples, rate,
-                         markers, cues)
+                         marks, cues)
 
 
 def section_markers(cues: list[Cue], samples: int, rate: int, group: int = 1) -> list[Marker]:
