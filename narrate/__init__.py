@@ -43,6 +43,7 @@ __all__ = [
     "NarrateError",
     "Section",
     "Segment",
+    "audition",
     "build",
     "build_many",
     "check",
@@ -231,6 +232,15 @@ def render_book(target: str | Path | Book, *, voices=None, cache: str | Path | N
 
     book = target if isinstance(target, Book) else script(target, **options)
     return run_render(book, voices, cache, jobs, progress, executor=executor, address=address)
+
+
+def audition(voices=None, *, out: str | Path | None = None, play: bool = True) -> Preview:
+    """Every role of a cast saying a sample line, the narrator first: played when there
+    is an audio device, else (or with `out`) written to a file."""
+    from narrate.audition import audition_cast
+    from narrate.render.profiles import load_profiles
+
+    return audition_cast(load_profiles(voices), out, play)[0]
 
 
 def voices(voices=None, *, check: bool = False) -> list[str]:

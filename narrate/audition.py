@@ -219,4 +219,6 @@ def audition_cast(profiles: dict, out: str | Path | None = None, play: bool = Tr
                 "It was the best of times, it was the worst of times.")
         flat.append((role, Segment(f"audition:{role}", role, line, to_say(line))))
     with Previewer(profiles) as previewer:
-        return previewer.preview(flat, Path(out) if out else None, play), flat
+        result = previewer.preview(flat, Path(out) if out else None, play)
+    result.spoken = flat
+    return result, flat

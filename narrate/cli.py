@@ -30,14 +30,9 @@ from narrate.commandline import (
 from narrate.errors import NarrateError
 from narrate.problems import about_the_book, is_warning
 from narrate.render.cache import Cache
-from narrate.render.profiles import load_profiles
 
 __all__ = ["cli"]  # the console script's entry point (pyproject.toml), with its commands
 COLOURS = {"narrator": "white", "quote": "cyan"}
-
-
-def _book(source, kw, warnings=None) -> narrate.Book:
-    return narrate.script(source, warnings=warnings, **given(kw))
 
 
 def _warn(problems) -> None:
@@ -56,7 +51,7 @@ def script(source, output, as_json, force, prefer, **kw):
     edits of the script there are kept."""
     problems: list = []
     if output == "-":
-        book = _book(source, kw, problems)
+        book = narrate.script(source, warnings=problems, **given(kw))
         _warn(problems)
         return click.echo(scriptfile.script_text(book, as_json), nl=False)
     book, path, written = narrate.write_script(source, output, as_json=as_json, force=force,
@@ -177,14 +172,8 @@ def words(source, voices, listen, limit, phonemes, cache, jobs, **kw):
                            hint="e.g. `narrate words seeds/prophet-essay.txt`")
     found = narrate.words(source, voices=voices, listen=listen, limit=limit, cache=cache,
                           jobs=jobs, progress=None if listen else False, **given(kw))
-    from narrate.pronounce import around
-
     for word in found[:limit]:
-        heard = "" if word.heard is None else (
-            f"  MISHEARD: “{around(word.sentence, word.word, 3, word.heard)}”" if word.misheard else "  heard")
-        click.secho(f"{word.count:5}  {word.word:18} {word.first:9} "
-                    f"“{around(word.sentence, word.word)}”{heard}",
-                    fg="yellow" if word.misheard else None)
+        click.secho(word.line(), fg="yellow" if word.misheard else None)
     more = f" ({len(found) - limit} more: --limit)" if len(found) > limit else ""
     click.echo(f"{len(found)} words the engine does not know{more}; give them a respelling or "
                "phonemes in a lexicon (docs/voices.md: Pronunciation)")
@@ -220,10 +209,8 @@ def voices(voices, check_cast, hear, out):
     """List the casts and every engine's voices, check a cast (--check) or hear it
     (--audition)."""
     if hear:
-        from narrate.audition import audition_cast
-
-        result, flat = audition_cast(load_profiles(voices), out)
-        return _heard(result, [f"[{s.voice}] {s.text}" for _, s in flat], flat, out)
+        result = narrate.audition(voices, out=out)
+        return _heard(result, [f"[{s.voice}] {s.text}" for _, s in result.spoken], out)
     click.echo("\n".join(narrate.voices(voices, check=check_cast)))
 
 
@@ -253,11 +240,10 @@ def cache(scripts, cache, prune, voices):
 def preview(source, ident, cache, jobs, **kw):
     """Hear a chapter, section or segment ID of a book, a stretch (--from), or --text."""
     result = narrate.preview(source, ident, cache=cache, jobs=jobs or 1, **given(kw))
-    flat = result.spoken
-    _heard(result, [f"{s.id} [{s.voice}] {s.say}" for _, s in flat], flat, kw["out"])  # as spoken
+    _heard(result, [f"{s.id} [{s.voice}] {s.say}" for _, s in result.spoken], kw["out"])
 
 
-def _heard(result, lines: list[str], flat, out) -> None:
-    for line, (_, segment) in zip(lines, flat):
+def _heard(result, lines: list[str], out) -> None:
+    for line, (_, segment) in zip(lines, result.spoken):
         click.secho(line, fg=COLOURS.get(segment.voice))
     click.echo(result.summary(asked_for_file=bool(out)))

@@ -32,6 +32,14 @@ class UnknownWord:
     heard: str | None = None  # what the listener heard of that sentence
     misheard: bool | None = None
 
+    def line(self) -> str:
+        """The word for a person: how often, where first, in its sentence, and as heard."""
+        heard = "" if self.heard is None else (
+            f"  MISHEARD: “{around(self.sentence, self.word, 3, self.heard)}”" if self.misheard
+            else "  heard")
+        return (f"{self.count:5}  {self.word:18} {self.first:9} "
+                f"“{around(self.sentence, self.word)}”{heard}")
+
 
 def unknown_words(book: Book, profile: VoiceProfile, lexicon=None) -> list[UnknownWord]:
     """The words of `book`'s speech that `profile`'s engine does not know, most frequent

@@ -216,8 +216,9 @@ def test_no_module_imports_itself_round_a_cycle():
 
 @pytest.mark.e2e
 def test_every_command_has_its_function_in_the_library(tmp_path):
-    """The CLI is a thin layer: what `lint`, `show`, `diff`, `render` (render_book), `voices` and `cache
-    --prune` print, a program gets from narrate's own functions."""
+    """The CLI is a thin layer: what `lint`, `show`, `diff`, `render` (render_book), `voices`
+    (and --audition), `cache --prune` and `script` print, a program gets from narrate's own
+    functions."""
     import narrate
 
     source = tmp_path / "note.md"
@@ -231,6 +232,8 @@ def test_every_command_has_its_function_in_the_library(tmp_path):
     assert [c.kind for c in narrate.diff(source, edited)] == ["changed"]
     assert any(line.startswith("casts") for line in narrate.voices())
     assert narrate.voices("espeak", check=True)
+    heard = narrate.audition("espeak", out=tmp_path / "cast.wav", play=False)
+    assert [role for role, _ in heard.spoken] == ["narrator", "note", "quote"] and heard.seconds > 1
     cache = tmp_path / "cache"
     report = narrate.render_book(source, voices="espeak", cache=cache, jobs=1)
     assert not report.failed and report.rendered
