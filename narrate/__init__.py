@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from narrate.qa.report import CheckReport
     from narrate.render import RenderReport
     from narrate.stitch.timeline import Mastering
+    from narrate.studio import Studio
 
 __all__ = [
     "Book",
@@ -43,12 +44,13 @@ __all__ = [
     "NarrateError",
     "Section",
     "Segment",
-    "audition",
+    "audition_cast",
     "build",
     "build_many",
     "check",
     "diff",
     "lint",
+    "open_studio",
     "phonemes",
     "preview",
     "prune",
@@ -117,19 +119,22 @@ def build_many(sources: list[str | Path], *, check: bool | str = False, on_book=
     if options.get("meta"):
         raise NarrateError("each book's metadata is found beside it (NAME.yaml); leave out "
                            "{arg:meta} when building several books", option=("meta", None))
+    if options.get("only"):
+        raise NarrateError("names a part of one book; build that book alone",
+                           option=("only", options["only"]))
     profile = ("default" if check is True else check) or None
     return run_many(sources, lambda source: build(source, **options), profile, on_book)
 
 
-def check(folder: str | Path, *, profile: str = "default", asr: bool = False,
+def check(folder: str | Path | None = None, *, profile: str = "default", asr: bool = False,
           threshold: float = 0.35, jobs: int | None = None,
           progress: bool | None = None) -> CheckReport:
     """Read a built book back and judge it (profile "default" or "acx"); writes
     check.json and check.png into its check/ folder. `progress`: a bar on a terminal (None),
     always, or never."""
-    from narrate.qa import check_book
+    from narrate.qa import check_book, latest_book
 
-    return check_book(Path(folder), profile=profile, asr=asr, threshold=threshold, jobs=jobs,
+    return check_book(Path(folder) if folder else latest_book(), profile=profile, asr=asr, threshold=threshold, jobs=jobs,
                       progress=progress)
 
 
@@ -147,13 +152,16 @@ def preview(source: str | Path | Book | None = None, ident: str | None = None, *
     return result
 
 
-def words(source: str | Path | Book, *, voices=None, listen: bool = False, limit: int = 40,
+def words(source: str | Path | Book | None, *, voices=None, listen: bool = False, limit: int = 40,
           lexicon: str | Path | None = None, cache: str | Path | None = None,
           jobs: int | None = None, progress: bool | None = False,
           **options) -> list[UnknownWord]:
     """The words of a book its narrator's engine does not know (spelled by rule), most
     frequent first; with `listen`, the first `limit` each heard in its sentence by the
     machine listener (narrate[asr]), `misheard` set on each."""
+    if not source:
+        raise NarrateError("needs a SOURCE (or --phonemes TEXT)",
+                           hint="e.g. `narrate words seeds/prophet-essay.txt`")
     from narrate.metadata import load_lexicon
     from narrate.plan import book_profiles, load_book
     from narrate.pronounce import listen as hear
@@ -234,13 +242,23 @@ def render_book(target: str | Path | Book, *, voices=None, cache: str | Path | N
     return run_render(book, voices, cache, jobs, progress, executor=executor, address=address)
 
 
-def audition(voices=None, *, out: str | Path | None = None, play: bool = True) -> Preview:
+def audition_cast(voices=None, *, out: str | Path | None = None, play: bool = True) -> Preview:
     """Every role of a cast saying a sample line, the narrator first: played when there
     is an audio device, else (or with `out`) written to a file."""
-    from narrate.audition import audition_cast
+    from narrate.audition import audition_cast as run_audition
     from narrate.render.profiles import load_profiles
 
-    return audition_cast(load_profiles(voices), out, play)[0]
+    return run_audition(load_profiles(voices), out, play)[0]
+
+
+def open_studio(target: str | Path, *, voices=None, cache: str | Path | None = None,
+                out: str | Path = "output", port: int = 0) -> Studio:
+    """narrate studio for a book folder, a source or a script (built first when it needs
+    building), on 127.0.0.1:`port` (0: a free one). Call `.start()` (a thread) or
+    `.serve()` (here, until Ctrl-C); `.url` carries the session's token; `.stop()` ends it."""
+    from narrate.studio import start
+
+    return start(target, voices=voices, cache=cache, out=out, port=port, progress=None)
 
 
 def voices(voices=None, *, check: bool = False) -> list[str]:
@@ -258,6 +276,9 @@ def prune(sources: list[str | Path], *, cache: str | Path | None = None,
     entries kept)."""
     from narrate.plan import prune_cache
 
+    if not sources:  # none would keep nothing: the whole cache would go
+        raise NarrateError("needs the scripts or sources whose audio to keep", option=(
+            "prune", True), hint="e.g. `narrate cache --prune seeds/prophet-essay.txt`")
     return prune_cache(list(sources), cache, voices)
 
 

@@ -25,9 +25,9 @@ from narrate.commandline import (
     cli,
     command,
     given,
+    mastering_of,
     opt,
 )
-from narrate.errors import NarrateError
 from narrate.problems import about_the_book, is_warning
 from narrate.render.cache import Cache
 
@@ -100,10 +100,13 @@ def render(target, voices, cache, jobs, executor, address, **kw):
 
 
 def _failures(report) -> None:
-    for line in report.failure_lines() if report else []:
-        click.secho(f"narrate: {line}", fg="red", err=True)
     if report and report.failed:
-        sys.exit(1)
+        _fail(*report.failure_lines())
+
+
+def _fail(*lines: str) -> None:
+    click.secho("\n".join(f"narrate: {line}" for line in lines), fg="red", err=True)
+    sys.exit(1)
 
 
 @command("narrate build seeds/prophet-essay.txt --markers 2 --check",
@@ -117,8 +120,7 @@ def _failures(report) -> None:
          PREFER, *EXECUTOR, VOICES, CACHE, JOBS, *MASTERING, *CONVERT)
 def build(targets, profile, run_check, sample_rate, bitrate_kbps, rms_db, peak_db, **kw):
     """SOURCE|SCRIPT|FOLDER … -> each book: MP3 chapters with markers, an m4b, sidecars."""
-    mastering = narrate.Mastering(int(sample_rate or 0), bitrate_kbps, rms_db, peak_db)
-    mastering = narrate.Mastering.acx(mastering) if profile == "acx" else mastering
+    mastering = mastering_of(profile, sample_rate, bitrate_kbps, rms_db, peak_db)
     if len(targets) > 1 or Path(targets[0]).is_dir():
         return _build_many(targets, mastering, run_check and profile, kw)
     warnings: list = []
@@ -129,9 +131,8 @@ def build(targets, profile, run_check, sample_rate, bitrate_kbps, rms_db, peak_d
         click.secho(line, fg="yellow" if line.startswith("   ! ") else None)
     _failures(result.render)
     if result.verify and result.verify.failing:
-        click.secho(f"narrate: {len(result.verify.failing)} segments still fail their check; "
-                    "the book was built with them", fg="red", err=True)
-        sys.exit(1)
+        _fail(f"{len(result.verify.failing)} segments still fail their check; the book was "
+              "built with them")
     if run_check:
         click.get_current_context().invoke(check, book_dir=result.folder, profile=profile,
                                            jobs=kw["jobs"])
@@ -139,12 +140,9 @@ def build(targets, profile, run_check, sample_rate, bitrate_kbps, rms_db, peak_d
 
 def _build_many(targets, mastering, check_profile, kw) -> None:
     """Several books: a line as each ends, a table at the end; exit 1 if any failed."""
-    if kw.get("only"):
-        raise NarrateError("--only names a part of one book; build that book alone")
-
     def heard(entry) -> None:
-        done = "built" if entry.failure is None else "FAILED"
-        click.secho(f"{done}: {entry.source}", fg="red" if entry.failure else None, err=True)
+        click.secho(f"{'FAILED' if entry.failure else 'built'}: {entry.source}",
+                    fg="red" if entry.failure else None, err=True)
 
     entries = narrate.build_many(targets, mastering=mastering, check=check_profile, progress=None,
                                  on_book=heard, **given(kw))
@@ -167,16 +165,13 @@ def words(source, voices, listen, limit, phonemes, cache, jobs, **kw):
     in a lexicon before a long build."""
     if phonemes:
         return click.echo(narrate.phonemes(phonemes, voices=voices))
-    if not source:
-        raise NarrateError("needs a SOURCE (or --phonemes TEXT)",
-                           hint="e.g. `narrate words seeds/prophet-essay.txt`")
     found = narrate.words(source, voices=voices, listen=listen, limit=limit, cache=cache,
                           jobs=jobs, progress=None if listen else False, **given(kw))
+    from narrate import pronounce
+
     for word in found[:limit]:
         click.secho(word.line(), fg="yellow" if word.misheard else None)
-    more = f" ({len(found) - limit} more: --limit)" if len(found) > limit else ""
-    click.echo(f"{len(found)} words the engine does not know{more}; give them a respelling or "
-               "phonemes in a lexicon (docs/voices.md: Pronunciation)")
+    click.echo(pronounce.words_summary(found, limit))
 
 
 @command("narrate check output/prophet-essay --profile acx",
@@ -185,11 +180,8 @@ def words(source, voices, listen, limit, phonemes, cache, jobs, **kw):
          opt("--threshold", type=click.FloatRange(0, 1), default=0.35, help="--asr's WER limit."))
 def check(book_dir, profile, jobs, asr=False, threshold=0.35):
     """Check a built book (default: the last one built): writes check/check.json and .png."""
-    from narrate.qa import latest_book
-
-    folder = Path(book_dir) if book_dir else latest_book()
-    report = narrate.check(folder, profile=profile, asr=asr, threshold=threshold, jobs=jobs)
-    click.echo("\n".join(report.summary()) + f"\nwrote {folder / 'check'}/check.json and check.png")
+    report = narrate.check(book_dir, profile=profile, asr=asr, threshold=threshold, jobs=jobs)
+    click.echo("\n".join(report.summary()))
     if not report.passed:
         sys.exit(1)
 
@@ -209,8 +201,7 @@ def voices(voices, check_cast, hear, out):
     """List the casts and every engine's voices, check a cast (--check) or hear it
     (--audition)."""
     if hear:
-        result = narrate.audition(voices, out=out)
-        return _heard(result, [f"[{s.voice}] {s.text}" for _, s in result.spoken], out)
+        return _heard(narrate.audition_cast(voices, out=out), "[{s.voice}] {s.text}", out)
     click.echo("\n".join(narrate.voices(voices, check=check_cast)))
 
 
@@ -220,9 +211,6 @@ def voices(voices, check_cast, hear, out):
 def cache(scripts, cache, prune, voices):
     """Report the segment cache's size; --prune SCRIPT... deletes entries no script uses."""
     if prune:
-        if not scripts:
-            raise NarrateError("needs the scripts or sources whose audio to keep", option=(
-                "prune", True), hint="e.g. `narrate cache --prune seeds/prophet-essay.txt`")
         count, freed, kept = narrate.prune(scripts, cache=cache, voices=voices)
         click.echo(f"pruned {count} entries ({freed / 1e6:.1f} MB); kept {kept} in use")
     store = Cache(cache)
@@ -240,10 +228,20 @@ def cache(scripts, cache, prune, voices):
 def preview(source, ident, cache, jobs, **kw):
     """Hear a chapter, section or segment ID of a book, a stretch (--from), or --text."""
     result = narrate.preview(source, ident, cache=cache, jobs=jobs or 1, **given(kw))
-    _heard(result, [f"{s.id} [{s.voice}] {s.say}" for _, s in result.spoken], kw["out"])
+    _heard(result, "{s.id} [{s.voice}] {s.say}", kw["out"])  # as it was spoken
 
 
-def _heard(result, lines: list[str], out) -> None:
-    for line, (_, segment) in zip(lines, result.spoken):
-        click.secho(line, fg=COLOURS.get(segment.voice))
+def _heard(result, line: str, out) -> None:
+    for _, segment in result.spoken:
+        click.secho(line.format(s=segment), fg=COLOURS.get(segment.voice))
     click.echo(result.summary(asked_for_file=bool(out)))
+
+
+@command("narrate studio seeds/prophet-essay.txt --no-browser", click.argument("target"),
+         opt("--port", type=click.IntRange(0, 65535), default=0, help="On 127.0.0.1 (0: a free one)."),
+         opt("--browser/--no-browser", default=True, help="Open it in the browser."), VOICES, CACHE)
+def studio(target, port, browser, voices, cache):
+    """Hear, fix and keep a book's sentences in the browser (SOURCE, SCRIPT or BOOK_DIR)."""
+    running = narrate.open_studio(target, voices=voices, cache=cache, port=port)
+    click.echo(f"narrate studio: {running.url}  (Ctrl-C stops it)")
+    running.serve(open_browser=browser)

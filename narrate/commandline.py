@@ -90,6 +90,14 @@ PROFILE = opt("--profile", type=click.Choice(["default", "acx"]), default="defau
 EXECUTOR = (opt("--executor", type=click.Choice(["local", "ray"]), default="local",
                 help="Render here, or on a Ray cluster (narrate[ray])."),
             opt("--address", metavar="HOST:PORT", help="The Ray cluster (default: start one)."))
+def mastering_of(profile: str, sample_rate, bitrate_kbps: int, rms_db: float, peak_db: float):
+    """The Mastering the flags ask for (ACX's limits on top with --profile acx)."""
+    from narrate.stitch.timeline import Mastering
+
+    mastering = Mastering(int(sample_rate or 0), bitrate_kbps, rms_db, peak_db)
+    return Mastering.acx(mastering) if profile == "acx" else mastering
+
+
 MASTERING = (
     opt("-o", "--out", type=DIR, default="output", help="Output folder (output)."),
     opt("--bitrate", "bitrate_kbps", type=click.IntRange(32, 192), default=64, help="kbit/s (64)."),

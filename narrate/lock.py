@@ -18,9 +18,11 @@ LOCK_NAME = ".narrate.lock"
 
 
 @contextlib.contextmanager
-def book_lock(folder: Path, wait_seconds: float = 0.0):
+def book_lock(folder: Path, wait_seconds: float = 0.0, name: str = LOCK_NAME,
+              what: str = "build"):
+    """Hold `folder`'s lock `name` (a build's; a studio's is another) while in the block."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / LOCK_NAME
+    path = folder / name
     handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 -- held for the lock's life, closed below
     deadline = time.monotonic() + wait_seconds
     while True:
@@ -32,7 +34,7 @@ def book_lock(folder: Path, wait_seconds: float = 0.0):
                 handle.seek(0)
                 holder = handle.read().strip() or "another process"
                 handle.close()
-                raise NarrateError(f"{folder}: another build of this book is running "
+                raise NarrateError(f"{folder}: another {what} of this book is running "
                                    f"({holder}); wait for it to finish, then run again") from None
             time.sleep(0.2)
     try:

@@ -41,6 +41,12 @@ class UnknownWord:
                 f"“{around(self.sentence, self.word)}”{heard}")
 
 
+def words_summary(found: list[UnknownWord], limit: int) -> str:
+    more = f" ({len(found) - limit} more: --limit)" if len(found) > limit else ""
+    return (f"{len(found)} words the engine does not know{more}; give them a respelling or "
+            "phonemes in a lexicon (docs/voices.md: Pronunciation)")
+
+
 def unknown_words(book: Book, profile: VoiceProfile, lexicon=None) -> list[UnknownWord]:
     """The words of `book`'s speech that `profile`'s engine does not know, most frequent
     first. Respellings the lexicon already gives are left out: they were chosen."""

@@ -19,7 +19,7 @@ from conftest import ROOT
 STAGES = [("errors", "model", "problems", "fileio", "faults", "progress", "lock", "memory",
            "processes", "measure", "patterns", "names", "values"),
           ("read",), ("convert", "metadata", "scriptfile", "edits"), ("render",), ("stitch",),
-          ("outline", "plan", "pipeline", "manifest"), ("qa", "audition", "batch", "pronounce"),
+          ("outline", "plan", "pipeline", "manifest"), ("qa", "audition", "batch", "pronounce", "studio"),
           ("commandline", "cli", "__init__", "__main__")]
 LEVEL = {name: level for level, names in enumerate(STAGES) for name in names}
 
@@ -217,7 +217,7 @@ def test_no_module_imports_itself_round_a_cycle():
 @pytest.mark.e2e
 def test_every_command_has_its_function_in_the_library(tmp_path):
     """The CLI is a thin layer: what `lint`, `show`, `diff`, `render` (render_book), `voices`
-    (and --audition), `cache --prune` and `script` print, a program gets from narrate's own
+    (and --audition: audition_cast), `cache --prune` and `script` print, a program gets from narrate's own
     functions."""
     import narrate
 
@@ -232,7 +232,7 @@ def test_every_command_has_its_function_in_the_library(tmp_path):
     assert [c.kind for c in narrate.diff(source, edited)] == ["changed"]
     assert any(line.startswith("casts") for line in narrate.voices())
     assert narrate.voices("espeak", check=True)
-    heard = narrate.audition("espeak", out=tmp_path / "cast.wav", play=False)
+    heard = narrate.audition_cast("espeak", out=tmp_path / "cast.wav", play=False)
     assert [role for role, _ in heard.spoken] == ["narrator", "note", "quote"] and heard.seconds > 1
     cache = tmp_path / "cache"
     report = narrate.render_book(source, voices="espeak", cache=cache, jobs=1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from narrate.outline import clock
 
@@ -59,5 +60,5 @@ class CheckReport:
             lines.append(f"... and {len(self.findings) - limit} more in check.json")
         verdict = "PASSED" if self.passed else f"FAILED ({len(self.failures)} problems)"
         lines.append(f"check ({self.profile} profile): {verdict} in {self.seconds:.1f} s")
-        return lines
+        return [*lines, f"wrote {Path(self.folder, 'check')}/check.json and check.png"]
 

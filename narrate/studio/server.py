@@ -1,0 +1,183 @@
+"""The studio's web server: Starlette on uvicorn, bound to 127.0.0.1, over a Session.
+
+It edits files, so it trusts nobody: every request carries the random token made at
+start (else 403), a request from a page of another origin is refused (403), only files
+inside the book's folder are served, and the page builds its text with textContent, so
+markup in a book never runs.
+"""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import threading
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from narrate.errors import NarrateError
+from narrate.studio.session import Session
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self from Python 3.11
+
+PAGE_FILES = {"studio.js": "text/javascript", "studio.css": "text/css"}
+TOKEN_HEADER = "x-narrate-token"
+
+
+class Guard:
+    """ASGI middleware: the token on every request, and no foreign Origin."""
+
+    def __init__(self, app, token: str, origins: set[str]):
+        self.app, self.token, self.origins = app, token, origins
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            request = Request(scope)
+            given = request.headers.get(TOKEN_HEADER) or request.query_params.get("token", "")
+            origin = request.headers.get("origin")
+            if not secrets.compare_digest(given, self.token):
+                return await Response("a studio request needs its token", 403)(
+                    scope, receive, send)
+            if origin is not None and origin not in self.origins:
+                return await Response("another site may not use the studio", 403)(
+                    scope, receive, send)
+        await self.app(scope, receive, send)
+
+
+def make_app(session: Session, token: str, origins: set[str]) -> Starlette:
+    def page(request: Request) -> Response:
+        html = resources.files("narrate.studio").joinpath("studio.html").read_text("utf-8")
+        return HTMLResponse(html.replace("{{TOKEN}}", token))  # the token is [A-Za-z0-9_-]
+
+    def asset(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in PAGE_FILES:
+            return Response(status_code=404)
+        text = resources.files("narrate.studio").joinpath(name).read_text("utf-8")
+        return Response(text, media_type=PAGE_FILES[name])
+
+    def book_file(request: Request) -> Response:
+        path = _inside(session.folder, request.path_params["path"])
+        if path is None or not path.is_file():
+            return Response("no such file in this book", 404)
+        return FileResponse(path)
+
+    def view(request: Request) -> Response:
+        return JSONResponse(session.view())
+
+    def current(request: Request) -> Response:
+        take = session.current_take(request.query_params.get("id", ""))
+        return JSONResponse(vars(take) if take else None)
+
+    async def hear(request: Request) -> Response:
+        asked = await _fields(request)
+        return await _answer(lambda: vars(session.hear(**asked)))
+
+    async def keep(request: Request) -> Response:
+        asked = await _fields(request)
+        return await _answer(lambda: _built(session.keep(**asked), session))
+
+    async def undo(request: Request) -> Response:
+        return await _answer(lambda: _built(session.undo(), session))
+
+    routes = [Route("/", page), Route("/page/{name}", asset),
+              Route("/book/{path:path}", book_file), Route("/api/book", view),
+              Route("/api/take", current), Route("/api/hear", hear, methods=["POST"]),
+              Route("/api/keep", keep, methods=["POST"]), Route("/api/undo", undo, methods=["POST"])]
+    return Starlette(routes=routes, middleware=[Middleware(Guard, token=token, origins=origins)])
+
+
+def _inside(folder: Path, relative: str) -> Path | None:
+    """`relative` in `folder`, or None when it leaves it (.., an absolute path, a link)."""
+    path = (folder / relative).resolve()
+    return path if path.is_relative_to(folder) else None
+
+
+async def _fields(request: Request) -> dict:
+    try:
+        data = await request.json()
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        return {"ident": ""}
+    fields = {"ident": str(data.get("id", ""))}
+    for name in ("say", "role", "text"):
+        if isinstance(data.get(name), str):
+            fields[name] = data[name]
+    return fields
+
+
+async def _answer(work) -> Response:
+    """Run `work` off the event loop; a NarrateError is a 400 with its one line."""
+    from starlette.concurrency import run_in_threadpool
+
+    try:
+        return JSONResponse(await run_in_threadpool(work))
+    except NarrateError as error:
+        return JSONResponse({"error": str(error)}, 400)
+
+
+def _built(result, session: Session) -> dict:
+    return {"exported": result.export.exported if result.export else [],
+            "book": session.view()}
+
+
+class Studio:
+    """A running studio: `url` to open; `stop()` ends it and lets the book go."""
+
+    def __init__(self, session: Session, port: int = 0):
+        import uvicorn
+
+        self.session, self.token = session, secrets.token_urlsafe(24)
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", port))  # this machine only
+        self._socket.listen(64)  # requests wait here until the server takes them: no race
+        self.port = self._socket.getsockname()[1]
+        self.origin = f"http://127.0.0.1:{self.port}"
+        app = make_app(session, self.token, {self.origin, f"http://localhost:{self.port}"})
+        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"{self.origin}/?token={self.token}"
+
+    def start(self) -> Self:
+        self._thread = threading.Thread(target=self._server.run,
+                                        kwargs={"sockets": [self._socket]}, daemon=True)
+        self._thread.start()
+        return self
+
+    def serve(self, open_browser: bool = False) -> None:
+        """Serve in this thread until Ctrl-C; with `open_browser`, in the user's browser
+        when there is one (the address is printed either way)."""
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(self.url)
+        try:
+            self._server.run(sockets=[self._socket])
+        finally:
+            self._socket.close()
+            self.session.close()
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join()
+        self._socket.close()
+        self.session.close()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -1,0 +1,242 @@
+"""A studio session: one built book's folder, its script and its audio, and the edits a
+person makes by ear. Hear a segment said another way (only that line is rendered), Keep
+it (script.yaml is rewritten as a person's edit would be, and the build re-exports only
+what holds it), Undo the last Keep. The web server (narrate.studio.server) is a thin
+layer over this; a program can drive a session without it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from narrate.errors import NarrateError
+from narrate.fileio import atomic_path, atomic_write_bytes
+from narrate.lock import book_lock
+from narrate.manifest import MANIFEST, Manifest, read_manifest
+from narrate.model import Book, Segment
+from narrate.scriptfile import load_script, to_yaml
+from narrate.values import BuildOptions
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self from Python 3.11
+
+    from narrate.audition import Previewer
+
+STUDIO = ".studio"  # the session's own files (takes heard), a dot folder libraries skip
+STUDIO_LOCK = ".narrate-studio.lock"  # one studio per book
+UNDO_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class Take:
+    """A segment said one way: its cache key and the file (in the book's folder) to play."""
+    id: str
+    key: str
+    file: str  # relative to the book's folder
+    seconds: float
+
+
+class Session:
+    """The studio's hold on one book folder. Every change goes through `keep` and `undo`,
+    one at a time; `close` lets the folder go."""
+
+    def __init__(self, folder: str | Path, voices=None, cache=None):
+        self.folder = Path(folder).resolve()
+        self.script_path = self.folder / "script.yaml"
+        if not (self.folder / MANIFEST).is_file() or not self.script_path.is_file():
+            raise NarrateError(f"{self.folder}: not a built book (no {MANIFEST} or script.yaml)",
+                               hint="build it first: `narrate build SOURCE`, or give "
+                                    "`narrate studio` the source")
+        self.voices = voices
+        self._lock = contextlib.ExitStack()
+        self._lock.enter_context(book_lock(self.folder, name=STUDIO_LOCK, what="studio"))
+        self._busy = threading.Lock()
+        self._undo: list[bytes] = []
+        self._previewer: Previewer | None = None
+        try:
+            self._read()
+            self.cache = cache or self.manifest.cache
+        except BaseException:
+            self._lock.close()
+            raise
+
+    def _read(self) -> None:
+        self.manifest: Manifest = read_manifest(self.folder)
+        self._script_bytes = self.script_path.read_bytes()
+        self.book: Book = load_script(self.script_path, [])
+
+    def close(self) -> None:
+        if self._previewer is not None:
+            self._previewer.renderer.close()
+            self._previewer = None
+        self._lock.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # what the page shows
+
+    def view(self) -> dict:
+        """The book as the page shows it: each chapter's MP3 and segments with their times."""
+        records = {r.id: r for r in self.manifest.chapters}
+        lines = {s.id: s for s in self.book.spoken}
+        chapters = []
+        for chapter in self.book.chapters:
+            record = records.get(chapter.id)
+            if record is None:
+                continue
+            # in the order heard (the credits before the first chapter's title, the
+            # closing line after the last chapter's end), with their times
+            segments = [_segment_view(lines[c["id"]], c["start"] / record.rate,
+                                      c["end"] / record.rate)
+                        for c in record.cues if c["id"] in lines]
+            chapters.append({"id": chapter.id, "title": chapter.title,
+                             "audio": f"{record.stem}.mp3",
+                             "version": "-".join(map(str, record.file_stamp)),
+                             "segments": segments})
+        return {"title": self.book.title, "author": self.book.author,
+                "roles": sorted(self.manifest.voices), "chapters": chapters,
+                "undo": len(self._undo)}
+
+    # hear, keep, undo
+
+    def hear(self, ident: str, say: str | None = None, role: str | None = None,
+             text: str | None = None) -> Take:
+        """Render `ident` said as `say` (or `text`, spoken by the book's rules) in `role`:
+        only that line; the take goes through the segment cache."""
+        from narrate.render import RenderItem
+
+        with self._busy:
+            segment = self._changed(self._segment(ident), say, role, text)
+            item = RenderItem(segment.id, segment.say, segment.voice, segment.text)
+            renderer, profiles = self._renderer_for()
+            if item.role not in profiles:
+                raise NarrateError(f"no voice for the role {item.role!r}",
+                                   hint=f"one of {', '.join(sorted(profiles))}")
+            report = renderer.render([item], progress=False)
+            if report.failed:
+                raise NarrateError(f"could not render {ident}: {report.failed[0].error}")
+            return self._take(ident, report.keys[ident], report.paths[ident])
+
+    def current_take(self, ident: str) -> Take | None:
+        """The take the book plays now for `ident` (None for a line not rendered)."""
+        key = self.manifest.segments.get(ident)
+        if not key:
+            return None
+        from narrate.render.cache import Cache
+
+        path = Cache(self.cache).get(key)
+        return self._take(ident, key, path) if path else None
+
+    def keep(self, ident: str, say: str | None = None, role: str | None = None,
+             text: str | None = None):
+        """Write the change into script.yaml (as a person's edit: the next build from the
+        source keeps it) and rebuild: only the chapter holding it is exported again."""
+        with self._busy:
+            self._unchanged_on_disk()
+            segment = self._segment(ident)
+            changed = self._changed(segment, say, role, text)
+            if changed == segment:
+                raise NarrateError(f"{ident}: nothing changed", hint="edit it, then Keep")
+            segment.text, segment.say, segment.voice = changed.text, changed.say, changed.voice
+            return self._write_and_build(to_yaml(self.book).encode("utf-8"))
+
+    def undo(self):
+        """Put back script.yaml as it was before the last Keep, and rebuild."""
+        with self._busy:
+            if not self._undo:
+                raise NarrateError("nothing to undo")
+            self._unchanged_on_disk()
+            before = self._undo.pop()
+            return self._write_and_build(before, remember=False)
+
+    # the parts
+
+    def _write_and_build(self, script: bytes, remember: bool = True):
+        from narrate.pipeline import build
+
+        if remember:
+            self._undo = [*self._undo, self._script_bytes][-UNDO_LIMIT:]
+        atomic_write_bytes(self.script_path, script)
+        try:
+            result = build(self.script_path, BuildOptions(
+                out=self.folder.parent, cache=self.cache, voices=self.voices, progress=False))
+        finally:
+            self._read()  # what is on disk now, whatever the build did
+        if result.folder.resolve() != self.folder:
+            raise NarrateError(f"{self.script_path}: builds into {result.folder}, not "
+                               f"{self.folder}", hint="start the studio on that folder")
+        return result
+
+    def _unchanged_on_disk(self) -> None:
+        """One clear line, and nothing written, when script.yaml was changed by someone
+        else since the studio read it (an editor, a build from the source)."""
+        if self.script_path.read_bytes() != self._script_bytes:
+            self._read()
+            raise NarrateError(f"{self.script_path}: changed on disk since the studio read it; "
+                               "nothing was written", hint="the page shows it as it is now: "
+                                                           "make the change again")
+
+    def _segment(self, ident: str) -> Segment:
+        for segment in self.book.spoken:
+            if segment.id == ident:
+                return segment
+        raise NarrateError(f"no segment {ident!r} in {self.script_path}")
+
+    def _changed(self, segment: Segment, say, role, text) -> Segment:
+        """`segment` as the edit would leave it: a new text is spoken by the book's own
+        rules unless a say is given too."""
+        from narrate.convert.speech import to_say
+        from narrate.metadata import load_lexicon
+
+        new = replace(segment)
+        if text is not None and text.strip() and text != segment.text:
+            new.text = text
+            if say is None or say == segment.say:
+                say = to_say(text, load_lexicon(self.book.extra.get("lexicon")))
+        if say is not None:
+            if not say.strip():
+                raise NarrateError(f"{segment.id}: nothing to say", hint="give it some words")
+            new.say = say
+        if role is not None:
+            if role not in self.manifest.voices:
+                raise NarrateError(f"no voice for the role {role!r}",
+                                   hint=f"one of {', '.join(sorted(self.manifest.voices))}")
+            new.voice = role
+        return new
+
+    def _renderer_for(self):
+        """A renderer for the book's cast, its engines kept warm between takes."""
+        if self._previewer is None:
+            from narrate.audition import Previewer
+            from narrate.plan import book_profiles
+            from narrate.render.cache import Cache
+
+            self._previewer = Previewer(book_profiles(self.book, self.voices), Cache(self.cache))
+        return self._previewer.renderer, self._previewer.profiles
+
+    def _take(self, ident: str, key: str, path: Path) -> Take:
+        """The take copied into the book's folder, so the page is served only its files."""
+        import wave
+
+        dest = self.folder / STUDIO / "takes" / f"{key}.wav"
+        if not dest.is_file():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_path(dest) as partial:
+                shutil.copyfile(path, partial)
+        with wave.open(str(dest), "rb") as take:
+            seconds = take.getnframes() / take.getframerate()
+        return Take(ident, key, dest.relative_to(self.folder).as_posix(), seconds)
+
+
+def _segment_view(segment: Segment, start: float, end: float) -> dict:
+    return {"id": segment.id, "text": segment.text, "say": segment.say, "role": segment.voice,
+            "start": start, "end": end}

@@ -1,0 +1,210 @@
+"""narrate studio: a real server (uvicorn on 127.0.0.1) over a book built with the real
+engine and ffmpeg, driven by real requests and by Debian's Chromium through its
+chromedriver. Every wait is for something the page or the server shows, never a sleep."""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import json
+import os
+import shutil
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+from test_page import browser  # noqa: F401 - the headless Chromium fixture
+
+import narrate
+from narrate.errors import NarrateError
+
+# the text of tests/test_page.py: markup in it must show as text and never run
+TEXT = """CHAPTER I. Rivers
+
+
+The first river runs north through the hills, and the mill stands on its bank.
+
+It said <img src=x onerror="window.pwned=1"> and <script>window.pwned=2</script> too.
+
+
+CHAPTER II. Seas
+
+
+The sea is wide and grey, and the boats go out at dawn and come back at dusk.
+"""
+EDITED = "01.001.1"
+NEW_SAY = "The first river runs south, past the old grey mill."
+
+
+@pytest.fixture
+def studio(tmp_path):
+    (tmp_path / "rivers.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "rivers.yaml").write_text("title: Rivers\nauthor: A. Writer\n")
+    running = narrate.open_studio(tmp_path / "rivers.txt", voices="espeak",
+                                  cache=tmp_path / "c", out=tmp_path / "out").start()
+    yield running
+    running.stop()
+
+
+def _call(studio, path: str, body=None, token: bool = True, origin: str | None = None):
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["X-Narrate-Token"] = studio.token
+    if origin:
+        headers["Origin"] = origin
+    data = json.dumps(body).encode() if body is not None else None
+    try:
+        with urllib.request.urlopen(urllib.request.Request(studio.origin + path, data, headers)) \
+                as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def _raw_get(studio, path: str) -> int:
+    """A GET with the path exactly as written (no client normalises the ..)."""
+    connection = http.client.HTTPConnection("127.0.0.1", studio.port)
+    connection.request("GET", path, headers={"X-Narrate-Token": studio.token})
+    status = connection.getresponse().status
+    connection.close()
+    return status
+
+
+def _checksums(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in folder.rglob("*") if p.is_file()
+            and not str(p.relative_to(folder)).startswith((".studio", ".narrate"))}
+
+
+def _segments(script: Path) -> dict[str, dict]:
+    data = yaml.safe_load(script.read_text(encoding="utf-8"))
+    found = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "id" in node and "say" in node:
+                found[node["id"]] = node
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+    walk(data)
+    return found
+
+
+@pytest.mark.e2e
+def test_every_request_needs_the_token_its_own_origin_and_a_path_inside_the_book(studio):
+    assert _call(studio, "/api/book")[0] == 200
+    assert _call(studio, "/api/book", token=False)[0] == 403
+    assert _call(studio, "/", token=False)[0] == 403
+    assert _call(studio, "/api/keep", {"id": EDITED, "say": "x"}, token=False)[0] == 403
+    assert _call(studio, "/api/keep", {"id": EDITED, "say": "Something else entirely."},
+                 origin="http://evil.example")[0] == 403
+    assert _call(studio, "/api/book", origin=studio.origin)[0] == 200
+    outside = studio.session.folder.parent.parent / "rivers.txt"
+    assert outside.is_file()
+    for path in ("/book/../../rivers.txt", "/book/%2e%2e/%2e%2e/rivers.txt",
+                 "/book/..%2f..%2frivers.txt", f"/book/{outside}", "/book//etc/passwd"):
+        assert _raw_get(studio, path) in (403, 404), path
+    (studio.session.folder / "escape.txt").symlink_to(outside)  # a link out of the book
+    assert _raw_get(studio, "/book/escape.txt") == 404
+    assert _raw_get(studio, "/book/manifest.json") == 200
+    assert studio.session.script_path.read_text(encoding="utf-8").count(NEW_SAY) == 0
+
+
+@pytest.mark.e2e
+def test_a_second_studio_on_the_same_book_is_refused(studio, tmp_path):
+    with pytest.raises(NarrateError, match="another studio of this book"):
+        narrate.open_studio(studio.session.folder, voices="espeak")
+    done = subprocess.run([sys.executable, "-m", "narrate", "studio", str(studio.session.folder),
+                           "--no-browser", "--voices", "espeak"], capture_output=True,
+                          text=True, check=False, timeout=120)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "another studio of this book" in done.stderr and len(done.stderr.splitlines()) == 1
+
+
+@pytest.mark.e2e
+def test_keep_refuses_when_the_script_changed_on_disk_and_writes_nothing(studio):
+    script = studio.session.script_path
+    edited_elsewhere = script.read_text(encoding="utf-8") + "\n# a note made in an editor\n"
+    script.write_text(edited_elsewhere, encoding="utf-8")
+    status, body = _call(studio, "/api/keep", {"id": EDITED, "say": NEW_SAY})
+    assert status == 400 and "changed on disk" in json.loads(body)["error"]
+    assert script.read_text(encoding="utf-8") == edited_elsewhere  # the editor's work stays
+
+
+@pytest.mark.slow
+def test_edit_hear_keep_and_undo_in_the_browser(studio, browser, tmp_path):  # noqa: F811
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    folder = studio.session.folder
+    script = studio.session.script_path
+    original_script = script.read_bytes()
+    before = _checksums(folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    old_pieces = {c["id"]: set(c["pieces"]) for c in manifest["chapters"]}
+    wait = WebDriverWait(browser, 60, poll_frequency=0.05)
+
+    browser.get(studio.url)
+    wait.until(lambda d: d.find_element(By.ID, "status").text == "ready")
+    assert browser.execute_script("return window.pwned === undefined")
+    assert not browser.find_elements(By.CSS_SELECTOR, "#text img, #text script")
+    assert "<img" in browser.find_element(By.ID, "seg-01.002.1").text  # shown as text
+
+    browser.find_element(By.ID, f"seg-{EDITED}").click()  # plays from it, and opens it
+    wait.until(lambda d: d.find_element(By.ID, "segment-id").text == EDITED)
+    say = browser.find_element(By.ID, "edit-say")
+    say.clear()
+    say.send_keys(NEW_SAY)
+    browser.find_element(By.ID, "hear").click()
+    wait.until(lambda d: d.execute_script(
+        "var a = document.getElementById('new-take');"
+        "return a.src !== '' && a.duration > 0 && (a.currentTime > 0 || a.ended);"))
+    assert script.read_bytes() == original_script  # hearing changes nothing
+    old_take = browser.execute_script("return document.getElementById('old-take').src")
+    assert old_take and old_take != browser.execute_script(
+        "return document.getElementById('new-take').src")
+
+    browser.find_element(By.ID, "keep").click()
+    wait.until(lambda d: d.execute_script("return document.body.dataset.kept") == "1")
+    after_segments = _segments(script)
+    (tmp_path / "before.yaml").write_bytes(original_script)
+    before_segments = _segments(tmp_path / "before.yaml")
+    changed = {i for i in before_segments if before_segments[i] != after_segments.get(i)}
+    assert changed == {EDITED} and after_segments[EDITED]["say"] == NEW_SAY
+    assert set(after_segments) == set(before_segments)
+
+    after = _checksums(folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    new_pieces = {c["id"]: set(c["pieces"]) for c in manifest["chapters"]}
+    assert new_pieces["02"] == old_pieces["02"] and new_pieces["01"] != old_pieces["01"]
+    differ = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+    pieces = {n for n in differ if n.startswith(".parts/")}
+    assert {Path(n).stem for n in pieces} <= (new_pieces["01"] ^ old_pieces["01"])
+    chapter_one = next(n for n in before if n.startswith("01 - ") and n.endswith(".mp3"))
+    assert chapter_one in differ
+    book_wide = {"script.yaml", "manifest.json", "chapters.json", "metadata.json",
+                 "metadata.opf", "index.html", "Rivers.cue", "Rivers.m3u8", "m4b/Rivers.m4b",
+                 "01 - Rivers.vtt"}
+    assert differ - pieces - {chapter_one} <= book_wide, differ
+    assert not any(n.startswith("02 - ") for n in differ)  # the other chapter: every byte
+
+    # the player reloaded at the edited sentence, and plays it highlighted
+    wait.until(lambda d: d.execute_script(
+        "var s = document.querySelector('.seg.active'); return s && s.dataset.id;") == EDITED)
+    shot = tmp_path / "studio.png"
+    browser.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000
+    if os.environ.get("NARRATE_SCREENSHOT_STUDIO"):  # how docs/studio.png is made
+        shutil.copy(shot, Path(os.environ["NARRATE_SCREENSHOT_STUDIO"]))
+
+    browser.find_element(By.ID, "undo").click()
+    wait.until(lambda d: d.execute_script("return document.body.dataset.undone") == "1")
+    assert script.read_bytes() == original_script
+    assert _checksums(folder)[chapter_one] == before[chapter_one]  # the chapter as it was
