@@ -35,6 +35,10 @@ CHAPTER II. Seas
 
 
 The sea is wide and grey, and the boats go out at dawn and come back at dusk.
+
+Every boat on the Volga is loud; the Volga itself is quiet.
+
+A Volgan boatman sings of the volga at night.
 """
 EDITED = "01.001.1"
 NEW_SAY = "The first river runs south, past the old grey mill."
@@ -208,3 +212,86 @@ def test_edit_hear_keep_and_undo_in_the_browser(studio, browser, tmp_path):  # n
     wait.until(lambda d: d.execute_script("return document.body.dataset.undone") == "1")
     assert script.read_bytes() == original_script
     assert _checksums(folder)[chapter_one] == before[chapter_one]  # the chapter as it was
+
+
+SELECT_WORD = """var span = document.getElementById(arguments[0]), node = span.firstChild;
+var at = node.textContent.indexOf(arguments[1]), range = document.createRange();
+range.setStart(node, at); range.setEnd(node, at + arguments[1].length);
+var selection = window.getSelection(); selection.removeAllRanges(); selection.addRange(range);
+span.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));"""
+
+
+@pytest.mark.slow
+def test_a_pronunciation_applies_wherever_the_word_is_said_and_nowhere_else(studio, browser,  # noqa: F811
+                                                                            tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    script, folder = studio.session.script_path, studio.session.folder
+    original = script.read_bytes()
+    wait = WebDriverWait(browser, 60, poll_frequency=0.05)
+    browser.get(studio.url)
+    wait.until(lambda d: d.find_element(By.ID, "status").text == "ready")
+    browser.find_element(By.CSS_SELECTOR, "nav button[data-chapter='02']").click()
+    wait.until(lambda d: d.find_elements(By.ID, "seg-02.002.1"))
+    browser.execute_script(SELECT_WORD, "seg-02.002.1", "Volga")
+    wait.until(lambda d: d.find_element(By.ID, "places-count").text == "said in 2 places")
+    browser.find_element(By.ID, "respelling").send_keys("Vol-gah")
+    browser.find_element(By.ID, "hear-word").click()
+    wait.until(lambda d: d.execute_script(  # each place heard before and after
+        "var a = document.querySelectorAll('#places audio');"
+        "return a.length === 4 && Array.prototype.every.call(a, function (x) {"
+        "  return x.duration > 0; });"))
+    assert script.read_bytes() == original
+    browser.find_element(By.ID, "keep-word").click()
+    wait.until(lambda d: d.execute_script("return document.body.dataset.pronounced") == "1")
+
+    (tmp_path / "before.yaml").write_bytes(original)
+    before, after = _segments(tmp_path / "before.yaml"), _segments(script)
+    changed = {i for i in before if before[i] != after[i]}
+    assert changed == {"02.002.1", "02.003.1"}  # the Volga, twice; not the Volgan
+    assert after["02.002.1"]["say"].count("Vol-gah") == 2
+    assert "Volgan" in after["02.003.1"]["say"] and "of the Vol-gah at" in after["02.003.1"]["say"]
+    assert yaml.safe_load((folder / "lexicon.yaml").read_text(encoding="utf-8")) == \
+        {"volga": "Vol-gah"}
+    assert narrate.script(script).segments  # the script still loads
+
+    browser.find_element(By.ID, "undo").click()
+    wait.until(lambda d: d.execute_script("return document.body.dataset.undone") == "1")
+    assert script.read_bytes() == original and not (folder / "lexicon.yaml").exists()
+
+
+@pytest.mark.e2e
+def test_a_respelling_is_added_to_the_books_lexicon_keeping_every_byte_of_it(tmp_path):
+    lexicon = tmp_path / "words.yaml"
+    kept = "# my names\nMarx: Marks  # the philosopher\n"
+    lexicon.write_text(kept, encoding="utf-8")
+    (tmp_path / "rivers.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "rivers.yaml").write_text("title: Rivers\nauthor: A. Writer\nlexicon: words.yaml\n")
+    studio = narrate.open_studio(tmp_path / "rivers.txt", voices="espeak", cache=tmp_path / "c",
+                                 out=tmp_path / "out")
+    session = studio.session
+    with pytest.raises(NarrateError, match="not one word"):
+        session.pronounce("two words", "x")
+    with pytest.raises(NarrateError, match="never says"):
+        session.pronounce("Danube", "Dan-yoob")
+    assert [p["id"] for p in session.places("volga")] == ["02.002.1", "02.003.1"]
+    session.pronounce("Volga", "Vol-gah")
+    assert lexicon.read_text(encoding="utf-8").startswith(kept)  # the user's lines as they were
+    assert narrate.script(session.script_path).segments
+    with pytest.raises(NarrateError, match="already respells"):
+        session.pronounce("marx", "Marks")
+    session.undo()
+    assert lexicon.read_text(encoding="utf-8") == kept
+    session.close()
+
+
+@pytest.mark.slow
+def test_the_check_names_a_misheard_line_and_a_retake_rebuilds_its_chapter(studio):
+    pytest.importorskip("faster_whisper", reason="narrate[asr]: scripts/test installs it")
+    session = studio.session
+    session.keep("01.001.1", say="Zorgle vimp blorft quazzing throok mebble snarf.")
+    found = session.findings(asr=True)
+    assert any(f["id"] == "01.001.1" for f in found), found
+    result = session.retake("01.001.1")
+    assert result.export.exported == ["01"] and "01.001.1" in result.render.rendered

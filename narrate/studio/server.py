@@ -77,20 +77,43 @@ def make_app(session: Session, token: str, origins: set[str]) -> Starlette:
         return JSONResponse(vars(take) if take else None)
 
     async def hear(request: Request) -> Response:
-        asked = await _fields(request)
+        asked = _edit(await _fields(request))
         return await _answer(lambda: vars(session.hear(**asked)))
 
     async def keep(request: Request) -> Response:
-        asked = await _fields(request)
+        asked = _edit(await _fields(request))
         return await _answer(lambda: _built(session.keep(**asked), session))
 
     async def undo(request: Request) -> Response:
         return await _answer(lambda: _built(session.undo(), session))
 
+    async def places(request: Request) -> Response:
+        asked = await _fields(request)
+        return await _answer(lambda: session.places(asked["word"], asked.get("respelling", "")))
+
+    async def hear_word(request: Request) -> Response:
+        asked = await _fields(request)
+        return await _answer(lambda: session.hear_word(asked["word"], asked["respelling"]))
+
+    async def pronounce(request: Request) -> Response:
+        asked = await _fields(request)
+        return await _answer(lambda: _built(session.pronounce(asked["word"], asked["respelling"]),
+                                            session))
+
+    async def check(request: Request) -> Response:
+        asked = await _fields(request)
+        return await _answer(lambda: session.findings(asr=bool(asked.get("asr"))))
+
+    async def retake(request: Request) -> Response:
+        asked = await _fields(request)
+        return await _answer(lambda: _built(session.retake(asked["ident"]), session))
+
     routes = [Route("/", page), Route("/page/{name}", asset),
               Route("/book/{path:path}", book_file), Route("/api/book", view),
               Route("/api/take", current), Route("/api/hear", hear, methods=["POST"]),
-              Route("/api/keep", keep, methods=["POST"]), Route("/api/undo", undo, methods=["POST"])]
+              *(Route(f"/api/{name}", work, methods=["POST"]) for name, work in (
+                  ("keep", keep), ("undo", undo), ("places", places), ("hear-word", hear_word),
+                  ("pronounce", pronounce), ("check", check), ("retake", retake)))]
     return Starlette(routes=routes, middleware=[Middleware(Guard, token=token, origins=origins)])
 
 
@@ -106,12 +129,18 @@ async def _fields(request: Request) -> dict:
     except ValueError:
         data = None
     if not isinstance(data, dict):
-        return {"ident": ""}
-    fields = {"ident": str(data.get("id", ""))}
+        data = {}
+    fields = {"ident": str(data.get("id", "")), "word": str(data.get("word", "")),
+              "respelling": str(data.get("respelling", "")), "asr": data.get("asr") is True}
     for name in ("say", "role", "text"):
         if isinstance(data.get(name), str):
             fields[name] = data[name]
     return fields
+
+
+def _edit(fields: dict) -> dict:
+    """The fields of a segment's edit."""
+    return {k: v for k, v in fields.items() if k in ("ident", "say", "role", "text")}
 
 
 async def _answer(work) -> Response:

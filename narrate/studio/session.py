@@ -8,6 +8,7 @@ layer over this; a program can drive a session without it.
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 import threading
 from dataclasses import dataclass, replace
@@ -18,6 +19,7 @@ from narrate.errors import NarrateError
 from narrate.fileio import atomic_path, atomic_write_bytes
 from narrate.lock import book_lock
 from narrate.manifest import MANIFEST, Manifest, read_manifest
+from narrate.metadata import load_lexicon
 from narrate.model import Book, Segment
 from narrate.scriptfile import load_script, to_yaml
 from narrate.values import BuildOptions
@@ -30,6 +32,17 @@ if TYPE_CHECKING:
 STUDIO = ".studio"  # the session's own files (takes heard), a dot folder libraries skip
 STUDIO_LOCK = ".narrate-studio.lock"  # one studio per book
 UNDO_LIMIT = 50
+WORD = re.compile(r"[^\W\d_](?:[\w'’.-]{0,38}\w)?")  # one word: what a lexicon entry matches
+SPELLING = re.compile(r"[^\n\r\x00-\x1f]{1,100}")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a Keep changed, as it was before: the script's bytes, and the lexicon's (None
+    when the Keep made the file)."""
+    script: bytes
+    lexicon: Path | None = None
+    lexicon_bytes: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -56,7 +69,7 @@ class Session:
         self._lock = contextlib.ExitStack()
         self._lock.enter_context(book_lock(self.folder, name=STUDIO_LOCK, what="studio"))
         self._busy = threading.Lock()
-        self._undo: list[bytes] = []
+        self._undo: list[Snapshot] = []
         self._previewer: Previewer | None = None
         try:
             self._read()
@@ -150,21 +163,120 @@ class Session:
             return self._write_and_build(to_yaml(self.book).encode("utf-8"))
 
     def undo(self):
-        """Put back script.yaml as it was before the last Keep, and rebuild."""
+        """Put back script.yaml (and the lexicon) as they were before the last Keep, and
+        rebuild."""
         with self._busy:
             if not self._undo:
                 raise NarrateError("nothing to undo")
             self._unchanged_on_disk()
             before = self._undo.pop()
-            return self._write_and_build(before, remember=False)
+            if before.lexicon is not None:
+                if before.lexicon_bytes is None:
+                    before.lexicon.unlink(missing_ok=True)
+                else:
+                    atomic_write_bytes(before.lexicon, before.lexicon_bytes)
+            return self._write_and_build(before.script, remember=None)
+
+    # pronunciation: a word respelled wherever it is said
+
+    def places(self, word: str, respelling: str = "") -> list[dict]:
+        """Every line that says `word` (as a lexicon entry matches it), with the line as it
+        would be said respelled."""
+        entry = self._entry(word, respelling or word)
+        probe = replace(entry, entries={key: "\x00" for key in entry.entries})  # where it would
+        return [{"id": s.id, "say": s.say, "respelled": entry.apply(s.say)}
+                for s in self.book.spoken if probe.apply(s.say) != s.say]
+
+    def hear_word(self, word: str, respelling: str, limit: int = 3) -> list[dict]:
+        """The first `limit` places of `word`, each heard as it is and respelled."""
+        found = self.places(word, respelling)[:limit]
+        if not found:
+            raise NarrateError(f"the book never says {word!r}")
+        heard = []
+        for place in found:
+            old = self.current_take(place["id"])
+            new = self.hear(place["id"], say=place["respelled"])
+            heard.append({"id": place["id"], "old": vars(old) if old else None, "new": vars(new)})
+        return heard
+
+    def pronounce(self, word: str, respelling: str):
+        """Respell `word` in every line that says it, and nowhere else; the entry goes into
+        the book's lexicon (the metadata's, or lexicon.yaml in the book's folder) for the
+        next conversion. One Keep: Undo takes both back."""
+        with self._busy:
+            self._unchanged_on_disk()
+            entry, lexicon = self._entry(word, respelling), self._lexicon_file()
+            key = next(iter(entry.entries))
+            has = {k.lower(): k for k in load_lexicon(lexicon).entries} if lexicon.is_file() else {}
+            if key.lower() in has:  # in any case: two entries for one word would fight
+                raise NarrateError(f"{lexicon}: already respells {has[key.lower()]!r}",
+                                   hint="change it there")
+            changed = [s for s in self.book.spoken if entry.apply(s.say) != s.say]
+            if not changed:
+                raise NarrateError(f"the book never says {word!r}")
+            for segment in changed:
+                segment.say = entry.apply(segment.say)
+            before = lexicon.read_bytes() if lexicon.is_file() else None
+            _add_entry(lexicon, key, respelling)
+            return self._write_and_build(to_yaml(self.book).encode("utf-8"),
+                                         Snapshot(self._script_bytes, lexicon, before))
+
+    # what `narrate check` finds, and taking a line again
+
+    def findings(self, asr: bool = False) -> list[dict]:
+        """`narrate check` on the book (with the listener when `asr`): each finding, with
+        the segment it names when it names one."""
+        from narrate.qa import check_book
+
+        with self._busy:
+            report = check_book(self.folder, asr=asr, progress=False)
+        ids = {s.id for s in self.book.spoken}
+        found = []
+        for finding in report.findings:
+            named = re.search(r"\bsegment (\S+)", finding.where)
+            found.append({**vars(finding),
+                          "id": named.group(1) if named and named.group(1) in ids else None})
+        return found
+
+    def retake(self, ident: str):
+        """Render `ident` again whatever the cache holds and rebuild its chapter
+        (`narrate build --only ID`)."""
+        from narrate.pipeline import build
+
+        with self._busy:
+            self._segment(ident)
+            try:
+                return build(self.script_path, BuildOptions(
+                    out=self.folder.parent, cache=self.cache, voices=self.voices,
+                    progress=False, only=ident))
+            finally:
+                self._read()
+
+    def _entry(self, word: str, respelling: str):
+        from narrate.convert.speech import Lexicon
+
+        if not WORD.fullmatch(word or ""):
+            raise NarrateError(f"{word[:40]!r} is not one word", hint="select a single word")
+        if not SPELLING.fullmatch(respelling or "") or not respelling.strip():
+            raise NarrateError("a respelling is one line of up to 100 characters",
+                               hint="write the word as it should sound, e.g. Vol-ga")
+        # a word capitalised only as the first of a sentence or a name matches any case
+        key = word.lower() if word[1:] == word[1:].lower() else word
+        return Lexicon({key: respelling})
+
+    def _lexicon_file(self) -> Path:
+        named = self.book.extra.get("lexicon")
+        return Path(named) if named else self.folder / "lexicon.yaml"
 
     # the parts
 
-    def _write_and_build(self, script: bytes, remember: bool = True):
+    def _write_and_build(self, script: bytes, remember: Snapshot | None | bool = True):
+        """Write the script (remembering what it was, unless undoing) and rebuild."""
         from narrate.pipeline import build
 
         if remember:
-            self._undo = [*self._undo, self._script_bytes][-UNDO_LIMIT:]
+            snapshot = remember if isinstance(remember, Snapshot) else Snapshot(self._script_bytes)
+            self._undo = [*self._undo, snapshot][-UNDO_LIMIT:]
         atomic_write_bytes(self.script_path, script)
         try:
             result = build(self.script_path, BuildOptions(
@@ -195,7 +307,6 @@ class Session:
         """`segment` as the edit would leave it: a new text is spoken by the book's own
         rules unless a say is given too."""
         from narrate.convert.speech import to_say
-        from narrate.metadata import load_lexicon
 
         new = replace(segment)
         if text is not None and text.strip() and text != segment.text:
@@ -240,3 +351,15 @@ class Session:
 def _segment_view(segment: Segment, start: float, end: float) -> dict:
     return {"id": segment.id, "text": segment.text, "say": segment.say, "role": segment.voice,
             "start": start, "end": end}
+
+
+def _add_entry(lexicon: Path, word: str, respelling: str) -> None:
+    """Add `word: respelling` to the lexicon file, every byte of it kept as it was (its
+    comments too)."""
+    import yaml
+
+    text = lexicon.read_text(encoding="utf-8") if lexicon.is_file() else \
+        "# pronunciations for this book (narrate studio): word: respelling\n"
+    line = yaml.safe_dump({word: respelling}, allow_unicode=True, width=1000)
+    atomic_write_bytes(lexicon, (text + ("" if text.endswith("\n") else "\n") + line)
+                       .encode("utf-8"))

@@ -200,6 +200,102 @@
       .catch(function (error) { busy(false); say(error.message, true); });
   });
 
+  // a word selected in the text: where it is said, heard respelled, kept for the book
+  var word = null;
+  textBox.addEventListener('mouseup', function () {
+    var picked = String(window.getSelection()).trim();
+    if (!/^[^\s\d_.,;:!?"“”()]{1,40}$/.test(picked)) { return; }
+    word = picked;
+    $('pronounce').hidden = false;
+    $('word').textContent = word;
+    $('respelling').value = '';
+    showPlaces();
+  });
+
+  function showPlaces(heard) {
+    api('/api/places', {word: word, respelling: $('respelling').value}).then(function (found) {
+      $('places-count').textContent = 'said in ' + found.length + ' places';
+      var list = $('places');
+      list.textContent = '';
+      found.forEach(function (place) {
+        var item = document.createElement('li');
+        item.dataset.id = place.id;
+        item.textContent = place.id + ': ' + place.say + ' ';
+        var takes = (heard || []).filter(function (h) { return h.id === place.id; })[0];
+        if (takes) {
+          [takes.old, takes.new].forEach(function (take, n) {
+            if (!take) { return; }
+            var audio = document.createElement('audio');
+            audio.controls = true;
+            audio.preload = 'metadata';
+            audio.className = n ? 'after' : 'before';
+            audio.src = fileUrl(take.file);
+            item.appendChild(audio);
+          });
+        }
+        list.appendChild(item);
+      });
+      say('“' + word + '” is said in ' + found.length + ' places');
+    }).catch(function (error) { say(error.message, true); });
+  }
+
+  $('hear-word').addEventListener('click', function () {
+    say('rendering “' + word + '” as “' + $('respelling').value + '” …');
+    api('/api/hear-word', {word: word, respelling: $('respelling').value}).then(function (heard) {
+      showPlaces(heard);
+      var first = document.querySelector('#places audio.after');
+      if (first) { first.play().catch(function () {}); }
+    }).catch(function (error) { say(error.message, true); });
+  });
+
+  $('keep-word').addEventListener('click', function () {
+    busy(true);
+    say('keeping “' + word + '” …');
+    api('/api/pronounce', {word: word, respelling: $('respelling').value})
+      .then(rebuilt('pronounced', 'kept “' + word + '” as “' + $('respelling').value + '”'))
+      .catch(function (error) { busy(false); say(error.message, true); });
+  });
+
+  // what narrate check found, each with what can be done about it
+  $('run-check').addEventListener('click', function () {
+    say('checking …');
+    api('/api/check', {asr: $('check-asr').checked}).then(function (found) {
+      var list = $('findings');
+      list.textContent = '';
+      found.forEach(function (finding) {
+        var item = document.createElement('li');
+        item.className = finding.level;
+        item.textContent = finding.level.toUpperCase() + ' ' + finding.where + ': ' + finding.what + ' ';
+        if (finding.id) {
+          [['Hear', function () { openSegment(finding.id, true); }],
+           ['Edit', function () { openSegment(finding.id, false); }],
+           ['Retake', function () {
+             busy(true);
+             api('/api/retake', {id: finding.id}).then(rebuilt('retaken', 'took ' + finding.id + ' again'))
+               .catch(function (error) { busy(false); say(error.message, true); });
+           }]].forEach(function (pair) {
+            var button = document.createElement('button');
+            button.type = 'button';
+            button.textContent = pair[0];
+            button.addEventListener('click', pair[1]);
+            item.appendChild(button);
+          });
+        }
+        list.appendChild(item);
+      });
+      say('check: ' + found.length + ' findings');
+      document.body.dataset.checked = String(Number(document.body.dataset.checked || 0) + 1);
+    }).catch(function (error) { say(error.message, true); });
+  });
+
+  function openSegment(id, play) {
+    var holder = book.chapters.filter(function (c) {
+      return c.segments.some(function (s) { return s.id === id; });
+    })[0];
+    if (holder && holder !== chapter) { showChapter(holder.id); }
+    select(id, play);
+  }
+
   api('/api/book').then(function (data) { showBook(data); say('ready'); })
     .catch(function (error) { say(error.message, true); });
 })();
