@@ -692,9 +692,93 @@ def _bare_engine(cast: str, role: str, says: list[str], work: Path) -> tuple[flo
 
 CASTS = ["natural", "espeak", "neural"]  # bench voices --cast NAME: one of them
 
+CLICK_TO_SOUND = """var done = arguments[arguments.length - 1], player = document.getElementById('player');
+player.pause();
+var started = performance.now();
+player.addEventListener('playing', function () { done(performance.now() - started); },
+                        {once: true});
+document.getElementById(arguments[0]).click();"""
+HEAR_TO_SOUND = """var done = arguments[arguments.length - 1], take = document.getElementById('new-take');
+document.getElementById('player').pause();
+document.getElementById('edit-say').value = arguments[0];
+var started = performance.now();
+take.addEventListener('playing', function () { done(performance.now() - started); },
+                      {once: true});
+document.getElementById('hear').click();"""
+KEEP_TO_SOUND = """var done = arguments[arguments.length - 1], player = document.getElementById('player');
+player.pause();
+document.getElementById('edit-say').value = arguments[0];
+var started = performance.now(), kept = document.body.dataset.kept || '0';
+player.addEventListener('playing', function heard() {
+  if ((document.body.dataset.kept || '0') === kept) { return; }  // not yet the rebuilt chapter
+  player.removeEventListener('playing', heard);
+  done(performance.now() - started);
+});
+document.getElementById('keep').click();"""
+
+
+def _headless_chromium():
+    os.environ["SE_OFFLINE"] = "true"  # never fetch a browser or a driver
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser")
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--mute-audio",
+                 "--autoplay-policy=no-user-gesture-required", "--window-size=1000,800"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    driver.set_script_timeout(600)
+    return driver
+
+
+def bench_studio(work: Path) -> None:
+    """narrate studio on the seed with the default cast, in headless Chromium: a click to
+    the sound of a cached take, an edit to the sound of its new take, and a Keep to the
+    rebuilt chapter playing, against the seed's cold build in the same run."""
+    import narrate
+
+    print("== studio: the edit loop in a browser (default cast), against the cold build")
+    cache, out = work / "studio-cache", work / "studio-out"
+    env = dict(os.environ, NARRATE_CACHE=str(cache))
+    full, _, _ = run_measured(narrate_cmd() + ["build", str(SEED), "--out", str(out)], env)
+    print(f"full cold build of the seed:               {full:6.1f} s")
+    studio = narrate.open_studio(out / "prophet-essay", cache=cache).start()
+    browser = _headless_chromium()
+    try:
+        browser.get(studio.url)
+        browser.execute_async_script(
+            "var done = arguments[0], s = document.getElementById('status');"
+            "(function look() { if (s.textContent === 'ready') { done(); } else {"
+            " setTimeout(look, 20); } })();")
+        lines = [s for s in studio.session.view()["chapters"][0]["segments"] if "." in s["id"]
+                 and not s["id"].endswith(".000")]
+        clicks = [browser.execute_async_script(CLICK_TO_SOUND, f"seg-{s['id']}") / 1000
+                  for s in lines[1:8]]
+        print(f"click to sound, a cached take ({len(clicks)} sentences): median "
+              f"{statistics.median(clicks):.3f} s, worst {max(clicks):.3f} s  (target 0.2 s)")
+        hears = []
+        for number, line in enumerate(lines[1:6]):
+            browser.execute_async_script(CLICK_TO_SOUND, f"seg-{line['id']}")
+            hears.append(browser.execute_async_script(
+                HEAR_TO_SOUND, f"{line['say']} So it was, number {number + 1}.") / 1000)
+        print(f"edit to hearing the new take ({len(hears)} sentences): median "
+              f"{statistics.median(hears):.3f} s, worst {max(hears):.3f} s  (target 1 s)")
+        line = lines[len(lines) // 2]
+        browser.execute_async_script(CLICK_TO_SOUND, f"seg-{line['id']}")
+        keep = browser.execute_async_script(KEEP_TO_SOUND, line["say"] + " So it was.") / 1000
+        print(f"Keep to the rebuilt chapter playing:        {keep:6.2f} s = {keep / full:5.1%} of "
+              "the cold build  (target 5%)")
+    finally:
+        browser.quit()
+        studio.stop()
+
+
+
 SECTIONS = {"corpus": bench_corpus, "render": bench_render, "build": bench_build, "edit": bench_edit,
             "neural": bench_neural, "voices": bench_voices,
-            "scale": bench_scale, "ray": bench_ray, "batch": bench_batch}
+            "scale": bench_scale, "ray": bench_ray, "batch": bench_batch,
+            "studio": bench_studio}
 
 
 def main() -> None:

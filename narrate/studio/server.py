@@ -8,6 +8,7 @@ markup in a book never runs.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import socket
 import threading
@@ -179,7 +180,15 @@ class Studio:
     def url(self) -> str:
         return f"{self.origin}/?token={self.token}"
 
+    def _warm(self) -> None:
+        """The engines load while the page does (a failure is said when a take is asked)."""
+        def warm() -> None:
+            with contextlib.suppress(Exception):
+                self.session.warm()
+        threading.Thread(target=warm, daemon=True).start()
+
     def start(self) -> Self:
+        self._warm()
         self._thread = threading.Thread(target=self._server.run,
                                         kwargs={"sockets": [self._socket]}, daemon=True)
         self._thread.start()
@@ -188,6 +197,7 @@ class Studio:
     def serve(self, open_browser: bool = False) -> None:
         """Serve in this thread until Ctrl-C; with `open_browser`, in the user's browser
         when there is one (the address is printed either way)."""
+        self._warm()
         if open_browser:
             import webbrowser
 

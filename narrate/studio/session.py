@@ -84,10 +84,11 @@ class Session:
         self.book: Book = load_script(self.script_path, [])
 
     def close(self) -> None:
-        if self._previewer is not None:
-            self._previewer.renderer.close()
-            self._previewer = None
-        self._lock.close()
+        with self._busy:  # after the take or build in hand (or the warming) ends
+            if self._previewer is not None:
+                self._previewer.renderer.close()
+                self._previewer = None
+            self._lock.close()
 
     def __enter__(self) -> Self:
         return self
@@ -138,6 +139,13 @@ class Session:
             if report.failed:
                 raise NarrateError(f"could not render {ident}: {report.failed[0].error}")
             return self._take(ident, report.keys[ident], report.paths[ident])
+
+    def warm(self) -> None:
+        """Load the cast's engines now, so that the first Hear it is as quick as the rest."""
+        with self._busy:
+            self._renderer_for()
+            if self._previewer is not None:
+                self._previewer.warm()
 
     def current_take(self, ident: str) -> Take | None:
         """The take the book plays now for `ident` (None for a line not rendered)."""
