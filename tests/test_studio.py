@@ -123,6 +123,12 @@ def test_every_request_needs_the_token_its_own_origin_and_a_path_inside_the_book
 
 @pytest.mark.e2e
 def test_a_second_studio_on_the_same_book_is_refused(studio, tmp_path):
+    import socket
+
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    busy_port = holder.getsockname()[1]
     with pytest.raises(NarrateError, match="another studio of this book"):
         narrate.open_studio(studio.session.folder, voices="espeak")
     done = subprocess.run([sys.executable, "-m", "narrate", "studio", str(studio.session.folder),
@@ -130,6 +136,11 @@ def test_a_second_studio_on_the_same_book_is_refused(studio, tmp_path):
                           text=True, check=False, timeout=120)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "another studio of this book" in done.stderr and len(done.stderr.splitlines()) == 1
+    studio.stop()  # a port in use: one line, and the book is let go
+    with pytest.raises(NarrateError, match="choose another --port"):
+        narrate.open_studio(studio.session.folder, voices="espeak", port=busy_port)
+    narrate.open_studio(studio.session.folder, voices="espeak").session.close()
+    holder.close()
 
 
 @pytest.mark.e2e
@@ -295,3 +306,27 @@ def test_the_check_names_a_misheard_line_and_a_retake_rebuilds_its_chapter(studi
     assert any(f["id"] == "01.001.1" for f in found), found
     result = session.retake("01.001.1")
     assert result.export.exported == ["01"] and "01.001.1" in result.render.rendered
+
+
+@pytest.mark.e2e
+def test_hostile_requests_get_one_line_and_the_studio_goes_on(studio):
+    bodies = [b"not json", b"[1, 2]", b"{\"id\": 3}", json.dumps({"id": "9.9.9", "say": "x"}).encode(),
+              json.dumps({"id": EDITED, "say": "x" * 30_000}).encode(),
+              json.dumps({"id": EDITED, "role": "villain"}).encode(),
+              json.dumps({"id": EDITED, "say": "   "}).encode(),
+              json.dumps({"word": "two words", "respelling": "x"}).encode(),
+              json.dumps({"word": "river", "respelling": "a\nb"}).encode(),
+              json.dumps({"word": "<script>", "respelling": "x"}).encode()]
+    for endpoint in ("hear", "keep", "places", "hear-word", "pronounce", "retake"):
+        for body in bodies:
+            request = urllib.request.Request(f"{studio.origin}/api/{endpoint}", body, {
+                "X-Narrate-Token": studio.token, "Content-Type": "application/json"})
+            if endpoint == "retake" and EDITED.encode() in body:
+                continue  # a retake of a line that is there is no hostile request
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(request)
+            assert refused.value.code == 400, (endpoint, body[:40])
+            assert json.loads(refused.value.read())["error"]
+    assert _call(studio, "/api/undo", {})[0] == 400  # nothing to undo
+    assert _call(studio, "/api/book")[0] == 200
+    assert _raw_get(studio, "/api/keep") == 405

@@ -25,4 +25,9 @@ def start(target: str | Path, *, voices=None, cache=None, out: str | Path = "out
     if not folder.is_dir():
         folder = build(target, BuildOptions(out=out, voices=voices, cache=cache,
                                             progress=progress)).folder
-    return Studio(Session(folder, voices=voices, cache=cache), port)
+    session = Session(folder, voices=voices, cache=cache)
+    try:
+        return Studio(session, port)
+    except BaseException:
+        session.close()  # the book is let go at once
+        raise

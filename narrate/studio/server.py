@@ -168,7 +168,13 @@ class Studio:
         self.session, self.token = session, secrets.token_urlsafe(24)
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind(("127.0.0.1", port))  # this machine only
+        try:
+            self._socket.bind(("127.0.0.1", port))  # this machine only
+        except OSError as error:
+            self._socket.close()
+            raise NarrateError(f"127.0.0.1:{port}: {error.strerror or error}",
+                               hint="choose another --port, or leave it out for a free one",
+                               ) from None
         self._socket.listen(64)  # requests wait here until the server takes them: no race
         self.port = self._socket.getsockname()[1]
         self.origin = f"http://127.0.0.1:{self.port}"

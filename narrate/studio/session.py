@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 STUDIO = ".studio"  # the session's own files (takes heard), a dot folder libraries skip
 STUDIO_LOCK = ".narrate-studio.lock"  # one studio per book
 UNDO_LIMIT = 50
+LONGEST = 20_000  # characters a segment's text or say may have from the page
 WORD = re.compile(r"[^\W\d_](?:[\w'’.-]{0,38}\w)?")  # one word: what a lexicon entry matches
 SPELLING = re.compile(r"[^\n\r\x00-\x1f]{1,100}")
 
@@ -316,6 +317,9 @@ class Session:
         rules unless a say is given too."""
         from narrate.convert.speech import to_say
 
+        if max(len(text or ""), len(say or "")) > LONGEST:
+            raise NarrateError(f"{segment.id}: more than {LONGEST:,} characters",
+                               hint="split it into sentences in script.yaml")
         new = replace(segment)
         if text is not None and text.strip() and text != segment.text:
             new.text = text
