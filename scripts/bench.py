@@ -756,14 +756,16 @@ def bench_studio(work: Path) -> None:
         clicks = [browser.execute_async_script(CLICK_TO_SOUND, f"seg-{s['id']}") / 1000
                   for s in lines[1:8]]
         print(f"click to sound, a cached take ({len(clicks)} sentences): median "
-              f"{statistics.median(clicks):.3f} s, worst {max(clicks):.3f} s  (target 0.2 s)")
+              f"{statistics.median(clicks):.3f} s, worst {max(clicks):.3f} s  (target 0.2 s; "
+              f"{', '.join(f'{c:.3f}' for c in clicks)})")
         hears = []
         for number, line in enumerate(lines[1:6]):
             browser.execute_async_script(CLICK_TO_SOUND, f"seg-{line['id']}")
             hears.append(browser.execute_async_script(
                 HEAR_TO_SOUND, f"{line['say']} So it was, number {number + 1}.") / 1000)
         print(f"edit to hearing the new take ({len(hears)} sentences): median "
-              f"{statistics.median(hears):.3f} s, worst {max(hears):.3f} s  (target 1 s)")
+              f"{statistics.median(hears):.3f} s, worst {max(hears):.3f} s  (target 1 s; "
+              f"{', '.join(f'{h:.3f}' for h in hears)})")
         line = lines[len(lines) // 2]
         browser.execute_async_script(CLICK_TO_SOUND, f"seg-{line['id']}")
         keep = browser.execute_async_script(KEEP_TO_SOUND, line["say"] + " So it was.") / 1000
