@@ -10,6 +10,7 @@ beside it. The text is the book's and untrusted: all of it is escaped.
 from __future__ import annotations
 
 import html
+from pathlib import Path
 from urllib.parse import quote
 
 from narrate.stitch.readalong import paragraphs_of, segment_anchor
@@ -22,7 +23,8 @@ audio { width: 100%; position: sticky; top: 0; background: #fff; }
 .seg.active { background: #ffe08a; }
 p.credit { font-style: italic; }"""
 
-SCRIPT = """(function () {
+FOLLOW = (Path(__file__).parent / "follow.js").read_text(encoding="utf-8")
+SCRIPT = FOLLOW + """(function () {
   function seconds(stamp) {
     var parts = stamp.trim().split(':').map(Number);
     return parts.reduce(function (total, part) { return total * 60 + part; }, 0);
@@ -41,23 +43,8 @@ SCRIPT = """(function () {
   document.querySelectorAll('section.chapter').forEach(function (chapter) {
     var audio = chapter.querySelector('audio');
     var timed = cues(chapter.querySelector('pre.vtt').textContent);
-    var shown = null;
-    function show() {
-      var t = audio.currentTime, hit = null;
-      for (var i = 0; i < timed.length; i++) {
-        if (timed[i].start <= t && t < timed[i].end) { hit = timed[i]; break; }
-      }
-      var span = hit ? chapter.querySelector('[data-cue="' + hit.id + '"]') : null;
-      if (span === shown) { return; }
-      if (shown) { shown.classList.remove('active'); }
-      shown = span;
-      if (span) {
-        span.classList.add('active');
-        span.scrollIntoView({block: 'nearest'});
-      }
-    }
-    ['timeupdate', 'seeked', 'pause', 'play'].forEach(function (name) {
-      audio.addEventListener(name, show);
+    followPlayer(audio, function () { return timed; }, function (id) {
+      return chapter.querySelector('[data-cue="' + id + '"]');
     });
     chapter.querySelectorAll('.seg').forEach(function (span) {
       span.addEventListener('click', function () {

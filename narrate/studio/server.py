@@ -28,7 +28,8 @@ from narrate.studio.session import Session
 if TYPE_CHECKING:
     from typing_extensions import Self  # typing.Self from Python 3.11
 
-PAGE_FILES = {"studio.js": "text/javascript", "studio.css": "text/css"}
+PAGE_FILES = {"studio.js": "text/javascript", "studio.css": "text/css",
+              "follow.js": "text/javascript"}
 TOKEN_HEADER = "x-narrate-token"
 
 
@@ -61,7 +62,8 @@ def make_app(session: Session, token: str, origins: set[str]) -> Starlette:
         name = request.path_params["name"]
         if name not in PAGE_FILES:
             return Response(status_code=404)
-        text = resources.files("narrate.studio").joinpath(name).read_text("utf-8")
+        home = "narrate.stitch" if name == "follow.js" else "narrate.studio"  # shared
+        text = resources.files(home).joinpath(name).read_text("utf-8")
         return Response(text, media_type=PAGE_FILES[name])
 
     def book_file(request: Request) -> Response:

@@ -6,7 +6,7 @@
   var player = document.getElementById('player');
   var textBox = document.getElementById('text');
   var status = document.getElementById('status');
-  var book = null, chapter = null, selected = null, shown = null;
+  var book = null, chapter = null, selected = null;
 
   function $(id) { return document.getElementById(id); }
 
@@ -68,7 +68,6 @@
     });
     $('chapter-title').textContent = chapter.title;
     textBox.textContent = '';
-    shown = null;
     var paragraph = null, section = null;
     chapter.segments.forEach(function (segment) {
       var mine = segment.id.split('.').slice(0, 2).join('.');  // a paragraph per section
@@ -132,25 +131,9 @@
     if (play) { playFrom(id); }
   }
 
-  function follow() {  // the segment being read is highlighted and kept in view
-    if (!chapter) { return; }
-    var t = player.currentTime, hit = null;
-    for (var i = 0; i < chapter.segments.length; i++) {
-      var s = chapter.segments[i];
-      if (s.start !== null && s.start <= t && t < s.end) { hit = s; break; }
-    }
-    var span = hit ? document.getElementById('seg-' + hit.id) : null;
-    if (span === shown) { return; }
-    if (shown) { shown.classList.remove('active'); }
-    shown = span;
-    if (span) {
-      span.classList.add('active');
-      span.scrollIntoView({block: 'nearest'});
-    }
-  }
-  ['timeupdate', 'seeked', 'play', 'pause'].forEach(function (name) {
-    player.addEventListener(name, follow);
-  });
+  // the segment being read is highlighted (follow.js, the read-along page's too)
+  followPlayer(player, function () { return chapter && chapter.segments; },
+               function (id) { return document.getElementById('seg-' + id); });
 
   function edit() {
     return {id: selected, text: $('edit-text').value, say: $('edit-say').value,
