@@ -271,6 +271,11 @@ def test_a_pronunciation_applies_wherever_the_word_is_said_and_nowhere_else(stud
     wait.until(lambda d: d.execute_script("return document.body.dataset.undone") == "1")
     assert script.read_bytes() == original and not (folder / "lexicon.yaml").exists()
 
+    browser.find_element(By.ID, "run-check").click()  # narrate check, listed on the page
+    wait.until(lambda d: d.execute_script("return document.body.dataset.checked") == "1")
+    assert browser.find_element(By.ID, "status").text.startswith("check: ")
+    assert (folder / "check" / "check.json").is_file()
+
 
 @pytest.mark.e2e
 def test_a_respelling_is_added_to_the_books_lexicon_keeping_every_byte_of_it(tmp_path):
