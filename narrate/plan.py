@@ -8,28 +8,23 @@ The stitch stage (numpy, pydub) is imported only by the functions that plan chap
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import hashlib
 import json
-import pickle
-from concurrent import futures
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from narrate.convert import ConvertOptions, ReadingPolicy, convert_document
+from narrate.conversions import converted, forget_conversions
+from narrate.convert import ConvertOptions, ReadingPolicy
 from narrate.convert.headings import credit_segments
 from narrate.convert.speech import Lexicon
 from narrate.errors import NarrateError
-from narrate.fileio import atomic_write_bytes, code_digest, default_cache_dir, nearest
+from narrate.fileio import nearest
 from narrate.metadata import find_metadata, load_lexicon, load_metadata
 from narrate.model import NARRATOR as NARRATOR_ROLE
 from narrate.model import Book
 from narrate.names import slug
 from narrate.outline import DEFAULT_RATE
 from narrate.problems import WARNING, Problem
-from narrate.read import read_document
-from narrate.read.cover import save_cover
 from narrate.render import RenderItem, book_items, cast_for_language, item_keys, with_phonemes
 from narrate.render.profiles import load_profiles
 from narrate.scriptfile import is_script_file, load_script
@@ -56,8 +51,7 @@ def load_book(target: str | Path, meta: str | Path | None = None,
         narrator = load_profiles(metadata.get("voices")).get(NARRATOR_ROLE)
         options["words_per_minute"] = narrator.rate if narrator else DEFAULT_RATE
     convert_options = ConvertOptions(lexicon=load_lexicon(lexicon_path), policy=policy, **options)
-    key = _conversion_key(target, metadata, convert_options)
-    book, problems = _converted(key) or _convert(target, convert_options, metadata, key)
+    book, problems = converted(target, convert_options, metadata)
     book = credited(book, book_profiles(book, voices, lexicon=convert_options.lexicon),
                     convert_options.lexicon)
     if not book.author:
@@ -65,78 +59,6 @@ def load_book(target: str | Path, meta: str | Path | None = None,
                                 f"{meta_path or target.with_suffix('.yaml')}", WARNING))
     warnings.extend(problems)
     return book
-
-
-def _convert(target: Path, options: ConvertOptions, metadata: dict,
-             key: str) -> tuple[Book, list]:
-    document = read_document(target)
-    said = _said_path(target, options)
-    with contextlib.suppress(Exception):  # missing or damaged: every paragraph is spoken anew
-        known = pickle.loads(said.read_bytes())
-        options.said.known = known if isinstance(known, dict) else {}
-    with futures.ThreadPoolExecutor(1) as drawing:  # an SVG cover is drawn (rsvg-convert:
-        cover = drawing.submit(save_cover, *document.cover) if document.cover and \
-            not metadata.get("cover") else None  # a second and more) while the text converts
-        book, problems = convert_document(document, options, metadata)
-        if cover is not None and not book.extra.get("cover"):
-            path, found = cover.result()
-            problems += found
-            if path:
-                book.extra["cover"] = str(path)
-    with contextlib.suppress(OSError):
-        atomic_write_bytes(said, pickle.dumps(options.said.used, protocol=5))
-    try:  # kept for the next build of the same text: a rebuild need not convert again
-        if key:
-            atomic_write_bytes(_conversion_path(key), pickle.dumps((book, problems), protocol=5))
-    except OSError:
-        pass  # a cache it cannot write only costs time
-    return book, problems
-
-
-def _conversion_path(key: str) -> Path:
-    return default_cache_dir() / "books" / f"{key}.pickle"
-
-
-def _said_path(target: Path, options: ConvertOptions) -> Path:
-    """Where the words spoken for each paragraph of `target` are kept, by everything else
-    `to_say` depends on: the options (the lexicon's entries included) and narrate's code."""
-    digest = hashlib.sha256(f"{target.resolve()}\n{options!r}\n{_code_stamp()}".encode())
-    return default_cache_dir() / "books" / f"{digest.hexdigest()[:32]}.said"
-
-
-def _conversion_key(target: Path, metadata: dict, options: ConvertOptions) -> str:
-    """Everything a conversion depends on: the source (its name and bytes), its metadata,
-    the options (the lexicon's entries included) and narrate's own code (its files' sizes
-    and times). "" when the source cannot be read: the reader then says why."""
-    digest = hashlib.sha256()
-    try:
-        with target.open("rb") as source:  # streamed: any size, bounded memory
-            for block in iter(lambda: source.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
-        return ""
-    digest.update(str(target).encode("utf-8"))
-    digest.update(json.dumps(metadata, sort_keys=True, default=str).encode("utf-8"))
-    digest.update(repr(options).encode("utf-8"))
-    digest.update(_code_stamp().encode("ascii"))
-    return digest.hexdigest()[:32]
-
-
-@functools.cache
-def _code_stamp() -> str:
-    return code_digest(*sorted(Path(__file__).parent.rglob("*.py")))
-
-
-def _converted(key: str) -> tuple[Book, list] | None:
-    """The book this exact conversion made last time, if it is still whole."""
-    if not key:
-        return None
-    try:
-        book, problems = pickle.loads(_conversion_path(key).read_bytes())
-    except Exception:  # noqa: BLE001 - missing, damaged or stale: converted again
-        return None
-    cover = book.extra.get("cover")
-    return None if cover and not Path(cover).is_file() else (book, problems)
 
 
 def book_folder(book: Book, root: str | Path = OUTPUT_DIR) -> Path:
@@ -322,8 +244,4 @@ def prune_cache(sources: list, cache=None, voices=None) -> tuple[int, float, int
 
     keep = used_cache_keys([load_book(s) for s in sources], voices)
     count, freed = Cache(cache).prune(keep)
-    books = default_cache_dir() / "books"
-    for kept in [*books.glob("*.pickle"), *books.glob("*.said")]:  # conversions: only
-        freed += kept.stat().st_size  # time is lost, the next build converts again
-        kept.unlink()
-    return count, freed, len(keep)
+    return count, freed + forget_conversions(), len(keep)

@@ -12,8 +12,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from narrate import plan
+from narrate import conversions, plan
 from narrate.convert.speech import to_say
+from narrate.fileio import default_cache_dir
 from narrate.scriptfile import HEADER, book_to_data, to_yaml
 from narrate.stitch.library import xml_attr, xml_text
 
@@ -27,7 +28,7 @@ def test_a_conversion_is_kept_and_given_back_while_nothing_it_depends_on_changes
     def no_conversion(*args, **kwargs):
         raise AssertionError("converted again")
 
-    monkeypatch.setattr(plan, "convert_document", no_conversion)
+    monkeypatch.setattr(conversions, "convert_document", no_conversion)
     again_warnings: list = []
     again = plan.load_book(short_source, warnings=again_warnings)
     assert again == first and [str(w) for w in again_warnings] == \
@@ -45,7 +46,7 @@ def test_a_conversion_is_kept_and_given_back_while_nothing_it_depends_on_changes
 @pytest.mark.unit
 def test_a_damaged_kept_conversion_is_converted_again(short_source):
     book = plan.load_book(short_source)
-    kept = list((plan.default_cache_dir() / "books").glob("*.pickle"))
+    kept = list((default_cache_dir() / "books").glob("*.pickle"))
     assert len(kept) == 1
     kept[0].write_bytes(b"not a pickle")
     assert plan.load_book(short_source) == book
@@ -93,7 +94,7 @@ def test_the_mp3_makeup_is_measured_once_per_ffmpeg_and_kept(monkeypatch):
     encode.mp3_makeup_db.cache_clear()
     measured = encode.mp3_makeup_db(22050, 64)
     assert 0.1 < measured < 1.5  # LAME plays back a little quieter
-    kept = plan.default_cache_dir() / "encoders.json"
+    kept = default_cache_dir() / "encoders.json"
     assert kept.exists()
 
     def no_measuring(rate, kbps):
@@ -144,7 +145,7 @@ def test_an_edited_text_speaks_only_its_changed_paragraph_anew(short_source, mon
     again = plan.load_book(short_source)
     assert len(spoken) == 1 and "very" in spoken[0]
     monkeypatch.undo()
-    for kept in (plan.default_cache_dir() / "books").iterdir():
+    for kept in (default_cache_dir() / "books").iterdir():
         kept.unlink()
     assert plan.load_book(short_source) == again
 
