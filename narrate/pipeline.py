@@ -5,7 +5,6 @@ manifest.json (narrate.manifest). One book folder, under a lock."""
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,12 +145,8 @@ def _export(plan: BookPlan, cache: Cache, converted: Book | None, options: Build
             formats: tuple[str, ...], warnings, encoder=None) -> ExportResult:
     """Export the chapters that changed, then write the manifest (under the book's lock)."""
     last = last_manifest(plan.folder)  # read once, under the lock: as the last build left it
-    export = export_book(plan.info, plan.chapters, plan.folder, plan.mastering,
-                         options.jobs or os.cpu_count() or 1, options.markers,
-                         {c.id: c for c in last.chapters} if last else {},
-                         force=plan.forced_chapters, progress=options.progress,
-                         m4b_stamp=last.m4b_stamp if last else None,
-                         readalong=options.readalong, formats=formats, encoder=encoder)
+    export = export_book(plan, options, formats, {c.id: c for c in last.chapters} if last else {},
+                         last.m4b_stamp if last else None, encoder)
     info, book = plan.info, plan.book
     manifest = Manifest(
         book.title, book.source, plan.mastering, plan.keys, export.chapters,

@@ -14,8 +14,8 @@ from mutagen.mp4 import MP4
 from narrate import build
 from narrate.errors import NarrateError
 from narrate.qa import check_book
-from narrate.stitch import BookInfo
 from narrate.stitch.library import abs_metadata, opf_metadata
+from narrate.stitch.records import BookInfo
 
 IMAGES = {".png", ".jpg", ".jpeg", ".webp"}
 AUDIO = {".mp3", ".m4b", ".m4a", ".aac", ".flac", ".ogg", ".opus", ".wav", ".wma", ".mp4"}

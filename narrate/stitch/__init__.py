@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 from collections.abc import Set as AbstractSet
 from concurrent import futures
 from dataclasses import asdict
@@ -39,12 +40,12 @@ from narrate.stitch.readalong import write_readalong
 from narrate.stitch.records import (
     FORMATS,
     PARTS,
-    BookInfo,
     ChapterPlan,
     ChapterRecord,
     ExportResult,
 )
 from narrate.stitch.timeline import MP3_DELAY, Cue, Marker, Mastering, mp3_frame
+from narrate.values import BookPlan, BuildOptions
 
 
 def stamp(path: Path | None) -> list[int]:
@@ -92,22 +93,24 @@ def _needs_export(plan: ChapterPlan, folder: Path, previous: dict,
                      or all(_encoded(folder / PARTS, p, ("m4b",)) for p in old.pieces)))
 
 
-def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, mastering: Mastering,
-                jobs: int = 2, markers: int = 1,
-                previous: dict[str, ChapterRecord] | None = None,
-                force: AbstractSet[str] = frozenset(), progress: bool | None = None,
-                m4b_stamp: list[int] | None = None, readalong: bool = False,
-                formats: tuple[str, ...] = FORMATS, encoder=None) -> ExportResult:
-    """Export every chapter whose key changed, then re-join the m4b and rewrite the sidecars.
+def export_book(planned: BookPlan, options: BuildOptions, formats: tuple[str, ...],
+                previous: dict[str, ChapterRecord], m4b_stamp: list[int] | None = None,
+                encoder=None) -> ExportResult:
+    """Export every chapter of `planned` not as the last build left it (`previous`: its
+    records; `m4b_stamp`: its m4b's), then re-join the m4b and rewrite the sidecars.
 
     Each changed chapter is assembled in turn (its levelled PCM goes to a file in .parts,
     a chunk at a time: memory never holds a chapter), and its pieces not already in .parts are handed to
-    `jobs` encoder threads, MP3 and AAC, which work while the next chapter is assembled
-    (many short pieces keep both cores busy); then each chapter's MP3 and tags.
-    With `readalong`, also the read-along EPUB (readalong.py). `formats`: the chapter
-    MP3s, the m4b or both (FORMATS); the page and the EPUB carry the chapter MP3s.
+    `options.jobs` encoder threads, MP3 and AAC, which work while the next chapter is
+    assembled (many short pieces keep both cores busy); then each chapter's MP3 and tags.
+    With `options.readalong`, also the read-along EPUB (readalong.py). `formats`: the
+    chapter MP3s, the m4b or both (FORMATS); the page and the EPUB carry the chapter MP3s.
     `encoder(function, *args) -> Future` runs the encodes elsewhere (on Ray's workers).
     """
+    info, plans, folder, mastering = (planned.info, planned.chapters, planned.folder,
+                                      planned.mastering)
+    jobs, markers, readalong = options.jobs or os.cpu_count() or 1, options.markers, \
+        options.readalong
     check_ffmpeg()
     if mastering.lead_in_ms * mastering.sample_rate < 1000 * MP3_DELAY:
         raise ValueError("lead_in_ms must cover the MP3 encoder's delay (60 ms or more)")
@@ -115,8 +118,7 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
     parts = folder / PARTS
     parts.mkdir(parents=True, exist_ok=True)
     remove_temporary(folder)
-    previous = previous or {}
-    todo = chapters_to_export(plans, folder, previous, force, formats)
+    todo = chapters_to_export(plans, folder, previous, planned.forced_chapters, formats)
     again = {p.id for p in todo}
     records: dict[str, ChapterRecord] = {p.id: previous[p.id] for p in plans if p.id not in again}
     m4b = m4b_path(folder, info.title, formats)
@@ -127,7 +129,7 @@ def export_book(info: BookInfo, plans: list[ChapterPlan], folder: Path, masterin
         aac, mp3 = _encode_chapters(todo, records, previous, mastering, parts, markers,
                                     formats, encoder or pool.submit, max(1, jobs))
         ordered = [records[p.id] for p in plans]
-        with Progress("encoding", len(aac) + len(mp3), progress) as bar:
+        with Progress("encoding", len(aac) + len(mp3), options.progress) as bar:
             _wait(aac, bar)
             # the m4b is joined from the AAC pieces while the last MP3 pieces are encoded
             joined = joiner.submit(join_book, info, plans, ordered, folder, m4b,
