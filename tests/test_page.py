@@ -73,6 +73,7 @@ var audio = section.querySelector('audio'), active = section.querySelector('.seg
 return [audio.currentTime, active ? active.id : null, audio.readyState, audio.paused];"""
 
 
+@pytest.mark.slow  # a browser: the full suite's, as the studio's browser tests are
 def test_the_highlight_follows_the_player_and_a_click_seeks(book, browser, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait

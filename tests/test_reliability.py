@@ -111,6 +111,7 @@ def test_strange_text_shapes_build_end_to_end(tmp_path):
     assert sum(len(c["cues"]) for c in manifest["chapters"]) >= 6
 
 
+@pytest.mark.slow  # a whole build of a 50,000-character line
 def test_fifty_thousand_character_paragraph_without_a_full_stop(tmp_path):
     text = " ".join(f"word{i % 97}" for i in range(7000))  # about 50,000 characters
     assert len(text) > 45000 and "." not in text
