@@ -110,6 +110,12 @@ def test_every_request_needs_the_token_its_own_origin_and_a_path_inside_the_book
     assert _call(studio, "/api/keep", {"id": EDITED, "say": "Something else entirely."},
                  origin="http://evil.example")[0] == 403
     assert _call(studio, "/api/book", origin=studio.origin)[0] == 200
+    connection = http.client.HTTPConnection("127.0.0.1", studio.port)  # a token not ASCII
+    connection.putrequest("GET", "/api/book")
+    connection.putheader("X-Narrate-Token", "é".encode("latin-1"))
+    connection.endheaders()
+    assert connection.getresponse().status == 403
+    connection.close()
     outside = studio.session.folder.parent.parent / "rivers.txt"
     assert outside.is_file()
     for path in ("/book/../../rivers.txt", "/book/%2e%2e/%2e%2e/rivers.txt",
@@ -141,6 +147,15 @@ def test_a_second_studio_on_the_same_book_is_refused(studio, tmp_path):
         narrate.open_studio(studio.session.folder, voices="espeak", port=busy_port)
     narrate.open_studio(studio.session.folder, voices="espeak").session.close()
     holder.close()
+
+
+@pytest.mark.e2e
+def test_a_studio_started_without_voices_keeps_the_cast_the_book_was_built_with(studio):
+    studio.stop()
+    with narrate.open_studio(studio.session.folder) as again:  # no --voices: espeak's book
+        assert again.session.voices == "espeak"
+        result = again.session.keep(EDITED, say=NEW_SAY)
+        assert result.render.rendered == [EDITED] and result.export.exported == ["01"]
 
 
 @pytest.mark.e2e

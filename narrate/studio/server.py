@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 PAGE_FILES = {"studio.js": "text/javascript", "studio.css": "text/css",
               "follow.js": "text/javascript"}
 TOKEN_HEADER = "x-narrate-token"
+PAGE_HEADERS = {"Content-Security-Policy": "default-src 'self'; object-src 'none'; "
+                                           "base-uri 'none'; frame-ancestors 'none'",
+                "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
 
 
 class Guard:
@@ -44,7 +47,8 @@ class Guard:
             request = Request(scope)
             given = request.headers.get(TOKEN_HEADER) or request.query_params.get("token", "")
             origin = request.headers.get("origin")
-            if not secrets.compare_digest(given, self.token):
+            if not secrets.compare_digest(given.encode("utf-8", "surrogateescape"),
+                                          self.token.encode("ascii")):
                 return await Response("a studio request needs its token", 403)(
                     scope, receive, send)
             if origin is not None and origin not in self.origins:
@@ -56,7 +60,8 @@ class Guard:
 def make_app(session: Session, token: str, origins: set[str]) -> Starlette:
     def page(request: Request) -> Response:
         html = resources.files("narrate.studio").joinpath("studio.html").read_text("utf-8")
-        return HTMLResponse(html.replace("{{TOKEN}}", token))  # the token is [A-Za-z0-9_-]
+        # the token is [A-Za-z0-9_-]; the page runs only the studio's own scripts
+        return HTMLResponse(html.replace("{{TOKEN}}", token), headers=PAGE_HEADERS)
 
     def asset(request: Request) -> Response:
         name = request.path_params["name"]

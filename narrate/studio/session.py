@@ -75,6 +75,7 @@ class Session:
         try:
             self._read()
             self.cache = cache or self.manifest.cache
+            self.voices = voices or _cast_used(self.manifest, self.book)
         except BaseException:
             self._lock.close()
             raise
@@ -358,6 +359,22 @@ class Session:
         with wave.open(str(dest), "rb") as take:
             seconds = take.getnframes() / take.getframerate()
         return Take(ident, key, dest.relative_to(self.folder).as_posix(), seconds)
+
+
+def _cast_used(manifest: Manifest, book: Book) -> str | None:
+    """The shipped cast the book was last built with, when its script names none: a Keep
+    must not rebuild a book built with --voices espeak in another voice."""
+    from narrate.metadata import cast_names
+    from narrate.render.profiles import load_profiles
+
+    if book.extra.get("voices"):
+        return None
+    for name in cast_names():
+        profiles = load_profiles(name)
+        if all(role in profiles and (profiles[role].engine, profiles[role].voice) ==
+               (used.engine, used.voice) for role, used in manifest.voices.items()):
+            return name
+    return None
 
 
 def _segment_view(segment: Segment, start: float, end: float) -> dict:
