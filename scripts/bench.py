@@ -232,10 +232,10 @@ def encoders_cpu(cache: Path, work: Path) -> tuple[float, float]:
     work.mkdir(parents=True, exist_ok=True)
     spent = {"aac": 0.0, "mp3": 0.0}
     for chapter in plan.chapters:
-        record = stitch._assemble_to_disk(chapter, plan.mastering, work, 1, None)
-        for _, codec, pieces in stitch._encode_batches(work, record):
+        record = stitch.pieces.assemble_to_disk(chapter, plan.mastering, work, 1, None)
+        for _, codec, pieces in stitch.pieces.encode_batches(work, record):
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            encode_pieces(stitch._pcm_path(work, record.id), record.rate, pieces, codec,
+            encode_pieces(stitch.pieces.pcm_path(work, record.id), record.rate, pieces, codec,
                           plan.mastering.bitrate_kbps)
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             spent[codec] += after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime

@@ -335,9 +335,9 @@ def test_each_chapter_s_mp3_pieces_queue_behind_the_next_chapter_s_aac(monkeypat
 
     from narrate import stitch
 
-    monkeypatch.setattr(stitch, "_assemble_to_disk",
+    monkeypatch.setattr(stitch.pieces, "assemble_to_disk",
                         lambda plan, *args: SimpleNamespace(id=plan.id, rate=22050))
-    monkeypatch.setattr(stitch, "_encode_batches", lambda parts, record, formats, workers: [
+    monkeypatch.setattr(stitch.pieces, "encode_batches", lambda parts, record, formats, workers: [
         (record, "aac", []), (record, "mp3", [])])
 
     def queue(busy: bool) -> list[str]:
@@ -476,7 +476,7 @@ def test_encodes_are_shared_out_to_the_encoder_threads(tmp_path):
         record = stitch.ChapterRecord("1", "k", "T", "01 - T", at, 22050, pieces=names,
                                       piece_bounds=bounds)
         found = [[(job.stop - job.start) // 22050 for job in jobs] for _, codec, jobs in
-                 stitch._encode_batches(tmp_path, record, ("m4b",), workers)]
+                 stitch.pieces.encode_batches(tmp_path, record, ("m4b",), workers)]
         for name in have:
             (tmp_path / f"{name}.m4a").unlink()
         return found

@@ -12,30 +12,26 @@ encoded again. Only this package knows an audio format exists.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 from collections.abc import Set as AbstractSet
 from concurrent import futures
-from dataclasses import asdict
 from pathlib import Path
 
-from narrate.convert import short_title
 from narrate.errors import NarrateError
 from narrate.faults import checkpoint
 from narrate.fileio import atomic_path, write_bytes_if_changed
 from narrate.names import safe_filename
 from narrate.progress import Progress
+from narrate.stitch import pieces
 from narrate.stitch.bookfiles import M4B_FOLDER, join_book, m4b_path, write_book_files
 from narrate.stitch.encode import (
-    ENCODER_SETTINGS,
-    PieceJob,
     check_ffmpeg,
     encode_pieces,
     info_frame,
-    mp3_makeup_db,
     stop_encoders,
 )
 from narrate.stitch.library import series_position
+from narrate.stitch.pieces import section_markers as section_markers  # for its callers
 from narrate.stitch.readalong import write_readalong
 from narrate.stitch.records import (
     FORMATS,
@@ -44,7 +40,7 @@ from narrate.stitch.records import (
     ChapterRecord,
     ExportResult,
 )
-from narrate.stitch.timeline import MP3_DELAY, Cue, Marker, Mastering, mp3_frame
+from narrate.stitch.timeline import MP3_DELAY, Marker, Mastering, mp3_frame
 from narrate.values import BookPlan, BuildOptions
 
 
@@ -90,7 +86,7 @@ def _needs_export(plan: ChapterPlan, folder: Path, previous: dict,
                 and ("mp3" not in formats or (old.file_stamp and stamp(
                     folder / f"{plan.stem}.mp3") == old.file_stamp))
                 and ("m4b" not in formats
-                     or all(_encoded(folder / PARTS, p, ("m4b",)) for p in old.pieces)))
+                     or all(pieces.encoded(folder / PARTS, p, ("m4b",)) for p in old.pieces)))
 
 
 def export_book(planned: BookPlan, options: BuildOptions, formats: tuple[str, ...],
@@ -198,10 +194,10 @@ def _encode_chapters(todo, records, previous, mastering, parts, markers, formats
     # the shortest first: the encoders start soonest, and each chapter's encodes outlast
     # the next one's assembly (a long chapter after a short one left them idle)
     for plan in sorted(todo, key=lambda plan: sum(len(clip.text) for clip in plan.clips)):
-        record = _assemble_to_disk(plan, mastering, parts, markers,
+        record = pieces.assemble_to_disk(plan, mastering, parts, markers,
                                    previous.get(plan.id), formats)
         records[plan.id] = record
-        batches = list(_encode_batches(parts, record, formats, workers))
+        batches = list(pieces.encode_batches(parts, record, formats, workers))
         aac += send(batch for batch in batches if batch[1] == "aac")
         mp3 += send(held)
         held = [batch for batch in batches if batch[1] == "mp3"]
@@ -212,8 +208,8 @@ def _encode_chapters(todo, records, previous, mastering, parts, markers, formats
 
 
 def _encode_args(parts: Path, batch, mastering: Mastering) -> tuple:
-    record, codec, pieces = batch
-    return _pcm_path(parts, record.id), record.rate, pieces, codec, mastering.bitrate_kbps
+    record, codec, jobs = batch
+    return pieces.pcm_path(parts, record.id), record.rate, jobs, codec, mastering.bitrate_kbps
 
 
 def _wait(encodes: list[futures.Future], bar: Progress) -> None:
@@ -233,99 +229,6 @@ def remove_temporary(folder: Path) -> int:
     return len(leftovers)
 
 
-def _pcm_path(parts: Path, chapter_id: str) -> Path:
-    return parts / f"{chapter_id}.pcm"
-
-
-def _assemble_to_disk(plan: ChapterPlan, mastering: Mastering, parts: Path,
-                      markers: int, previous: ChapterRecord | None,
-                      formats: tuple[str, ...] = FORMATS) -> ChapterRecord:
-    """The chapter's levelled PCM, for its encoders, in .parts (removed again when every
-    piece is encoded already), and its record. Pieces the last build levelled with the
-    same inputs and gain, and whose encodes are in .parts, are left out."""
-    # numpy and pydub, only when there is work
-    from narrate.stitch.assemble import PieceMeasure, assemble_into
-
-    gain = previous.gain_db if previous and previous.rms_target == mastering.rms_db else None
-    rate, kbps = mastering.sample_rate, mastering.bitrate_kbps
-    known = {}
-    if previous and gain is not None:
-        for (start, _), measure in zip(previous.piece_bounds, previous.piece_measures):
-            name = piece_name(measure["digest"], rate, kbps, start == 0)
-            if _encoded(parts, name, formats):
-                known[measure["inputs"]] = PieceMeasure(**measure)
-    pcm = _pcm_path(parts, plan.id)
-    with atomic_path(pcm) as tmp, open(tmp, "wb") as out:
-        audio = assemble_into(out, plan.clips, mastering, gain, known)
-    record = _record(plan, audio, markers)
-    record.gain_db, record.rms_target = audio.gain_db, mastering.rms_db
-    record.piece_bounds = audio.pieces
-    record.piece_measures = [asdict(m) for m in audio.measures]
-    record.pieces = [piece_name(m.digest, rate, kbps, start == 0)
-                     for m, (start, _) in zip(audio.measures, audio.pieces)]
-    if all(_encoded(parts, p, formats) for p in record.pieces):
-        pcm.unlink()
-    return record
-
-
-def _encoded(parts: Path, piece: str, formats: tuple[str, ...]) -> bool:
-    return all((parts / f"{piece}{suffix}").exists() for suffix in _suffixes(formats))
-
-
-def piece_name(samples_digest: str, rate: int, kbps: int, head: bool) -> str:
-    """A piece's encodes are named by what they hold: its samples (`samples_digest`, the
-    blake2b-96 of them), whether it opens its chapter (its MP3 starts differently), and
-    the encoder settings."""
-    return hashlib.blake2b(f"{samples_digest}/{rate}/{kbps}/{head}/{ENCODER_SETTINGS}/"
-                           f"{mp3_makeup_db(rate, kbps)}".encode(), digest_size=12).hexdigest()
-
-
-BATCH_SECONDS = 600  # pieces encoded by one ffmpeg run: enough to share its start-up,
-                    # few enough that both cores stay busy
-
-
-def _suffixes(formats: tuple[str, ...]) -> list[str]:
-    """The pieces each format is made from: the m4b of AAC pieces, each MP3 of MP3 pieces."""
-    return [{"m4b": ".m4a", "mp3": ".mp3"}[f] for f in formats]
-
-
-def _encode_batches(parts: Path, record: ChapterRecord, formats: tuple[str, ...] = FORMATS,
-                    workers: int = 1):
-    """(record, codec, jobs) for the pieces of a chapter not yet in .parts: up to
-    BATCH_SECONDS a run, and no more than a `workers`th of the codec's pieces (an edit's
-    two pieces are two runs, on two cores)."""
-    for codec, suffix, job in (("aac", ".m4a", _aac_job), ("mp3", ".mp3", _mp3_job)):
-        if suffix not in _suffixes(formats):
-            continue
-        missing = [(piece, start, stop) for piece, (start, stop)
-                   in zip(record.pieces, record.piece_bounds)
-                   if not (parts / f"{piece}{suffix}").exists()]
-        share = -(-sum(stop - start for _, start, stop in missing) // max(1, workers))
-        limit = min(BATCH_SECONDS * record.rate, share)
-        batch: list[PieceJob] = []
-        for piece, start, stop in missing:
-            if batch and sum(j.stop - j.start for j in batch) + stop - start > limit:
-                yield record, codec, batch
-                batch = []
-            batch.append(job(parts / f"{piece}{suffix}", start, stop, record.rate))
-        if batch:
-            yield record, codec, batch
-
-
-def _aac_job(dest: Path, start: int, stop: int, rate: int) -> PieceJob:
-    return PieceJob(start, stop, dest)
-
-
-def _mp3_job(dest: Path, start: int, stop: int, rate: int) -> PieceJob:
-    """The piece minus the encoder's delay at its head and one frame at its tail, which
-    LAME gives back as silence: the decoded piece is exactly stop - start samples, so
-    pieces played one after another keep the chapter's timeline (cuts sit in pauses).
-    The chapter's first piece is one frame longer: the one its Info frame tells players to skip."""
-    frame = mp3_frame(rate)
-    head = frame if start == 0 else 0
-    return PieceJob(start + MP3_DELAY - head, stop - frame, dest, (stop - start + head) // frame)
-
-
 def read_cover(path: Path | None) -> bytes | None:
     if not path:
         return None
@@ -340,33 +243,6 @@ def read_cover(path: Path | None) -> bytes | None:
         raise NarrateError(f"{path}: the cover is not a PNG or JPEG image; "
                            "point `cover:` at a .png or .jpg file")
     return data
-
-
-def _record(plan: ChapterPlan, audio, markers: int) -> ChapterRecord:
-    rate = audio.rate
-    marks = [asdict(m) for m in section_markers(audio.cues, audio.samples, rate, markers)]
-    cues = [asdict(c) for c in audio.cues]
-    return ChapterRecord(plan.id, plan.key, plan.title, plan.stem, audio.samples, rate,
-                         marks, cues)
-
-
-def section_markers(cues: list[Cue], samples: int, rate: int, group: int = 1) -> list[Marker]:
-    """One marker per `group` sections: first at 0, each ending where the next starts,
-    the last at the end of the audio. Titles are the section's own (a sidenote that
-    heads it) or its first words."""
-    starts: list[tuple[int, str]] = []
-    seen: list[str] = []
-    for cue in cues:
-        if cue.section and cue.section not in seen:
-            seen.append(cue.section)
-            if (len(seen) - 1) % group == 0:
-                starts.append((cue.start, cue.title or short_title(cue.text, fallback="Section")))
-    if not starts:
-        return [Marker("Chapter", 0, round(samples * 1000 / rate))]
-    starts[0] = (0, starts[0][1])
-    ends = [s for s, _ in starts[1:]] + [samples]
-    return [Marker(title, round(start * 1000 / rate), round(end * 1000 / rate))
-            for (start, title), end in zip(starts, ends)]
 
 
 def _export_mp3(folder: Path, plan: ChapterPlan, record: ChapterRecord,
@@ -399,7 +275,7 @@ def _remove_stale(folder: Path, plans: list[ChapterPlan], records: list[ChapterR
                 (folder / f"{record.stem}{suffix}").unlink(missing_ok=True)
     if "mp3" not in formats:
         (folder / "index.html").unlink(missing_ok=True)
-    pieces = {piece for r in records for piece in r.pieces}
+    kept = {piece for r in records for piece in r.pieces}
     for part in [*(folder / PARTS).glob("*.m4a"), *(folder / PARTS).glob("*.mp3")]:
-        if part.stem not in pieces:
+        if part.stem not in kept:
             part.unlink()
