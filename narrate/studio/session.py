@@ -74,6 +74,7 @@ class Session:
         self._previewer: Previewer | None = None
         try:
             self._read()
+            self._builds_here()
             self.cache = cache or self.manifest.cache
             self.voices = voices or _cast_used(self.manifest, self.book)
         except BaseException:
@@ -170,7 +171,8 @@ class Session:
             if changed == segment:
                 raise NarrateError(f"{ident}: nothing changed", hint="edit it, then Keep")
             segment.text, segment.say, segment.voice = changed.text, changed.say, changed.voice
-            return self._write_and_build(to_yaml(self.book).encode("utf-8"))
+            return self._write_and_build(to_yaml(self.book).encode("utf-8"),
+                                         Snapshot(self._script_bytes))
 
     def undo(self):
         """Put back script.yaml (and the lexicon) as they were before the last Keep, and
@@ -185,7 +187,7 @@ class Session:
                     before.lexicon.unlink(missing_ok=True)
                 else:
                     atomic_write_bytes(before.lexicon, before.lexicon_bytes)
-            return self._write_and_build(before.script, remember=None)
+            return self._write_and_build(before.script, None)
 
     # pronunciation: a word respelled wherever it is said
 
@@ -251,16 +253,9 @@ class Session:
     def retake(self, ident: str):
         """Render `ident` again whatever the cache holds and rebuild its chapter
         (`narrate build --only ID`)."""
-        from narrate.pipeline import build
-
         with self._busy:
             self._segment(ident)
-            try:
-                return build(self.script_path, BuildOptions(
-                    out=self.folder.parent, cache=self.cache, voices=self.voices,
-                    progress=False, only=ident))
-            finally:
-                self._read()
+            return self._build(only=ident)
 
     def _entry(self, word: str, respelling: str):
         from narrate.convert.speech import Lexicon
@@ -280,23 +275,32 @@ class Session:
 
     # the parts
 
-    def _write_and_build(self, script: bytes, remember: Snapshot | None | bool = True):
-        """Write the script (remembering what it was, unless undoing) and rebuild."""
+    def _write_and_build(self, script: bytes, before: Snapshot | None):
+        """Write the script, remembering `before` for Undo (None: undoing), and rebuild."""
+        if before is not None:
+            self._undo = [*self._undo, before][-UNDO_LIMIT:]
+        atomic_write_bytes(self.script_path, script)
+        return self._build()
+
+    def _build(self, only: str | None = None):
+        """Build the book from its script into its own folder (`only`: `--only ID`)."""
         from narrate.pipeline import build
 
-        if remember:
-            snapshot = remember if isinstance(remember, Snapshot) else Snapshot(self._script_bytes)
-            self._undo = [*self._undo, snapshot][-UNDO_LIMIT:]
-        atomic_write_bytes(self.script_path, script)
         try:
-            result = build(self.script_path, BuildOptions(
-                out=self.folder.parent, cache=self.cache, voices=self.voices, progress=False))
+            return build(self.script_path, BuildOptions(
+                out=self.folder.parent, cache=self.cache, voices=self.voices, progress=False,
+                only=only))
         finally:
             self._read()  # what is on disk now, whatever the build did
-        if result.folder.resolve() != self.folder:
-            raise NarrateError(f"{self.script_path}: builds into {result.folder}, not "
-                               f"{self.folder}", hint="start the studio on that folder")
-        return result
+
+    def _builds_here(self) -> None:
+        """A build of the script goes into this folder (not one named after another source)."""
+        from narrate.plan import book_folder
+
+        where = book_folder(self.book, self.folder.parent).resolve()
+        if where != self.folder:
+            raise NarrateError(f"{self.script_path}: builds into {where}, not {self.folder}",
+                               hint="start the studio on that folder, or on the source")
 
     def _unchanged_on_disk(self) -> None:
         """One clear line, and nothing written, when script.yaml was changed by someone
