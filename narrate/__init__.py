@@ -87,7 +87,7 @@ def build(source: str | Path | Book, *, out: str | Path = "output", voices=None,
     """Build the audiobook of a source, a script file or a Book into out/<book>/.
 
     Only segments not in the cache are synthesised and only changed chapters are
-    exported again; `only` (an id, or "voice:ROLE") forces both for one part. With
+    exported again; `only` (an id, or "role:ROLE") forces both for one part. With
     `readalong`, also a read-along EPUB 3 (the text highlighted as it is read).
     `formats`: "mp3" (chapter files), "m4b" (one file) or both. `executor="ray"`
     renders on a Ray cluster (`address="HOST:PORT"`, or one started on this machine;
@@ -139,14 +139,14 @@ def check(folder: str | Path | None = None, *, profile: str = "default", asr: bo
 
 
 def preview(source: str | Path | Book | None = None, ident: str | None = None, *,
-            text: str | None = None, voice: str = "narrator", start: str | None = None,
+            text: str | None = None, role: str = "narrator", start: str | None = None,
             seconds: float | None = None, out: str | Path | None = None, voices=None,
             cache: str | Path | None = None, play: bool = True, **options) -> Preview:
     """Hear part of a book (`ident`, or about `seconds` from `start`) or some `text`;
     played when there is an audio device, else (or with `out`) written to a file."""
     from narrate.audition import preview as run_preview
 
-    result, _ = run_preview(source, ident, text=text, voice=voice, start=start,
+    result, _ = run_preview(source, ident, text=text, role=role, start=start,
                             seconds=seconds, out=out, voices=voices, cache=cache,
                             play=play, **options)
     return result

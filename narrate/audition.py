@@ -100,7 +100,7 @@ class Previewer:
     def preview(self, flat: list[tuple[str, Segment]], out: Path | None = None,
                 play: bool = True) -> Preview:
         started = time.perf_counter()
-        items = [RenderItem(seg.id, seg.say, seg.voice, seg.text) for _, seg in flat]
+        items = [RenderItem(seg.id, seg.say, seg.role, seg.text) for _, seg in flat]
         report = self.renderer.render(items, progress=False)
         if report.failed:
             failure = report.failed[0]
@@ -172,12 +172,12 @@ def play_wav(path: Path) -> str | None:
 
 
 def preview(source: str | Path | Book | None = None, ident: str | None = None, *,
-            text: str | None = None, voice: str = "narrator", start: str | None = None,
+            text: str | None = None, role: str = "narrator", start: str | None = None,
             seconds: float | None = None, out: str | Path | None = None, voices=None,
             cache=None, jobs: int = 1, play: bool = True, lexicon=None,
             **convert) -> tuple[Preview, list[tuple[str, Segment]]]:
     """Hear `ident` of a book (a chapter, section or segment), about `seconds` from
-    `start`, or `text` in `voice`'s role. Returns the preview and what was spoken."""
+    `start`, or `text` spoken by `role`. Returns the preview and what was spoken."""
     from narrate.metadata import load_lexicon
     from narrate.plan import book_profiles, load_book
     from narrate.render.profiles import load_profiles
@@ -187,10 +187,10 @@ def preview(source: str | Path | Book | None = None, ident: str | None = None, *
             raise NarrateError("needs no book or id", hint="drop them, or drop the text",
                                option=("text", text))
         profiles = load_profiles(voices)
-        if voice not in profiles:
-            raise NarrateError("no such role", hint=nearest(voice, profiles),
-                               option=("voice", voice))
-        flat = text_segment(text, voice, load_lexicon(lexicon))
+        if role not in profiles:
+            raise NarrateError("no such role", hint=nearest(role, profiles),
+                               option=("role", role))
+        flat = text_segment(text, role, load_lexicon(lexicon))
     else:
         if seconds is not None and not start:
             raise NarrateError("goes with {arg:start}", hint="say where the stretch starts",

@@ -85,7 +85,7 @@ def show(target, show_say, voices, **kw):
         click.secho(f"\n{heading}", bold=True)
         for ident, segments in sections:
             click.echo(click.style(ident, dim=True) + "".join(" " + click.style(
-                s.say if show_say else s.text, fg=COLOURS.get(s.voice, "magenta")) for s in segments))
+                s.say if show_say else s.text, fg=COLOURS.get(s.role, "magenta")) for s in segments))
     click.secho(f"\n{shown.total}", bold=True)
 
 
@@ -111,7 +111,7 @@ def _fail(*lines: str) -> None:
 
 @command("narrate build seeds/prophet-essay.txt --markers 2 --check",
          click.argument("targets", nargs=-1, required=True),
-         opt("--only", metavar="ID|voice:ROLE", help="Render it again; re-export what holds it."),
+         opt("--only", metavar="ID|role:ROLE", help="Render it again; re-export what holds it."),
          opt("--dry-run", is_flag=True, help="Print what would be rendered and exported."),
          PROFILE, opt("--check", "run_check", is_flag=True, help="Check the result too."),
          opt("--verify", type=click.IntRange(0, 10), default=0, help="Retake bad new takes N times."),
@@ -201,7 +201,7 @@ def voices(voices, check_cast, hear, out):
     """List the casts and every engine's voices, check a cast (--check) or hear it
     (--audition)."""
     if hear:
-        return _heard(narrate.audition_cast(voices, out=out), "[{s.voice}] {s.text}", out)
+        return _heard(narrate.audition_cast(voices, out=out), "[{s.role}] {s.text}", out)
     click.echo("\n".join(narrate.voices(voices, check=check_cast)))
 
 
@@ -220,7 +220,8 @@ def cache(scripts, cache, prune, voices):
 @command("narrate preview seeds/prophet-essay.txt 02.003 --out /tmp/preview.wav",
          click.argument("source", required=False), click.argument("ident", required=False),
          opt("--text", help="Speak these words instead of the book's."),
-         opt("--voice", default="narrator", show_default=True, help="The role for --text."),
+         opt("--role", "--voice", "role", default="narrator", show_default=True,
+             help="Who speaks --text: narrator, quote or note."),
          opt("--from", "start", metavar="ID", help="Start a stretch of the book here."),
          opt("--seconds", type=click.FloatRange(1, 3600), help="With --from: how long (30)."),
          opt("--out", type=FILE, help="Write it (.wav or .mp3) here instead of playing it."),
@@ -228,12 +229,12 @@ def cache(scripts, cache, prune, voices):
 def preview(source, ident, cache, jobs, **kw):
     """Hear a chapter, section or segment ID of a book, a stretch (--from), or --text."""
     result = narrate.preview(source, ident, cache=cache, jobs=jobs or 1, **given(kw))
-    _heard(result, "{s.id} [{s.voice}] {s.say}", kw["out"])  # as it was spoken
+    _heard(result, "{s.id} [{s.role}] {s.say}", kw["out"])  # as it was spoken
 
 
 def _heard(result, line: str, out) -> None:
     for _, segment in result.spoken:
-        click.secho(line.format(s=segment), fg=COLOURS.get(segment.voice))
+        click.secho(line.format(s=segment), fg=COLOURS.get(segment.role))
     click.echo(result.summary(asked_for_file=bool(out)))
 
 

@@ -4,7 +4,7 @@ The rule (docs/reliability.md, "Your edits are kept"): beside each script it wri
 narrate keeps the conversion it wrote there, the script's base (`.script.converted.yaml`
 beside `script.yaml`). When the source is converted again, the script is compared with
 its base. Every section (a paragraph: its segments) the user changed — a `say`, a
-`voice`, a `text`, a segment deleted or added — is carried into the new conversion when
+`role`, a `text`, a segment deleted or added — is carried into the new conversion when
 the source paragraph it came from is the same in both conversions. When that paragraph
 changed too, nothing is guessed: the build stops before any work with one line naming
 the segment and both versions, and `prefer` "script" keeps the user's version, "source"
@@ -127,7 +127,7 @@ def _content(section: Section | None) -> tuple:
     if section is None:
         return ()
     return (section.kind, section.title,
-            tuple((s.voice, s.text, s.say, s.citation) for s in section.segments))
+            tuple((s.role, s.text, s.say, s.citation) for s in section.segments))
 
 
 def _source_of(section: Section) -> tuple[str, str]:
@@ -138,7 +138,7 @@ def _source_of(section: Section) -> tuple[str, str]:
 def _head(chapter: Chapter) -> tuple:
     announce = chapter.announce
     return (chapter.title, chapter.label, chapter.heading, chapter.title_source,
-            (announce.voice, announce.text, announce.say) if announce else None)
+            (announce.role, announce.text, announce.say) if announce else None)
 
 
 def _quote(text: str, words: int = 12) -> str:
@@ -222,7 +222,7 @@ class _Merge:
 
     def _credits(self, out: Book) -> None:
         def lines(book: Book) -> list:
-            return [(s.voice, s.text, s.say) for s in book.credits]
+            return [(s.role, s.text, s.say) for s in book.credits]
 
         if lines(self.mine) == lines(self.base) or lines(self.mine) == lines(self.new):
             return
@@ -341,7 +341,7 @@ def _first_change(section: Section, edited: Section | None) -> Segment | None:
     old = {s.id: s for s in section.segments}
     for segment in edited.segments:
         was = old.get(segment.id)
-        if was is None or (was.voice, was.text, was.say) != (segment.voice, segment.text,
+        if was is None or (was.role, was.text, was.say) != (segment.role, segment.text,
                                                               segment.say):
             return segment
     return edited.segments[0] if edited.segments else None

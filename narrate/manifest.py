@@ -20,7 +20,7 @@ VERSION = 1
 @dataclass(frozen=True)
 class Spoken:
     """One rendered line: its role and the words the engine was given."""
-    voice: str
+    role: str
     say: str
 
 
@@ -74,12 +74,17 @@ class Manifest:
         return cls(book=data["book"], source=data.get("source"),
                    mastering=Mastering(**data["mastering"]), segments=dict(data["segments"]),
                    chapters=[ChapterRecord(**c) for c in data["chapters"]],
-                   spoken={k: Spoken(**v) for k, v in data["spoken"].items()},
+                   spoken={k: _spoken(v) for k, v in data["spoken"].items()},
                    voices={k: VoiceUsed(**v) for k, v in data["voices"].items()},
                    cache=data["cache"], tags=TagsUsed(**data.get("tags", {})),
                    script=data.get("script") or "", m4b_stamp=list(data.get("m4b_stamp") or []),
                    formats=list(data.get("formats") or FORMATS),
                    readalong=str(data.get("readalong") or ""), version=version)
+
+
+def _spoken(data: dict) -> Spoken:
+    # manifests written by an earlier narrate name the role `voice`
+    return Spoken(data["role"] if "role" in data else data["voice"], data["say"])
 
 
 def last_manifest(folder: Path) -> Manifest | None:

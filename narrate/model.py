@@ -17,7 +17,7 @@ NOTE = "note"  # footnotes and endnotes, read after the paragraph that cites the
 @dataclass
 class Segment:
     id: str
-    voice: str
+    role: str
     text: str  # as written, for people
     say: str  # what the engine speaks
     citation: str | None = None  # a page citation kept out of the speech

@@ -21,7 +21,7 @@ def estimate_seconds(segments: list[Segment], profiles: dict | None = None) -> f
         profile = (profiles or {}).get(role)
         return profile.rate if profile else DEFAULT_RATE
 
-    return sum(len(words(s.say)) * 60.0 / rate(s.voice) for s in segments)
+    return sum(len(words(s.say)) * 60.0 / rate(s.role) for s in segments)
 
 
 # ---- what changed between two versions of a book -------------------------------------------------
@@ -35,10 +35,10 @@ class SectionChange:
 
 
 def diff_books(old: Book, new: Book) -> list[SectionChange]:
-    """Sections that differ in what is spoken (voice and say), aligned by content, so an
+    """Sections that differ in what is spoken (role and say), aligned by content, so an
     inserted paragraph shows as one insertion, not as every later section changed."""
     def signature(section):
-        return tuple((s.voice, s.say) for s in section.segments)
+        return tuple((s.role, s.say) for s in section.segments)
 
     old_sections, new_sections = old.sections, new.sections
     matcher = difflib.SequenceMatcher(None, [signature(s) for s in old_sections],
@@ -87,7 +87,7 @@ def diff_summary(changes: list[SectionChange]) -> list[str]:
 
 
 def book_summary(book: Book) -> str:
-    quotes = sum(1 for s in book.segments if s.voice == "quote")
+    quotes = sum(1 for s in book.segments if s.role == "quote")
     return (f"{len(book.chapters)} chapters, {len(book.sections)} sections, "
             f"{len(book.segments)} segments ({quotes} in the quote voice)")
 

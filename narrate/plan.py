@@ -132,7 +132,7 @@ def check_roles(book: Book, items: list[RenderItem], profiles: dict) -> None:
 def extra_items(book: Book, credits: bool):
     """Spoken titles of chapters and, unless turned off, the credits: all from the script."""
     lines = (book.credits if credits else []) + [c.announce for c in book.chapters if c.announce]
-    return [RenderItem(s.id, s.say, s.voice, s.text) for s in lines if s.say.strip()]
+    return [RenderItem(s.id, s.say, s.role, s.text) for s in lines if s.say.strip()]
 
 
 def chapter_key(clips, keys: dict, mastering, tags: dict, markers: int) -> str:
@@ -142,12 +142,13 @@ def chapter_key(clips, keys: dict, mastering, tags: dict, markers: int) -> str:
 
 
 def resolve_only(book: Book, items: list, only: str) -> tuple[set[str], set[str]]:
-    """only=ID|voice:ROLE -> (item ids to re-synthesise, chapter ids to re-export)."""
-    if only.startswith("voice:"):
+    """only=ID|role:ROLE -> (item ids to re-synthesise, chapter ids to re-export);
+    `voice:ROLE` is an earlier narrate's spelling."""
+    if only.startswith(("role:", "voice:")):
         role = only.split(":", 1)[1]
         roles = {i.role for i in items}
         if role not in roles:
-            raise NarrateError(f"no segment has the voice {role!r}", hint=nearest(role, roles),
+            raise NarrateError(f"no segment has the role {role!r}", hint=nearest(role, roles),
                                option=("only", only))
         titles = {c.announce.id for c in book.chapters if c.announce}
         ids = {i.id for i in items if i.role == role and i.id not in titles

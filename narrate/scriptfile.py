@@ -14,13 +14,14 @@ from narrate.model import Book, Chapter, Section, Segment
 FORMAT_VERSION = 1
 HEADER = """\
 # narrate script: one entry per segment, in reading order.
-# Edit `say` to change what is spoken and `voice` to change who speaks;
-# `text` is the source as written. `key` (written by narrate before 0.2) is ignored.
+# Edit `say` to change what is spoken and `role` (narrator, quote, note) to change who
+# speaks; `text` is the source as written.
 """
 _BOOK_KEYS = ("title", "author", "narrator", "language", "source")
 _CHAPTER_KEYS = ("id", "title", "title_source", "label", "heading", "announce", "sections")
 _SECTION_KEYS = ("id", "kind", "title", "segments")
-_SEGMENT_KEYS = ("id", "voice", "text", "say", "citation", "key")
+_SEGMENT_KEYS = ("id", "role", "text", "say", "citation", "key", "voice")
+_ROLE_KEYS = ("role", "voice")  # `voice`: the name scripts by an earlier narrate give the role
 
 
 def book_to_data(book: Book) -> dict:
@@ -42,7 +43,7 @@ def book_to_data(book: Book) -> dict:
 
 
 def _segment_data(seg: Segment) -> dict:
-    data = {"id": seg.id, "voice": seg.voice, "text": seg.text, "say": seg.say}
+    data = {"id": seg.id, "role": seg.role, "text": seg.text, "say": seg.say}
     if seg.citation:
         data["citation"] = seg.citation
     return data
@@ -60,7 +61,7 @@ def to_yaml(book: Book) -> str:
 
 
 def to_json_segments(book: Book) -> str:
-    rows = [{"id": seg.id, "chapter": ch.id, "section": sec.id, "voice": seg.voice,
+    rows = [{"id": seg.id, "chapter": ch.id, "section": sec.id, "role": seg.role,
              "text": seg.text, "say": seg.say, "citation": seg.citation}
             for ch in book.chapters for sec in ch.sections for seg in sec.segments]
     return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
@@ -93,7 +94,7 @@ def _is_narrate_output(path: Path) -> bool:
             rows = json.loads(handle.read(64 * 1024 * 1024))
     except (OSError, ValueError):
         return False
-    return isinstance(rows, list) and all(isinstance(r, dict) and {"id", "voice", "say"} <= set(r)
+    return isinstance(rows, list) and all(isinstance(r, dict) and {"id", "say"} <= set(r) and set(_ROLE_KEYS) & set(r)
                                           for r in rows)
 
 
@@ -175,13 +176,14 @@ def _book_from_data(data, path: Path, warnings: list[str]) -> Book:
 def _segment_from_data(data, path, seen, warnings, origin: dict) -> Segment | None:
     check_keys(data, _SEGMENT_KEYS, where(path, data))
     seg_id = _unique(_require(data, "id", path), data, seen, path)
-    origin[seg_id] = where(path, data, "voice")
+    role_key = next((key for key in _ROLE_KEYS if key in data), "role")
+    origin[seg_id] = where(path, data, role_key)
     say = data.get("say")
     if say is None or not str(say).strip():
         warnings.append(f"{where(path, data)}: segment {seg_id} has an empty `say`; skipped")
         return None
     citation = data.get("citation")
-    return Segment(seg_id, _require(data, "voice", path), str(data.get("text", say)), str(say),
+    return Segment(seg_id, _require(data, role_key, path), str(data.get("text", say)), str(say),
                    str(citation) if citation else None)
 
 

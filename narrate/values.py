@@ -35,7 +35,7 @@ class BuildOptions:
     mastering: Mastering | None = None
     credits: bool | None = None  # None: as the book's metadata says (spoken by default)
     markers: int = 1  # sections per chapter marker
-    only: str | None = None  # an id, or voice:ROLE, rendered and exported again
+    only: str | None = None  # an id, or role:ROLE, rendered and exported again
     dry_run: bool = False
     verify: int = 0  # judge new takes, and take a failing one again up to this many times
     progress: bool | None = None  # None: a bar when the output is a terminal

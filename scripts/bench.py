@@ -406,7 +406,7 @@ def bench_ray(work: Path) -> None:
 def _by_role(book) -> list[list]:
     roles: dict[str, list] = {}
     for segment in book.segments:
-        roles.setdefault(segment.voice, []).append(segment)
+        roles.setdefault(segment.role, []).append(segment)
     return list(roles.values())
 
 

@@ -114,10 +114,10 @@ def test_only_forces_a_new_take_of_a_section_and_its_chapter(work):
     assert result.export.exported == ["02"]
 
 
-def test_only_voice_rerenders_every_segment_of_a_role(work):
+def test_only_role_rerenders_every_segment_of_a_role(work):
     book = load_book(work / "book.md")
-    quotes = [s.id for s in book.segments if s.voice == "quote"]
-    result = rebuild(work, only="voice:quote")
+    quotes = [s.id for s in book.segments if s.role == "quote"]
+    result = rebuild(work, only="role:quote")
     assert sorted(result.render.rendered) == quotes == ["01.002.2"]
     assert result.export.exported == ["01"]
 
@@ -127,8 +127,8 @@ def test_only_with_an_unknown_id_lists_the_nearest(work):
                        ) as raised:
         rebuild(work, only="02.009")
     assert raised.value.message("cli").startswith("--only 02.009: no chapter")
-    with pytest.raises(NarrateError, match="no segment has the voice 'qoute'; did you mean 'quote'"):
-        rebuild(work, only="voice:qoute")
+    with pytest.raises(NarrateError, match="no segment has the role 'qoute'; did you mean 'quote'"):
+        rebuild(work, only="role:qoute")
 
 
 def test_dry_run_plans_and_changes_nothing(work):
@@ -218,7 +218,7 @@ def test_preview_text_in_a_role_voice_warms_the_cache(tmp_path):
     cache = tmp_path / "cache"
     for _ in range(2):
         result = subprocess.run(NARRATE + ["preview", "--text", "Any words at all, said once.",
-                                           "--voice", "quote", "--out", str(out), "--cache",
+                                           "--role", "quote", "--out", str(out), "--cache",
                                            str(cache)], capture_output=True, text=True, check=False)
         assert result.returncode == 0, result.stderr
     assert len(list(cache.rglob("*.wav"))) == 1
@@ -259,7 +259,7 @@ def test_preview_prints_what_is_spoken_and_writes_a_file_of_its_own(work, monkey
     said = [line for line in first.output.splitlines() if line.startswith("01.002.")]
     book = load_book(work / "book.md")
     segments = {s.id: s for s in book.segments}
-    assert said == [f"{i} [{segments[i].voice}] {segments[i].say}" for i in
+    assert said == [f"{i} [{segments[i].role}] {segments[i].say}" for i in
                     ("01.002.1", "01.002.2", "01.002.3") if i in segments][:len(said)]
     where = [line.rsplit(" to ", 1)[1] for line in (first.output, second.output)]
     assert where[0] != where[1]  # two previews never share a file

@@ -108,10 +108,10 @@ def test_a_paragraph_inserted_in_the_source_keeps_edits_after_it(book):
 @pytest.mark.unit
 def test_a_segment_added_in_the_script_stays_after_its_neighbour(book):
     source, script = book
-    _edit(script, "    - id: 01.003.1\n      voice: narrator\n      text: Then, the geese.\n"
+    _edit(script, "    - id: 01.003.1\n      role: narrator\n      text: Then, the geese.\n"
           "      say: Then, the geese.\n",
-          "    - id: 01.003.1\n      voice: narrator\n      text: Then, the geese.\n"
-          "      say: Then, the geese.\n    - id: 01.003.2\n      voice: quote\n"
+          "    - id: 01.003.1\n      role: narrator\n      text: Then, the geese.\n"
+          "      say: Then, the geese.\n    - id: 01.003.2\n      role: quote\n"
           "      text: Honk.\n      say: Honk!\n")
     _edit(source, "First, the swans", "At first, the swans")
     composed, _ = compose(convert(source), script)

@@ -65,7 +65,7 @@ def test_the_default_policy_reads_notes_after_their_paragraph_and_cues_code():
         ("table", "Tool: grep; Use: search text. Tool: sed; Use: edit streams."),
         ("", "Text of the second part."), ("note", "Note: The second note.")]
     notes = [s for s in book.segments if s.text.startswith("Note:")]
-    assert {s.voice for s in notes} == {"note"}
+    assert {s.role for s in notes} == {"note"}
     assert not any("dnf" in s.say or "1" == s.say for s in book.segments)
 
 
@@ -131,10 +131,10 @@ def test_reading_knobs_in_the_cli_and_the_metadata(tmp_path):
     (tmp_path / "g.yaml").write_text("author: A. Writer\nreading:\n  notes: skip\n")
     run = [sys.executable, "-m", "narrate", "script", str(source), "--json", "-o", "-"]
     rows = json.loads(subprocess.run(run, capture_output=True, text=True, check=True).stdout)
-    assert not any(r["voice"] == "note" for r in rows)  # the metadata's choice
+    assert not any(r["role"] == "note" for r in rows)  # the metadata's choice
     rows = json.loads(subprocess.run(run + ["--notes", "chapter-end", "--code", "skip"],
                                      capture_output=True, text=True, check=True).stdout)
-    assert [r["voice"] for r in rows].count("note") == 2  # the command line wins
+    assert [r["role"] for r in rows].count("note") == 2  # the command line wins
     assert not any(r["text"] == CODE_CUE for r in rows)
     (tmp_path / "g.yaml").write_text("reading:\n  notes: sometimes\n")
     bad = subprocess.run(run, capture_output=True, text=True, check=False)
@@ -160,7 +160,7 @@ def test_list_items_get_the_short_pause_and_notes_the_note_voice(tmp_path):
     gap = lambda a, b: (cues[b]["start"] - cues[a]["end"]) / rate
     assert gap("one thing", "another thing") == pytest.approx(0.5, abs=0.03)
     assert gap("another thing", "The end.") == pytest.approx(0.9, abs=0.03)
-    assert manifest["spoken"]["01.002.1"]["voice"] == "note"
+    assert manifest["spoken"]["01.002.1"]["role"] == "note"
 
 
 def test_words_with_figures_are_still_prose():

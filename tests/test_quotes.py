@@ -5,7 +5,7 @@ from narrate.convert import convert
 
 def voices(text, **meta):
     book, problems = convert(text)
-    return [(s.voice, s.text) for s in book.segments], [p.code for p in problems]
+    return [(s.role, s.text) for s in book.segments], [p.code for p in problems]
 
 
 LONG = "this is a quotation of well over eight words in length"
@@ -78,13 +78,13 @@ def test_quote_at_the_end_of_a_truncated_text_runs_to_the_end():
 def test_quote_min_words_is_configurable():
     from narrate.convert import ConvertOptions
     book, _ = convert("He said “one two three four” and left.", ConvertOptions(quote_min_words=3))
-    assert [s.voice for s in book.segments] == ["narrator", "quote", "narrator"]
+    assert [s.role for s in book.segments] == ["narrator", "quote", "narrator"]
 
 
 def test_markdown_blockquote_is_quote_voice():
     from narrate.convert import ConvertOptions
     book, _ = convert("Intro.\n\n> Short.\n", ConvertOptions(markdown=True))
-    assert [s.voice for s in book.segments] == ["narrator", "quote"]
+    assert [s.role for s in book.segments] == ["narrator", "quote"]
 
 
 def test_leading_apostrophe_elisions_never_open_a_quotation():

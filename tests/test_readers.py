@@ -193,7 +193,7 @@ def test_epub3_reading_order_titles_metadata_and_matter(pragmatism):
     sections = book.chapters[1].sections
     [at] = [i for i, s in enumerate(sections) if s.kind == "note"]
     assert sections[at].segments[0].text.startswith("Note: Morrison I. Swift, Human Submission")
-    assert {s.voice for s in sections[at].segments} == {"note"}
+    assert {s.role for s in sections[at].segments} == {"note"}
     assert "Cleveland workingman" in sections[at - 1].text
     kinds = {b.kind for b in document.blocks}
     assert {FRONT_MATTER, BACK_MATTER, NOTE} <= kinds

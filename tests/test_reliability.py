@@ -169,7 +169,7 @@ def test_script_with_a_voice_that_does_not_exist(tmp_path):
     source.write_text("One sentence here.\n")
     script = tmp_path / "s.yaml"
     assert run("script", source, "-o", script).returncode == 0
-    script.write_text(script.read_text().replace("voice: narrator", "voice: villain"))
+    script.write_text(script.read_text().replace("role: narrator", "role: villain"))
     one_line_error(run("render", script, "--cache", tmp_path / "c"), "villain", "villain.yaml")
 
 

@@ -44,8 +44,8 @@ def test_every_segment_rendered_with_two_distinct_voices(short_source, tmp_path)
             seconds = wav.getnframes() / wav.getframerate()
         words = len(segment.say.split())
         assert words * 60 / 400 < seconds < words * 60 / 60 + 3  # plausible for its words
-    narrator = [report.paths[s.id] for s in book.segments if s.voice == "narrator"]
-    quote = [report.paths[s.id] for s in book.segments if s.voice == "quote"]
+    narrator = [report.paths[s.id] for s in book.segments if s.role == "narrator"]
+    quote = [report.paths[s.id] for s in book.segments if s.role == "quote"]
     low, high = median_pitch(narrator[0]), median_pitch(quote[0])
     assert high >= 1.2 * low, (low, high)
 
@@ -61,7 +61,7 @@ def test_cache_reuses_and_invalidates_exactly(short_source, tmp_path):
     # changing the quote voice's pitch re-renders the quote segments and nothing else
     voices = copy_voices(tmp_path, pitch=70)
     changed = render_book(book, voices=voices, cache=cache)
-    quotes = sorted(s.id for s in book.segments if s.voice == "quote")
+    quotes = sorted(s.id for s in book.segments if s.role == "quote")
     assert sorted(changed.rendered) == quotes
     assert median_pitch(changed.paths[quotes[0]]) > median_pitch(first.paths[quotes[0]])
 
@@ -101,10 +101,10 @@ def test_failed_segments_are_reported_and_the_rest_kept(short_source, tmp_path):
     assert result.returncode == 1
     book = load_book(short_source)
     for segment in book.segments:
-        if segment.voice == "quote":
+        if segment.role == "quote":
             assert f"failed {segment.id}: the engine returned silence" in result.stderr
     assert "segments failed; the others are kept" in result.stderr
-    narrators = [s for s in book.segments if s.voice == "narrator"]
+    narrators = [s for s in book.segments if s.role == "narrator"]
     report = render_book(book, voices=voices, cache=tmp_path / "c")
     assert set(report.reused) == {s.id for s in narrators}
 

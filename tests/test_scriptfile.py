@@ -16,7 +16,7 @@ def test_json_lists_segments_for_other_tools(seed_book):
     book, _ = seed_book
     rows = json.loads(to_json_segments(book))
     assert len(rows) == len(book.segments)
-    assert set(rows[0]) == {"id", "chapter", "section", "voice", "text", "say", "citation"}
+    assert set(rows[0]) == {"id", "chapter", "section", "role", "text", "say", "citation"}
     assert any(r["citation"] == "(15)" for r in rows)
 
 
@@ -40,8 +40,8 @@ def test_edited_say_changes_the_key(seed_book, tmp_path):
     from narrate.render.profiles import load_profiles
 
     profiles = load_profiles(None)
-    keys = item_keys([RenderItem("a", seg.say, seg.voice), RenderItem("b", edited.say,
-                                                                      edited.voice)], profiles)
+    keys = item_keys([RenderItem("a", seg.say, seg.role), RenderItem("b", edited.say,
+                                                                      edited.role)], profiles)
     assert keys["a"] != keys["b"]
 
 
@@ -54,19 +54,19 @@ chapters:
   - id: '01.001'
     segments:
     - id: 01.001.1
-      voice: narrator
+      role: narrator
       text: Hello.
       say: Hello.
 """
 
 
 @pytest.mark.parametrize("change, message", [
-    (lambda s: s.replace("voice: narrator", "voice: [narrator"), r"s\.yaml:1\d: YAML syntax"),
+    (lambda s: s.replace("role: narrator", "role: [narrator"), r"s\.yaml:1\d: YAML syntax"),
     (lambda s: s.replace("say: Hello.", "sya: Hello."), r"s\.yaml:9: unknown key 'sya'; did you mean 'say'"),
     (lambda s: s.replace("id: '01.001'", "id: 01.001.1"), "id 01.001.1 is used twice"),
     (lambda s: s.replace("book: {title: T}", "book: !!python/object:os.system {}"), "YAML"),
     (lambda s: "just: text\n", "not a narrate script"),
-    (lambda s: s.replace("      voice: narrator\n", ""), "missing `voice`"),
+    (lambda s: s.replace("      role: narrator\n", ""), "missing `role`"),
 ])
 def test_malformed_scripts_give_errors_naming_the_line(tmp_path, change, message):
     path = tmp_path / "s.yaml"
@@ -82,3 +82,20 @@ def test_empty_say_is_skipped_with_a_warning(tmp_path):
     book = load_script(path, warnings)
     assert book.segments == []
     assert "01.001.1" in warnings[0] and "empty" in warnings[0]
+
+
+def test_a_script_written_before_0_9_names_the_role_voice(tmp_path):
+    """Scripts, JSON segment lists and manifests written before the role had its own word
+    are read as they were written; the script narrate writes now says `role`."""
+    path = tmp_path / "s.yaml"
+    path.write_text(SCRIPT.replace("role: narrator", "voice: quote"))
+    book = load_script(path)
+    assert [s.role for s in book.segments] == ["quote"]
+    assert "role: quote" in to_yaml(book) and "voice:" not in to_yaml(book)
+    legacy = tmp_path / "s.json"
+    legacy.write_text('[{"id": "1", "voice": "narrator", "say": "Hi."}]')
+    write_script(book, legacy, as_json=True)  # narrate's own list: replaced without --force
+    assert json.loads(legacy.read_text())[0]["role"] == "quote"
+    from narrate.manifest import _spoken
+
+    assert _spoken({"voice": "note", "say": "Hi."}) == _spoken({"role": "note", "say": "Hi."})

@@ -39,7 +39,7 @@ def _independent_long_quotes(text):
 
 def test_every_long_quotation_is_in_the_quote_voice(seed_book):
     book, _ = seed_book
-    quoted_words = " ".join(" ".join(words(s.text)) for s in book.segments if s.voice == "quote")
+    quoted_words = " ".join(" ".join(words(s.text)) for s in book.segments if s.role == "quote")
     found = list(_independent_long_quotes(read_source(SEED).text))
     assert len(found) > 60
     for _, quote in found:
@@ -52,7 +52,7 @@ def test_scare_quotes_and_titles_stay_with_the_narrator(seed_book):
                    "“stages”", "‘pale’", "‘Trotsky’"]:
         holders = [s for s in book.segments if phrase in s.text]
         assert holders, phrase
-        assert all(s.voice == "narrator" for s in holders), phrase
+        assert all(s.role == "narrator" for s in holders), phrase
 
 
 def test_lint_lists_the_malformed_quotes(seed_book):

@@ -99,7 +99,7 @@ def test_a_cockney_elision_before_a_capital_opens_no_quotation(tmp_path):
                       "George.\n")
     warnings: list = []
     book = narrate.script(source, warnings=warnings)
-    quoted = [s.text for s in book.segments if s.voice == "quote"]
+    quoted = [s.text for s in book.segments if s.role == "quote"]
     assert quoted == ["“Hullo, what are you all doing out here?”"]
     assert not [w for w in warnings if "never closed" in str(getattr(w, "message", w))]
 
@@ -133,7 +133,7 @@ def test_notation_in_brackets_opens_no_quotation(tmp_path):
     source = tmp_path / "verse.txt"
     source.write_text("The verse runs [- ' '] and then ([- -]) and [' ' -] again, as the poet "
                       "wrote it. He said, ‘this is a quotation of some length here’, and went on.\n")
-    quoted = [s.text for s in narrate.script(source).segments if s.voice == "quote"]
+    quoted = [s.text for s in narrate.script(source).segments if s.role == "quote"]
     assert quoted == ["‘this is a quotation of some length here’"]
 
 
@@ -217,10 +217,10 @@ DIALOGUE = [
 def test_in_fiction_every_speech_is_the_quote_voice_and_the_tags_the_narrator(tmp_path):
     source = tmp_path / "boat.txt"
     source.write_text("\n\n".join(DIALOGUE * 3) + "\n")  # enough speech tags to be fiction
-    runs = [(s.voice, s.text) for s in narrate.script(source).chapters[0].sections[0].segments]
+    runs = [(s.role, s.text) for s in narrate.script(source).chapters[0].sections[0].segments]
     assert runs == [("quote", "“Oh, it’s you, is it?”"),
                     ("narrator", "he says, recognising you at the same moment.")]
-    said = {(s.voice, s.text) for s in narrate.script(source).segments}
+    said = {(s.role, s.text) for s in narrate.script(source).segments}
     assert {("quote", "“Yes,”"), ("narrator", "you answer, rubbing your eyes;"),
             ("quote", "“what’s happened?”"), ("quote", "“Where’s Bill?”"),
             ("quote", "“Oh!”")} <= said
@@ -232,4 +232,4 @@ def test_outside_fiction_a_short_quotation_stays_in_the_narrators_voice(tmp_path
     source = tmp_path / "essay.txt"
     source.write_text("He called it “the permanent revolution,” and she said, “No.”\n\n"
                       "“Freedom,” he wrote, “is the recognition of necessity.”\n")
-    assert {s.voice for s in narrate.script(source).segments} == {"narrator"}
+    assert {s.role for s in narrate.script(source).segments} == {"narrator"}

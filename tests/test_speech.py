@@ -14,7 +14,7 @@ def test_citations_at_quote_ends_are_kept_out_of_speech(citation):
     text = f"He wrote: “the crowd was raging and the words go on at length {citation}…”"
     book, _ = convert(text)
     quote = book.segments[-1]
-    assert quote.voice == "quote"
+    assert quote.role == "quote"
     assert quote.citation == citation
     assert citation not in quote.say and "(" not in quote.say
     assert quote.say.endswith("at length")

@@ -34,7 +34,7 @@ def test_markdown_headings_make_chapters_and_win_over_blank_runs():
 
 def test_markdown_blockquote_and_list_items():
     [chapter] = split_chapters("> A quoted\n> passage.\n\n- item one\n- item two\n", True)
-    assert [(p.text, p.voice, p.kind) for p in chapter.paragraphs] == [
+    assert [(p.text, p.role, p.kind) for p in chapter.paragraphs] == [
         ("A quoted passage.", "quote", ""), ("item one", None, "list item"),
         ("item two", None, "list item")]
 

@@ -21,7 +21,7 @@ chapters:
   - id: '01.001'
     segments:
     - id: 01.001.1
-      voice: {voice}
+      role: {voice}
       text: The geese came.
       say: The geese came.
 """
@@ -96,7 +96,7 @@ def test_a_label_followed_by_sentences_is_prose(tmp_path, line):
     source = tmp_path / "a.txt"
     source.write_text(line + "\n")
     book = narrate.script(source)
-    assert [s.text for s in book.segments if s.voice == "narrator"][-1].endswith(
+    assert [s.text for s in book.segments if s.role == "narrator"][-1].endswith(
         line.split(". ", 1)[1])
     assert book.chapters[0].title_source == "opening"  # not a heading's title
 

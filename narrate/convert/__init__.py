@@ -118,7 +118,7 @@ def convert_document(document: Document, options: ConvertOptions | None = None,
     for block in document.blocks:
         problems += _unknown_characters(block.text, block.line)
     width = max(2, len(str(len(raw_chapters))))
-    prose = [p.text for c in raw_chapters for p in c.paragraphs if p.voice is None]
+    prose = [p.text for c in raw_chapters for p in c.paragraphs if p.role is None]
     marks = convention(prose)
     options = dataclasses.replace(options, dialogue=is_dialogue(prose))
     if marks == "S":
@@ -218,7 +218,7 @@ def _unknown_characters(text: str, first_line: int | None) -> list[Problem]:
 def _build_chapter(raw: RawChapter, number: int, chapter_id: str, options: ConvertOptions,
                    is_last: bool, truncated: bool, marks: str) -> tuple[Chapter, list[Problem]]:
     texts = [p.text for p in raw.paragraphs]
-    prose = [i for i, p in enumerate(raw.paragraphs) if p.voice is None]  # quotes are sought here
+    prose = [i for i, p in enumerate(raw.paragraphs) if p.role is None]  # quotes are sought here
     found_quotes, problems = find_quotes([texts[i] for i in prose], number, is_last, truncated,
                                          [raw.paragraphs[i].line for i in prose], marks)
     quotes: list[ParagraphQuotes | None] = [None] * len(texts)
@@ -245,22 +245,22 @@ def _segments(paragraph: Paragraph, spans: list[tuple[int, int]], section_id: st
               options: ConvertOptions) -> list[Segment]:
     text = paragraph.text
     if paragraph.say is not None:  # a heading: spoken as words, never split
-        return [Segment(f"{section_id}.1", paragraph.voice or NARRATOR, text,
+        return [Segment(f"{section_id}.1", paragraph.role or NARRATOR, text,
                         to_say(paragraph.say, options.lexicon, options.english))]
     citations = find_citations(text, spans)
-    runs = _voice_runs(text, spans, citations, paragraph.voice, options.quote_min_words,
+    runs = _role_runs(text, spans, citations, paragraph.role, options.quote_min_words,
                        options.dialogue)
     segments: list[Segment] = []
-    for voice, start, end in runs:
+    for role, start, end in runs:
         for s, e in split_run(text[start:end], options.max_segment_chars):
             seg_start, seg_end = start + s, start + e
             cites = [(a, b) for a, b in citations if seg_start <= a and b <= seg_end]
-            segments.append(_segment(f"{section_id}.{len(segments) + 1}", voice, text,
+            segments.append(_segment(f"{section_id}.{len(segments) + 1}", role, text,
                                      seg_start, seg_end, cites, options))
     return segments
 
 
-def _segment(seg_id, voice, text, start, end, cites, options) -> Segment:
+def _segment(seg_id, role, text, start, end, cites, options) -> Segment:
     pieces, at = [], start
     for a, b in cites:
         pieces.append(text[at:a])
@@ -269,7 +269,7 @@ def _segment(seg_id, voice, text, start, end, cites, options) -> Segment:
         at = b
     pieces.append(text[at:end])
     citation = "; ".join(text[a:b] for a, b in cites) or None
-    return Segment(seg_id, voice, text[start:end],
+    return Segment(seg_id, role, text[start:end],
                    options.said.say("".join(pieces), options.lexicon, options.english),
                    citation)
 
@@ -299,13 +299,13 @@ def _has_words(text: str, start: int, end: int, citations, min_words: int) -> bo
         window = min(end, start + 2 * (window - start))
 
 
-def _voice_runs(text, spans, citations, voice, min_words,
-                dialogue: bool = False) -> list[tuple[str, int, int]]:
-    """(voice, start, end) runs covering the paragraph; runs with no words join a neighbour.
-    A paragraph with a voice of its own (a block quotation, a note) is one run. In
+def _role_runs(text, spans, citations, role, min_words,
+               dialogue: bool = False) -> list[tuple[str, int, int]]:
+    """(role, start, end) runs covering the paragraph; runs with no words join a neighbour.
+    A paragraph with a role of its own (a block quotation, a note) is one run. In
     `dialogue`, a character's speech is quoted at any length (quotes.is_speech)."""
-    if voice:
-        return [(voice, 0, len(text))]
+    if role:
+        return [(role, 0, len(text))]
     quoted: list[tuple[int, int]] = []
     told = _words_so_far(text) if spans else []
     for start, end in spans:

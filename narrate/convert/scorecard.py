@@ -139,7 +139,7 @@ def score(document: Document, book: Book, problems: list, lexicon=None) -> Score
     return Scorecard(
         chapters=len(book.chapters), spoken_words=len(says), left_out=left_out,
         notes_read=sum(1 for sec in book.sections if sec.kind == "note"),
-        quote_segments=sum(1 for s in book.segments if s.voice == QUOTE),
+        quote_segments=sum(1 for s in book.segments if s.role == QUOTE),
         junk=junk_words(book), prose_kept=kept_share(prose_words(document, lexicon), says),
         worst_chapter_kept=worst)
 

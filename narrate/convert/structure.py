@@ -55,7 +55,7 @@ class ReadingPolicy:
 class Paragraph:
     text: str
     line: int | None  # 1-based first line in the source (None for an EPUB part)
-    voice: str | None = None  # one voice for all of it (a quotation, a note); None: find quotes
+    role: str | None = None  # one voice for all of it (a quotation, a note); None: find quotes
     where: str = ""  # "line 12", or "text/chapter-1.xhtml#p-3"
     kind: str = ""  # "" for prose; "list item", "heading", "note", "table", "cue"
     say: str | None = None  # what is spoken, when it is not the text (headings)

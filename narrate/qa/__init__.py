@@ -222,9 +222,9 @@ def _segment_measures(scan: Scan, record: ChapterRecord, manifest: Manifest) -> 
             continue
         start, end = scan.spans[i]
         rms, clipped = scan.span_measures(i)
-        used = manifest.voices.get(spoken.voice)
+        used = manifest.voices.get(spoken.role)
         wpm = used.rate if used else VoiceProfile.rate
-        out.append({"id": cue["id"], "chapter": record.id, "voice": spoken.voice,
+        out.append({"id": cue["id"], "chapter": record.id, "role": spoken.role,
                     "start": round(cue["start"] / record.rate, 3),
                     **spoken_measures((min(end, scan.samples) - start) / scan.rate, rms, clipped,
                                       spoken.say, wpm)})
@@ -269,16 +269,16 @@ def _listen(report: CheckReport, clips: dict, manifest: Manifest, threshold: flo
     from narrate.qa.listen import transcribe_all
 
     heard = transcribe_all(clips, jobs or os.cpu_count() or 1, progress)
-    by_voice: dict[str, list[float]] = {}
+    by_role: dict[str, list[float]] = {}
     for seg in report.segments:
         if seg["id"] not in heard:
             continue
         say = manifest.spoken[seg["id"]].say
         seg["heard"] = heard[seg["id"]]
         seg["wer"] = round(word_error_rate(say, heard[seg["id"]]), 3)
-        by_voice.setdefault(seg["voice"], []).append(seg["wer"])
-    for voice, rates in by_voice.items():
-        report.asr[voice] = {"segments": len(rates), "median_wer": float(np.median(rates)),
+        by_role.setdefault(seg["role"], []).append(seg["wer"])
+    for role, rates in by_role.items():
+        report.asr[role] = {"segments": len(rates), "median_wer": float(np.median(rates)),
                              "p95_wer": float(np.percentile(rates, 95)), "threshold": threshold,
                              "above_threshold": sum(r > threshold for r in rates)}
     worst = sorted((s for s in report.segments if s.get("wer", 0) > threshold),
@@ -286,7 +286,7 @@ def _listen(report: CheckReport, clips: dict, manifest: Manifest, threshold: flo
     for seg in worst:
         said = manifest.spoken[seg["id"]].say
         report.findings.append(Finding(
-            _asr_level(said, seg["heard"]), f"segment {seg['id']} ({seg['voice']})",
+            _asr_level(said, seg["heard"]), f"segment {seg['id']} ({seg['role']})",
             f"WER {seg['wer']:.0%}: said “{_short(said)}”, heard “{_short(seg['heard'])}”",
             f"narrate build SOURCE --only {seg['id']}"))
 

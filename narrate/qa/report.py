@@ -23,7 +23,7 @@ class CheckReport:
     files: list[dict] = field(default_factory=list)  # measurements per output file
     findings: list[Finding] = field(default_factory=list)
     segments: list[dict] = field(default_factory=list)  # per-segment measures (and ASR)
-    asr: dict = field(default_factory=dict)  # summary per voice when --asr ran
+    asr: dict = field(default_factory=dict)  # summary per role when --asr ran
     seconds: float = 0.0
 
     @property
@@ -48,8 +48,8 @@ class CheckReport:
                          f"{f['noise_floor_db']:6.0f} {f['head_s']:5.2f} {f['tail_s']:5.2f} "
                          f"{f['sample_rate']:6d} {f.get('kbps') or '-':>7} "
                          f"{clock(f['seconds']):>8}")
-        for voice, stats in sorted(self.asr.items()):
-            lines.append(f"ASR {voice}: {stats['segments']} segments, median WER "
+        for role, stats in sorted(self.asr.items()):
+            lines.append(f"ASR {role}: {stats['segments']} segments, median WER "
                          f"{stats['median_wer']:.1%}, p95 {stats['p95_wer']:.1%}, "
                          f"{stats['above_threshold']} above {stats['threshold']:.0%}")
         shown = sorted(self.findings, key=lambda f: f.level != "fail")[:limit]

@@ -155,7 +155,7 @@ def _phoneme_pattern(phonemes: tuple[tuple[str, str], ...]) -> tuple[re.Pattern,
 
 
 def book_items(book: Book) -> list[RenderItem]:
-    return [RenderItem(s.id, s.say, s.voice, s.text) for s in book.segments if s.say.strip()]
+    return [RenderItem(s.id, s.say, s.role, s.text) for s in book.segments if s.say.strip()]
 
 
 def item_keys(items: list[RenderItem], profiles: dict[str, VoiceProfile]) -> dict[str, str]:

@@ -18,13 +18,13 @@ def segment_clips(flat: list[tuple[str, Segment]], paths: dict, profiles: dict,
     titles = titles or {}
     clips = []
     for i, (section_id, segment) in enumerate(flat):
-        pauses = profiles[segment.voice].pauses
+        pauses = profiles[segment.role].pauses
         following = flat[i + 1] if i + 1 < len(flat) else None
         if following and following[0] != section_id and {section_id, following[0]} <= lists:
             pause = pauses["list_item"]
         elif following is None or following[0] != section_id:
             pause = pauses["paragraph"]
-        elif following[1].voice != segment.voice:
+        elif following[1].role != segment.role:
             pause = pauses["voice_change"]
         else:
             pause = pauses["sentence"]

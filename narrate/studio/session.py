@@ -133,7 +133,7 @@ class Session:
 
         with self._busy:
             segment = self._changed(self._segment(ident), say, role, text)
-            item = RenderItem(segment.id, segment.say, segment.voice, segment.text)
+            item = RenderItem(segment.id, segment.say, segment.role, segment.text)
             renderer, profiles = self._renderer_for()
             if item.role not in profiles:
                 raise NarrateError(f"no voice for the role {item.role!r}",
@@ -170,7 +170,7 @@ class Session:
             changed = self._changed(segment, say, role, text)
             if changed == segment:
                 raise NarrateError(f"{ident}: nothing changed", hint="edit it, then Keep")
-            segment.text, segment.say, segment.voice = changed.text, changed.say, changed.voice
+            segment.text, segment.say, segment.role = changed.text, changed.say, changed.role
             return self._write_and_build(to_yaml(self.book).encode("utf-8"),
                                          Snapshot(self._script_bytes))
 
@@ -338,7 +338,7 @@ class Session:
             if role not in self.manifest.voices:
                 raise NarrateError(f"no voice for the role {role!r}",
                                    hint=f"one of {', '.join(sorted(self.manifest.voices))}")
-            new.voice = role
+            new.role = role
         return new
 
     def _renderer_for(self):
@@ -382,7 +382,7 @@ def _cast_used(manifest: Manifest, book: Book) -> str | None:
 
 
 def _segment_view(segment: Segment, start: float, end: float) -> dict:
-    return {"id": segment.id, "text": segment.text, "say": segment.say, "role": segment.voice,
+    return {"id": segment.id, "text": segment.text, "say": segment.say, "role": segment.role,
             "start": start, "end": end}
 
 
