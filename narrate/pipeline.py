@@ -129,7 +129,7 @@ def build(target: str | Path | Book, options: BuildOptions = DEFAULT_OPTIONS,
     with book_lock(plan.folder):
         workers = make_executor(options.executor, cache, options.address, options.jobs)
         with Renderer(plan.profiles, cache, options.jobs, workers) as renderer:
-            report = renderer.render(plan.items, plan.forced, options.progress, plan.keys)
+            report = renderer.render_plan(plan, options.progress)
             checked = None
             if options.verify and judge and not report.failed:
                 checked = retake_failing(renderer, plan.items, report, judge, options.verify)

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from narrate.model import Book
-    from narrate.render import RenderItem
     from narrate.render.engines.base import VoiceProfile
+    from narrate.render.items import RenderItem
     from narrate.stitch.records import BookInfo, ChapterPlan
     from narrate.stitch.timeline import Mastering
 

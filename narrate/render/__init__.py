@@ -38,6 +38,7 @@ from narrate.render.engines import (
     quiet_stdout,
 )
 from narrate.render.executors import Executor, LocalExecutor
+from narrate.render.items import RenderItem
 from narrate.render.profiles import PORTABLE_CAST, VoiceProfile, load_profiles, profiles_for
 from narrate.render.take import synthesize_to_cache
 
@@ -46,13 +47,7 @@ IN_PROCESS_MAX = 3  # this few segments of one voice render here: starting a poo
 if TYPE_CHECKING:
     from typing_extensions import Self  # typing.Self from Python 3.11
 
-
-@dataclass(frozen=True)
-class RenderItem:
-    id: str  # segment id, or a name for extra lines (titles, credits)
-    say: str
-    role: str
-    text: str = ""  # as written, for messages
+    from narrate.values import BookPlan
 
 
 @dataclass
@@ -203,6 +198,10 @@ class Renderer:
             for role in roles:
                 self._check(self.profiles[role])
                 self.executor.ready(self.profiles[role], self.jobs)
+
+    def render_plan(self, plan: BookPlan, progress: bool | None = None) -> RenderReport:
+        """A planned book's lines, under the keys the plan gave them; `only` taken again."""
+        return self.render(plan.items, plan.forced, progress, plan.keys)
 
     def render(self, items: list[RenderItem], force: AbstractSet[str] = frozenset(),
                progress: bool | None = None, keys: dict[str, str] | None = None) -> RenderReport:
