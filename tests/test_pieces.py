@@ -12,7 +12,7 @@ from conftest import SEED
 from mutagen.mp3 import MP3, BitrateMode
 
 from narrate import build
-from narrate.stitch.assemble import GAIN_TOLERANCE_DB, chapter_gain_db
+from narrate.stitch.loudness import GAIN_TOLERANCE_DB, chapter_gain_db
 from narrate.stitch.timeline import Mastering
 
 PARAGRAPHS = SEED.read_text(encoding="utf-8").split("\n\n\n")[1].split("\n\n")[:10]

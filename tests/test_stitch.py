@@ -16,7 +16,8 @@ from narrate import build
 from narrate.measure import peak_db, rms_db
 from narrate.names import safe_filename
 from narrate.stitch import section_markers
-from narrate.stitch.assemble import assemble, chapter_gain_db, level
+from narrate.stitch.assemble import assemble
+from narrate.stitch.loudness import chapter_gain_db, level
 from narrate.stitch.tags import TOC_LIMIT, Marker, chapter_frames
 from narrate.stitch.timeline import Clip, Cue, Mastering
 
@@ -251,7 +252,7 @@ def test_the_chunked_trial_of_the_limiter_matches_the_whole():
     import numpy as np
 
     from narrate.measure import CHUNK
-    from narrate.stitch.assemble import limited_rms_db
+    from narrate.stitch.loudness import limited_rms_db
 
     rng = np.random.default_rng(7)
     pcm = (rng.standard_normal(CHUNK * 2 + 12345) * 6000).clip(-32768, 32767).astype(np.int16)
@@ -277,8 +278,10 @@ def test_levelling_a_chunk_at_a_time_gives_the_whole_chapter_s_samples(monkeypat
 
     from narrate.measure import peak_of, squares_db, sum_squares
     from narrate.stitch import assemble as module
+    from narrate.stitch import loudness
 
-    monkeypatch.setattr(module, "CHUNK", 4096)  # blocks of 64 fit
+    for chunked in (module, loudness):
+        monkeypatch.setattr(chunked, "CHUNK", 4096)  # blocks of 64 fit
     raw = _speech_like(6)
     whole = raw.copy()
     level(whole, 9.0, -3.8)
@@ -296,8 +299,8 @@ def test_levelling_a_chunk_at_a_time_gives_the_whole_chapter_s_samples(monkeypat
     assert [(m.raw_squares, m.raw_peak, m.squares) for m in measures] == [
         (sum_squares(raw[a:b]), peak_of(raw[a:b]), sum_squares(whole[a:b])) for a, b in pieces]
     after = squares_db(sum(m.squares for m in measures), len(raw))
-    assert after == module.limited_rms_db(raw, 9.0, -3.8)  # the trial's figure, bit for bit
-    assert module.PIECE_GRID % 64 == module.CHUNK % 64 == module.LIMITER_REACH % 64 == 0
+    assert after == loudness.limited_rms_db(raw, 9.0, -3.8)  # the trial's figure, bit for bit
+    assert module.PIECE_GRID % 64 == module.CHUNK % 64 == loudness.LIMITER_REACH % 64 == 0
 
 
 def test_assembling_a_long_chapter_holds_only_a_few_chunks(tmp_path):
@@ -372,6 +375,7 @@ def test_an_edit_s_chapter_is_levelled_in_one_pass_when_its_gain_stays(tmp_path,
     """Levelling with the last gain is also the trial of it: one pass when it stays; when
     it does not, the chapter is levelled again with the new gain, as a cold build would."""
     from narrate.stitch import assemble as module
+    from narrate.stitch import loudness
 
     clips = []
     for n in range(3):
@@ -385,12 +389,12 @@ def test_an_edit_s_chapter_is_levelled_in_one_pass_when_its_gain_stays(tmp_path,
     assert peak_db(_peaky(0)) + cold.gain_db > Mastering(22050).peak_db
     passes = []
 
-    def counted(name):
-        real = getattr(module, name)
+    def counted(name, where=module):
+        real = getattr(where, name)
         return lambda *args: passes.append(name) or real(*args)
 
-    for name in ("_level_pieces", "_limited_rms_db"):
-        monkeypatch.setattr(module, name, counted(name))
+    monkeypatch.setattr(module, "_level_pieces", counted("_level_pieces"))
+    monkeypatch.setattr(loudness, "_limited_rms_db", counted("_limited_rms_db", loudness))
     kept = assemble(clips, Mastering(22050), previous_gain_db=cold.gain_db)
     assert passes == ["_level_pieces"] and kept.gain_db == cold.gain_db
     assert np.array_equal(kept.pcm, cold.pcm)
@@ -400,7 +404,7 @@ def test_an_edit_s_chapter_is_levelled_in_one_pass_when_its_gain_stays(tmp_path,
     real = module._level_pieces
     monkeypatch.setattr(module, "_level_pieces", lambda *args: tried.append(args[3]) or
                         real(*args))
-    monkeypatch.setattr(module, "_limited_rms_db", None)  # no trial apart from a levelling
+    monkeypatch.setattr(loudness, "_limited_rms_db", None)  # no trial apart from a levelling
     again = assemble(clips, Mastering(22050))
     assert tried[-1] == again.gain_db == cold.gain_db and len(set(tried)) == len(tried) > 1
     assert np.array_equal(again.pcm, cold.pcm)
@@ -432,8 +436,8 @@ def test_an_edit_levels_only_the_pieces_whose_clips_changed(tmp_path, monkeypatc
 
     def edit(edited):
         levelled = []
-        real = module._levelled_chunks
-        monkeypatch.setattr(module, "_levelled_chunks", lambda read, samples, gain, ceiling,
+        real = module.levelled_chunks
+        monkeypatch.setattr(module, "levelled_chunks", lambda read, samples, gain, ceiling,
                             start=0, stop=None, **kw: levelled.append(start) or
                             real(read, samples, gain, ceiling, start, stop, **kw))
         out = io.BytesIO()
