@@ -2,7 +2,8 @@ import pytest
 
 from narrate.errors import InputError
 from narrate.read.document import BOILERPLATE, PROSE
-from narrate.read.text import decode, normalise, read_source, read_text
+from narrate.read.files import decode, normalise, read_source
+from narrate.read.text import read_text
 
 
 def test_utf8_with_bom_and_crlf():

@@ -19,7 +19,7 @@ from narrate import build
 from narrate.convert import words
 from narrate.errors import InputError, NarrateError
 from narrate.plan import load_book
-from narrate.read.text import decode
+from narrate.read.files import decode
 
 NARRATE = [sys.executable, "-m", "narrate"]
 

@@ -7,7 +7,7 @@ from conftest import SEED
 from narrate.convert import words
 from narrate.read import read_document
 from narrate.read.document import PROSE
-from narrate.read.text import read_source
+from narrate.read.files import read_source
 
 
 def test_four_chapters_with_metadata_titles(seed_book):

@@ -45,8 +45,8 @@ def read_document(path: str | Path) -> Document:
 
 
 def _read_file(path: Path, kind: str) -> Document:
-    from narrate.read.files import MAX_HTML_BYTES, MAX_SOURCE_BYTES, read_bytes
-    from narrate.read.text import decode, read_text
+    from narrate.read.files import MAX_HTML_BYTES, MAX_SOURCE_BYTES, decode, read_bytes
+    from narrate.read.text import read_text
 
     data = read_bytes(path, MAX_HTML_BYTES if kind == "html" else MAX_SOURCE_BYTES)
     if kind == "html":

@@ -27,8 +27,8 @@ from narrate.read.document import (
     Block,
     Document,
 )
+from narrate.read.files import normalise
 from narrate.read.sections import settle_heading_levels
-from narrate.read.text import normalise
 
 _PARSER = (MarkdownIt("commonmark", {"maxNesting": 50}).enable("table")
            .use(front_matter_plugin).use(footnote_plugin))
