@@ -10,16 +10,9 @@ import pytest
 from mutagen.mp4 import MP4
 
 from narrate.errors import NarrateError
+from narrate.stitch.aacpiece import _chunks, children, find, read_piece
 from narrate.stitch.encode import PieceJob, encode_pieces
-from narrate.stitch.mp4 import (
-    BookTags,
-    _chunks,
-    _stbl,
-    children,
-    find,
-    read_piece,
-    write_m4b,
-)
+from narrate.stitch.mp4 import BookTags, _stbl, write_m4b
 
 RATE = 22050
 BOUNDS = [(0, 30 * 1024), (30 * 1024, 75 * 1024), (75 * 1024, 96 * 1024)]
@@ -153,7 +146,8 @@ def test_a_book_past_32_bit_durations_takes_64_bit_headers():
 @pytest.mark.unit
 def test_the_priming_is_skipped_across_chunks(tmp_path):
     """Frames kept: all after the edit list's priming, each chunk's at its own offset."""
-    from narrate.stitch.mp4 import _mdhd, _piece, box, full_box
+    from narrate.stitch.aacpiece import _piece
+    from narrate.stitch.mp4 import _mdhd, box, full_box
 
     sizes = [5, 6, 7, 8, 9]
     entry = box(b"stsd", bytes(4), struct.pack(">I", 1), box(b"mp4a", bytes(28)))
