@@ -1,0 +1,305 @@
+"""A three-way merge of a script: the conversion narrate wrote there (its base), the script
+as the user left it, and a new conversion of the source. The rule is narrate.edits'.
+Sections are aligned by the source paragraph they came from; a user's change to one whose
+paragraph is the same in both conversions is carried; where both changed, `prefer` settles
+it or the merge stops with one line naming the segment.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from narrate.errors import NarrateError
+from narrate.model import Book, Chapter, Section, Segment
+from narrate.scriptfile import book_to_data
+
+_FIELDS = ("title", "author", "narrator", "language")  # a Book's own; the rest is in extra
+
+
+def same_book(one: Book, other: Book) -> bool:
+    """Whether two books say the same (as their scripts would)."""
+    return book_to_data(one) == book_to_data(other)
+
+
+def _content(section: Section | None) -> tuple:
+    if section is None:
+        return ()
+    return (section.kind, section.title,
+            tuple((s.role, s.text, s.say, s.citation) for s in section.segments))
+
+
+def _source_of(section: Section) -> tuple[str, str]:
+    """What a section was made from: the paragraph as written (however it was cut)."""
+    return section.kind, " ".join(section.text.split())
+
+
+def _head(chapter: Chapter) -> tuple:
+    announce = chapter.announce
+    return (chapter.title, chapter.label, chapter.heading, chapter.title_source,
+            (announce.role, announce.text, announce.say) if announce else None)
+
+
+def _quote(text: str, words: int = 12) -> str:
+    cut = text.split()
+    return "“" + " ".join(cut[:words]) + (" …" if len(cut) > words else "") + "”"
+
+
+@dataclass
+class Merge:
+    base: Book
+    mine: Book
+    new: Book
+    prefer: str | None
+    conflicts: list[str] = field(default_factory=list)
+    kept: int = 0  # the user's edits carried into the new conversion
+    taken: list[str] = field(default_factory=list)  # conflicts settled by `prefer`
+
+    def result(self, script: Path) -> tuple[Book, list[str]]:
+        self._check_structure(script)
+        out = copy.deepcopy(self.new)
+        self._fields(out)
+        self._credits(out)
+        self._sections(out)
+        self._chapters(out)
+        if self.conflicts and self.prefer is None:
+            more = len(self.conflicts) - 1
+            raise NarrateError(
+                self.conflicts[0] + (f" (and {more} more)" if more else ""), where=str(script),
+                hint="keep your edit with {arg:prefer=script}, or take the source's with "
+                     "{arg:prefer=source}")
+        out.chapters = [c for c in out.chapters if c.sections]
+        lines = []
+        if self.kept and not same_book(self.base, self.new):
+            lines.append(f"{script}: your edits to {self.kept} parts of the script are kept in "
+                         "the new conversion of the source")
+        lines += [f"{script}: {what}" for what in self.taken]
+        return out, lines
+
+    def _settle(self, what: str) -> str | None:
+        """A conflict: recorded, and the side `prefer` takes (None until one is given)."""
+        self.conflicts.append(what)
+        if self.prefer:
+            self.taken.append(f"took the {self.prefer}'s version where {what}")
+        return self.prefer
+
+    def _check_structure(self, script: Path) -> None:
+        """Moves, and chapters the user added, are not carried: say so rather than lose them."""
+        base_chapters = {c.id for c in self.base.chapters}
+        where = {s.id: (c.id, n) for n, (c, s) in enumerate(_flat(self.base))}
+        last = -1
+        for chapter, section in _flat(self.mine):
+            if chapter.id not in base_chapters:
+                raise NarrateError(f"chapter {chapter.id} is not one narrate made; edits are "
+                                   "carried into a new conversion, chapters added are not",
+                                   where=str(script), hint=_BUILD_IT.format(script=script))
+            found = where.get(section.id)
+            if found is None:
+                continue
+            if found[0] != chapter.id or found[1] < last:
+                raise NarrateError(f"section {section.id} was moved; edits are carried into a "
+                                   "new conversion, moves are not", where=str(script),
+                                   hint=_BUILD_IT.format(script=script))
+            last = found[1]
+
+    def _fields(self, out: Book) -> None:
+        base, mine, new = (_book_fields(b) for b in (self.base, self.mine, self.new))
+        for key in sorted(set(base) | set(mine) | set(new)):
+            b, m, n = base.get(key), mine.get(key), new.get(key)
+            if m == b or m == n:
+                continue
+            if n != b and self._settle(f"`{key}` was edited ({m!r}) and the source's "
+                                       f"changed too ({n!r})") != "script":
+                continue
+            self.kept += n == b
+            if key in _FIELDS:
+                setattr(out, key, m or "")
+            elif m is None:
+                out.extra.pop(key, None)
+            else:
+                out.extra[key] = m
+
+    def _credits(self, out: Book) -> None:
+        def lines(book: Book) -> list:
+            return [(s.role, s.text, s.say) for s in book.credits]
+
+        if lines(self.mine) == lines(self.base) or lines(self.mine) == lines(self.new):
+            return
+        if lines(self.new) != lines(self.base) and self._settle(
+                "the credits were edited and the book's details changed too") != "script":
+            return
+        self.kept += lines(self.new) == lines(self.base)
+        out.credits = copy.deepcopy(self.mine.credits)
+
+    def _chapters(self, out: Book) -> None:
+        """Chapter titles (and their spoken announcements) the user changed."""
+        mine = {c.id: c for c in self.mine.chapters}
+        by_new_id = {c.id: c for c in out.chapters}
+        for i, j in _aligned([_head(c) for c in self.base.chapters],
+                             [_head(c) for c in self.new.chapters]):
+            chapter = self.base.chapters[i]
+            edited = mine.get(chapter.id)
+            if edited is None or _head(edited) == _head(chapter):
+                continue
+            target = by_new_id.get(self.new.chapters[j].id) if j is not None else None
+            if j is None or _head(self.new.chapters[j]) != _head(chapter):
+                if self._settle(f"chapter {chapter.id}'s title was edited ({edited.title!r}) and "
+                                "the source's heading changed too") != "script" or target is None:
+                    continue
+            else:
+                self.kept += 1
+            if target is not None:
+                _take_head(target, edited)
+
+    def _sections(self, out: Book) -> None:
+        base, new = _flat(self.base), _flat(self.new)
+        mine = {s.id: s for _, s in _flat(self.mine)}
+        place = _places([_source_of(s) for _, s in base], [_source_of(s) for _, s in new])
+        instead: dict[int, list[Section]] = {}  # new index -> the sections in its place
+        around: dict[tuple[int, int], list[Section]] = {}  # (new index, -1 before/1 after)
+        for i, (_, section) in enumerate(base):
+            edited = mine.get(section.id)
+            if _content(edited) == _content(section):
+                continue
+            how, j = place[i]
+            if how != "same" and self._settle(self._clash(section, edited, new, how, j)) \
+                    != "script":
+                continue
+            self.kept += how == "same"
+            kept = [] if edited is None else [copy.deepcopy(edited)]
+            if how == "before":  # its paragraph is gone from the source: where it was
+                around.setdefault((j, -1), []).extend(kept)
+            else:
+                instead[j] = [_renamed(s, new[j][1].id) for s in kept]
+        for anchor, added in self._added().items():
+            how, j = place[anchor] if anchor is not None else ("before", 0)
+            around.setdefault((j, -1 if how == "before" else 1), []).extend(added)
+            self.kept += len(added)
+        _rebuild(out, new, instead, around)
+        _unique_ids(out, [s for sections in around.values() for s in sections])
+
+    def _added(self) -> dict[int | None, list[Section]]:
+        """Sections the user added, by the base section each follows."""
+        index = {s.id: n for n, (_, s) in enumerate(_flat(self.base))}
+        added: dict[int | None, list[Section]] = {}
+        anchor = None
+        for _, section in _flat(self.mine):
+            if section.id in index:
+                anchor = index[section.id]
+            else:
+                added.setdefault(anchor, []).append(copy.deepcopy(section))
+        return added
+
+    def _clash(self, section: Section, edited: Section | None, new, how: str, j: int) -> str:
+        segment = _first_change(section, edited)
+        yours = f"edited to {_quote(segment.say)}" if segment else "deleted"
+        seg_id = segment.id if segment else section.id
+        theirs = _quote(new[j][1].text) if how == "paired" else "it is gone"
+        return (f"segment {seg_id} was {yours}, and its source paragraph changed too "
+                f"(now {theirs})")
+
+
+_BUILD_IT = ("build the script as it is (`narrate build {script}`), or move it aside to "
+             "take the source's")
+
+
+def _book_fields(book: Book) -> dict:
+    data = {k: getattr(book, k) for k in _FIELDS}
+    data.update({k: v for k, v in book.extra.items() if k != "cover"})
+    return data
+
+
+def _flat(book: Book) -> list[tuple[Chapter, Section]]:
+    return [(c, s) for c in book.chapters for s in c.sections]
+
+
+def _places(base: list, new: list) -> list[tuple[str, int]]:
+    """For each base item: ("same", j) when the new conversion has it unchanged at j,
+    ("paired", j) when it changed into j, ("before", j) when it is gone (j: what follows)."""
+    place: list[tuple[str, int]] = [("before", len(new))] * len(base)
+    matcher = difflib.SequenceMatcher(None, base, new, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        for k in range(i2 - i1):
+            if op == "equal":
+                place[i1 + k] = ("same", j1 + k)
+            elif op == "replace" and j1 + k < j2:
+                place[i1 + k] = ("paired", j1 + k)
+            else:
+                place[i1 + k] = ("before", j2)
+    return place
+
+
+def _aligned(base: list, new: list) -> list[tuple[int, int | None]]:
+    return [(i, j if how != "before" else None)
+            for i, (how, j) in enumerate(_places(base, new))]
+
+
+def _first_change(section: Section, edited: Section | None) -> Segment | None:
+    if edited is None:
+        return None
+    old = {s.id: s for s in section.segments}
+    for segment in edited.segments:
+        was = old.get(segment.id)
+        if was is None or (was.role, was.text, was.say) != (segment.role, segment.text,
+                                                              segment.say):
+            return segment
+    return edited.segments[0] if edited.segments else None
+
+
+def _renamed(section: Section, new_id: str) -> Section:
+    """The user's section in the place of the new one: its id, its segments' ids under it."""
+    copied = copy.deepcopy(section)
+    for segment in copied.segments:
+        if segment.id.startswith(section.id + "."):
+            segment.id = new_id + segment.id[len(section.id):]
+    copied.id = new_id
+    return copied
+
+
+def _take_head(target: Chapter, edited: Chapter) -> None:
+    target.title, target.label, target.heading = edited.title, edited.label, edited.heading
+    target.title_source = edited.title_source
+    if edited.announce is None:
+        target.announce = None
+    else:
+        announce = copy.deepcopy(edited.announce)
+        announce.id = target.announce.id if target.announce else f"{target.id}.000"
+        target.announce = announce
+
+
+def _rebuild(out: Book, new: list, instead: dict, around: dict) -> None:
+    """`out`'s chapters with the user's sections in place of, before and after new ones."""
+    chapters = {c.id: c for c in out.chapters}
+    for chapter in out.chapters:
+        chapter.sections = []
+    for j, (chapter, section) in enumerate(new):
+        chapters[chapter.id].sections += (around.get((j, -1), []) + instead.get(j, [section])
+                                          + around.get((j, 1), []))
+    if out.chapters:
+        out.chapters[-1].sections += around.get((len(new), -1), [])
+
+
+def _unique_ids(book: Book, inserted: list[Section]) -> None:
+    """A section the user added, or kept where its paragraph is gone, may bear an id the
+    new conversion gave another: it (never the new one) is renamed."""
+    ours = {id(s) for s in inserted}
+    seen: set[str] = {s.id for s in book.credits}
+    seen |= {c.id for c in book.chapters} | {c.announce.id for c in book.chapters if c.announce}
+    for chapter in book.chapters:
+        for section in chapter.sections:
+            if id(section) not in ours:
+                seen |= {section.id} | {s.id for s in section.segments}
+    for section in inserted:
+        section.id = _free(section.id, seen)
+        for segment in section.segments:
+            segment.id = _free(segment.id, seen)
+
+
+def _free(ident: str, seen: set[str]) -> str:
+    name, n = ident, 1
+    while name in seen:
+        name, n = f"{ident}+{n}", n + 1
+    seen.add(name)
+    return name
