@@ -4,36 +4,33 @@
     book, problems = convert_document(read_document(path), ...)  # any format
 
 The stages: structure (chapters, paragraphs, from the reader's blocks) ->
-quotes (who speaks) -> segments (runs of one voice, split at sentences) ->
+quotes (who speaks) -> segments (runs of one role, split at sentences) ->
 speech (the `say` text).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from narrate.convert.headings import add_spoken_lines
+from narrate.convert.options import ConvertOptions
 from narrate.convert.quotes import (
     ALL_MARKS,
     ParagraphQuotes,
     convention,
     find_quotes,
     is_dialogue,
-    is_speech,
 )
-from narrate.convert.segments import split_run
-from narrate.convert.speech import Lexicon, find_citations, speak_citation, to_say
+from narrate.convert.segments import paragraph_segments, words
+from narrate.convert.speech import Lexicon
 from narrate.convert.structure import (
-    Paragraph,
     RawChapter,
     ReadingPolicy,
     split_chapters,
 )
-from narrate.model import NARRATOR, QUOTE, Book, Chapter, Section, Segment
+from narrate.model import Book, Chapter, Section
 from narrate.problems import INFO, WARNING, Problem, first_words
 from narrate.read.document import Document
 from narrate.read.text import read_text
@@ -51,42 +48,6 @@ __all__ = [
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_FINAL = re.compile(r"[.!?…”’\"')\]»:;*_]\s*$")
-
-
-@dataclass
-class ConvertOptions:
-    quote_min_words: int = 8  # inline quotations this long or longer get the quote voice
-    dialogue: bool = False  # fiction: a character's speech gets the quote voice at any length
-    max_segment_chars: int = 400
-    max_chapter_minutes: float | None = None
-    speak_citations: bool = False
-    markdown: bool = False
-    words_per_minute: int = 160  # to cut long chapters by time: the narrator's rate (plan.py)
-    lexicon: Lexicon = field(default_factory=Lexicon)
-    policy: ReadingPolicy = field(default_factory=ReadingPolicy)  # code, notes, tables
-    english: bool = True  # English number words and abbreviations (set from the language)
-    said: SpeechMemo = field(default_factory=lambda: SpeechMemo(), repr=False, compare=False)
-
-
-@dataclass
-class SpeechMemo:
-    """`to_say`'s answers from the last conversion of a source (`known`, kept by plan.py)
-    and this one's (`used`): an edited text is converted again, but only its changed
-    paragraphs go through the rules again (they are most of a conversion's time)."""
-    known: dict[str, str] = field(default_factory=dict)
-    used: dict[str, str] = field(default_factory=dict)
-
-    def say(self, text: str, lexicon: Lexicon | None, english: bool) -> str:
-        said = self.known.get(text)
-        if said is None:
-            said = to_say(text, lexicon, english)
-        self.used[text] = said
-        return said
-
-
-def words(text: str) -> list[str]:
-    """The words of a text, for the nothing-lost guarantee."""
-    return _WORD.findall(text)
 
 
 def convert(text: str, options: ConvertOptions | None = None, meta: dict | None = None,
@@ -236,113 +197,9 @@ def _build_chapter(raw: RawChapter, number: int, chapter_id: str, options: Conve
         section = Section(f"{chapter_id}.{str(index).zfill(sec_width)}", kind=paragraph.kind,
                           title=paragraph.title)
         spans = [(s.start, s.end) for s in in_it.spans] if in_it else []
-        section.segments = _segments(paragraph, spans, section.id, options)
+        section.segments = paragraph_segments(paragraph, spans, section.id, options)
         chapter.sections.append(section)
     return chapter, problems
-
-
-def _segments(paragraph: Paragraph, spans: list[tuple[int, int]], section_id: str,
-              options: ConvertOptions) -> list[Segment]:
-    text = paragraph.text
-    if paragraph.say is not None:  # a heading: spoken as words, never split
-        return [Segment(f"{section_id}.1", paragraph.role or NARRATOR, text,
-                        to_say(paragraph.say, options.lexicon, options.english))]
-    citations = find_citations(text, spans)
-    runs = _role_runs(text, spans, citations, paragraph.role, options.quote_min_words,
-                       options.dialogue)
-    segments: list[Segment] = []
-    for role, start, end in runs:
-        for s, e in split_run(text[start:end], options.max_segment_chars):
-            seg_start, seg_end = start + s, start + e
-            cites = [(a, b) for a, b in citations if seg_start <= a and b <= seg_end]
-            segments.append(_segment(f"{section_id}.{len(segments) + 1}", role, text,
-                                     seg_start, seg_end, cites, options))
-    return segments
-
-
-def _segment(seg_id, role, text, start, end, cites, options) -> Segment:
-    pieces, at = [], start
-    for a, b in cites:
-        pieces.append(text[at:a])
-        if options.speak_citations:
-            pieces.append(f", {speak_citation(text[a:b])}, ")
-        at = b
-    pieces.append(text[at:end])
-    citation = "; ".join(text[a:b] for a, b in cites) or None
-    return Segment(seg_id, role, text[start:end],
-                   options.said.say("".join(pieces), options.lexicon, options.english),
-                   citation)
-
-
-def _words_so_far(text: str) -> list[int]:
-    """For each offset, how many word characters outside parentheses come before it."""
-    inside = bytearray(len(text) + 1)
-    for group in re.finditer(r"\([^()]*\)", text):
-        inside[group.start():group.end()] = b"\1" * (group.end() - group.start())
-    counts = [0] * (len(text) + 1)
-    for n, char in enumerate(text):
-        counts[n + 1] = counts[n] + (not inside[n] and (char.isalnum() or char == "_"))
-    return counts
-
-
-def _has_words(text: str, start: int, end: int, citations, min_words: int) -> bool:
-    """Whether text[start:end], its citations left out, holds `min_words` words: looked
-    for near its start (an unclosed quote runs to the paragraph's end)."""
-    window = min(end, start + 100 * max(1, min_words))
-    while True:
-        spoken = text[start:window]
-        for a, b in citations:
-            if start <= a and b <= window:
-                spoken = spoken.replace(text[a:b], " ")
-        if len(words(spoken)) >= min_words or window == end:
-            return len(words(spoken)) >= min_words
-        window = min(end, start + 2 * (window - start))
-
-
-def _role_runs(text, spans, citations, role, min_words,
-               dialogue: bool = False) -> list[tuple[str, int, int]]:
-    """(role, start, end) runs covering the paragraph; runs with no words join a neighbour.
-    A paragraph with a role of its own (a block quotation, a note) is one run. In
-    `dialogue`, a character's speech is quoted at any length (quotes.is_speech)."""
-    if role:
-        return [(role, 0, len(text))]
-    quoted: list[tuple[int, int]] = []
-    told = _words_so_far(text) if spans else []
-    for start, end in spans:
-        # the quotation is the whole paragraph when no word stands outside it (words in
-        # parentheses aside): counted once for the paragraph, not copied once a quote
-        whole = told[start] == 0 and told[-1] == told[end]
-        speech = dialogue and is_speech(text, start, quoted[-1][1] if quoted else None)
-        if whole or speech or _has_words(text, start, end, citations, min_words):
-            quoted.append((start, end))
-    runs: list[list] = []
-    at = 0
-    for start, end in quoted:
-        if start > at:
-            runs.append([NARRATOR, at, start])
-        runs.append([QUOTE, start, end])
-        at = end
-    if at < len(text):
-        runs.append([NARRATOR, at, len(text)])
-    # a citation just after a quote belongs to the quote's run
-    for run, nxt in itertools.pairwise(runs):
-        for a, b in citations:
-            if run[0] == QUOTE and run[2] <= a and b <= nxt[2] and not _WORD.search(text[run[2]:a]):
-                run[2] = nxt[1] = b
-    merged: list[list] = []
-    for run in runs:
-        if run[2] <= run[1]:
-            continue
-        if merged and not _WORD.search(text[run[1]:run[2]]):
-            merged[-1][2] = run[2]  # trailing punctuation such as ";" joins the run before
-        elif merged and not _WORD.search(text[merged[-1][1]:merged[-1][2]]):
-            run[1] = merged.pop()[1]  # a leading "(" or "–" joins the run after
-            merged.append(run)
-        elif merged and merged[-1][0] == run[0]:
-            merged[-1][2] = run[2]
-        else:
-            merged.append(run)
-    return [tuple(r) for r in merged]
 
 
 def _clean_title(heading: str) -> str:

@@ -1,10 +1,18 @@
-"""Split a run of one voice into segments at sentence boundaries, none over a length."""
+"""A paragraph's segments: runs of one role (the narrator's words, a quotation long enough
+for the quote voice, a citation with its quote), each split at sentence boundaries into
+segments none over a length, their citations kept out of what is said."""
 
 from __future__ import annotations
 
 import bisect
 import itertools
 import re
+
+from narrate.convert.options import ConvertOptions
+from narrate.convert.quotes import is_speech
+from narrate.convert.speech import find_citations, speak_citation, to_say
+from narrate.convert.structure import Paragraph
+from narrate.model import NARRATOR, QUOTE, Segment
 
 # Words after which a full stop does not end a sentence.
 _NO_BREAK_AFTER = {"mr", "mrs", "ms", "dr", "st", "prof", "gen", "col", "capt", "lt", "rev",
@@ -13,6 +21,7 @@ _NO_BREAK_AFTER = {"mr", "mrs", "ms", "dr", "st", "prof", "gen", "col", "capt", 
                    "sep", "sept", "oct", "nov", "dec"}
 _CODE_SPAN = re.compile(r"`[^`\n]{1,200}`")  # the speech's CODE_SPAN, whole
 _SENTENCE_END = re.compile(r"[.!?…]+[”’\"')\]»]*(?=\s+[\"“‘'(\[A-Z0-9«…])|…(?=[A-Z“‘])")
+_WORD = re.compile(r"\w+")
 _WORD_BEFORE = 80  # characters: an abbreviation or an initial is far shorter
 _CLAUSE_END = re.compile(r"[,;:–—)]+[”’\"']*(?=\s)")
 
@@ -104,3 +113,112 @@ def _hard_cuts(cuts: list[int], start: int, end: int, max_chars: int) -> list[in
             out.append(c)
             last = c
     return out
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, for the nothing-lost guarantee."""
+    return _WORD.findall(text)
+
+
+def paragraph_segments(paragraph: Paragraph, spans: list[tuple[int, int]], section_id: str,
+              options: ConvertOptions) -> list[Segment]:
+    text = paragraph.text
+    if paragraph.say is not None:  # a heading: spoken as words, never split
+        return [Segment(f"{section_id}.1", paragraph.role or NARRATOR, text,
+                        to_say(paragraph.say, options.lexicon, options.english))]
+    citations = find_citations(text, spans)
+    runs = _role_runs(text, spans, citations, paragraph.role, options.quote_min_words,
+                       options.dialogue)
+    segments: list[Segment] = []
+    for role, start, end in runs:
+        for s, e in split_run(text[start:end], options.max_segment_chars):
+            seg_start, seg_end = start + s, start + e
+            cites = [(a, b) for a, b in citations if seg_start <= a and b <= seg_end]
+            segments.append(_segment(f"{section_id}.{len(segments) + 1}", role, text,
+                                     seg_start, seg_end, cites, options))
+    return segments
+
+
+def _segment(seg_id, role, text, start, end, cites, options) -> Segment:
+    pieces, at = [], start
+    for a, b in cites:
+        pieces.append(text[at:a])
+        if options.speak_citations:
+            pieces.append(f", {speak_citation(text[a:b])}, ")
+        at = b
+    pieces.append(text[at:end])
+    citation = "; ".join(text[a:b] for a, b in cites) or None
+    return Segment(seg_id, role, text[start:end],
+                   options.said.say("".join(pieces), options.lexicon, options.english),
+                   citation)
+
+
+def _words_so_far(text: str) -> list[int]:
+    """For each offset, how many word characters outside parentheses come before it."""
+    inside = bytearray(len(text) + 1)
+    for group in re.finditer(r"\([^()]*\)", text):
+        inside[group.start():group.end()] = b"\1" * (group.end() - group.start())
+    counts = [0] * (len(text) + 1)
+    for n, char in enumerate(text):
+        counts[n + 1] = counts[n] + (not inside[n] and (char.isalnum() or char == "_"))
+    return counts
+
+
+def _has_words(text: str, start: int, end: int, citations, min_words: int) -> bool:
+    """Whether text[start:end], its citations left out, holds `min_words` words: looked
+    for near its start (an unclosed quote runs to the paragraph's end)."""
+    window = min(end, start + 100 * max(1, min_words))
+    while True:
+        spoken = text[start:window]
+        for a, b in citations:
+            if start <= a and b <= window:
+                spoken = spoken.replace(text[a:b], " ")
+        if len(words(spoken)) >= min_words or window == end:
+            return len(words(spoken)) >= min_words
+        window = min(end, start + 2 * (window - start))
+
+
+def _role_runs(text, spans, citations, role, min_words,
+               dialogue: bool = False) -> list[tuple[str, int, int]]:
+    """(role, start, end) runs covering the paragraph; runs with no words join a neighbour.
+    A paragraph with a role of its own (a block quotation, a note) is one run. In
+    `dialogue`, a character's speech is quoted at any length (quotes.is_speech)."""
+    if role:
+        return [(role, 0, len(text))]
+    quoted: list[tuple[int, int]] = []
+    told = _words_so_far(text) if spans else []
+    for start, end in spans:
+        # the quotation is the whole paragraph when no word stands outside it (words in
+        # parentheses aside): counted once for the paragraph, not copied once a quote
+        whole = told[start] == 0 and told[-1] == told[end]
+        speech = dialogue and is_speech(text, start, quoted[-1][1] if quoted else None)
+        if whole or speech or _has_words(text, start, end, citations, min_words):
+            quoted.append((start, end))
+    runs: list[list] = []
+    at = 0
+    for start, end in quoted:
+        if start > at:
+            runs.append([NARRATOR, at, start])
+        runs.append([QUOTE, start, end])
+        at = end
+    if at < len(text):
+        runs.append([NARRATOR, at, len(text)])
+    # a citation just after a quote belongs to the quote's run
+    for run, nxt in itertools.pairwise(runs):
+        for a, b in citations:
+            if run[0] == QUOTE and run[2] <= a and b <= nxt[2] and not _WORD.search(text[run[2]:a]):
+                run[2] = nxt[1] = b
+    merged: list[list] = []
+    for run in runs:
+        if run[2] <= run[1]:
+            continue
+        if merged and not _WORD.search(text[run[1]:run[2]]):
+            merged[-1][2] = run[2]  # trailing punctuation such as ";" joins the run before
+        elif merged and not _WORD.search(text[merged[-1][1]:merged[-1][2]]):
+            run[1] = merged.pop()[1]  # a leading "(" or "–" joins the run after
+            merged.append(run)
+        elif merged and merged[-1][0] == run[0]:
+            merged[-1][2] = run[2]
+        else:
+            merged.append(run)
+    return [tuple(r) for r in merged]
