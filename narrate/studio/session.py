@@ -22,6 +22,7 @@ from narrate.manifest import MANIFEST, Manifest, read_manifest
 from narrate.metadata import load_lexicon
 from narrate.model import Book, Segment
 from narrate.scriptfile import load_script, to_yaml
+from narrate.studio.changes import add_entry, cast_used, changed_segment, lexicon_entry
 from narrate.values import BuildOptions
 
 if TYPE_CHECKING:
@@ -32,9 +33,6 @@ if TYPE_CHECKING:
 STUDIO = ".studio"  # the session's own files (takes heard), a dot folder libraries skip
 STUDIO_LOCK = ".narrate-studio.lock"  # one studio per book
 UNDO_LIMIT = 50
-LONGEST = 20_000  # characters a segment's text or say may have from the page
-WORD = re.compile(r"[^\W\d_](?:[\w'’.-]{0,38}\w)?")  # one word: what a lexicon entry matches
-SPELLING = re.compile(r"[^\n\r\x00-\x1f]{1,100}")
 
 
 @dataclass(frozen=True)
@@ -76,7 +74,7 @@ class Session:
             self._read()
             self._builds_here()
             self.cache = cache or self.manifest.cache
-            self.voices = voices or _cast_used(self.manifest, self.book)
+            self.voices = voices or cast_used(self.manifest, self.book)
         except BaseException:
             self._lock.close()
             raise
@@ -194,7 +192,7 @@ class Session:
     def places(self, word: str, respelling: str = "") -> list[dict]:
         """Every line that says `word` (as a lexicon entry matches it), with the line as it
         would be said respelled."""
-        entry = self._entry(word, respelling or word)
+        entry = lexicon_entry(word, respelling or word)
         probe = replace(entry, entries={key: "\x00" for key in entry.entries})  # where it would
         return [{"id": s.id, "say": s.say, "respelled": entry.apply(s.say)}
                 for s in self.book.spoken if probe.apply(s.say) != s.say]
@@ -217,7 +215,7 @@ class Session:
         next conversion. One Keep: Undo takes both back."""
         with self._busy:
             self._unchanged_on_disk()
-            entry, lexicon = self._entry(word, respelling), self._lexicon_file()
+            entry, lexicon = lexicon_entry(word, respelling), self._lexicon_file()
             key = next(iter(entry.entries))
             has = {k.lower(): k for k in load_lexicon(lexicon).entries} if lexicon.is_file() else {}
             if key.lower() in has:  # in any case: two entries for one word would fight
@@ -229,7 +227,7 @@ class Session:
             for segment in changed:
                 segment.say = entry.apply(segment.say)
             before = lexicon.read_bytes() if lexicon.is_file() else None
-            _add_entry(lexicon, key, respelling)
+            add_entry(lexicon, key, respelling)
             return self._write_and_build(to_yaml(self.book).encode("utf-8"),
                                          Snapshot(self._script_bytes, lexicon, before))
 
@@ -256,18 +254,6 @@ class Session:
         with self._busy:
             self._segment(ident)
             return self._build(only=ident)
-
-    def _entry(self, word: str, respelling: str):
-        from narrate.convert.speech import Lexicon
-
-        if not WORD.fullmatch(word or ""):
-            raise NarrateError(f"{word[:40]!r} is not one word", hint="select a single word")
-        if not SPELLING.fullmatch(respelling or "") or not respelling.strip():
-            raise NarrateError("a respelling is one line of up to 100 characters",
-                               hint="write the word as it should sound, e.g. Vol-ga")
-        # a word capitalised only as the first of a sentence or a name matches any case
-        key = word.lower() if word[1:] == word[1:].lower() else word
-        return Lexicon({key: respelling})
 
     def _lexicon_file(self) -> Path:
         named = self.book.extra.get("lexicon")
@@ -318,28 +304,8 @@ class Session:
         raise NarrateError(f"no segment {ident!r} in {self.script_path}")
 
     def _changed(self, segment: Segment, say, role, text) -> Segment:
-        """`segment` as the edit would leave it: a new text is spoken by the book's own
-        rules unless a say is given too."""
-        from narrate.convert.speech import to_say
-
-        if max(len(text or ""), len(say or "")) > LONGEST:
-            raise NarrateError(f"{segment.id}: more than {LONGEST:,} characters",
-                               hint="split it into sentences in script.yaml")
-        new = replace(segment)
-        if text is not None and text.strip() and text != segment.text:
-            new.text = text
-            if say is None or say == segment.say:
-                say = to_say(text, load_lexicon(self.book.extra.get("lexicon")))
-        if say is not None:
-            if not say.strip():
-                raise NarrateError(f"{segment.id}: nothing to say", hint="give it some words")
-            new.say = say
-        if role is not None:
-            if role not in self.manifest.voices:
-                raise NarrateError(f"no voice for the role {role!r}",
-                                   hint=f"one of {', '.join(sorted(self.manifest.voices))}")
-            new.role = role
-        return new
+        return changed_segment(segment, say, role, text, self.manifest.voices,
+                               load_lexicon(self.book.extra.get("lexicon")))
 
     def _renderer_for(self):
         """A renderer for the book's cast, its engines kept warm between takes."""
@@ -365,34 +331,8 @@ class Session:
         return Take(ident, key, dest.relative_to(self.folder).as_posix(), seconds)
 
 
-def _cast_used(manifest: Manifest, book: Book) -> str | None:
-    """The shipped cast the book was last built with, when its script names none: a Keep
-    must not rebuild a book built with --voices espeak in another voice."""
-    from narrate.metadata import cast_names
-    from narrate.render.profiles import load_profiles
-
-    if book.extra.get("voices"):
-        return None
-    for name in cast_names():
-        profiles = load_profiles(name)
-        if all(role in profiles and (profiles[role].engine, profiles[role].voice) ==
-               (used.engine, used.voice) for role, used in manifest.voices.items()):
-            return name
-    return None
-
-
 def _segment_view(segment: Segment, start: float, end: float) -> dict:
     return {"id": segment.id, "text": segment.text, "say": segment.say, "role": segment.role,
             "start": start, "end": end}
 
 
-def _add_entry(lexicon: Path, word: str, respelling: str) -> None:
-    """Add `word: respelling` to the lexicon file, every byte of it kept as it was (its
-    comments too)."""
-    import yaml
-
-    text = lexicon.read_text(encoding="utf-8") if lexicon.is_file() else \
-        "# pronunciations for this book (narrate studio): word: respelling\n"
-    line = yaml.safe_dump({word: respelling}, allow_unicode=True, width=1000)
-    atomic_write_bytes(lexicon, (text + ("" if text.endswith("\n") else "\n") + line)
-                       .encode("utf-8"))

@@ -1,0 +1,82 @@
+"""What a studio edit makes of a line or of the book's lexicon, checked before anything is
+written: pure functions a session calls (narrate.studio.session)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+from narrate.convert.speech import Lexicon, to_say
+from narrate.errors import NarrateError
+from narrate.fileio import atomic_write_bytes
+from narrate.manifest import Manifest
+from narrate.model import Book, Segment
+
+LONGEST = 20_000  # characters a segment's text or say may have from the page
+WORD = re.compile(r"[^\W\d_](?:[\w'’.-]{0,38}\w)?")  # one word: what a lexicon entry matches
+SPELLING = re.compile(r"[^\n\r\x00-\x1f]{1,100}")
+
+
+def changed_segment(segment: Segment, say: str | None, role: str | None, text: str | None,
+                    roles, lexicon: Lexicon | None) -> Segment:
+    """`segment` as the edit would leave it: a new text is spoken by the book's own
+    rules (with its `lexicon`) unless a say is given too; `role` one of `roles`."""
+    if max(len(text or ""), len(say or "")) > LONGEST:
+        raise NarrateError(f"{segment.id}: more than {LONGEST:,} characters",
+                           hint="split it into sentences in script.yaml")
+    new = replace(segment)
+    if text is not None and text.strip() and text != segment.text:
+        new.text = text
+        if say is None or say == segment.say:
+            say = to_say(text, lexicon)
+    if say is not None:
+        if not say.strip():
+            raise NarrateError(f"{segment.id}: nothing to say", hint="give it some words")
+        new.say = say
+    if role is not None:
+        if role not in roles:
+            raise NarrateError(f"no voice for the role {role!r}",
+                               hint=f"one of {', '.join(sorted(roles))}")
+        new.role = role
+    return new
+
+
+def lexicon_entry(word: str, respelling: str) -> Lexicon:
+    """The lexicon entry respelling `word`, checked: one word, one short line."""
+    if not WORD.fullmatch(word or ""):
+        raise NarrateError(f"{word[:40]!r} is not one word", hint="select a single word")
+    if not SPELLING.fullmatch(respelling or "") or not respelling.strip():
+        raise NarrateError("a respelling is one line of up to 100 characters",
+                           hint="write the word as it should sound, e.g. Vol-ga")
+    # a word capitalised only as the first of a sentence or a name matches any case
+    key = word.lower() if word[1:] == word[1:].lower() else word
+    return Lexicon({key: respelling})
+
+
+def add_entry(lexicon: Path, word: str, respelling: str) -> None:
+    """Add `word: respelling` to the lexicon file, every byte of it kept as it was (its
+    comments too)."""
+    import yaml
+
+    text = lexicon.read_text(encoding="utf-8") if lexicon.is_file() else \
+        "# pronunciations for this book (narrate studio): word: respelling\n"
+    line = yaml.safe_dump({word: respelling}, allow_unicode=True, width=1000)
+    atomic_write_bytes(lexicon, (text + ("" if text.endswith("\n") else "\n") + line)
+                       .encode("utf-8"))
+
+
+def cast_used(manifest: Manifest, book: Book) -> str | None:
+    """The shipped cast the book was last built with, when its script names none: a Keep
+    must not rebuild a book built with --voices espeak in another voice."""
+    from narrate.metadata import cast_names
+    from narrate.render.profiles import load_profiles
+
+    if book.extra.get("voices"):
+        return None
+    for name in cast_names():
+        profiles = load_profiles(name)
+        if all(role in profiles and (profiles[role].engine, profiles[role].voice) ==
+               (used.engine, used.voice) for role, used in manifest.voices.items()):
+            return name
+    return None
