@@ -25,7 +25,8 @@ from narrate.model import Book
 from narrate.names import slug
 from narrate.outline import DEFAULT_RATE
 from narrate.problems import WARNING, Problem
-from narrate.render import RenderItem, book_items, cast_for_language, item_keys, with_phonemes
+from narrate.render import RenderItem, book_items, item_keys
+from narrate.render.cast import cast_for_language, with_phonemes
 from narrate.render.profiles import load_profiles
 from narrate.scriptfile import is_script_file, load_script
 from narrate.values import DEFAULT_OPTIONS, OUTPUT_DIR, BookPlan, BuildOptions, BuildPlan

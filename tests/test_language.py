@@ -6,7 +6,7 @@ import pytest
 
 from narrate.convert import convert
 from narrate.errors import NarrateError
-from narrate.render import cast_for_language
+from narrate.render.cast import cast_for_language
 from narrate.render.profiles import load_profiles
 
 GERMAN = "Er wurde 1915 geboren und lebte am 3. Mai in Wien, Dr. Weber sagte es.\n"

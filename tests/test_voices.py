@@ -24,9 +24,9 @@ from narrate.render import (
     RenderItem,
     item_keys,
     render_items,
-    with_phonemes,
 )
 from narrate.render.cache import Cache
+from narrate.render.cast import with_phonemes
 from narrate.render.engines.neural import tape_shift
 from narrate.render.profiles import cast_names, load_profiles
 

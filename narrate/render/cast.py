@@ -1,0 +1,76 @@
+"""A book's cast as the renderer uses it: each role's voice for the book's language, the
+lexicon's phonemes for each engine, and a line as its engine is given it."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+
+from narrate.errors import NarrateError
+from narrate.render.engines import engine
+from narrate.render.items import RenderItem
+from narrate.render.profiles import PORTABLE_CAST, VoiceProfile, load_profiles
+
+
+def cast_for_language(profiles: dict[str, VoiceProfile], language: str
+                      ) -> tuple[dict[str, VoiceProfile], list[str]]:
+    """The cast for a book's language: each engine picks its voice for the language
+    (espeak-ng swaps an English voice for the language's own); a role whose engine speaks
+    English only is read by the espeak cast's voice for that role, and one line says so."""
+    if not language or language.lower().startswith("en"):
+        return profiles, []
+    cast, moved = dict(profiles), []
+    portable = load_profiles(PORTABLE_CAST)
+    for role, profile in profiles.items():
+        voice = engine(profile.engine).voice_for_language(profile.voice, language)
+        if voice is None and role in portable:  # English only: the espeak cast's voice
+            profile = portable[role]
+            moved.append(role)
+            voice = engine(profile.engine).voice_for_language(profile.voice, language)
+        if voice is None:  # no espeak profile for this role: it keeps its English voice
+            continue
+        cast[role] = dataclasses.replace(profile, voice=voice)
+    if not moved:
+        return cast, []
+    line = (f"this book's language is {language!r}, which the {', '.join(moved)} voices' "
+            f"engine does not speak: the {PORTABLE_CAST} cast reads them")
+    return cast, [line]
+
+
+def with_phonemes(profiles: dict[str, VoiceProfile], lexicon) -> dict[str, VoiceProfile]:
+    """Each profile with the lexicon's phonemes for its engine, each checked by the engine
+    now (one line naming the lexicon's entry, before any work)."""
+    given = getattr(lexicon, "phonemes", None) or {}
+    for name, (_, place) in ((n, next(iter(e.values()))) for n, e in given.items()):
+        engine(name, place)  # a known engine?
+    cast = dict(profiles)
+    for role, profile in profiles.items():
+        entries = given.get(profile.engine, {})
+        mark = getattr(engine(profile.engine), "mark_phonemes", None)
+        if not entries or mark is None:
+            continue
+        marked = []
+        for spoken, (phonemes, place) in sorted(entries.items()):
+            try:
+                marked.append((spoken, mark(spoken, phonemes)))
+            except NarrateError as exc:
+                raise NarrateError(exc.what, where=place, hint=exc.hint) from None
+        cast[role] = dataclasses.replace(profile, phonemes=tuple(marked))
+    return cast
+
+
+def spoken(item: RenderItem, profile: VoiceProfile) -> RenderItem:
+    """The item as its engine is given it: the lexicon's phonemes marked up."""
+    if not profile.phonemes:
+        return item
+    pattern, marked = _phoneme_pattern(profile.phonemes)
+    say = pattern.sub(lambda m: marked[m.group()], item.say)
+    return item if say == item.say else dataclasses.replace(item, say=say)
+
+
+@functools.lru_cache(maxsize=16)
+def _phoneme_pattern(phonemes: tuple[tuple[str, str], ...]) -> tuple[re.Pattern, dict]:
+    """The pattern of the spoken words (longest first), and each one's markup."""
+    words = "|".join(re.escape(w) for w, _ in sorted(phonemes, key=lambda p: -len(p[0])))
+    return re.compile(rf"(?<![\w\[-])(?:{words})(?![\w\]-])"), dict(phonemes)
