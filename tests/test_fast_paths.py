@@ -131,7 +131,7 @@ def test_an_edited_text_speaks_only_its_changed_paragraph_anew(short_source, mon
     """The words spoken for each paragraph are kept from the last conversion: after an edit
     only the edited paragraph goes through the speech rules, and the book is the one a
     conversion from nothing makes."""
-    from narrate import convert
+    from narrate.convert import options
 
     plan.load_book(short_source)
     text = short_source.read_text()
@@ -140,7 +140,7 @@ def test_an_edited_text_speaks_only_its_changed_paragraph_anew(short_source, mon
     paragraphs[edited] = paragraphs[edited].replace(" ", " very ", 1)
     short_source.write_text("\n\n".join(paragraphs))
     spoken = []
-    monkeypatch.setattr(convert, "to_say", lambda text, *args: spoken.append(text) or
+    monkeypatch.setattr(options, "to_say", lambda text, *args: spoken.append(text) or
                         to_say(text, *args))
     again = plan.load_book(short_source)
     assert len(spoken) == 1 and "very" in spoken[0]

@@ -121,7 +121,7 @@ def words(text: str) -> list[str]:
 
 
 def paragraph_segments(paragraph: Paragraph, spans: list[tuple[int, int]], section_id: str,
-              options: ConvertOptions) -> list[Segment]:
+                       options: ConvertOptions) -> list[Segment]:
     text = paragraph.text
     if paragraph.say is not None:  # a heading: spoken as words, never split
         return [Segment(f"{section_id}.1", paragraph.role or NARRATOR, text,
