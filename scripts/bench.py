@@ -360,7 +360,7 @@ def bench_ray(work: Path) -> None:
     ten generated books that share paragraphs, against building them one by one."""
     from narrate.pipeline import render_book
     from narrate.plan import load_book
-    from narrate.render.executors import RayExecutor
+    from narrate.render.cluster import RayExecutor
 
     print("== ray: the seed through a Ray cluster of this machine's cores, against the local pool")
     ray = str(Path(sys.executable).parent / "ray")

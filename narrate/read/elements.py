@@ -4,14 +4,10 @@ removed; Gutenberg's conventions (page-number spans, sidenotes, footnote anchors
 and EPUB's semantics (`epub:type` noteref, footnote, pagebreak …) classify them.
 """
 
-
 from __future__ import annotations
 
 import re
 
-from lxml import etree
-
-from narrate.errors import InputError
 from narrate.read import sections
 from narrate.read.document import (
     BACK_MATTER,
@@ -32,7 +28,6 @@ from narrate.read.document import (
     TABLE,
     Block,
 )
-from narrate.read.safe import check_html_depth, html_parser, parse_xml
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
 _EPUB_TYPE = f"{{{EPUB_NS}}}type"
@@ -67,41 +62,6 @@ def semantics(element) -> list[str]:
     words = (element.get(_EPUB_TYPE) or element.get("epub:type") or "").split()
     words += (element.get("class") or "").split()
     return [w.lower().split(":")[-1] for w in words]
-
-
-_DECLARED = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([\w.:-]{1,40})""",
-                       re.IGNORECASE)
-
-
-def _true_encoding(data: bytes) -> str | None:
-    """UTF-8 for a page whose bytes are UTF-8 (with letters past ASCII) whatever its
-    <meta charset> says: a page declaring us-ascii, utf-7 or iso-2022-jp over UTF-8 was
-    cut at its first accented letter. None: the parser's own choice."""
-    declared = _DECLARED.search(data[:8192])
-    if not declared or declared.group(1).lower() in (b"utf-8", b"utf8") or data.isascii():
-        return None
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    return "utf-8"
-
-
-def parse_html(data: bytes, name: str, xhtml: bool = False):
-    """The document's root. XHTML (an EPUB part) must be well-formed XML; an HTML page is
-    parsed as browsers do."""
-    if xhtml:
-        return parse_xml(data, name)
-    parser = html_parser(_true_encoding(data))
-    try:
-        root = etree.fromstring(data, parser)
-    except (etree.ParserError, ValueError) as exc:
-        raise InputError(f"{name}: cannot be parsed as HTML ({exc}); check it is a web page") \
-            from None
-    check_html_depth(parser, name)
-    if root is None:
-        raise InputError(f"{name}: an empty HTML document; check it is the right file")
-    return root
 
 
 class _Walker:

@@ -18,10 +18,10 @@ from narrate.errors import InputError
 from narrate.problems import INFO, WARNING, Problem
 from narrate.read import sections
 from narrate.read.document import HEADING, PROSE, Block, Document
-from narrate.read.elements import body_blocks, inline_text, local, parse_html
+from narrate.read.elements import body_blocks, inline_text, local
 from narrate.read.files import MAX_HTML_BYTES
 from narrate.read.html import merge_numbered_headings
-from narrate.read.safe import SafeZip, parse_xml
+from narrate.read.safe import SafeZip, parse_html, parse_xml
 
 _FONT_OBFUSCATION = {"http://www.idpf.org/2008/embedding", "http://ns.adobe.com/pdf/enc#RC"}
 _XHTML_TYPES = {"application/xhtml+xml", "text/html", "application/x-dtbook+xml"}

@@ -20,8 +20,9 @@ from narrate.read.document import (
     Block,
     Document,
 )
-from narrate.read.elements import body_blocks, local, parse_html
+from narrate.read.elements import body_blocks, local
 from narrate.read.files import normalise
+from narrate.read.safe import parse_html
 from narrate.read.text import _gutenberg
 
 # ---- a whole HTML page --------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Untrusted files: XML parsers that fetch and expand nothing, and a zip reader with caps.
+"""Untrusted files: XML and HTML parsers that fetch and expand nothing, and a zip reader
+with caps.
 
 An EPUB or a web page from the internet may carry an external entity (XXE), an
 entity bomb ("billion laughs") or a zip bomb. The parsers here never load a DTD,
@@ -9,6 +10,7 @@ compression ratios are checked, and reading stops at the cap whatever the header
 
 from __future__ import annotations
 
+import re
 import zipfile
 import zlib
 
@@ -69,6 +71,41 @@ def parse_xml(data: bytes, name: str) -> etree._Element:
     if doctype is not None and any(True for _ in doctype.iterentities()):
         raise InputError(f"{name}: declares XML entities (a DTD with <!ENTITY>), which "
                          "narrate refuses to expand; remove the DOCTYPE's entity declarations")
+    return root
+
+
+_DECLARED = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([\w.:-]{1,40})""",
+                       re.IGNORECASE)
+
+
+def _true_encoding(data: bytes) -> str | None:
+    """UTF-8 for a page whose bytes are UTF-8 (with letters past ASCII) whatever its
+    <meta charset> says: a page declaring us-ascii, utf-7 or iso-2022-jp over UTF-8 was
+    cut at its first accented letter. None: the parser's own choice."""
+    declared = _DECLARED.search(data[:8192])
+    if not declared or declared.group(1).lower() in (b"utf-8", b"utf8") or data.isascii():
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return "utf-8"
+
+
+def parse_html(data: bytes, name: str, xhtml: bool = False):
+    """The document's root. XHTML (an EPUB part) must be well-formed XML; an HTML page is
+    parsed as browsers do."""
+    if xhtml:
+        return parse_xml(data, name)
+    parser = html_parser(_true_encoding(data))
+    try:
+        root = etree.fromstring(data, parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise InputError(f"{name}: cannot be parsed as HTML ({exc}); check it is a web page") \
+            from None
+    check_html_depth(parser, name)
+    if root is None:
+        raise InputError(f"{name}: an empty HTML document; check it is the right file")
     return root
 
 

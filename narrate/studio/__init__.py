@@ -8,7 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from narrate.studio.server import Studio
-from narrate.studio.session import Session, Take
+from narrate.studio.session import Session
+from narrate.studio.takes import Take
 from narrate.values import BuildOptions
 
 __all__ = ["Session", "Studio", "Take", "start"]

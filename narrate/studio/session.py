@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import contextlib
 import re
-import shutil
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from narrate.errors import NarrateError
-from narrate.fileio import atomic_path, atomic_write_bytes
+from narrate.fileio import atomic_write_bytes
 from narrate.lock import book_lock
 from narrate.manifest import MANIFEST, Manifest, read_manifest
 from narrate.metadata import load_lexicon
 from narrate.model import Book, Segment
 from narrate.scriptfile import load_script, to_yaml
 from narrate.studio.changes import add_entry, cast_used, changed_segment, lexicon_entry
+from narrate.studio.takes import Take, kept_take
 from narrate.values import BuildOptions
 
 if TYPE_CHECKING:
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 
     from narrate.audition import Previewer
 
-STUDIO = ".studio"  # the session's own files (takes heard), a dot folder libraries skip
 STUDIO_LOCK = ".narrate-studio.lock"  # one studio per book
 UNDO_LIMIT = 50
 
@@ -42,15 +41,6 @@ class Snapshot:
     script: bytes
     lexicon: Path | None = None
     lexicon_bytes: bytes | None = None
-
-
-@dataclass(frozen=True)
-class Take:
-    """A segment said one way: its cache key and the file (in the book's folder) to play."""
-    id: str
-    key: str
-    file: str  # relative to the book's folder
-    seconds: float
 
 
 class Session:
@@ -139,7 +129,7 @@ class Session:
             report = renderer.render([item], progress=False)
             if report.failed:
                 raise NarrateError(f"could not render {ident}: {report.failed[0].error}")
-            return self._take(ident, report.keys[ident], report.paths[ident])
+            return kept_take(self.folder, ident, report.keys[ident], report.paths[ident])
 
     def warm(self) -> None:
         """Load the cast's engines now, so that the first Hear it is as quick as the rest."""
@@ -156,7 +146,7 @@ class Session:
         from narrate.render.cache import Cache
 
         path = Cache(self.cache).get(key)
-        return self._take(ident, key, path) if path else None
+        return kept_take(self.folder, ident, key, path) if path else None
 
     def keep(self, ident: str, say: str | None = None, role: str | None = None,
              text: str | None = None):
@@ -316,19 +306,6 @@ class Session:
 
             self._previewer = Previewer(book_profiles(self.book, self.voices), Cache(self.cache))
         return self._previewer.renderer, self._previewer.profiles
-
-    def _take(self, ident: str, key: str, path: Path) -> Take:
-        """The take copied into the book's folder, so the page is served only its files."""
-        import wave
-
-        dest = self.folder / STUDIO / "takes" / f"{key}.wav"
-        if not dest.is_file():
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            with atomic_path(dest) as partial:
-                shutil.copyfile(path, partial)
-        with wave.open(str(dest), "rb") as take:
-            seconds = take.getnframes() / take.getframerate()
-        return Take(ident, key, dest.relative_to(self.folder).as_posix(), seconds)
 
 
 def _segment_view(segment: Segment, start: float, end: float) -> dict:
