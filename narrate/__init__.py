@@ -112,8 +112,9 @@ def build_many(sources: list[str | Path], *, check: bool | str = False, on_book=
                **options) -> list[BatchEntry]:
     """Build every book in `sources` (files, and folders of them) with build's options,
     one after another; a book that fails is reported in its entry and the others go on.
-    With `check` (True, or a check profile: "acx"), each built book is checked too. `on_book(entry)` hears of each as it
-    ends. Running it again resumes (the cache and the chapters already made are kept)."""
+    With `check` (True, or a check profile: "acx"), each built book is checked too.
+    `on_book(entry)` hears of each as it ends. Running it again resumes (the cache and the
+    chapters already made are kept)."""
     from narrate.batch import build_many as run_many
 
     if options.get("meta"):
@@ -134,8 +135,8 @@ def check(folder: str | Path | None = None, *, profile: str = "default", asr: bo
     always, or never."""
     from narrate.qa import check_book, latest_book
 
-    return check_book(Path(folder) if folder else latest_book(), profile=profile, asr=asr, threshold=threshold, jobs=jobs,
-                      progress=progress)
+    return check_book(Path(folder) if folder else latest_book(), profile=profile, asr=asr,
+                      threshold=threshold, jobs=jobs, progress=progress)
 
 
 def preview(source: str | Path | Book | None = None, ident: str | None = None, *,
