@@ -25,6 +25,11 @@ STAGES = [("errors", "model", "problems", "fileio", "faults", "progress", "lock"
 LEVEL = {name: level for level, names in enumerate(STAGES) for name in names}
 
 
+def _module(path: Path) -> str:
+    """A file's dotted module name: narrate/render/__init__.py is narrate.render."""
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+
+
 def _stage(module: str) -> str:
     parts = module.split(".")
     return parts[1] if len(parts) > 1 else "__init__"
@@ -45,7 +50,7 @@ def _imports(path: Path):
 def test_no_stage_imports_a_later_one():
     wrong = []
     for path in sorted((ROOT / "narrate").rglob("*.py")):
-        module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        module = _module(path)
         mine = _stage(module)
         assert mine in LEVEL, f"{path}: place the new module {mine!r} in STAGES"
         if mine == "values":  # names later stages' types for the type checker only: the
@@ -187,8 +192,7 @@ def test_the_readme_is_a_front_page_whose_links_lead_somewhere():
 def _import_graph() -> dict[str, set[str]]:
     """narrate's modules and the narrate modules each imports (inside functions and
     TYPE_CHECKING blocks too: a cycle hidden there is still a cycle)."""
-    modules = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
-               for p in sorted((ROOT / "narrate").rglob("*.py"))}
+    modules = {_module(p): p for p in sorted((ROOT / "narrate").rglob("*.py"))}
     graph = {}
     for name, path in modules.items():
         found = set()
@@ -302,7 +306,7 @@ def test_the_architecture_page_names_every_module_in_its_stage():
     assert sorted(rows) == list(range(len(STAGES)))
     files = {p.name for p in (ROOT / "narrate").rglob("*.py")}
     for path in (ROOT / "narrate").rglob("*.py"):
-        module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        module = _module(path)
         if path.name != "__init__.py" or module == "narrate":
             assert f"`{path.name}`" in rows[LEVEL[_stage(module)]], \
                 f"docs/architecture.md: name {path.relative_to(ROOT)} in stage {_stage(module)}'s row"

@@ -36,3 +36,5 @@ def render_batch(engine, cache: Cache, work: list[tuple[str, str]]) -> list[Outc
 def silence_stdout() -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # the espeak driver prints from its own thread
+    if devnull != 1:
+        os.close(devnull)  # fd 1 holds it now
