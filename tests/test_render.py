@@ -336,3 +336,27 @@ def test_a_build_s_workers_go_when_their_voice_is_done(tmp_path):
     assert len(multiprocessing.active_children()) >= 1
     preview.close()
     assert multiprocessing.active_children() == []
+
+
+@pytest.mark.e2e
+def test_warm_workers_outlive_the_thread_that_started_them(tmp_path):
+    """A worker dies with the thread that started it (the parent-death signal follows
+    the thread); the studio asks from a web server's threads, which retire when idle.
+    Workers started from a thread that has ended still take the next segment."""
+    import threading
+
+    from narrate.render.cache import audio_key
+    from narrate.render.executors import LocalExecutor
+    from narrate.render.profiles import load_profiles
+
+    profile = load_profiles("espeak")["narrator"]
+    say = "Still here."
+    preview = LocalExecutor(Cache(tmp_path / "c"), keep_warm=True)
+    asker = threading.Thread(target=preview.ready, args=(profile, 1))
+    asker.start()
+    asker.join()  # the thread that asked for the worker is gone
+    try:
+        [outcome] = preview.submit(profile, [(audio_key(say, profile.fingerprint()), say)], 1).result(timeout=120)
+    finally:
+        preview.close()
+    assert isinstance(outcome, tuple) and outcome[0] > 0.3, outcome

@@ -66,13 +66,19 @@ class LocalExecutor:
     that runs in threads (one copy of its model for all). A segment a task: the pool is
     on this machine. Each pool goes when its voice is done, so that no more workers than
     cores hold memory at once; with `keep_warm` (a preview: its engines stay warm between
-    previews) the pools live as long as the executor."""
+    previews) the pools live as long as the executor.
+
+    A worker process dies with the thread that started it (_die_with_parent: Linux's
+    parent-death signal follows the thread), so workers are started, and fed, only from
+    the executor's own launcher thread, which lives as long as the executor: never from
+    a caller's thread that may end first (a web server's, retired after an idle spell)."""
     batch_size = 1
 
     def __init__(self, cache: Cache, keep_warm: bool = False):
         self.cache = cache
         self.keep_warm = keep_warm
         self._pools: dict[str, futures.Executor] = {}
+        self._launcher = _launcher()
 
     def submit(self, profile, work, workers):
         key = self.pool_of(profile)
@@ -86,7 +92,9 @@ class LocalExecutor:
                                             initargs=(profile, self.cache.where()))
         if threads:
             return self._pools[key].submit(_thread_render, profile, self.cache, work)
-        return self._pools[key].submit(_worker_render, profile, work)
+        # a process pool starts its processes in submit, in the thread that calls it
+        return self._launcher.submit(self._pools[key].submit, _worker_render, profile,
+                                     work).result()
 
     def pool_of(self, profile):
         return pool_key(profile)  # a neural voice's profiles share its workers
@@ -110,6 +118,12 @@ class LocalExecutor:
             else:
                 pool.shutdown()
         self._pools.clear()
+        self._launcher.shutdown()  # after the pools: their workers die with it
+        self._launcher = _launcher()  # its thread starts only if the executor is used again
+
+
+def _launcher() -> futures.ThreadPoolExecutor:
+    return futures.ThreadPoolExecutor(1, thread_name_prefix="narrate-launcher")
 
 
 def _stop(pool: futures.Executor) -> None:
