@@ -27,6 +27,7 @@ from narrate.render import Renderer, RenderItem
 from narrate.render.audio import write_mono_wav
 from narrate.render.cache import Cache
 from narrate.render.executors import LocalExecutor
+from narrate.render.items import line_item
 from narrate.stitch.assemble import assemble_into
 from narrate.stitch.pauses import segment_clips
 from narrate.stitch.timeline import Mastering
@@ -100,7 +101,7 @@ class Previewer:
     def preview(self, flat: list[tuple[str, Segment]], out: Path | None = None,
                 play: bool = True) -> Preview:
         started = time.perf_counter()
-        items = [RenderItem(seg.id, seg.say, seg.role, seg.text) for _, seg in flat]
+        items = [line_item(seg) for _, seg in flat]
         report = self.renderer.render(items, progress=False)
         if report.failed:
             failure = report.failed[0]

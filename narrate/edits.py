@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from narrate.errors import NarrateError
-from narrate.fileio import write_bytes_if_changed, write_text_if_changed
+from narrate.fileio import atomic_write_text, write_bytes_if_changed, write_text_if_changed
 from narrate.merge import Merge, same_book
 from narrate.model import Book
 from narrate.scriptfile import is_script_file, load_script, to_yaml, write_script
@@ -81,6 +81,23 @@ def keep_script(book: Book, converted: Book, script: str | Path, overwrite: bool
     # the book is the conversion itself when nothing was edited: serialised once
     write_text_if_changed(base_path(script), text if converted is book else to_yaml(converted))
     return written
+
+
+def keep_takes(script: Path, book: Book) -> bool:
+    """Write the takes `book` plays (`build --only`, `--verify`) into the script a build was
+    given, as its user's edit; nothing else in it changes. A script in the user's own
+    layout is first copied to `script.yaml~`. True if it was written."""
+    mine = load_script(script, [])
+    takes = {s.id: s.take for s in book.spoken}
+    changed = [s for s in mine.spoken if takes.get(s.id, s.take) != s.take]
+    if not changed:
+        return False
+    if _read(script) != to_yaml(mine):  # comments, a layout of its own: kept aside
+        write_bytes_if_changed(backup_path(script), script.read_bytes())
+    for segment in changed:
+        segment.take = takes[segment.id]
+    atomic_write_text(script, to_yaml(mine))
+    return True
 
 
 def same_script(script: Path, book: Book) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from narrate.errors import NarrateError
@@ -28,7 +28,12 @@ def _content(section: Section | None) -> tuple:
     if section is None:
         return ()
     return (section.kind, section.title,
-            tuple((s.role, s.text, s.say, s.citation) for s in section.segments))
+            tuple((*_line(s), s.citation) for s in section.segments))
+
+
+def _line(segment: Segment) -> tuple:
+    """What a person may change in a line: who says it, what, and which take plays."""
+    return segment.role, segment.text, segment.say, segment.take
 
 
 def _source_of(section: Section) -> tuple[str, str]:
@@ -39,7 +44,7 @@ def _source_of(section: Section) -> tuple[str, str]:
 def _head(chapter: Chapter) -> tuple:
     announce = chapter.announce
     return (chapter.title, chapter.label, chapter.heading, chapter.title_source,
-            (announce.role, announce.text, announce.say) if announce else None)
+            _line(announce) if announce else None)
 
 
 def _quote(text: str, words: int = 12) -> str:
@@ -123,7 +128,7 @@ class Merge:
 
     def _credits(self, out: Book) -> None:
         def lines(book: Book) -> list:
-            return [(s.role, s.text, s.say) for s in book.credits]
+            return [_line(s) for s in book.credits]
 
         if lines(self.mine) == lines(self.base) or lines(self.mine) == lines(self.new):
             return
@@ -164,6 +169,10 @@ class Merge:
             if _content(edited) == _content(section):
                 continue
             how, j = place[i]
+            if how != "same" and _only_retaken(section, edited):
+                self.taken.append(f"section {section.id} was taken again, and its source "
+                                  "paragraph changed since: the new text is its first take")
+                continue
             if how != "same" and self._settle(self._clash(section, edited, new, how, j)) \
                     != "script":
                 continue
@@ -242,10 +251,15 @@ def _first_change(section: Section, edited: Section | None) -> Segment | None:
     old = {s.id: s for s in section.segments}
     for segment in edited.segments:
         was = old.get(segment.id)
-        if was is None or (was.role, was.text, was.say) != (segment.role, segment.text,
-                                                              segment.say):
+        if was is None or _line(was) != _line(segment):
             return segment
     return edited.segments[0] if edited.segments else None
+
+
+def _only_retaken(section: Section, edited: Section | None) -> bool:
+    """Whether a take is all that changed in `section` (a new text is rendered anew)."""
+    return edited is not None and _content(section) == _content(
+        replace(edited, segments=[replace(s, take=1) for s in edited.segments]))
 
 
 def _renamed(section: Section, new_id: str) -> Section:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 NARRATOR = "narrator"
 QUOTE = "quote"
 NOTE = "note"  # footnotes and endnotes, read after the paragraph that cites them
+MAX_TAKE = 999  # a script's `take:` is 1 to this
 
 
 @dataclass
@@ -21,6 +22,9 @@ class Segment:
     text: str  # as written, for people
     say: str  # what the engine speaks
     citation: str | None = None  # a page citation kept out of the speech
+    # which take of the line the book plays: 1, or a retake (`build --only`, the studio's
+    # Retake, `--verify`), whose number varies the engine's delivery reproducibly
+    take: int = 1
 
 
 @dataclass

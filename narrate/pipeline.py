@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrate.edits import compose, edited, keep_script, same_script
+from narrate.edits import compose, edited, keep_script, keep_takes, same_script
 from narrate.errors import NarrateError
 from narrate.fileio import atomic_write_text
 from narrate.lock import book_lock
@@ -17,7 +17,14 @@ from narrate.manifest import Manifest, Spoken, TagsUsed, VoiceUsed, built_from, 
 from narrate.model import Book
 from narrate.names import safe_filename
 from narrate.outline import changed_sections, clock
-from narrate.plan import book_folder, book_profiles, load_book, plan_book, would_do
+from narrate.plan import (
+    book_folder,
+    book_profiles,
+    load_book,
+    plan_book,
+    with_kept_takes,
+    would_do,
+)
 from narrate.render import Renderer, RenderReport, book_items
 from narrate.render.cache import Cache
 from narrate.render.engines import check_cast
@@ -133,8 +140,12 @@ def build(target: str | Path | Book, options: BuildOptions = DEFAULT_OPTIONS,
             checked = None
             if options.verify and judge and not report.failed:
                 checked = retake_failing(renderer, plan.items, report, judge, options.verify)
+                if checked.takes:  # the book plays the retakes that passed
+                    plan = with_kept_takes(plan, checked.takes, cache, options)
         result = BuildResult(plan.book, plan.folder, report, verify=checked)
         if not report.failed:
+            if converted is None and not isinstance(target, Book):  # built from a script
+                keep_takes(Path(target), plan.book)  # its retakes, as its user's edit
             result.export = _export(plan, cache, converted, options, formats, warnings,
                                     workers.encoder())
     result.seconds = time.perf_counter() - started

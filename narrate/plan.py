@@ -8,6 +8,7 @@ The stitch stage (numpy, pydub) is imported only by the functions that plan chap
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from dataclasses import asdict, replace
@@ -20,13 +21,14 @@ from narrate.convert.speech import Lexicon
 from narrate.errors import NarrateError
 from narrate.fileio import nearest
 from narrate.metadata import find_metadata, load_lexicon, load_metadata
+from narrate.model import MAX_TAKE, Book
 from narrate.model import NARRATOR as NARRATOR_ROLE
-from narrate.model import Book
 from narrate.names import slug
 from narrate.outline import DEFAULT_RATE
 from narrate.problems import WARNING, Problem
 from narrate.render import RenderItem, book_items, item_keys
 from narrate.render.cast import cast_for_language, with_phonemes
+from narrate.render.items import line_item
 from narrate.render.profiles import load_profiles
 from narrate.scriptfile import is_script_file, load_script
 from narrate.values import DEFAULT_OPTIONS, OUTPUT_DIR, BookPlan, BuildOptions, BuildPlan
@@ -114,7 +116,9 @@ def credited(book: Book, profiles: dict, lexicon) -> Book:
     reader = replace(book, narrator=profiles[NARRATOR_ROLE].name)
     if not book.credits or [(s.text, s.say) for s in book.credits] == \
             [(s.text, s.say) for s in made]:
-        reader.credits = credit_segments(reader, lexicon)
+        taken = {(s.id, s.say): s.take for s in book.credits}  # a retake of a line said alike
+        reader.credits = [replace(s, take=taken.get((s.id, s.say), 1))
+                          for s in credit_segments(reader, lexicon)]
     return reader
 
 
@@ -133,7 +137,7 @@ def check_roles(book: Book, items: list[RenderItem], profiles: dict) -> None:
 def extra_items(book: Book, credits: bool):
     """Spoken titles of chapters and, unless turned off, the credits: all from the script."""
     lines = (book.credits if credits else []) + [c.announce for c in book.chapters if c.announce]
-    return [RenderItem(s.id, s.say, s.role, s.text) for s in lines if s.say.strip()]
+    return [line_item(s) for s in lines if s.say.strip()]
 
 
 def chapter_key(clips, keys: dict, mastering, tags: dict, markers: int) -> str:
@@ -165,6 +169,37 @@ def resolve_only(book: Book, items: list, only: str) -> tuple[set[str], set[str]
     return ids, chapters
 
 
+def next_takes(items: list[RenderItem], keys: dict, ids, cache, profiles) -> dict[str, int]:
+    """For each of `ids` whose take is in the cache (the same take again would be the same
+    audio: the engines are deterministic), its next take not in the cache: a retake is
+    always audio not heard before, and the same take number renders it again anywhere."""
+    found = {}
+    for item in items:
+        if item.id not in ids or not cache.get(keys[item.id]):
+            continue
+        for take in range(item.take + 1, MAX_TAKE + 1):
+            retake = replace(item, take=take)
+            if not cache.get(item_keys([retake], profiles)[item.id]):
+                found[item.id] = take
+                break
+    return found
+
+
+def with_takes(book: Book, takes: dict[str, int]) -> Book:
+    """A copy of `book` whose lines named in `takes` play those takes."""
+    book = copy.deepcopy(book)
+    for segment in book.spoken:
+        segment.take = takes.get(segment.id, segment.take)
+    return book
+
+
+def with_kept_takes(plan: BookPlan, takes: dict[str, int], cache,
+                    options: BuildOptions) -> BookPlan:
+    """`plan` with the lines in `takes` playing those takes (the retakes `verify` kept)."""
+    again = plan_book(with_takes(plan.book, takes), cache, replace(options, only=None))
+    return replace(again, forced=plan.forced, forced_chapters=plan.forced_chapters)
+
+
 def _cover_hash(path) -> str:
     """The cover's hash, read as the export will read it: a missing or broken cover is
     said before anything is rendered."""
@@ -191,6 +226,11 @@ def plan_book(book: Book, cache, options: BuildOptions = DEFAULT_OPTIONS,
     check_roles(book, items, profiles)
     forced, forced_chapters = resolve_only(book, items, only) if only else (set(), set())
     keys = item_keys(items, profiles)
+    retakes = next_takes(items, keys, forced, cache, profiles)
+    if retakes:  # `only` asks for new audio: the next takes, which the script will keep
+        book = with_takes(book, retakes)
+        items = book_items(book) + extra_items(book, credits)
+        keys = item_keys(items, profiles)
     extra = {k: str(book.extra.get(k) or "") for k in
              ("subtitle", "series", "series_index", "publisher", "isbn")}
     info = BookInfo(book.title, book.author, book.narrator, str(book.extra.get("year", "")),

@@ -9,7 +9,7 @@ import yaml
 
 from narrate.errors import ScriptFileError
 from narrate.fileio import atomic_write_text, check_keys, load_yaml, where
-from narrate.model import Book, Chapter, Section, Segment
+from narrate.model import MAX_TAKE, Book, Chapter, Section, Segment
 
 FORMAT_VERSION = 1
 HEADER = """\
@@ -20,7 +20,7 @@ HEADER = """\
 _BOOK_KEYS = ("title", "author", "narrator", "language", "source")
 _CHAPTER_KEYS = ("id", "title", "title_source", "label", "heading", "announce", "sections")
 _SECTION_KEYS = ("id", "kind", "title", "segments")
-_SEGMENT_KEYS = ("id", "role", "text", "say", "citation", "key", "voice")
+_SEGMENT_KEYS = ("id", "role", "text", "say", "citation", "take", "key", "voice")
 _ROLE_KEYS = ("role", "voice")  # `voice`: the name scripts by an earlier narrate give the role
 
 
@@ -43,9 +43,12 @@ def book_to_data(book: Book) -> dict:
 
 
 def _segment_data(seg: Segment) -> dict:
-    data = {"id": seg.id, "role": seg.role, "text": seg.text, "say": seg.say}
+    data: dict[str, str | int] = {"id": seg.id, "role": seg.role, "text": seg.text,
+                                  "say": seg.say}
     if seg.citation:
         data["citation"] = seg.citation
+    if seg.take != 1:  # omitted when 1: a script without retakes reads as it always did
+        data["take"] = seg.take
     return data
 
 
@@ -184,7 +187,16 @@ def _segment_from_data(data, path, seen, warnings, origin: dict) -> Segment | No
         return None
     citation = data.get("citation")
     return Segment(seg_id, _require(data, role_key, path), str(data.get("text", say)), str(say),
-                   str(citation) if citation else None)
+                   str(citation) if citation else None, _take(data, path))
+
+
+def _take(data, path) -> int:
+    take = data.get("take", 1)
+    if isinstance(take, bool) or not isinstance(take, int) or not 1 <= take <= MAX_TAKE:
+        raise ScriptFileError(f"{where(path, data, 'take')}: `take` must be a whole number from "
+                              f"1 to {MAX_TAKE}, not {take!r:.20}; give the take to play, or "
+                              "remove the line for the first")
+    return take
 
 
 def _unique(ident: str, mapping, seen: dict[str, int], path) -> str:

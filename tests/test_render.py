@@ -356,7 +356,8 @@ def test_warm_workers_outlive_the_thread_that_started_them(tmp_path):
     asker.start()
     asker.join()  # the thread that asked for the worker is gone
     try:
-        [outcome] = preview.submit(profile, [(audio_key(say, profile.fingerprint()), say)], 1).result(timeout=120)
+        [outcome] = preview.submit(profile, [(audio_key(say, profile.fingerprint()), say, 1)],
+                                   1).result(timeout=120)
     finally:
         preview.close()
     assert isinstance(outcome, tuple) and outcome[0] > 0.3, outcome

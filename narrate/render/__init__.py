@@ -35,7 +35,7 @@ from narrate.render.engines import (
     quiet_stdout,
 )
 from narrate.render.executors import Executor, LocalExecutor
-from narrate.render.items import RenderItem
+from narrate.render.items import RenderItem, line_item
 from narrate.render.profiles import VoiceProfile, profiles_for
 from narrate.render.take import synthesize_to_cache
 
@@ -84,13 +84,14 @@ class RenderReport:
 
 
 def book_items(book: Book) -> list[RenderItem]:
-    return [RenderItem(s.id, s.say, s.role, s.text) for s in book.segments if s.say.strip()]
+    return [line_item(s) for s in book.segments if s.say.strip()]
 
 
 def item_keys(items: list[RenderItem], profiles: dict[str, VoiceProfile]) -> dict[str, str]:
     profiles = profiles_for({i.role for i in items}, profiles)
     voices = {role: voice_fingerprint(p, engine_version(p.engine)) for role, p in profiles.items()}
-    return {i.id: audio_key(spoken(i, profiles[i.role]).say, voices[i.role]) for i in items}
+    return {i.id: audio_key(spoken(i, profiles[i.role]).say, voices[i.role], i.take)
+            for i in items}
 
 
 def render_items(items: list[RenderItem], profiles: dict[str, VoiceProfile], cache: Cache,
@@ -201,7 +202,7 @@ class Renderer:
         for key, item in work:
             try:
                 with quiet_stdout():
-                    synthesize_to_cache(engine, item.say, key, self.cache)
+                    synthesize_to_cache(engine, item.say, key, self.cache, item.take)
             except (SynthesisError, NarrateError, OSError, ValueError) as exc:
                 report.failed += [Failure(i.id, i.text or i.say, str(exc)) for i in todo[key]]
                 continue
@@ -216,8 +217,8 @@ class Renderer:
             size = max(1, min(self.executor.batch_size, len(work) // (workers * 4)))
             for start in range(0, len(work), size):
                 batch = work[start:start + size]
-                future = self.executor.submit(profile, [(key, item.say) for key, item in batch],
-                                              workers)
+                future = self.executor.submit(
+                    profile, [(key, item.say, item.take) for key, item in batch], workers)
                 pending[future] = (profile, batch)
         for done in futures.as_completed(pending):
             profile, batch = pending[done]

@@ -33,13 +33,14 @@ def voice_fingerprint(profile: VoiceProfile, engine_version: str) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
 
-def audio_key(say: str, voice: str) -> str:
+def audio_key(say: str, voice: str, take: int = 1) -> str:
     """The one key of a rendered line's audio, in the cache and the manifest: its speech
-    text and its voice fingerprint (every synthesis field of the profile and the engine's
-    version), hashed. Ids, pauses and the text as written are not in it: moving a
-    paragraph or editing a pause renders nothing again."""
-    blob = json.dumps([say, voice], ensure_ascii=False).encode("utf-8")
-    return hashlib.sha256(blob).hexdigest()[:32]
+    text, its voice fingerprint (every synthesis field of the profile and the engine's
+    version) and, for a retake, its take, hashed. Ids, pauses and the text as written are
+    not in it: moving a paragraph or editing a pause renders nothing again. A first take's
+    key is as it was before takes were numbered: no cache is rendered again for them."""
+    line = [say, voice] if take == 1 else [say, voice, take]
+    return hashlib.sha256(json.dumps(line, ensure_ascii=False).encode("utf-8")).hexdigest()[:32]
 
 
 

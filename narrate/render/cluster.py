@@ -13,7 +13,7 @@ from narrate.errors import NarrateError
 from narrate.render.cache import Cache
 from narrate.render.engines import create_engine
 from narrate.render.profiles import VoiceProfile
-from narrate.render.worker import Outcome, render_batch, silence_stdout
+from narrate.render.worker import Outcome, Work, render_batch, silence_stdout
 
 
 class SegmentActor:
@@ -25,7 +25,7 @@ class SegmentActor:
         self.engine = create_engine(profile)
         self.cache = Cache(cache_root)
 
-    def render(self, work: list[tuple[str, str]]) -> list[Outcome]:
+    def render(self, work: list[Work]) -> list[Outcome]:
         return render_batch(self.engine, self.cache, work)
 
 

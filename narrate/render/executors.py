@@ -2,9 +2,9 @@
 actors on a Ray cluster (RayExecutor in cluster.py, `pip install narrate[ray]`).
 
 Either way a worker serves one voice profile (a pyttsx3 engine takes its voice once per
-process), loads its engine once, and takes segments in batches: [(audio key, say)] ->
-[(seconds, peak MB) or an error message], each segment committed to the cache under
-its key. Keys name content, so any worker anywhere can render any segment, and a batch
+process), loads its engine once, and takes segments in batches: [(audio key, say,
+take)] -> [(seconds, peak MB) or an error message], each segment committed to the cache
+under its key. Keys name content, so any worker anywhere can render any segment, and a batch
 run twice (a worker lost, its batch retried) only writes the same entries again.
 """
 
@@ -26,14 +26,14 @@ from narrate.render.cache import Cache
 from narrate.render.cluster import RayExecutor
 from narrate.render.engines import create_engine, pool_key, runs_in_threads
 from narrate.render.profiles import VoiceProfile
-from narrate.render.worker import Outcome, render_batch, silence_stdout
+from narrate.render.worker import Outcome, Work, render_batch, silence_stdout
 
 
 class Executor(Protocol):
     """Runs batches of one voice profile's segments; `workers` at most at once."""
     batch_size: int  # segments a task: enough that a task is not too small to schedule
 
-    def submit(self, profile: VoiceProfile, work: list[tuple[str, str]],
+    def submit(self, profile: VoiceProfile, work: list[Work],
                workers: int) -> futures.Future[list[Outcome]]: ...
 
     def done_with(self, profile: VoiceProfile) -> None: ...
@@ -168,7 +168,7 @@ def _die_with_parent() -> None:
             os._exit(1)
 
 
-def _worker_render(profile: VoiceProfile, work: list[tuple[str, str]]) -> list[Outcome]:
+def _worker_render(profile: VoiceProfile, work: list[Work]) -> list[Outcome]:
     engines = _worker["engines"]
     if profile.fingerprint() not in engines:  # another profile of the voice: its model is loaded
         engines[profile.fingerprint()] = create_engine(profile)
@@ -180,8 +180,7 @@ _here: dict[str, tuple[str, object]] = {}
 _here_lock = threading.Lock()
 
 
-def _thread_render(profile: VoiceProfile, cache: Cache,
-                   work: list[tuple[str, str]]) -> list[Outcome]:
+def _thread_render(profile: VoiceProfile, cache: Cache, work: list[Work]) -> list[Outcome]:
     with _here_lock:  # the first task loads the model; the others wait for it
         if profile.fingerprint() not in _here:
             _here[profile.fingerprint()] = (pool_key(profile), create_engine(profile))

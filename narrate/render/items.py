@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from narrate.model import Segment
+
 
 @dataclass(frozen=True)
 class RenderItem:
@@ -12,3 +14,9 @@ class RenderItem:
     say: str
     role: str
     text: str = ""  # as written, for messages
+    take: int = 1  # a retake varies the engine's delivery (engines/base.take_pace)
+
+
+def line_item(segment: Segment) -> RenderItem:
+    """A script's line as the renderer takes it: what is said, by whom, which take."""
+    return RenderItem(segment.id, segment.say, segment.role, segment.text, segment.take)

@@ -13,8 +13,9 @@ from narrate.render.engines import SynthesisError
 ATTEMPTS = 3
 
 
-def synthesize_to_cache(engine, say: str, key: str, cache: Cache) -> float:
-    """Synthesise into a temporary file, check it, commit it under its key.
+def synthesize_to_cache(engine, say: str, key: str, cache: Cache, take: int = 1) -> float:
+    """Synthesise take `take` of `say` into a temporary file, check it, commit it under
+    its key.
 
     The pyttsx3 espeak driver now and then hands back an empty WAV when the
     machine is busy (seen here about once in a hundred files under load): a bad
@@ -24,7 +25,7 @@ def synthesize_to_cache(engine, say: str, key: str, cache: Cache) -> float:
     problem = ""
     try:
         for _ in range(ATTEMPTS):
-            engine.synthesize(say, temp)
+            engine.synthesize(say, temp, take)
             problem = take_problem(temp, say)
             if not problem:
                 frames, rate = wav_info(temp)

@@ -1,5 +1,5 @@
 """The work every worker does, wherever it runs: a batch of segments synthesised into the
-cache, [(audio key, say)] -> [(seconds, peak MB) or an error message]."""
+cache, [(audio key, say, take)] -> [(seconds, peak MB) or an error message]."""
 
 from __future__ import annotations
 
@@ -13,19 +13,21 @@ from narrate.render.engines import SynthesisError, quiet_stdout
 from narrate.render.take import synthesize_to_cache
 
 Outcome = tuple[float, float] | str  # (seconds of audio, the worker's peak MB) or an error
+Work = tuple[str, str, int]  # (audio key, say, take)
 
 
-def render_batch(engine, cache: Cache, work: list[tuple[str, str]]) -> list[Outcome]:
-    """Synthesise each (key, say) into the cache; one bad segment does not stop the rest."""
+def render_batch(engine, cache: Cache, work: list[Work]) -> list[Outcome]:
+    """Synthesise each (key, say, take) into the cache; one bad segment does not stop the
+    rest."""
     import resource
 
     scale = 1 << 20 if sys.platform == "darwin" else 1024  # bytes there, KiB on Linux
     outcomes: list[Outcome] = []
-    for key, say in work:
+    for key, say, take in work:
         checkpoint("segment")
         try:
             with quiet_stdout():
-                seconds = synthesize_to_cache(engine, say, key, cache)
+                seconds = synthesize_to_cache(engine, say, key, cache, take)
         except (SynthesisError, NarrateError, OSError, ValueError) as exc:
             outcomes.append(str(exc) or type(exc).__name__)
             continue

@@ -117,11 +117,11 @@ class Session:
              text: str | None = None) -> Take:
         """Render `ident` said as `say` (or `text`, spoken by the book's rules) in `role`:
         only that line; the take goes through the segment cache."""
-        from narrate.render import RenderItem
+        from narrate.render.items import line_item
 
         with self._busy:
             segment = self._changed(self._segment(ident), say, role, text)
-            item = RenderItem(segment.id, segment.say, segment.role, segment.text)
+            item = line_item(segment)
             renderer, profiles = self._renderer_for()
             if item.role not in profiles:
                 raise NarrateError(f"no voice for the role {item.role!r}",
@@ -239,11 +239,16 @@ class Session:
         return found
 
     def retake(self, ident: str):
-        """Render `ident` again whatever the cache holds and rebuild its chapter
-        (`narrate build --only ID`)."""
+        """The next take of `ident`, kept in script.yaml (Undo puts the last one back), and
+        its chapter rebuilt (`narrate build --only ID`)."""
         with self._busy:
+            self._unchanged_on_disk()
             self._segment(ident)
-            return self._build(only=ident)
+            before = self._script_bytes
+            result = self._build(only=ident)
+            if self._script_bytes != before:  # the new take is in the script
+                self._undo = [*self._undo, Snapshot(before)][-UNDO_LIMIT:]
+            return result
 
     def _lexicon_file(self) -> Path:
         named = self.book.extra.get("lexicon")

@@ -51,6 +51,20 @@ class VoiceProfile:
 
 
 
+# A retake's pace against the profile's rate, by take (the first is the profile's): a new
+# take reads the line a few percent slower or faster, which moves its timing and, in a
+# neural voice, its intonation too (hibari's noise is reseeded as well), so that it is
+# another delivery and never the same audio again; pitch and timbre stay the voice's,
+# so that the take still sounds like the rest of the chapter. After the last the paces
+# come round again (espeak-ng, which has no noise, says take 10 as it said take 2).
+TAKE_PACES = (1.0, 0.96, 1.04, 0.94, 1.06, 0.98, 1.02, 0.92, 1.08)
+
+
+def take_pace(take: int) -> float:
+    """How much faster than the profile's rate take `take` of a line is read."""
+    return 1.0 if take <= 1 else TAKE_PACES[1 + (take - 2) % (len(TAKE_PACES) - 1)]
+
+
 class SynthesisError(Exception):
     """The engine failed on one segment (the build goes on with the others)."""
 
@@ -66,8 +80,10 @@ class VoiceInfo:
 class Synthesiser(Protocol):
     """An engine set up for one voice profile: one per process (see espeak.py)."""
 
-    def synthesize(self, say: str, path: Path) -> None:
-        """Speak `say` into a 16-bit mono WAV at `path`; SynthesisError when it cannot."""
+    def synthesize(self, say: str, path: Path, take: int = 1) -> None:
+        """Speak take `take` of `say` into a 16-bit mono WAV at `path` (the same take of
+        the same text, the same samples; another take, others: `take_pace`);
+        SynthesisError when it cannot."""
 
 
 class EngineModule(Protocol):

@@ -36,11 +36,12 @@ from pathlib import Path
 
 from narrate.errors import NarrateError
 from narrate.fileio import nearest
-from narrate.render.engines.base import SynthesisError, VoiceInfo, VoiceProfile
+from narrate.render.engines.base import SynthesisError, VoiceInfo, VoiceProfile, take_pace
 
 INSTALL_ESPEAK = ("install it with `sudo apt-get install espeak-ng` (Debian/Ubuntu) or "
                   "`brew install espeak-ng` (macOS), or run scripts/setup")
 SYNTH_TIMEOUT = 120.0  # seconds for one segment; segments are short
+RATES = (80, 450)  # words a minute espeak-ng speaks at (espeakRATE_MINIMUM, _MAXIMUM)
 # How narrate drives pyttsx3, in every cache key: takes made before each take was
 # settled (see above) may be spoiled, so they are made again.
 PYTTSX3_TAKES = "settled takes"
@@ -75,9 +76,15 @@ class Pyttsx3Engine:
         self._settings = {_espeak.RATE: profile.rate, _espeak.VOLUME: round(profile.volume * 100),
                           _espeak.PITCH: int(profile.pitch)}
 
-    def synthesize(self, say: str, path: Path) -> None:
-        self._settle()
+    def synthesize(self, say: str, path: Path, take: int = 1) -> None:
+        from pyttsx3.drivers import _espeak
+
+        rate = min(max(round(self._settings[_espeak.RATE] * take_pace(take)), RATES[0]), RATES[1])
+        self._settle(rate)
         self._done.clear()
+        if rate != self._settings[_espeak.RATE]:
+            # queued too: a new engine's first take runs the profile's, queued by __init__
+            self._engine.setProperty("rate", rate)
         self._engine.save_to_file(say, str(path))
         self._engine.runAndWait()
         if not self._done.wait(SYNTH_TIMEOUT):
@@ -85,14 +92,15 @@ class Pyttsx3Engine:
         if not path.exists():
             raise SynthesisError("the engine finished but wrote no file")
 
-    def _settle(self) -> None:
+    def _settle(self, rate: int) -> None:
         """Wait until espeak-ng is idle, drop the driver's stale stop request, and make
-        espeak's current rate, volume and pitch the profile's (see the module's notes)."""
+        espeak's current volume and pitch the profile's and its rate the take's (see the
+        module's notes)."""
         from pyttsx3.drivers import _espeak
 
         _espeak.Synchronize()
         self._engine.proxy._driver._stopping = False
-        for parameter, value in self._settings.items():
+        for parameter, value in {**self._settings, _espeak.RATE: rate}.items():
             if _espeak_current(parameter) != value:
                 _espeak.SetParameter(parameter, value, 0)
         _espeak.Synchronize()

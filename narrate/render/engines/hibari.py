@@ -10,7 +10,7 @@ import weakref
 
 from narrate.errors import NarrateError
 from narrate.measure import np  # NumPy on first use: listing engines loads no numpy
-from narrate.render.engines.base import VoiceProfile
+from narrate.render.engines.base import VoiceProfile, take_pace
 from narrate.render.engines.neural import COMMON_OPTIONS, NeuralEngine, NeuralPlugin
 
 NATURAL_WPM = 137  # its own pace on the seed essay: a profile's `rate` is set against it
@@ -28,8 +28,13 @@ class HibariEngine(NeuralEngine):
         self.speed = profile.rate / NATURAL_WPM / self.tape
         self.seed = int(profile.options.get("seed", 0))  # fixed noise: the same text, the same take
 
-    def speak(self, text: str) -> np.ndarray:
-        return self.tts(text, speed=self.speed, seed=self.seed) * self.profile.volume
+    def speak(self, text: str, take: int = 1) -> np.ndarray:
+        """hibari's noise is seeded (the same take, the same samples); a retake's noise is
+        the next seed's, and its pace `take_pace` moves the timing the model predicts, and
+        so the pitch contour with it (the noise alone changes the samples by about -40 dB:
+        the same delivery)."""
+        seed = (self.seed + take - 1) % 2 ** 32
+        return self.tts(text, speed=self.speed * take_pace(take), seed=seed) * self.profile.volume
 
 
 _models: weakref.WeakValueDictionary = weakref.WeakValueDictionary()

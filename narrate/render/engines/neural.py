@@ -67,13 +67,14 @@ class NeuralEngine:
         # this much faster (engines divide their speed by it) to keep the profile's pace
         self.tape = 2.0 ** (float(options.get("semitones", 0)) / 12)
 
-    def speak(self, text: str) -> np.ndarray:
+    def speak(self, text: str, take: int = 1) -> np.ndarray:
+        """Take `take` of a chunk (engines/base.take_pace), float samples."""
         raise NotImplementedError
 
-    def synthesize(self, say: str, path: Path) -> None:
+    def synthesize(self, say: str, path: Path, take: int = 1) -> None:
         parts = []
         for text, sentence_end in speech_chunks(say):
-            parts.append(tape_shift(self.speak(text), self.tape))
+            parts.append(tape_shift(self.speak(text, take), self.tape))
             pause = self.sentence_ms if sentence_end else self.clause_ms
             parts.append(np.zeros(self.sample_rate * pause // 1000, np.float32))
         audio = np.concatenate(parts[:-1]) if parts else np.zeros(0, np.float32)

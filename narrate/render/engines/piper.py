@@ -4,10 +4,11 @@ it is an extra (`pip install 'narrate[piper]'`) and never a core dependency."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 from narrate.measure import np  # NumPy on first use: listing engines loads no numpy
-from narrate.render.engines.base import VoiceProfile
+from narrate.render.engines.base import VoiceProfile, take_pace
 from narrate.render.engines.neural import COMMON_OPTIONS, NeuralEngine, NeuralPlugin
 
 # words a minute at the engine's own pace, measured on the seed essay: a profile's
@@ -25,13 +26,16 @@ class PiperEngine(NeuralEngine):
         self.voice = _voice()
         self.sample_rate = self.voice.config.sample_rate
         given = profile.options
+        self.length_scale = NATURAL_WPM / profile.rate * self.tape
         self.config = SynthesisConfig(
-            length_scale=NATURAL_WPM / profile.rate * self.tape,
+            length_scale=self.length_scale,
             noise_scale=given.get("noise_scale"), noise_w_scale=given.get("noise_w_scale"),
             normalize_audio=False, volume=profile.volume)
 
-    def speak(self, text: str) -> np.ndarray:
-        chunks = [c.audio_float_array for c in self.voice.synthesize(text, self.config)]
+    def speak(self, text: str, take: int = 1) -> np.ndarray:
+        config = self.config if take == 1 else dataclasses.replace(
+            self.config, length_scale=self.length_scale / take_pace(take))
+        chunks = [c.audio_float_array for c in self.voice.synthesize(text, config)]
         return np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
 
 
