@@ -111,7 +111,8 @@ def _fail(*lines: str) -> None:
 
 @command("narrate build seeds/prophet-essay.txt --markers 2 --check",
          click.argument("targets", nargs=-1, required=True),
-         opt("--only", metavar="ID|role:ROLE", help="Render it again; re-export what holds it."),
+         opt("--only", metavar="ID|role:ROLE",
+             help="Its next take (kept in the script); re-export what holds it."),
          opt("--dry-run", is_flag=True, help="Print what would be rendered and exported."),
          PROFILE, opt("--check", "run_check", is_flag=True, help="Check the result too."),
          opt("--verify", type=click.IntRange(0, 10), default=0, help="Retake bad new takes N times."),
