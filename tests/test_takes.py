@@ -20,7 +20,7 @@ from narrate.edits import compose, keep_script
 from narrate.errors import NarrateError
 from narrate.manifest import read_manifest
 from narrate.pipeline import build as pipeline_build
-from narrate.render import RenderItem, book_items, item_keys, render_items
+from narrate.render import IN_PROCESS_MAX, RenderItem, book_items, item_keys, render_items
 from narrate.render.cache import Cache, voice_fingerprint
 from narrate.render.engines import engine_version
 from narrate.render.profiles import load_profiles
@@ -74,6 +74,15 @@ def test_espeaks_second_take_is_another_delivery(tmp_path):
     first, second, again = _takes("espeak", tmp_path)
     assert len(second) > 1.03 * len(first) and len(again) > 1.03 * len(first)
     assert abs(len(again) - len(second)) < 0.01 * len(second)
+    # in worker processes too (more lines than are rendered in the build's own process)
+    lines = [RenderItem(f"{n}.{take}", f"{LINE} Line {n}.", "narrator", take=take)
+             for n in range(IN_PROCESS_MAX + 1) for take in (1, 2)]
+    pooled = render_items(lines, load_profiles("espeak"), Cache(tmp_path / "pool"), jobs=2,
+                          progress=False)
+    assert not pooled.failed and len(pooled.rendered) == len(lines)
+    for n in range(IN_PROCESS_MAX + 1):
+        one, two = (len(_samples(pooled.paths[f"{n}.{take}"])) for take in (1, 2))
+        assert two > 1.03 * one, n
 
 
 @pytest.mark.unit
