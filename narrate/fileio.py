@@ -119,10 +119,10 @@ class LineDict(dict):
 MAX_YAML_DEPTH = 100  # nesting a person writes is far shallower
 
 
-class BoundedLoader(yaml.SafeLoader):
-    """A safe loader for files narrate did not write: no aliases (`*name`: nine nested
-    ones are a billion values, "billion laughs") and nesting at most MAX_YAML_DEPTH deep
-    (600 brackets overflowed Python's stack). Either is a MarkedYAMLError at its line."""
+class _Bounded:
+    """No aliases (`*name`: nine nested ones are a billion values, "billion laughs") and
+    nesting at most MAX_YAML_DEPTH deep (600 brackets overflowed Python's stack). Either
+    is a MarkedYAMLError at its line."""
     _depth = 0
 
     def compose_node(self, parent, index):
@@ -136,18 +136,40 @@ class BoundedLoader(yaml.SafeLoader):
                 raise yaml.composer.ComposerError(
                     None, None, f"nested more than {MAX_YAML_DEPTH} levels deep",
                     self.peek_event().start_mark)
-            return super().compose_node(parent, index)
+            return super().compose_node(parent, index)  # type: ignore[misc]
         finally:
             self._depth -= 1
 
 
-class _LineLoader(BoundedLoader):
-    pass
+class BoundedLoader(_Bounded, yaml.SafeLoader):
+    """A safe loader for files narrate did not write, bounded (_Bounded)."""
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+class LineLoader(BoundedLoader):
+    """Bounded, and marking each mapping's lines. `text_keys`: keys whose plain values
+    are text as typed."""
+    text_keys: frozenset[str] = frozenset()
+
+
+_STR = "tag:yaml.org,2002:str"
+_NULL = "tag:yaml.org,2002:null"
+
+
+def _as_typed(loader: LineLoader, key_node, value_node) -> None:
+    """A plain value under one of the loader's text keys is the characters typed (`say:
+    No` is "No", not False; `12:30` is not 750); empty or `~` stays nothing, and a value
+    with an explicit tag (`!!binary …`) is left to be refused by the reader."""
+    if (isinstance(key_node, yaml.ScalarNode) and key_node.value in loader.text_keys
+            and isinstance(value_node, yaml.ScalarNode) and value_node.tag not in (_STR, _NULL)
+            and value_node.tag == loader.resolve(yaml.ScalarNode, value_node.value,
+                                                 (True, False))):
+        value_node.tag = _STR
+
+
+def _construct_mapping(loader: LineLoader, node: yaml.MappingNode) -> LineDict:
     seen: dict = {}
-    for key_node, _ in node.value:
+    for key_node, value_node in node.value:
+        _as_typed(loader, key_node, value_node)
         key = loader.construct_object(key_node, deep=True)
         if isinstance(key, str | int | float | bool) and key in seen:
             raise yaml.constructor.ConstructorError(
@@ -161,10 +183,10 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     return mapping
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def load_yaml(path: str | Path, what: str = "file"):
+def load_yaml(path: str | Path, what: str = "file", loader: type = LineLoader):
     """Safe-load a YAML file; errors name the file and the line."""
     path = Path(path)
     try:
@@ -174,7 +196,7 @@ def load_yaml(path: str | Path, what: str = "file"):
     except (OSError, UnicodeDecodeError) as exc:
         raise NarrateError(f"{path}: cannot read this {what} ({exc}); save it as UTF-8 text") from None
     try:
-        return yaml.load(text, Loader=_LineLoader)  # a SafeLoader: no python tags
+        return yaml.load(text, Loader=loader)  # a SafeLoader: no python tags
     except yaml.MarkedYAMLError as exc:
         # the problem is noticed where parsing failed, often a line after the break; the
         # context is where the construct it broke began: both are named
@@ -183,8 +205,14 @@ def load_yaml(path: str | Path, what: str = "file"):
         span = f" in lines {lines[0]}-{lines[-1]}" if len(lines) > 1 else ""
         raise NarrateError(f"{path}{place}: YAML syntax error{span}: {exc.problem}; "
                            "fix the line (check indentation, colons and quotes)") from None
+    except yaml.reader.ReaderError as exc:  # a NUL or another control character in the file
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        line = text[:max(text.find(chr(code)), 0)].count("\n") + 1
+        raise NarrateError(f"{path}:{line}: holds the control character U+{code:04X}, which "
+                           "YAML does not allow; delete it") from None
     except yaml.YAMLError as exc:
-        raise NarrateError(f"{path}: not valid YAML ({exc}); fix the file") from None
+        raise NarrateError(f"{path}: not valid YAML ({' '.join(str(exc).split())}); fix the "
+                           "file") from None
 
 
 def nearest(word: str, choices, count: int = 3) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from narrate.errors import ScriptFileError
-from narrate.fileio import atomic_write_text, check_keys, load_yaml, where
+from narrate.fileio import LineDict, LineLoader, atomic_write_text, check_keys, load_yaml, where
 from narrate.model import MAX_TAKE, Book, Chapter, Section, Segment
 
 FORMAT_VERSION = 1
@@ -113,10 +113,10 @@ def is_script_file(path: str | Path) -> bool:
 def load_script(path: str | Path, warnings: list[str] | None = None) -> Book:
     """Load and validate a script file. Segments with an empty `say` are skipped (warned)."""
     path = Path(path)
-    data = load_yaml(path, "script")
-    warnings = warnings if warnings is not None else []
+    data = load_yaml(path, "script", ScriptLoader)
+    reader = _Reader(path, warnings if warnings is not None else [])
     try:
-        return _book_from_data(data, path, warnings)
+        return reader.book(data)
     except ScriptFileError:
         raise
     except (TypeError, AttributeError, KeyError) as exc:
@@ -124,84 +124,134 @@ def load_script(path: str | Path, warnings: list[str] | None = None) -> Book:
                               "make one with `narrate script SOURCE`") from None
 
 
-def _require(mapping, key, path, kind="text"):
-    if not isinstance(mapping, dict) or key not in mapping:
-        raise ScriptFileError(f"{where(path, mapping)}: missing `{key}`; every entry needs one")
-    value = mapping[key]
-    if kind == "text" and not isinstance(value, (str, int, float)):
-        raise ScriptFileError(f"{where(path, mapping)}: `{key}` must be text, not "
-                              f"{type(value).__name__}")
-    if kind == "list" and not isinstance(value, list):
-        raise ScriptFileError(f"{where(path, mapping)}: `{key}` must be a list")
-    return str(value) if kind == "text" else value
+class ScriptLoader(LineLoader):
+    """A script's text fields are read as typed: `say: No` is "No", `say: 12:30` "12:30"."""
+    text_keys = frozenset((*_BOOK_KEYS, *_CHAPTER_KEYS, *_SECTION_KEYS, *_SEGMENT_KEYS)) \
+        - {"take"}  # a number
 
 
-def _book_from_data(data, path: Path, warnings: list[str]) -> Book:
-    if not isinstance(data, dict) or "narrate_script" not in data:
-        raise ScriptFileError(f"{path}: not a narrate script (no `narrate_script:` line); "
-                              "make one with `narrate script SOURCE`")
-    check_keys(data, ("narrate_script", "book", "credits", "chapters"), where(path, data))
-    meta = data.get("book") or {}
-    if not isinstance(meta, dict):
-        raise ScriptFileError(f"{where(path, data)}: `book` must be a mapping of metadata")
-    book = Book(title=str(meta.get("title", "")), author=str(meta.get("author", "") or ""),
-                narrator=str(meta.get("narrator", "") or ""),
-                language=str(meta.get("language", "en")), source=str(meta.get("source", "") or ""),
-                extra={k: v for k, v in meta.items() if k not in _BOOK_KEYS})
-    seen: dict[str, int] = {}
-    for seg_data in data.get("credits") or []:
-        segment = _segment_from_data(seg_data, path, seen, warnings, book.origin)
-        if segment:
-            book.credits.append(segment)
-    for ch_data in _require(data, "chapters", path, "list"):
-        check_keys(ch_data, _CHAPTER_KEYS, where(path, ch_data))
-        chapter = Chapter(_unique(_require(ch_data, "id", path), ch_data, seen, path),
-                          _require(ch_data, "title", path),
-                          str(ch_data.get("title_source", "opening")), ch_data.get("heading"),
-                          label=ch_data.get("label"))
-        if ch_data.get("announce"):
-            chapter.announce = _segment_from_data(ch_data["announce"], path, seen, warnings,
-                                                  book.origin)
-        for sec_data in _require(ch_data, "sections", path, "list"):
-            check_keys(sec_data, _SECTION_KEYS, where(path, sec_data))
-            section = Section(_unique(_require(sec_data, "id", path), sec_data, seen, path),
-                              kind=str(sec_data.get("kind") or ""),
-                              title=str(sec_data.get("title") or ""))
-            for seg_data in _require(sec_data, "segments", path, "list"):
-                segment = _segment_from_data(seg_data, path, seen, warnings, book.origin)
-                if segment:
-                    section.segments.append(segment)
+_KINDS: dict[type, str] = {list: "a list", dict: "a mapping", LineDict: "a mapping", bytes: "binary data",
+          set: "a set"}
+_FIX_TEXT = "write the words themselves, in quotes if they hold ': ' or ' #'"
+
+
+class _Reader:
+    """One script file read into a Book: every value checked where it is written."""
+
+    def __init__(self, path: Path, warnings: list[str]):
+        self.path, self.warnings = path, warnings
+        self.seen: dict[str, int] = {}  # id -> the line it is first given on
+
+    def where(self, mapping, key=None) -> str:
+        return where(self.path, mapping, key)
+
+    def text(self, mapping, key: str, default: str | None = None):
+        """The text under `key`; `default` when it is missing or empty (`key:`, `~`),
+        and an error naming the line when there is no default."""
+        value = mapping.get(key) if isinstance(mapping, dict) else None
+        if value is None:
+            if default is None:
+                raise ScriptFileError(f"missing `{key}`; every entry needs one",
+                                      where=self.where(mapping))
+            return default
+        if not isinstance(value, str):
+            kind = _KINDS.get(type(value), f"a value tagged as {type(value).__name__}")
+            raise ScriptFileError(f"`{key}` must be text, not {kind}",
+                                  where=self.where(mapping, key), hint=_FIX_TEXT)
+        return value
+
+    def entries(self, mapping, key: str, allowed, what: str) -> list:
+        """The mappings listed under `key` (a missing `credits:` is none), keys checked."""
+        value = mapping.get(key)
+        if value is None and key == "credits":
+            return []
+        if not isinstance(value, list):
+            raise ScriptFileError(f"`{key}` must be a list of {what}",
+                                  where=self.where(mapping, key if key in mapping else None),
+                                  hint="write each as a `- ` entry under it")
+        return [self.entry(item, mapping, key, allowed, what) for item in value]
+
+    def entry(self, value, parent, key: str, allowed, what: str):
+        if not isinstance(value, dict):
+            kind = _KINDS.get(type(value), f"the value {str(value)[:40]!r}")
+            raise ScriptFileError(f"`{key}` must hold {what}, not {kind}",
+                                  where=self.where(parent, key),
+                                  hint=f"give its keys ({', '.join(allowed[:4])}), one a line")
+        check_keys(value, allowed, self.where(value))
+        return value
+
+    def unique(self, mapping) -> str:
+        ident = self.text(mapping, "id")
+        if ident in self.seen:
+            raise ScriptFileError(f"{self.where(mapping)}: id {ident} is used twice (first on "
+                                  f"line {self.seen[ident]}); give each entry its own id")
+        self.seen[ident] = getattr(mapping, "line", 0)
+        return ident
+
+    def book(self, data) -> Book:
+        if not isinstance(data, dict) or "narrate_script" not in data:
+            raise ScriptFileError(f"{self.path}: not a narrate script (no `narrate_script:` "
+                                  "line); make one with `narrate script SOURCE`")
+        check_keys(data, ("narrate_script", "book", "credits", "chapters"), self.where(data))
+        meta = data.get("book") or LineDict()
+        if not isinstance(meta, dict):
+            raise ScriptFileError(f"{self.where(data, 'book')}: `book` must be a mapping of "
+                                  "metadata")
+        book = Book(title=self.text(meta, "title", ""), author=self.text(meta, "author", ""),
+                    narrator=self.text(meta, "narrator", ""),
+                    language=self.text(meta, "language", "en"),
+                    source=self.text(meta, "source", ""),
+                    extra={k: _plain(v) for k, v in meta.items() if k not in _BOOK_KEYS})
+        book.credits = self.segments(self.entries(data, "credits", _SEGMENT_KEYS, "segments"),
+                                     book.origin)
+        for ch_data in self.entries(data, "chapters", _CHAPTER_KEYS, "chapters"):
+            book.chapters.append(self.chapter(ch_data, book.origin))
+        return book
+
+    def chapter(self, data, origin: dict) -> Chapter:
+        chapter = Chapter(self.unique(data), self.text(data, "title"),
+                          self.text(data, "title_source", "opening"),
+                          self.text(data, "heading", "") or None,
+                          label=self.text(data, "label", "") or None)
+        if data.get("announce"):
+            announce = self.entry(data["announce"], data, "announce", _SEGMENT_KEYS,
+                                  "the spoken title, a segment")
+            chapter.announce = next(iter(self.segments([announce], origin)), None)
+        for sec_data in self.entries(data, "sections", _SECTION_KEYS, "sections"):
+            section = Section(self.unique(sec_data), kind=self.text(sec_data, "kind", ""),
+                              title=self.text(sec_data, "title", ""))
+            section.segments = self.segments(
+                self.entries(sec_data, "segments", _SEGMENT_KEYS, "segments"), origin)
             chapter.sections.append(section)
-        book.chapters.append(chapter)
-    return book
+        return chapter
+
+    def segments(self, entries: list, origin: dict) -> list[Segment]:
+        """The segments to speak: one with an empty `say` is left out, with a warning."""
+        made = []
+        for data in entries:
+            seg_id = self.unique(data)
+            role_key = next((key for key in _ROLE_KEYS if key in data), "role")
+            origin[seg_id] = self.where(data, role_key)
+            say = self.text(data, "say", "")
+            if not say.strip():
+                self.warnings.append(f"{self.where(data)}: segment {seg_id} has an empty `say`; "
+                                     "skipped")
+                continue
+            made.append(Segment(seg_id, self.text(data, role_key), self.text(data, "text", say),
+                                say, self.text(data, "citation", "") or None, self.take(data)))
+        return made
+
+    def take(self, data) -> int:
+        take = data.get("take", 1)
+        if isinstance(take, bool) or not isinstance(take, int) or not 1 <= take <= MAX_TAKE:
+            raise ScriptFileError(f"{self.where(data, 'take')}: `take` must be a whole number "
+                                  f"from 1 to {MAX_TAKE}, not {take!r:.20}; give the take to "
+                                  "play, or remove the line for the first")
+        return take
 
 
-def _segment_from_data(data, path, seen, warnings, origin: dict) -> Segment | None:
-    check_keys(data, _SEGMENT_KEYS, where(path, data))
-    seg_id = _unique(_require(data, "id", path), data, seen, path)
-    role_key = next((key for key in _ROLE_KEYS if key in data), "role")
-    origin[seg_id] = where(path, data, role_key)
-    say = data.get("say")
-    if say is None or not str(say).strip():
-        warnings.append(f"{where(path, data)}: segment {seg_id} has an empty `say`; skipped")
-        return None
-    citation = data.get("citation")
-    return Segment(seg_id, _require(data, role_key, path), str(data.get("text", say)), str(say),
-                   str(citation) if citation else None, _take(data, path))
-
-
-def _take(data, path) -> int:
-    take = data.get("take", 1)
-    if isinstance(take, bool) or not isinstance(take, int) or not 1 <= take <= MAX_TAKE:
-        raise ScriptFileError(f"{where(path, data, 'take')}: `take` must be a whole number from "
-                              f"1 to {MAX_TAKE}, not {take!r:.20}; give the take to play, or "
-                              "remove the line for the first")
-    return take
-
-
-def _unique(ident: str, mapping, seen: dict[str, int], path) -> str:
-    if ident in seen:
-        raise ScriptFileError(f"{where(path, mapping)}: id {ident} is used twice "
-                              f"(first on line {seen[ident]}); give each entry its own id")
-    seen[ident] = getattr(mapping, "line", 0)
-    return ident
+def _plain(value):
+    """A metadata value as plain data (the script's writer knows no LineDict)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return [_plain(v) for v in value] if isinstance(value, list) else value

@@ -1,8 +1,12 @@
 import json
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from narrate.errors import NarrateError
+from narrate.model import Book, Chapter, Section, Segment
 from narrate.scriptfile import load_script, to_json_segments, to_yaml, write_script
 
 
@@ -99,3 +103,63 @@ def test_a_script_written_before_0_9_names_the_role_voice(tmp_path):
     from narrate.manifest import _spoken
 
     assert _spoken({"voice": "note", "say": "Hi."}) == _spoken({"role": "note", "say": "Hi."})
+
+
+# ---- hand-edited values (issue 35): text fields hold text ----------------------------------------
+
+RETYPED = ["No", "yes", "off", "12:30", "010", "0x1F", "1_000", "1.5e3", ".inf", "2020-01-01",
+           "2001-12-14 21:59:43.10 -5", "true", "=", "<<"]
+
+
+def _with(key: str, value: str) -> str:
+    """SCRIPT with `key` (say, text, or the chapter's title) holding `value` as typed."""
+    old = {"say": "say: Hello.", "text": "text: Hello.", "title": "title: One"}[key]
+    return SCRIPT.replace(old, f"{old.split(':')[0]}: {value}")
+
+
+@pytest.mark.parametrize("value", RETYPED)
+@pytest.mark.parametrize("key", ["say", "text", "title"])
+def test_a_plain_value_in_a_text_field_is_read_as_typed(tmp_path, key, value):
+    """`say: No` is "No" (YAML 1.1 reads False, spoken "False"); `12:30` is not 750."""
+    path = tmp_path / "s.yaml"
+    path.write_text(_with(key, value))
+    book = load_script(path)
+    read = {"say": book.segments[0].say, "text": book.segments[0].text,
+            "title": book.chapters[0].title}[key]
+    assert read == value
+
+
+@pytest.mark.parametrize("value, kind", [("[a, b]", "a list"), ("{a: b}", "a mapping"),
+                                         ("!!binary aGVsbG8=", "binary data"),
+                                         ("!!set {a}", "a set"), ("!!float 1", "float")])
+@pytest.mark.parametrize("key, line", [("say", 12), ("text", 11), ("title", 5)])
+def test_a_list_mapping_or_tagged_value_in_a_text_field_is_one_line_naming_it(
+        tmp_path, key, line, value, kind):
+    path = tmp_path / "s.yaml"
+    path.write_text(_with(key, value))
+    with pytest.raises(NarrateError, match=rf"s\.yaml:{line}: `{key}` must be text, not "
+                                           rf".*{kind}; write the words themselves") as caught:
+        load_script(path)
+    assert "\n" not in str(caught.value)
+
+
+TEXTS = st.one_of(st.sampled_from(RETYPED), st.text(st.characters(
+    blacklist_categories=("Cs", "Cc")), min_size=1))  # control characters: see below
+
+
+@settings(max_examples=200, deadline=None)
+@given(say=TEXTS.filter(str.strip), text=TEXTS, title=TEXTS, label=TEXTS)
+def test_what_narrate_writes_is_read_back_as_the_same_text(tmp_path_factory, say, text, title,
+                                                           label):
+    """narrate's own script never writes a value YAML would retype: read back by narrate,
+    or by any YAML reader, each text field is the text written."""
+    book = Book("T", chapters=[Chapter("01", title, label=label, sections=[Section(
+        "01.001", [Segment("01.001.1", "narrator", text, say)])])])
+    path = tmp_path_factory.mktemp("rt") / "s.yaml"
+    write_script(book, path)
+    assert load_script(path) == book
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    chapter = data["chapters"][0]
+    segment = chapter["sections"][0]["segments"][0]
+    assert (segment["say"], segment["text"], chapter["title"], chapter["label"]) == \
+        (say, text, title, label)
