@@ -10,6 +10,7 @@ import yaml
 from narrate.errors import ScriptFileError
 from narrate.fileio import LineDict, LineLoader, atomic_write_text, check_keys, load_yaml, where
 from narrate.model import MAX_TAKE, Book, Chapter, Section, Segment
+from narrate.patterns import regex
 
 FORMAT_VERSION = 1
 HEADER = """\
@@ -132,6 +133,8 @@ class ScriptLoader(LineLoader):
 
 _KINDS: dict[type, str] = {list: "a list", dict: "a mapping", LineDict: "a mapping", bytes: "binary data",
           set: "a set"}
+_CONTROL = regex(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # what a source's reader removes too
+_SURROGATE = regex(r"[\ud800-\udfff]")
 _FIX_TEXT = "write the words themselves, in quotes if they hold ': ' or ' #'"
 
 
@@ -141,6 +144,7 @@ class _Reader:
     def __init__(self, path: Path, warnings: list[str]):
         self.path, self.warnings = path, warnings
         self.seen: dict[str, int] = {}  # id -> the line it is first given on
+        self.cleaned: list[str] = []  # "file:line: `key`" of each text that held controls
 
     def where(self, mapping, key=None) -> str:
         return where(self.path, mapping, key)
@@ -158,6 +162,19 @@ class _Reader:
             kind = _KINDS.get(type(value), f"a value tagged as {type(value).__name__}")
             raise ScriptFileError(f"`{key}` must be text, not {kind}",
                                   where=self.where(mapping, key), hint=_FIX_TEXT)
+        return self.clean(value, mapping, key)
+
+    def clean(self, value: str, mapping, key: str) -> str:
+        """Text no engine chokes on: control characters (a NUL cut the speech there) go,
+        remembered for one warning; a lone surrogate (an escape such as "\\ud800" that
+        libyaml refuses already) is not a character at all, and is refused."""
+        if _SURROGATE.search(value):
+            raise ScriptFileError(f"`{key}` holds a lone surrogate escape, which is not a "
+                                  "character", where=self.where(mapping, key),
+                                  hint="write the character itself, or a \\U escape of it")
+        if _CONTROL.search(value):
+            self.cleaned.append(f"{self.where(mapping, key)}: `{key}`")
+            value = _CONTROL.sub(lambda m: " " if m.group().isspace() else "", value)
         return value
 
     def entries(self, mapping, key: str, allowed, what: str) -> list:
@@ -206,6 +223,10 @@ class _Reader:
                                      book.origin)
         for ch_data in self.entries(data, "chapters", _CHAPTER_KEYS, "chapters"):
             book.chapters.append(self.chapter(ch_data, book.origin))
+        if self.cleaned:
+            more = f" (and {len(self.cleaned) - 1} more)" if len(self.cleaned) > 1 else ""
+            self.warnings.append(f"{self.cleaned[0]} held control characters{more}: removed, "
+                                 "never spoken; delete them from the script")
         return book
 
     def chapter(self, data, origin: dict) -> Chapter:

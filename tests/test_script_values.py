@@ -1,0 +1,118 @@
+"""A script edited by hand (issue 35, "hand-edited script values"): whatever a person types
+in script.yaml is read as text, cleaned before an engine hears it, or refused in one line
+naming the file, the line and the key, before any work."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+from test_reliability import one_line_error, run
+
+from narrate.scriptfile import load_script, to_yaml
+
+SCRIPT = """narrate_script: 1
+book: {title: Birds, author: Anon}
+chapters:
+- id: '01'
+  title: Birds
+  sections:
+  - id: '01.001'
+    segments:
+    - id: 01.001.1
+      role: narrator
+      text: The geese came over the hill, and then they went away again.
+      say: The geese came over the hill, and then they went away again.
+"""
+LINE = "The geese came over the hill, and then they went away again."
+
+
+def _say(typed: str) -> str:
+    """SCRIPT with its `say` (line 12) written as `typed`."""
+    return SCRIPT.replace(f"say: {LINE}", f"say: {typed}")
+
+
+def _script(tmp_path, text: str, name: str = "s.yaml"):
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def _seconds(mp3) -> float:
+    probe = subprocess.run(["ffprobe", "-v", "error", "-show_format", "-of", "json", str(mp3)],
+                           capture_output=True, text=True, check=True)
+    return float(json.loads(probe.stdout)["format"]["duration"])
+
+
+@pytest.mark.e2e
+def test_a_nul_or_a_control_character_in_a_say_is_removed_before_the_engine_hears_it(tmp_path):
+    """A NUL cut the speech there (4.19 s of text, 1.2 s of audio); ESC and BEL reached the
+    engine. Removed with one warning naming the line, the line is spoken whole."""
+    dirty = _script(tmp_path, _say('"The geese\\0 came\\e over\\a the hill, and then they went '
+                                   'away again."'))
+    clean = _script(tmp_path, SCRIPT, "clean.yaml")
+    common = ("--cache", tmp_path / "cache", "--formats", "mp3")
+    built = run("build", dirty, "--out", tmp_path / "dirty", *common)
+    assert built.returncode == 0, built.stderr
+    assert "s.yaml:12: `say` held control characters" in built.stderr
+    manifest = json.loads((tmp_path / "dirty" / "birds" / "manifest.json").read_text())
+    assert manifest["spoken"]["01.001.1"]["say"] == LINE
+    again = run("build", clean, "--out", tmp_path / "clean", *common)
+    assert "segments: 0 rendered" in again.stdout  # the very speech of the clean line
+    [one], [two] = ((tmp_path / side / "birds").glob("01 - *.mp3") for side in ("dirty", "clean"))
+    assert _seconds(one) == pytest.approx(_seconds(two), abs=0.05) and _seconds(one) > 2.5
+
+
+@pytest.mark.unit
+def test_control_characters_in_a_spoken_title_and_the_credits_are_removed_too(tmp_path):
+    text = SCRIPT.replace("book: {title: Birds, author: Anon}", """book: {title: Birds, author: Anon}
+credits:
+- {id: credits, role: narrator, text: Birds., say: "Bi\\x07rds."}""").replace(
+        "  title: Birds\n", '  title: "Bi\\x1brds"\n  announce: {id: 01.000, role: narrator, '
+        'text: Birds, say: "Bir\\x00ds"}\n')
+    warnings: list = []
+    book = load_script(_script(tmp_path, text), warnings)
+    assert [s.say for s in book.spoken] == ["Birds.", "Birds", LINE]
+    assert book.chapters[0].title == "Birds"
+    assert warnings == [(f"{tmp_path / 's.yaml'}:4: `say` held control characters (and 2 more): "
+                         "removed, never spoken; delete them from the script")]
+
+
+@pytest.mark.unit
+def test_a_lone_surrogate_in_a_say_is_one_line_before_any_work(tmp_path):
+    """It was a UnicodeEncodeError traceback, with --dry-run too."""
+    path = _script(tmp_path, _say('"The geese \\ud800 came."'))
+    one_line_error(run("build", path, "--dry-run", "--out", tmp_path / "out"), "s.yaml:12:")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("change, needles", [
+    (("  title: Birds\n", "  title: Birds\n  label: [a, {b: c}]\n"),
+     ("s.yaml:6:", "`label` must be text, not a list")),
+    (("  title: Birds\n", "  title: Birds\n  announce: hello\n"),
+     ("s.yaml:6:", "`announce` must hold the spoken title", "not the value 'hello'")),
+    (("    segments:\n", "    segments:\n    - hello\n"),
+     ("s.yaml:8:", "`segments` must hold segments, not the value 'hello'")),
+])
+def test_a_value_of_the_wrong_shape_is_one_line_naming_its_key_before_any_work(
+        tmp_path, change, needles):
+    """A label holding a list with a mapping failed writing the script, after rendering;
+    `announce: hello` was "unknown key 'h'"."""
+    path = _script(tmp_path, SCRIPT.replace(*change))
+    one_line_error(run("build", path, "--dry-run", "--out", tmp_path / "out"), *needles)
+
+
+@pytest.mark.unit
+def test_a_mapping_in_the_book_s_metadata_is_written_back(tmp_path):
+    """Metadata narrate does not read is kept as written (it could not be written back)."""
+    path = _script(tmp_path, SCRIPT.replace("author: Anon}", "author: Anon, series: {a: b}}"))
+    assert "series:\n    a: b\n" in to_yaml(load_script(path))
+
+
+@pytest.mark.unit
+def test_a_nul_byte_in_a_script_is_one_line_naming_its_line(tmp_path):
+    """YAML refuses the byte itself: that was two lines, with a position, not a line."""
+    path = _script(tmp_path, SCRIPT.replace("over the hill, and then", "over\0 the hill", 1))
+    one_line_error(run("build", path, "--dry-run"), "s.yaml:11:", "U+0000", "delete it")
