@@ -25,6 +25,9 @@ class Segment:
     # which take of the line the book plays: 1, or a retake (`build --only`, the studio's
     # Retake, `--verify`), whose number varies the engine's delivery reproducibly
     take: int = 1
+    # where a script gave its role ("script.yaml:41"), for messages: not part of the book,
+    # and carried with the segment wherever an edit merge puts it
+    origin: str = field(default="", repr=False, compare=False)
 
 
 @dataclass
@@ -68,8 +71,6 @@ class Book:
     # the opening credits (id "credits") and the closing line (id "closing"), spoken by
     # the narrator before the first chapter and after the last
     credits: list[Segment] = field(default_factory=list)
-    # where each segment was read from ("script.yaml:41"), for messages: not part of the book
-    origin: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def segments(self) -> list[Segment]:

@@ -123,13 +123,14 @@ def credited(book: Book, profiles: dict, lexicon) -> Book:
 
 
 def check_roles(book: Book, items: list[RenderItem], profiles: dict) -> None:
-    """Every line's voice is a role of the cast: one line naming the first that is not,
-    where the script says it."""
+    """Every line's role is one of the cast's: one line naming the first that is not, where
+    the script says it (a conversion gives only the cast's roles: a person wrote it)."""
     for item in items:
         if item.role not in profiles:
+            origin = next((s.origin for s in book.spoken if s.id == item.id), "")
             raise NarrateError(
-                f"segment {item.id} has the voice {item.role!r}, which the cast has no profile "
-                f"for", where=book.origin.get(item.id, book.source),
+                f"segment {item.id}'s role {item.role!r} is not one of the cast's "
+                f"({'|'.join(profiles)})", where=origin or book.source,
                 hint=f"{nearest(item.role, profiles)}, or add {item.role}.yaml to a voices "
                      "folder (--voices FOLDER)")
 

@@ -219,17 +219,16 @@ class _Reader:
                     language=self.text(meta, "language", "en"),
                     source=self.text(meta, "source", ""),
                     extra={k: _plain(v) for k, v in meta.items() if k not in _BOOK_KEYS})
-        book.credits = self.segments(self.entries(data, "credits", _SEGMENT_KEYS, "segments"),
-                                     book.origin)
+        book.credits = self.segments(self.entries(data, "credits", _SEGMENT_KEYS, "segments"))
         for ch_data in self.entries(data, "chapters", _CHAPTER_KEYS, "chapters"):
-            book.chapters.append(self.chapter(ch_data, book.origin))
+            book.chapters.append(self.chapter(ch_data))
         if self.cleaned:
             more = f" (and {len(self.cleaned) - 1} more)" if len(self.cleaned) > 1 else ""
             self.warnings.append(f"{self.cleaned[0]} held control characters{more}: removed, "
                                  "never spoken; delete them from the script")
         return book
 
-    def chapter(self, data, origin: dict) -> Chapter:
+    def chapter(self, data) -> Chapter:
         chapter = Chapter(self.unique(data), self.text(data, "title"),
                           self.text(data, "title_source", "opening"),
                           self.text(data, "heading", "") or None,
@@ -237,29 +236,29 @@ class _Reader:
         if data.get("announce"):
             announce = self.entry(data["announce"], data, "announce", _SEGMENT_KEYS,
                                   "the spoken title, a segment")
-            chapter.announce = next(iter(self.segments([announce], origin)), None)
+            chapter.announce = next(iter(self.segments([announce])), None)
         for sec_data in self.entries(data, "sections", _SECTION_KEYS, "sections"):
             section = Section(self.unique(sec_data), kind=self.text(sec_data, "kind", ""),
                               title=self.text(sec_data, "title", ""))
             section.segments = self.segments(
-                self.entries(sec_data, "segments", _SEGMENT_KEYS, "segments"), origin)
+                self.entries(sec_data, "segments", _SEGMENT_KEYS, "segments"))
             chapter.sections.append(section)
         return chapter
 
-    def segments(self, entries: list, origin: dict) -> list[Segment]:
+    def segments(self, entries: list) -> list[Segment]:
         """The segments to speak: one with an empty `say` is left out, with a warning."""
         made = []
         for data in entries:
             seg_id = self.unique(data)
             role_key = next((key for key in _ROLE_KEYS if key in data), "role")
-            origin[seg_id] = self.where(data, role_key)
             say = self.text(data, "say", "")
             if not say.strip():
                 self.warnings.append(f"{self.where(data)}: segment {seg_id} has an empty `say`; "
                                      "skipped")
                 continue
             made.append(Segment(seg_id, self.text(data, role_key), self.text(data, "text", say),
-                                say, self.text(data, "citation", "") or None, self.take(data)))
+                                say, self.text(data, "citation", "") or None, self.take(data),
+                                origin=self.where(data, role_key)))
         return made
 
     def take(self, data) -> int:

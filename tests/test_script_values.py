@@ -116,3 +116,20 @@ def test_a_nul_byte_in_a_script_is_one_line_naming_its_line(tmp_path):
     """YAML refuses the byte itself: that was two lines, with a position, not a line."""
     path = _script(tmp_path, SCRIPT.replace("over the hill, and then", "over\0 the hill", 1))
     one_line_error(run("build", path, "--dry-run"), "s.yaml:11:", "U+0000", "delete it")
+
+
+@pytest.mark.e2e
+def test_a_misspelt_role_in_the_script_beside_the_audio_names_that_script_and_the_roles(tmp_path):
+    """Rebuilt from its source, the edited script.yaml beside the audio was blamed on the
+    source file, and its role called a voice."""
+    source = tmp_path / "birds.txt"
+    source.write_text("The geese came.\n\nThe ducks stayed on the pond all winter.\n")
+    common = ("--out", tmp_path / "out", "--cache", tmp_path / "cache", "--formats", "mp3")
+    assert run("build", source, *common).returncode == 0
+    script = tmp_path / "out" / "birds" / "script.yaml"
+    before, after = script.read_text().split("id: 01.002.1\n")
+    script.write_text(f"{before}id: 01.002.1\n{after.replace('role: narrator', 'role: narator', 1)}")
+    line = before.count("\n") + 2  # the role, under the id
+    one_line_error(run("build", source, "--dry-run", *common),
+                   f"{script}:{line}: segment 01.002.1's role 'narator' is not one of the cast's "
+                   "(narrator|note|quote); did you mean 'narrator'")
