@@ -44,12 +44,14 @@ def compose(converted: Book, script: str | Path, prefer: str | None = None
     current = _read(script)  # compared as text first: parsing a long script costs seconds
     if current == _read(base_path(script)) or current == to_yaml(converted):
         return converted, []  # what narrate wrote, or what it would write: nothing edited
-    mine = load_script(script, [])
+    read: list[str] = []  # what reading the user's script said: as a build of it would
+    mine = load_script(script, read)
     if same_book(mine, converted):
-        return converted, []
+        return converted, read
     if base_path(script).is_file():
         merge = Merge(load_script(base_path(script), []), mine, converted, prefer)
-        return merge.result(script)
+        book, lines = merge.result(script)
+        return book, read + lines
     # a script written before narrate kept its base: edits cannot be told from changes
     if prefer is None:
         raise NarrateError(
@@ -58,8 +60,8 @@ def compose(converted: Book, script: str | Path, prefer: str | None = None
             hint="build your script as it is with {arg:prefer=script}, or replace it with the "
                  "source's with {arg:prefer=source} (yours is kept as " f"{backup_path(script)})")
     book = mine if prefer == "script" else converted
-    return book, [(f"{script}: took the {prefer}'s version of the whole book (no record of "
-                  "what narrate wrote there to compare it with)")]
+    return book, read + [(f"{script}: took the {prefer}'s version of the whole book (no record "
+                         "of what narrate wrote there to compare it with)")]
 
 
 def keep_script(book: Book, converted: Book, script: str | Path, overwrite: bool = False

@@ -133,3 +133,23 @@ def test_a_misspelt_role_in_the_script_beside_the_audio_names_that_script_and_th
     one_line_error(run("build", source, "--dry-run", *common),
                    f"{script}:{line}: segment 01.002.1's role 'narator' is not one of the cast's "
                    "(narrator|note|quote); did you mean 'narrator'")
+
+
+@pytest.mark.e2e
+def test_the_script_beside_the_audio_is_read_as_a_script_built_directly_is(tmp_path):
+    """Rebuilt from its source, the edited script.yaml beside the audio is read by the same
+    reader, and what it says about the script is said: its edit's control characters are
+    removed with the warning, an empty `say` skipped with its."""
+    source = tmp_path / "birds.txt"
+    source.write_text("The geese came.\n\nThe ducks stayed on the pond all winter.\n")
+    common = ("--out", tmp_path / "out", "--cache", tmp_path / "cache", "--formats", "mp3")
+    assert run("build", source, *common).returncode == 0
+    script = tmp_path / "out" / "birds" / "script.yaml"
+    script.write_text(script.read_text()
+                      .replace("say: The geese came.", 'say: "The geese\\0 came back."')
+                      .replace("say: The ducks stayed on the pond all winter.", "say: ''"))
+    built = run("build", source, "--dry-run", *common)
+    assert built.returncode == 0, built.stderr
+    assert f"{script}:" in built.stderr and "`say` held control characters" in built.stderr
+    assert "segment 01.002.1 has an empty `say`; skipped" in built.stderr
+    assert "would render 1 segments" in built.stdout  # the edit (the empty one is left out)
