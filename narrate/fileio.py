@@ -145,10 +145,27 @@ class BoundedLoader(_Bounded, yaml.SafeLoader):
     """A safe loader for files narrate did not write, bounded (_Bounded)."""
 
 
-class LineLoader(BoundedLoader):
-    """Bounded, and marking each mapping's lines. `text_keys`: keys whose plain values
-    are text as typed."""
-    text_keys: frozenset[str] = frozenset()
+try:  # libyaml scans and parses a script four times faster than PyYAML's own parser
+    from yaml._yaml import CParser
+except ImportError:  # pragma: no cover - a PyYAML built without libyaml
+    CParser = None  # type: ignore[misc, assignment]
+
+if CParser is not None:
+    class LineLoader(_Bounded, yaml.composer.Composer, CParser,
+                     yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+        """libyaml's parser under PyYAML's composer, bounded, and marking each mapping's
+        lines. `text_keys`: keys whose plain values are text as typed."""
+        text_keys: frozenset[str] = frozenset()
+
+        def __init__(self, stream: str):
+            CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+else:  # pragma: no cover
+    class LineLoader(BoundedLoader):  # type: ignore[no-redef]
+        """PyYAML's own parser: the same, slower."""
+        text_keys: frozenset[str] = frozenset()
 
 
 _STR = "tag:yaml.org,2002:str"
@@ -183,7 +200,8 @@ def _construct_mapping(loader: LineLoader, node: yaml.MappingNode) -> LineDict:
     return mapping
 
 
-LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+LineLoader.add_constructor(  # type: ignore[type-var]
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def load_yaml(path: str | Path, what: str = "file", loader: type = LineLoader):

@@ -270,14 +270,16 @@ def would_do(plan: BookPlan, cache, formats: tuple[str, ...]) -> BuildPlan:
     before = last_manifest(plan.folder)
     previous = {c.id: c for c in before.chapters} if before else {}
     items, keys = plan.items, plan.keys
-    missing = [i.id for i in items if i.id in plan.forced or not cache.get(keys[i.id])]
+    missing = {i.id for i in items if i.id in plan.forced or not cache.get(keys[i.id])}
     for role in sorted({i.role for i in items if i.id in missing}):
         check_engine(plan.profiles[role].engine)
         check_voice(plan.profiles[role])
     export = [c.id for c in chapters_to_export(plan.chapters, plan.folder, previous,
                                                plan.forced_chapters, formats)]
-    return BuildPlan(missing, [i.id for i in items if i.id not in missing], export,
-                     [c.id for c in plan.chapters if c.id not in export])
+    exported = set(export)  # sets: a list's `in` made 20,000 lines 400 million steps
+    return BuildPlan([i.id for i in items if i.id in missing],
+                     [i.id for i in items if i.id not in missing], export,
+                     [c.id for c in plan.chapters if c.id not in exported])
 
 
 def prune_cache(sources: list, cache=None, voices=None) -> tuple[int, float, int]:

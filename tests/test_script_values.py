@@ -10,6 +10,8 @@ import subprocess
 import pytest
 from test_reliability import one_line_error, run
 
+from narrate import build
+from narrate.model import Book, Chapter, Section, Segment
 from narrate.scriptfile import load_script, to_yaml
 
 SCRIPT = """narrate_script: 1
@@ -153,3 +155,45 @@ def test_the_script_beside_the_audio_is_read_as_a_script_built_directly_is(tmp_p
     assert f"{script}:" in built.stderr and "`say` held control characters" in built.stderr
     assert "segment 01.002.1 has an empty `say`; skipped" in built.stderr
     assert "would render 1 segments" in built.stdout  # the edit (the empty one is left out)
+
+
+class CountingId(str):
+    """An id that counts how often it is compared with another: a lookup in a set or a dict
+    compares (almost) never, one in a list compares with every entry before it."""
+    compared = 0
+
+    def __eq__(self, other):
+        CountingId.compared += 1
+        return str.__eq__(self, other)
+
+    __hash__ = str.__hash__
+
+
+@pytest.mark.unit
+def test_planning_a_dry_run_compares_ids_in_proportion_to_the_lines_not_their_square(tmp_path):
+    """The dry run looked each line up in the list of lines to render: 2,000 lines were
+    4,006,000 comparisons of ids (20,000 ran past a minute); now none."""
+    count = 2_000
+    book = Book("Big", author="A", chapters=[Chapter(CountingId("01"), "One", sections=[
+        Section(CountingId(f"01.{n:05d}"), [Segment(CountingId(f"01.{n:05d}.1"), "narrator",
+                                                    f"Line {n}.", f"Line {n}.")])
+        for n in range(1, count + 1)])])
+    CountingId.compared = 0
+    result = build(book, dry_run=True, out=tmp_path / "out", cache=tmp_path / "cache")
+    assert len(result.plan.render) == count + 2  # and the credits' two lines
+    assert CountingId.compared < 10 * count
+
+
+@pytest.mark.slow
+def test_a_dry_run_of_20000_one_segment_sections_takes_seconds(tmp_path):
+    """A smoke test of size, read from the script: it ran past a minute (the plan above,
+    and PyYAML's own parser reading the script); about five seconds of CPU now."""
+    count = 20_000
+    lines = [SCRIPT.split("  sections:\n")[0] + "  sections:"]
+    for n in range(1, count + 1):
+        lines += [f"  - id: '01.{n:05d}'", "    segments:", f"    - id: 01.{n:05d}.1",
+                  "      role: narrator", f"      text: Line {n}.", f"      say: Line {n}."]
+    path = _script(tmp_path, "\n".join(lines) + "\n", "big.yaml")
+    result = build(path, dry_run=True, out=tmp_path / "out", cache=tmp_path / "cache")
+    assert len(result.plan.render) == count + 2  # and the credits' two lines
+    assert result.plan.export == ["01"] and len(result.book.sections) == count
