@@ -163,3 +163,10 @@ def test_what_narrate_writes_is_read_back_as_the_same_text(tmp_path_factory, say
     segment = chapter["sections"][0]["segments"][0]
     assert (segment["say"], segment["text"], chapter["title"], chapter["label"]) == \
         (say, text, title, label)
+
+
+def test_a_book_in_norwegian_is_in_norwegian(tmp_path):
+    """`language: no` is Norwegian (YAML 1.1 reads false: the book was in "False")."""
+    path = tmp_path / "s.yaml"
+    path.write_text(SCRIPT.replace("book: {title: T}", "book: {title: T, language: no}"))
+    assert load_script(path).language == "no"
