@@ -131,8 +131,8 @@ class ScriptLoader(LineLoader):
         - {"take"}  # a number
 
 
-_KINDS: dict[type, str] = {list: "a list", dict: "a mapping", LineDict: "a mapping", bytes: "binary data",
-          set: "a set"}
+_KINDS: dict[type, str] = {list: "a list", dict: "a mapping", LineDict: "a mapping",
+                           bytes: "binary data", set: "a set"}
 _CONTROL = regex(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # what a source's reader removes too
 _SURROGATE = regex(r"[\ud800-\udfff]")
 _FIX_TEXT = "write the words themselves, in quotes if they hold ': ' or ' #'"
@@ -149,7 +149,7 @@ class _Reader:
     def where(self, mapping, key=None) -> str:
         return where(self.path, mapping, key)
 
-    def text(self, mapping, key: str, default: str | None = None):
+    def text(self, mapping, key: str, default: str | None = None) -> str:
         """The text under `key`; `default` when it is missing or empty (`key:`, `~`),
         and an error naming the line when there is no default."""
         value = mapping.get(key) if isinstance(mapping, dict) else None
