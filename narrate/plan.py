@@ -23,7 +23,7 @@ from narrate.fileio import nearest
 from narrate.metadata import find_metadata, load_lexicon, load_metadata
 from narrate.model import MAX_TAKE, Book
 from narrate.model import NARRATOR as NARRATOR_ROLE
-from narrate.names import slug
+from narrate.names import legacy_slug, slug
 from narrate.outline import DEFAULT_RATE
 from narrate.problems import WARNING, Problem
 from narrate.render import RenderItem, book_items, item_keys
@@ -66,7 +66,14 @@ def load_book(target: str | Path, meta: str | Path | None = None,
 
 def book_folder(book: Book, root: str | Path = OUTPUT_DIR) -> Path:
     name = Path(book.source).stem if book.source else book.title
-    return Path(root) / slug(name)
+    folder, older = Path(root) / slug(name), Path(root) / legacy_slug(name)
+    if older != folder and book.source and not folder.exists():
+        # a long-named book narrate 0.2.0 built keeps its folder, and the edits in it
+        from narrate.manifest import built_from
+
+        if Path(built_from(older) or "").name == Path(book.source).name:
+            return older
+    return folder
 
 
 def folder_name(target: str | Path) -> str:

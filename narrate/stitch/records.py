@@ -25,8 +25,9 @@ class ChapterPlan:
     @property
     def stem(self) -> str:
         """"01 - Title", numbered as the chapter ids are (001 in a book of 270), so that the
-        files sort in order everywhere."""
-        number = self.id if self.id.isdigit() else f"{self.number:02d}"
+        files sort in order everywhere (an id of more digits than names.TITLE_BYTES leaves
+        room for: its place in the book)."""
+        number = self.id if self.id.isdigit() and len(self.id) <= 6 else f"{self.number:02d}"
         return f"{number} - {safe_filename(self.title)}"
 
 
