@@ -42,3 +42,8 @@ class InputError(NarrateError):
 
 class ScriptFileError(NarrateError):
     """A narration script file (YAML/JSON) is malformed."""
+
+
+class DamagedFile(NarrateError):
+    """A file narrate wrote that cannot be read back as it was written (empty, far too
+    big, not audio): `narrate check` reports it as one finding and checks the rest."""

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from narrate.errors import NarrateError
+from narrate.errors import DamagedFile, NarrateError
 
 
 class _OnFirstUse:
@@ -266,8 +266,8 @@ def scan_file(path: Path, rate: int, spans: Sequence[tuple[int, int]] = ()) -> S
         leftover = data[usable:]
     errors = stderr.read().decode("utf-8", "replace").strip().splitlines()
     if process.wait() != 0:
-        raise NarrateError(f"{path}: ffmpeg cannot decode it ({errors[-1] if errors else '?'}); "
-                           "build the book again")
+        raise DamagedFile(f"ffmpeg cannot decode it ({errors[-1] if errors else '?'})",
+                          where=str(path), hint="build the book again")
     return scan
 
 

@@ -3,11 +3,15 @@ that reads a broken folder in one line, a prune that leaves a running build alon
 summary that says what was made."""
 
 import json
+import shlex
+import shutil
+import subprocess
+import sys
 import unicodedata
 
 import pytest
 from mutagen.mp3 import MP3
-from test_reliability import run
+from test_reliability import NARRATE, run
 
 from narrate.names import NAME_BYTES, TITLE_BYTES, legacy_slug, safe_filename, slug
 from narrate.plan import book_folder
@@ -82,3 +86,79 @@ def test_a_book_of_long_cjk_and_emoji_titles_builds_and_checks(tmp_path):
     # 200 ideographs in the credits is judged as speech, not as names
     assert not [f for f in report.failures if " segment " not in f.where
                 and "room tone" not in f.what]
+
+
+# ---- 2, 3. check reads a damaged file in one finding, bounded -------------------------------
+
+TWO_CHAPTERS = ("# One\n\nThe first chapter has a sentence or two in it.\n\n# Two\n\n"
+                "The second chapter has its own sentence too.\n")
+SPARSE = 2 * 2**30  # a 2 GB file of holes: no disk used, 103 s and 1.35 GB to decode
+
+
+def write_book(folder):
+    (folder / "b.md").write_text(TWO_CHAPTERS)
+    (folder / "b.yaml").write_text("title: B\nauthor: A. Writer\n")
+    return folder / "b.md"
+
+
+@pytest.fixture(scope="module")
+def small_book(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("small")
+    assert run("build", write_book(folder), "--out", folder / "out", "--cache",
+               folder / "cache").returncode == 0
+    return folder / "out" / "b"
+
+
+def damage(path, how: str) -> None:
+    path.unlink()
+    if how == "sparse":
+        with open(path, "wb") as handle:
+            handle.truncate(SPARSE)
+    else:
+        path.write_bytes({"empty": b"", "text": b"I am not an MP3, only a note.\n"}[how])
+
+
+def peak_check(folder) -> tuple[subprocess.CompletedProcess, int]:
+    """`narrate check FOLDER` in a process of its own, and the peak resident memory (kB) of
+    it and every process it ran."""
+    script = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:], "
+              "capture_output=True, text=True); print(r.returncode); print(r.stdout); "
+              "print(r.stderr, file=sys.stderr); "
+              "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    done = subprocess.run([sys.executable, "-c", script, *NARRATE, "check", str(folder)],
+                          capture_output=True, text=True, timeout=300, check=False)
+    lines = done.stdout.splitlines()
+    return subprocess.CompletedProcess(NARRATE, int(lines[0]), "\n".join(lines[1:-1]),
+                                       done.stderr), int(lines[-1])
+
+
+@pytest.mark.parametrize("how, said", [("empty", "is empty (0 bytes)"),
+                                       ("text", "ffprobe cannot read it"),
+                                       ("sparse", "is 2.1 GB, more than 0:")])
+def test_a_damaged_chapter_file_is_one_line_and_the_rest_is_checked(small_book, tmp_path, how,
+                                                                      said):
+    book = tmp_path / "b"
+    shutil.copytree(small_book, book)
+    damage(book / "01 - One.mp3", how)
+    result, peak_kb = peak_check(book)
+    assert result.returncode == 1 and not result.stderr.strip(), result.stderr
+    found = [line for line in result.stdout.splitlines() if line.startswith("FAIL")]
+    assert len(found) == 1 and found[0].startswith(f"FAIL 01 - One.mp3: {said}"), result.stdout
+    assert "narrate build" in found[0]
+    assert "02 - Two.mp3" in result.stdout and "B.m4b" in result.stdout  # the rest, measured
+    assert peak_kb < 500_000  # never decoded: it took 1.35 GB
+
+
+def test_the_fix_for_a_sparse_chapter_and_m4b_rebuilds_them(tmp_path):
+    write_book(tmp_path)
+    args = ["--out", tmp_path / "out", "--cache", tmp_path / "cache"]
+    assert run("build", tmp_path / "b.md", *args).returncode == 0
+    folder = tmp_path / "out" / "b"
+    damage(folder / "02 - Two.mp3", "sparse")
+    damage(folder / "m4b" / "B.m4b", "sparse")
+    report = check_book(folder, picture=False)
+    assert sorted(f.where for f in report.failures) == ["02 - Two.mp3", "B.m4b"]
+    fix = report.failures[0].fix
+    command = shlex.split(fix[fix.index("narrate build"):])
+    assert run(*command[1:], "--cache", tmp_path / "cache").returncode == 0
+    assert check_book(folder, picture=False).passed

@@ -12,6 +12,7 @@ a library would take check.png for the book's cover).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import shlex
@@ -21,21 +22,21 @@ from pathlib import Path
 
 import numpy as np
 
-from narrate.errors import NarrateError
+from narrate.errors import DamagedFile, NarrateError
 from narrate.fileio import atomic_write_text, write_text_if_changed
 from narrate.manifest import MANIFEST, Manifest, read_manifest
-from narrate.measure import WINDOW, Scan, scan_file
+from narrate.measure import WINDOW, Scan
 from narrate.names import safe_filename
 from narrate.qa.listen import ASR_RATE, normalise, word_error_rate
 from narrate.qa.markers import check_m4b, check_mp3_markers, check_sidecars
 from narrate.qa.mastering import (
     SPEECH_MIN_DB,
     CheckProfile,
-    probe,
     profile_named,
     segment_problems,
     spoken_measures,
 )
+from narrate.qa.readback import REBUILD, read_back
 from narrate.qa.report import CheckReport, Finding
 from narrate.render.profiles import VoiceProfile
 from narrate.stitch import ChapterRecord, m4b_path
@@ -67,15 +68,13 @@ def check_book(folder: Path, profile: str = "default", asr: bool = False,
     curves, listening, files = [], {}, []
     for number, record in enumerate(chapters if "mp3" in manifest.formats else [], start=1):
         path = folder / f"{record.stem}.mp3"
-        if not path.exists():
-            report.findings.append(Finding("fail", path.name, "missing",
-                                           "build again: narrate build SOURCE"))
+        try:  # read once: measures, markers and tags; decoded as it streams
+            probed, audio, scan = read_back(path, record.samples / record.rate,
+                                            functools.partial(_cue_spans, record))
+        except DamagedFile as exc:  # one finding; the sidecars are held to the manifest
+            report.findings.append(Finding("fail", path.name, exc.what, REBUILD))
+            files.append((path.name, record.title, record.samples / record.rate))
             continue
-        from mutagen.mp3 import MP3
-
-        probed, audio = probe(path), MP3(str(path))  # read once: measures, markers and tags
-        rate = int(probed["streams"][0]["sample_rate"])
-        scan = scan_file(path, rate, _cue_spans(record, rate))  # streamed: bounded memory
         measured = _file_measures(path, probed, scan, audio.info)
         report.files.append(measured)
         files.append((path.name, record.title, measured["seconds"]))
@@ -98,16 +97,9 @@ def check_book(folder: Path, profile: str = "default", asr: bool = False,
     if "mp3" not in manifest.formats:  # the m4b alone: its chapters are the manifest's
         files = [("", r.title, r.samples / r.rate) for r in chapters]
     m4b = m4b_path(folder, manifest.book, tuple(manifest.formats))
-    if m4b is not None and not m4b.exists():
-        report.findings.append(Finding("fail", folder.name, "the m4b is missing",
-                                       "build again: narrate build SOURCE"))
-    elif m4b is not None:
-        probed = probe(m4b)
-        measured = _file_measures(m4b, probed, scan_file(m4b, int(probed["streams"][0]
-                                                                     ["sample_rate"])))
-        report.files.append(measured)
-        report.findings += judge(measured, rules, mp3=False)
-        report.findings += check_m4b(m4b, probed, [(t, s) for _, t, s in files])
+    if m4b is not None:
+        report.findings += _check_m4b(m4b, sum(r.samples / r.rate for r in chapters), rules,
+                                      report, [(t, s) for _, t, s in files])
     if files:
         report.findings += check_sidecars(folder, safe_filename(manifest.book), files, m4b)
     if asr:
@@ -128,6 +120,17 @@ def check_book(folder: Path, profile: str = "default", asr: bool = False,
 
         draw(curves, rules, written / "check.png")
     return report
+
+
+def _check_m4b(m4b: Path, seconds: float, rules: CheckProfile, report: CheckReport,
+               chapter_files: list[tuple[str, float]]) -> list[Finding]:
+    try:
+        probed, _, scan = read_back(m4b, seconds, mp3=False)
+    except DamagedFile as exc:
+        return [Finding("fail", m4b.name, exc.what, REBUILD)]
+    measured = _file_measures(m4b, probed, scan)
+    report.files.append(measured)
+    return judge(measured, rules, mp3=False) + check_m4b(m4b, probed, chapter_files)
 
 
 def _out_flag(folder: Path) -> str:

@@ -4,13 +4,14 @@ against, and the judgement of one spoken segment."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from narrate.errors import NarrateError
+from narrate.errors import DamagedFile, NarrateError
 from narrate.measure import scan_array
 from narrate.stitch.timeline import Mastering
 
@@ -68,9 +69,17 @@ def probe(path: Path) -> dict:
                            "(apt-get install ffmpeg, or brew install ffmpeg) and check again") \
             from None
     if result.returncode != 0:
-        raise NarrateError(f"{path}: ffprobe cannot read it ({result.stderr.strip()[-200:]}); "
-                           "build the book again")
+        raise DamagedFile(f"ffprobe cannot read it ({_said(result.stderr, path)})",
+                          where=str(path), hint="build the book again")
     return json.loads(result.stdout)
+
+
+def _said(stderr: str, path: Path) -> str:
+    """ffmpeg's complaint on one line, without the file's name and the demuxer's address
+    ("[mp3 @ 0x55c6…] Failed to read frame size; Invalid argument")."""
+    lines = [re.sub(r"^\[[^\]]{1,80} @ 0x[0-9a-f]+\] ", "", line.strip()).removeprefix(
+        f"{path}: ") for line in stderr.splitlines()[-4:] if line.strip()]
+    return "; ".join(lines)[-200:] or "no reason given"
 
 
 def segment_measures(span: np.ndarray, rate: int, say: str, wpm: int) -> dict:

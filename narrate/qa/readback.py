@@ -1,0 +1,65 @@
+"""A built file read back, bounded: a chapter MP3 or the m4b must be there, of a size the
+manifest's audio can have, with audio that ffprobe, mutagen and ffmpeg read. A file that
+is not is a `DamagedFile`, one finding; it is never decoded whole first (a 2 GB sparse
+file in a chapter's place took 103 s and 1.35 GB of memory to fail with a traceback)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from narrate.errors import DamagedFile
+from narrate.measure import scan_file
+from narrate.outline import clock
+from narrate.qa.mastering import probe
+
+BYTES_A_SECOND = 48_000  # 384 kbit/s: above any bit rate narrate encodes (192 at most)
+TAG_BYTES = 64 * 2**20  # tags, and a cover picture a tag editor may have put in
+REBUILD = "build again (a file changed since narrate wrote it is made again): narrate build SOURCE"
+
+
+Spans = Callable[[int], Sequence[tuple[int, int]]]
+
+
+def read_back(path: Path, seconds: float, spans: Spans = lambda rate: (), mp3: bool = True):
+    """(ffprobe's view, mutagen's view (of an MP3; None for the m4b), the decoded scan with
+    the `spans` (at the file's rate) measured) of a file that should hold `seconds` of
+    audio."""
+    fits(path, seconds)
+    probed = probe(path)
+    streams = probed.get("streams") or [{}]
+    if streams[0].get("codec_type") != "audio":
+        raise DamagedFile(f"is not audio (its first stream is {streams[0].get('codec_type')})",
+                          where=str(path))
+    audio = _mutagen_mp3(path) if mp3 else None
+    rate = int(streams[0]["sample_rate"])
+    return probed, audio, scan_file(path, rate, spans(rate))
+
+
+def fits(path: Path, seconds: float) -> None:
+    """A file can be `seconds` of audio by its size: there, not empty, not far too big."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise DamagedFile("missing", where=str(path)) from None
+    if size == 0:
+        raise DamagedFile("is empty (0 bytes)", where=str(path))
+    most = int(seconds * BYTES_A_SECOND) + TAG_BYTES
+    if size > most:
+        raise DamagedFile(f"is {_megabytes(size)}, more than {clock(seconds)} of audio with its "
+                          f"tags can be ({_megabytes(most)} at most): not the file narrate "
+                          "wrote, so it is not decoded", where=str(path))
+
+
+def _mutagen_mp3(path: Path):
+    from mutagen import MutagenError
+    from mutagen.mp3 import MP3
+
+    try:
+        return MP3(str(path))
+    except MutagenError as exc:
+        raise DamagedFile(f"not an MP3 mutagen can read ({exc})", where=str(path)) from None
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e9:.1f} GB" if size >= 1e9 else f"{size / 1e6:.1f} MB"
