@@ -180,7 +180,8 @@ def words(source, voices, listen, limit, phonemes, cache, jobs, **kw):
          opt("--asr", is_flag=True, help="Also listen to every segment (narrate[asr])."),
          opt("--threshold", type=click.FloatRange(0, 1), default=0.35, help="--asr's WER limit."))
 def check(book_dir, profile, jobs, asr=False, threshold=0.35):
-    """Check a built book (default: the last one built): writes check/check.json and .png."""
+    """Check a built book (default: the one in this folder, else the last one built into
+    ./output): writes check/check.json and .png."""
     report = narrate.check(book_dir, profile=profile, asr=asr, threshold=threshold, jobs=jobs)
     click.echo("\n".join(report.summary()))
     if not report.passed:

@@ -11,7 +11,7 @@ import unicodedata
 
 import pytest
 from mutagen.mp3 import MP3
-from test_reliability import NARRATE, run
+from test_reliability import NARRATE, one_line_error, run
 
 from narrate.names import NAME_BYTES, TITLE_BYTES, legacy_slug, safe_filename, slug
 from narrate.plan import book_folder
@@ -162,3 +162,55 @@ def test_the_fix_for_a_sparse_chapter_and_m4b_rebuilds_them(tmp_path):
     command = shlex.split(fix[fix.index("narrate build"):])
     assert run(*command[1:], "--cache", tmp_path / "cache").returncode == 0
     assert check_book(folder, picture=False).passed
+
+
+# ---- 4. check says a thing once, in words, and where it looked ------------------------------
+
+@pytest.mark.unit
+def test_a_finding_said_of_many_files_is_one_line_with_the_files():
+    from narrate.qa.report import CheckReport, Finding
+
+    same = [Finding("warn", f"{n:02d} - Part.mp3", "the artist tag is empty", "add author")
+            for n in range(1, 11)]
+    report = CheckReport("book", "default", findings=[*same, Finding("fail", "B.m4b", "missing")])
+    lines = report.summary()
+    warned = [line for line in lines if line.startswith("WARN")]
+    assert warned == [("WARN 01 - Part.mp3, 02 - Part.mp3 and 8 more: the artist tag is empty "
+                       "— add author")]
+    assert lines.index(warned[0]) > lines.index("FAIL B.m4b: missing")  # failures first
+    assert "FAILED (1 problem)" in lines[-2]
+
+
+def test_a_book_without_an_author_is_warned_about_once_in_words(tmp_path):
+    write_book(tmp_path)
+    (tmp_path / "b.yaml").write_text("title: B\n")
+    args = ["--out", tmp_path / "out", "--cache", tmp_path / "cache"]
+    assert run("build", tmp_path / "b.md", *args).returncode == 0
+    result = run("check", tmp_path / "out" / "b")
+    assert result.returncode in (0, 1) and not result.stderr, result.stderr
+    warned = [line for line in result.stdout.splitlines() if line.startswith("WARN")]
+    assert len(warned) == 1 and "TPE1" not in warned[0], result.stdout
+    assert warned[0].startswith("WARN 01 - One.mp3, 02 - Two.mp3, B.m4b: the artist tag is "
+                                "empty: the book names no author")
+
+
+def test_an_m4b_that_lost_its_artist_fails_naming_the_m4b_tag(small_book, tmp_path):
+    from mutagen.mp4 import MP4
+
+    book = tmp_path / "b"
+    shutil.copytree(small_book, book)
+    m4b = MP4(str(book / "m4b" / "B.m4b"))
+    del m4b.tags["\xa9ART"]
+    m4b.save()
+    report = check_book(book, picture=False)
+    assert [(f.where, f.what) for f in report.failures] == \
+        [("B.m4b", "the artist tag (©ART) is missing")]  # it said the book names no author
+
+
+def test_check_without_a_folder_checks_the_one_here_or_says_where_it_looked(small_book,
+                                                                            tmp_path):
+    here = run("check", cwd=small_book)  # in a book's folder: that book
+    assert here.returncode == 0 and f"wrote {small_book / 'check'}/check.json" in here.stdout, \
+        here.stdout + here.stderr
+    one_line_error(run("check", cwd=tmp_path), f"{tmp_path / 'output'}: no built book here",
+                   "narrate check FOLDER", "--out DIR")

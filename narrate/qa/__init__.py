@@ -40,6 +40,7 @@ from narrate.qa.readback import REBUILD, read_back
 from narrate.qa.report import CheckReport, Finding
 from narrate.render.profiles import VoiceProfile
 from narrate.stitch import ChapterRecord, m4b_path
+from narrate.values import OUTPUT_DIR
 
 CHECK_FOLDER = "check"
 HOLE_SECONDS = 3.0  # a silence longer than any pause narrate makes, inside a chapter
@@ -47,12 +48,17 @@ MISSING_WORDS = 0.6  # a transcript with fewer than this share of the words fail
 WER_THRESHOLD = 0.35
 
 
-def latest_book(out_root: Path = Path("output")) -> Path:
-    """The folder of the book built last under `out_root`."""
+def latest_book(out_root: Path = OUTPUT_DIR) -> Path:
+    """The book to check when none is named: the folder we are in when it is a built book,
+    else the book built last under `out_root` (where a build without --out writes)."""
+    if (Path.cwd() / MANIFEST).is_file():
+        return Path.cwd()
     manifests = sorted(out_root.glob(f"*/{MANIFEST}"), key=lambda p: p.stat().st_mtime)
     if not manifests:
-        raise NarrateError(f"{out_root}: no built book here; build one first "
-                           "(narrate build SOURCE) or give its folder: narrate check FOLDER")
+        raise NarrateError(
+            f"{out_root.resolve()}: no built book here (without a folder, narrate check looks "
+            "where narrate build writes without --out)", hint="give the book's folder: narrate "
+            "check FOLDER (a build with --out DIR wrote DIR/<book>), or build one first")
     return manifests[-1].parent
 
 
@@ -98,8 +104,8 @@ def check_book(folder: Path, profile: str = "default", asr: bool = False,
         files = [("", r.title, r.samples / r.rate) for r in chapters]
     m4b = m4b_path(folder, manifest.book, tuple(manifest.formats))
     if m4b is not None:
-        report.findings += _check_m4b(m4b, sum(r.samples / r.rate for r in chapters), rules,
-                                      report, [(t, s) for _, t, s in files])
+        report.findings += _check_m4b(m4b, manifest, rules, report,
+                                      [(t, s) for _, t, s in files])
     if files:
         report.findings += check_sidecars(folder, safe_filename(manifest.book), files, m4b)
     if asr:
@@ -122,15 +128,17 @@ def check_book(folder: Path, profile: str = "default", asr: bool = False,
     return report
 
 
-def _check_m4b(m4b: Path, seconds: float, rules: CheckProfile, report: CheckReport,
+def _check_m4b(m4b: Path, manifest: Manifest, rules: CheckProfile, report: CheckReport,
                chapter_files: list[tuple[str, float]]) -> list[Finding]:
+    seconds = sum(r.samples / r.rate for r in manifest.chapters)
     try:
         probed, _, scan = read_back(m4b, seconds, mp3=False)
     except DamagedFile as exc:
         return [Finding("fail", m4b.name, exc.what, REBUILD)]
     measured = _file_measures(m4b, probed, scan)
     report.files.append(measured)
-    return judge(measured, rules, mp3=False) + check_m4b(m4b, probed, chapter_files)
+    return judge(measured, rules, mp3=False) + check_m4b(m4b, probed, chapter_files,
+                                                         manifest.tags)
 
 
 def _out_flag(folder: Path) -> str:

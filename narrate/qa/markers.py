@@ -59,7 +59,7 @@ def check_mp3_markers(path: Path, probed: dict, audio, record: ChapterRecord, nu
         if not str(tags.get(frame, "")).strip():
             found.append(Finding("fail", name, f"the {what} tag ({frame}) is missing", fix))
     if not str(tags.get("TPE1", "")).strip():
-        found.append(no_author(name, expect))
+        found.append(no_author(name, expect, "TPE1"))
     track = str(tags.get("TRCK", ""))
     if track and track != f"{number}/{count}":
         found.append(Finding("fail", name, f"track tag {track!r}, expected '{number}/{count}'", fix))
@@ -68,7 +68,8 @@ def check_mp3_markers(path: Path, probed: dict, audio, record: ChapterRecord, nu
     return found
 
 
-def check_m4b(path: Path, probed: dict, chapter_files: list[tuple[str, float]]) -> list[Finding]:
+def check_m4b(path: Path, probed: dict, chapter_files: list[tuple[str, float]],
+              expect: TagsUsed) -> list[Finding]:
     """The m4b's chapters: one per chapter file, same titles, same lengths, end to end."""
     name, found = path.name, []
     fix = "build again (the m4b is re-joined from the pieces): narrate build SOURCE"
@@ -91,18 +92,19 @@ def check_m4b(path: Path, probed: dict, chapter_files: list[tuple[str, float]]) 
     if not tags.get("title"):
         found.append(Finding("fail", name, "the title tag is missing", fix))
     if not tags.get("artist"):
-        found.append(no_author(name, TagsUsed(author=tags.get("artist") or "")))
+        found.append(no_author(name, expect, "©ART"))
     return found
 
 
-def no_author(name: str, expect: TagsUsed) -> Finding:
-    """No artist tag. When the book names no author, only the metadata can fix that: a
-    warning that says so; when it does name one, the file lost its tag: a failure."""
+def no_author(name: str, expect: TagsUsed, frame: str) -> Finding:
+    """No artist tag (`frame`: the MP3's TPE1, the m4b's ©ART). When the book names no
+    author, only the metadata can fix that: a warning, the same for every file (the
+    summary says it once); when it does name one, the file lost its tag: a failure."""
     if not expect.author:
-        return Finding("warn", name, "the artist tag (TPE1) is empty: the book names no author",
+        return Finding("warn", name, "the artist tag is empty: the book names no author",
                        "add `author: NAME` to the book's metadata YAML, then narrate build SOURCE")
-    return Finding("fail", name, "the artist tag (TPE1) is missing", "build again: narrate build "
-                   "SOURCE")
+    return Finding("fail", name, f"the artist tag ({frame}) is missing",
+                   "build again: narrate build SOURCE")
 
 
 def check_sidecars(folder: Path, book_stem: str, chapter_files: list[tuple[str, str, float]],

@@ -52,13 +52,33 @@ class CheckReport:
             lines.append(f"ASR {role}: {stats['segments']} segments, median WER "
                          f"{stats['median_wer']:.1%}, p95 {stats['p95_wer']:.1%}, "
                          f"{stats['above_threshold']} above {stats['threshold']:.0%}")
-        shown = sorted(self.findings, key=lambda f: f.level != "fail")[:limit]
-        for finding in shown:
-            lines.append(f"{finding.level.upper():4} {finding.where}: {finding.what}"
+        groups = grouped(self.findings)
+        for finding, places in groups[:limit]:
+            lines.append(f"{finding.level.upper():4} {places}: {finding.what}"
                          + (f" — {finding.fix}" if finding.fix else ""))
-        if len(self.findings) > limit:
-            lines.append(f"... and {len(self.findings) - limit} more in check.json")
-        verdict = "PASSED" if self.passed else f"FAILED ({len(self.failures)} problems)"
+        if len(groups) > limit:
+            lines.append(f"... and {len(groups) - limit} more in check.json")
+        count = len(self.failures)
+        verdict = "PASSED" if self.passed else \
+            f"FAILED ({count} problem{'s' if count > 1 else ''})"
         lines.append(f"check ({self.profile} profile): {verdict} in {self.seconds:.1f} s")
         return [*lines, f"wrote {Path(self.folder, 'check')}/check.json and check.png"]
 
+
+
+def grouped(findings: list[Finding], named: int = 3) -> list[tuple[Finding, str]]:
+    """Findings that say the same thing of several places, once each, failures first, with
+    the places: all of up to `named`, else the first and how many more (check.json lists
+    every one)."""
+    places: dict[tuple[str, str, str], list[str]] = {}
+    for finding in findings:
+        places.setdefault((finding.level, finding.what, finding.fix), []).append(finding.where)
+    ordered = sorted(places.items(), key=lambda item: item[0][0] != "fail")
+    return [(Finding(level, where[0], what, fix), _places(where, named))
+            for (level, what, fix), where in ordered]
+
+
+def _places(where: list[str], named: int) -> str:
+    if len(where) <= named:
+        return ", ".join(where)
+    return f"{where[0]}, {where[1]} and {len(where) - 2} more"
