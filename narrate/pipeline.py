@@ -70,9 +70,25 @@ class BuildResult:
         captions = f"{len(export.chapters)} .vtt, index.html, " if "mp3" in export.formats else ""
         lines.append(f"   {whole}chapters.json, metadata.json, metadata.opf, {stem}.cue, "
                      f"{stem}.m3u8, {captions}manifest.json")
-        lines.append(f"made {clock(export.seconds)} of audio in {self.seconds:.1f} s -> "
-                     f"{export.folder}/")
+        lines.append(f"{self._made(export)} in {self.seconds:.1f} s -> {export.folder}/")
         return lines + (self._verify_summary(self.verify) if self.verify else [])
+
+    def _made(self, export: ExportResult) -> str:
+        """What this build made, not the book's length alone: a rebuild with nothing to do
+        said "made 1:08:48 of audio in 1.0 s"."""
+        assert self.render is not None
+        made, rendered, book = [], self.render.rendered, clock(export.seconds)
+        if rendered:
+            made.append(f"rendered {_count(len(rendered), 'segment')} "
+                        f"({clock(self.render.rendered_seconds)} of speech)")
+        if export.exported:
+            length = sum(r.samples / r.rate for r in export.chapters if r.id in export.exported)
+            share = "all" if len(export.exported) == len(export.chapters) else \
+                f"{clock(length)} of the book's"
+            made.append(f"exported {_count(len(export.exported), 'chapter')} ({share} {book})")
+        elif export.joined:
+            made.append(f"joined the m4b again ({book})")
+        return " and ".join(made) or f"nothing to render or export: {book} of audio reused"
 
     def _plan_summary(self, plan: BuildPlan) -> list[str]:
         titles = {c.id: c.title for c in self.book.chapters}
@@ -92,6 +108,10 @@ class BuildResult:
                 "failing")] + [f"   ! {ident}: {problem} — try another voice or wording in "
                               f"the script, then build again with `--only {ident}`"
                               for ident, problem in verified.failing.items()]
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}{'' if number == 1 else 's'}"
 
 
 def render_book(book: Book, voices: str | Path | None = None, cache: str | Path | None = None,

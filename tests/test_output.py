@@ -3,6 +3,7 @@ that reads a broken folder in one line, a prune that leaves a running build alon
 summary that says what was made."""
 
 import json
+import re
 import shlex
 import shutil
 import subprocess
@@ -214,3 +215,25 @@ def test_check_without_a_folder_checks_the_one_here_or_says_where_it_looked(smal
         here.stdout + here.stderr
     one_line_error(run("check", cwd=tmp_path), f"{tmp_path / 'output'}: no built book here",
                    "narrate check FOLDER", "--out DIR")
+
+
+# ---- 6. the build says what it made ----------------------------------------------------------
+
+def test_the_build_says_what_it_made_and_what_it_reused(tmp_path):
+    source = write_book(tmp_path)
+    args = ["--out", tmp_path / "out", "--cache", tmp_path / "cache"]
+
+    def last_line() -> str:
+        result = run("build", source, *args)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.splitlines()[-1]
+
+    assert re.match(r"rendered \d+ segments \(0:\d\d of speech\) and exported 2 chapters "
+                    r"\(all 0:\d\d\) in [\d.]+ s -> ", last_line())
+    assert last_line().startswith("nothing to render or export: 0:")  # it said "made 0:19"
+    source.write_text(TWO_CHAPTERS.replace("its own sentence", "a sentence of its own"))
+    edited = last_line()
+    assert edited.startswith("rendered 1 segment (0:0") and \
+        "and exported 1 chapter (0:" in edited and "of the book's 0:" in edited
+    (tmp_path / "out" / "b" / "m4b" / "B.m4b").unlink()
+    assert last_line().startswith("joined the m4b again (0:")

@@ -244,7 +244,7 @@ def test_build_command_prints_what_it_made(tmp_path):
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert "01 - A short book of one paragraph….mp3" in result.stdout
-    assert "made 0:" in result.stdout and str(tmp_path / "out" / "t") in result.stdout
+    assert "exported 1 chapter (all 0:" in result.stdout and str(tmp_path / "out" / "t") in result.stdout
 
 
 def test_the_chunked_trial_of_the_limiter_matches_the_whole():

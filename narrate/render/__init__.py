@@ -60,6 +60,7 @@ class RenderReport:
     keys: dict[str, str] = field(default_factory=dict)  # item id -> audio key
     frames: dict[str, int] = field(default_factory=dict)  # item id -> sample count
     audio_seconds: float = 0.0
+    rendered_seconds: float = 0.0  # of those, the takes rendered this time
     rendered: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
@@ -156,6 +157,7 @@ class Renderer:
                 todo.setdefault(key, []).append(item)
         if todo:
             self._render_missing(todo, profiles, report, progress)
+        rendered = set(report.rendered)
         for item in items:
             path = report.paths.get(item.id) or self.cache.get(report.keys[item.id])
             if path:
@@ -163,6 +165,7 @@ class Renderer:
                 frames, rate = self.cache.info(path)
                 report.frames[item.id] = frames
                 report.audio_seconds += frames / rate
+                report.rendered_seconds += frames / rate if item.id in rendered else 0.0
         report.seconds = time.perf_counter() - started
         return report
 

@@ -156,7 +156,8 @@ def export_book(planned: BookPlan, options: BuildOptions, formats: tuple[str, ..
     _remove_stale(folder, plans, ordered, previous, formats)
     return ExportResult(folder, ordered, [p.id for p in todo],
                         [p.id for p in plans if p not in todo], m4b,
-                        sum(r.samples / r.rate for r in ordered), stamp(m4b), formats)
+                        sum(r.samples / r.rate for r in ordered), stamp(m4b), formats,
+                        joined is not None)
 
 
 @contextlib.contextmanager

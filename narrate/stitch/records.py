@@ -77,3 +77,4 @@ class ExportResult:
     seconds: float  # the whole book's duration
     m4b_stamp: list[int] = field(default_factory=list)  # its size and mtime, as written
     formats: tuple[str, ...] = FORMATS
+    joined: bool = False  # the m4b was joined again
