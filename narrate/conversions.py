@@ -14,6 +14,7 @@ from concurrent import futures
 from pathlib import Path
 
 from narrate.convert import ConvertOptions, convert_document
+from narrate.errors import NarrateError
 from narrate.fileio import atomic_write_bytes, code_digest, default_cache_dir
 from narrate.model import Book
 from narrate.read import read_document
@@ -54,13 +55,13 @@ def _convert(target: Path, options: ConvertOptions, metadata: dict,
             problems += found
             if path:
                 book.extra["cover"] = str(path)
-    with contextlib.suppress(OSError):
+    # kept for the next build of the same text: a rebuild need not convert again. A cache
+    # it cannot write (or a prune that took the file being written) only costs time
+    with contextlib.suppress(OSError, NarrateError):
         atomic_write_bytes(said, pickle.dumps(options.said.used, protocol=5))
-    try:  # kept for the next build of the same text: a rebuild need not convert again
+    with contextlib.suppress(OSError, NarrateError):
         if key:
             atomic_write_bytes(_conversion_path(key), pickle.dumps((book, problems), protocol=5))
-    except OSError:
-        pass  # a cache it cannot write only costs time
     return book, problems
 
 

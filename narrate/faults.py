@@ -4,9 +4,10 @@ crash or an interruption then loses nothing. Inert unless one of these is set:
 - NARRATE_KILL_AT=name: SIGKILL at the point.
 - NARRATE_HOLD_AT=name:N with NARRATE_HOLD_FILE=path: at the Nth pass of the point, write
   the file (this process's pid) and wait there (up to two minutes) for the test's signal,
-  so that a Ctrl-C lands while work is still to do, whatever the machine's speed. Once:
-  a process that finds the file already written goes on (a worker started again after
-  the test killed the one that held).
+  so that a Ctrl-C lands while work is still to do, whatever the machine's speed; or
+  until the test removes the file (it has done what it wanted done meanwhile): then go
+  on. Once: a process that finds the file already written goes on (a worker started
+  again after the test killed the one that held).
 """
 
 import os
@@ -29,5 +30,5 @@ def checkpoint(name: str) -> None:
             except FileExistsError:
                 return
             deadline = time.monotonic() + 120
-            while time.monotonic() < deadline:  # a signal interrupts the sleep
-                time.sleep(0.05)
+            while time.monotonic() < deadline and os.path.exists(held.name):
+                time.sleep(0.05)  # a signal interrupts the sleep

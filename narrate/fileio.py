@@ -82,6 +82,8 @@ def atomic_path(path: str | Path):
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
+        if exc.filename and Path(exc.filename) not in (Path(tmp), path):
+            raise  # another file's (one read to write this): said with its own name
         raise NarrateError(f"{path}: cannot write ({exc.strerror}); check the folder's "
                            "permissions and free space; earlier outputs are untouched") from None
     except BaseException:

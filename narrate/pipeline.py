@@ -153,7 +153,7 @@ def build(target: str | Path | Book, options: BuildOptions = DEFAULT_OPTIONS,
                            plan=would_do(plan, cache, formats))
     check_cast({item.role: plan.profiles[item.role] for item in plan.items})  # before any work
     _claim_folder(plan.folder, plan.book)
-    with book_lock(plan.folder):
+    with book_lock(plan.folder), cache.in_use(plan.keys.values()):  # no prune takes them
         workers = make_executor(options.executor, cache, options.address, options.jobs)
         with Renderer(plan.profiles, cache, options.jobs, workers) as renderer:
             report = renderer.render_plan(plan, options.progress)

@@ -3,20 +3,24 @@ that reads a broken folder in one line, a prune that leaves a running build alon
 summary that says what was made."""
 
 import json
+import os
 import re
 import shlex
 import shutil
 import subprocess
 import sys
 import unicodedata
+import wave
 
 import pytest
+from conftest import wait_until
 from mutagen.mp3 import MP3
 from test_reliability import NARRATE, one_line_error, run
 
 from narrate.names import NAME_BYTES, TITLE_BYTES, legacy_slug, safe_filename, slug
 from narrate.plan import book_folder
 from narrate.qa import check_book
+from narrate.render.cache import Cache
 
 LONG_CJK = "書" * 200
 EMOJI = "😀" * 100
@@ -237,3 +241,64 @@ def test_the_build_says_what_it_made_and_what_it_reused(tmp_path):
         "and exported 1 chapter (0:" in edited and "of the book's 0:" in edited
     (tmp_path / "out" / "b" / "m4b" / "B.m4b").unlink()
     assert last_line().startswith("joined the m4b again (0:")
+
+
+# ---- 5. a prune leaves a running build alone --------------------------------------------------
+
+def test_a_prune_while_another_book_builds_keeps_what_that_build_made_and_uses(tmp_path):
+    """Book A's build holds after its third new take (a fault point, not a guess at a
+    time); book B's prune runs then; A's build goes on and finishes. The prune used to
+    delete A's new takes, and A's build failed asking to check the folder's permissions."""
+    cache, hold = tmp_path / "cache", tmp_path / "held"
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    write_book(a)
+    (b / "other.md").write_text("# Other\n\nAnother book entirely, with words of its own.\n")
+    stray = Cache(cache).path("ab" * 16)  # a take no book uses: the prune still deletes it
+    stray.parent.mkdir(parents=True)
+    with wave.open(str(stray), "wb") as take:
+        take.setnchannels(1), take.setsampwidth(2), take.setframerate(22050)
+        take.writeframes(b"\1\0" * 2205)
+    env = {"NARRATE_HOLD_AT": "render:3", "NARRATE_HOLD_FILE": str(hold)}
+    building = subprocess.Popen(
+        [*NARRATE, "build", str(a / "b.md"), "--out", str(tmp_path / "out"), "--cache",
+         str(cache)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, **env})
+    try:
+        assert wait_until(hold.exists, 120, building), building.communicate()
+        pruned = run("cache", "--prune", b / "other.md", "--cache", cache)
+        assert pruned.returncode == 0, pruned.stderr
+        hold.unlink()  # the build goes on
+        _out, err = building.communicate(timeout=300)  # a guard against a hang
+    finally:
+        building.kill()
+    assert building.returncode == 0, err
+    assert pruned.stdout.startswith("pruned 1 entries") and not stray.exists()
+    assert not list((cache / ".live").glob("*"))  # the build's file of keys went with it
+    assert check_book(tmp_path / "out" / "b", picture=False).passed
+
+
+@pytest.mark.unit
+def test_a_file_read_while_writing_another_is_named_not_the_one_written(tmp_path):
+    """A take gone while a chapter was written said "<chapter>.pcm: cannot write …; check
+    the folder's permissions"."""
+    from narrate.fileio import atomic_path
+
+    gone = tmp_path / "take.wav"
+    with pytest.raises(FileNotFoundError) as raised, atomic_path(tmp_path / "01.pcm"):
+        gone.read_bytes()
+    assert raised.value.filename == str(gone) and not list(tmp_path.iterdir())
+
+
+@pytest.mark.unit
+def test_a_conversion_that_cannot_be_kept_still_converts(tmp_path):
+    """A prune deletes every kept conversion, the one a build is writing too: keeping it
+    failing cost the build (it was an error, "cannot write")."""
+    from narrate.fileio import default_cache_dir
+    from narrate.plan import load_book
+
+    books = default_cache_dir() / "books"  # this test's own cache (conftest)
+    books.parent.mkdir(parents=True, exist_ok=True)
+    books.write_text("not a folder: no conversion can be kept here")
+    book = load_book(write_book(tmp_path))
+    assert [c.title for c in book.chapters] == ["One", "Two"]

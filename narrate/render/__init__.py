@@ -146,6 +146,12 @@ class Renderer:
         profiles = profiles_for({i.role for i in items}, self.profiles)
         report.keys = keys or item_keys(items, profiles)
         self.cache.clean_temporary()
+        with self.cache.in_use(report.keys.values()):  # no prune takes them meanwhile
+            self._render_through_cache(items, force, progress, profiles, report)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _render_through_cache(self, items, force, progress, profiles, report) -> None:
         todo: dict[str, list[RenderItem]] = {}  # key -> the items that share it
         for item in items:
             key = report.keys[item.id]
@@ -166,8 +172,6 @@ class Renderer:
                 report.frames[item.id] = frames
                 report.audio_seconds += frames / rate
                 report.rendered_seconds += frames / rate if item.id in rendered else 0.0
-        report.seconds = time.perf_counter() - started
-        return report
 
     def _render_missing(self, todo, profiles, report, progress) -> None:
         by_role: dict[str, list[tuple[str, RenderItem]]] = {}

@@ -11,10 +11,14 @@ never sees half of one, and two workers writing the same key write the same audi
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
+import tempfile
 import wave
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +29,8 @@ from narrate.fileio import cache_location, default_cache_dir, is_url
 from narrate.render.profiles import VoiceProfile
 
 OBJECT_STORES = {"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "adl", "memory"}  # one PUT
+LIVE = ".live"  # the keys running builds use: a file each, locked by the build while it runs
+PRUNING = ".prune.lock"  # held by a prune (alone) and by a build saying its keys (shared)
 
 
 def voice_fingerprint(profile: VoiceProfile, engine_version: str) -> str:
@@ -157,14 +163,65 @@ class Cache:
         return sum(p.stat().st_size for p in self.entries())
 
     def prune(self, keep: set[str]) -> tuple[int, int]:
-        """Delete entries whose key is not in `keep`; return (count, bytes) freed."""
+        """Delete entries whose key is neither in `keep` nor used by a running build (its
+        takes reused and just made); return (count, bytes) freed."""
         count = freed = 0
-        for path in self.entries():
-            if path.stem not in keep:
-                freed += path.stat().st_size
-                path.unlink()
-                count += 1
+        with self._pruning(fcntl.LOCK_EX):
+            keep = keep | self._live_keys()
+            for path in self.entries():
+                if path.stem not in keep:
+                    with contextlib.suppress(FileNotFoundError):
+                        freed += path.stat().st_size
+                        path.unlink()
+                        count += 1
         return count, freed
+
+    @contextlib.contextmanager
+    def in_use(self, keys: Iterable[str]):
+        """Keep `keys` from a prune while the block runs (a build: the takes it reuses and
+        those it makes): a file of them in .live/, locked by this process, so that the
+        kernel lets go when it dies and the next prune sweeps the file away."""
+        try:
+            path, handle = self._say_live(keys)
+        except OSError:  # a cache this process cannot write, which no prune can change
+            yield
+            return
+        try:
+            yield
+        finally:
+            path.unlink(missing_ok=True)
+            handle.close()
+
+    def _say_live(self, keys: Iterable[str]):
+        with self._pruning(fcntl.LOCK_SH):  # between prunes, never during one
+            live = self.root / LIVE
+            live.mkdir(exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=f"{os.getpid()}.", suffix=".keys", dir=live)
+            handle = os.fdopen(fd, "w", encoding="ascii")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            handle.write("\n".join(sorted(set(keys))))
+            handle.flush()
+        return Path(name), handle
+
+    @contextlib.contextmanager
+    def _pruning(self, mode: int):
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / PRUNING, "a") as handle:
+            fcntl.flock(handle, mode)  # a prune takes seconds: waited for, not refused
+            yield
+
+    def _live_keys(self) -> set[str]:
+        """The keys of the builds running now; the file of one that died goes."""
+        keys: set[str] = set()
+        for path in (self.root / LIVE).glob("*.keys"):
+            with contextlib.suppress(FileNotFoundError), open(path, encoding="ascii") as held:
+                try:
+                    fcntl.flock(held, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                except BlockingIOError:  # its build holds it: running
+                    keys.update(held.read().split())
+                else:
+                    path.unlink()
+        return keys
 
     def clean_temporary(self) -> int:
         """Remove temporary files left by a crashed render (their process is gone)."""
