@@ -302,3 +302,16 @@ def test_a_conversion_that_cannot_be_kept_still_converts(tmp_path):
     books.write_text("not a folder: no conversion can be kept here")
     book = load_book(write_book(tmp_path))
     assert [c.title for c in book.chapters] == ["One", "Two"]
+
+
+@pytest.mark.unit
+def test_the_keys_of_a_build_that_died_do_not_keep_takes_from_a_prune(tmp_path):
+    cache = Cache(tmp_path)
+    take = cache.path("cd" * 16)
+    take.parent.mkdir(parents=True)
+    take.write_bytes(b"a take")
+    with cache.in_use([take.stem]):
+        assert cache.prune(set()) == (0, 0) and take.exists()  # held: kept
+        (tmp_path / ".live" / "4242.dead.keys").write_text(take.stem)  # no lock held on it
+    assert cache.prune(set()) == (1, len(b"a take")) and not take.exists()
+    assert not list((tmp_path / ".live").iterdir())
