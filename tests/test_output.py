@@ -154,6 +154,22 @@ def test_a_damaged_chapter_file_is_one_line_and_the_rest_is_checked(small_book, 
     assert peak_kb < 500_000  # never decoded: it took 1.35 GB
 
 
+def test_damaged_sidecars_are_one_finding_each_and_never_read_whole(small_book, tmp_path):
+    book = tmp_path / "b"
+    shutil.copytree(small_book, book)
+    damage(book / "chapters.json", "sparse")
+    (book / "B.cue").write_bytes(b"FILE \xff\xfe\x00 MP3\n")
+    (book / "02 - Two.vtt").write_bytes(b"WEBVTT\n\n\x80\x81")
+    result, peak_kb = peak_check(book)
+    assert result.returncode == 1 and not result.stderr.strip(), result.stderr
+    found = [line for line in result.stdout.splitlines() if line.startswith("FAIL")]
+    assert [line.split(" — ")[0] for line in found] == [
+        "FAIL chapters.json: is 2.1 GB, more than narrate writes (67.1 MB at most): not read",
+        "FAIL B.cue: is not UTF-8 text (byte 5)",
+        "FAIL 02 - Two.vtt: is not UTF-8 text (byte 8)"], result.stdout
+    assert peak_kb < 500_000
+
+
 def test_the_fix_for_a_sparse_chapter_and_m4b_rebuilds_them(tmp_path):
     write_book(tmp_path)
     args = ["--out", tmp_path / "out", "--cache", tmp_path / "cache"]

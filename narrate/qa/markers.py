@@ -7,7 +7,9 @@ import json
 import re
 from pathlib import Path
 
+from narrate.errors import DamagedFile
 from narrate.manifest import TagsUsed
+from narrate.qa.readback import read_sidecar
 from narrate.qa.report import Finding
 from narrate.stitch import ChapterRecord
 
@@ -113,7 +115,7 @@ def check_sidecars(folder: Path, book_stem: str, chapter_files: list[tuple[str, 
     chapter_files: (file name, title, seconds); with no file names, the m4b's chapters."""
     found, fix = [], "build again (it rewrites the sidecars): narrate build SOURCE"
     try:
-        data = json.loads((folder / "chapters.json").read_text(encoding="utf-8"))
+        data = json.loads(read_sidecar(folder / "chapters.json"))
         position = 0.0
         for n, (entry, (_, title, seconds)) in enumerate(zip(data["chapters"], chapter_files), 1):
             if entry["title"] != title or abs(entry["startTime"] - position) > TOLERANCE:
@@ -124,24 +126,39 @@ def check_sidecars(folder: Path, book_stem: str, chapter_files: list[tuple[str, 
         if len(data["chapters"]) != len(chapter_files):
             found.append(Finding("fail", "chapters.json", f"{len(data['chapters'])} chapters for "
                                  f"{len(chapter_files)} files", fix))
+    except DamagedFile as exc:
+        found.append(Finding("fail", "chapters.json", exc.what, fix))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         found.append(Finding("fail", "chapters.json", f"missing or unreadable ({exc})", fix))
-    cue = folder / f"{book_stem}.cue"
-    listed = re.findall(r'^FILE "(.*)" (?:MP3|WAVE)$', cue.read_text(encoding="utf-8"),
-                        re.MULTILINE) if cue.exists() else []
     named = [name for name, _, _ in chapter_files if name] or ([m4b.name] if m4b else [])
-    if listed != named:
-        found.append(Finding("fail", cue.name, "does not list the audio files in order", fix))
+    found += _check_cue(folder / f"{book_stem}.cue", named, fix)
     for name, _, seconds in [f for f in chapter_files if f[0]]:
         vtt = folder / Path(name).with_suffix(".vtt").name
-        if not vtt.exists():
+        try:
+            captions = read_sidecar(vtt)
+        except FileNotFoundError:
             found.append(Finding("fail", vtt.name, "the captions are missing", fix))
             continue
+        except DamagedFile as exc:
+            found.append(Finding("fail", vtt.name, exc.what, fix))
+            continue
         times = re.findall(r"(\d\d):(\d\d):(\d\d)\.(\d\d\d) --> (\d\d):(\d\d):(\d\d)\.(\d\d\d)",
-                           vtt.read_text(encoding="utf-8"))
+                           captions)
         ends = [int(h) * 3600 + int(m) * 60 + int(s) + int(ms) / 1000
                 for *_, h, m, s, ms in times]
         if ends and max(ends) > seconds + TOLERANCE:
             found.append(Finding("fail", vtt.name, f"a caption ends at {max(ends):.3f} s, after "
                                  f"the file's end ({seconds:.3f} s)", fix))
     return found
+
+
+def _check_cue(cue: Path, named: list[str], fix: str) -> list[Finding]:
+    """The cue sheet lists the audio files, in order (none when it is not there)."""
+    try:
+        listed = re.findall(r'^FILE "(.*)" (?:MP3|WAVE)$', read_sidecar(cue), re.MULTILINE)
+    except FileNotFoundError:
+        listed = []
+    except DamagedFile as exc:
+        return [Finding("fail", cue.name, exc.what, fix)]
+    return [] if listed == named else [Finding("fail", cue.name, "does not list the audio files "
+                                               "in order", fix)]

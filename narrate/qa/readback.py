@@ -15,6 +15,7 @@ from narrate.qa.mastering import probe
 
 BYTES_A_SECOND = 48_000  # 384 kbit/s: above any bit rate narrate encodes (192 at most)
 TAG_BYTES = 64 * 2**20  # tags, and a cover picture a tag editor may have put in
+SIDECAR_BYTES = 64 * 2**20  # a ten-hour book's captions are a few MB
 REBUILD = "build again (a file changed since narrate wrote it is made again): narrate build SOURCE"
 
 
@@ -63,3 +64,16 @@ def _mutagen_mp3(path: Path):
 
 def _megabytes(size: int) -> str:
     return f"{size / 1e9:.1f} GB" if size >= 1e9 else f"{size / 1e6:.1f} MB"
+
+
+def read_sidecar(path: Path) -> str:
+    """A sidecar's text (chapters.json, the cue sheet, captions), read only when it is of
+    a size narrate writes and UTF-8; FileNotFoundError when it is not there."""
+    size = path.stat().st_size
+    if size > SIDECAR_BYTES:
+        raise DamagedFile(f"is {_megabytes(size)}, more than narrate writes "
+                          f"({_megabytes(SIDECAR_BYTES)} at most): not read", where=str(path))
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DamagedFile(f"is not UTF-8 text (byte {exc.start})", where=str(path)) from None
