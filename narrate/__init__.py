@@ -28,6 +28,7 @@ from narrate.values import BuildOptions
 if TYPE_CHECKING:
     from narrate.audition import Preview
     from narrate.batch import BatchEntry
+    from narrate.convert.lexicon import LexiconEntry
     from narrate.outline import Outline, SectionChange
     from narrate.pipeline import BuildResult
     from narrate.pronounce import UnknownWord
@@ -53,6 +54,7 @@ __all__ = [
     "open_studio",
     "phonemes",
     "preview",
+    "pronunciations",
     "prune",
     "render_book",
     "script",
@@ -163,20 +165,30 @@ def words(source: str | Path | Book | None, *, voices=None, listen: bool = False
     if not source:
         raise NarrateError("needs a SOURCE (or --phonemes TEXT)",
                            hint="e.g. `narrate words seeds/prophet-essay.txt`")
-    from narrate.metadata import load_lexicon
+    from narrate.metadata import book_lexicon
     from narrate.plan import book_profiles, load_book
     from narrate.pronounce import listen as hear
     from narrate.pronounce import unknown_words
     from narrate.render.cache import Cache
 
     book = source if isinstance(source, Book) else load_book(source, lexicon=lexicon, **options)
-    spoken_as = load_lexicon(lexicon or book.extra.get("lexicon"))
+    spoken_as = book_lexicon(book.extra.get("lexicon"), lexicon)
     narrator = book_profiles(book, voices, lexicon=spoken_as)["narrator"]
     found = unknown_words(book, narrator, spoken_as)
     if not listen:
         return found
     return hear(found[:limit], narrator, Cache(cache), jobs or os.cpu_count() or 1,
                 progress) + found[limit:]
+
+
+def pronunciations(source: str | Path | None = None, *, meta: str | Path | None = None,
+                   lexicon: str | Path | None = None) -> list[LexiconEntry]:
+    """The lexicon entries a build of `source` speaks with, each with the file and line it
+    came from: narrate's lexicon, then the book's (metadata `lexicon:`), then `lexicon`,
+    a later file's entry winning over an earlier one's (`replaces` says where that was)."""
+    from narrate.plan import lexicon_for
+
+    return list(lexicon_for(source, meta, lexicon).listed)
 
 
 def phonemes(text: str, *, voices=None) -> str:

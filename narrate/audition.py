@@ -179,7 +179,7 @@ def preview(source: str | Path | Book | None = None, ident: str | None = None, *
             **convert) -> tuple[Preview, list[tuple[str, Segment]]]:
     """Hear `ident` of a book (a chapter, section or segment), about `seconds` from
     `start`, or `text` spoken by `role`. Returns the preview and what was spoken."""
-    from narrate.metadata import load_lexicon
+    from narrate.metadata import book_lexicon
     from narrate.plan import book_profiles, load_book
     from narrate.render.profiles import load_profiles
 
@@ -191,7 +191,7 @@ def preview(source: str | Path | Book | None = None, ident: str | None = None, *
         if role not in profiles:
             raise NarrateError("no such role", hint=nearest(role, profiles),
                                option=("role", role))
-        flat = text_segment(text, role, load_lexicon(lexicon))
+        flat = text_segment(text, role, book_lexicon(None, lexicon))
     else:
         if seconds is not None and not start:
             raise NarrateError("goes with {arg:start}", hint="say where the stretch starts",
@@ -201,7 +201,8 @@ def preview(source: str | Path | Book | None = None, ident: str | None = None, *
                                "or some text")
         book = source if isinstance(source, Book) else load_book(source, lexicon=lexicon,
                                                                   **convert)
-        profiles = book_profiles(book, voices)
+        profiles = book_profiles(book, voices,
+                                 lexicon=book_lexicon(book.extra.get("lexicon"), lexicon))
         flat = select(book, ident, start, seconds, profiles)
     with Previewer(profiles, Cache(cache), jobs) as previewer:
         result = previewer.preview(flat, Path(out) if out else None, play)

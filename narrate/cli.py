@@ -160,16 +160,21 @@ def _build_many(targets, mastering, check_profile, kw) -> None:
          opt("--listen", is_flag=True, help="Hear each in its sentence (narrate[asr])."),
          opt("--limit", type=click.IntRange(1), default=40, help="Words listed (and heard)."),
          opt("--phonemes", metavar="TEXT", help="Show how the engine says TEXT instead."),
+         opt("--entries", is_flag=True, help="List the lexicon's entries, each with its file."),
          CACHE, JOBS, *CONVERT)
-def words(source, voices, listen, limit, phonemes, cache, jobs, **kw):
+def words(source, voices, listen, limit, phonemes, entries, cache, jobs, **kw):
     """List the words the narrator's engine does not know, most frequent first: fix them
     in a lexicon before a long build."""
-    if phonemes:
-        return click.echo(narrate.phonemes(phonemes, voices=voices))
-    found = narrate.words(source, voices=voices, listen=listen, limit=limit, cache=cache,
-                          jobs=jobs, progress=None if listen else False, **given(kw))
     from narrate import pronounce
 
+    if phonemes:
+        return click.echo(narrate.phonemes(phonemes, voices=voices))
+    if entries:
+        listed = narrate.pronunciations(source, meta=kw.get("meta"), lexicon=kw.get("lexicon"))
+        return click.echo("\n".join([*map(pronounce.entry_line, listed),
+                                     pronounce.entries_summary(listed)]))
+    found = narrate.words(source, voices=voices, listen=listen, limit=limit, cache=cache,
+                          jobs=jobs, progress=None if listen else False, **given(kw))
     for word in found[:limit]:
         click.secho(word.line(), fg="yellow" if word.misheard else None)
     click.echo(pronounce.words_summary(found, limit))

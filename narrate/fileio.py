@@ -206,33 +206,42 @@ LineLoader.add_constructor(  # type: ignore[type-var]
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def load_yaml(path: str | Path, what: str = "file", loader: type = LineLoader):
-    """Safe-load a YAML file; errors name the file and the line."""
+def read_text(path: str | Path, what: str = "file") -> str:
+    """A UTF-8 text file the user gave (a byte-order mark dropped); errors name the file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise NarrateError(f"{path}: no such {what}; check the path") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise NarrateError(f"{path}: cannot read this {what} ({exc}); save it as UTF-8 text") from None
+
+
+def load_yaml(path: str | Path, what: str = "file", loader: type = LineLoader):
+    """Safe-load a YAML file; errors name the file and the line."""
+    text = read_text(path, what)
     try:
         return yaml.load(text, Loader=loader)  # a SafeLoader: no python tags
-    except yaml.MarkedYAMLError as exc:
+    except yaml.YAMLError as exc:
+        raise yaml_error(path, text, exc) from None
+
+
+def yaml_error(path: str | Path, text: str, exc: yaml.YAMLError) -> NarrateError:
+    """The one line for YAML that does not parse, naming the file and the line."""
+    if isinstance(exc, yaml.MarkedYAMLError):
         # the problem is noticed where parsing failed, often a line after the break; the
         # context is where the construct it broke began: both are named
         lines = sorted({m.line + 1 for m in (exc.context_mark, exc.problem_mark) if m})
         place = f":{lines[0]}" if lines else ""
         span = f" in lines {lines[0]}-{lines[-1]}" if len(lines) > 1 else ""
-        raise NarrateError(f"{path}{place}: YAML syntax error{span}: {exc.problem}; "
-                           "fix the line (check indentation, colons and quotes)") from None
-    except yaml.reader.ReaderError as exc:  # a NUL or another control character in the file
+        return NarrateError(f"{path}{place}: YAML syntax error{span}: {exc.problem}; "
+                            "fix the line (check indentation, colons and quotes)")
+    if isinstance(exc, yaml.reader.ReaderError):  # a NUL or another control character
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
         line = text[:max(text.find(chr(code)), 0)].count("\n") + 1
-        raise NarrateError(f"{path}:{line}: holds the control character U+{code:04X}, which "
-                           "YAML does not allow; delete it") from None
-    except yaml.YAMLError as exc:
-        raise NarrateError(f"{path}: not valid YAML ({' '.join(str(exc).split())}); fix the "
-                           "file") from None
+        return NarrateError(f"{path}:{line}: holds the control character U+{code:04X}, which "
+                            "YAML does not allow; delete it")
+    return NarrateError(f"{path}: not valid YAML ({' '.join(str(exc).split())}); fix the file")
 
 
 def nearest(word: str, choices, count: int = 3) -> str:

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
-from narrate.convert.speech import Lexicon
+import yaml
+
+from narrate.convert.lexicon import (
+    LONGEST_RESPELLING,
+    LONGEST_WORD,
+    Lexicon,
+    LexiconEntry,
+    from_entries,
+    layered,
+)
 from narrate.errors import NarrateError
-from narrate.fileio import check_keys, load_yaml, where
+from narrate.fileio import check_keys, load_yaml, read_text, where, yaml_error
 
 # key -> the types it may hold
 META_KEYS: dict[str, tuple[type, ...]] = {
@@ -22,6 +33,7 @@ META_KEYS: dict[str, tuple[type, ...]] = {
 # is a link to this folder: the place people edit them)
 DEFAULT_VOICES_DIR = Path(str(resources.files("narrate") / "voices"))
 DEFAULT_CAST = "natural"
+SHIPPED_LEXICON = DEFAULT_VOICES_DIR / "lexicon.yaml"  # every book's first lexicon
 
 
 def cast_names() -> tuple[str, ...]:
@@ -76,38 +88,133 @@ def _check_reading(reading: dict | None, path: Path) -> None:
 
 
 def load_lexicon(path: str | Path | None) -> Lexicon:
-    """word -> respelling, or word -> {say: respelling, ENGINE: phonemes}. A missing
-    default lexicon is an empty one."""
+    """The lexicon of one file: word -> respelling, or word -> {say: respelling, ENGINE:
+    phonemes}. None: the one narrate ships (missing, an empty one)."""
     if path is None:
-        path = DEFAULT_VOICES_DIR / "lexicon.yaml"
-        if not path.is_file():
-            return Lexicon()
-    data = load_yaml(path, "lexicon") or {}
-    if not isinstance(data, dict):
-        raise NarrateError(f"{path}: a lexicon is a mapping of `word: respelling` lines")
-    entries: dict[str, str] = {}
-    phonemes: dict[str, dict[str, tuple[str, str]]] = {}
-    for word, spoken in data.items():
-        place = f"{where(path, data, word)}: entry {word!r}"
-        if isinstance(spoken, dict):
-            spoken = _engine_entry(word, spoken, place, phonemes)
-        if not isinstance(word, str) or not isinstance(spoken, str) or not spoken.strip():
-            raise NarrateError(f"{place}: both the word and its respelling must be text",
-                               hint="or a mapping: {say: RESPELLING, hibari: PHONEMES}")
-        if spoken != word:
-            entries[word] = spoken
-    return Lexicon(entries, phonemes)
+        return book_lexicon()
+    return from_entries(read_lexicon(path))
 
 
-def _engine_entry(word, entry: dict, place: str, phonemes: dict) -> str:
-    """{say: respelling, ENGINE: phonemes}: the respelling (the word itself when there is
-    none); each engine's phonemes, and where they were written, go into `phonemes`,
-    keyed by that spoken word (the render stage checks them with the engine)."""
-    spoken = entry.get("say", word)
-    for engine, said in entry.items():
-        if engine == "say":
-            continue
-        if not isinstance(said, str) or not said.strip():
-            raise NarrateError(f"{place}: `{engine}` must be the engine's phonemes as text")
-        phonemes.setdefault(str(engine), {})[str(spoken)] = (said.strip(), place)
-    return spoken
+def book_lexicon(book: str | Path | None = None, user: str | Path | None = None) -> Lexicon:
+    """The lexicon a book is spoken with: narrate's own, then the book's (its metadata's
+    `lexicon:`), then the user's (`--lexicon`), a later file's entry winning over an
+    earlier one's. A file named twice is read once."""
+    files = [SHIPPED_LEXICON] if SHIPPED_LEXICON.is_file() else []
+    for named in (book, user):
+        if named and Path(named).resolve() not in [f.resolve() for f in files]:
+            files.append(Path(named))
+    return layered(read_lexicon(path) for path in files)
+
+
+def is_shipped(lexicon: str | Path) -> bool:
+    """Whether `lexicon` is the file narrate ships (a studio writes a book's words elsewhere)."""
+    return Path(lexicon).resolve() == SHIPPED_LEXICON.resolve()
+
+
+def read_lexicon(path: str | Path) -> tuple[LexiconEntry, ...]:
+    """A lexicon file's entries, each where it was written; one line for the first that
+    narrate cannot use."""
+    return _entries(str(path), read_text(path, "lexicon"))
+
+
+# the text a parser reads (the C one when PyYAML has it: a lexicon of 100,000 words is
+# parsed in half a second, not fifteen)
+_PARSER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+
+@functools.lru_cache(maxsize=8)  # a build reads its lexicons twice: converting, planning
+def _entries(path: str, text: str) -> tuple[LexiconEntry, ...]:
+    """Every word and respelling is read as written: `No`, `010` and `12:30` are words,
+    not YAML's false, eight and 750. One mapping of scalars at most two deep: nothing
+    nests further, and no alias is expanded."""
+    events = yaml.parse(text, Loader=_PARSER)
+    try:
+        return tuple(_lexicon_entries(events, path))
+    except yaml.YAMLError as exc:
+        raise yaml_error(path, text, exc) from None
+
+
+def _lexicon_entries(events: Iterator[yaml.Event], path: str) -> Iterator[LexiconEntry]:
+    for event in events:
+        if isinstance(event, yaml.MappingStartEvent):
+            break
+        if isinstance(event, yaml.NodeEvent) and not (isinstance(event, yaml.ScalarEvent)
+                                                      and not event.value.strip()):
+            raise NarrateError("a lexicon is a mapping of `word: respelling` lines",
+                               where=_line(path, event), hint="e.g. `Deutscher: Doytcher`")
+    else:
+        return  # nothing in the file
+    seen: dict[str, str] = {}
+    for event in events:
+        if isinstance(event, yaml.MappingEndEvent):
+            break
+        place = _line(path, event)
+        word = _text(event, place, "a word")
+        if word in seen:
+            raise NarrateError(f"the word {word!r} appears twice (first on {seen[word]}); "
+                               "keep one", where=place)
+        seen[word] = place
+        yield _entry(word, events, place)
+    for event in events:
+        if isinstance(event, yaml.DocumentStartEvent):
+            raise NarrateError("a second YAML document (---); a lexicon is one mapping",
+                               where=_line(path, event), hint="join them into one")
+
+
+def _entry(word: str, events: Iterator[yaml.Event], place: str) -> LexiconEntry:
+    """The entry for `word`: its respelling is the next event, or a mapping of `say:`
+    and each engine's phonemes."""
+    what = f"entry {word!r}" if len(word) <= 40 else f"entry {word[:40]!r}…"
+    _check(word, place, what, "word", LONGEST_WORD)
+    event = next(events)
+    if not isinstance(event, yaml.MappingStartEvent):
+        spoken = _text(event, place, f"{what}: the respelling")
+        _check(spoken, place, what, "respelling", LONGEST_RESPELLING)
+        return LexiconEntry(word, spoken, place)
+    said: dict[str, str] = {}
+    for event in events:
+        if isinstance(event, yaml.MappingEndEvent):
+            break
+        engine = _text(event, place, what + ": an engine's name")
+        if engine in said:
+            raise NarrateError(f"{what}: `{engine}` appears twice", where=place, hint="keep one")
+        said[engine] = _text(next(events), place,
+                             f"{what}: `{engine}`" + ("" if engine == "say" else
+                                                      " (the engine's phonemes)"))
+        if not said[engine].strip():
+            raise NarrateError(f"{what}: `{engine}` is empty", where=place,
+                               hint="write the respelling or the engine's phonemes as text")
+    spoken = said.pop("say", word)
+    _check(spoken, place, what, "respelling", LONGEST_RESPELLING)
+    return LexiconEntry(word, spoken, place, tuple((e, p.strip()) for e, p in said.items()))
+
+
+def _text(event: yaml.Event, place: str, what: str) -> str:
+    """A scalar's text as written; one line for a list, a mapping or an alias."""
+    if isinstance(event, yaml.ScalarEvent):
+        return event.value
+    kind = {yaml.SequenceStartEvent: "a list", yaml.MappingStartEvent: "a mapping",
+            yaml.AliasEvent: "an alias (*name), which narrate does not expand"}
+    raise NarrateError(f"{what} is {kind.get(type(event), 'not text')}", where=place,
+                       hint="write it as text, or the entry as a mapping: "
+                            "{say: RESPELLING, hibari: PHONEMES}")
+
+
+def _check(text: str, place: str, what: str, part: str, longest: int) -> None:
+    """A word or respelling narrate can match and say: not empty, no spaces around it
+    (an empty word matched between every two words), not longer than `longest`."""
+    if not text.strip():
+        raise NarrateError(f"{what}: the {part} is empty" + (
+            " (it would be said between every two words)" if part == "word" else ""),
+            where=place, hint=f"write the {part}, or delete the line")
+    if text != text.strip():
+        raise NarrateError(f"{what}: the {part} starts or ends with a space", where=place,
+                           hint="take the spaces out")
+    if len(text) > longest:
+        raise NarrateError(f"{what}: the {part} is {len(text):,} characters; at most {longest}",
+                           where=place, hint="write a word or a short phrase")
+
+
+def _line(path: str, event: yaml.Event) -> str:
+    mark = event.start_mark  # the parser marks every event
+    return f"{path}:{mark.line + 1}" if mark else path

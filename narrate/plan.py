@@ -17,10 +17,10 @@ from pathlib import Path
 from narrate.conversions import converted, forget_conversions
 from narrate.convert import ConvertOptions, ReadingPolicy
 from narrate.convert.headings import credit_segments
-from narrate.convert.speech import Lexicon
+from narrate.convert.lexicon import Lexicon
 from narrate.errors import NarrateError
 from narrate.fileio import nearest
-from narrate.metadata import find_metadata, load_lexicon, load_metadata
+from narrate.metadata import book_lexicon, find_metadata, load_metadata
 from narrate.model import MAX_TAKE, Book
 from narrate.model import NARRATOR as NARRATOR_ROLE
 from narrate.names import legacy_slug, slug
@@ -45,7 +45,6 @@ def load_book(target: str | Path, meta: str | Path | None = None,
         return load_script(target, warnings)
     meta_path = Path(meta) if meta else find_metadata(target)
     metadata = load_metadata(meta_path) if meta_path else {}
-    lexicon_path = lexicon or metadata.get("lexicon")
     chosen = {k: options.pop(k) for k in ("code", "notes", "tables") if k in options}
     policy = ReadingPolicy(**{**(metadata.get("reading") or {}),
                               **{k: v for k, v in chosen.items() if v}})
@@ -53,7 +52,8 @@ def load_book(target: str | Path, meta: str | Path | None = None,
         # long chapters are cut by the time the narrator takes to read them
         narrator = load_profiles(metadata.get("voices")).get(NARRATOR_ROLE)
         options["words_per_minute"] = narrator.rate if narrator else DEFAULT_RATE
-    convert_options = ConvertOptions(lexicon=load_lexicon(lexicon_path), policy=policy, **options)
+    convert_options = ConvertOptions(lexicon=book_lexicon(metadata.get("lexicon"), lexicon),
+                                     policy=policy, **options)
     book, problems = converted(target, convert_options, metadata)
     book = credited(book, book_profiles(book, voices, lexicon=convert_options.lexicon),
                     convert_options.lexicon)
@@ -62,6 +62,19 @@ def load_book(target: str | Path, meta: str | Path | None = None,
                                 f"{meta_path or target.with_suffix('.yaml')}", WARNING))
     warnings.extend(problems)
     return book
+
+
+def lexicon_for(target: str | Path | None = None, meta: str | Path | None = None,
+                lexicon: str | Path | None = None) -> Lexicon:
+    """The lexicon a build of `target` speaks with (narrate's, the book's, `lexicon`),
+    found without converting it: the book's is its metadata's or its script's."""
+    book_file = None
+    if target and is_script_file(Path(target)):
+        book_file = load_script(Path(target), []).extra.get("lexicon")
+    elif meta or target:
+        found = meta or find_metadata(target)  # type: ignore[arg-type]  # one is given
+        book_file = load_metadata(found).get("lexicon") if found else None
+    return book_lexicon(book_file, lexicon)
 
 
 def book_folder(book: Book, root: str | Path = OUTPUT_DIR) -> Path:
@@ -94,18 +107,18 @@ def book_profiles(book: Book, voices: str | Path | None = None, warnings: list |
                   lexicon: Lexicon | None = None):
     """The voice profiles for a book: the cast (--voices, the metadata's, the default) in
     the book's language, with its lexicon's phonemes for their engines (`lexicon`, or the
-    book's own)."""
+    book's own over narrate's)."""
     profiles, found = cast_for_language(load_profiles(voices_dir_for(book, voices)),
                                         book.language)
     if warnings is not None:
         warnings.extend(found)
-    return with_phonemes(profiles, lexicon or load_lexicon(book.extra.get("lexicon")))
+    return with_phonemes(profiles, lexicon or book_lexicon(book.extra.get("lexicon")))
 
 
 def used_cache_keys(books: list[Book], voices: str | Path | None = None) -> set[str]:
     keys: set[str] = set()
     for book in books:
-        lexicon = load_lexicon(book.extra.get("lexicon"))
+        lexicon = book_lexicon(book.extra.get("lexicon"))
         profiles = book_profiles(book, voices, lexicon=lexicon)
         book = credited(book, profiles, lexicon)
         items = book_items(book) + extra_items(book, credits=True)
@@ -225,7 +238,7 @@ def plan_book(book: Book, cache, options: BuildOptions = DEFAULT_OPTIONS,
     from narrate.stitch.timeline import Mastering
 
     credits = book.extra.get("credits", True) if options.credits is None else options.credits
-    spoken_as = load_lexicon(options.lexicon or book.extra.get("lexicon"))  # read once
+    spoken_as = book_lexicon(book.extra.get("lexicon"), options.lexicon)  # read once
     profiles = book_profiles(book, options.voices, warnings, spoken_as)
     mastering = (options.mastering or Mastering()).at_rate(narrator_rate(profiles))
     only, markers = options.only, options.markers

@@ -14,6 +14,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, replace
 
+from narrate.convert.lexicon import LexiconEntry
 from narrate.errors import NarrateError
 from narrate.model import NARRATOR, Book
 from narrate.render.engines import engine
@@ -45,6 +46,25 @@ def words_summary(found: list[UnknownWord], limit: int) -> str:
     more = f" ({len(found) - limit} more: --limit)" if len(found) > limit else ""
     return (f"{len(found)} words the engine does not know{more}; give them a respelling or "
             "phonemes in a lexicon (docs/voices.md: Pronunciation)")
+
+
+def entry_line(entry: LexiconEntry) -> str:
+    """A lexicon entry for a person: the word, how it is said, and where it was written
+    (and the earlier file's entry it wins over)."""
+    said = entry.spoken + "".join(f" ({engine}: {phonemes})" for engine, phonemes in
+                                  entry.phonemes)
+    over = f", over {entry.replaces}" if entry.replaces else ""
+    return f"{entry.word:18} {said:30} {entry.place}{over}"
+
+
+def entries_summary(listed: list[LexiconEntry]) -> str:
+    """How many entries each lexicon file gave, in the order they are layered."""
+    files: Counter[str] = Counter(e.place.rsplit(":", 1)[0] for e in listed)
+    over = sum(1 for e in listed if e.replaces)
+    given = ", ".join(f"{count} from {name}" for name, count in files.items()) or "none"
+    return (f"{len(listed)} lexicon entries: {given}"
+            + (f" ({over} over an earlier file's)" if over else "")
+            + "; a later file's entry wins (docs/voices.md: Pronunciation)")
 
 
 def unknown_words(book: Book, profile: VoiceProfile, lexicon=None) -> list[UnknownWord]:

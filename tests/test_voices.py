@@ -136,7 +136,8 @@ def test_lexicon_phonemes_change_only_the_keys_of_lines_that_say_the_word(tmp_pa
                                    "hibari has no phoneme '$'")),
     ("Vienna: {hibary: viˈɛnə}", ("lex.yaml:1: entry 'Vienna': unknown engine 'hibary'; "
                                  "did you mean 'hibari'")),
-    ("Vienna: {hibari: 3}", "`hibari` must be the engine's phonemes as text"),
+    ("Vienna: {hibari: [vi, nə]}", "entry 'Vienna': `hibari` (the engine's phonemes) is a list"),
+    ("Vienna: {hibari: 3}", "phonemes '3' for 'Vienna': hibari has no phoneme '3'"),  # as typed
 ])
 def test_a_phoneme_entry_the_engine_rejects_is_one_line_before_any_work(tmp_path, entry, needle):
     source = tmp_path / "a.txt"

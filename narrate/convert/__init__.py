@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from narrate.convert.headings import add_spoken_lines
+from narrate.convert.lexicon import Lexicon
 from narrate.convert.options import ConvertOptions
 from narrate.convert.quotes import (
     ALL_MARKS,
@@ -24,7 +25,6 @@ from narrate.convert.quotes import (
     is_dialogue,
 )
 from narrate.convert.segments import paragraph_segments, words
-from narrate.convert.speech import Lexicon
 from narrate.convert.structure import (
     RawChapter,
     ReadingPolicy,

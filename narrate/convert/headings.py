@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from narrate.convert.lexicon import Lexicon
 from narrate.convert.numbers import cardinal
-from narrate.convert.speech import Lexicon, to_say
+from narrate.convert.speech import to_say
 from narrate.model import NARRATOR, Book, Chapter, Segment
 from narrate.read.sections import label_number
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from narrate.convert.speech import Lexicon, to_say
+from narrate.convert.lexicon import Lexicon
+from narrate.convert.speech import to_say
 from narrate.convert.structure import ReadingPolicy
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 
+from narrate.convert.lexicon import Lexicon
 from narrate.convert.normalise import Replacement, column_units, normalise, regnal_lists
 from narrate.convert.numbers import REGNAL, ordinal, regnal, spell_numbers
 from narrate.convert.quotes import DOUBLE_CLOSE, DOUBLE_OPEN, SINGLE_CLOSE, SINGLE_OPEN
@@ -96,44 +96,6 @@ def expand_abbreviations(text: str) -> str:
     for pattern, replacement in _ABBREVIATIONS:
         text = pattern.sub(replacement, text)
     return text
-
-
-# ---- the lexicon ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Lexicon:
-    """Word -> respelling. A key written in lower case matches any case;
-    a key with capitals matches only as written. `phonemes` (engine -> spoken word ->
-    (phonemes, where written)) are for the render stage: they change no `say`, so they
-    are no part of a conversion."""
-
-    entries: dict[str, str] = field(default_factory=dict)
-    phonemes: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict, compare=False,
-                                                            repr=False)
-
-    def __post_init__(self):
-        self._pattern = None
-        if self.entries:
-            keys = sorted(self.entries, key=len, reverse=True)
-            alternatives = "|".join(re.escape(k) for k in keys)
-            self._pattern = regex(rf"(?<![\w-])(?:{alternatives})(?![\w])", re.IGNORECASE)
-        self._folded = {k.lower(): k for k in self.entries if k == k.lower()}
-
-    def apply(self, text: str) -> str:
-        if not self._pattern:
-            return text
-        return self._pattern.sub(self._replace, text)
-
-    def _replace(self, m: re.Match) -> str:
-        word = m.group()
-        if word in self.entries:
-            return self.entries[word]
-        key = self._folded.get(word.lower())
-        if key is None:
-            return word  # a case-sensitive entry that this spelling does not match
-        spoken = self.entries[key]
-        return spoken[:1].upper() + spoken[1:] if word[:1].isupper() else spoken
 
 
 # ---- putting it together -----------------------------------------------------------------------------

@@ -7,7 +7,8 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from narrate.convert.speech import Lexicon, to_say
+from narrate.convert.lexicon import Lexicon
+from narrate.convert.speech import to_say
 from narrate.errors import NarrateError
 from narrate.fileio import atomic_write_bytes
 from narrate.manifest import Manifest

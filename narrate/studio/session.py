@@ -18,7 +18,7 @@ from narrate.errors import NarrateError
 from narrate.fileio import atomic_write_bytes
 from narrate.lock import book_lock
 from narrate.manifest import MANIFEST, Manifest, read_manifest
-from narrate.metadata import load_lexicon
+from narrate.metadata import book_lexicon, is_shipped, load_lexicon
 from narrate.model import Book, Segment
 from narrate.scriptfile import load_script, to_yaml
 from narrate.studio.changes import add_entry, cast_used, changed_segment, lexicon_entry
@@ -251,8 +251,10 @@ class Session:
             return result
 
     def _lexicon_file(self) -> Path:
+        """The book's own lexicon: its metadata's, or lexicon.yaml in its folder (never the
+        lexicon narrate ships, which every book reads first)."""
         named = self.book.extra.get("lexicon")
-        return Path(named) if named else self.folder / "lexicon.yaml"
+        return Path(named) if named and not is_shipped(named) else self.folder / "lexicon.yaml"
 
     # the parts
 
@@ -300,7 +302,7 @@ class Session:
 
     def _changed(self, segment: Segment, say, role, text) -> Segment:
         return changed_segment(segment, say, role, text, self.manifest.voices,
-                               load_lexicon(self.book.extra.get("lexicon")))
+                               book_lexicon(self.book.extra.get("lexicon")))
 
     def _renderer_for(self):
         """A renderer for the book's cast, its engines kept warm between takes."""
