@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 import yaml
@@ -185,6 +186,23 @@ def test_the_seeds_cache_keys_are_those_the_pattern_gave(tmp_path, monkeypatch):
     monkeypatch.setattr(planning, "book_lexicon", lambda *files: PatternLexicon(
         layered(*files).entries, layered(*files).phonemes))
     assert keys() == now
+
+
+@pytest.mark.unit
+def test_phonemes_are_marked_where_the_pattern_marked_them():
+    """The render stage marks a lexicon's phonemes with the same one-pass table."""
+    from narrate.render.cast import spoken
+    from narrate.render.items import RenderItem
+    from narrate.render.profiles import load_profiles
+
+    marks = (("Kamenev", "[Kamenev](/k/)"), ("Kamenev Zinoviev", "[Kamenev Zinoviev](/kz/)"),
+             ("Ust-Kut", "[Ust-Kut](/u/)"), ("Kut", "[Kut](/k/)"))
+    narrator = replace(load_profiles("natural")["narrator"], phonemes=marks)
+    pattern = re.compile(r"(?<![\w\[-])(?:Kamenev Zinoviev|Ust-Kut|Kamenev|Kut)(?![\w\]-])")
+    say = ("Kamenev's friend, Kamenev Zinoviev and kamenev; Kamenevs, [Kamenev](/k/), "
+           "Ust-Kut, Kut-Ust, Kut. KamenevZ Kamenev-Kut Kamenev Zinovievs Kut")
+    assert spoken(RenderItem("a", say, "narrator"), narrator).say == \
+        pattern.sub(lambda m: dict(marks)[m.group()], say) != say
 
 
 _WORDS = st.sampled_from(["Tsar", "tsar", "TSAR", "US", "us", "Nashe", "Slovo", "Nashe Slovo",

@@ -9,7 +9,7 @@ lexicon of 100,000 words).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from narrate.patterns import regex
@@ -18,8 +18,51 @@ LONGEST_WORD = 100  # characters in an entry's word: the matcher looks this far 
 LONGEST_RESPELLING = 200  # characters in a respelling: a word or a short phrase
 
 _TOKEN = regex(r"\w+|[^\w\s]")  # a word, or one mark: the places an entry may start at
-_WORD = regex(r"\w")
-_WORD_OR_HYPHEN = regex(r"[\w-]")
+WORD_BEFORE = regex(r"[\w-]")  # a word does not start after a letter or a hyphen
+WORD_AFTER = regex(r"\w")  # nor end before a letter (a hyphen or an 's may follow)
+
+
+class WordTable:
+    """Where the table's words (or phrases) stand whole in a text, found in one pass: at
+    each place a word may start, a dict gives the lengths of the table's words that begin
+    with the word there, longest first, and each length is one lookup. `folded`: the
+    table's words match in any case (`replace` decides what a case means)."""
+
+    def __init__(self, words: Iterable[str], folded: bool, before=WORD_BEFORE,
+                 after=WORD_AFTER):
+        self._fold = str.lower if folded else str
+        self._before, self._after = before, after
+        self._words: set[str] = set()
+        lengths: dict[str, set[int]] = {}
+        for word in words:
+            first = _TOKEN.match(word)
+            if first:
+                self._words.add(self._fold(word))
+                lengths.setdefault(self._fold(first.group()), set()).add(len(word))
+        self._lengths = {first: sorted(found, reverse=True) for first, found in lengths.items()}
+
+    def sub(self, text: str, replace: Callable[[str], str | None]) -> str:
+        """`text` with each word of the table found in it replaced by `replace(word as
+        written)`; where that is None, the next shorter word of the table there is tried."""
+        if not self._lengths:
+            return text
+        pieces, done = [], 0
+        for token in _TOKEN.finditer(text):
+            start = token.start()
+            lengths = self._lengths.get(self._fold(token.group()))
+            if not lengths or start < done or (start and self._before.match(text, start - 1)):
+                continue  # no word starts so; replaced already; inside a word
+            for length in lengths:
+                end = start + length
+                if end > len(text) or self._after.match(text, end) or \
+                        self._fold(text[start:end]) not in self._words:
+                    continue
+                said = replace(text[start:end])
+                if said is not None:
+                    pieces += [text[done:start], said]
+                    done = end
+                    break
+        return "".join(pieces) + text[done:] if pieces else text
 
 
 @dataclass(frozen=True)
@@ -47,40 +90,14 @@ class Lexicon:
 
     def __post_init__(self) -> None:
         self._folded = {k.lower(): k for k in self.entries if k == k.lower()}
-        self._matches = {k.lower() for k in self.entries}
-        lengths: dict[str, set[int]] = {}
-        for key in self.entries:
-            first = _TOKEN.match(key)
-            if first:
-                lengths.setdefault(first.group().lower(), set()).add(len(key))
-        # the first word of an entry, folded -> the entries' lengths, longest first
-        self._lengths = {word: sorted(found, reverse=True) for word, found in lengths.items()}
+        self._table = WordTable(self.entries, folded=True)
 
     def apply(self, text: str) -> str:
-        if not self._lengths:
-            return text
-        pieces, done = [], 0
-        for token in _TOKEN.finditer(text):
-            start = token.start()
-            lengths = self._lengths.get(token.group().lower())
-            if not lengths or start < done or (start and _WORD_OR_HYPHEN.match(text, start - 1)):
-                continue  # no entry starts so; replaced already; inside a word or after a hyphen
-            for length in lengths:
-                end = start + length
-                if end > len(text) or _WORD.match(text, end):
-                    continue  # runs on into a longer word
-                spoken = self._respelling(text[start:end])
-                if spoken is not None:
-                    pieces += [text[done:start], spoken]
-                    done = end
-                    break
-        return "".join(pieces) + text[done:] if pieces else text
+        return self._table.sub(text, self._respelling) if self.entries else text
 
     def _respelling(self, word: str) -> str | None:
         """The respelling of `word` as it stands in the text; None when no entry matches it
         (a key with capitals, written otherwise)."""
-        if word.lower() not in self._matches:
-            return None
         if word in self.entries:
             return self.entries[word]
         key = self._folded.get(word.lower())

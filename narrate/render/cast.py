@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import re
 
+from narrate.convert.lexicon import WordTable
 from narrate.errors import NarrateError
+from narrate.patterns import regex
 from narrate.render.engines import engine
 from narrate.render.items import RenderItem
 from narrate.render.profiles import PORTABLE_CAST, VoiceProfile, load_profiles
@@ -64,13 +65,17 @@ def spoken(item: RenderItem, profile: VoiceProfile) -> RenderItem:
     """The item as its engine is given it: the lexicon's phonemes marked up."""
     if not profile.phonemes:
         return item
-    pattern, marked = _phoneme_pattern(profile.phonemes)
-    say = pattern.sub(lambda m: marked[m.group()], item.say)
+    table, marked = _phoneme_table(profile.phonemes)
+    say = table.sub(item.say, marked.get)
     return item if say == item.say else dataclasses.replace(item, say=say)
 
 
+# a spoken word stands whole: not inside a word, nor inside the markup of another
+_BEFORE_SPOKEN, _AFTER_SPOKEN = regex(r"[\w\[-]"), regex(r"[\w\]-]")
+
+
 @functools.lru_cache(maxsize=16)
-def _phoneme_pattern(phonemes: tuple[tuple[str, str], ...]) -> tuple[re.Pattern, dict]:
-    """The pattern of the spoken words (longest first), and each one's markup."""
-    words = "|".join(re.escape(w) for w, _ in sorted(phonemes, key=lambda p: -len(p[0])))
-    return re.compile(rf"(?<![\w\[-])(?:{words})(?![\w\]-])"), dict(phonemes)
+def _phoneme_table(phonemes: tuple[tuple[str, str], ...]) -> tuple[WordTable, dict]:
+    """The table of the spoken words (as written: case matters), and each one's markup."""
+    return (WordTable((w for w, _ in phonemes), folded=False, before=_BEFORE_SPOKEN,
+                      after=_AFTER_SPOKEN), dict(phonemes))
