@@ -3,7 +3,8 @@ lexicons layered, the later file's entry winning.
 
 Applying one takes time linear in the text, whatever the lexicon's size: at each place
 a word may start, a dict gives the lengths of the entries that begin with that word, and
-each length is one lookup (a pattern of every entry tried at every place hung on a
+each length (at most LONGEST_WORD of them) is one lookup (a pattern of every entry tried
+at every place hung on a
 lexicon of 100,000 words).
 """
 
@@ -26,7 +27,7 @@ class WordTable:
     """Where the table's words (or phrases) stand whole in a text, found in one pass: at
     each place a word may start, a dict gives the lengths of the table's words that begin
     with the word there, longest first, and each length is one lookup. `folded`: the
-    table's words match in any case (`replace` decides what a case means)."""
+    table's words match in any case (`respell` decides what a case means)."""
 
     def __init__(self, words: Iterable[str], folded: bool, before=WORD_BEFORE,
                  after=WORD_AFTER):
@@ -41,8 +42,8 @@ class WordTable:
                 lengths.setdefault(self._fold(first.group()), set()).add(len(word))
         self._lengths = {first: sorted(found, reverse=True) for first, found in lengths.items()}
 
-    def sub(self, text: str, replace: Callable[[str], str | None]) -> str:
-        """`text` with each word of the table found in it replaced by `replace(word as
+    def sub(self, text: str, respell: Callable[[str], str | None]) -> str:
+        """`text` with each word of the table found in it replaced by `respell(word as
         written)`; where that is None, the next shorter word of the table there is tried."""
         if not self._lengths:
             return text
@@ -57,7 +58,7 @@ class WordTable:
                 if end > len(text) or self._after.match(text, end) or \
                         self._fold(text[start:end]) not in self._words:
                     continue
-                said = replace(text[start:end])
+                said = respell(text[start:end])
                 if said is not None:
                     pieces += [text[done:start], said]
                     done = end
