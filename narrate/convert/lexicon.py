@@ -3,9 +3,8 @@ lexicons layered, the later file's entry winning.
 
 Applying one takes time linear in the text, whatever the lexicon's size: at each place
 a word may start, a dict gives the lengths of the entries that begin with that word, and
-each length (at most LONGEST_WORD of them) is one lookup (a pattern of every entry tried
-at every place hung on a
-lexicon of 100,000 words).
+each length (at most LONGEST_WORD of them) is one lookup. A pattern of every entry, tried
+at every place, hung on a lexicon of 100,000 words.
 """
 
 from __future__ import annotations
