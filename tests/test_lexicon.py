@@ -135,7 +135,8 @@ def test_a_lexicon_of_comments_or_nothing_is_empty(tmp_path):
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("entry, needle", [
-    ("Trotsky: " + "a" * 100_000, "entry 'Trotsky': the respelling is 100,000 characters; at most 200"),
+    ("Trotsky: " + "a" * 100_000,
+     "entry 'Trotsky': the respelling is 100,000 characters; at most 200"),
     ("Trotsky: " + "Trot " * 40 + "sky", "the respelling is 203 characters; at most 200"),
     ("W" * 101 + ": x", "the word is 101 characters; at most 100"),
 ])

@@ -55,6 +55,15 @@ def lexicon_entry(word: str, respelling: str) -> Lexicon:
     return Lexicon({key: respelling})
 
 
+def own_lexicon(book: Book, folder: Path) -> Path:
+    """The book's own lexicon, where a respelling kept in the studio goes: its metadata's,
+    or lexicon.yaml in its folder (never the lexicon narrate ships: every book reads it)."""
+    from narrate.metadata import is_shipped
+
+    named = book.extra.get("lexicon")
+    return Path(named) if named and not is_shipped(named) else folder / "lexicon.yaml"
+
+
 def add_entry(lexicon: Path, word: str, respelling: str) -> None:
     """Add `word: respelling` to the lexicon file, every byte of it kept as it was (its
     comments too)."""

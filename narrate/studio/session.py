@@ -18,10 +18,10 @@ from narrate.errors import NarrateError
 from narrate.fileio import atomic_write_bytes
 from narrate.lock import book_lock
 from narrate.manifest import MANIFEST, Manifest, read_manifest
-from narrate.metadata import book_lexicon, is_shipped, load_lexicon
+from narrate.metadata import book_lexicon, load_lexicon
 from narrate.model import Book, Segment
 from narrate.scriptfile import load_script, to_yaml
-from narrate.studio.changes import add_entry, cast_used, changed_segment, lexicon_entry
+from narrate.studio.changes import add_entry, cast_used, changed_segment, lexicon_entry, own_lexicon
 from narrate.studio.takes import Take, kept_take
 from narrate.values import BuildOptions
 
@@ -205,7 +205,7 @@ class Session:
         next conversion. One Keep: Undo takes both back."""
         with self._busy:
             self._unchanged_on_disk()
-            entry, lexicon = lexicon_entry(word, respelling), self._lexicon_file()
+            entry, lexicon = lexicon_entry(word, respelling), own_lexicon(self.book, self.folder)
             key = next(iter(entry.entries))
             has = {k.lower(): k for k in load_lexicon(lexicon).entries} if lexicon.is_file() else {}
             if key.lower() in has:  # in any case: two entries for one word would fight
@@ -249,12 +249,6 @@ class Session:
             if self._script_bytes != before:  # the new take is in the script
                 self._undo = [*self._undo, Snapshot(before)][-UNDO_LIMIT:]
             return result
-
-    def _lexicon_file(self) -> Path:
-        """The book's own lexicon: its metadata's, or lexicon.yaml in its folder (never the
-        lexicon narrate ships, which every book reads first)."""
-        named = self.book.extra.get("lexicon")
-        return Path(named) if named and not is_shipped(named) else self.folder / "lexicon.yaml"
 
     # the parts
 
