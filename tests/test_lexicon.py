@@ -118,6 +118,7 @@ def test_a_list_respelling_is_one_line_naming_the_word_as_written(tmp_path):
     ("- Trotsky\n- Vienna\n", "lex.yaml:1: a lexicon is a mapping"),
     ("Vienna: Vee-enna\n---\nWien: Veen\n", "lex.yaml:2: a second YAML document"),
     ("Trotsky: Trotskee\nVienna: 'unclosed\n", "lex.yaml:2: YAML syntax error"),
+    ("Trotsky: Trotskee\nVienna: Vee\x00enna\n", "lex.yaml:2: holds the control character U+0000"),
 ])
 def test_an_entry_narrate_cannot_use_is_one_line_naming_its_line(tmp_path, text, needle):
     with pytest.raises(NarrateError) as raised:
