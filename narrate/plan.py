@@ -260,13 +260,14 @@ def plan_book(book: Book, cache, options: BuildOptions = DEFAULT_OPTIONS,
                     language=book.language, **extra)
     paths = {item_id: cache.path(key) for item_id, key in keys.items()}
     chapters, cover = [], _cover_hash(info.cover)
+    width = max(2, len(str(len(book.chapters))))  # as a conversion numbers its chapter ids
     for index, chapter in enumerate(book.chapters):
         clips = chapter_clips(book, index, paths, profiles, credits)
         tags = {**asdict(info), "cover": cover, "title": chapter.title,
                 "track": f"{index + 1}/{len(book.chapters)}"}
         chapters.append(ChapterPlan(chapter.id, index + 1, chapter.title,
                                     chapter_key(clips, keys, mastering, tags, markers),
-                                    clips))
+                                    clips, width))
     return BookPlan(book, profiles, items, keys, info, chapters, book_folder(book, options.out),
                     mastering, frozenset(forced), frozenset(forced_chapters))
 

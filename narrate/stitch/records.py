@@ -21,14 +21,14 @@ class ChapterPlan:
     title: str
     key: str  # hash of everything that changes this chapter's files
     clips: list[Clip]
+    width: int = 2  # digits of its number: 3 in a book of 270 chapters
 
     @property
     def stem(self) -> str:
-        """"01 - Title", numbered as the chapter ids are (001 in a book of 270), so that the
-        files sort in order everywhere (an id of more digits than names.TITLE_BYTES leaves
-        room for: its place in the book)."""
-        number = self.id if self.id.isdigit() and len(self.id) <= 6 else f"{self.number:02d}"
-        return f"{number} - {safe_filename(self.title)}"
+        """"01 - Title", numbered by its place in the script as built (001 in a book of
+        270), not by its id, so that the files sort in the book's order everywhere, also
+        after chapters were moved in the script."""
+        return f"{self.number:0{self.width}d} - {safe_filename(self.title)}"
 
 
 @dataclass(frozen=True)

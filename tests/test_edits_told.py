@@ -1,0 +1,82 @@
+"""Edits, merges and what the user is told about them (issue 35, "Trust III"): an edited
+text is heard, a script cut short is said, conflicts show the words that differ, and the
+chapter files follow the script's order. Real engine (the espeak cast), real ffmpeg."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+from mutagen.id3 import ID3
+from test_reliability import run
+
+from narrate import build
+
+BOOK = """# One
+
+The first chapter opens here, with a sentence of narration.
+
+# Two
+
+The middle chapter has a paragraph of its own.
+
+# Three
+
+The last chapter is short and closes the book.
+"""
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    work = tmp_path_factory.mktemp("told")
+    (work / "book.md").write_text(BOOK, encoding="utf-8")
+    build(work / "book.md", cache=work / "cache", out=work / "out", progress=False)
+    return work
+
+
+@pytest.fixture
+def work(built, tmp_path):
+    """A private copy of the first build: source, cache and outputs."""
+    for name in ("book.md", "cache", "out"):
+        (shutil.copytree if (built / name).is_dir() else shutil.copy2)(built / name,
+                                                                       tmp_path / name)
+    return tmp_path
+
+
+def rebuild(work, target=None, **kw):
+    return build(target or work / "book.md", cache=work / "cache", out=work / "out",
+                 progress=False, **kw)
+
+
+def _chapter_block(text: str, ident: str) -> str:
+    start = text.index(f"- id: '{ident}'\n  title:")
+    end = text.find("\n- id: '", start + 1)
+    return text[start:] if end < 0 else text[start:end + 1]
+
+
+# ---- chapters reordered in the script --------------------------------------------------------------
+
+@pytest.mark.e2e
+def test_reordered_chapters_are_numbered_in_the_scripts_order(work):
+    """Moving chapter 03 before 02 in script.yaml kept the files "02 - Two.mp3" and
+    "03 - Three.mp3": a player sorting by name played the old order."""
+    folder = work / "out" / "book"
+    script = folder / "script.yaml"
+    text = script.read_text()
+    two, three = _chapter_block(text, "02"), _chapter_block(text, "03")
+    script.write_text(text.replace(two + three, three + two))
+    result = rebuild(work, script)
+    mp3s = sorted(p.name for p in folder.glob("*.mp3"))
+    assert mp3s == ["01 - One.mp3", "02 - Three.mp3", "03 - Two.mp3"]  # the old ones gone
+    assert sorted(p.name for p in folder.glob("*.vtt")) == [n[:-4] + ".vtt" for n in mp3s]
+    assert [ID3(folder / n)["TIT2"].text[0] for n in mp3s] == ["One", "Three", "Two"]
+    assert [ID3(folder / n)["TRCK"].text[0] for n in mp3s] == ["1/3", "2/3", "3/3"]
+    m4b = next(folder.glob("m4b/*.m4b"))
+    probe = subprocess.run(["ffprobe", "-v", "error", "-show_chapters", "-of", "json", str(m4b)],
+                           capture_output=True, text=True, check=True).stdout
+    assert [c["tags"]["title"] for c in json.loads(probe)["chapters"]] == ["One", "Three", "Two"]
+    assert [c.stem for c in result.export.chapters] == [n[:-4] for n in mp3s]
+    playlist = next(folder.glob("*.m3u8")).read_text()
+    assert [line for line in playlist.splitlines() if line.endswith(".mp3")] == mp3s
