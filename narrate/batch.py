@@ -18,6 +18,7 @@ from narrate.errors import NarrateError
 from narrate.outline import clock
 from narrate.pipeline import BuildResult
 from narrate.plan import folder_name
+from narrate.problems import counted
 from narrate.qa import check_book
 from narrate.read import SOURCE_SUFFIXES
 from narrate.scriptfile import is_script_file
@@ -84,7 +85,7 @@ def _build_one(entry: BatchEntry, build_one: Callable[[Path], BuildResult],
         result = entry.result = build_one(entry.source)
         failed = result.render.failed if result.render else []
         if failed:
-            entry.failure = NarrateError(f"{len(failed)} segments failed; build again to "
+            entry.failure = NarrateError(f"{counted(len(failed), 'segment')} failed; build again to "
                                          "try them again")
         elif check and result.export:
             entry.checked = check_book(result.folder, profile=check).passed

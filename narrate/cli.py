@@ -28,7 +28,7 @@ from narrate.commandline import (
     mastering_of,
     opt,
 )
-from narrate.problems import about_the_book, is_warning
+from narrate.problems import about_the_book, counted, is_warning
 from narrate.render.cache import Cache
 
 __all__ = ["cli"]  # the console script's entry point (pyproject.toml), with its commands
@@ -59,7 +59,7 @@ def script(source, output, as_json, force, prefer, **kw):
     _warn(problems)
     click.echo(f"{'wrote' if written else 'unchanged:'} {path}: {outline.book_summary(book)}")
     if count := sum(1 for p in problems if not isinstance(p, str) and is_warning(p)):
-        click.echo(f"{count} warnings about the text: see `narrate lint {source}`")
+        click.echo(f"{counted(count, 'warning')} about the text: see `narrate lint {source}`")
 
 
 @command("narrate lint seeds/prophet-essay.txt", click.argument("source"), *CONVERT)
@@ -69,7 +69,7 @@ def lint(source, **kw):
     for line, warning in lines:
         click.secho(line, fg="yellow" if warning else None)
     count = sum(warning for _, warning in lines)
-    click.echo(f"{count} warnings, {len(lines) - count} notes")
+    click.echo(f"{counted(count, 'warning')}, {counted(len(lines) - count, 'note')}")
 
 
 @command("narrate show seeds/prophet-essay.txt --say", click.argument("target"), VOICES,
@@ -132,7 +132,7 @@ def build(targets, profile, run_check, sample_rate, bitrate_kbps, rms_db, peak_d
         click.secho(line, fg="yellow" if line.startswith("   ! ") else None)
     _failures(result.render)
     if result.verify and result.verify.failing:
-        _fail(f"{len(result.verify.failing)} segments still fail their check; the book was "
+        _fail(f"{counted(len(result.verify.failing), 'segment')} still fail their check; the book was "
               "built with them")
     if run_check:
         click.get_current_context().invoke(check, book_dir=result.folder, profile=profile,

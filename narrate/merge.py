@@ -14,6 +14,7 @@ from pathlib import Path
 
 from narrate.errors import NarrateError
 from narrate.model import Book, Chapter, Section, Segment
+from narrate.problems import counted
 from narrate.scriptfile import book_to_data
 
 _FIELDS = ("title", "author", "narrator", "language")  # a Book's own; the rest is in extra
@@ -78,8 +79,8 @@ class Merge:
         out.chapters = [c for c in out.chapters if c.sections]
         lines = []
         if self.kept and not same_book(self.base, self.new):
-            lines.append(f"{script}: your edits to {self.kept} parts of the script are kept in "
-                         "the new conversion of the source")
+            lines.append(f"{script}: your edits to {counted(self.kept, 'part')} of the script "
+                         "are kept in the new conversion of the source")
         lines += [f"{script}: {what}" for what in self.taken]
         return out, lines
 

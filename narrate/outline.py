@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from narrate.convert import words
 from narrate.model import Book, Segment
-from narrate.problems import first_words
+from narrate.problems import counted, first_words
 from narrate.render.profiles import VoiceProfile
 
 DEFAULT_RATE = VoiceProfile.rate  # words a minute, for a role with no profile
@@ -88,8 +88,9 @@ def diff_summary(changes: list[SectionChange]) -> list[str]:
 
 def book_summary(book: Book) -> str:
     quotes = sum(1 for s in book.segments if s.role == "quote")
-    return (f"{len(book.chapters)} chapters, {len(book.sections)} sections, "
-            f"{len(book.segments)} segments ({quotes} in the quote voice)")
+    return (f"{counted(len(book.chapters), 'chapter')}, "
+            f"{counted(len(book.sections), 'section')}, "
+            f"{counted(len(book.segments), 'segment')} ({quotes} in the quote voice)")
 
 
 @dataclass
@@ -107,6 +108,7 @@ def outline(book: Book, profiles: dict[str, VoiceProfile], problems: list) -> Ou
                  [(s.id, s.segments) for s in c.sections]) for c in book.chapters]
     return Outline(book.title + (f" — {book.author}" if book.author else ""),
                    [p.message for p in problems if getattr(p, "code", "") == "not-read"],
-                   chapters, f"{len(book.chapters)} chapters, {len(book.segments)} segments, "
+                   chapters, f"{counted(len(book.chapters), 'chapter')}, "
+                   f"{counted(len(book.segments), 'segment')}, "
                    f"about {clock(estimate_seconds(book.segments, profiles))} (words a minute: "
                    + ", ".join(f"{role} {p.rate}" for role, p in sorted(profiles.items())) + ")")

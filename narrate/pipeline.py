@@ -25,6 +25,7 @@ from narrate.plan import (
     with_kept_takes,
     would_do,
 )
+from narrate.problems import counted
 from narrate.render import Renderer, RenderReport, book_items
 from narrate.render.cache import Cache
 from narrate.render.engines import check_cast
@@ -63,10 +64,10 @@ class BuildResult:
         for record in export.chapters if "mp3" in export.formats else []:
             mark = "*" if record.id in export.exported else " "
             lines.append(f" {mark} {record.stem}.mp3  {clock(record.samples / record.rate)}  "
-                         f"{len(record.markers)} markers")
+                         f"{counted(len(record.markers), 'marker')}")
         stem = safe_filename(self.book.title)
         whole = f"{export.m4b.relative_to(export.folder)}  {clock(export.seconds)}  " \
-            f"{len(export.chapters)} chapters; " if export.m4b else ""
+            f"{counted(len(export.chapters), 'chapter')}; " if export.m4b else ""
         captions = f"{len(export.chapters)} .vtt, index.html, " if "mp3" in export.formats else ""
         lines.append(f"   {whole}chapters.json, metadata.json, metadata.opf, {stem}.cue, "
                      f"{stem}.m3u8, {captions}manifest.json")
@@ -92,10 +93,10 @@ class BuildResult:
 
     def _plan_summary(self, plan: BuildPlan) -> list[str]:
         titles = {c.id: c.title for c in self.book.chapters}
-        return ([(f"would render {len(plan.render)} segments, reuse {len(plan.reuse)} from the "
-                 "cache")] + changed_sections(self.book, plan.render, "would render")
+        return ([(f"would render {counted(len(plan.render), 'segment')}, reuse "
+                  f"{len(plan.reuse)} from the cache")] + changed_sections(self.book, plan.render, "would render")
                 + [f"would export chapter {c}  {titles[c]}" for c in plan.export]
-                + [f"would keep {len(plan.keep)} chapters unchanged"
+                + [f"would keep {counted(len(plan.keep), 'chapter')} unchanged"
                    + (f" ({', '.join(plan.keep)})" if plan.keep else "")
                    + f"; then re-join the m4b and sidecars in {self.folder}/"])
 
@@ -103,7 +104,8 @@ class BuildResult:
     def _verify_summary(verified: RetakeReport) -> list[str]:
         how = "level, length and speech recognition" if verified.listened else \
             "level and length (install narrate[asr] to listen too)"
-        return [(f"verified {verified.checked} new segments by {how}; "
+        checked = counted(verified.checked, "new segment", "new segments")
+        return [(f"verified {checked} by {how}; "
                 f"{len(set(verified.retaken))} rendered again; {len(verified.failing)} still "
                 "failing")] + [f"   ! {ident}: {problem} — try another voice or wording in "
                               f"the script, then build again with `--only {ident}`"

@@ -46,6 +46,11 @@ def first_words(text: str, count: int = 8) -> str:
     return head + (" …" if len(words) > count or len(near) < len(text.rstrip()) else "")
 
 
+def counted(number: int, noun: str, plural: str = "") -> str:
+    """"1 part", "2 parts": a count with its noun in agreement."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
 def is_warning(problem: Problem | str) -> bool:
     """Readers report Problems; a few stages add plain warning lines."""
     return isinstance(problem, str) or problem.severity == WARNING

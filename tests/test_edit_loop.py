@@ -141,7 +141,7 @@ def test_dry_run_plans_and_changes_nothing(work):
                                        str(work / "cache"), "--out", str(work / "out")],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
-    assert "would render 1 segments" in result.stdout
+    assert "would render 1 segment," in result.stdout
     assert "would render 02.001" in result.stdout and "would export chapter 02  Two" in result.stdout
     assert "would keep 2 chapters unchanged (01, 03)" in result.stdout
     assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before

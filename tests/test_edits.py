@@ -52,7 +52,7 @@ def test_script_then_source_on_other_paragraphs_both_are_kept(book):
     composed, lines = compose(convert(source), script)
     assert _says(composed)[1:] == ["At first, the white swans came over the hill.",
                                    "And then, the geese.", "Last of all, the ducks walked home."]
-    assert "your edits to 1 parts" in lines[0]
+    assert "your edits to 1 part of the script are kept" in lines[0]
 
 
 @pytest.mark.unit

@@ -5,6 +5,7 @@ chapter files follow the script's order. Real engine (the espeak cast), real ffm
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 
@@ -80,3 +81,30 @@ def test_reordered_chapters_are_numbered_in_the_scripts_order(work):
     assert [c.stem for c in result.export.chapters] == [n[:-4] for n in mp3s]
     playlist = next(folder.glob("*.m3u8")).read_text()
     assert [line for line in playlist.splitlines() if line.endswith(".mp3")] == mp3s
+
+
+# ---- what the user is told --------------------------------------------------------------------------
+
+ONE = re.compile(r"(?<![\d.,])1 (segment|chapter|marker|part|section|warning|note|entrie)s\b")
+
+
+@pytest.mark.e2e
+def test_counts_of_one_are_singular(work):
+    """"your edits to 1 parts", "1 chapters", "would keep 1 chapters", "1 markers"."""
+    source, script = work / "book.md", work / "out" / "book" / "script.yaml"
+    script.write_text(script.read_text().replace("say: The middle chapter has a paragraph",
+                                                 "say: The middle chapter holds a paragraph"))
+    source.write_text(source.read_text().replace("# Three\n\nThe last chapter is short",
+                                                 "# Three\n\nThe last chapter is very short"))
+    warnings: list = []
+    lines = rebuild(work, dry_run=True).summary() + rebuild(work, warnings=warnings).summary()
+    assert "would keep 1 chapter unchanged (01)" in "\n".join(lines)
+    warnings = [w for w in warnings if isinstance(w, str)]  # the book's lines, not the text's
+    assert any("your edits to 1 part of the script are kept" in w for w in warnings), warnings
+    alone = work / "alone.md"
+    alone.write_text("One chapter, one paragraph, one marker.\n")
+    one = build(alone, cache=work / "cache", out=work / "out", progress=False)
+    lines += warnings + one.summary() + one.render.summary()
+    assert "1 chapter;" in "\n".join(lines) and "1 marker" in "\n".join(lines)
+    lines += run("lint", alone).stdout.splitlines()
+    assert not [line for line in lines if ONE.search(line)], lines

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from narrate.errors import NarrateError
 from narrate.faults import checkpoint
 from narrate.model import Book
+from narrate.problems import counted
 from narrate.progress import Progress
 from narrate.render.cache import (
     Cache,
@@ -69,7 +70,7 @@ class RenderReport:
 
     def summary(self) -> list[str]:
         speed = f", {self.audio_seconds / self.seconds:.0f}x real time" if self.rendered else ""
-        return [(f"rendered {len(self.rendered)} segments, reused {len(self.reused)} from the "
+        return [(f"rendered {counted(len(self.rendered), 'segment')}, reused {len(self.reused)} from the "
                 f"cache: {self.audio_seconds / 60:.1f} min of audio in {self.seconds:.1f} s"
                 f"{speed}")] + self.memory_summary()
 
@@ -81,7 +82,7 @@ class RenderReport:
     def failure_lines(self) -> list[str]:
         return [f"failed {f.id}: {f.error} — \"{' '.join(f.text.split()[:10])} …\" (run again "
                 "to try again)" for f in self.failed] + (
-            [f"{len(self.failed)} segments failed; the others are kept"] if self.failed else [])
+            [f"{counted(len(self.failed), 'segment')} failed; the others are kept"] if self.failed else [])
 
 
 def book_items(book: Book) -> list[RenderItem]:
