@@ -311,6 +311,7 @@ def write_script(source: str | Path, output: str | Path | None = None, *,
     if as_json:
         scriptfile.write_script(book, path, as_json, overwrite=force)
         return book, path, True
-    composed, lines = edits.compose(book, path, prefer)
+    composed, lines = edits.compose(book, path, prefer, options.get("lexicon"))
     warnings += lines
-    return composed, path, edits.keep_script(composed, book, path, overwrite=force)
+    return composed, path, edits.keep_script(composed, book, path, overwrite=force,
+                                             lexicon=options.get("lexicon"))

@@ -10,16 +10,26 @@ changed too, nothing is guessed: the build stops before any work with one line n
 the segment and both versions, and `prefer` "script" keeps the user's version, "source"
 the source's. The book's fields, the chapters' titles and the credits follow the same
 rule. Nothing is reverted without a word.
+
+A segment whose `text` was edited and whose `say` was not (it is still the one narrate
+wrote for the old text) is said from the new text by the book's rules, as the studio does
+(`follow_text`); the script keeps the say as the user left it, so the next edit of that
+text is heard too.
 """
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
+from narrate.convert import is_english
+from narrate.convert.lexicon import Lexicon
+from narrate.convert.speech import to_say
 from narrate.errors import NarrateError
 from narrate.fileio import atomic_write_text, write_bytes_if_changed, write_text_if_changed
 from narrate.merge import Merge, same_book
-from narrate.model import Book
+from narrate.metadata import book_lexicon
+from narrate.model import Book, Segment
 from narrate.scriptfile import is_script_file, load_script, to_yaml, write_script
 
 PREFER = ("script", "source")
@@ -31,10 +41,11 @@ def base_path(script: str | Path) -> Path:
     return script.with_name(f".{script.stem}.converted{script.suffix}")
 
 
-def compose(converted: Book, script: str | Path, prefer: str | None = None
-            ) -> tuple[Book, list[str]]:
+def compose(converted: Book, script: str | Path, prefer: str | None = None,
+            lexicon: str | Path | None = None) -> tuple[Book, list[str]]:
     """The book to build from a new conversion and the script the user may have edited
-    (none yet: the conversion), and lines saying what was kept or taken."""
+    (none yet: the conversion), and lines saying what was kept or taken. `lexicon`: the
+    one the source was converted with (else the book's), for an edited text's say."""
     script = Path(script)
     if prefer not in (None, *PREFER):
         raise NarrateError(f"not a side: {prefer!r}", option=("prefer", prefer),
@@ -45,7 +56,7 @@ def compose(converted: Book, script: str | Path, prefer: str | None = None
     if current == _read(base_path(script)) or current == to_yaml(converted):
         return converted, []  # what narrate wrote, or what it would write: nothing edited
     read: list[str] = []  # what reading the user's script said: as a build of it would
-    mine = load_script(script, read)
+    mine = load_edited(script, read, lexicon)
     if same_book(mine, converted):
         return converted, read
     if base_path(script).is_file():
@@ -64,21 +75,81 @@ def compose(converted: Book, script: str | Path, prefer: str | None = None
                          "of what narrate wrote there to compare it with)")]
 
 
-def keep_script(book: Book, converted: Book, script: str | Path, overwrite: bool = False
-                ) -> bool:
+def load_edited(script: str | Path, warnings: list | None = None,
+                lexicon: str | Path | None = None) -> Book:
+    """A script as a build reads it: beside the base narrate wrote with it, a segment whose
+    text was edited and whose say was not is said from its new text."""
+    script = Path(script)
+    book = load_script(script, warnings)
+    base = base_path(script)
+    if base.is_file() and _read(base) != _read(script):
+        follow_text(book, load_script(base, []), lexicon)
+    return book
+
+
+def follow_text(book: Book, base: Book, lexicon: str | Path | None = None) -> Book:
+    """`book`, each of its lines whose text differs from `base`'s and whose say does not
+    said from the new text by the book's rules (in place)."""
+    was = {s.id: s for s in base.spoken}
+    rules: tuple[Lexicon, bool] | None = None
+    for segment in book.spoken:
+        old = was.get(segment.id)
+        if old is not None and segment.text != old.text and segment.say == old.say:
+            rules = rules or _rules(book, lexicon)
+            segment.say = said(segment.text, segment.citation, *rules)
+    return book
+
+
+def said(text: str, citation: str | None, lexicon: Lexicon | None, english: bool) -> str:
+    """What a narrator says for a line's text: its page citations kept out, as a
+    conversion keeps them."""
+    for cited in (citation or "").split("; "):
+        text = text.replace(cited, " ") if cited else text
+    return to_say(text, lexicon, english)
+
+
+def _rules(book: Book, lexicon: str | Path | None) -> tuple[Lexicon, bool]:
+    return (book_lexicon(book.extra.get("lexicon"), lexicon),  # as a build layers them
+            is_english({"language": book.language}))
+
+
+def _as_written(book: Book, base: Book, lexicon: str | Path | None = None) -> Book:
+    """`book` as its script says it: a say made from an edited text is written as the
+    base's say (the mark of a say that follows its text), so that the next edit of the
+    text is heard too. `book` itself is not changed."""
+    was = {s.id: s for s in base.spoken}
+
+    def follows(segment: Segment) -> bool:
+        old = was.get(segment.id)
+        return (old is not None and segment.text != old.text and segment.say != old.say
+                and segment.say == said(segment.text, segment.citation, *rules))
+
+    rules = _rules(book, lexicon)
+    if not any(follows(s) for s in book.spoken):
+        return book
+    written = copy.deepcopy(book)
+    for segment in written.spoken:
+        if follows(segment):
+            segment.say = was[segment.id].say
+    return written
+
+
+def keep_script(book: Book, converted: Book, script: str | Path, overwrite: bool = False,
+                lexicon: str | Path | None = None) -> bool:
     """Write the script of `book` and, as its base, the conversion it was made from.
     The script is rewritten only when what it says changes (a user's comments and layout
     stay otherwise); one the user edited is first copied to `script.yaml~`; a file that
     is not a narrate script is never replaced unless `overwrite`. True if it was written."""
     script = Path(script)
-    text, current = to_yaml(book), _read(script)
+    written_book = _as_written(book, converted, lexicon)
+    text, current = to_yaml(written_book), _read(script)
     if current == text or (current is not None and current != _read(base_path(script))
-                           and same_script(script, book)):
+                           and same_script(script, book, lexicon)):
         written = False  # it says this already (in the user's own layout, maybe)
     else:
         if current is not None and is_script_file(script) and edited(script):
             write_bytes_if_changed(backup_path(script), script.read_bytes())
-        write_script(book, script, overwrite=overwrite)
+        write_script(written_book, script, overwrite=overwrite)
         written = True
     # the book is the conversion itself when nothing was edited: serialised once
     write_text_if_changed(base_path(script), text if converted is book else to_yaml(converted))
@@ -102,10 +173,10 @@ def keep_takes(script: Path, book: Book) -> bool:
     return True
 
 
-def same_script(script: Path, book: Book) -> bool:
+def same_script(script: Path, book: Book, lexicon: str | Path | None = None) -> bool:
     """Whether the script file says what `book` says (however it is laid out)."""
     try:
-        return same_book(load_script(script, []), book)
+        return same_book(load_edited(script, [], lexicon), book)
     except NarrateError:
         return False
 

@@ -193,7 +193,8 @@ def _export(plan: BookPlan, cache: Cache, converted: Book | None, options: Build
     if last and last.readalong and last.readalong != manifest.readalong:
         # the last build's read-along EPUB, which no longer matches the audio
         (plan.folder / Path(last.readalong).name).unlink(missing_ok=True)
-    manifest.script = _keep_script(book, converted, plan.folder / "script.yaml", warnings)
+    manifest.script = _keep_script(book, converted, plan.folder / "script.yaml", warnings,
+                                   options.lexicon)
     manifest.write(plan.folder)
     return export
 
@@ -226,21 +227,22 @@ def _book_with_edits(target: str | Path | Book, options: BuildOptions, warnings,
     if is_script_file(target):
         return book, None
     composed, lines = compose(book, book_folder(book, options.out) / "script.yaml",
-                              options.prefer)
+                              options.prefer, options.lexicon)
     if warnings is not None:
         warnings.extend(lines)
     return composed, book
 
 
-def _keep_script(book: Book, converted: Book | None, path: Path, warnings: list | None) -> str:
+def _keep_script(book: Book, converted: Book | None, path: Path, warnings: list | None,
+                 lexicon: str | Path | None = None) -> str:
     """Write script.yaml beside the audio (with its base) when built from a source; a
     script the user edited there stays unless the build carried its edits. Returns the
     hash of the script in the folder."""
     if converted is not None:
-        keep_script(book, converted, path)
+        keep_script(book, converted, path, lexicon=lexicon)
     elif not path.is_file():
         atomic_write_text(path, to_yaml(book))
-    elif same_script(path, book):
+    elif same_script(path, book, lexicon):
         pass  # built from it, or from a copy
     elif edited(path):
         if warnings is not None:

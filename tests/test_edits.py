@@ -181,3 +181,23 @@ def test_the_script_command_credits_the_reader_as_the_build_does(tmp_path, monke
     assert book.narrator == "Heart, a synthetic voice"
     assert any("Read by Heart" in s.say for s in book.credits)
     assert convert(source, voices="espeak").narrator == ""
+
+
+@pytest.mark.unit
+def test_an_edited_text_is_said_and_still_follows_after_the_script_is_rewritten(book):
+    """Only `text:` edited: said from the new text; when narrate rewrites the script (the
+    source changed elsewhere) the say stays as the user left it, so the next text edit is
+    heard too; a say edited with its text is kept as typed."""
+    source, script = book
+    _edit(script, "text: Then, the geese.", "text: Then, 3 geese.")
+    assert "Then, three geese." in _says(compose(convert(source), script)[0])
+    _edit(source, "First, the swans", "At first, the swans")
+    composed, _ = compose(convert(source), script)
+    assert keep_script(composed, convert(source), script)  # rewritten: the source changed
+    written = script.read_text()
+    assert "text: At first, the swans" in written and "text: Then, 3 geese.\n" \
+        "      say: Then, the geese." in written
+    _edit(script, "text: Then, 3 geese.", "text: Then, 4 geese.")
+    assert _says(compose(convert(source), script)[0])[2] == "Then, four geese."
+    _edit(script, "say: Then, the geese.", "say: Then, a few geese.")
+    assert _says(compose(convert(source), script)[0])[2] == "Then, a few geese."

@@ -108,3 +108,49 @@ def test_counts_of_one_are_singular(work):
     assert "1 chapter;" in "\n".join(lines) and "1 marker" in "\n".join(lines)
     lines += run("lint", alone).stdout.splitlines()
     assert not [line for line in lines if ONE.search(line)], lines
+
+
+# ---- an edited text is heard -------------------------------------------------------------------------
+
+def _spoken(folder) -> dict[str, str]:
+    return {k: v["say"] for k, v in json.loads((folder / "manifest.json").read_text())
+            ["spoken"].items()}
+
+
+@pytest.mark.e2e
+def test_an_edited_text_is_spoken_and_diffed(work):
+    """Only `text:` edited in script.yaml: the captions showed the new words, the audio
+    said the old ones, `narrate diff` saw nothing."""
+    source, folder = work / "book.md", work / "out" / "book"
+    script = folder / "script.yaml"
+    rebuild(work)  # the script names the copied source
+    script.write_text(script.read_text().replace(
+        "text: The middle chapter has a paragraph of its own.",
+        "text: The middle chapter has 2 pages of its own."))
+    edited = script.read_bytes()
+    result = rebuild(work)
+    assert result.render.rendered == ["02.001.1"] and result.export.exported == ["02"]
+    assert _spoken(folder)["02.001.1"] == "The middle chapter has two pages of its own."
+    assert "2 pages" in (folder / "02 - Two.vtt").read_text()
+    assert script.read_bytes() == edited  # the user's file as they left it
+    diff = run("diff", source, script)
+    assert diff.returncode == 0 and "changed" in diff.stdout and "02.001" in diff.stdout
+    assert "1 changed" in diff.stdout, diff.stdout
+    # edited again (its say still the one narrate wrote): heard again; the script built too
+    script.write_text(script.read_text().replace("has 2 pages", "has three pages"))
+    assert rebuild(work, script).render.rendered == ["02.001.1"]
+    assert _spoken(folder)["02.001.1"] == "The middle chapter has three pages of its own."
+    assert rebuild(work).render.rendered == []
+
+
+@pytest.mark.e2e
+def test_a_say_edited_with_its_text_is_spoken_as_typed(work):
+    folder = work / "out" / "book"
+    script = folder / "script.yaml"
+    script.write_text(script.read_text().replace(
+        "text: The middle chapter has a paragraph of its own.\n"
+        "      say: The middle chapter has a paragraph of its own.",
+        "text: The middle chapter has 2 pages of its own.\n"
+        "      say: The middle chapter has a couple of pages."))
+    assert rebuild(work).render.rendered == ["02.001.1"]
+    assert _spoken(folder)["02.001.1"] == "The middle chapter has a couple of pages."
