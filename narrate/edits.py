@@ -30,7 +30,8 @@ from narrate.fileio import atomic_write_text, write_bytes_if_changed, write_text
 from narrate.merge import Merge, same_book
 from narrate.metadata import book_lexicon
 from narrate.model import Book, Segment
-from narrate.scriptfile import is_script_file, load_script, to_yaml, write_script
+from narrate.problems import counted
+from narrate.scriptfile import END, has_end, is_script_file, load_script, to_yaml, write_script
 
 PREFER = ("script", "source")
 
@@ -56,13 +57,12 @@ def compose(converted: Book, script: str | Path, prefer: str | None = None,
     if current == _read(base_path(script)) or current == to_yaml(converted):
         return converted, []  # what narrate wrote, or what it would write: nothing edited
     read: list[str] = []  # what reading the user's script said: as a build of it would
-    mine = load_edited(script, read, lexicon)
+    mine, base = _with_base(script, read, lexicon)
     if same_book(mine, converted):
         return converted, read
-    if base_path(script).is_file():
-        merge = Merge(load_script(base_path(script), []), mine, converted, prefer)
-        book, lines = merge.result(script)
-        return book, read + lines
+    if base is not None:
+        book, lines = Merge(base, mine, converted, prefer).result(script)
+        return book, read + lost_chapters(mine, base, script, converted) + lines
     # a script written before narrate kept its base: edits cannot be told from changes
     if prefer is None:
         raise NarrateError(
@@ -77,14 +77,43 @@ def compose(converted: Book, script: str | Path, prefer: str | None = None,
 
 def load_edited(script: str | Path, warnings: list | None = None,
                 lexicon: str | Path | None = None) -> Book:
-    """A script as a build reads it: beside the base narrate wrote with it, a segment whose
-    text was edited and whose say was not is said from its new text."""
-    script = Path(script)
-    book = load_script(script, warnings)
-    base = base_path(script)
-    if base.is_file() and _read(base) != _read(script):
-        follow_text(book, load_script(base, []), lexicon)
+    """A script as a build reads it. Beside the base narrate wrote with it: refused when
+    cut short; a segment whose text was edited and whose say was not is said from its new
+    text; chapters deleted are named in `warnings`."""
+    book, base = _with_base(Path(script), warnings, lexicon)
+    if base is not None and warnings is not None:
+        warnings += lost_chapters(book, base, Path(script))
     return book
+
+
+def _with_base(script: Path, warnings: list | None, lexicon: str | Path | None
+               ) -> tuple[Book, Book | None]:
+    """The script as load_edited reads it, and its base (None without one)."""
+    current, written = _read(script), _read(base_path(script))
+    if written is None or current == written:
+        book = load_script(script, warnings)
+        return book, None if written is None else book
+    if current is not None and has_end(written) and not has_end(current):
+        chapters = len(load_script(base_path(script), []).chapters)
+        raise NarrateError(
+            f"is cut short: its last line ({END}) is gone, so what followed may be too "
+            f"(narrate wrote {counted(chapters, 'chapter')} there)", where=str(script),
+            hint=f"put back what is missing (a copy may be in {backup_path(script).name}), or "
+                 f"end the script with the line `{END}` if you cut it on purpose")
+    book, base = load_script(script, warnings), load_script(base_path(script), [])
+    return follow_text(book, base, lexicon), base
+
+
+def lost_chapters(book: Book, base: Book, script: Path, source: Book | None = None
+                  ) -> list[str]:
+    """A line for each chapter narrate wrote into the script that is not in it (deleted
+    there: an edit, named so that it is not lost unawares) and that the source still has
+    (`source`: its new conversion, else the base)."""
+    there = {c.id for c in book.chapters}
+    titles = {c.title for c in (source or base).chapters}
+    return [f"{script}: chapter {c.id} (“{c.title}”) is not in the script, so it is not "
+            "built; the source has it (deleted by hand? put it back to hear it)"
+            for c in base.chapters if c.id not in there and c.title in titles]
 
 
 def follow_text(book: Book, base: Book, lexicon: str | Path | None = None) -> Book:
@@ -152,7 +181,12 @@ def keep_script(book: Book, converted: Book, script: str | Path, overwrite: bool
         write_script(written_book, script, overwrite=overwrite)
         written = True
     # the book is the conversion itself when nothing was edited: serialised once
-    write_text_if_changed(base_path(script), text if converted is book else to_yaml(converted))
+    base = text if converted is book else to_yaml(converted)
+    if not written and current is not None and not has_end(current):
+        # a script kept as it is, written before narrate ended scripts with END (or the
+        # line deleted): its base says so, and a script is "cut short" only once it had it
+        base = base.removesuffix(END + "\n")
+    write_text_if_changed(base_path(script), base)
     return written
 
 

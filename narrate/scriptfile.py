@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import yaml
@@ -16,8 +17,11 @@ FORMAT_VERSION = 1
 HEADER = """\
 # narrate script: one entry per segment, in reading order.
 # Edit `say` to change what is spoken and `role` (narrator, quote, note) to change who
-# speaks; `text` is the source as written.
+# speaks; `text` is the source as written (edited alone, it is spoken as written).
 """
+# the last line of every script narrate writes: one without it was cut short
+END = "# end of the script"
+_END_LINE = re.compile(r"^# end of the script[ \t]*\r?$", re.MULTILINE)
 _BOOK_KEYS = ("title", "author", "narrator", "language", "source")
 _CHAPTER_KEYS = ("id", "title", "title_source", "label", "heading", "announce", "sections")
 _SECTION_KEYS = ("id", "kind", "title", "segments")
@@ -61,7 +65,13 @@ DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 def to_yaml(book: Book) -> str:
     body = yaml.dump(book_to_data(book), Dumper=DUMPER, allow_unicode=True, sort_keys=False,
                      width=100)
-    return HEADER + body
+    return HEADER + body + END + "\n"
+
+
+def has_end(text: str) -> bool:
+    """Whether a script's text holds the line narrate ends a script with (anywhere: a
+    person may add chapters after it)."""
+    return _END_LINE.search(text) is not None
 
 
 def to_json_segments(book: Book) -> str:

@@ -11,6 +11,7 @@ from narrate import build
 from narrate import script as convert
 from narrate.edits import base_path, compose, keep_script
 from narrate.errors import NarrateError
+from narrate.scriptfile import END
 
 TEXT = ("Notes\n\nFirst, the swans came over the hill.\n\nThen, the geese.\n\n"
         "Last of all, the ducks walked home.\n")
@@ -201,3 +202,22 @@ def test_an_edited_text_is_said_and_still_follows_after_the_script_is_rewritten(
     assert _says(compose(convert(source), script)[0])[2] == "Then, four geese."
     _edit(script, "say: Then, the geese.", "say: Then, a few geese.")
     assert _says(compose(convert(source), script)[0])[2] == "Then, a few geese."
+
+
+@pytest.mark.unit
+def test_a_script_written_before_end_lines_is_not_taken_for_one_cut_short(book):
+    """Scripts and bases an earlier narrate wrote have no end line: built from the source
+    (the base written again, with one), the edited script is still not "cut short"."""
+    source, script = book
+    for path in (script, base_path(script)):
+        path.write_text(path.read_text().removesuffix(END + "\n"))
+    _edit(script, "say: Then, the geese.", "say: And then, the geese.")
+    for _ in range(2):  # two builds: the first writes the base again
+        composed, _ = compose(convert(source), script)
+        keep_script(composed, convert(source), script)
+        assert "And then, the geese." in _says(composed)
+    script.write_text(script.read_text() + END + "\n")  # once it has the line, it counts
+    keep_script(compose(convert(source), script)[0], convert(source), script)
+    script.write_text(script.read_text().removesuffix(END + "\n"))
+    with pytest.raises(NarrateError, match="cut short"):
+        compose(convert(source), script)

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 from mutagen.id3 import ID3
-from test_reliability import run
+from test_reliability import one_line_error, run
 
 from narrate import build
 
@@ -154,3 +154,36 @@ def test_a_say_edited_with_its_text_is_spoken_as_typed(work):
         "      say: The middle chapter has a couple of pages."))
     assert rebuild(work).render.rendered == ["02.001.1"]
     assert _spoken(folder)["02.001.1"] == "The middle chapter has a couple of pages."
+
+
+# ---- a script cut short ------------------------------------------------------------------------------
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("cut", ["- id: '03'", "say: The last chapter is"])
+def test_a_script_cut_short_is_refused_in_one_line(work, cut):
+    """Still valid YAML (cut at a chapter, or inside a line): it built the chapters it had,
+    without a word."""
+    folder = work / "out" / "book"
+    script = folder / "script.yaml"
+    text = script.read_text()
+    script.write_text(text[:text.index(cut) + len(cut)])
+    before = sorted(p.name for p in folder.iterdir())
+    for target in (script, work / "book.md"):
+        result = run("build", target, "--out", work / "out", "--cache", work / "cache")
+        one_line_error(result, str(script), "cut short", "3 chapters")
+    assert sorted(p.name for p in folder.iterdir()) == before
+    assert script.read_text() == text[:text.index(cut) + len(cut)]  # never replaced
+
+
+@pytest.mark.e2e
+def test_a_chapter_deleted_on_purpose_is_an_edit_and_is_named(work):
+    folder = work / "out" / "book"
+    script = folder / "script.yaml"
+    text = script.read_text()
+    script.write_text(text.replace(_chapter_block(text, "02"), ""))
+    for target in (script, work / "book.md"):
+        result = run("build", target, "--out", work / "out", "--cache", work / "cache")
+        assert result.returncode == 0, result.stderr
+        assert "chapter 02 (“Two”)" in result.stderr and "not in the script" in result.stderr
+        assert sorted(p.name for p in folder.glob("*.mp3")) == ["01 - One.mp3",
+                                                                "02 - Three.mp3"]

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from narrate import conversions, plan
 from narrate.convert.speech import to_say
 from narrate.fileio import default_cache_dir
-from narrate.scriptfile import HEADER, book_to_data, to_yaml
+from narrate.scriptfile import END, HEADER, book_to_data, to_yaml
 from narrate.stitch.library import xml_attr, xml_text
 
 
@@ -56,7 +56,7 @@ def test_a_damaged_kept_conversion_is_converted_again(short_source):
 def test_libyaml_writes_the_same_script_as_pyyaml(seed_book):
     book, _ = seed_book
     assert to_yaml(book) == HEADER + yaml.safe_dump(book_to_data(book), allow_unicode=True,
-                                                    sort_keys=False, width=100)
+                                                    sort_keys=False, width=100) + END + "\n"
 
 
 @pytest.mark.unit
