@@ -48,9 +48,16 @@ def _head(chapter: Chapter) -> tuple:
             _line(announce) if announce else None)
 
 
-def _quote(text: str, words: int = 12) -> str:
-    cut = text.split()
-    return "“" + " ".join(cut[:words]) + (" …" if len(cut) > words else "") + "”"
+def _changed_words(old: str, new: str, words: int = 12) -> str:
+    """`new` quoted, cut to `words` words around the first that differs from `old` (a
+    few before it, for its place), so that a person sees what changed."""
+    was, now = old.split(), new.split()
+    first = next((i for i, (a, b) in enumerate(zip(was, now)) if a != b),
+                 min(len(was), len(now)))
+    start = max(0, min(first - 3, len(now) - words))
+    shown = " ".join(now[start:start + words])
+    return ("“" + ("… " if start else "") + shown
+            + (" …" if start + words < len(now) else "") + "”")
 
 
 @dataclass
@@ -203,10 +210,14 @@ class Merge:
         return added
 
     def _clash(self, section: Section, edited: Section | None, new, how: str, j: int) -> str:
+        """The conflict's line: each version at the words that changed in it."""
         segment = _first_change(section, edited)
-        yours = f"edited to {_quote(segment.say)}" if segment else "deleted"
+        was = {s.id: s.say for s in section.segments}
+        yours = f"edited to {_changed_words(was.get(segment.id, ''), segment.say)}" \
+            if segment else "deleted"
         seg_id = segment.id if segment else section.id
-        theirs = _quote(new[j][1].text) if how == "paired" else "it is gone"
+        theirs = _changed_words(section.text, new[j][1].text) if how == "paired" \
+            else "it is gone"
         return (f"segment {seg_id} was {yours}, and its source paragraph changed too "
                 f"(now {theirs})")
 

@@ -11,7 +11,7 @@ from narrate import build
 from narrate import script as convert
 from narrate.edits import base_path, compose, keep_script
 from narrate.errors import NarrateError
-from narrate.scriptfile import END
+from narrate.scriptfile import END, load_script, write_script
 
 TEXT = ("Notes\n\nFirst, the swans came over the hill.\n\nThen, the geese.\n\n"
         "Last of all, the ducks walked home.\n")
@@ -221,3 +221,21 @@ def test_a_script_written_before_end_lines_is_not_taken_for_one_cut_short(book):
     script.write_text(script.read_text().removesuffix(END + "\n"))
     with pytest.raises(NarrateError, match="cut short"):
         compose(convert(source), script)
+
+
+@pytest.mark.unit
+def test_a_conflict_shows_the_words_that_differ(tmp_path):
+    """Both versions were cut at twelve words, before the words that differ."""
+    source = tmp_path / "long.md"
+    source.write_text("Notes\n\nOne, two, three, four, five, six, seven, eight, nine, ten, eleven, "
+                      "twelve, thirteen: the swans came home at dusk.\n")
+    script = tmp_path / "script.yaml"
+    keep_script(convert(source), convert(source), script)
+    mine = load_script(script)
+    mine.segments[-1].say = mine.segments[-1].say.replace("the swans", "the white swans")
+    write_script(mine, script)
+    _edit(source, "came home at dusk", "came home at dawn")
+    with pytest.raises(NarrateError) as caught:
+        compose(convert(source), script)
+    line = caught.value.message("cli")
+    assert "the white swans came home" in line and "came home at dawn" in line, line
