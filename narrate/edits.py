@@ -20,6 +20,7 @@ text is heard too.
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 
 from narrate.convert import is_english
@@ -42,6 +43,20 @@ def base_path(script: str | Path) -> Path:
     return script.with_name(f".{script.stem}.converted{script.suffix}")
 
 
+def preferred_path(script: str | Path) -> Path:
+    """Where the sections a merge kept as the user's over the source's are recorded."""
+    script = Path(script)
+    return script.with_name(f".{script.stem}.preferred.json")
+
+
+def _preferred(script: Path) -> set[str]:
+    try:
+        ids = json.loads(preferred_path(script).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    return {i for i in ids if isinstance(i, str)} if isinstance(ids, list) else set()
+
+
 def compose(converted: Book, script: str | Path, prefer: str | None = None,
             lexicon: str | Path | None = None) -> tuple[Book, list[str]]:
     """The book to build from a new conversion and the script the user may have edited
@@ -61,7 +76,7 @@ def compose(converted: Book, script: str | Path, prefer: str | None = None,
     if same_book(mine, converted):
         return converted, read
     if base is not None:
-        book, lines = Merge(base, mine, converted, prefer).result(script)
+        book, lines = Merge(base, mine, converted, prefer, _preferred(script)).result(script)
         return book, read + lost_chapters(mine, base, script, converted) + lines
     # a script written before narrate kept its base: edits cannot be told from changes
     if prefer is None:
@@ -187,6 +202,10 @@ def keep_script(book: Book, converted: Book, script: str | Path, overwrite: bool
         # line deleted): its base says so, and a script is "cut short" only once it had it
         base = base.removesuffix(END + "\n")
     write_text_if_changed(base_path(script), base)
+    if book.preferred:  # in the base's ids, written with it
+        write_text_if_changed(preferred_path(script), json.dumps(book.preferred) + "\n")
+    else:
+        preferred_path(script).unlink(missing_ok=True)
     return written
 
 

@@ -12,8 +12,9 @@ import difflib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from narrate.conflicts import clash, first_change, line_of, text_follows_say
 from narrate.errors import NarrateError
-from narrate.model import Book, Chapter, Section, Segment
+from narrate.model import Book, Chapter, Section
 from narrate.problems import counted
 from narrate.scriptfile import book_to_data
 
@@ -29,12 +30,8 @@ def _content(section: Section | None) -> tuple:
     if section is None:
         return ()
     return (section.kind, section.title,
-            tuple((*_line(s), s.citation) for s in section.segments))
+            tuple((*line_of(s), s.citation) for s in section.segments))
 
-
-def _line(segment: Segment) -> tuple:
-    """What a person may change in a line: who says it, what, and which take plays."""
-    return segment.role, segment.text, segment.say, segment.take
 
 
 def _source_of(section: Section) -> tuple[str, str]:
@@ -45,19 +42,7 @@ def _source_of(section: Section) -> tuple[str, str]:
 def _head(chapter: Chapter) -> tuple:
     announce = chapter.announce
     return (chapter.title, chapter.label, chapter.heading, chapter.title_source,
-            _line(announce) if announce else None)
-
-
-def _changed_words(old: str, new: str, words: int = 12) -> str:
-    """`new` quoted, cut to `words` words around the first that differs from `old` (a
-    few before it, for its place), so that a person sees what changed."""
-    was, now = old.split(), new.split()
-    first = next((i for i, (a, b) in enumerate(zip(was, now)) if a != b),
-                 min(len(was), len(now)))
-    start = max(0, min(first - 3, len(now) - words))
-    shown = " ".join(now[start:start + words])
-    return ("“" + ("… " if start else "") + shown
-            + (" …" if start + words < len(now) else "") + "”")
+            line_of(announce) if announce else None)
 
 
 @dataclass
@@ -66,9 +51,11 @@ class Merge:
     mine: Book
     new: Book
     prefer: str | None
+    preferred: set[str] = field(default_factory=set)  # base sections kept over the source's
     conflicts: list[str] = field(default_factory=list)
     kept: int = 0  # the user's edits carried into the new conversion
     taken: list[str] = field(default_factory=list)  # conflicts settled by `prefer`
+    _preferred_now: set[str] = field(default_factory=set)  # new sections kept as the user's
 
     def result(self, script: Path) -> tuple[Book, list[str]]:
         self._check_structure(script)
@@ -84,6 +71,7 @@ class Merge:
                 hint="keep your edit with {arg:prefer=script}, or take the source's with "
                      "{arg:prefer=source}")
         out.chapters = [c for c in out.chapters if c.sections]
+        out.preferred = sorted(self._preferred_now)
         lines = []
         if self.kept and not same_book(self.base, self.new):
             lines.append(f"{script}: your edits to {counted(self.kept, 'part')} of the script "
@@ -136,7 +124,7 @@ class Merge:
 
     def _credits(self, out: Book) -> None:
         def lines(book: Book) -> list:
-            return [_line(s) for s in book.credits]
+            return [line_of(s) for s in book.credits]
 
         if lines(self.mine) == lines(self.base) or lines(self.mine) == lines(self.new):
             return
@@ -177,15 +165,24 @@ class Merge:
             if _content(edited) == _content(section):
                 continue
             how, j = place[i]
+            if how == "same" and section.id in self.preferred and self.prefer == "source":
+                self.taken.append(f"took the source's version of {section.id}, yours since "
+                                  "--prefer script kept it over a change of the source")
+                continue
             if how != "same" and _only_retaken(section, edited):
                 self.taken.append(f"section {section.id} was taken again, and its source "
                                   "paragraph changed since: the new text is its first take")
                 continue
-            if how != "same" and self._settle(self._clash(section, edited, new, how, j)) \
-                    != "script":
+            now = new[j][1] if how == "paired" else None
+            if how != "same" and self._settle(
+                    clash(section, first_change(section, edited), now)) != "script":
                 continue
             self.kept += how == "same"
             kept = [] if edited is None else [copy.deepcopy(edited)]
+            if how != "same":  # the captions show what is said, not the old source's text
+                text_follows_say(kept, section)
+            if kept and how != "before" and (how != "same" or section.id in self.preferred):
+                self._preferred_now.add(new[j][1].id)
             if how == "before":  # its paragraph is gone from the source: where it was
                 around.setdefault((j, -1), []).extend(kept)
             else:
@@ -208,18 +205,6 @@ class Merge:
             else:
                 added.setdefault(anchor, []).append(copy.deepcopy(section))
         return added
-
-    def _clash(self, section: Section, edited: Section | None, new, how: str, j: int) -> str:
-        """The conflict's line: each version at the words that changed in it."""
-        segment = _first_change(section, edited)
-        was = {s.id: s.say for s in section.segments}
-        yours = f"edited to {_changed_words(was.get(segment.id, ''), segment.say)}" \
-            if segment else "deleted"
-        seg_id = segment.id if segment else section.id
-        theirs = _changed_words(section.text, new[j][1].text) if how == "paired" \
-            else "it is gone"
-        return (f"segment {seg_id} was {yours}, and its source paragraph changed too "
-                f"(now {theirs})")
 
 
 _BUILD_IT = ("build the script as it is (`narrate build {script}`), or move it aside to "
@@ -257,15 +242,6 @@ def _aligned(base: list, new: list) -> list[tuple[int, int | None]]:
             for i, (how, j) in enumerate(_places(base, new))]
 
 
-def _first_change(section: Section, edited: Section | None) -> Segment | None:
-    if edited is None:
-        return None
-    old = {s.id: s for s in section.segments}
-    for segment in edited.segments:
-        was = old.get(segment.id)
-        if was is None or _line(was) != _line(segment):
-            return segment
-    return edited.segments[0] if edited.segments else None
 
 
 def _only_retaken(section: Section, edited: Section | None) -> bool:

@@ -71,6 +71,10 @@ class Book:
     # the opening credits (id "credits") and the closing line (id "closing"), spoken by
     # the narrator before the first chapter and after the last
     credits: list[Segment] = field(default_factory=list)
+    # sections whose script version a merge kept over a changed source paragraph
+    # (`--prefer script`), by id: recorded beside the script (narrate.edits), so that a
+    # later `--prefer source` takes the source's; not part of the book
+    preferred: list[str] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def segments(self) -> list[Segment]:

@@ -187,3 +187,31 @@ def test_a_chapter_deleted_on_purpose_is_an_edit_and_is_named(work):
         assert "chapter 02 (“Two”)" in result.stderr and "not in the script" in result.stderr
         assert sorted(p.name for p in folder.glob("*.mp3")) == ["01 - One.mp3",
                                                                 "02 - Three.mp3"]
+
+
+# ---- --prefer, each side ------------------------------------------------------------------------------
+
+@pytest.mark.e2e
+def test_prefer_script_then_prefer_source_each_take_their_side(work):
+    """After --prefer script, --prefer source with the source unchanged did nothing (exit
+    0); and --prefer script kept the old text, so the captions showed neither version."""
+    source, folder = work / "book.md", work / "out" / "book"
+    script = folder / "script.yaml"
+    script.write_text(script.read_text().replace(
+        "say: The middle chapter has a paragraph", "say: The middle chapter holds a paragraph"))
+    source.write_text(source.read_text().replace("has a paragraph", "has a long paragraph"))
+    cli = ("build", source, "--out", work / "out", "--cache", work / "cache")
+    one_line_error(run(*cli), "holds a paragraph", "has a long paragraph")
+    assert run(*cli, "--prefer", "script").returncode == 0
+    assert _spoken(folder)["02.001.1"] == "The middle chapter holds a paragraph of its own."
+    captions = (folder / "02 - Two.vtt").read_text()
+    assert "holds a paragraph" in captions and "has a paragraph" not in captions
+    assert run(*cli).returncode == 0  # settled: no conflict now
+    taken = run(*cli, "--prefer", "source")
+    assert taken.returncode == 0 and "took the source's version" in taken.stderr, taken.stderr
+    assert _spoken(folder)["02.001.1"] == "The middle chapter has a long paragraph of its own."
+    assert "has a long paragraph" in (folder / "02 - Two.vtt").read_text()
+    assert "holds" not in script.read_text() and "holds" in (folder / "script.yaml~").read_text()
+    again = run(*cli, "--prefer", "script")  # nothing of yours left there to prefer
+    assert again.returncode == 0 and "segments: 0 rendered" in again.stdout
+    assert _spoken(folder)["02.001.1"] == "The middle chapter has a long paragraph of its own."

@@ -18,7 +18,7 @@ from conftest import ROOT
 # and earlier ones only
 STAGES = [("errors", "model", "problems", "fileio", "faults", "progress", "lock", "memory",
            "processes", "measure", "patterns", "names", "values"),
-          ("read",), ("convert", "metadata", "scriptfile", "merge", "edits", "conversions"),
+          ("read",), ("convert", "metadata", "scriptfile", "conflicts", "merge", "edits", "conversions"),
           ("render",), ("stitch",),
           ("outline", "plan", "pipeline", "manifest"), ("qa", "audition", "batch", "pronounce", "studio"),
           ("commandline", "cli", "__init__", "__main__")]
