@@ -93,12 +93,15 @@ class BuildResult:
 
     def _plan_summary(self, plan: BuildPlan) -> list[str]:
         titles = {c.id: c.title for c in self.book.chapters}
-        return ([(f"would render {counted(len(plan.render), 'segment')}, reuse "
-                  f"{len(plan.reuse)} from the cache")] + changed_sections(self.book, plan.render, "would render")
-                + [f"would export chapter {c}  {titles[c]}" for c in plan.export]
-                + [f"would keep {counted(len(plan.keep), 'chapter')} unchanged"
-                   + (f" ({', '.join(plan.keep)})" if plan.keep else "")
-                   + f"; then re-join the m4b and sidecars in {self.folder}/"])
+        lines = ([(f"would render {counted(len(plan.render), 'segment')}, reuse "
+                   f"{len(plan.reuse)} from the cache")]
+                 + changed_sections(self.book, plan.render, "would render")
+                 + [f"would export chapter {c}  {titles[c]}" for c in plan.export])
+        if plan.export or plan.keep:  # none: --only on a book not built yet
+            lines.append(f"would keep {counted(len(plan.keep), 'chapter')} unchanged"
+                         + (f" ({', '.join(plan.keep)})" if plan.keep else "")
+                         + f"; then re-join the m4b and sidecars in {self.folder}/")
+        return lines
 
     @staticmethod
     def _verify_summary(verified: RetakeReport) -> list[str]:
@@ -150,15 +153,19 @@ def build(target: str | Path | Book, options: BuildOptions = DEFAULT_OPTIONS,
     book, converted = _book_with_edits(target, options, warnings, **convert)
     cache = Cache(options.cache)
     plan = plan_book(book, cache, options, warnings)
+    part_only = _only_a_part(plan, options, warnings)
     if options.dry_run:
-        return BuildResult(plan.book, plan.folder, None,
-                           plan=would_do(plan, cache, formats))
+        done = would_do(plan, cache, formats)
+        if part_only:
+            done = BuildPlan([i for i in done.render if i in plan.forced], [], [], [])
+        return BuildResult(plan.book, plan.folder, None, plan=done)
     check_cast({item.role: plan.profiles[item.role] for item in plan.items})  # before any work
     _claim_folder(plan.folder, plan.book)
     with book_lock(plan.folder), cache.in_use(plan.keys.values()):  # no prune takes them
         workers = make_executor(options.executor, cache, options.address, options.jobs)
         with Renderer(plan.profiles, cache, options.jobs, workers) as renderer:
-            report = renderer.render_plan(plan, options.progress)
+            report = renderer.render(part_only, plan.forced, options.progress, plan.keys) \
+                if part_only else renderer.render_plan(plan, options.progress)
             checked = None
             if options.verify and judge and not report.failed:
                 checked = retake_failing(renderer, plan.items, report, judge, options.verify)
@@ -168,10 +175,24 @@ def build(target: str | Path | Book, options: BuildOptions = DEFAULT_OPTIONS,
         if not report.failed:
             if converted is None and not isinstance(target, Book):  # built from a script
                 keep_takes(Path(target), plan.book)  # its retakes, as its user's edit
-            result.export = _export(plan, cache, converted, options, formats, warnings,
-                                    workers.encoder())
+            if not part_only:
+                result.export = _export(plan, cache, converted, options, formats, warnings,
+                                        workers.encoder())
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _only_a_part(plan: BookPlan, options: BuildOptions, warnings: list | None) -> list:
+    """`--only` on a book not built yet: its lines alone, rendered into the cache (a
+    chapter cannot be made of one line), and a line saying so; else nothing."""
+    if not options.only or last_manifest(plan.folder) is not None:
+        return []
+    if warnings is not None:
+        verb = "would be" if options.dry_run else "was"
+        warnings.append(f"--only {options.only}: {plan.folder} is not built yet, so only "
+                        f"{options.only} {verb} rendered (into the cache) and no chapter "
+                        "made; build without --only to make the book")
+    return [item for item in plan.items if item.id in plan.forced]
 
 
 def _export(plan: BookPlan, cache: Cache, converted: Book | None, options: BuildOptions,

@@ -215,3 +215,27 @@ def test_prefer_script_then_prefer_source_each_take_their_side(work):
     again = run(*cli, "--prefer", "script")  # nothing of yours left there to prefer
     assert again.returncode == 0 and "segments: 0 rendered" in again.stdout
     assert _spoken(folder)["02.001.1"] == "The middle chapter has a long paragraph of its own."
+
+
+# ---- --only on a book not built yet ------------------------------------------------------------------
+
+@pytest.mark.e2e
+def test_only_on_a_book_not_built_yet_renders_only_that_part_and_says_so(tmp_path):
+    """It rendered the whole book, saying nothing."""
+    source = tmp_path / "book.md"
+    source.write_text(BOOK, encoding="utf-8")
+    args = {"cache": tmp_path / "cache", "out": tmp_path / "out", "progress": False}
+    warnings: list = []
+    dry = build(source, only="02.001", dry_run=True, warnings=warnings, **args)
+    assert dry.plan.render == ["02.001.1"] and dry.plan.export == []
+    result = build(source, only="02.001", warnings=warnings, **args)
+    assert result.render.rendered == ["02.001.1"] and result.export is None
+    assert not list((tmp_path / "out").glob("*/*.mp3"))
+    told = [w for w in warnings if isinstance(w, str) and "not built yet" in w]
+    assert len(told) == 2 and "only 02.001 was rendered" in told[1], told
+    cli = run("build", source, "--only", "03.001", "--out", tmp_path / "out", "--cache",
+              tmp_path / "cache")
+    assert cli.returncode == 0 and "segments: 1 rendered" in cli.stdout, cli.stdout
+    assert [line for line in cli.stderr.splitlines() if "--only 03.001" in line], cli.stderr
+    whole = build(source, **args)  # then the book: what --only rendered is reused
+    assert {"02.001.1", "03.001.1"} <= set(whole.render.reused) and whole.export
