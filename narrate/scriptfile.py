@@ -17,7 +17,7 @@ FORMAT_VERSION = 1
 HEADER = """\
 # narrate script: one entry per segment, in reading order.
 # Edit `say` to change what is spoken and `role` (narrator, quote, note) to change who
-# speaks; `text` is the source as written (edited alone, it is spoken as written).
+# speaks; `text` is the source as written (edit it alone and the new text is spoken).
 """
 # the last line of every script narrate writes: one without it was cut short
 END = "# end of the script"
