@@ -80,13 +80,13 @@ class BuildResult:
         assert self.render is not None
         made, rendered, book = [], self.render.rendered, clock(export.seconds)
         if rendered:
-            made.append(f"rendered {_count(len(rendered), 'segment')} "
+            made.append(f"rendered {counted(len(rendered), 'segment')} "
                         f"({clock(self.render.rendered_seconds)} of speech)")
         if export.exported:
             length = sum(r.samples / r.rate for r in export.chapters if r.id in export.exported)
             share = "all" if len(export.exported) == len(export.chapters) else \
                 f"{clock(length)} of the book's"
-            made.append(f"exported {_count(len(export.exported), 'chapter')} ({share} {book})")
+            made.append(f"exported {counted(len(export.exported), 'chapter')} ({share} {book})")
         elif export.joined:
             made.append(f"joined the m4b again ({book})")
         return " and ".join(made) or f"nothing to render or export: {book} of audio reused"
@@ -113,10 +113,6 @@ class BuildResult:
                 "failing")] + [f"   ! {ident}: {problem} — try another voice or wording in "
                               f"the script, then build again with `--only {ident}`"
                               for ident, problem in verified.failing.items()]
-
-
-def _count(number: int, thing: str) -> str:
-    return f"{number} {thing}{'' if number == 1 else 's'}"
 
 
 def render_book(book: Book, voices: str | Path | None = None, cache: str | Path | None = None,
