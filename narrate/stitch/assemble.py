@@ -21,6 +21,7 @@ import hashlib
 import itertools
 import tempfile
 import warnings
+import wave
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,7 +90,13 @@ class ChapterAudio:
 
 
 def load_clip(path: Path, rate: int) -> np.ndarray:
-    audio = AudioSegment.from_wav(str(path)).set_channels(1).set_sample_width(2)
+    """A cached take (16-bit PCM WAV) as mono samples at `rate`. Read with `wave`: pydub's
+    from_wav catches every exception, a Ctrl-C too, and decodes the file again with ffmpeg,
+    so a Ctrl-C landing mid-read was lost and the build went on."""
+    with wave.open(str(path), "rb") as wav:
+        audio = AudioSegment(wav.readframes(wav.getnframes()), sample_width=wav.getsampwidth(),
+                             frame_rate=wav.getframerate(), channels=wav.getnchannels())
+    audio = audio.set_channels(1).set_sample_width(2)
     if audio.frame_rate != rate:
         audio = audio.set_frame_rate(rate)
     return np.frombuffer(audio.raw_data, dtype=np.int16)

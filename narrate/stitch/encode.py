@@ -10,6 +10,7 @@ import contextlib
 import functools
 import json
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -49,9 +50,18 @@ def _run(args: list[str], what: str, stdin: bytes | None = None) -> None:
     finally:
         with _running_lock:
             _running.discard(process)
+    if _stopped_by_ctrl_c(process.returncode, err):
+        raise KeyboardInterrupt  # the user's Ctrl-C, which reached ffmpeg too: not a failure
     if process.returncode != 0:
         detail = err.decode("utf-8", "replace").strip().splitlines()
         raise NarrateError(f"ffmpeg failed to {what}: {detail[-1] if detail else process.returncode}")
+
+
+def _stopped_by_ctrl_c(returncode: int, err: bytes) -> bool:
+    """A Ctrl-C at a terminal goes to the whole process group, the encoders too. ffmpeg
+    then ends with 255 and no error (it caught the signal), or dies of SIGINT (it had not
+    set its handler yet); an error of its own says what went wrong."""
+    return returncode == -signal.SIGINT or (returncode == 255 and not err.strip())
 
 
 def stop_encoders() -> None:
