@@ -8,6 +8,11 @@ crash or an interruption then loses nothing. Inert unless one of these is set:
   until the test removes the file (it has done what it wanted done meanwhile): then go
   on. Once: a process that finds the file already written goes on (a worker started
   again after the test killed the one that held).
+
+The points, in a build's order: convert (a chapter converted), worker (a voice worker
+starting), segment (a worker's segment), render (a segment rendered), encode-aac and
+encode-mp3 (an encode done), tags (a chapter MP3 tagged, in an encoder thread), sidecars;
+and listener (`check --asr`'s listener starting).
 """
 
 import os

@@ -1,4 +1,5 @@
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -20,6 +21,39 @@ def wait_until(event, seconds: float, process=None) -> bool:
             and time.monotonic() < deadline:
         time.sleep(0.05)
     return bool(event())
+
+
+def alive_in_group(group: int) -> bool:
+    """Whether a process of the group still runs (zombies aside), from /proc."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, _parent, pgrp = stat.read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, IndexError):
+            continue  # it ended while we looked
+        if state != "Z" and int(pgrp) == group:
+            return True
+    return False
+
+
+def stop_group(group: int) -> None:
+    """Kill what a killed build left in its process group, and wait until it has gone:
+    an event polled for, with a generous deadline, not a guess at how long it takes."""
+    try:
+        os.killpg(group, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+    assert wait_until(lambda: not alive_in_group(group), 60), \
+        f"processes of group {group} outlived SIGKILL"
+
+
+@pytest.fixture
+def small_book(tmp_path):
+    source = tmp_path / "book.md"
+    source.write_text("# One\n\n" + "\n\n".join(f"Paragraph {i} of the first part, read aloud."
+                                                for i in range(12)) +
+                      "\n\n# Two\n\n" + "\n\n".join(f"Paragraph {i} of the second part."
+                                                    for i in range(12)))
+    return source
 
 
 @pytest.fixture(scope="session")

@@ -1,14 +1,19 @@
 """Interrupts, progress and the command line's words (issue 35, Trust III: signals)."""
 
 import builtins
+import contextlib
 import io
+import os
 import signal
+import subprocess
+import sys
 import threading
 import wave
+from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import wait_until
+from conftest import alive_in_group, stop_group, wait_until
 
 from narrate.errors import NarrateError
 from narrate.stitch import encode
@@ -104,3 +109,80 @@ def test_which_ends_of_ffmpeg_are_a_ctrl_c(returncode, err, interrupted):
 def test_an_ffmpeg_that_fails_is_still_a_failure():
     with pytest.raises(NarrateError, match="ffmpeg failed to play a tone"):
         encode._run(["-f", "lavfi", "-i", "nosuchsource", "-f", "null", "-"], "play a tone")
+
+
+INTERRUPTED = "narrate: interrupted; finished work is kept"
+
+
+@pytest.fixture
+def busy_machine():
+    """Every core kept busy while the test runs (each spinner stops by itself in 2 min)."""
+    spin = "import time\nend = time.monotonic() + 120\nwhile time.monotonic() < end: pass"
+    spinners = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(os.cpu_count() or 1)]
+    yield
+    for spinner in spinners:
+        spinner.kill()
+        spinner.wait()
+
+
+@contextlib.contextmanager
+def _build_held_at(point, source, tmp_path, voices="espeak"):
+    """`narrate build` in a session of its own (as a terminal runs it), held at the fault
+    point `point`: yields the process and the pid that holds; its group is gone after."""
+    hold = tmp_path / "held"
+    env = {**os.environ, "NARRATE_VOICES": voices, "NARRATE_HOLD_AT": point,
+           "NARRATE_HOLD_FILE": str(hold)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "narrate", "build", str(source), "--out", str(tmp_path / "out"),
+         "--cache", str(tmp_path / "c")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, start_new_session=True, env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # noqa: PLW1509
+    try:
+        assert wait_until(lambda: hold.exists() and hold.read_text(), 600, process), \
+            process.communicate()
+        yield process, int(hold.read_text())
+    finally:
+        stop_group(process.pid)
+
+
+def _ctrl_c_ends_it(process, tmp_path) -> None:
+    """Ctrl-C as a terminal sends it (SIGINT to the whole process group) ends the build with
+    the one true line and exit 130, leaving no scratch and no process behind."""
+    os.killpg(process.pid, signal.SIGINT)
+    _out, err = process.communicate(timeout=60)  # a guard against a hang, not a timing
+    assert "ffmpeg failed" not in err
+    assert err.strip().splitlines() == [INTERRUPTED], err
+    assert process.returncode == 130
+    assert not list((tmp_path / "out").rglob("*.pcm"))
+    assert not list((tmp_path / "out").rglob(".*.tmp*"))
+    assert wait_until(lambda: not alive_in_group(process.pid), 30)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("voices, point", [
+    ("espeak", "convert"),  # a chapter converted
+    ("espeak", "render:3"),  # voice workers rendering
+    ("espeak", "encode-aac:1"),  # the other encodes still running, ffmpeg among them
+    ("espeak", "encode-mp3:1"),
+    ("espeak", "sidecars"),
+    ("natural", "render:2"),  # the neural voice renders in threads of the build's process
+])
+def test_ctrl_c_from_a_terminal_at_every_stage(small_book, tmp_path, busy_machine, voices, point):
+    """In the first seconds of encoding this printed "ffmpeg failed to encode 15 AAC
+    piece(s) of 04: 255" and exited 2, as late as 36 s after (test_a_ctrl_c_while_a_clip_…
+    holds why)."""
+    with _build_held_at(point, small_book, tmp_path, voices) as (process, _holder):
+        _ctrl_c_ends_it(process, tmp_path)
+
+
+@pytest.mark.e2e
+def test_a_voice_worker_never_hears_a_terminal_s_ctrl_c(small_book, tmp_path):
+    """A terminal's Ctrl-C reaches the voice workers too: one still starting (importing
+    narrate, loading its engine) died of it with "Exception in initializer: …
+    KeyboardInterrupt" on stderr whenever it was quicker than the build's own stop. SIGINT
+    is blocked in a worker from its first instruction; the build's main thread hears it."""
+    with _build_held_at("worker", small_book, tmp_path) as (process, worker):
+        status = Path(f"/proc/{worker}/status").read_text()
+        blocked = int(status.split("SigBlk:")[1].split()[0], 16)
+        assert blocked & 1 << (signal.SIGINT - 1), status
+        _ctrl_c_ends_it(process, tmp_path)

@@ -30,6 +30,7 @@ from narrate.convert.structure import (
     ReadingPolicy,
     split_chapters,
 )
+from narrate.faults import checkpoint
 from narrate.model import Book, Chapter, Section
 from narrate.problems import INFO, WARNING, Problem, first_words
 from narrate.read.document import Document
@@ -87,6 +88,7 @@ def convert_document(document: Document, options: ConvertOptions | None = None,
                                 "double marks inside them are nested quotes", INFO))
     chapters = []
     for number, raw in enumerate(raw_chapters, start=1):
+        checkpoint("convert")
         chapter, found = _build_chapter(raw, number, str(number).zfill(width), options,
                                         is_last=number == len(raw_chapters), truncated=truncated,
                                         marks=marks)

@@ -20,6 +20,7 @@ from concurrent import futures
 from typing import Protocol
 
 from narrate.errors import NarrateError
+from narrate.faults import checkpoint
 from narrate.memory import give_back_freed, one_heap
 from narrate.processes import worker_context
 from narrate.render.cache import Cache
@@ -123,7 +124,16 @@ class LocalExecutor:
 
 
 def _launcher() -> futures.ThreadPoolExecutor:
-    return futures.ThreadPoolExecutor(1, thread_name_prefix="narrate-launcher")
+    return futures.ThreadPoolExecutor(1, thread_name_prefix="narrate-launcher",
+                                      initializer=_deaf_to_ctrl_c)
+
+
+def _deaf_to_ctrl_c() -> None:
+    """Block SIGINT in the launcher's thread, and so in every worker it starts (a process
+    starts with its parent thread's mask): a terminal's Ctrl-C goes to the whole process
+    group, and a worker still importing narrate died of it with a traceback. The build's
+    main thread hears it and stops the workers."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
 
 
 def _stop(pool: futures.Executor) -> None:
@@ -149,6 +159,7 @@ _worker: dict = {}
 
 
 def _worker_init(profile: VoiceProfile, cache_root: str) -> None:
+    checkpoint("worker")
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     _die_with_parent()
     silence_stdout()

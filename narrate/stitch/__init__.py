@@ -126,11 +126,11 @@ def export_book(planned: BookPlan, options: BuildOptions, formats: tuple[str, ..
                                     formats, encoder or pool.submit, max(1, jobs))
         ordered = [records[p.id] for p in plans]
         with Progress("encoding", len(aac) + len(mp3), options.progress) as bar:
-            _wait(aac, bar)
+            _wait(aac, bar, "encode-aac")
             # the m4b is joined from the AAC pieces while the last MP3 pieces are encoded
             joined = joiner.submit(join_book, info, plans, ordered, folder, m4b,
                                    cover) if m4b and changed else None
-            _wait(mp3, bar)
+            _wait(mp3, bar, "encode-mp3")
         if "mp3" in formats:
             from narrate.stitch.tags import Tags  # mutagen: only when there are files to tag
 
@@ -213,11 +213,11 @@ def _encode_args(parts: Path, batch, mastering: Mastering) -> tuple:
     return pieces.pcm_path(parts, record.id), record.rate, jobs, codec, mastering.bitrate_kbps
 
 
-def _wait(encodes: list[futures.Future], bar: Progress) -> None:
+def _wait(encodes: list[futures.Future], bar: Progress, point: str) -> None:
     for done in futures.as_completed(encodes):
         done.result()
         bar.advance()
-        checkpoint("encode")
+        checkpoint(point)
 
 
 def remove_temporary(folder: Path) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from narrate.faults import checkpoint
 from narrate.fileio import write_text_if_changed
 from narrate.names import safe_filename
 from narrate.stitch.library import abs_metadata, opf_metadata, series_position
@@ -43,6 +44,7 @@ def join_book(info, plans, records, folder: Path, m4b: Path, cover: bytes | None
 def write_book_files(info, plans, records, folder,
                       formats: tuple[str, ...] = FORMATS) -> None:
     """The sidecars, each written only when its text changed."""
+    checkpoint("sidecars")
     chapters = _book_chapters(plans, records)
     position = chapters[-1][2] if chapters else 0.0
     book_stem = safe_filename(info.title)
