@@ -133,8 +133,8 @@ def check(folder: str | Path | None = None, *, profile: str = "default", asr: bo
           threshold: float = 0.35, jobs: int | None = None,
           progress: bool | None = None) -> CheckReport:
     """Read a built book back and judge it (profile "default" or "acx"); writes
-    check.json and check.png into its check/ folder. `progress`: a bar on a terminal (None),
-    always, or never."""
+    check.json and check.png into its check/ folder. `progress` (None or True): a bar on
+    a terminal, else a line on stderr every few seconds (narrate.progress); False: none."""
     from narrate.qa import check_book, latest_book
 
     return check_book(Path(folder) if folder else latest_book(), profile=profile, asr=asr,

@@ -38,7 +38,7 @@ class BuildOptions:
     only: str | None = None  # an id, or role:ROLE, rendered and exported again
     dry_run: bool = False
     verify: int = 0  # judge new takes, and take a failing one again up to this many times
-    progress: bool | None = None  # None: a bar when the output is a terminal
+    progress: bool | None = None  # None, True: a bar on a terminal, lines elsewhere
     readalong: bool = False
     formats: str | tuple[str, ...] = "mp3,m4b"  # output formats, parsed by the build
     prefer: str | None = None  # "script" or "source": settles an edit whose source changed

@@ -9,6 +9,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # Where the voice does not matter, tests build with the espeak cast (quick), fixtures of
 # every scope included; the natural cast's own tests name it (--voices natural).
 os.environ["NARRATE_VOICES"] = "espeak"
+# No progress lines unless a test asks for them (test_signals): a line every few seconds
+# would make what a command prints depend on the machine's speed.
+os.environ["NARRATE_PROGRESS_EVERY"] = "86400"
 SEED = ROOT / "seeds" / "prophet-essay.txt"
 
 

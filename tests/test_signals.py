@@ -4,6 +4,7 @@ import builtins
 import contextlib
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import pytest
 from conftest import alive_in_group, stop_group, wait_until
 
 from narrate.errors import NarrateError
+from narrate.progress import Progress, every
 from narrate.stitch import encode
 from narrate.stitch.assemble import load_clip
 
@@ -186,3 +188,64 @@ def test_a_voice_worker_never_hears_a_terminal_s_ctrl_c(small_book, tmp_path):
         blocked = int(status.split("SigBlk:")[1].split()[0], 16)
         assert blocked & 1 << (signal.SIGINT - 1), status
         _ctrl_c_ends_it(process, tmp_path)
+
+
+# ---- progress ------------------------------------------------------------------------------
+
+def _counts(lines: list[str], label: str) -> list[int]:
+    return [int(line.split(": ")[1].split("/")[0]) for line in lines if line.startswith(label)]
+
+
+@pytest.mark.e2e
+def test_a_build_into_a_pipe_says_how_far_it_has_got(small_book, tmp_path):
+    """Not on a terminal a build said nothing for minutes. Now a line every few seconds
+    on stderr, what is done and about how long is left; NARRATE_PROGRESS_EVERY=0 makes it
+    a line a step, so that the test waits for no clock."""
+    result = subprocess.run(
+        [sys.executable, "-m", "narrate", "build", str(small_book), "--out", str(tmp_path / "out"),
+         "--cache", str(tmp_path / "c")], capture_output=True, text=True, timeout=600,
+        env={**os.environ, "NARRATE_PROGRESS_EVERY": "0"}, check=False)
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    rendered = int(re.search(r"segments: (\d+) rendered", result.stdout)[1])
+    assert _counts(lines, "rendering: ") == list(range(1, rendered + 1))
+    assert _counts(lines, "assembling: ") == [1, 2]  # its two chapters
+    encodes = _counts(lines, "encoding: ")
+    assert encodes == list(range(1, len(encodes) + 1)) and len(encodes) >= 4  # MP3 and AAC
+    for label in ("rendering", "assembling", "encoding"):
+        said = [line for line in lines if line.startswith(f"{label}: ")]
+        assert all(re.search(r", about \d+ (s|min) left$", line) for line in said[:-1]), said
+        assert re.search(r", done in \d+ (s|min)$", said[-1]), said
+    assert re.search(r"rendering: .* \d+\.\d min of audio", lines[0])
+    assert not [line for line in result.stdout.splitlines() if re.match(r"\w+: \d+/", line)]
+
+
+@pytest.mark.unit
+def test_a_progress_line_says_what_is_done_and_estimates_the_rest(monkeypatch, capsys):
+    monkeypatch.setenv("NARRATE_PROGRESS_EVERY", "0")
+    with Progress("rendering", 274) as bar:
+        for _ in range(120):
+            bar.advance(3.0)
+        assert bar.line(40.0) == "rendering: 120/274 segments, 6.0 min of audio, about 51 s left"
+        assert bar.line(600.0) == ("rendering: 120/274 segments, 6.0 min of audio, about 13 min "
+                                   "left")
+    said = capsys.readouterr().err.splitlines()
+    assert len(said) == 120 and said[0].startswith("rendering: 1/274 segments, 0.1 min of audio")
+    with Progress("listening", 3, False) as quiet:  # progress=False: nothing at all
+        quiet.advance()
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("value, seconds", [("", 5.0), ("0", 0.0), ("2.5", 2.5)])
+def test_the_seconds_between_progress_lines(monkeypatch, value, seconds):
+    monkeypatch.setenv("NARRATE_PROGRESS_EVERY", value)
+    assert every() == seconds
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("value", ["often", "-1", "nan"])
+def test_a_bad_progress_interval_is_named(monkeypatch, value):
+    monkeypatch.setenv("NARRATE_PROGRESS_EVERY", value)
+    with pytest.raises(NarrateError, match=f"NARRATE_PROGRESS_EVERY={value}: not a number"):
+        every()

@@ -337,9 +337,10 @@ def test_each_chapter_s_mp3_pieces_queue_behind_the_next_chapter_s_aac(monkeypat
     from types import SimpleNamespace
 
     from narrate import stitch
+    from narrate.progress import Progress
 
     monkeypatch.setattr(stitch.pieces, "assemble_to_disk",
-                        lambda plan, *args: SimpleNamespace(id=plan.id, rate=22050))
+                        lambda plan, *args: SimpleNamespace(id=plan.id, rate=22050, samples=0))
     monkeypatch.setattr(stitch.pieces, "encode_batches", lambda parts, record, formats, workers: [
         (record, "aac", []), (record, "mp3", [])])
 
@@ -357,7 +358,7 @@ def test_each_chapter_s_mp3_pieces_queue_behind_the_next_chapter_s_aac(monkeypat
                  for n, size in (("1", 30), ("2", 10), ("3", 20))]
         records: dict = {}
         aac, mp3 = stitch._encode_chapters(plans, records, {}, Mastering(22050), tmp_path, 1,
-                                           ("mp3", "m4b"), submit, 2)
+                                           ("mp3", "m4b"), submit, 2, Progress("", 3, False))
         assert len(aac) == len(mp3) == 3 and set(records) == {"1", "2", "3"}
         return queued
 

@@ -122,10 +122,11 @@ def export_book(planned: BookPlan, options: BuildOptions, formats: tuple[str, ..
     changed = bool(todo) or set(previous) != {p.id for p in plans} or not untouched
     with futures.ThreadPoolExecutor(max(1, jobs)) as pool, \
             futures.ThreadPoolExecutor(1) as joiner, _scratch_removed(parts, pool, joiner):
-        aac, mp3 = _encode_chapters(todo, records, previous, mastering, parts, markers,
-                                    formats, encoder or pool.submit, max(1, jobs))
+        with Progress("assembling", len(todo), options.progress, "chapters") as bar:
+            aac, mp3 = _encode_chapters(todo, records, previous, mastering, parts, markers,
+                                        formats, encoder or pool.submit, max(1, jobs), bar)
         ordered = [records[p.id] for p in plans]
-        with Progress("encoding", len(aac) + len(mp3), options.progress) as bar:
+        with Progress("encoding", len(aac) + len(mp3), options.progress, "encodes") as bar:
             _wait(aac, bar, "encode-aac")
             # the m4b is joined from the AAC pieces while the last MP3 pieces are encoded
             joined = joiner.submit(join_book, info, plans, ordered, folder, m4b,
@@ -178,7 +179,8 @@ def _scratch_removed(parts: Path, *pools: futures.Executor):
 
 
 def _encode_chapters(todo, records, previous, mastering, parts, markers, formats,
-                     submit, workers: int = 2) -> tuple[list[futures.Future], list[futures.Future]]:
+                     submit, workers: int, bar: Progress,
+                     ) -> tuple[list[futures.Future], list[futures.Future]]:
     """Assemble each chapter in turn, shortest first, and hand its pieces to the encoders,
     which work on the chapters before it meanwhile. A chapter's MP3 pieces go in after
     the next chapter's AAC pieces, so that the AAC is done first and the m4b's join
@@ -198,6 +200,7 @@ def _encode_chapters(todo, records, previous, mastering, parts, markers, formats
         record = pieces.assemble_to_disk(plan, mastering, parts, markers,
                                    previous.get(plan.id), formats)
         records[plan.id] = record
+        bar.advance(record.samples / record.rate)
         batches = list(pieces.encode_batches(parts, record, formats, workers))
         aac += send(batch for batch in batches if batch[1] == "aac")
         mp3 += send(held)
