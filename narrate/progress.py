@@ -66,7 +66,7 @@ class Progress:
             if now - self._said >= self._every or (self.done == self.total and self._lines):
                 self._said = now
                 self._lines += 1
-                print(self.line(now - self._started), file=sys.stderr, flush=True)
+                self._say(self.line(now - self._started))
 
     def line(self, elapsed: float) -> str:
         """"rendering: 120/274 segments, 8.1 min of audio, about 1 min left"."""
@@ -77,6 +77,12 @@ class Progress:
         left = elapsed / self.done * (self.total - self.done)
         return f"{self.label}: {self.done}/{self.total} {self.unit}{audio}, about " \
                f"{_duration(left)} left"
+
+    def _say(self, line: str) -> None:
+        try:
+            print(line, file=sys.stderr, flush=True)
+        except OSError:  # a log's reader gone (`2>&1 | head`): the work goes on unsaid
+            self.enabled = False
 
     def _audio_words(self) -> str:
         return f"{self.audio / 60:.1f} min of audio" if self.audio else ""

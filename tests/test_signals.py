@@ -237,6 +237,22 @@ def test_a_progress_line_says_what_is_done_and_estimates_the_rest(monkeypatch, c
 
 
 @pytest.mark.unit
+def test_progress_whose_reader_has_gone_lets_the_work_go_on(monkeypatch):
+    """`narrate build … 2>&1 | head`: once head has gone, a progress line would raise
+    BrokenPipeError and stop a long build for the sake of a line nobody reads."""
+    class Gone(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setenv("NARRATE_PROGRESS_EVERY", "0")
+    monkeypatch.setattr(sys, "stderr", Gone())
+    with Progress("rendering", 3) as bar:
+        for _ in range(3):
+            bar.advance()
+    assert bar.done == 3
+
+
+@pytest.mark.unit
 @pytest.mark.parametrize("value, seconds", [("", 5.0), ("0", 0.0), ("2.5", 2.5)])
 def test_the_seconds_between_progress_lines(monkeypatch, value, seconds):
     monkeypatch.setenv("NARRATE_PROGRESS_EVERY", value)
