@@ -4,6 +4,7 @@ The commands themselves are in narrate.cli."""
 
 from __future__ import annotations
 
+import difflib
 import functools
 import os
 import sys
@@ -18,7 +19,31 @@ FLAGS = {"start": "from"}  # where a flag is not its option's name (`from` is a 
 FILE, DIR, opt = click.Path(dir_okay=False), click.Path(file_okay=False), click.option
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+CLOSE = 0.7  # how alike a mistyped flag and a real one are, dashes left out, to be offered
+
+
+class _Command(click.Command):
+    """Click offers every flag difflib finds 60% alike, dashes counted: `--frobnicate` was
+    offered --bitrate and --voices. Only a close one is offered here, or none."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            if not exc.possibilities:
+                raise
+            flags = {flag.lstrip("-"): flag for param in self.get_params(ctx)
+                     for flag in (*param.opts, *param.secondary_opts) if flag.startswith("--")}
+            close = difflib.get_close_matches(exc.option_name.lstrip("-"), flags, cutoff=CLOSE)
+            raise click.NoSuchOption(exc.option_name, possibilities=[flags[f] for f in close],
+                                     ctx=ctx) from None
+
+
+class _Group(_Command, click.Group):
+    command_class = _Command
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.version_option(package_name="narrate")
 def cli(debug):

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from conftest import alive_in_group, stop_group, wait_until
 
+from narrate.cli import cli
 from narrate.errors import NarrateError
 from narrate.progress import Progress, every
 from narrate.stitch import encode
@@ -265,3 +267,26 @@ def test_a_bad_progress_interval_is_named(monkeypatch, value):
     monkeypatch.setenv("NARRATE_PROGRESS_EVERY", value)
     with pytest.raises(NarrateError, match=f"NARRATE_PROGRESS_EVERY={value}: not a number"):
         every()
+
+
+# ---- the command line's words ----------------------------------------------------------------
+
+@pytest.mark.unit
+@pytest.mark.parametrize("args, offered", [
+    (["build", "book.md", "--frobnicate"], None),  # click offered --bitrate and --voices
+    (["build", "book.md", "--bitrat", "64"], "--bitrate"),
+    (["build", "book.md", "--voice", "espeak"], "--voices"),
+    (["build", "book.md", "--dryrun"], "--dry-run"),
+    (["check", "--asr", "--treshold", "0.3"], "--threshold"),
+    (["--frobnicate", "build"], None),  # the group's own flags
+    (["--debg", "build"], "--debug"),
+])
+def test_an_unknown_flag_is_offered_only_a_close_one(args, offered):
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    error = result.output.strip().splitlines()[-1]
+    unknown = next(a for a in args if a.startswith("--") and a != "--asr")
+    if offered:
+        assert error == f"Error: No such option '{unknown}'. Did you mean '{offered}'?", error
+    else:
+        assert error == f"Error: No such option '{unknown}'.", error
