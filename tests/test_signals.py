@@ -130,16 +130,15 @@ def busy_machine():
 
 
 @contextlib.contextmanager
-def _build_held_at(point, source, tmp_path, voices="espeak"):
-    """`narrate build` in a session of its own (as a terminal runs it), held at the fault
+def _held_at(point, args, tmp_path, voices="espeak"):
+    """`narrate ARGS` in a session of its own (as a terminal runs it), held at the fault
     point `point`: yields the process and the pid that holds; its group is gone after."""
     hold = tmp_path / "held"
     env = {**os.environ, "NARRATE_VOICES": voices, "NARRATE_HOLD_AT": point,
            "NARRATE_HOLD_FILE": str(hold)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "narrate", "build", str(source), "--out", str(tmp_path / "out"),
-         "--cache", str(tmp_path / "c")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, start_new_session=True, env=env,
+        [sys.executable, "-m", "narrate", *map(str, args)], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, start_new_session=True, env=env,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # noqa: PLW1509
     try:
         assert wait_until(lambda: hold.exists() and hold.read_text(), 600, process), \
@@ -147,6 +146,16 @@ def _build_held_at(point, source, tmp_path, voices="espeak"):
         yield process, int(hold.read_text())
     finally:
         stop_group(process.pid)
+
+
+def _build_held_at(point, source, tmp_path, voices="espeak"):
+    return _held_at(point, ["build", source, "--out", tmp_path / "out", "--cache",
+                            tmp_path / "c"], tmp_path, voices)
+
+
+def _sigint_blocked(pid: int) -> bool:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return bool(int(status.split("SigBlk:")[1].split()[0], 16) & 1 << (signal.SIGINT - 1))
 
 
 def _ctrl_c_ends_it(process, tmp_path) -> None:
@@ -186,9 +195,21 @@ def test_a_voice_worker_never_hears_a_terminal_s_ctrl_c(small_book, tmp_path):
     KeyboardInterrupt" on stderr whenever it was quicker than the build's own stop. SIGINT
     is blocked in a worker from its first instruction; the build's main thread hears it."""
     with _build_held_at("worker", small_book, tmp_path) as (process, worker):
-        status = Path(f"/proc/{worker}/status").read_text()
-        blocked = int(status.split("SigBlk:")[1].split()[0], 16)
-        assert blocked & 1 << (signal.SIGINT - 1), status
+        assert _sigint_blocked(worker)
+        _ctrl_c_ends_it(process, tmp_path)
+
+
+@pytest.mark.e2e
+def test_ctrl_c_while_check_asr_s_listeners_start_stops_it_at_once(small_book, tmp_path):
+    """The same for `check --asr`'s listeners; and the clips still waiting were all heard
+    first: its pool was left waiting for every transcription (minutes on a book)."""
+    build = subprocess.run([sys.executable, "-m", "narrate", "build", str(small_book), "--out",
+                            str(tmp_path / "out"), "--cache", str(tmp_path / "c")],
+                           capture_output=True, text=True, timeout=600, check=False)
+    assert build.returncode == 0, build.stderr
+    args = ["check", tmp_path / "out" / "book", "--asr", "-j", "2"]
+    with _held_at("listener", args, tmp_path) as (process, listener):
+        assert _sigint_blocked(listener)
         _ctrl_c_ends_it(process, tmp_path)
 
 

@@ -138,6 +138,9 @@ def transcribe(audio: np.ndarray) -> str:
 def _worker_start() -> None:
     import signal
 
+    from narrate.faults import checkpoint
+
+    checkpoint("listener")
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _load_model()
 
@@ -146,16 +149,22 @@ def transcribe_all(clips: dict[str, np.ndarray], jobs: int, progress=None) -> di
     """Transcribe every clip (id -> 16 kHz audio) on `jobs` worker processes."""
     from concurrent import futures
 
-    from narrate.processes import worker_context
+    from narrate.processes import ctrl_c_held, stop_pool, worker_context
     from narrate.progress import Progress
 
     check_asr()
     heard: dict[str, str] = {}
-    with futures.ProcessPoolExecutor(max(1, jobs), mp_context=worker_context(),
-                                     initializer=_worker_start) as pool, \
-            Progress("listening", len(clips), progress) as bar:
-        pending = {pool.submit(transcribe, audio): ident for ident, audio in clips.items()}
-        for done in futures.as_completed(pending):
-            heard[pending[done]] = done.result()
-            bar.advance()
+    pool = futures.ProcessPoolExecutor(max(1, jobs), mp_context=worker_context(),
+                                       initializer=_worker_start)
+    try:
+        with Progress("listening", len(clips), progress) as bar:
+            with ctrl_c_held():  # its workers start in submit: they never hear a terminal's Ctrl-C
+                pending = {pool.submit(transcribe, audio): ident for ident, audio in clips.items()}
+            for done in futures.as_completed(pending):
+                heard[pending[done]] = done.result()
+                bar.advance()
+    except BaseException:  # Ctrl-C or an error: the clips still waiting are not heard
+        stop_pool(pool)
+        raise
+    pool.shutdown()
     return heard

@@ -22,7 +22,7 @@ from typing import Protocol
 from narrate.errors import NarrateError
 from narrate.faults import checkpoint
 from narrate.memory import give_back_freed, one_heap
-from narrate.processes import worker_context
+from narrate.processes import block_ctrl_c, stop_pool, worker_context
 from narrate.render.cache import Cache
 from narrate.render.cluster import RayExecutor
 from narrate.render.engines import create_engine, pool_key, runs_in_threads
@@ -115,7 +115,7 @@ class LocalExecutor:
     def close(self, kill=False):
         for pool in self._pools.values():
             if kill:
-                _stop(pool)
+                stop_pool(pool)
             else:
                 pool.shutdown()
         self._pools.clear()
@@ -124,35 +124,9 @@ class LocalExecutor:
 
 
 def _launcher() -> futures.ThreadPoolExecutor:
+    # its workers never hear a terminal's Ctrl-C: the build's main thread stops them
     return futures.ThreadPoolExecutor(1, thread_name_prefix="narrate-launcher",
-                                      initializer=_deaf_to_ctrl_c)
-
-
-def _deaf_to_ctrl_c() -> None:
-    """Block SIGINT in the launcher's thread, and so in every worker it starts (a process
-    starts with its parent thread's mask): a terminal's Ctrl-C goes to the whole process
-    group, and a worker still importing narrate died of it with a traceback. The build's
-    main thread hears it and stops the workers."""
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-
-
-def _stop(pool: futures.Executor) -> None:
-    """Ctrl-C or an error: stop the workers now. Finished entries are already in the cache.
-
-    Never waits on the pool itself: a worker stopped while it hands back a result can
-    leave the pool's reader blocked for good, so the workers are joined with a deadline
-    and killed if they linger. Threads finish the segment they are on (a second or less)."""
-    if isinstance(pool, futures.ThreadPoolExecutor):
-        pool.shutdown(wait=False, cancel_futures=True)
-        return
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    for process in processes:
-        process.terminate()
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.join(timeout=5)
-        if process.is_alive():
-            process.kill()
+                                      initializer=block_ctrl_c)
 
 
 _worker: dict = {}
