@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from html.entities import html5 as HTML_CHARACTERS
 
 from lxml import etree, html
 
@@ -57,9 +58,31 @@ def check_html_depth(parser, name: str) -> None:
 MAX_DEPTH = 256  # libxml2's limit on nested elements
 
 
+_NAMED_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
+_XML_ENTITIES = {b"amp", b"lt", b"gt", b"quot", b"apos"}
+
+
+def _html_entity_as_number(match: re.Match) -> bytes:
+    """&nbsp; -> &#160;: HTML's named characters, which EPUB 2 packages and parts use
+    under a DOCTYPE narrate never loads, as the numbers XML knows without one."""
+    name = match.group(1)
+    text = HTML_CHARACTERS.get(name.decode("ascii") + ";")
+    if name in _XML_ENTITIES or text is None:
+        return match.group()
+    return "".join(f"&#{ord(c)};" for c in text).encode("ascii")
+
+
+def _ascii_based(data: bytes) -> bool:
+    """UTF-8 or a one-byte encoding, where `&name;` is those ASCII bytes (not UTF-16)."""
+    return not data.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00" not in data[:4]
+
+
 def parse_xml(data: bytes, name: str) -> etree._Element:
-    """Parse XML; entities stay unexpanded. A document with a DTD that declares entities
-    is refused: narrate has no use for them and they are how XML bombs are built."""
+    """Parse XML; HTML's named characters (&nbsp;) are read as the characters they name,
+    any other entity stays unexpanded and is refused. A document with a DTD that declares
+    entities is refused: narrate has no use for them and they are how XML bombs are built."""
+    if _ascii_based(data):
+        data = _NAMED_ENTITY.sub(_html_entity_as_number, data)
     try:
         root = etree.fromstring(data, xml_parser())
     except etree.XMLSyntaxError as exc:
@@ -71,6 +94,10 @@ def parse_xml(data: bytes, name: str) -> etree._Element:
     if doctype is not None and any(True for _ in doctype.iterentities()):
         raise InputError(f"{name}: declares XML entities (a DTD with <!ENTITY>), which "
                          "narrate refuses to expand; remove the DOCTYPE's entity declarations")
+    unknown = next(root.iter(etree.Entity), None)  # kept as nodes under a DOCTYPE
+    if unknown is not None:
+        raise InputError(f"{name}: line {unknown.sourceline}: the entity {unknown.text} is not "
+                         "one of HTML's named characters; write the character itself")
     return root
 
 
