@@ -15,10 +15,11 @@ from pathlib import Path
 
 from narrate.convert import ConvertOptions, convert_document
 from narrate.errors import NarrateError
-from narrate.fileio import atomic_write_bytes, code_digest, default_cache_dir
+from narrate.fileio import atomic_write_bytes, code_digest, default_cache_dir, open_checked
 from narrate.model import Book
 from narrate.read import read_document
 from narrate.read.cover import save_cover
+from narrate.read.files import MAX_SOURCE_BYTES
 
 
 def converted(target: Path, options: ConvertOptions, metadata: dict) -> tuple[Book, list]:
@@ -82,10 +83,15 @@ def _conversion_key(target: Path, metadata: dict, options: ConvertOptions) -> st
     and times). "" when the source cannot be read: the reader then says why."""
     digest = hashlib.sha256()
     try:
-        with target.open("rb") as source:  # streamed: any size, bounded memory
-            for block in iter(lambda: source.read(1 << 20), b""):
+        with open_checked(target) as source:  # a pipe or a device is refused, not read
+            for _ in range(MAX_SOURCE_BYTES >> 20):  # streamed, bounded memory and time
+                block = source.read(1 << 20)
+                if not block:
+                    break
                 digest.update(block)
-    except OSError:
+            else:
+                return ""  # larger than any source: the reader refuses it
+    except (OSError, NarrateError):
         return ""
     digest.update(str(target).encode("utf-8"))
     digest.update(json.dumps(metadata, sort_keys=True, default=str).encode("utf-8"))

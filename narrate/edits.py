@@ -27,7 +27,12 @@ from narrate.convert import is_english
 from narrate.convert.lexicon import Lexicon
 from narrate.convert.speech import to_say
 from narrate.errors import NarrateError
-from narrate.fileio import atomic_write_text, write_bytes_if_changed, write_text_if_changed
+from narrate.fileio import (
+    atomic_write_text,
+    read_checked,
+    write_bytes_if_changed,
+    write_text_if_changed,
+)
 from narrate.merge import Merge, same_book
 from narrate.metadata import book_lexicon
 from narrate.model import Book, Segment
@@ -248,9 +253,12 @@ def edited(script: Path) -> bool:
 
 
 def _read(path: Path) -> str | None:
+    """The file's text, newlines read as Python reads text; None when it is missing,
+    unreadable or not a regular file."""
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        return read_checked(path, "script").decode("utf-8").replace("\r\n", "\n") \
+            .replace("\r", "\n")
+    except (NarrateError, UnicodeDecodeError):
         return None
 
 

@@ -8,8 +8,10 @@ import functools
 import hashlib
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 import platformdirs
 import yaml
@@ -47,6 +49,60 @@ def is_url(location: str) -> bool:
 
 
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+
+
+# ---- reading a file a person named ------------------------------------------------------------
+
+MAX_YAML_BYTES = 128 * 1024 * 1024  # twice the largest source: the script of any book read
+
+
+def open_checked(path: str | Path, what: str = "file", folder_hint: str = "") -> BinaryIO:
+    """A file a person named, opened to read: only a regular file (a pipe waits for a
+    writer and /dev/zero never ends; either hung narrate or filled its memory). Anything
+    else is one NarrateError naming the file: missing, a folder, not a regular file."""
+    path = Path(path)
+    try:
+        info = os.stat(path)
+        _check_regular(path, info, what, folder_hint)
+        handle = os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb")
+    except FileNotFoundError:
+        raise NarrateError(f"no such {what}", str(path), "check the path") from None
+    except OSError as exc:
+        raise NarrateError(f"cannot read this {what} ({exc.strerror})", str(path),
+                           "check its permissions") from None
+    try:  # swapped for a pipe since the stat? the open did not wait: refused all the same
+        _check_regular(path, os.fstat(handle.fileno()), what, folder_hint)
+    except NarrateError:
+        handle.close()
+        raise
+    return handle
+
+
+def _check_regular(path: Path, info: os.stat_result, what: str, folder_hint: str) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise NarrateError("is a folder", str(path), folder_hint or f"name the {what} itself")
+    if not stat.S_ISREG(info.st_mode):
+        raise NarrateError("is not a regular file (a pipe, a device or a socket)", str(path),
+                           "copy what it holds into a file and name that")
+
+
+def read_checked(path: str | Path, what: str = "file", limit: int = MAX_YAML_BYTES,
+                 too_big: str = "check it is the right file", folder_hint: str = "") -> bytes:
+    """A regular file's bytes (open_checked), at most `limit` of them: limit + 1 are read,
+    never the whole of what may be endless, and more is one line naming the file."""
+    path = Path(path)
+    with open_checked(path, what, folder_hint) as handle:
+        try:
+            size = max(os.fstat(handle.fileno()).st_size, 0)
+            data = handle.read(limit + 1) if size <= limit else b""
+        except OSError as exc:
+            raise NarrateError(f"cannot read this {what} ({exc.strerror})", str(path),
+                               "check the file") from None
+    if size > limit or len(data) > limit:
+        shown = f"{size / 2**20:.0f} MB is" if size > limit else "it is"
+        raise NarrateError(f"{shown} more than narrate reads as a {what} "
+                           f"({limit // 2**20} MB)", str(path), too_big)
+    return data
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
@@ -210,10 +266,8 @@ def read_text(path: str | Path, what: str = "file") -> str:
     """A UTF-8 text file the user gave (a byte-order mark dropped); errors name the file."""
     path = Path(path)
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise NarrateError(f"{path}: no such {what}; check the path") from None
-    except (OSError, UnicodeDecodeError) as exc:
+        return read_checked(path, what).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
         raise NarrateError(f"{path}: cannot read this {what} ({exc}); save it as UTF-8 text") from None
 
 

@@ -46,8 +46,8 @@ def find_metadata(source: str | Path) -> Path | None:
     """`book.yaml` (or .yml) beside `book.txt`."""
     source = Path(source)
     for suffix in (".yaml", ".yml"):
-        candidate = source.with_suffix(suffix)
-        if candidate.is_file() and candidate != source:
+        candidate = source.with_suffix(suffix)  # a pipe there is found, to be refused
+        if candidate.exists() and not candidate.is_dir() and candidate != source:
             return candidate
     return None
 

@@ -99,7 +99,7 @@ def script_text(book: Book, as_json: bool = False) -> str:
 
 def _is_narrate_output(path: Path) -> bool:
     """A YAML script, or the JSON segment list, that narrate wrote."""
-    if path.is_dir():
+    if not path.is_file():  # a folder, a pipe or a device is no script
         return False
     if is_script_file(path):
         return True

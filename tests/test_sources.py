@@ -57,3 +57,59 @@ def test_an_entity_html_does_not_name_is_one_line_naming_it(tmp_path):
     opf = zipfile.ZipFile(path).read("OEBPS/content.opf").decode()
     line = opf[:opf.index("&madeup;")].count("\n") + 1
     one_line_error(run("script", path, "-o", "-"), "content.opf", "&madeup;", f"line {line}:")
+
+
+# ---- devices and pipes named as files ------------------------------------------------------------
+
+DEVICE_CASES = {  # name -> (the file, the arguments after the command, with {f} for it)
+    "a pipe as the source": ("book-pipe.txt", ["script", "{f}", "-o", "-"]),
+    "a pipe named .epub as the source": ("book-pipe.epub", ["script", "{f}", "-o", "-"]),
+    "/dev/zero as the source": ("/dev/zero", ["script", "{f}", "-o", "-"]),
+    "/dev/urandom as the source": ("/dev/urandom", ["script", "{f}", "-o", "-"]),
+    "a pipe as --meta": ("data-pipe.yaml", ["script", "b.txt", "--meta", "{f}", "-o", "-"]),
+    "/dev/zero as --meta": ("/dev/zero", ["script", "b.txt", "--meta", "{f}", "-o", "-"]),
+    "a pipe as --lexicon": ("data-pipe.yaml", ["script", "b.txt", "--lexicon", "{f}", "-o", "-"]),
+    "/dev/zero as --lexicon": ("/dev/zero", ["script", "b.txt", "--lexicon", "{f}", "-o", "-"]),
+    "a pipe as the metadata's lexicon:": ("data-pipe.yaml", ["script", "m.txt", "-o", "-"]),
+    "/dev/zero as the metadata's cover:": ("/dev/zero", ["build", "c.txt", "--dry-run"]),
+    "a pipe as a voice profile in --voices": ("cast/narrator.yaml",
+                                              ["build", "b.txt", "--voices", "cast", "--dry-run"]),
+    "a pipe as the script to build": ("pipe-script.yaml", ["build", "{f}", "--dry-run"]),
+}
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("case", DEVICE_CASES)
+def test_a_pipe_or_a_device_named_as_a_file_is_refused_in_one_line(tmp_path, monkeypatch, case):
+    """A pipe waited for a writer and /dev/zero never ended (a hang, or a MemoryError at
+    1.5 GB): each is refused, naming it, before anything reads it. The subprocess's
+    timeout is only a safety net."""
+    import os
+
+    name, args = DEVICE_CASES[case]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cast").mkdir()
+    for fifo in ("book-pipe.txt", "book-pipe.epub", "data-pipe.yaml", "cast/narrator.yaml",
+                 "pipe-script.yaml"):
+        os.mkfifo(fifo)
+    for stem, meta in (("b", ""), ("m", "lexicon: data-pipe.yaml\n"), ("c", "cover: /dev/zero\n")):
+        (tmp_path / f"{stem}.txt").write_text("A few words of a book, read aloud.\n")
+        if meta:
+            (tmp_path / f"{stem}.yaml").write_text(f"title: T\nauthor: A\n{meta}")
+    result = run(*[a.format(f=name) for a in args], env={"NARRATE_CACHE": str(tmp_path / "c")})
+    one_line_error(result, name.rsplit("/", 1)[-1], "is not a regular file")
+
+
+@pytest.mark.unit
+def test_a_file_read_is_capped_at_its_limit_even_when_its_size_says_nothing(tmp_path):
+    """/proc files say they are empty and are not: at most limit + 1 bytes are read."""
+    from narrate.errors import NarrateError
+    from narrate.fileio import read_checked
+
+    assert read_checked("/proc/self/maps", limit=2**20).startswith(b"")
+    with pytest.raises(NarrateError, match="more than narrate reads as a lexicon"):
+        read_checked("/proc/self/maps", "lexicon", limit=16)
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"a: b\n" * 100)
+    with pytest.raises(NarrateError, match=r"big.yaml: .*more than narrate reads"):
+        read_checked(big, "lexicon", limit=64)

@@ -25,12 +25,11 @@ __all__ = ["SOURCE_SUFFIXES", "Block", "Document", "kind_summary", "read_documen
 
 def read_document(path: str | Path) -> Document:
     """Read any supported file; bad or unsupported input is an InputError naming the file."""
+    from narrate.read.files import open_source
+
     path = Path(path)
     kind = SOURCE_SUFFIXES.get(path.suffix.lower())
-    if not path.exists() or path.is_dir():
-        from narrate.read.files import read_bytes
-
-        read_bytes(path)  # the one message for a missing file or a folder, whatever its name
+    open_source(path).close()  # one message for a missing file, a folder or a pipe, whatever its name
     if kind is None:
         raise InputError(f"{path}: narrate cannot read {path.suffix} files; it reads {READS} — "
                          "convert the book to one of these")

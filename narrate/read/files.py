@@ -7,8 +7,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
-from narrate.errors import InputError
+from narrate.errors import InputError, NarrateError
+from narrate.fileio import open_checked, read_checked
 from narrate.patterns import regex
 from narrate.problems import Problem
 
@@ -19,20 +21,24 @@ MAX_SOURCE_BYTES = 64 * 1024 * 1024
 MAX_HTML_BYTES = 20 * 1024 * 1024
 
 
-def read_bytes(path: str | Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: no such file; check the path")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder; pass a book file (.txt, .md, .html, .epub)")
+BOOK_FILE = "pass a book file (.txt, .md, .html, .epub)"
+
+
+def open_source(path: str | Path) -> BinaryIO:
+    """A source file opened to read: a regular file, else one line (fileio.open_checked)."""
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise InputError(f"{path}: {size / 2**20:.0f} MB is more than narrate reads "
-                             f"({limit // 2**20} MB); split the book into smaller files")
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror}); check its permissions") from exc
+        return open_checked(path, "file", folder_hint=BOOK_FILE)
+    except NarrateError as exc:
+        raise InputError(exc.what, exc.where, exc.hint) from None
+
+
+def read_bytes(path: str | Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
+    """A source's bytes: a regular file of at most `limit` bytes, else one line."""
+    try:
+        return read_checked(path, "file", limit, "split the book into smaller files",
+                            folder_hint=BOOK_FILE)
+    except NarrateError as exc:
+        raise InputError(exc.what, exc.where, exc.hint) from None
 
 
 # Magic numbers of files people pass by mistake.

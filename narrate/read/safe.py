@@ -18,6 +18,7 @@ from html.entities import html5 as HTML_CHARACTERS
 from lxml import etree, html
 
 from narrate.errors import InputError
+from narrate.read.files import open_source
 
 MAX_MEMBER_BYTES = 64 * 1024 * 1024  # one file inside a zip
 MAX_TOTAL_BYTES = 512 * 1024 * 1024  # all of them
@@ -139,15 +140,18 @@ def parse_html(data: bytes, name: str, xhtml: bool = False):
 class SafeZip:
     """A zip file whose members are read with size and ratio caps."""
 
-    def __init__(self, path: str, data: bytes | None = None):
+    def __init__(self, path: str):
         self.path = path
+        self._file = open_source(path)  # a regular file: a pipe named book.epub would hang
         try:
-            self.zip = zipfile.ZipFile(path)
+            self.zip = zipfile.ZipFile(self._file)
         except (zipfile.BadZipFile, EOFError, UnicodeDecodeError, ValueError,
                 NotImplementedError) as exc:  # a damaged directory, a name that is not UTF-8
+            self._file.close()
             raise InputError(f"{path}: not a complete zip archive (truncated or damaged: "
                              f"{_short(exc)}); download or export the book again") from None
         except OSError as exc:
+            self._file.close()
             raise InputError(f"{path}: cannot read ({exc.strerror})") from None
         self.names = set(self.zip.namelist())
         self._check_sizes()
@@ -191,6 +195,7 @@ class SafeZip:
 
     def close(self) -> None:
         self.zip.close()
+        self._file.close()
 
 
 def _short(exc: Exception) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from narrate.errors import NarrateError
 from narrate.faults import checkpoint
-from narrate.fileio import atomic_path, write_bytes_if_changed
+from narrate.fileio import atomic_path, read_checked, write_bytes_if_changed
 from narrate.names import safe_filename
 from narrate.progress import Progress
 from narrate.stitch import pieces
@@ -233,13 +233,16 @@ def remove_temporary(folder: Path) -> int:
     return len(leftovers)
 
 
+MAX_COVER_FILE_BYTES = 16 * 1024 * 1024  # every chapter file carries a copy of it
+
+
 def read_cover(path: Path | None) -> bytes | None:
     if not path:
         return None
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise NarrateError(f"{path}: cannot read the cover image ({exc.strerror}); "
+        data = read_checked(path, "cover image", MAX_COVER_FILE_BYTES, "use a smaller picture")
+    except NarrateError as exc:
+        raise NarrateError(f"cannot read the cover image: {exc.what}", exc.where,
                            "check the `cover:` path in the metadata") from None
     from narrate.stitch.tags import image_mime
 

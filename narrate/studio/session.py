@@ -207,7 +207,8 @@ class Session:
             self._unchanged_on_disk()
             entry, lexicon = lexicon_entry(word, respelling), own_lexicon(self.book, self.folder)
             key = next(iter(entry.entries))
-            has = {k.lower(): k for k in load_lexicon(lexicon).entries} if lexicon.is_file() else {}
+            has = {k.lower(): k for k in load_lexicon(lexicon).entries} if lexicon.exists() \
+                else {}  # a pipe or a device there is refused, never replaced
             if key.lower() in has:  # in any case: two entries for one word would fight
                 raise NarrateError(f"{lexicon}: already respells {has[key.lower()]!r}",
                                    hint="change it there")
