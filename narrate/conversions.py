@@ -14,10 +14,10 @@ from concurrent import futures
 from pathlib import Path
 
 from narrate.convert import ConvertOptions, convert_document
-from narrate.errors import NarrateError
+from narrate.errors import InputError, NarrateError
 from narrate.fileio import atomic_write_bytes, code_digest, default_cache_dir, open_checked
 from narrate.model import Book
-from narrate.read import read_document
+from narrate.read import kind_summary, read_document
 from narrate.read.cover import save_cover
 from narrate.read.files import MAX_SOURCE_BYTES
 
@@ -51,6 +51,9 @@ def _convert(target: Path, options: ConvertOptions, metadata: dict,
         cover = drawing.submit(save_cover, *document.cover) if document.cover and \
             not metadata.get("cover") else None  # a second and more) while the text converts
         book, problems = convert_document(document, options, metadata)
+        if not any(s.say.strip() for s in book.segments):  # notation, marks, `[sic]` …
+            raise InputError(f"{target}: no text to read aloud (found {kind_summary(document.blocks)}"
+                             ", and no word of it a voice can say); check it is the right file")
         if cover is not None and not book.extra.get("cover"):
             path, found = cover.result()
             problems += found

@@ -24,3 +24,8 @@ class _OnFirstUse:
 def regex(text: str, flags: int = 0) -> re.Pattern[str]:
     """re.compile(text, flags), done when the pattern is first used."""
     return cast(re.Pattern[str], _OnFirstUse(text, flags))
+
+
+# a letter or a digit: what a word is made of (`\w` also matches `_`, and a text of
+# underscores and dots has nothing to say)
+WORD_CHARACTER = regex(r"[^\W_]")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 WARNING = "warning"
@@ -60,12 +61,24 @@ def as_line(problem: Problem | str) -> str:
     return problem if isinstance(problem, str) else problem.format()
 
 
-BOOK_WARNINGS = ("encoding", "no-author", "cover", "metadata-chapters")
+BOOK_WARNINGS = ("encoding", "no-author", "cover", "metadata-chapters", "left-out")
+SHOWN_A_KIND = 5  # lines of one kind `script` and `build` print; `lint` lists them all
 
 
 def about_the_book(problems: list) -> list[str]:
-    """The warnings `script` and `build` print themselves (the rest are for `lint`)."""
-    return [as_line(p) for p in problems if isinstance(p, str) or p.code in BOOK_WARNINGS]
+    """The warnings `script` and `build` print themselves (the rest are for `lint`): text
+    left out is always said, the first few places of a kind and how many more."""
+    lines: list[str] = []
+    counts: Counter = Counter()
+    for p in problems:
+        code = "" if isinstance(p, str) else p.code
+        if code and code not in BOOK_WARNINGS:
+            continue
+        counts[code] += 1
+        if not code or counts[code] <= SHOWN_A_KIND:
+            lines.append(as_line(p))
+    return lines + [f"warning: … and {n - SHOWN_A_KIND:,} more like these ({code}): see "
+                    "`narrate lint`" for code, n in counts.items() if code and n > SHOWN_A_KIND]
 
 
 def by_line(problems: list) -> list[tuple[str, bool]]:

@@ -30,7 +30,7 @@ def test_latin1_falls_back_with_a_warning_naming_the_encoding():
 @pytest.mark.parametrize("data, words", [
     (b"", "empty"), (b"   \n\n \t ", "empty"),
     (b"ID3\x04\x00\x00\x00\x00", "MP3"), (b"\x89PNG\r\n\x1a\n\x00\x00", "PNG"),
-    (bytes(range(256)) * 4, "binary"), (b"!!! ??? ...", "no words"),
+    (bytes(range(256)) * 4, "binary"), (b"!!! ??? ...", "no text to read aloud"),
 ])
 def test_unusable_input_is_a_clear_error(data, words):
     with pytest.raises(InputError, match=words):

@@ -113,3 +113,50 @@ def test_a_file_read_is_capped_at_its_limit_even_when_its_size_says_nothing(tmp_
     big.write_bytes(b"a: b\n" * 100)
     with pytest.raises(NarrateError, match=r"big.yaml: .*more than narrate reads"):
         read_checked(big, "lexicon", limit=64)
+
+
+# ---- nothing left out silently ---------------------------------------------------------------
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["___ ... ___\n", "_x _x _x _x _x\n", "[4 8 4 4 8]\n\n— … —\n",
+                                  "[sic]\n"])
+def test_a_text_of_marks_underscores_or_notation_is_no_text_to_read_aloud(tmp_path, text):
+    """It gave a script whose one `say` was empty, and exit 0."""
+    source = tmp_path / "marks.txt"
+    source.write_text(text)
+    one_line_error(run("script", source, "-o", "-"), "marks.txt", "no text to read aloud")
+
+
+@pytest.mark.unit
+def test_a_paragraph_left_out_as_notation_is_a_warning_naming_its_line(tmp_path):
+    """100,000 `_x` tokens read as notation: left out, said by lint, script and build."""
+    source = tmp_path / "xs.txt"
+    source.write_text("A first paragraph, with words.\n\n" + " ".join(["_x"] * 100_000)
+                      + "\n\n___ ... ___\n\nA last paragraph, with words.\n")
+    warnings: list = []
+    book = narrate.script(source, warnings=warnings)
+    assert [s.say for s in book.segments] == ["A first paragraph, with words.",
+                                              "A last paragraph, with words."]
+    left_out = [w for w in warnings if getattr(w, "code", "") == "left-out"]
+    assert [(w.line, w.severity) for w in left_out] == [(3, "warning")]
+    assert "left out" in left_out[0].message and "100,000" in left_out[0].message
+    linted = run("lint", source)
+    assert "line 3: warning: a paragraph of 100,000 words is left out" in linted.stdout
+    for command in (["script", source, "-o", tmp_path / "s.yaml"],
+                    ["build", source, "--dry-run", "--out", tmp_path / "out"]):
+        said = run(*command)
+        assert said.returncode == 0, said.stderr
+        assert "line 3: warning: a paragraph of 100,000 words is left out" in said.stderr
+
+
+@pytest.mark.unit
+def test_script_and_build_say_the_first_few_places_left_out_and_how_many_more(tmp_path):
+    from narrate.problems import SHOWN_A_KIND, about_the_book
+
+    source = tmp_path / "many.txt"
+    source.write_text("Words of prose to read.\n\n" + "\n\n".join(["4 8 4 4 8 8"] * 12) + "\n")
+    warnings: list = []
+    narrate.script(source, warnings=warnings)
+    lines = [line for line in about_the_book(warnings) if "left out" in line or "more" in line]
+    assert len(lines) == SHOWN_A_KIND + 1
+    assert lines[-1].startswith(f"warning: … and {12 - SHOWN_A_KIND} more like these")

@@ -26,12 +26,15 @@ from narrate.convert.quotes import (
 )
 from narrate.convert.segments import paragraph_segments, words
 from narrate.convert.structure import (
+    NOTATION,
     RawChapter,
     ReadingPolicy,
+    Unread,
     split_chapters,
 )
 from narrate.faults import checkpoint
 from narrate.model import Book, Chapter, Section
+from narrate.patterns import WORD_CHARACTER
 from narrate.problems import INFO, WARNING, Problem, first_words
 from narrate.read.document import Document
 from narrate.read.text import read_text
@@ -47,7 +50,6 @@ __all__ = [
     "words",
 ]
 
-_WORD = re.compile(r"\w+")
 _SENTENCE_FINAL = re.compile(r"[.!?…”’\"')\]»:;*_]\s*$")
 
 
@@ -71,7 +73,7 @@ def convert_document(document: Document, options: ConvertOptions | None = None,
     options = dataclasses.replace(options or ConvertOptions(), english=is_english(meta))
     problems: list[Problem] = list(document.problems)
     raw_chapters, unread = split_chapters(document, options.policy)
-    problems += _unread_problems(unread)
+    problems += _unread_problems(unread) + _notation_left_out(unread.get(NOTATION))
     raw_chapters = _drop_wordless(raw_chapters, problems)
     problems += _apply_title_overrides(raw_chapters, meta.get("chapters"))
     if options.max_chapter_minutes:
@@ -118,12 +120,22 @@ def _unread_problems(unread) -> list[Problem]:
             for kind, u in sorted(unread.items())]
 
 
+def _notation_left_out(notation: Unread | None) -> list[Problem]:
+    """A warning for each paragraph left out as notation: it may be text the rule took
+    for figures (a book of `_x` tokens was dropped without a word)."""
+    return [Problem("left-out", f"a paragraph of {len(block.text.split()):,} words is left out: "
+                    "it reads as notation (figures, symbols, single letters), not prose; if it "
+                    "is text, write it as words", WARNING, line=block.line,
+                    words=first_words(block.text), part=block.where() if block.part else "")
+            for block in (notation.every if notation else [])]
+
+
 def _drop_wordless(chapters: list[RawChapter], problems: list[Problem]) -> list[RawChapter]:
     """Paragraphs with no words (a line of punctuation) have nothing to speak."""
     for chapter in chapters:
         kept = []
         for p in chapter.paragraphs:
-            if _WORD.search(p.text):
+            if WORD_CHARACTER.search(p.text):
                 kept.append(p)
             else:
                 problems.append(Problem("no-words", "a paragraph with no words is not spoken",
@@ -201,6 +213,12 @@ def _build_chapter(raw: RawChapter, number: int, chapter_id: str, options: Conve
         spans = [(s.start, s.end) for s in in_it.spans] if in_it else []
         section.segments = paragraph_segments(paragraph, spans, section.id, options)
         chapter.sections.append(section)
+        if not any(s.say.strip() for s in section.segments):
+            problems.append(Problem(
+                "left-out", "nothing of this paragraph is spoken: once its marks and symbols "
+                "are left out no word is left; if it is text, write it as words", WARNING,
+                line=paragraph.line, words=first_words(paragraph.text),
+                part=paragraph.where if paragraph.line is None else ""))
     return chapter, problems
 
 

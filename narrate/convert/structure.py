@@ -74,10 +74,12 @@ class RawChapter:
 
 @dataclass
 class Unread:
-    """The blocks of one kind that are not read: how many, their words, the first one."""
+    """The blocks of one kind that are not read: how many, their words, the first one
+    (and for notation, a paragraph the reader took for prose, every one)."""
     first: Block
     blocks: int = 0
     words: int = 0
+    every: list[Block] = field(default_factory=list)
 
 
 def split_chapters(document: Document, policy: ReadingPolicy | None = None
@@ -99,6 +101,8 @@ def split_chapters(document: Document, policy: ReadingPolicy | None = None
         entry = unread.setdefault(kind or block.kind, Unread(block))
         entry.blocks += 1
         entry.words += len(block.text.split())
+        if kind == NOTATION:
+            entry.every.append(block)
 
     starts = _chapter_starts(document)
     for i, block in enumerate(document.blocks):

@@ -8,11 +8,11 @@ Formats: plain text (.txt), Markdown (.md), HTML (.html, .htm, .xhtml) and EPUB 
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from pathlib import Path
 
 from narrate.errors import InputError
+from narrate.patterns import WORD_CHARACTER
 from narrate.read.document import PROSE, Block, Document
 
 SOURCE_SUFFIXES = {".txt": "text", ".text": "text", "": "text", ".md": "markdown",
@@ -67,7 +67,7 @@ def _read_file(path: Path, kind: str) -> Document:
 
 
 def _require_prose(document: Document, name: str) -> None:
-    if any(b.kind in PROSE and re.search(r"\w", b.text) for b in document.blocks):
+    if any(b.kind in PROSE and WORD_CHARACTER.search(b.text) for b in document.blocks):
         return
     found = kind_summary(document.blocks) or "nothing"
     raise InputError(f"{name}: no text to read aloud (found {found}); check it is the right "

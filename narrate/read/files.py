@@ -11,7 +11,7 @@ from typing import BinaryIO
 
 from narrate.errors import InputError, NarrateError
 from narrate.fileio import open_checked, read_checked
-from narrate.patterns import regex
+from narrate.patterns import WORD_CHARACTER, regex
 from narrate.problems import Problem
 
 # Larger sources are refused before they are read: a 300,000-word book is about 2 MB of
@@ -90,8 +90,9 @@ def decode(data: bytes, name: str = "<text>") -> SourceText:
     text, encoding, problems = _decode_bytes(data, name)
     text, cleaned = normalise(text)
     problems += cleaned
-    if not re.search(r"\w", text):
-        raise InputError(f"{name}: the file has no words to narrate; check it is the right file")
+    if not WORD_CHARACTER.search(text):
+        raise InputError(f"{name}: no text to read aloud (not a letter or a digit in it); check "
+                         "it is the right file")
     return SourceText(text, encoding, problems)
 
 
