@@ -61,7 +61,8 @@ def as_line(problem: Problem | str) -> str:
     return problem if isinstance(problem, str) else problem.format()
 
 
-BOOK_WARNINGS = ("encoding", "no-author", "cover", "metadata-chapters", "left-out")
+BOOK_WARNINGS = ("encoding", "no-author", "cover", "metadata-chapters", "left-out",
+                 "repeated-text")
 SHOWN_A_KIND = 5  # lines of one kind `script` and `build` print; `lint` lists them all
 
 

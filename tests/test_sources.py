@@ -6,6 +6,7 @@ notes that are read said to be read."""
 from __future__ import annotations
 
 import zipfile
+from pathlib import Path
 
 import pytest
 from test_readers import PROSE_P, _epub
@@ -160,3 +161,82 @@ def test_script_and_build_say_the_first_few_places_left_out_and_how_many_more(tm
     lines = [line for line in about_the_book(warnings) if "left out" in line or "more" in line]
     assert len(lines) == SHOWN_A_KIND + 1
     assert lines[-1].startswith(f"warning: … and {12 - SHOWN_A_KIND} more like these")
+
+
+# ---- a book held twice ---------------------------------------------------------------------------
+
+EXCERPT = Path(__file__).parent / "fixtures" / "corpus" / "krehbiel-excerpt.txt"
+
+
+def _says(path) -> list[str]:
+    return [s.say for s in narrate.script(path).segments]
+
+
+@pytest.mark.unit
+def test_a_gutenberg_file_held_twice_reads_both_copies_and_says_so(tmp_path):
+    """The second copy came after the first's END line: it was left out as its licence,
+    exit 0, and lint said nothing. Now both are read, and a warning names the copy."""
+    twice = tmp_path / "twice.txt"
+    twice.write_bytes(EXCERPT.read_bytes() * 2)
+    assert _says(twice) == _says(EXCERPT) * 2
+    second = EXCERPT.read_bytes().count(b"\n") + 1
+    warnings: list = []
+    narrate.script(twice, warnings=warnings)
+    [repeat] = [w for w in warnings if getattr(w, "code", "") == "repeated-text"]
+    assert repeat.severity == "warning" and second <= repeat.line < second + 30
+    for command in (["lint", twice], ["build", twice, "--dry-run", "--out", tmp_path / "o"]):
+        said = run(*command)
+        assert f"line {repeat.line}: warning: the text from here repeats" in said.stdout + said.stderr
+
+
+@pytest.mark.unit
+def test_a_body_repeated_three_times_in_one_wrapper_reads_every_copy_s_chapters(tmp_path):
+    """The first copy's contents took the later copies' chapters for its entries: one copy
+    was read of three."""
+    lines = EXCERPT.read_text(encoding="latin-1").split("\n")
+    start = next(n for n, line in enumerate(lines) if line.startswith("*** START")) + 1
+    end = next(n for n, line in enumerate(lines) if line.startswith("End of the Project"))
+    thrice = tmp_path / "thrice.txt"
+    thrice.write_text("\n".join(lines[:start] + lines[start:end] * 3 + lines[end:]),
+                      encoding="latin-1")
+    once = narrate.script(EXCERPT)
+    book = narrate.script(thrice, warnings=(warnings := []))
+    assert [c.title for c in book.chapters] == [c.title for c in once.chapters] * 3
+    assert [s.say for s in book.segments] == [s.say for s in once.segments] * 3
+    assert len([w for w in warnings if getattr(w, "code", "") == "repeated-text"]) == 2
+
+
+@pytest.mark.unit
+def test_a_kind_not_read_that_holds_much_of_the_text_is_a_warning(tmp_path):
+    """Text after Project Gutenberg's END line is its licence: a long one is said."""
+    story = "\n\n".join(f"Paragraph {n} of a story that goes on after the end line, read "
+                        "by no one at all." for n in range(400))
+    source = tmp_path / "after.txt"
+    source.write_text("*** START OF THIS PROJECT GUTENBERG EBOOK A TALE ***\n\nA short tale "
+                      "that is told here, in a few words.\n\n*** END OF THIS PROJECT GUTENBERG "
+                      f"EBOOK A TALE ***\n\n{story}\n")
+    warnings: list = []
+    narrate.script(source, warnings=warnings)
+    [much] = [w for w in warnings if getattr(w, "code", "") == "left-out"]
+    assert much.severity == "warning" and much.message.startswith("boilerplate: ")
+    assert "7,220 words not read (against 11 read aloud)" in much.message
+
+
+@pytest.mark.unit
+def test_notes_numbered_again_in_each_chapter_are_each_read_after_their_own_citation():
+    """Notes were looked up by id alone: the first chapter read the second's note [1],
+    and its own was neither read nor counted."""
+    from narrate.convert import convert_document
+    from narrate.read.document import Block, Document
+
+    document = Document([Block("heading", "One", line=1, level=1),
+                         Block("paragraph", "The first claim.", line=3, refs=("1",)),
+                         Block("note", "The first source.", line=5, note_id="1"),
+                         Block("heading", "Two", line=7, level=1),
+                         Block("paragraph", "The second claim.", line=9, refs=("1",)),
+                         Block("note", "The second source.", line=11, note_id="1")],
+                        chapter_level=1)
+    book, problems = convert_document(document)
+    assert [s.text for s in book.segments if s.role == "note"] == [
+        "Note: The first source.", "Note: The second source."]
+    assert not any(getattr(p, "code", "") == "not-read" for p in problems)

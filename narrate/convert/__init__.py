@@ -73,7 +73,8 @@ def convert_document(document: Document, options: ConvertOptions | None = None,
     options = dataclasses.replace(options or ConvertOptions(), english=is_english(meta))
     problems: list[Problem] = list(document.problems)
     raw_chapters, unread = split_chapters(document, options.policy)
-    problems += _unread_problems(unread) + _notation_left_out(unread.get(NOTATION))
+    problems += _unread_problems(unread) + _notation_left_out(unread.get(NOTATION)) \
+        + _much_left_out(unread, raw_chapters)
     raw_chapters = _drop_wordless(raw_chapters, problems)
     problems += _apply_title_overrides(raw_chapters, meta.get("chapters"))
     if options.max_chapter_minutes:
@@ -118,6 +119,23 @@ def _unread_problems(unread) -> list[Problem]:
                     f"({u.words:,} words), not read", INFO, line=u.first.line,
                     words=first_words(u.first.text), part=u.first.where() if u.first.part else "")
             for kind, u in sorted(unread.items())]
+
+
+MUCH_LEFT_OUT = 5000  # words of one kind not read that may be the book's own text
+
+
+def _much_left_out(unread: dict[str, Unread], chapters: list[RawChapter]) -> list[Problem]:
+    """A warning when a kind not read holds a large share of the text: a second copy of a
+    book read as the first's licence (68,094 words of "boilerplate") was said only as a
+    note."""
+    read = sum(len(p.text.split()) for c in chapters for p in c.paragraphs)
+    return [Problem("left-out", f"{kind}: {u.words:,} words not read (against {read:,} read "
+                    f"aloud); check that no part of the book is taken for {kind}", WARNING,
+                    line=u.first.line,
+                    words=first_words(u.first.text), part=u.first.where() if u.first.part else "")
+            for kind, u in sorted(unread.items())
+            if u.words >= MUCH_LEFT_OUT and u.words >= read / 4
+            and kind != NOTATION]  # each of its paragraphs is said already
 
 
 def _notation_left_out(notation: Unread | None) -> list[Problem]:

@@ -116,8 +116,9 @@ def _hard_cuts(cuts: list[int], start: int, end: int, max_chars: int) -> list[in
 
 
 def words(text: str) -> list[str]:
-    """The words of a text, for the nothing-lost guarantee."""
-    return _WORD.findall(text)
+    """The words of a text, for the nothing-lost guarantee (a run of underscores is no
+    word: it has nothing to say)."""
+    return [w for w in _WORD.findall(text) if w.strip("_")]
 
 
 def paragraph_segments(paragraph: Paragraph, spans: list[tuple[int, int]], section_id: str,

@@ -14,6 +14,7 @@ page numbers, sidenotes, figures, notation …) is counted, not read.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -87,8 +88,8 @@ def split_chapters(document: Document, policy: ReadingPolicy | None = None
     """The chapters, and the blocks left unread by kind."""
     policy = policy or ReadingPolicy()
     unread: dict[str, Unread] = {}
-    notes = {b.note_id: b for b in document.blocks if b.kind == NOTE_BLOCK and b.note_id}
-    read_notes: set[str] = set()
+    notes = _notes_by_id(document.blocks)
+    read_notes: set[int] = set()  # the notes' places among the blocks
     chapters = [RawChapter(line=_first_line(document.blocks))]
     pending: list[Paragraph] = []  # notes for the end of the chapter
     sidenotes: list[str] = []  # margin notes waiting for the paragraph they head
@@ -126,14 +127,15 @@ def split_chapters(document: Document, policy: ReadingPolicy | None = None
             sidenotes.clear()
         chapters[-1].paragraphs.extend(paragraphs)
         for ref in block.refs:
-            if ref in notes and ref not in read_notes and policy.notes != "skip":
-                read_notes.add(ref)
-                note = _note(notes[ref])
+            cited = _cited(notes.get(ref), i)
+            if cited and cited[0] not in read_notes and policy.notes != "skip":
+                read_notes.add(cited[0])
+                note = _note(cited[1])
                 (chapters[-1].paragraphs if policy.notes == "after-paragraph"
                  else pending).append(note)
     flush_notes()
-    for note_id, block in notes.items():
-        if note_id not in read_notes:
+    for place, block in (entry for entries in notes.values() for entry in entries):
+        if place not in read_notes:
             skip(block)
     for block in document.blocks:
         if block.kind == NOTE_BLOCK and not block.note_id:
@@ -186,6 +188,25 @@ def table_sentences(rows: list[list[str]]) -> str:
         sentence = "; ".join(pairs)
         sentences.append(sentence if re.search(r"[.!?]$", sentence) else sentence + ".")
     return " ".join(sentences)
+
+
+def _notes_by_id(blocks: list[Block]) -> dict[str, list[tuple[int, Block]]]:
+    """Note bodies by id, each with its place: an id may be used again (footnotes numbered
+    from 1 in each chapter, a book held twice)."""
+    notes: dict[str, list[tuple[int, Block]]] = {}
+    for place, block in enumerate(blocks):
+        if block.kind == NOTE_BLOCK and block.note_id:
+            notes.setdefault(block.note_id, []).append((place, block))
+    return notes
+
+
+def _cited(notes: list[tuple[int, Block]] | None, at: int) -> tuple[int, Block] | None:
+    """The note a citation at block `at` names: the first of its id after it (notes follow
+    the text that cites them), else the last before it."""
+    if not notes:
+        return None
+    after = bisect.bisect_right(notes, at, key=lambda entry: entry[0])
+    return notes[after] if after < len(notes) else notes[-1]
 
 
 def _note(block: Block) -> Paragraph:

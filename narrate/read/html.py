@@ -22,8 +22,8 @@ from narrate.read.document import (
 )
 from narrate.read.elements import body_blocks, local
 from narrate.read.files import normalise
+from narrate.read.gutenberg import gutenberg_header
 from narrate.read.safe import parse_html
-from narrate.read.text import _gutenberg
 
 # ---- a whole HTML page --------------------------------------------------------------------------
 
@@ -108,7 +108,7 @@ def _page_metadata(root, blocks: list[Block]) -> dict:
     metadata: dict = {}
     for block in blocks:
         if "Title:" in block.text and ("Author:" in block.text or "gutenberg" in block.text.lower()):
-            metadata, _, _ = _gutenberg(block.text.split("\n") + [("*** START OF THE PROJECT "
+            metadata, _, _ = gutenberg_header(block.text.split("\n") + [("*** START OF THE PROJECT "
                                                                    "GUTENBERG EBOOK")])
             break
     for meta in root.iter():

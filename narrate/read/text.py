@@ -31,15 +31,11 @@ from narrate.read.document import (
     Document,
 )
 from narrate.read.files import normalise
+from narrate.read.gutenberg import book_spans, gutenberg_header, mark_front
+from narrate.read.repeats import copies, repeat_problems, repeats
 
 # ---- reading: text -> Document ------------------------------------------------------------------
 
-_GUTENBERG_START = regex(r"^\*{3}\s*START OF (?:THE |THIS )?PROJECT GUTENBERG"
-                              r"|^\*END\*THE SMALL PRINT", re.IGNORECASE)
-_GUTENBERG_END = regex(r"^\*{3}\s*END OF (?:THE |THIS )?PROJECT GUTENBERG"
-                            r"|^End of (?:the )?Project Gutenberg|^End of Project Gutenberg's", re.IGNORECASE)
-_GUTENBERG_FIELD = regex(r"^(Title|Author|Language|Release Date|Translator|Editor)\s*:\s*(.*)$")
-_PRODUCED_BY = regex(r"^(?:E-?text )?(?:produced|prepared|transcribed) by\b", re.IGNORECASE)
 # Lines of web junk that end a text pasted from a page.
 _TRAILING_JUNK = regex(
     r"^(show more|read more|continue reading|see more|load more|share this:?|"
@@ -75,13 +71,16 @@ def read_text(text: str, name: str = "<text>") -> Document:
     """A plain text (already decoded) as a Document."""
     text, problems = normalise(text)
     lines = text.split("\n")
-    metadata, header_end, footer_start = _gutenberg(lines)
+    metadata, header_end, footer_start = gutenberg_header(lines)
+    bodies = book_spans(lines, header_end, footer_start)
     raws = _raw_blocks(lines)
     blocks = []
-    i = 0
+    i = body = 0
     while i < len(raws):
         raw = raws[i]
-        if raw.line <= header_end or (footer_start is not None and raw.line >= footer_start):
+        while body < len(bodies) - 1 and raw.line >= bodies[body][1]:
+            body += 1  # the blocks come in order: each span is passed once
+        if not bodies[body][0] < raw.line < bodies[body][1]:
             blocks.append(_block(BOILERPLATE, raw, raw.lines))
             i += 1
             continue
@@ -91,14 +90,17 @@ def read_text(text: str, name: str = "<text>") -> Document:
     for block in blocks:
         block.emphasis = bool(_ITALIC.fullmatch(block.text.rstrip(".")))
         block.text = _ITALIC.sub(r"\1", block.text)
-    _mark_front(blocks, header_end)
-    sections.mark_named_sections(blocks)
-    sections.demote_list_headings(blocks, _prose_words)
-    sections.keep_numbered_sequence(blocks)
-    sections.mark_title_page(blocks, _WORD.findall)
+    mark_front(blocks, [start for start, _ in bodies])
+    found = repeats(blocks)
+    for copy in copies(blocks, found):  # a book held twice: each copy's sections its own
+        sections.mark_named_sections(copy)
+        sections.demote_list_headings(copy, _prose_words)
+        sections.keep_numbered_sequence(copy)
+        sections.mark_title_page(copy, _WORD.findall)
     _mark_notes(blocks)
     _mark_trailing_junk(blocks)
     level = 1 if any(b.kind == HEADING for b in blocks) else None
+    problems += repeat_problems(blocks, found)
     if header_end:
         problems.append(Problem("junk", "the header (Project Gutenberg's, or Title: and Author: "
                                 "lines): not read", INFO, line=1))
@@ -122,56 +124,6 @@ def _raw_blocks(lines: list[str]) -> list[_Raw]:
     if current:
         raws.append(_Raw(current, start, gap))
     return raws
-
-
-def _gutenberg(lines: list[str]) -> tuple[dict, int, int | None]:
-    """The Gutenberg header's fields, its last line, and the first line of the footer."""
-    start = next((i + 1 for i, l in enumerate(lines) if _GUTENBERG_START.match(l.strip())), 0)
-    end = next((i + 1 for i, l in enumerate(lines)
-                if i + 1 > start and _GUTENBERG_END.match(l.strip())), None)
-    if not start:  # no Gutenberg header: `Title:` and `Author:` lines opening the text
-        start = _field_lines(lines)
-        if not start:
-            return {}, 0, end
-    metadata: dict = {}
-    found: dict[str, list[str]] = {}  # a field's lines, joined once (not once a line)
-    name = None
-    for line in lines[:start]:
-        match = _GUTENBERG_FIELD.match(line)
-        if match:
-            name = match.group(1).lower()
-            found[name] = [match.group(2)]
-        elif name and line.startswith((" ", "\t")) and line.strip():
-            found[name].append(line.strip())
-        else:
-            name = None
-    fields = {name: "\n".join(parts) for name, parts in found.items()}
-    title, subtitle = sections.gutenberg_title(fields.get("title", ""))
-    metadata.update({k: v for k, v in (("title", title), ("subtitle", subtitle)) if v})
-    if fields.get("author"):
-        metadata["author"] = " ".join(fields["author"].split())
-    if sections.language_code(fields.get("language", "")):
-        metadata["language"] = sections.language_code(fields["language"])
-    year = re.search(r"\b(1[5-9]\d\d|20\d\d)\b", fields.get("release date", ""))
-    if year:
-        metadata["release_year"] = year.group(1)
-    return metadata, start, end
-
-
-def _field_lines(lines: list[str]) -> int:
-    """The last line of a text's opening block when every line of it is a field (`Title:
-    A Christmas Carol`, `Author: Charles Dickens`) and it names the title or the author;
-    0 when the text does not open so."""
-    first = next((n for n, line in enumerate(lines[:50]) if line.strip()), None)
-    if first is None:
-        return 0
-    end = next((n for n in range(first, min(len(lines), first + 20)) if not lines[n].strip()),
-               None)
-    block = lines[first:end]
-    names = [m.group(1).lower() for m in map(_GUTENBERG_FIELD.match, block) if m]
-    if end is None or len(names) != len(block) or not {"title", "author"} & set(names):
-        return 0
-    return end
 
 
 _BROKEN_WORD = re.compile(r"[A-Za-z]-$")
@@ -261,16 +213,6 @@ def _heading(raws: list[_Raw], i: int) -> tuple[int, Block] | None:
 
 def _prose_words(block: Block) -> int:
     return len(_WORD.findall(block.text)) if block.kind in PROSE else 0
-
-
-def _mark_front(blocks: list[Block], header_end: int) -> None:
-    """"Produced by …" after the header, and transcriber's notes, are front matter."""
-    for block in blocks:
-        if block.kind in PROSE and (_PRODUCED_BY.match(block.text)
-                                    or re.match(r"^transcriber'?s? notes?\b", block.text, re.IGNORECASE)):
-            block.kind = FRONT_MATTER
-        if block.kind == HEADING:
-            return
 
 
 def _mark_notes(blocks: list[Block]) -> None:
