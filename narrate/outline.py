@@ -98,7 +98,7 @@ class Outline:
     """A book as `narrate show` prints it: chapters timed at each voice's rate, and every
     section's segments with their voices."""
     title: str
-    not_read: list[str]  # what the reader found and does not read: index, contents …
+    not_read: list[str]  # how notes are read; what is found and not read: index, contents …
     chapters: list[tuple[str, list[tuple[str, list[Segment]]]]]  # heading, [(section, segments)]
     total: str  # chapters, segments, duration, and each voice's rate
 
@@ -107,7 +107,8 @@ def outline(book: Book, profiles: dict[str, VoiceProfile], problems: list) -> Ou
     chapters = [(f"{c.id}  {c.title}  (~{clock(estimate_seconds(c.segments, profiles))})",
                  [(s.id, s.segments) for s in c.sections]) for c in book.chapters]
     return Outline(book.title + (f" — {book.author}" if book.author else ""),
-                   [p.message for p in problems if getattr(p, "code", "") == "not-read"],
+                   [p.message for p in problems
+                    if getattr(p, "code", "") in ("notes-read", "not-read")],
                    chapters, f"{counted(len(book.chapters), 'chapter')}, "
                    f"{counted(len(book.segments), 'segment')}, "
                    f"about {clock(estimate_seconds(book.segments, profiles))} (words a minute: "

@@ -240,3 +240,36 @@ def test_notes_numbered_again_in_each_chapter_are_each_read_after_their_own_cita
     assert [s.text for s in book.segments if s.role == "note"] == [
         "Note: The first source.", "Note: The second source."]
     assert not any(getattr(p, "code", "") == "not-read" for p in problems)
+
+
+# ---- notes that are read are said to be read --------------------------------------------------
+
+@pytest.mark.unit
+@pytest.mark.parametrize("notes, said", [
+    (None, "in the note voice after the paragraph that cites each"),
+    ("chapter-end", "in the note voice at the end of the chapter that cites each")])
+def test_show_says_the_notes_are_read_and_only_their_heading_is_not(tmp_path, notes, said):
+    """`show` and `lint` said "note: 1 block, not read" (the heading "Endnotes") of a book
+    whose every note is read in the note voice."""
+    from test_readers import zip_folder
+
+    epub = zip_folder(EXCERPT.parent / "pragmatism-epub", tmp_path / "pragmatism.epub")
+    options = {"notes": notes} if notes else {}
+    read = sum(1 for s in narrate.script(epub, **options).sections if s.kind == "note")
+    shown = narrate.show(epub, **options).not_read
+    assert read > 0 and f"notes: {read} read, {said}" in shown
+    assert not [line for line in shown if line.startswith("note:")]
+    assert "notes heading: 1 block (1 words), not read" in shown
+    linted = run("lint", epub, *(["--notes", notes] if notes else []))
+    assert f"info: notes: {read} read, {said}" in linted.stdout
+
+
+@pytest.mark.unit
+def test_notes_the_policy_skips_are_said_to_be_skipped(tmp_path):
+    from test_readers import zip_folder
+
+    epub = zip_folder(EXCERPT.parent / "pragmatism-epub", tmp_path / "pragmatism.epub")
+    shown = narrate.show(epub, notes="skip").not_read
+    assert not [line for line in shown if line.startswith("notes:")]
+    assert [line for line in shown if line.startswith("note: ")
+            and line.endswith("not read (the reading policy skips notes)")]

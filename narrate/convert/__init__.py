@@ -73,7 +73,8 @@ def convert_document(document: Document, options: ConvertOptions | None = None,
     options = dataclasses.replace(options or ConvertOptions(), english=is_english(meta))
     problems: list[Problem] = list(document.problems)
     raw_chapters, unread = split_chapters(document, options.policy)
-    problems += _unread_problems(unread) + _notation_left_out(unread.get(NOTATION)) \
+    problems += _notes_read(raw_chapters, options.policy) \
+        + _unread_problems(unread, options.policy) + _notation_left_out(unread.get(NOTATION)) \
         + _much_left_out(unread, raw_chapters)
     raw_chapters = _drop_wordless(raw_chapters, problems)
     problems += _apply_title_overrides(raw_chapters, meta.get("chapters"))
@@ -113,11 +114,31 @@ def is_english(meta: dict) -> bool:
     return str(meta.get("language") or "en").lower().startswith("en")
 
 
-def _unread_problems(unread) -> list[Problem]:
-    """One line a kind the reader found and the converter does not read."""
+_NOTES_READ = {"after-paragraph": "after the paragraph that cites each",
+               "chapter-end": "at the end of the chapter that cites each"}
+
+
+def _notes_read(chapters: list[RawChapter], policy: ReadingPolicy) -> list[Problem]:
+    """How the notes are read, beside the lines of what is not: a notes heading not read
+    read as if the notes were not."""
+    count = sum(1 for c in chapters for p in c.paragraphs if p.kind == "note")
+    return [Problem("notes-read", f"notes: {count} read, in the note voice "
+                    f"{_NOTES_READ[policy.notes]}", INFO)] if count else []
+
+
+def _unread_problems(unread: dict[str, Unread], policy: ReadingPolicy) -> list[Problem]:
+    """One line a kind the reader found and the converter does not read (and for notes,
+    why: which are read depends on the reading policy and the citations)."""
+    def why(kind: str, blocks: int) -> str:
+        if kind != "note":
+            return ""
+        return " (the reading policy skips notes)" if policy.notes == "skip" else \
+            f": no paragraph cites {'them' if blocks > 1 else 'it'}"
+
     return [Problem("not-read", f"{kind}: {u.blocks} block{'s' if u.blocks > 1 else ''} "
-                    f"({u.words:,} words), not read", INFO, line=u.first.line,
-                    words=first_words(u.first.text), part=u.first.where() if u.first.part else "")
+                    f"({u.words:,} words), not read{why(kind, u.blocks)}", INFO,
+                    line=u.first.line, words=first_words(u.first.text),
+                    part=u.first.where() if u.first.part else "")
             for kind, u in sorted(unread.items())]
 
 

@@ -35,10 +35,12 @@ from narrate.read.document import (
 )
 from narrate.read.document import NOTE as NOTE_BLOCK
 from narrate.read.document import QUOTE as QUOTE_BLOCK
+from narrate.read.sections import named_kind
 
 CODE_CUE = "A code example follows in the text."
 TABLE_CUE = "A table follows in the text."
 NOTATION = "notation"  # a paragraph of digits, symbols and single letters: not prose
+NOTES_HEADING = "notes heading"  # "FOOTNOTES:", "Endnotes": the notes under it may be read
 
 
 @dataclass
@@ -138,8 +140,8 @@ def split_chapters(document: Document, policy: ReadingPolicy | None = None
         if place not in read_notes:
             skip(block)
     for block in document.blocks:
-        if block.kind == NOTE_BLOCK and not block.note_id:
-            skip(block)
+        if block.kind == NOTE_BLOCK and not block.note_id:  # "FOOTNOTES:" is no note
+            skip(block, NOTES_HEADING if named_kind(block.text) == NOTE_BLOCK else None)
     return _merge_empty(chapters), unread
 
 
