@@ -273,3 +273,46 @@ def test_notes_the_policy_skips_are_said_to_be_skipped(tmp_path):
     assert not [line for line in shown if line.startswith("notes:")]
     assert [line for line in shown if line.startswith("note: ")
             and line.endswith("not read (the reading policy skips notes)")]
+
+
+# ---- a say longer than an engine takes -----------------------------------------------------------
+
+@pytest.mark.e2e
+def test_a_say_longer_than_espeak_takes_is_rendered_in_pieces(tmp_path):
+    """espeak-ng crashed the process (SIGSEGV, exit 139, no message) on a `say` of 42,000
+    characters without a full stop, and every rebuild crashed alike. A hand-edited say
+    of 46,000 (its words spaced out, to keep the audio short) builds, every word heard."""
+    from test_batch import duration
+
+    from narrate.scriptfile import to_yaml
+
+    words = [f"word{n}" for n in range(46)]
+    built = {}
+    for name, say in (("long", "".join(f"{w}{' ' * 995}" for w in words)),
+                      ("short", " ".join(words))):
+        source = tmp_path / f"{name}.txt"
+        source.write_text("A short line of a book.\n")
+        book = narrate.script(source)
+        book.chapters[0].sections[0].segments[0].say = say
+        script = tmp_path / name / "script.yaml"
+        script.parent.mkdir()
+        script.write_text(to_yaml(book), encoding="utf-8")
+        done = run("build", script, "--out", tmp_path / "out", "--cache", tmp_path / "c",
+                   "--formats", "mp3")
+        assert done.returncode == 0, done.stderr[-2000:]
+        [mp3] = (tmp_path / "out" / name).glob("*.mp3")
+        built[name] = duration(mp3)
+    assert len(built) == 2 and built["long"] >= 0.9 * built["short"] > 5
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("say", ["The geese came home. " * 300, "word, " * 2000, "a" * 5000,
+                                 "word" + " " * 45_000 + "word", "short enough"])
+def test_a_long_say_is_cut_where_a_reader_pauses_and_loses_nothing(say):
+    from narrate.render.take import say_pieces
+
+    pieces = say_pieces(say, 2000)
+    assert all(0 < len(piece) <= 2000 for piece in pieces)
+    assert "".join(pieces).replace(" ", "") == say.replace(" ", "")
+    if "." in say:
+        assert all(piece.endswith(".") for piece in pieces)

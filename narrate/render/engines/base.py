@@ -78,7 +78,9 @@ class VoiceInfo:
 
 
 class Synthesiser(Protocol):
-    """An engine set up for one voice profile: one per process (see espeak.py)."""
+    """An engine set up for one voice profile: one per process (see espeak.py). Its
+    `max_say`, when it has one, is the most characters it is given at once: a longer
+    line is spoken in pieces and joined (render/take.py; 2000 when it does not say)."""
 
     def synthesize(self, say: str, path: Path, take: int = 1) -> None:
         """Speak take `take` of `say` into a 16-bit mono WAV at `path` (the same take of

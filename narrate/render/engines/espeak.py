@@ -49,6 +49,9 @@ PYTTSX3_TAKES = "settled takes"
 
 class Pyttsx3Engine:
     name = "pyttsx3"
+    # espeak-ng crashes (SIGSEGV) on about 42,000 characters at once, and the driver
+    # gathers a take's audio by joining bytes (8,000 characters took 9 s, 20,000 40 s)
+    max_say = 2000
 
     def __init__(self, profile: VoiceProfile):
         check()

@@ -57,6 +57,7 @@ class NeuralEngine:
     """Text -> chunks -> model -> one 16-bit WAV, with the profile's silences between chunks."""
     name = ""
     sample_rate = 22050
+    max_say = 4000  # a take is held (and tape-shifted) whole in memory: a few minutes of it
 
     def __init__(self, profile: VoiceProfile):
         self.profile = profile
