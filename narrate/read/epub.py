@@ -112,6 +112,7 @@ class _Epub:
             raise self.fail("the package (OPF) has no spine, so no reading order; the EPUB is "
                             "incomplete")
         hrefs: list[str] = []
+        named: set[str] = set()  # a set: a list's `in` made 20,000 documents quadratic
         for ref in refs:
             if not ref.get("idref"):
                 raise self.fail(f"a spine <itemref> without an idref (OPF line {ref.sourceline}); "
@@ -120,7 +121,7 @@ class _Epub:
             if item is None:
                 raise self.fail(f"spine item {ref.get('idref')!r} (OPF line {ref.sourceline}) "
                                 "is not in the manifest; repair the EPUB")
-            if item["href"] in hrefs:  # read once: a spine naming a file 10,000 times
+            if item["href"] in named:  # read once: a spine naming a file 10,000 times
                 self.problems.append(Problem("spine-repeat", f"{item['href']}: named again in "
                                              f"the spine (OPF line {ref.sourceline}); read once",
                                              WARNING))
@@ -134,6 +135,7 @@ class _Epub:
                 continue
             if item["type"] in _XHTML_TYPES or item["href"].endswith((".xhtml", ".html", ".htm")):
                 hrefs.append(item["href"])
+                named.add(item["href"])
         return hrefs
 
     def _toc_titles(self, opf, manifest: dict) -> dict[str, str]:
