@@ -154,7 +154,7 @@ def test_the_script_beside_the_audio_is_read_as_a_script_built_directly_is(tmp_p
     assert built.returncode == 0, built.stderr
     assert f"{script}:" in built.stderr and "`say` held control characters" in built.stderr
     assert "segment 01.002.1 has an empty `say`; skipped" in built.stderr
-    assert "would render 1 segments" in built.stdout  # the edit (the empty one is left out)
+    assert "would render 1 segment" in built.stdout  # the edit (the empty one is left out)
 
 
 class CountingId(str):
