@@ -1,205 +1,213 @@
-"""Feed `narrate script` mutated books and count what comes back.
+"""Feed narrate hostile inputs for a few minutes and count what comes back.
 
-    scripts/fuzz                    # three minutes
+    scripts/fuzz                                  # three minutes, every kind of input
     scripts/fuzz --minutes 10 --seed 7 --keep /tmp/found
+    scripts/fuzz --seed 7 --start 42 --count 1    # input 42 of seed 7 again, alone
+    scripts/fuzz --kinds script,lexicon --count 200
 
-Seeds are the test fixtures (a Gutenberg text and HTML page, a Markdown page, an EPUB)
-and small hand-made shapes. Each input is a seed mutated: bytes flipped, inserted or
-deleted, a stretch repeated thousands of times, a structure nested deep, an EPUB
-member damaged or its zip header bits set. Every input runs in its own process, with
-a time limit and a memory limit; the outcome is one of
-  ok           exit 0
-  refused      exit 2 with one line on stderr (bad input said plainly)
-  traceback    any other exit, or a Python traceback
+Kinds of input (--kinds): reader (a fixture book mutated, read by `narrate script`),
+script (a built book's script.yaml edited by hand: hostile `say:` values, wrong types,
+a new `text:`, the file cut short, thousands of sections; built again with --dry-run,
+a sample for real with the espeak cast), lexicon (hostile keys and respellings, 100,000
+entries, a FIFO or a device), metadata (wrong types, retyped values, devices as cover,
+lexicon or --meta) and folder (a built book's MP3, m4b, manifest or pieces damaged;
+then `narrate check`, a rebuild and a check). All but reader start from one small book
+built at the start. Input N of a seed is the same input whatever else runs.
+
+Every run of narrate has its own process group, a time limit (--timeout) and an
+address-space ceiling, its peak memory measured (--memory-mb); stderr is read for a
+traceback. Each input's outcome is its worst run's:
+  ok           exit 0 (or 1: a check's findings, said plainly)
+  refused      exit 2 with one line on stderr: bad input said plainly
+  unclear      exit 2 without exactly one line
+  loss         narrate ended well, but what was meant is not what it would speak or
+               made: a `say:` typed "No" spoken "False", a line dropped without a
+               word, a lexicon entry not applied or one applied where it is not, a
+               check that passes a damaged folder, a rebuild that leaves it failing
+  traceback    a Python traceback, or a crash (any other exit)
   hang         past the time limit
-  memory       past the memory limit (a MemoryError, or killed)
-Inputs that end in traceback, hang or memory are kept (--keep) with a note of what
-happened. The exit code is 1 when any was found.
+  memory       past the memory limit
+Inputs with any but the first two are printed with their seed and number, and kept
+(--keep) with a note. The exit code is 1 when any was found.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import random
-import resource
-import subprocess
+import shutil
 import sys
 import tempfile
 import time
-import zipfile
 from collections import Counter
 from concurrent import futures
+from dataclasses import dataclass
 from pathlib import Path
 
+from fuzzing import edited, folders, lexicons, metadata, sources
+from fuzzing.book import Base, build_base, copy_kept
+from fuzzing.running import FOUND, OUTCOMES, Runner, Verdict
+
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests" / "fixtures" / "corpus"
-TIME_LIMIT = 60  # seconds an input may take
-MEMORY_LIMIT = 1 << 30  # bytes of address space beyond the interpreter's own
+KINDS = {"reader": sources, "script": edited, "lexicon": lexicons, "metadata": metadata,
+         "folder": folders}
+WEIGHTS = {"reader": 1, "script": 3, "lexicon": 2, "metadata": 2, "folder": 2}
 
 
-def seeds() -> list[tuple[str, bytes]]:
-    """(suffix, bytes) of each seed book."""
-    found = [(p.suffix, p.read_bytes()) for p in sorted(FIXTURES.glob("*"))
-             if p.suffix in (".txt", ".md", ".html")]
-    epub = io.BytesIO()
-    with zipfile.ZipFile(epub, "w", zipfile.ZIP_DEFLATED) as archive:
-        folder = FIXTURES / "pragmatism-epub"
-        archive.writestr("mimetype", (folder / "mimetype").read_bytes(), zipfile.ZIP_STORED)
-        for path in sorted(folder.rglob("*")):
-            name = path.relative_to(folder).as_posix()
-            if path.is_file() and name != "mimetype":
-                archive.writestr(name, path.read_bytes())
-    found.append((".epub", epub.getvalue()))
-    found += [(".md", b"---\ntitle: T\n---\n\n# One\n\n> A quote, said.\n\n- a\n  - b\n\nText.\n"),
-              (".html", (b"<html><body><h1>T</h1><p>Some <b>words</b>.</p><table><tr><td>1"
-                        b"</td></tr></table></body></html>"))]
-    return found
+@dataclass
+class Case:
+    number: int
+    kind: str
+    made: object  # the kind's input, made from the seed and the number alone
+
+    @property
+    def label(self) -> str:
+        return str(getattr(self.made, "label", ""))
 
 
-def mutate(suffix: str, data: bytes, rng: random.Random) -> bytes:
-    if suffix == ".epub" and rng.random() < 0.6:
-        return _mutate_epub(data, rng)
-    return rng.choice(_MUTATIONS)(bytearray(data), rng)
+def make_case(seed: int, number: int, kinds: list[str], base: Base | None) -> Case:
+    rng = random.Random(f"{seed}/{number}")
+    kind = rng.choices(kinds, [WEIGHTS[k] for k in kinds])[0]
+    return Case(number, kind, KINDS[kind].make(rng, base))
 
 
-def _flip(data: bytearray, rng: random.Random) -> bytes:
-    for _ in range(rng.randint(1, 20)):
-        if data:
-            data[rng.randrange(len(data))] = rng.randrange(256)
-    return bytes(data)
-
-
-def _insert(data: bytearray, rng: random.Random) -> bytes:
-    token = rng.choice([b"\x00", b"\xff\xfe", b"<", b"</", b"&", b"[", b"_", b"*", b"\xe2\x80\x9c",
-                        b"Mr. ", b"\n", b"\n\n", b"# ", b"> ", b"- ", b"<div>", b"<o:p>",
-                        b"\xef\xbb\xbf", b"\r", b"\t", b"CHAPTER I", b"---\n"])
-    at = rng.randrange(len(data) + 1)
-    return bytes(data[:at] + token * rng.choice([1, 10, 1000, 20000]) + data[at:])
-
-
-def _delete(data: bytearray, rng: random.Random) -> bytes:
-    at = rng.randrange(len(data) + 1)
-    return bytes(data[:at] + data[at + rng.randint(1, 5000):])
-
-
-def _repeat(data: bytearray, rng: random.Random) -> bytes:
-    at = rng.randrange(len(data) + 1)
-    piece = data[at:at + rng.randint(1, 200)]
-    return bytes(data[:at] + piece * rng.choice([10, 1000, 5000]) + data[at:])
-
-
-def _nest(data: bytearray, rng: random.Random) -> bytes:
-    depth = rng.choice([30, 300, 3000])
-    opening, closing = rng.choice([(b"> ", b""), (b"<div>", b"</div>"), (b"[", b"]"),
-                                   (b"  - ", b"")])
-    at = rng.randrange(len(data) + 1)
-    return bytes(data[:at] + opening * depth + b"deep words" + closing * depth + data[at:])
-
-
-def _no_blank_lines(data: bytearray, rng: random.Random) -> bytes:
-    return bytes(data).replace(b"\n\n", b"\n").replace(b"\r\n\r\n", b"\r\n")
-
-
-_MUTATIONS = [_flip, _insert, _delete, _repeat, _nest, _no_blank_lines]
-
-
-def _mutate_epub(data: bytes, rng: random.Random) -> bytes:
-    """Mutate one member and zip it again, or damage the zip's own headers."""
-    if rng.random() < 0.3:  # the zip's bytes: a flag, a version, a size, a stream
-        raw = bytearray(data)
-        for _ in range(rng.randint(1, 4)):
-            at = rng.randrange(len(raw))
-            raw[at] = rng.randrange(256)
-        return bytes(raw)
-    source = zipfile.ZipFile(io.BytesIO(data))
-    names = source.namelist()
-    victim = rng.choice(names)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in names:
-            content = source.read(name)
-            if name == victim:
-                content = rng.choice(_MUTATIONS)(bytearray(content), rng)
-            archive.writestr(name, content)
-    return out.getvalue()
-
-
-def run_one(path: Path) -> tuple[str, str]:
-    """(outcome, detail) of `narrate script PATH -o -` in its own process."""
-    def limits() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT + (512 << 20),) * 2)
-
-    env = {**os.environ, "NARRATE_CACHE": str(path.parent / "cache")}
+def run_case(narrate: Runner, base: Base | None, case: Case, folder: Path) -> Verdict:
     try:
-        done = subprocess.run([sys.executable, "-m", "narrate", "script", str(path), "-o", "-"],
-                              capture_output=True, text=True, errors="replace",
-                              timeout=TIME_LIMIT, preexec_fn=limits, env=env, check=False)
-    except subprocess.TimeoutExpired:
-        return "hang", f"past {TIME_LIMIT} s"
-    err = done.stderr.strip()
-    if "MemoryError" in err or done.returncode in (-9, 137):
-        return "memory", err[-300:]
-    if "Traceback" in err or done.returncode not in (0, 2):
-        return "traceback", err[-600:]
-    errors = [line for line in err.splitlines() if "error" in line]
-    if done.returncode == 2 and len(errors) != 1:
-        return "traceback", "exit 2 without one error line: " + err[-300:]
-    return ("ok" if done.returncode == 0 else "refused"), errors[0] if errors else ""
+        return KINDS[case.kind].trial(narrate, base, case.made, folder)
+    except Exception as exc:  # noqa: BLE001  (the harness's own fault: said, not counted)
+        return Verdict("harness", f"{type(exc).__name__}: {exc}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--minutes", type=float, default=3.0)
-    parser.add_argument("--seed", type=int, default=int(time.time()))
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--keep", type=Path, help="where to keep the inputs that failed")
-    args = parser.parse_args()
-    rng = random.Random(args.seed)
-    books = seeds()
-    counts: Counter[str] = Counter()
-    found: list[tuple[str, Path, str]] = []
-    deadline = time.monotonic() + args.minutes * 60
-    print(f"fuzz: seed {args.seed}, {args.minutes:g} min, {args.jobs} at once, "
-          f"{len(books)} seed books", flush=True)
-    with tempfile.TemporaryDirectory(prefix="narrate-fuzz-") as work, \
-            futures.ThreadPoolExecutor(args.jobs) as pool:
-        n = 0
-        running: dict[futures.Future, Path] = {}
-        while time.monotonic() < deadline or running:
+def narrate_runner(work: Path, timeout: float, memory: int, verbose: bool = False) -> Runner:
+    env = {**os.environ, "NARRATE_VOICES": "espeak", "NARRATE_CACHE": str(work / "cache"),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    return Runner([sys.executable, "-m", "narrate"], env, timeout, memory,
+                  _log if verbose else None)
+
+
+def _log(run, cwd: Path) -> None:
+    print(f"    {cwd.name}$ narrate {' '.join(a[:80] for a in run.args)}: exit {run.code}, "
+          f"{run.peak >> 20} MB\n" + "".join(f"      {line[:300]}\n" for line in
+                                             (run.out + run.err).splitlines()[-12:]),
+          end="", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
+    if unknown := [k for k in kinds if k not in KINDS]:
+        raise SystemExit(f"fuzz: unknown kind {unknown[0]!r}; kinds: {', '.join(KINDS)}")
+    with tempfile.TemporaryDirectory(prefix="narrate-fuzz-") as scratch:
+        work = Path(scratch)
+        narrate = narrate_runner(work, args.timeout, args.memory_mb << 20, args.verbose)
+        budget = [f"{args.minutes:g} min" if args.minutes else "",
+                  f"{args.count} inputs" if args.count else ""]
+        print(f"fuzz: seed {args.seed}, {' or '.join(filter(None, budget)) or '3 min'}, "
+              f"{args.jobs} at once, "
+              f"kinds {','.join(kinds)}", flush=True)
+        base = build_base(narrate, work / "base") if set(kinds) - {"reader"} else None
+        counts, found = fuzz(narrate, base, kinds, args, work)
+    _report(counts, found, args.seed)
+    return 1 if found else 0
+
+
+def fuzz(narrate: Runner, base: Base | None, kinds: list[str], args, work: Path):
+    counts: Counter[tuple[str, str]] = Counter()
+    found: list[tuple[Case, Verdict]] = []
+    minutes = args.minutes if args.minutes is not None else 0 if args.count else 3.0
+    deadline = time.monotonic() + minutes * 60 if minutes else float("inf")
+    numbers = iter(range(args.start, args.start + args.count) if args.count
+                   else _forever(args.start))
+    with futures.ThreadPoolExecutor(args.jobs) as pool:
+        running: dict[futures.Future, tuple[Case, Path]] = {}
+        while True:
             while time.monotonic() < deadline and len(running) < args.jobs:
-                suffix, data = rng.choice(books)
-                path = Path(work) / f"{n:05d}{suffix}"
-                path.write_bytes(mutate(suffix, data, rng))
-                running[pool.submit(run_one, path)] = path
-                n += 1
+                number = next(numbers, None)
+                if number is None:
+                    break
+                case = make_case(args.seed, number, kinds, base)
+                folder = work / f"{number:06d}"
+                running[pool.submit(run_case, narrate, base, case, folder)] = (case, folder)
+            if not running:
+                break
             done, _ = futures.wait(running, return_when=futures.FIRST_COMPLETED)
             for future in done:
-                path = running.pop(future)
-                outcome, detail = future.result()
-                counts[outcome] += 1
-                if outcome in ("traceback", "hang", "memory"):
-                    found.append((outcome, _keep(path, args.keep, outcome, detail), detail))
-                    print(f"  {outcome}: {path.name}: {detail.splitlines()[-1] if detail else ''}",
-                          flush=True)
-                else:
-                    path.unlink(missing_ok=True)
+                case, folder = running.pop(future)
+                verdict = future.result()
+                counts[case.kind, verdict.outcome] += 1
+                if verdict.outcome in (*FOUND, "harness"):
+                    found.append((case, verdict))
+                    print(f"  {verdict.outcome} [{case.kind} #{case.number}] {case.label}: "
+                          f"{verdict.detail}", flush=True)
+                    _keep(case, verdict, folder, args)
+                shutil.rmtree(folder, ignore_errors=True)
+    return counts, found
+
+
+def _forever(start: int):
+    while True:
+        yield start
+        start += 1
+
+
+def _keep(case: Case, verdict: Verdict, folder: Path, args) -> None:
+    if args.keep is None or not folder.exists():
+        return
+    kept = args.keep / f"{args.seed}-{case.number:06d}-{case.kind}"
+    copy_kept(folder, kept)
+    (kept / "FOUND.txt").write_text(
+        f"{verdict.outcome}: {case.label}\n{verdict.detail}\n"
+        f"again: scripts/fuzz --seed {args.seed} --start {case.number} --count 1 "
+        f"--kinds {case.kind}\n", encoding="utf-8")
+
+
+def _report(counts: Counter, found: list[tuple[Case, Verdict]], seed: int) -> None:
     total = sum(counts.values())
-    print(f"fuzz: {total} inputs: " + ", ".join(f"{counts[k]} {k}" for k in
-                                                 ("ok", "refused", "traceback", "hang", "memory")))
-    sys.exit(1 if found else 0)
+    by_outcome: Counter[str] = Counter()
+    for (_, outcome), n in counts.items():
+        by_outcome[outcome] += n
+    kinds = Counter[str]()
+    for (kind, _), n in counts.items():
+        kinds[kind] += n
+    print(f"fuzz: {total} inputs ({', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))}): "
+          + ", ".join(f"{by_outcome[o]} {o}" for o in (*OUTCOMES, "harness")
+                      if by_outcome[o] or o in OUTCOMES))
+    distinct: dict[tuple[str, str, str], list[Case]] = {}
+    for case, verdict in found:
+        distinct.setdefault((verdict.outcome, case.kind, _shape(verdict.detail)), []).append(case)
+    if distinct:
+        print(f"fuzz: {len(distinct)} distinct findings (again: --seed {seed} --start N "
+              "--count 1 --kinds KIND):")
+    for (outcome, kind, shape), cases in sorted(distinct.items()):
+        numbers = ", ".join(f"#{c.number}" for c in cases[:5])
+        print(f"  {outcome} [{kind}] x{len(cases)} ({numbers}): {cases[0].label}: {shape}")
 
 
-def _keep(path: Path, keep: Path | None, outcome: str, detail: str) -> Path:
-    if keep is None:
-        return path
-    keep.mkdir(parents=True, exist_ok=True)
-    kept = keep / path.name
-    kept.write_bytes(path.read_bytes())
-    kept.with_suffix(kept.suffix + ".txt").write_text(f"{outcome}\n{detail}\n")
-    return kept
+def _shape(detail: str) -> str:
+    """A finding's detail without its numbers, ids and quoted words: one line per cause."""
+    import re
+
+    return re.sub(r"'[^']*'|\"[^\"]*\"|\d+", "…", detail)[:160]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     epilog=__doc__.split("\n\n", 1)[1],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--minutes", type=float, help="time budget (3, unless --count)")
+    parser.add_argument("--count", type=int, default=0, help="stop after this many inputs")
+    parser.add_argument("--start", type=int, default=0, help="the first input's number (0)")
+    parser.add_argument("--seed", type=int, default=int(time.time()), help="default: the time")
+    parser.add_argument("--kinds", default=",".join(KINDS), help=f"of {','.join(KINDS)}")
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds a run may take")
+    parser.add_argument("--memory-mb", type=int, default=1536, help="a run's memory limit")
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="print every run of narrate and the end of its output")
+    parser.add_argument("--keep", type=Path, help="where to keep the inputs that found something")
+    return parser
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""The fuzzer (scripts/fuzz.py) names each outcome rightly: commands that stand in for
+narrate end well, refuse in one line or two, raise, crash, hang or take too much memory,
+and a fake narrate (fake_narrate.py) reads a hand-edited script faithfully, retypes it,
+or drops a line with or without a word. Inputs are the same for the same seed."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import fuzz
+from fuzzing import edited, scriptfile, values
+from fuzzing.book import SCRIPT, build_base
+from fuzzing.running import GIB, Runner
+
+pytestmark = pytest.mark.unit
+FAKE = Path(__file__).with_name("fake_narrate.py")
+
+
+def python(code: str, timeout: float = 60, memory: int = GIB) -> Runner:
+    """A Runner whose 'narrate' is `python -c CODE`."""
+    return Runner([sys.executable, "-c", code], dict(os.environ), timeout, memory)
+
+
+@pytest.mark.parametrize("code, outcome, said", [
+    ("pass", "ok", ""),
+    ("import sys; sys.exit(1)", "ok", ""),
+    (("import sys; print('narrate: warning: odd'); sys.stderr.write('narrate: warning: odd\\n"
+      "narrate: error: book.yaml:3: `title` must be text; fix it\\n'); sys.exit(2)"),
+     "refused", "book.yaml:3"),
+    ("import sys; sys.stderr.write('narrate: error: one\\nnarrate: error: two\\n'); sys.exit(2)",
+     "unclear", "2 lines"),
+    ("import sys; sys.exit(2)", "unclear", "0 lines"),
+    ("raise ValueError('inside narrate')", "traceback", "ValueError: inside narrate"),
+    ("import os, signal; os.kill(os.getpid(), signal.SIGSEGV)", "traceback", "SIGSEGV"),
+    ("b = bytearray(300 << 20); b[::4096] = b'x' * len(b[::4096])", "memory", "GB"),
+    ("b = bytearray(3 << 30)", "memory", "MemoryError"),
+])
+def test_each_outcome_of_a_run_is_named(tmp_path, code, outcome, said):
+    narrate = python(code, memory=100 << 20)
+    verdict = narrate.verdict(narrate("build", "book.txt", cwd=tmp_path))
+    assert verdict.outcome == outcome, verdict
+    assert said in verdict.detail
+
+
+def test_a_hang_is_stopped_at_the_limit_with_its_whole_process_group(tmp_path):
+    """The command and a child it started both wait for ever: the run ends at the limit,
+    named a hang, and the child is gone too."""
+    code = ("import subprocess, sys, signal; child = subprocess.Popen([sys.executable, '-c', "
+            "'import signal; signal.pause()']); open('child', 'w').write(str(child.pid)); "
+            "signal.pause()")
+    narrate = python(code, timeout=5)
+    run = narrate("build", "book.txt", cwd=tmp_path)
+    assert narrate.verdict(run).outcome == "hang"
+    child = int((tmp_path / "child").read_text())
+    status = Path(f"/proc/{child}/status")
+    assert not status.exists() or "State:\tZ" in status.read_text()  # killed (maybe unreaped)
+
+
+@pytest.fixture
+def fake(tmp_path, monkeypatch):
+    """(make a Runner for a mode of the fake narrate, the book it built)."""
+    def runner(mode: str) -> Runner:  # a generous limit, but for the hang
+        return Runner([sys.executable, str(FAKE)], {**os.environ, "FAKE_NARRATE": mode},
+                      timeout=1 if mode == "hang" else 60)
+
+    return runner, build_base(runner("faithful"), tmp_path / "base")
+
+
+def _edit(base, ident: str, value: values.Value) -> edited.Edit:
+    script = scriptfile.set_field(base.script, ident, "say", value)
+    return edited.Edit(f"say of {ident}: {value.name}", script.encode(), str(SCRIPT), False,
+                       {ident: value})
+
+
+NO = next(v for v in values.RETYPED if v.yaml == "No")
+LIST = next(v for v in values.COLLECTIONS if v.name == "a flow list")
+
+
+@pytest.mark.parametrize("mode, value, outcome, said", [
+    ("faithful", NO, "ok", ""),
+    ("retype", NO, "loss", "meant 'No', spoken 'False'"),
+    ("faithful", LIST, "refused", "must be text"),
+    ("retype", LIST, "loss", "a flow list) is spoken as \"['Then', 'he', 'left']\""),
+    ("drop", NO, "loss", "01.001.1 (plain `No` (YAML retypes it)) is not spoken"),
+    ("drop-warned", NO, "ok", ""),
+    ("traceback", NO, "traceback", "RuntimeError: the fake fails as asked"),
+    ("hang", NO, "hang", "past 1 s"),
+])
+def test_a_hand_edited_say_is_judged_by_what_narrate_would_speak(fake, tmp_path, mode, value,
+                                                                  outcome, said):
+    runner, base = fake
+    verdict = edited.trial(runner(mode), base, _edit(base, "01.001.1", value), tmp_path / "in")
+    assert verdict.outcome == outcome, verdict
+    assert said in verdict.detail
+
+
+def test_an_input_is_the_same_for_the_same_seed_and_number(fake):
+    _, base = fake
+    kinds = list(fuzz.KINDS)
+    for number in range(30):
+        one, two = (fuzz.make_case(7, number, kinds, base) for _ in range(2))
+        assert (one.kind, one.label, vars(one.made)) == (two.kind, two.label, vars(two.made))
+    assert [fuzz.make_case(7, n, kinds, base).label for n in range(30)] != \
+        [fuzz.make_case(8, n, kinds, base).label for n in range(30)]
