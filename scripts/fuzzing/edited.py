@@ -122,7 +122,7 @@ def trial(narrate: Runner, base: Base, edit: Edit, folder: Path) -> Verdict:
     if edit.real:
         run = narrate("build", edit.target, cwd=folder)
         verdict = narrate.verdict(run)
-        if verdict.outcome != "ok" or not (folder / FOLDER / "manifest.json").is_file():
+        if verdict.outcome != "ok" or run.code != 0:  # exit 1 names the lines that failed
             return verdict
         warned.append(run)
         heard, verdict = spoken(folder / FOLDER), _files_in_order(folder / FOLDER)

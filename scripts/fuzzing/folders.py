@@ -55,9 +55,10 @@ def trial(narrate: Runner, base: Base, damage: Damage, folder: Path) -> Verdict:
     if verdict.outcome not in ("ok", "refused"):
         return verdict
     if damage.caught and check.code == 0:
-        return Verdict("loss", f"check passed a folder whose {damage.label}")
-    verdict = narrate.verdict(narrate("build", SOURCE, cwd=folder))
-    if verdict.outcome != "ok":
+        return Verdict("loss", f"check passed a folder where {damage.label}")
+    build = narrate("build", SOURCE, cwd=folder)
+    verdict = narrate.verdict(build)
+    if verdict.outcome != "ok" or build.code != 0:  # exit 1 names what failed
         return verdict
     again = narrate("check", FOLDER, cwd=folder)
     verdict = narrate.verdict(again)

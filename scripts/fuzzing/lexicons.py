@@ -71,8 +71,8 @@ _ENGINE = [Value("{say: [a]}", "{say: [a, b]}", "", "other"),
 def make(rng: random.Random, base: Base) -> Lexicon:
     lexicon = Lexicon("", via_metadata=rng.random() < 0.3, plan=rng.random() < 0.3)
     for n, word in enumerate(rng.sample(ORDINARY, rng.randint(1, 3))):
-        lexicon.entries.append(Entry(Value(word, word, word), Value("", f"zorkon{n}",
-                                                                    f"zorkon{n}")))
+        respelt = f"zork{'aeiou'[n]}n"  # letters only: digits would be read as words
+        lexicon.entries.append(Entry(Value(word, word, word), Value("", respelt, respelt)))
     hostile = rng.choice(["key", "respelling", "engine", "huge", "filler", "special"])
     if hostile == "key":
         entry = Entry(rng.choice(_KEYS), Value("", "Nope", "Nope"))
@@ -128,8 +128,20 @@ def _write(lexicon: Lexicon, folder: Path) -> Path:
     return path
 
 
+@dataclass
+class _Line:
+    ident: str
+    heard: str
+    used: list[Entry]  # the entries whose key is in the line
+    now: list[str]  # its words as spoken with the lexicon
+    then: list[str]  # as the book spoke them
+    written: set[str]  # as its text has them
+
+
 def judge(base: Base, lexicon: Lexicon, heard: dict[str, str]) -> Verdict:
-    texts = _texts(base)
+    """The hostile entries' losses first; an earlier respelling undone (the shipped
+    lexicon's, by a lexicon that replaces it) last, so that it hides nothing."""
+    texts, lines = _texts(base), []
     for ident, before in base.says.items():
         if ident not in texts:
             continue  # credits and titles
@@ -138,26 +150,37 @@ def judge(base: Base, lexicon: Lexicon, heard: dict[str, str]) -> Verdict:
         line = " " + " ".join(words(texts[ident] + " " + before)) + " "
         used = [e for e in lexicon.entries if words(e.key.typed)
                 and f" {' '.join(words(e.key.typed))} " in line]
-        now, then = words(heard[ident]), words(before)
-        for entry in used:
-            if entry.respelling.kind == "other":
-                return Verdict("loss", f"{ident}: the entry {entry.key.typed!r} has "
-                                       f"{entry.respelling.name}, not refused: spoken "
-                                       f"{heard[ident][:80]!r}")
-            if entry.key.kind == "text" and entry.key.typed in ORDINARY \
-                    and not set(words(entry.respelling.typed)) <= set(now):
-                return Verdict("loss", f"{ident}: the entry {entry.key.typed}: "
-                                       f"{entry.respelling.typed} is not applied: "
-                                       f"{heard[ident][:80]!r}")
-        named = {w for e in used for w in words(e.key.typed)}
-        if gone := [w for w in then if w not in now and w not in named]:
-            return Verdict("loss", f"{ident}: {gone[0]!r} is no longer spoken, and no entry "
-                                   f"names it: {heard[ident][:80]!r}")
-        respelt = {w for e in used for w in words(e.respelling.typed)}
-        if new := [w for w in now if w not in then and w not in respelt]:
-            return Verdict("loss", f"{ident}: {new[0]!r} is spoken, which no respelling of a "
-                                   f"word of the line has: {heard[ident][:80]!r}")
+        lines.append(_Line(ident, heard[ident], used, words(heard[ident]), words(before),
+                           set(words(texts[ident]))))
+    for check in (_not_refused, _not_applied, _unexplained, _undone):
+        for line in lines:
+            if found := check(line):
+                return Verdict("loss", f"{line.ident}: {found}: {line.heard[:80]!r}")
     return OK
+
+
+def _not_refused(line: _Line) -> str:
+    return next((f"the entry {e.key.typed!r} has {e.respelling.name}, not refused"
+                 for e in line.used if e.respelling.kind == "other"), "")
+
+
+def _not_applied(line: _Line) -> str:
+    return next((f"the entry {e.key.typed}: {e.respelling.typed} is not applied"
+                 for e in line.used if e.key.typed in ORDINARY
+                 and not set(words(e.respelling.typed)) <= set(line.now)), "")
+
+
+def _unexplained(line: _Line) -> str:
+    respelt = {w for e in line.used for w in words(e.respelling.typed)}
+    new = [w for w in line.now if w not in line.then and w not in respelt
+           and w not in line.written]
+    return f"{new[0]!r} is spoken, which no respelling of a word of the line has" if new else ""
+
+
+def _undone(line: _Line) -> str:
+    named = {w for e in line.used for w in words(e.key.typed)}
+    gone = [w for w in line.then if w not in line.now and w not in named]
+    return f"{gone[0]!r} is no longer spoken, and no entry names it" if gone else ""
 
 
 def _texts(base: Base) -> dict[str, str]:

@@ -45,11 +45,11 @@ def seeds() -> list[tuple[str, bytes]]:
     epub = io.BytesIO()
     with zipfile.ZipFile(epub, "w", zipfile.ZIP_DEFLATED) as archive:
         folder = FIXTURES / "pragmatism-epub"
-        archive.writestr("mimetype", (folder / "mimetype").read_bytes(), zipfile.ZIP_STORED)
+        archive.writestr(_member("mimetype", zipfile.ZIP_STORED), (folder / "mimetype").read_bytes())
         for path in sorted(folder.rglob("*")):
             name = path.relative_to(folder).as_posix()
             if path.is_file() and name != "mimetype":
-                archive.writestr(name, path.read_bytes())
+                archive.writestr(_member(name), path.read_bytes())
     found.append((".epub", epub.getvalue()))
     found += [(".md", b"---\ntitle: T\n---\n\n# One\n\n> A quote, said.\n\n- a\n  - b\n\nText.\n"),
               (".html", (b"<html><body><h1>T</h1><p>Some <b>words</b>.</p><table><tr><td>1"
@@ -121,5 +121,12 @@ def _mutate_epub(data: bytes, rng: random.Random) -> bytes:
             content = source.read(name)
             if name == victim:
                 content = rng.choice(_MUTATIONS)(bytearray(content), rng)
-            archive.writestr(name, content)
+            archive.writestr(_member(name), content)
     return out.getvalue()
+
+
+def _member(name: str, compression: int = zipfile.ZIP_DEFLATED) -> zipfile.ZipInfo:
+    """A member stamped with a fixed time: the same seed makes the same bytes."""
+    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+    info.compress_type = compression
+    return info

@@ -88,9 +88,8 @@ def huge(rng: random.Random) -> Value:
     """A long line: words without a full stop, one endless word, or many sentences."""
     count = rng.choice([2_000, 20_000, 100_000])
     shape = rng.choice(["words", "word", "sentences"])
-    text = {"words": "then he left for vienna " * (count // 5),
-            "word": "a" * count,
-            "sentences": "Then he left. " * (count // 3)}[shape].strip()
+    piece = {"words": "then he left for vienna ", "word": "a", "sentences": "Then he left. "}[shape]
+    text = (piece * (count // len(piece))).strip()
     return Value(f"{len(text):,} characters of {shape}", quoted(text), text)
 
 
