@@ -163,16 +163,9 @@ def _keep(case: Case, verdict: Verdict, folder: Path, args) -> None:
 
 
 def _report(counts: Counter, found: list[tuple[Case, Verdict]], seed: int) -> None:
-    total = sum(counts.values())
-    by_outcome: Counter[str] = Counter()
-    for (_, outcome), n in counts.items():
-        by_outcome[outcome] += n
-    kinds = Counter[str]()
-    for (kind, _), n in counts.items():
-        kinds[kind] += n
-    print(f"fuzz: {total} inputs ({', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))}): "
-          + ", ".join(f"{by_outcome[o]} {o}" for o in (*OUTCOMES, "harness")
-                      if by_outcome[o] or o in OUTCOMES))
+    print(f"fuzz: {_counts(counts, None)}")
+    for kind in sorted({kind for kind, _ in counts}):
+        print(f"  {kind}: {_counts(counts, kind)}")
     distinct: dict[tuple[str, str, str], list[Case]] = {}
     for case, verdict in found:
         distinct.setdefault((verdict.outcome, case.kind, _shape(verdict.detail)), []).append(case)
@@ -184,10 +177,21 @@ def _report(counts: Counter, found: list[tuple[Case, Verdict]], seed: int) -> No
         print(f"  {outcome} [{kind}] x{len(cases)} ({numbers}): {cases[0].label}: {shape}")
 
 
+def _counts(counts: Counter, kind: str | None) -> str:
+    """'N inputs: n ok, n refused, …' of one kind, or of all."""
+    outcomes: Counter[str] = Counter()
+    for (each, outcome), n in counts.items():
+        if kind in (None, each):
+            outcomes[outcome] += n
+    shown = [o for o in (*OUTCOMES, "harness") if outcomes[o] or o in OUTCOMES]
+    return f"{sum(outcomes.values())} inputs: " + ", ".join(f"{outcomes[o]} {o}" for o in shown)
+
+
 def _shape(detail: str) -> str:
     """A finding's detail without its numbers, ids and quoted words: one line per cause."""
     import re
 
+    detail = re.sub(r"\S*narrate-fuzz-\S*|0x[0-9a-f]+", "…", detail)  # its folder; addresses
     return re.sub(r"'[^']*'|\"[^\"]*\"|\d+", "…", detail)[:160]
 
 

@@ -109,3 +109,11 @@ def test_an_input_is_the_same_for_the_same_seed_and_number(fake):
         assert (one.kind, one.label, vars(one.made)) == (two.kind, two.label, vars(two.made))
     assert [fuzz.make_case(7, n, kinds, base).label for n in range(30)] != \
         [fuzz.make_case(8, n, kinds, base).label for n in range(30)]
+
+
+def test_a_count_budget_runs_that_many_inputs_and_counts_them(capsys):
+    """The command itself, on narrate's readers: two inputs, counted by kind and outcome."""
+    code = fuzz.main(["--seed", "3", "--count", "2", "--kinds", "reader", "--jobs", "1"])
+    printed = capsys.readouterr().out
+    assert "fuzz: 2 inputs: " in printed and "  reader: 2 inputs: " in printed, printed
+    assert code == (1 if "distinct findings" in printed else 0)

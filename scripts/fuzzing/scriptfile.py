@@ -70,14 +70,19 @@ def many_sections(script: str, count: int) -> tuple[str, dict[str, str]]:
 
 
 def says_in(data) -> dict[str, str]:
-    """id -> say of every line in a script's data as read back by PyYAML; a value narrate
-    wrote so that YAML reads it as another type is shown as that type."""
+    """id -> say of every line in a script's data as read back by PyYAML."""
     lines = list(data.get("credits") or [])
     for chapter in data.get("chapters") or []:
         lines += [chapter["announce"]] if chapter.get("announce") else []
         lines += [s for sec in chapter.get("sections") or [] for s in sec.get("segments") or []]
-    return {str(s["id"]): s["say"] if isinstance(s.get("say"), str)
-            else f"<{type(s.get('say')).__name__} {s.get('say')!r}>" for s in lines}
+    return {str(s["id"]): _text(s.get("say")) for s in lines}
+
+
+def _text(say) -> str:
+    """A say as text; one of another type shown as that type (None is an empty say)."""
+    if say is None or isinstance(say, str):
+        return say or ""
+    return f"<{type(say).__name__} {say!r}>"
 
 
 def text_value(text: str) -> Value:
