@@ -33,6 +33,7 @@ class Edit:
     new_text: dict[str, str] = field(default_factory=dict)  # id -> its edited `text:`
     cut: bool = False  # lines may go, if narrate says so
     added: dict[str, str] = field(default_factory=dict)  # new lines' id -> say
+    renamed: str = ""  # a line whose id was edited: spoken under another
 
 
 def make(rng: random.Random, base: Base) -> Edit:
@@ -52,7 +53,7 @@ def make(rng: random.Random, base: Base) -> Edit:
         script = scriptfile.set_field(script, ident, "text", scriptfile.text_value(text))
         edit.label = f"text of {ident} edited, its say left"
     elif kind == "field":
-        script, edit.label = _field(rng, script, ids)
+        script = _field(rng, script, ids, edit)
     else:
         return _shape(rng, script, edit)
     edit.data = script.encode()
@@ -68,12 +69,13 @@ _OTHERS = [Value("hello", "hello", "hello"), Value("a list holding a mapping", "
            Value("a mapping", "{say: No}", "")]
 
 
-def _field(rng: random.Random, script: str, ids: dict) -> tuple[str, str]:
+def _field(rng: random.Random, script: str, ids: dict, edit: Edit) -> str:
     key = rng.choice(list(_FIELDS))
     ident = rng.choice(ids[_FIELDS[key]])
     value = rng.choice(_ROLES if key == "role" else _OTHERS + values.RETYPED[:6]
                        + values.COLLECTIONS + [values.pick(rng)])
-    return scriptfile.set_field(script, ident, key, value), f"{key} of {ident}: {value.name}"
+    edit.label, edit.renamed = f"{key} of {ident}: {value.name}", ident if key == "id" else ""
+    return scriptfile.set_field(script, ident, key, value)
 
 
 def _shape(rng: random.Random, script: str, edit: Edit) -> Edit:
@@ -127,7 +129,7 @@ def trial(narrate: Runner, base: Base, edit: Edit, folder: Path) -> Verdict:
         warned.append(run)
         heard, verdict = spoken(folder / FOLDER), _files_in_order(folder / FOLDER)
         checked = narrate("check", FOLDER, cwd=folder)
-        verdict = worst(verdict, narrate.verdict(checked), _cut_short(checked.out, edit))
+        verdict = worst(verdict, narrate.verdict(checked), _cut_short(folder / FOLDER, edit))
     else:
         heard, verdict = _read(narrate, edit, folder, warned)
         if verdict.outcome != "ok":
@@ -157,7 +159,8 @@ def judge(base: Base, edit: Edit, heard: dict[str, str], said: str) -> Verdict:
     without a warning naming it (a script cut short: without any new warning)."""
     new_warning = bool({line for line in said.splitlines() if line.strip()} - base.warnings)
     meant = {i: v.typed for i, v in edit.meant.items()}
-    body = {i: s for i, s in base.says.items() if i.count(".") == 2}  # credits may follow titles
+    body = {i: s for i, s in base.says.items()  # credits may follow titles
+            if i.count(".") == 2 and i != edit.renamed}
     expected = {**body, **edit.added, **meant}
     for ident, say in expected.items():
         value = edit.meant.get(ident)
@@ -201,11 +204,14 @@ def _files_in_order(folder: Path) -> Verdict:
     return OK
 
 
-def _cut_short(report: str, edit: Edit) -> Verdict:
+def _cut_short(book: Path, edit: Edit) -> Verdict:
     """`check` measures each edited line's audio against its words: a line cut short
     (a NUL ends the engine's text) is a loss the manifest cannot show."""
-    for line in report.splitlines():
-        if any(f"segment {i}:" in line for i in edit.meant) and (
-                "lasts" in line or "silent" in line):
-            return Verdict("loss", f"check: {line.strip()[:200]}")
+    report = book / "check" / "check.json"
+    findings = json.loads(report.read_text(encoding="utf-8"))["findings"] \
+        if report.is_file() else []
+    for found in findings:
+        if any(found["where"].endswith(f"segment {i}") for i in edit.meant) and (
+                "lasts" in found["what"] or "silent" in found["what"]):
+            return Verdict("loss", f"check: {found['where']}: {found['what']}")
     return OK

@@ -4,7 +4,8 @@ or respelling, a metadata field), each with what the person meant by it.
 `kind` says what narrate may do with it:
   text   read as the characters typed (narrate may clean what cannot be spoken, or
          refuse it in one line); anything else spoken is a loss
-  blank  nothing to say: skipped (with a warning) or refused
+  blank  nothing to say, or a YAML word for nothing (`~`, `null`): skipped (with a
+         warning), refused, or read as typed; anything else spoken is a loss
   other  a list, a mapping, binary: refused in one line; spoken, it is a loss
 """
 
@@ -46,7 +47,7 @@ def quoted(text: str) -> str:
     return '"' + "".join(map(escape, text)) + '"'
 
 
-RETYPED = [_plain(t) for t in ("No", "no", "yes", "On", "off", "TRUE", "false", "null", "Null",
+RETYPED = [_plain(t) for t in ("No", "no", "yes", "On", "off", "TRUE", "false",
                                "12:30", "1:05:00", "010", "0x1F", "0b101", "1_000", "+12",
                                "6.02e+23", ".5", ".inf", "-.Inf", ".NaN", "2001-12-14",
                                "2001-12-14 21:59:43.10 -5", "2024-02-30", "=", "<<")]
@@ -79,6 +80,7 @@ COLLECTIONS = [
 ]
 BLANK = [Value("empty quotes", "''", "", "blank"), Value("spaces", "'   '", "   ", "blank"),
          Value("nothing", "", "", "blank"), Value("~", "~", "~", "blank"),
+         Value("null", "null", "null", "blank"), Value("Null", "Null", "Null", "blank"),
          Value("an empty block", "|-", "", "blank")]
 BLOCKS = [Value("a literal block", "|\nThen he left.\nFor Vienna.", "Then he left.\nFor Vienna."),
           Value("a folded block", ">-\nThen he left\nfor Vienna.", "Then he left for Vienna.")]
