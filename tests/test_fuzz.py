@@ -88,11 +88,14 @@ def _edit(base, ident: str, value: values.Value) -> edited.Edit:
 
 NO = next(v for v in values.RETYPED if v.yaml == "No")
 LIST = next(v for v in values.COLLECTIONS if v.name == "a flow list")
+TILDE = next(v for v in values.BLANK if v.yaml == "~")
 
 
 @pytest.mark.parametrize("mode, value, outcome, said", [
     ("faithful", NO, "ok", ""),
     ("retype", NO, "loss", "meant 'No', spoken 'False'"),
+    ("faithful", TILDE, "ok", ""),
+    ("retype", TILDE, "loss", "meant '~', spoken 'None'"),
     ("faithful", LIST, "refused", "must be text"),
     ("retype", LIST, "loss", "a flow list) is spoken as \"['Then', 'he', 'left']\""),
     ("drop", NO, "loss", "01.001.1 (plain `No` (YAML retypes it)) is not spoken"),

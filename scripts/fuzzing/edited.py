@@ -164,8 +164,9 @@ def judge(base: Base, edit: Edit, heard: dict[str, str], said: str) -> Verdict:
     expected = {**body, **edit.added, **meant}
     for ident, say in expected.items():
         value = edit.meant.get(ident)
-        if ident not in heard:
-            if not speakable(say) or ident in said or (edit.cut and new_warning):
+        if not (heard.get(ident) or "").strip():  # not spoken: an empty say is skipped
+            if not speakable(say) or (value and value.kind == "blank") or ident in said \
+                    or (edit.cut and new_warning):
                 continue
             if ident in edit.meant or ident in edit.added or not edit.cut:
                 return Verdict("loss", f"{ident} ({_what(value)}) is not spoken, and no "
