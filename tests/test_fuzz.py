@@ -15,6 +15,7 @@ from conftest import wait_until
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
+import fake_narrate
 import fuzz
 from fuzzing import edited, scriptfile, values
 from fuzzing.book import SCRIPT, build_base
@@ -127,3 +128,16 @@ def test_a_count_budget_runs_that_many_inputs_and_counts_them(capsys):
     printed = capsys.readouterr().out
     assert "fuzz: 2 inputs: " in printed and "  reader: 2 inputs: " in printed, printed
     assert code == (1 if "distinct findings" in printed else 0)
+
+
+@pytest.mark.parametrize("say, wrong", [
+    ("'No'", ""),
+    ("No", "the say of 01.001.1 reads as '<bool False>' in YAML, not 'No'"),
+    ("<<", "YAML cannot read it"),
+])
+def test_a_script_narrate_writes_must_read_back_as_typed_in_any_yaml_reader(say, wrong):
+    """narrate reads a plain `say: No` as typed; a script it writes so must quote it."""
+    script = fake_narrate.SCRIPT.replace("say: Then he left.", f"say: {say}")
+    _, heard, found = scriptfile.read_back(script)
+    assert heard["01.001.1"] == ("<<" if say == "<<" else "No")
+    assert found.startswith(wrong) and bool(found) == bool(wrong), found

@@ -13,8 +13,6 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from . import scriptfile, values
 from .book import FOLDER, SCRIPT, SOURCE, Base, speakable, spoken, words
 from .running import OK, Runner, Verdict, worst
@@ -151,7 +149,8 @@ def _read(narrate: Runner, edit: Edit, folder: Path, warned: list) -> tuple[dict
     verdict = narrate.verdict(run)
     if verdict.outcome != "ok" or run.code != 0:
         return {}, verdict
-    return scriptfile.says_in(yaml.safe_load(written)), verdict
+    _, heard, wrong = scriptfile.read_back(written)
+    return heard, Verdict("loss", f"narrate wrote a script where {wrong}") if wrong else verdict
 
 
 def judge(base: Base, edit: Edit, heard: dict[str, str], said: str) -> Verdict:

@@ -112,7 +112,9 @@ def trial(narrate: Runner, base: Base, lexicon: Lexicon, folder: Path) -> Verdic
     verdict = narrate.verdict(run)
     if verdict.outcome != "ok":
         return verdict
-    return judge(base, lexicon, scriptfile.says_in(yaml.safe_load(run.out)))
+    _, heard, wrong = scriptfile.read_back(run.out)
+    return Verdict("loss", f"narrate wrote a script where {wrong}") if wrong \
+        else judge(base, lexicon, heard)
 
 
 def _write(lexicon: Lexicon, folder: Path) -> Path:

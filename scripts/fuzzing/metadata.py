@@ -13,9 +13,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from . import values
+from . import scriptfile, values
 from .book import FOLDER, METADATA, SOURCE, Base, speakable
 from .running import OK, Runner, Verdict
 from .values import Value
@@ -80,7 +78,10 @@ def trial(narrate: Runner, base: Base, meta: Metadata, folder: Path) -> Verdict:
     verdict = narrate.verdict(run)
     if verdict.outcome != "ok" or run.code != 0:
         return verdict
-    verdict = judge(meta, yaml.safe_load(run.out), run.warnings())
+    data, _, wrong = scriptfile.read_back(run.out)
+    if wrong:
+        return Verdict("loss", f"narrate wrote a script where {wrong}")
+    verdict = judge(meta, data, run.warnings())
     if meta.real and verdict.outcome == "ok":
         verdict = narrate.verdict(narrate("build", SOURCE, *given, cwd=folder))
         if verdict.outcome == "ok":

@@ -69,6 +69,23 @@ def many_sections(script: str, count: int) -> tuple[str, dict[str, str]]:
     return script.rstrip("\n") + "\n" + "\n".join(added) + "\n", says
 
 
+def read_back(text: str) -> tuple[dict, dict[str, str], str]:
+    """A script narrate wrote, read back: (its data as any YAML reader types it, each
+    line's say as typed, what is wrong with it). Narrate reads a say as the characters
+    written; a say that YAML types otherwise (a plain `No`), or a file it cannot read,
+    is what is wrong: narrate must quote what YAML would retype."""
+    typed = says_in(yaml.load(text, Loader=yaml.BaseLoader))
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        return {}, typed, f"YAML cannot read it ({str(exc).splitlines()[0]})"
+    says = says_in(data)
+    retyped = next((i for i in typed if says.get(i) != typed[i]), None)
+    wrong = f"the say of {retyped} reads as {says.get(retyped)!r} in YAML, not " \
+        f"{typed[retyped][:40]!r}" if retyped else ""
+    return data, typed, wrong
+
+
 def says_in(data) -> dict[str, str]:
     """id -> say of every line in a script's data as read back by PyYAML."""
     lines = list(data.get("credits") or [])
