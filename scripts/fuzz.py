@@ -2,7 +2,7 @@
 
     scripts/fuzz                                  # three minutes, every kind of input
     scripts/fuzz --minutes 10 --seed 7 --keep /tmp/found
-    scripts/fuzz --seed 7 --start 42 --count 1    # input 42 of seed 7 again, alone
+    scripts/fuzz --seed 7 --start 42 --count 1 -v # input 42 of seed 7 again, every run shown
     scripts/fuzz --kinds script,lexicon --count 200
 
 Kinds of input (--kinds): reader (a fixture book mutated, read by `narrate script`),
@@ -12,7 +12,8 @@ a sample for real with the espeak cast), lexicon (hostile keys and respellings, 
 entries, a FIFO or a device), metadata (wrong types, retyped values, devices as cover,
 lexicon or --meta) and folder (a built book's MP3, m4b, manifest or pieces damaged;
 then `narrate check`, a rebuild and a check). All but reader start from one small book
-built at the start. Input N of a seed is the same input whatever else runs.
+built at the start. Input N of a seed (with the same --kinds) is the same input
+whatever else runs; the report says how to make it again.
 
 Every run of narrate has its own process group, a time limit (--timeout) and an
 address-space ceiling, its peak memory measured (--memory-mb); stderr is read for a
@@ -76,7 +77,7 @@ def run_case(narrate: Runner, base: Base | None, case: Case, folder: Path) -> Ve
     try:
         return KINDS[case.kind].trial(narrate, base, case.made, folder)
     except Exception as exc:  # noqa: BLE001  (the harness's own fault: said, not counted)
-        return Verdict("harness", f"{type(exc).__name__}: {exc}")
+        return Verdict("harness", f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
 
 
 def narrate_runner(work: Path, timeout: float, memory: int, verbose: bool = False) -> Runner:
@@ -108,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
               f"kinds {','.join(kinds)}", flush=True)
         base = build_base(narrate, work / "base") if set(kinds) - {"reader"} else None
         counts, found = fuzz(narrate, base, kinds, args, work)
-    _report(counts, found, args.seed)
+    _report(counts, found, _again(args, "N"))
     return 1 if found else 0
 
 
@@ -158,11 +159,17 @@ def _keep(case: Case, verdict: Verdict, folder: Path, args) -> None:
     copy_kept(folder, kept)
     (kept / "FOUND.txt").write_text(
         f"{verdict.outcome}: {case.label}\n{verdict.detail}\n"
-        f"again: scripts/fuzz --seed {args.seed} --start {case.number} --count 1 "
-        f"--kinds {case.kind}\n", encoding="utf-8")
+        f"again: {_again(args, case.number)} -v\n", encoding="utf-8")
 
 
-def _report(counts: Counter, found: list[tuple[Case, Verdict]], seed: int) -> None:
+def _again(args, number: int | str) -> str:
+    """The command that makes input `number` again: the same seed and kinds (the kind of
+    an input is drawn from those given)."""
+    kinds = "" if args.kinds == ",".join(KINDS) else f" --kinds {args.kinds}"
+    return f"scripts/fuzz --seed {args.seed}{kinds} --start {number} --count 1"
+
+
+def _report(counts: Counter, found: list[tuple[Case, Verdict]], again: str) -> None:
     print(f"fuzz: {_counts(counts, None)}")
     for kind in sorted({kind for kind, _ in counts}):
         print(f"  {kind}: {_counts(counts, kind)}")
@@ -170,8 +177,7 @@ def _report(counts: Counter, found: list[tuple[Case, Verdict]], seed: int) -> No
     for case, verdict in found:
         distinct.setdefault((verdict.outcome, case.kind, _shape(verdict.detail)), []).append(case)
     if distinct:
-        print(f"fuzz: {len(distinct)} distinct findings (again: --seed {seed} --start N "
-              "--count 1 --kinds KIND):")
+        print(f"fuzz: {len(distinct)} distinct findings (input N again: {again}):")
     for (outcome, kind, shape), cases in sorted(distinct.items()):
         numbers = ", ".join(f"#{c.number}" for c in cases[:5])
         print(f"  {outcome} [{kind}] x{len(cases)} ({numbers}): {cases[0].label}: {shape}")
