@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import scriptfile, values
 from .book import FOLDER, METADATA, SOURCE, Base, speakable
+from .edited import REAL_MOST
 from .running import OK, Runner, Verdict
 from .values import Value
 
@@ -56,7 +57,8 @@ def make(rng: random.Random, base: Base) -> Metadata:
     else:
         value = rng.choice([values.pick(rng), values.pick(rng), *LONG] if key == "title"
                            else [values.pick(rng)])
-    return Metadata(f"metadata {key}: {value.name}", key, value, real=real)
+    return Metadata(f"metadata {key}: {value.name}", key, value,
+                    real=real and len(value.typed) <= REAL_MOST)
 
 
 def trial(narrate: Runner, base: Base, meta: Metadata, folder: Path) -> Verdict:
