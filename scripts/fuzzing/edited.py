@@ -164,11 +164,12 @@ def _read(narrate: Runner, edit: Edit, folder: Path, warned: list) -> tuple[dict
 
 def judge(base: Base, edit: Edit, heard: dict[str, str], said: str) -> Verdict:
     """A loss: a line whose spoken words are not the ones meant, or a line that vanished
-    without a warning naming it (a script cut short: without any new warning)."""
+    without a warning naming it (a script cut short: without any new warning). A line
+    whose text alone was edited is meant to say the new text."""
     new_warning = bool({line for line in said.splitlines() if line.strip()} - base.warnings)
     meant = {i: v.typed for i, v in edit.meant.items()}
     body = {i: s for i, s in base.says.items()  # credits may follow titles
-            if i.count(".") == 2 and i != edit.renamed}
+            if i.count(".") == 2 and i != edit.renamed and i not in edit.new_text}
     expected = {**body, **edit.added, **meant}
     for ident, say in expected.items():
         value = edit.meant.get(ident)
@@ -188,7 +189,7 @@ def judge(base: Base, edit: Edit, heard: dict[str, str], said: str) -> Verdict:
             return Verdict("loss", f"{ident} ({_what(value)}): meant {say[:60]!r}, spoken "
                                    f"{heard[ident][:60]!r}")
     for ident, text in edit.new_text.items():
-        if edit.target == SOURCE and ident in heard and words(heard[ident]) != words(text):
+        if ident in heard and words(heard[ident]) != words(text):
             return Verdict("loss", f"{ident}: its text was edited to {text!r}; still spoken "
                                    f"{heard[ident][:60]!r}")
     return OK
