@@ -107,10 +107,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fuzz: seed {args.seed}, {' or '.join(filter(None, budget)) or '3 min'}, "
               f"{args.jobs} at once, "
               f"kinds {','.join(kinds)}", flush=True)
-        base = build_base(narrate, work / "base") if set(kinds) - {"reader"} else None
+        try:
+            base = build_base(narrate, work / "base") if set(kinds) - {"reader"} else None
+        except KeyboardInterrupt:
+            narrate.stop()
+            return 130
         counts, found = fuzz(narrate, base, kinds, args, work)
     _report(counts, found, _again(args, "N"))
-    return 1 if found else 0
+    return 130 if narrate.stopped else 1 if found else 0
 
 
 def fuzz(narrate: Runner, base: Base | None, kinds: list[str], args, work: Path):
@@ -122,28 +126,36 @@ def fuzz(narrate: Runner, base: Base | None, kinds: list[str], args, work: Path)
                    else _forever(args.start))
     with futures.ThreadPoolExecutor(args.jobs) as pool:
         running: dict[futures.Future, tuple[Case, Path]] = {}
-        while True:
-            while time.monotonic() < deadline and len(running) < args.jobs:
-                number = next(numbers, None)
-                if number is None:
+        try:
+            while True:
+                while time.monotonic() < deadline and len(running) < args.jobs:
+                    number = next(numbers, None)
+                    if number is None:
+                        break
+                    case = make_case(args.seed, number, kinds, base)
+                    folder = work / f"{number:06d}"
+                    running[pool.submit(run_case, narrate, base, case, folder)] = (case, folder)
+                if not running:
                     break
-                case = make_case(args.seed, number, kinds, base)
-                folder = work / f"{number:06d}"
-                running[pool.submit(run_case, narrate, base, case, folder)] = (case, folder)
-            if not running:
-                break
-            done, _ = futures.wait(running, return_when=futures.FIRST_COMPLETED)
-            for future in done:
-                case, folder = running.pop(future)
-                verdict = future.result()
-                counts[case.kind, verdict.outcome] += 1
-                if verdict.outcome in (*FOUND, "harness"):
-                    found.append((case, verdict))
-                    print(f"  {verdict.outcome} [{case.kind} #{case.number}] {case.label}: "
-                          f"{verdict.detail}", flush=True)
-                    _keep(case, verdict, folder, args)
-                shutil.rmtree(folder, ignore_errors=True)
+                done, _ = futures.wait(running, return_when=futures.FIRST_COMPLETED)
+                for future in done:
+                    case, folder = running.pop(future)
+                    _count(case, future.result(), folder, counts, found, args)
+        except KeyboardInterrupt:  # the runs going on are killed, not counted
+            narrate.stop()
+            print("fuzz: interrupted; what ended before is counted", flush=True)
     return counts, found
+
+
+def _count(case: Case, verdict: Verdict, folder: Path, counts: Counter, found: list,
+           args) -> None:
+    counts[case.kind, verdict.outcome] += 1
+    if verdict.outcome in (*FOUND, "harness"):
+        found.append((case, verdict))
+        print(f"  {verdict.outcome} [{case.kind} #{case.number}] {case.label}: {verdict.detail}",
+              flush=True)
+        _keep(case, verdict, folder, args)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _forever(start: int):

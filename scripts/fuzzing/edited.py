@@ -51,6 +51,7 @@ def make(rng: random.Random, base: Base) -> Edit:
         edit.new_text[ident] = text = "Then the old man walked slowly down to the river."
         script = scriptfile.set_field(script, ident, "text", scriptfile.text_value(text))
         edit.label = f"text of {ident} edited, its say left"
+        edit.real = True  # the script keeps the old say: the build says what is spoken
     elif kind == "field":
         script = _field(rng, script, ids, edit)
     else:

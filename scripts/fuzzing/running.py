@@ -84,6 +84,10 @@ class Run:
         return lines[-1][:300] if lines else "(nothing on stderr)"
 
 
+class Stopped(BaseException):
+    """The fuzzer was interrupted: no outcome (a BaseException: no trial catches it)."""
+
+
 def _warning(line: str) -> bool:
     """narrate's warnings: `narrate: warning: …`, or `narrate: PLACE: warning: …`."""
     return line.startswith("narrate: ") and not line.startswith("narrate: error") \
@@ -107,6 +111,9 @@ class Runner:
                  memory: int = 3 * GIB // 2, log=None):
         self.command, self.env, self.timeout, self.memory = command, env, timeout, memory
         self.log = log  # called with each Run (--verbose)
+        self.stopped = False
+        self._live: set[int] = set()  # process groups running, none of them reaped yet
+        self._lock = threading.Lock()
 
     def __call__(self, *args: object, cwd: Path) -> Run:
         # the ceiling is set by a launcher that then becomes the command (a preexec_fn is
@@ -115,9 +122,15 @@ class Runner:
         ceiling = self.memory + GIB // 2
         argv = [sys.executable, "-c", _CEILING, str(ceiling), *self.command, *map(str, args)]
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            process = subprocess.Popen(argv, cwd=cwd, env=self.env, stdin=subprocess.DEVNULL,
-                                       stdout=out, stderr=err, start_new_session=True)
+            with self._lock:
+                if self.stopped:
+                    raise Stopped
+                process = subprocess.Popen(argv, cwd=cwd, env=self.env, stdout=out, stderr=err,
+                                           stdin=subprocess.DEVNULL, start_new_session=True)
+                self._live.add(process.pid)
             code, peak = self._wait(process)
+            if self.stopped:
+                raise Stopped
             out.seek(0)
             err.seek(0)
             run = Run(tuple(map(str, args)), code, _text(out.read()), _text(err.read()), peak)
@@ -128,6 +141,16 @@ class Runner:
     def verdict(self, run: Run) -> Verdict:
         return run.verdict(self.timeout, self.memory)
 
+    def stop(self) -> None:
+        """Kill every run going on (Ctrl-C); later runs raise Stopped."""
+        with self._lock:
+            self.stopped = True
+            for pid in self._live:
+                try:
+                    os.killpg(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
     def _wait(self, process: subprocess.Popen) -> tuple[int | None, int]:
         """(exit code or None at the time limit, peak bytes). The command's process group
         (its workers, an ffmpeg left behind) is killed before the command is reaped, so
@@ -137,6 +160,8 @@ class Runner:
         ended.start()
         ended.join(self.timeout)
         timed_out = ended.is_alive()
+        with self._lock:
+            self._live.discard(process.pid)
         try:
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:
