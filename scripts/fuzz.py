@@ -28,8 +28,10 @@ traceback. Each input's outcome is its worst run's:
   traceback    a Python traceback, or a crash (any other exit)
   hang         past the time limit
   memory       past the memory limit
-Inputs with any but the first two are printed with their seed and number, and kept
-(--keep) with a note. The exit code is 1 when any was found.
+Inputs with any but the first two are printed with their number as they end and kept
+(--keep) with a note; the report counts every outcome, of all and of each kind, and
+groups the findings by cause. The exit code is 1 when any was found; Ctrl-C kills the
+runs going on, reports what ended before, and exits 130.
 """
 
 from __future__ import annotations
@@ -222,9 +224,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--start", type=int, default=0, help="the first input's number (0)")
     parser.add_argument("--seed", type=int, default=int(time.time()), help="default: the time")
     parser.add_argument("--kinds", default=",".join(KINDS), help=f"of {','.join(KINDS)}")
-    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
-    parser.add_argument("--timeout", type=float, default=60.0, help="seconds a run may take")
-    parser.add_argument("--memory-mb", type=int, default=1536, help="a run's memory limit")
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                        help="inputs at once (2)")
+    parser.add_argument("--timeout", type=float, default=60.0,
+                        help="seconds a run may take (60)")
+    parser.add_argument("--memory-mb", type=int, default=1536,
+                        help="a run's memory limit (1536)")
     parser.add_argument("--verbose", "-v", action="store_true",
                         help="print every run of narrate and the end of its output")
     parser.add_argument("--keep", type=Path, help="where to keep the inputs that found something")
