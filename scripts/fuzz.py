@@ -19,7 +19,8 @@ Every run of narrate has its own process group, a time limit (--timeout) and an
 address-space ceiling, its peak memory measured (--memory-mb); stderr is read for a
 traceback. Each input's outcome is its worst run's:
   ok           exit 0 (or 1: a check's findings, said plainly)
-  refused      exit 2 with one line on stderr: bad input said plainly
+  refused      exit 2 with one line on stderr (besides warnings and progress):
+               bad input said plainly
   unclear      exit 2 without exactly one line
   loss         narrate ended well, but what was meant is not what it would speak or
                made: a `say:` typed "No" spoken "False", a line dropped without a

@@ -39,6 +39,8 @@ def python(code: str, timeout: float = 60, memory: int = GIB) -> Runner:
     ("import sys; sys.stderr.write('narrate: error: one\\nnarrate: error: two\\n'); sys.exit(2)",
      "unclear", "2 lines"),
     ("import sys; sys.exit(2)", "unclear", "0 lines"),
+    (("import sys; sys.stderr.write('rendering: 3/10 segments, about 4 s left\\n"
+      "narrate: error: out of space; free some\\n'); sys.exit(2)"), "refused", "out of space"),
     ("raise ValueError('inside narrate')", "traceback", "ValueError: inside narrate"),
     ("import os, signal; os.kill(os.getpid(), signal.SIGSEGV)", "traceback", "SIGSEGV"),
     ("b = bytearray(300 << 20); b[::4096] = b'x' * len(b[::4096])", "memory", "GB"),

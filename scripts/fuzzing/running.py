@@ -3,7 +3,7 @@ address-space ceiling and its peak memory measured; and the name of what came of
 
 Outcomes, mildest first (an input with several runs takes its worst):
   ok         exit 0, or 1 (a check's findings, a build's failed lines, said plainly)
-  refused    exit 2 and one line on stderr (warnings aside): bad input said plainly
+  refused    exit 2 and one line on stderr (warnings and progress lines aside): bad input said plainly
   unclear    exit 2 without exactly one line (two lines, or none)
   loss       the run ended well, but what was meant is not what narrate made or spoke
   traceback  a Python traceback, or any other exit (a crash: a signal, exit 139)
@@ -15,6 +15,7 @@ Outcomes, mildest first (an input with several runs takes its worst):
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from pathlib import Path
 OUTCOMES = ("ok", "refused", "unclear", "loss", "traceback", "hang", "memory")
 FOUND = OUTCOMES[2:]  # what the fuzzer reports and keeps
 GIB = 1 << 30
+_PROGRESS = re.compile(r"[a-z][\w ]*: \d+/\d+ \w")
 _OUT_OF_MEMORY = ("MemoryError", "Cannot allocate memory", "Unable to allocate",
                   "can't start new thread", "std::bad_alloc")
 
@@ -74,7 +76,9 @@ class Run:
         return OK
 
     def error_lines(self) -> list[str]:
-        return [line for line in self.err.splitlines() if line.strip() and not _warning(line)]
+        """stderr less warnings and progress lines ("rendering: 3/10 segments, …")."""
+        return [line for line in self.err.splitlines()
+                if line.strip() and not _warning(line) and not _PROGRESS.match(line)]
 
     def warnings(self) -> list[str]:
         return [line for line in self.err.splitlines() if _warning(line)]
