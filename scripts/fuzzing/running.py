@@ -3,7 +3,8 @@ address-space ceiling and its peak memory measured; and the name of what came of
 
 Outcomes, mildest first (an input with several runs takes its worst):
   ok         exit 0, or 1 (a check's findings, a build's failed lines, said plainly)
-  refused    exit 2 and one line on stderr (warnings and progress lines aside): bad input said plainly
+  refused    exit 2 and one line on stderr (warnings and progress lines aside): bad
+             input said plainly
   unclear    exit 2 without exactly one line (two lines, or none)
   loss       the run ended well, but what was meant is not what narrate made or spoke
   traceback  a Python traceback, or any other exit (a crash: a signal, exit 139)
