@@ -25,9 +25,30 @@ class Segment:
     # which take of the line the book plays: 1, or a retake (`build --only`, the studio's
     # Retake, `--verify`), whose number varies the engine's delivery reproducibly
     take: int = 1
+    # who says a quotation, in a book told in dialogue: a character's name (Book.characters),
+    # '' when nothing in the text says who (the quote voice), None when not asked
+    speaker: str | None = None
     # where a script gave its role ("script.yaml:41"), for messages: not part of the book,
     # and carried with the segment wherever an edit merge puts it
     origin: str = field(default="", repr=False, compare=False)
+
+
+# a character's gender, when the text shows one (pronouns, honorifics)
+GENDERS = ("male", "female")
+
+
+@dataclass
+class Character:
+    """One of the book's people: the name the book calls them by most, the other names it
+    uses for them, their gender ('' when unknown) and, for the cast, a voice ('' unchosen)."""
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    gender: str = ""
+    voice: str = ""
+
+    @property
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
 
 
 @dataclass
@@ -71,6 +92,8 @@ class Book:
     # the opening credits (id "credits") and the closing line (id "closing"), spoken by
     # the narrator before the first chapter and after the last
     credits: list[Segment] = field(default_factory=list)
+    # the people who speak in a book told in dialogue (the segments' `speaker`)
+    characters: list[Character] = field(default_factory=list)
     # sections whose script version a merge kept over a changed source paragraph
     # (`--prefer script`), by id: recorded beside the script (narrate.edits), so that a
     # later `--prefer source` takes the source's; not part of the book

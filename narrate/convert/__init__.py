@@ -14,6 +14,7 @@ import dataclasses
 import re
 from pathlib import Path
 
+from narrate.convert.characters import characters_from_data
 from narrate.convert.headings import add_spoken_lines
 from narrate.convert.lexicon import Lexicon
 from narrate.convert.options import ConvertOptions
@@ -22,9 +23,9 @@ from narrate.convert.quotes import (
     ParagraphQuotes,
     convention,
     find_quotes,
-    is_dialogue,
 )
 from narrate.convert.segments import paragraph_segments, words
+from narrate.convert.speakers import attribute
 from narrate.convert.structure import (
     NOTATION,
     RawChapter,
@@ -32,6 +33,7 @@ from narrate.convert.structure import (
     Unread,
     split_chapters,
 )
+from narrate.convert.tags import is_dialogue
 from narrate.faults import checkpoint
 from narrate.model import Book, Chapter, Section
 from narrate.patterns import WORD_CHARACTER
@@ -86,7 +88,8 @@ def convert_document(document: Document, options: ConvertOptions | None = None,
     width = max(2, len(str(len(raw_chapters))))
     prose = [p.text for c in raw_chapters for p in c.paragraphs if p.role is None]
     marks = convention(prose)
-    options = dataclasses.replace(options, dialogue=is_dialogue(prose))
+    # fiction told in dialogue: as the caller says, or as its speech tags show
+    options = dataclasses.replace(options, dialogue=options.dialogue or is_dialogue(prose))
     if marks == "S":
         problems.append(Problem("quote-convention", "quotations use single marks (‘…’); "
                                 "double marks inside them are nested quotes", INFO))
@@ -104,8 +107,11 @@ def convert_document(document: Document, options: ConvertOptions | None = None,
                 author=str(meta.get("author", "")), narrator=str(meta.get("narrator", "")),
                 language=str(meta.get("language", "en")), source=document.source,
                 chapters=chapters,
-                extra={k: v for k, v in meta.items()
-                       if k not in ("title", "author", "narrator", "language", "chapters")})
+                extra={k: v for k, v in meta.items() if k not in
+                       ("title", "author", "narrator", "language", "chapters", "characters")})
+    given = characters_from_data(meta.get("characters"), document.source or "metadata")
+    if options.dialogue or given:  # a user's characters ask for speakers in any book
+        attribute(book, given)
     add_spoken_lines(book, options.lexicon, options.english)
     return book, problems
 

@@ -201,39 +201,6 @@ def _opens_with_quote(text: str) -> bool:
     return bool(stripped) and stripped[0] in ALL_MARKS and _classify(text, text.index(stripped[0])) in ("OD", "OS", "AMBIG_D")
 
 
-# Fiction's dialogue: a speech, then a tag naming who spoke (“…,” he said / said George).
-_VERBS = (r"said|says|say|asked|asks|ask|answered|answers|answer|replied|replies|reply|cried|cries|"
-          r"cry|shouted|shouts|shout|"
-          r"whispered|exclaimed|continued|added|remarked|observed|murmured|returned|retorted|"
-          r"muttered|called|went on")
-_TAG = re.compile(rf"[,?!—–-]\s*[”\"’]\s*(?:(?:he|she|I|you|they|we|it|[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
-                  rf"\s+(?:{_VERBS})|(?:{_VERBS})\s+(?:he|she|I|you|they|we|[A-Z][a-z]+))\b")
-_INTRODUCED = re.compile(rf"\b(?:{_VERBS})\b[^.!?]{{0,40}}[:,]\s*\Z",
-                         re.IGNORECASE)
-DIALOGUE_TAGS = 1.0  # speech tags a thousand words that make a book's quotations dialogue
-
-
-def is_dialogue(paragraphs: list[str]) -> bool:
-    """Whether the book tells its story in dialogue (fiction): speech tags at least one
-    a thousand words. Three Men in a Boat has 1.8; the essays and lectures 0.0-0.3."""
-    tags = sum(len(_TAG.findall(p)) for p in paragraphs)
-    words = sum(len(p.split()) for p in paragraphs)
-    return tags >= 10 and 1000 * tags / max(1, words) >= DIALOGUE_TAGS
-
-
-def is_speech(text: str, start: int, after_speech: int | None) -> bool:
-    """In dialogue, whether the quotation at `start` is a character speaking, at any
-    length: it opens the paragraph, follows a speech with a short tag between ("he
-    says; "), or is introduced ("I said: "). A quotation inside narration ("shout for
-    “Bill!”") is not. `after_speech`: where the paragraph's last speech ended."""
-    if start <= 3 and not text[:start].strip(" —–-("):  # a paragraph's text is stripped
-        return True
-    if after_speech is not None and start - after_speech <= 120 and \
-            len(text[after_speech:start].split()) <= 12:
-        return True
-    return bool(_INTRODUCED.search(text[max(0, start - 60):start]))
-
-
 def convention(paragraphs: list[str]) -> str:
     """"D" when the book quotes with double marks, "S" with (British) single ones."""
     counts = {"OD": 0, "OS": 0}

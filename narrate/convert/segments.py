@@ -9,9 +9,9 @@ import itertools
 import re
 
 from narrate.convert.options import ConvertOptions
-from narrate.convert.quotes import is_speech
 from narrate.convert.speech import find_citations, speak_citation, to_say
 from narrate.convert.structure import Paragraph
+from narrate.convert.tags import is_speech
 from narrate.model import NARRATOR, QUOTE, Segment
 
 # Words after which a full stop does not end a sentence.
@@ -192,7 +192,7 @@ def _role_runs(text, spans, citations, role, min_words,
         # the quotation is the whole paragraph when no word stands outside it (words in
         # parentheses aside): counted once for the paragraph, not copied once a quote
         whole = told[start] == 0 and told[-1] == told[end]
-        speech = dialogue and is_speech(text, start, quoted[-1][1] if quoted else None)
+        speech = dialogue and is_speech(text, start, end, quoted[-1][1] if quoted else None)
         if whole or speech or _has_words(text, start, end, citations, min_words):
             quoted.append((start, end))
     runs: list[list] = []

@@ -1,0 +1,241 @@
+"""Who is speaking: the speaker sieve (narrate.convert.speakers) and the book's characters
+(narrate.convert.characters), on short passages of public-domain novels.
+
+Passages: Jane Austen, *Pride and Prejudice* (1813), chapter I; Lewis Carroll, *Alice's
+Adventures in Wonderland* (1865), chapter VII; Arthur Conan Doyle, *The Sign of the Four*
+(1890), chapters I and VI (Project Gutenberg texts, public domain); Jerome K. Jerome,
+*Three Men in a Boat* (1889), chapter V (Standard Ebooks, CC0).
+"""
+
+import pytest
+
+from narrate.convert import ConvertOptions, convert
+from narrate.convert.characters import NAME, Cast, gather, name_at
+from narrate.convert.tags import tag_after, tag_before, vocatives
+
+pytestmark = pytest.mark.unit
+
+
+def speakers(text: str) -> tuple[list[tuple[str, str | None]], object]:
+    """(quotation, speaker) for each quote segment of `text` read as fiction."""
+    book, _ = convert(text, ConvertOptions(dialogue=True))
+    return [(s.text, s.speaker) for s in book.segments if s.role == "quote"], book
+
+
+def said(text: str) -> dict[str, str | None]:
+    """The speaker of each quotation, by its first words."""
+    quotes, _ = speakers(text)
+    return {" ".join(q.strip("“”\"").split()[:4]): who for q, who in quotes}
+
+
+BENNETS = '''"My dear Mr. Bennet," said his lady to him one day, "have you heard that
+Netherfield Park is let at last?"
+
+Mr. Bennet replied that he had not.
+
+"But it is," returned she; "for Mrs. Long has just been here, and she
+told me all about it."
+
+Mr. Bennet made no answer.
+
+"Do not you want to know who has taken it?" cried his wife impatiently.
+
+"_You_ want to tell me, and I have no objection to hearing it."
+
+This was invitation enough.
+
+"Why, my dear, you must know, Mrs. Long says that Netherfield is taken
+by a young man of large fortune from the north of England."
+
+"What is his name?"
+
+"Bingley."
+
+"Is he married or single?"
+
+"Oh! single, my dear, to be sure! A single man of large fortune; four
+or five thousand a year. What a fine thing for our girls!"
+
+"How so? how can it affect them?"
+
+"My dear Mr. Bennet," replied his wife, "how can you be so tiresome! You
+must know that I am thinking of his marrying one of them."
+
+"Is that his design in settling here?"
+'''
+
+
+def test_a_description_in_a_tag_is_the_character_it_names_not_the_one_called_to():
+    who = said(BENNETS)
+    # "his lady": the wife of the man the quotation calls to, Mr. Bennet
+    assert who["My dear Mr. Bennet,"] == "Mrs. Bennet"
+    assert who["have you heard that"] == "Mrs. Bennet"  # the same paragraph, after the tag
+    assert who["Do not you want"] == "Mrs. Bennet"  # "cried his wife"
+
+
+def test_a_pronoun_in_a_tag_is_the_most_recent_character_of_its_gender():
+    who = said(BENNETS)
+    assert who["But it is,"] == "Mrs. Bennet"  # "returned she"; Mr. Bennet was named since
+    assert who["for Mrs. Long has"] == "Mrs. Bennet"  # not Mrs. Long, named in the quotation
+
+
+def test_untagged_turns_between_two_people_alternate():
+    who = said(BENNETS)
+    assert [who[q] for q in ("You want to tell", "Why, my dear, you", "What is his name?",
+                             "Bingley.", "Is he married or", "Oh! single, my dear,",
+                             "How so? how can")] == \
+        ["Mr. Bennet", "Mrs. Bennet", "Mr. Bennet", "Mrs. Bennet", "Mr. Bennet", "Mrs. Bennet",
+         "Mr. Bennet"]
+
+
+def test_the_one_a_quotation_calls_by_name_answers_it():
+    # "My dear Mr. Bennet, … how can you be so tiresome!" — the next turn is his
+    assert said(BENNETS)["Is that his design"] == "Mr. Bennet"
+
+
+def test_a_vocative_names_who_is_spoken_to_never_the_speaker():
+    assert vocatives("My dear Mr. Bennet, have you heard?") == ["Mr. Bennet"]
+    assert vocatives("I am glad you are come back, Lizzy.") == ["Lizzy"]
+    assert vocatives("Yes, sir, I will.") == []  # a title alone names no one
+
+
+TEA_PARTY = '''"Have some wine," the March Hare said in an encouraging tone.
+
+Alice looked all round the table, but there was nothing on it but tea.
+"I don't see any wine," she remarked.
+
+"There isn't any," said the March Hare.
+
+"Then it wasn't very civil of you to offer it," said Alice angrily.
+
+"I didn't know it was _your_ table," said Alice; "it's laid for a great
+many more than three."
+
+"Your hair wants cutting," said the Hatter. He had been looking at
+Alice for some time with great curiosity, and this was his first
+speech.
+
+"You should learn not to make personal remarks," Alice said with some
+severity; "it's very rude."
+
+The Hatter opened his eyes very wide on hearing this; but all he _said_
+was, "Why is a raven like a writing-desk?"
+'''
+
+
+def test_a_speech_tag_names_the_speaker_before_or_after_its_verb():
+    who = said(TEA_PARTY)
+    assert who["Have some wine,"] == "the March Hare"  # "the March Hare said"
+    assert who["There isn't any,"] == "the March Hare"  # "said the March Hare"
+    assert who["Your hair wants cutting,"] == "the Hatter"  # "Alice" after the tag is not
+    assert who["You should learn not"] == "Alice"
+    assert who["I don't see any"] == "Alice"  # "she remarked", after "Alice looked"
+
+
+def test_a_quotation_continued_after_its_tag_is_the_same_speaker():
+    who = said(TEA_PARTY)
+    assert who["it's laid for a"] == "Alice"
+    assert who["it's very rude."] == "Alice"
+
+
+def test_a_tag_closing_the_narration_before_a_quotation():
+    assert tag_before("Mr. Darcy felt their rudeness and immediately said,--").subject == \
+        "Mr. Darcy"
+    assert tag_before("She was met by Lydia, who, flying to her, cried,").subject == "Lydia"
+    assert tag_before("Alice heard the Rabbit say,").subject == "the Rabbit"
+    assert tag_before("It was a fine day, and the garden was full of roses.") is None
+    assert tag_after("said her mother resentfully, ").subject == "her mother"
+    assert tag_after("and they laughed.") is None
+
+
+WATSON = '''"Which is it to-day?" I asked, "morphine or cocaine?"
+
+He raised his eyes languidly from the old black-letter volume which he
+had opened. "It is cocaine," he said, "a seven-per-cent. solution.
+Would you care to try it?"
+
+"No, indeed," I answered, brusquely. "My constitution has not got over
+the Afghan campaign yet."
+
+"My dear Watson, try a little analysis yourself," said he, with a touch
+of impatience. "You know my methods."
+
+"I cannot conceive anything which will cover the facts," I answered.
+
+"They are hellish things," said he. "Are you game for a six-mile
+trudge, Watson?"
+
+"Certainly," I answered.
+'''
+
+
+def test_a_first_person_narrators_quotations_are_the_narrators_by_the_name_others_call():
+    who = said(WATSON)
+    assert who["Which is it to-day?"] == who["Certainly,"] == "Watson"
+    assert who["It is cocaine,"] == who["They are hellish things,"] == ""  # "he": no name
+
+
+def test_without_a_name_for_the_narrator_the_narrator_is_the_narrators():
+    who = said(WATSON.replace("Watson", "my friend"))
+    assert who["Which is it to-day?"] == "the narrator"
+
+
+BUTTER = '''"I'll take my oath I put it down on that chair," said George, staring at the empty seat.
+
+"I saw you do it myself, not a minute ago," said Harris.
+
+Then they started round the room again looking for it; and then they met again in the centre, and stared at one another.
+
+"Most extraordinary thing I ever heard of," said George.
+
+"So mysterious!" said Harris.
+
+Then George got round at the back of Harris and saw it.
+
+"Why, here it is all the time," he exclaimed, indignantly.
+
+"Where?" cried Harris, spinning round.
+
+"Stand still, can't you!" roared George, flying after him.
+'''
+
+
+def test_the_characters_are_those_who_speak_and_a_gender_only_where_the_text_shows_one():
+    _, book = speakers(BUTTER)
+    assert [(c.name, c.gender) for c in book.characters] == [("George", ""), ("Harris", "")]
+    assert said(BUTTER)["Why, here it is"] == "George"  # he who got round, not Harris
+
+
+def test_where_nothing_says_who_speaks_the_speaker_is_empty_not_a_guess():
+    quotes, book = speakers('"Is anyone there?"\n\nThe wind blew.\n\n"Nobody at all."\n')
+    assert [who for _, who in quotes] == ["", ""]
+    assert book.characters == []
+
+
+def test_outside_dialogue_quotations_have_no_speaker():
+    book, _ = convert('He called it "the permanent revolution of the masses in every land '
+                      'at once," and left.\n')
+    assert [s.speaker for s in book.segments] == [None] * len(book.segments)
+
+
+def names(text: str) -> list[tuple[str, list[str], str]]:
+    speaking = [(name_at(m), True) for m in NAME.finditer("said Darcy. said Elizabeth.")]
+    return [(c.name, c.aliases, c.gender) for c in gather(speaking, [text], [text])]
+
+
+def test_a_characters_names_are_merged_and_its_gender_found():
+    # sentences made of Pride and Prejudice's names
+    text = ("Mr. Darcy danced only once. Darcy said nothing. Mr. Darcy looked at her, and he "
+            "smiled. Mr. Darcy was proud. Mr. Fitzwilliam Darcy was spoken of. Fitzwilliam "
+            "Darcy wrote it, and signed it Fitzwilliam Darcy. Elizabeth laughed; she could not "
+            "help it. Elizabeth turned, and she went. Miss Darcy sang. Miss Darcy played.")
+    found = names(text)
+    assert ("Mr. Darcy", ["Darcy", "Fitzwilliam Darcy", "Mr. Fitzwilliam Darcy"], "male") in found
+    assert ("Elizabeth", [], "female") in found  # from her pronouns
+    assert ("Miss Darcy", [], "female") in found  # his sister is not him
+
+
+def test_a_sentences_first_word_is_not_a_name():
+    cast = Cast(gather([(name_at(NAME.match("Nobody")), False)],
+                       ["Nobody said a word. nobody knew, nobody cared."], []))
+    assert cast.characters == []
