@@ -33,7 +33,7 @@ def changed_words(old: str, new: str, words: int = 12) -> str:
 
 def line_of(segment: Segment) -> tuple:
     """What a person may change in a line: who says it, what, and which take plays."""
-    return segment.role, segment.text, segment.say, segment.take
+    return segment.role, segment.speaker, segment.text, segment.say, segment.take
 
 
 def first_change(section: Section, edited: Section | None) -> Segment | None:

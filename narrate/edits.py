@@ -24,6 +24,7 @@ import json
 from pathlib import Path
 
 from narrate.convert import is_english
+from narrate.convert.castlist import unknown_speakers
 from narrate.convert.lexicon import Lexicon
 from narrate.convert.speech import to_say
 from narrate.errors import NarrateError
@@ -112,7 +113,7 @@ def _with_base(script: Path, warnings: list | None, lexicon: str | Path | None
     current, written = _read(script), _read(base_path(script))
     if written is None or current == written:
         book = load_script(script, warnings)
-        return book, None if written is None else book
+        return _checked(book, warnings), None if written is None else book
     if current is not None and has_end(written) and not has_end(current):
         chapters = len(load_script(base_path(script), []).chapters)
         raise NarrateError(
@@ -121,7 +122,15 @@ def _with_base(script: Path, warnings: list | None, lexicon: str | Path | None
             hint=f"put back what is missing (a copy may be in {backup_path(script).name}), or "
                  f"end the script with the line `{END}` if you cut it on purpose")
     book, base = load_script(script, warnings), load_script(base_path(script), [])
-    return follow_text(book, base, lexicon), base
+    return _checked(follow_text(book, base, lexicon), warnings), base
+
+
+def _checked(book: Book, warnings: list | None) -> Book:
+    """A line in `warnings` for each speaker the script names who is none of its
+    characters (a typo in an edit: read in the quote voice)."""
+    if warnings is not None:
+        warnings += unknown_speakers(book)
+    return book
 
 
 def lost_chapters(book: Book, base: Book, script: Path, source: Book | None = None

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from narrate.conflicts import clash, first_change, line_of, text_follows_say
+from narrate.convert.castlist import kept_characters
 from narrate.errors import NarrateError
 from narrate.model import Book, Chapter, Section
 from narrate.problems import counted
@@ -61,6 +62,7 @@ class Merge:
         self._check_structure(script)
         out = copy.deepcopy(self.new)
         self._fields(out)
+        self.kept += kept_characters(self.base, self.mine, out)
         self._credits(out)
         self._sections(out)
         self._chapters(out)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from narrate.convert.castlist import characters_from_data
 from narrate.convert.lexicon import (
     LONGEST_RESPELLING,
     LONGEST_WORD,
@@ -26,7 +27,7 @@ META_KEYS: dict[str, tuple[type, ...]] = {
     "language": (str,), "year": (int, str), "genre": (str,), "description": (str,),
     "publisher": (str,), "cover": (str,), "chapters": (list,), "credits": (bool,),
     "voices": (str,), "lexicon": (str,), "series": (str,), "series_index": (int, float, str),
-    "reading": (dict,), "isbn": (str, int),
+    "reading": (dict,), "isbn": (str, int), "characters": (dict,),
 }
 
 # the default cast and lexicon ship inside the package (a checkout's top-level voices/
@@ -66,6 +67,7 @@ def load_metadata(path: str | Path) -> dict:
             raise NarrateError(f"{where(path, data, key)}: `{key}` must be {kinds}, "
                                f"not {type(value).__name__}; fix the value")
     _check_reading(data.get("reading"), path)
+    characters_from_data(data.get("characters"), path)  # one line naming a bad entry, now
     for relative in ("cover", "voices", "lexicon"):  # paths are relative to the file
         if relative == "voices" and data.get(relative) in cast_names():
             continue  # `voices: espeak` names a cast; `voices: ./espeak` is a folder

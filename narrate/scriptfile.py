@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from narrate.convert.castlist import characters_data, characters_from_data
 from narrate.errors import ScriptFileError
 from narrate.fileio import LineDict, LineLoader, atomic_write_text, check_keys, load_yaml, where
 from narrate.model import MAX_TAKE, Book, Chapter, Section, Segment
@@ -17,7 +18,9 @@ FORMAT_VERSION = 1
 HEADER = """\
 # narrate script: one entry per segment, in reading order.
 # Edit `say` to change what is spoken and `role` (narrator, quote, note) to change who
-# speaks; `text` is the source as written (edit it alone and the new text is spoken).
+# speaks; `text` is the source as written (edit it alone and the new text is spoken). In a
+# novel, `speaker` names the character who says a quotation ('' when the text does not
+# say), one of the `characters` under `book`.
 """
 # the last line of every script narrate writes: one without it was cut short
 END = "# end of the script"
@@ -25,14 +28,15 @@ _END_LINE = re.compile(r"^# end of the script[ \t]*\r?$", re.MULTILINE)
 _BOOK_KEYS = ("title", "author", "narrator", "language", "source")
 _CHAPTER_KEYS = ("id", "title", "title_source", "label", "heading", "announce", "sections")
 _SECTION_KEYS = ("id", "kind", "title", "segments")
-_SEGMENT_KEYS = ("id", "role", "text", "say", "citation", "take", "key", "voice")
+_SEGMENT_KEYS = ("id", "role", "speaker", "text", "say", "citation", "take", "key", "voice")
 _ROLE_KEYS = ("role", "voice")  # `voice`: the name scripts by an earlier narrate give the role
 
 
 def book_to_data(book: Book) -> dict:
     return {
         "narrate_script": FORMAT_VERSION,
-        "book": {**{k: getattr(book, k) for k in _BOOK_KEYS}, **book.extra},
+        "book": {**{k: getattr(book, k) for k in _BOOK_KEYS}, **book.extra,
+                 **({"characters": characters_data(book.characters)} if book.characters else {})},
         **({"credits": [_segment_data(s) for s in book.credits]} if book.credits else {}),
         "chapters": [{
             "id": ch.id, "title": ch.title, "title_source": ch.title_source,
@@ -48,8 +52,10 @@ def book_to_data(book: Book) -> dict:
 
 
 def _segment_data(seg: Segment) -> dict:
-    data: dict[str, str | int] = {"id": seg.id, "role": seg.role, "text": seg.text,
-                                  "say": seg.say}
+    data: dict[str, str | int] = {"id": seg.id, "role": seg.role}
+    if seg.speaker is not None:  # a quotation in a novel: its character, or '' (unknown)
+        data["speaker"] = seg.speaker
+    data.update(text=seg.text, say=seg.say)
     if seg.citation:
         data["citation"] = seg.citation
     if seg.take != 1:  # omitted when 1: a script without retakes reads as it always did
@@ -76,6 +82,7 @@ def has_end(text: str) -> bool:
 
 def to_json_segments(book: Book) -> str:
     rows = [{"id": seg.id, "chapter": ch.id, "section": sec.id, "role": seg.role,
+             **({"speaker": seg.speaker} if seg.speaker is not None else {}),
              "text": seg.text, "say": seg.say, "citation": seg.citation}
             for ch in book.chapters for sec in ch.sections for seg in sec.segments]
     return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
@@ -228,7 +235,9 @@ class _Reader:
                     narrator=self.text(meta, "narrator", ""),
                     language=self.text(meta, "language", "en"),
                     source=self.text(meta, "source", ""),
-                    extra={k: _plain(v) for k, v in meta.items() if k not in _BOOK_KEYS})
+                    extra={k: _plain(v) for k, v in meta.items()
+                           if k not in (*_BOOK_KEYS, "characters")},
+                    characters=characters_from_data(meta.get("characters"), self.path))
         book.credits = self.segments(self.entries(data, "credits", _SEGMENT_KEYS, "segments"))
         for ch_data in self.entries(data, "chapters", _CHAPTER_KEYS, "chapters"):
             book.chapters.append(self.chapter(ch_data))
@@ -268,8 +277,13 @@ class _Reader:
                 continue
             made.append(Segment(seg_id, self.text(data, role_key), self.text(data, "text", say),
                                 say, self.text(data, "citation", "") or None, self.take(data),
-                                origin=self.where(data, role_key)))
+                                self.speaker(data), origin=self.where(data, role_key)))
         return made
+
+    def speaker(self, data) -> str | None:
+        """Who says a quotation in a novel: a character's name, '' for the quote voice;
+        None when the script does not say (not a novel)."""
+        return None if data.get("speaker") is None else self.text(data, "speaker").strip()
 
     def take(self, data) -> int:
         take = data.get("take", 1)

@@ -239,3 +239,140 @@ def test_a_sentences_first_word_is_not_a_name():
     cast = Cast(gather([(name_at(NAME.match("Nobody")), False)],
                        ["Nobody said a word. nobody knew, nobody cared."], []))
     assert cast.characters == []
+
+
+# ---- the script: `speaker:` on a quotation, `characters:` in the book's header -----------
+
+def fiction(source):
+    """The script of a source read as a novel (too short to show it by its tags alone)."""
+    from narrate import script
+
+    return script(source, dialogue=True)
+
+
+@pytest.fixture
+def novel(tmp_path):
+    """Pride and Prejudice's opening and Alice's tea party as one source, its script
+    written as a build writes it (with its base)."""
+    from narrate.edits import keep_script
+
+    source = tmp_path / "novel.txt"
+    source.write_text(BENNETS + "\n" + TEA_PARTY)
+    path = tmp_path / "script.yaml"
+    keep_script(fiction(source), fiction(source), path)
+    return source, path
+
+
+def test_the_script_names_each_quotations_speaker_and_lists_the_characters(novel):
+    from narrate.scriptfile import load_script
+
+    _, path = novel
+    text = path.read_text()
+    assert "speaker: Mrs. Bennet" in text and "speaker: the Hatter" in text
+    assert "  characters:\n    Mrs. Bennet:\n      gender: female\n" in text  # the header
+    assert "role: quote\n      speaker: Mrs. Bennet\n      text:" in text  # said, then what
+    book = load_script(path)
+    assert ("the March Hare" in {c.name for c in book.characters}
+            and {s.speaker for s in book.segments if s.role == "quote"} >= {"Alice", "Mr. Bennet"})
+    assert {s.speaker for s in book.segments if s.role == "narrator"} == {None}
+
+
+def test_the_seed_essays_quotations_have_no_speaker(seed_book):
+    from narrate.scriptfile import to_yaml
+
+    book, _ = seed_book
+    assert [s for s in book.segments if s.role == "quote"]  # it quotes, as an essay does
+    assert "speaker:" not in to_yaml(book) and book.characters == []
+
+
+def test_a_speaker_changed_by_hand_is_kept_when_the_source_changes(novel):
+    from narrate.edits import compose
+
+    source, path = novel
+    text = path.read_text()
+    line = 'speaker: Mr. Bennet\n      text: \'"What is his name?"\''
+    assert line in text
+    path.write_text(text.replace(line, line.replace("Mr. Bennet", "Alice")))
+    source.write_text(source.read_text().replace("There isn't any", "There isn't any at all"))
+    composed, lines = compose(fiction(source), path)
+    said = {s.text: s.speaker for s in composed.segments}
+    assert said['"What is his name?"'] == "Alice"  # the edit, kept
+    assert said['"There isn\'t any at all,"'] == "the March Hare"  # the source's change, taken
+    assert "your edits to 1 part of" in lines[0]
+
+
+def test_a_users_characters_in_the_script_are_kept_when_the_source_changes(novel):
+    from narrate.edits import compose
+
+    source, path = novel
+    text = path.read_text()
+    path.write_text(text.replace("    Alice: {}\n", "    Alice:\n      aliases:\n"
+                                 "      - the child\n      gender: female\n"))
+    source.write_text(source.read_text().replace("Bingley.", "Mr. Bingley."))
+    composed, _ = compose(fiction(source), path)
+    alice = next(c for c in composed.characters if c.name == "Alice")
+    assert alice.aliases == ["the child"] and alice.gender == "female"
+
+
+def test_a_users_characters_in_the_metadata_win(tmp_path):
+    from narrate import script
+
+    source = tmp_path / "party.txt"
+    source.write_text(TEA_PARTY)
+    (tmp_path / "party.yaml").write_text(
+        "title: A Mad Tea-Party\ncharacters:\n  Hatter:\n    aliases: [the Hatter]\n"
+        "    gender: male\n    voice: ''\n  Dormouse: {}\n")
+    book = script(source)  # a user's characters ask for speakers in any book
+    said = {s.text: s.speaker for s in book.segments}
+    assert said['"Your hair wants cutting,"'] == "Hatter"  # their name for him
+    assert ("Hatter", ["the Hatter"], "male") in [(c.name, c.aliases, c.gender)
+                                                  for c in book.characters]
+    assert "the Hatter" not in {c.name for c in book.characters}  # theirs, not a second one
+    assert "Dormouse" in {c.name for c in book.characters}  # theirs, though silent here
+
+
+def test_the_speaker_is_not_in_the_audio_key(novel):
+    from narrate.render import book_items
+    from narrate.render.cache import audio_key
+    from narrate.scriptfile import load_script
+
+    _, path = novel
+    book = load_script(path)
+    keys = [audio_key(i.say, "voice") for i in book_items(book)]
+    for segment in book.segments:
+        segment.speaker = "Alice" if segment.speaker is not None else None
+    assert [audio_key(i.say, "voice") for i in book_items(book)] == keys
+
+
+def test_a_speaker_naming_no_character_is_a_warning_with_the_nearest_names(novel):
+    from narrate.plan import load_book
+
+    _, path = novel
+    text = path.read_text()
+    path.write_text(text.replace("speaker: the Hatter", "speaker: the Hater", 1))
+    warnings: list = []
+    book = load_book(path, warnings=warnings)
+    line = next(w for w in warnings if "the Hater" in w)
+    number = text[:text.index("speaker: the Hatter")].count("\n") - 1  # the entry's line
+    assert f"script.yaml:{number}" in line or f"script.yaml:{number + 1}" in line, line
+    assert "'the Hatter'" in line and "quote voice" in line
+    assert "the Hater" in {s.speaker for s in book.segments}  # the user's file, as they wrote it
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("entry, needles", [
+    ("characters:\n  Alice: female\n", ["party.yaml:3", "'Alice'", "mapping"]),
+    ("characters:\n  Alice:\n    gender: woman\n", ["party.yaml:4", "'woman'", "male or female"]),
+    ("characters:\n  Alice:\n    aliases: Lizzy\n", ["party.yaml:4", "list of names"]),
+    ("characters:\n  Alice:\n    colour: blue\n", ["'colour'", "aliases"]),
+    ("characters:\n- Alice\n", ["party.yaml", "`characters` must be"]),
+])
+def test_a_bad_characters_entry_stops_before_any_work_in_one_line(tmp_path, entry, needles):
+    from test_reliability import one_line_error, run
+
+    source = tmp_path / "party.txt"
+    source.write_text(TEA_PARTY)
+    (tmp_path / "party.yaml").write_text("title: A Mad Tea-Party\n" + entry)
+    result = run("build", source, "--out", tmp_path / "out")
+    one_line_error(result, *needles)
+    assert not (tmp_path / "out").exists()  # before any work

@@ -14,7 +14,7 @@ import dataclasses
 import re
 from pathlib import Path
 
-from narrate.convert.characters import characters_from_data
+from narrate.convert.castlist import characters_from_data
 from narrate.convert.headings import add_spoken_lines
 from narrate.convert.lexicon import Lexicon
 from narrate.convert.options import ConvertOptions
@@ -88,8 +88,11 @@ def convert_document(document: Document, options: ConvertOptions | None = None,
     width = max(2, len(str(len(raw_chapters))))
     prose = [p.text for c in raw_chapters for p in c.paragraphs if p.role is None]
     marks = convention(prose)
-    # fiction told in dialogue: as the caller says, or as its speech tags show
-    options = dataclasses.replace(options, dialogue=options.dialogue or is_dialogue(prose))
+    # fiction told in dialogue: as the caller says, as the metadata's characters do (a
+    # user's ask for speakers in any book), or as its speech tags show
+    given = characters_from_data(meta.get("characters"), document.source or "metadata")
+    options = dataclasses.replace(options, dialogue=options.dialogue or bool(given)
+                                  or is_dialogue(prose))
     if marks == "S":
         problems.append(Problem("quote-convention", "quotations use single marks (‘…’); "
                                 "double marks inside them are nested quotes", INFO))
@@ -109,8 +112,7 @@ def convert_document(document: Document, options: ConvertOptions | None = None,
                 chapters=chapters,
                 extra={k: v for k, v in meta.items() if k not in
                        ("title", "author", "narrator", "language", "chapters", "characters")})
-    given = characters_from_data(meta.get("characters"), document.source or "metadata")
-    if options.dialogue or given:  # a user's characters ask for speakers in any book
+    if options.dialogue:
         attribute(book, given)
     add_spoken_lines(book, options.lexicon, options.english)
     return book, problems

@@ -19,9 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from narrate.errors import NarrateError
-from narrate.fileio import check_keys, where
-from narrate.model import GENDERS, Character
+from narrate.model import Character
 from narrate.patterns import regex
 
 MALE, FEMALE = "male", "female"
@@ -260,51 +258,3 @@ def _pronoun_genders(characters: list[Character], narration: list[str]) -> None:
         for gender, other in ((MALE, FEMALE), (FEMALE, MALE)):
             if not character.gender and tally[gender] >= 2 and tally[gender] >= 2 * tally[other]:
                 character.gender = gender
-
-
-# ---- a user's characters: the `characters:` map of the metadata or the script ----------
-
-CHARACTER_KEYS = ("aliases", "gender", "voice")
-
-
-def characters_data(characters: list[Character]) -> dict:
-    """name -> {aliases, gender, voice}, each only when it has one."""
-    return {c.name: {**({"aliases": list(c.aliases)} if c.aliases else {}),
-                     **({"gender": c.gender} if c.gender else {}),
-                     **({"voice": c.voice} if c.voice else {})} for c in characters}
-
-
-def characters_from_data(data, path) -> list[Character]:
-    """A `characters:` map read back (None: no map); one line naming the entry and the fix
-    when it is not name -> {aliases: [...], gender: male|female, voice: ...}."""
-    if data is None:
-        return []
-    if not isinstance(data, dict):
-        raise NarrateError(f"{where(path, data)}: `characters` must be a mapping of names "
-                           f"(Elizabeth: {{aliases: [Lizzy], gender: female}}), not "
-                           f"{type(data).__name__}")
-    found = []
-    for name, entry in data.items():
-        place = where(path, data, name)
-        entry = {} if entry is None else entry
-        if not isinstance(name, str) or not name.strip() or not isinstance(entry, dict):
-            raise NarrateError(f"{place}: character {name!r} must be a name with a mapping "
-                               f"under it, not {type(entry).__name__}",
-                               hint="write it as `NAME: {aliases: [OTHER NAME], gender: "
-                                    "female}`")
-        check_keys(entry, CHARACTER_KEYS, f"{place}: character {name!r}")
-        aliases, gender, voice = (entry.get(k) for k in CHARACTER_KEYS)
-        aliases = [] if aliases is None else aliases
-        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            raise NarrateError(f"{where(path, entry, 'aliases')}: character {name!r}: `aliases` "
-                               "must be a list of names", hint="write [Lizzy, Eliza]")
-        if gender not in (None, "", *GENDERS):
-            raise NarrateError(f"{where(path, entry, 'gender')}: character {name!r}: gender "
-                               f"{gender!r} is not one narrate knows",
-                               hint=f"write {' or '.join(GENDERS)}, or leave it out")
-        if voice is not None and not isinstance(voice, str):
-            raise NarrateError(f"{where(path, entry, 'voice')}: character {name!r}: `voice` "
-                               "must be a voice's name")
-        found.append(Character(name.strip(), [a.strip() for a in aliases if a.strip()],
-                               gender or "", voice or ""))
-    return found
