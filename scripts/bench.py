@@ -447,7 +447,17 @@ def bench_batch(work: Path) -> None:
           f"{reused} of {rendered + reused} segments ({reused / (rendered + reused):.0%})")
 
 
-CORPUS = ROOT.parent / "shared" / "corpus"
+def _shared_corpus() -> Path:
+    """../shared/corpus beside the checkout, or beside the main one when this is a git
+    worktree of it."""
+    beside = ROOT.parent / "shared" / "corpus"
+    common = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--git-common-dir"],
+                            capture_output=True, text=True, check=False).stdout.strip()
+    main = (ROOT / common).resolve().parent if common else ROOT
+    return beside if beside.is_dir() else main.parent / "shared" / "corpus"
+
+
+CORPUS = _shared_corpus()
 KREHBIEL = ["Introduction", "Recognition of Musical Elements", "The Content and Kinds of Music",
             "The Modern Orchestra", "At an Orchestral Concert", "At a Pianoforte Recital",
             "At the Opera", "Choirs and Choral Music", "Musician, Critic, and Public"]
@@ -537,6 +547,170 @@ def bench_corpus(work: Path) -> None:
                                                   sorted(card.left_out.items())))
         if card.junk:
             print(f"{'':40}junk spoken: " + ", ".join(f"{k} {v}" for k, v in card.junk.items()))
+
+
+DIALOGUE = CORPUS / "dialogue"  # three novels of the Project Dialogism Novel Corpus
+NOVELS = ["PrideAndPrejudice", "TheSignOfTheFour", "AlicesAdventuresInWonderland"]
+QUOTE_TYPES = ("Explicit", "Anaphoric", "Implicit")
+CONVERT_TIMED = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from narrate.convert import convert
+text = open(sys.argv[2], encoding="utf-8").read()
+times = []
+for _ in range(3):
+    start = time.perf_counter()
+    convert(text, source="novel_text.txt")
+    times.append(time.perf_counter() - start)
+print(sorted(times)[1])
+"""
+
+
+def _annotations(folder: Path) -> tuple[list[dict], dict[str, set[str]]]:
+    """The annotated quotations, and each annotated character's names (case folded,
+    without a leading "the": the corpus writes "The Hatter" and "March Hare" alike)."""
+    import ast
+    import csv
+
+    def folded(name: str) -> str:
+        return name.casefold().removeprefix("the ")
+
+    with (folder / "quotation_info.csv").open(encoding="utf-8") as handle:
+        quotes = list(csv.DictReader(handle))
+    people = {}
+    with (folder / "character_info.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            names = {row["Main Name"], *ast.literal_eval(row["Aliases"])}
+            people[row["Main Name"]] = {folded(n) for n in names}
+    return quotes, people
+
+
+def _source_spans(book, text: str) -> list[tuple[int, int, object]]:
+    """(start, end, segment) in the source text for each segment, found in order by its
+    letters and digits (the reader drops _emphasis_ marks and joins lines)."""
+    letters, where = [], []
+    for n, char in enumerate(text):
+        if char.isalnum():
+            letters.append(char.lower())
+            where.append(n)
+    flat, spans, at = "".join(letters), [], 0
+    for segment in book.segments:
+        wanted = "".join(c.lower() for c in segment.text if c.isalnum())
+        found = flat.find(wanted, at, at + len(wanted) + 5000) if wanted else -1
+        if found >= 0:
+            spans.append((where[found], where[found + len(wanted) - 1] + 1, segment))
+            at = found + len(wanted)
+    return spans
+
+
+def _score_novel(book, folder: Path) -> dict:
+    """Each annotated quotation against the quote segments over its character offsets
+    (quoteByteSpans): right when the speaker's character is the annotated one (its name or
+    an alias is one of theirs, the character its name names first); `named` when the
+    speaker's own name is."""
+    import ast
+    import bisect
+    from collections import Counter
+
+    quotes, people = _annotations(folder)
+    spans = _source_spans(book, (folder / "novel_text.txt").read_text(encoding="utf-8"))
+    starts = [start for start, _, _ in spans]
+    ours = {c.name: [n.casefold().removeprefix("the ") for n in c.names]
+            for c in book.characters}
+
+    def annotated(speaker: str) -> str | None:
+        names = ours.get(speaker, [speaker.casefold().removeprefix("the ")])
+        scores = {main: (names[0] in theirs, len(set(names) & theirs))
+                  for main, theirs in people.items()}
+        best = max(scores, key=lambda main: scores[main], default=None)
+        return best if best and any(scores[best]) else None
+
+    tally: Counter = Counter()
+    for quote in quotes:
+        over = []
+        for start, end in ast.literal_eval(quote["quoteByteSpans"]):
+            k = max(0, bisect.bisect_right(starts, start) - 1)
+            while k < len(spans) and spans[k][0] < end:
+                over += [spans[k][2]] if spans[k][1] > start else []
+                k += 1
+        kind, said = quote["quoteType"], [s for s in over if s.role == "quote"]
+        speaker = said[0].speaker if said else None
+        tally[kind] += 1
+        tally[kind, "quote"] += bool(over) and len(said) == len(over)
+        tally[kind, "attributed"] += bool(speaker)
+        tally[kind, "right"] += bool(speaker) and annotated(speaker) == quote["speaker"]
+        tally[kind, "named"] += bool(speaker) and \
+            speaker.casefold().removeprefix("the ") in people.get(quote["speaker"], ())
+    speaking = {q["speaker"] for q in quotes}
+    found = {annotated(c.name) for c in book.characters} - {None}
+    tally["characters"], tally["annotated"] = len(book.characters), len(people)
+    tally["speakers"], tally["speakers found"] = len(speaking), len(speaking & found)
+    return tally
+
+
+def _convert_seconds(tree: Path, novel: Path) -> float:
+    """The median of three conversions of the novel by the narrate in `tree`."""
+    out = subprocess.run([sys.executable, "-c", CONVERT_TIMED, str(tree), str(novel)],
+                         capture_output=True, text=True, check=True).stdout
+    return float(out.split()[-1])
+
+
+def _tree_at(ref: str, work: Path) -> Path:
+    """narrate's code at a git ref, unpacked in `work` (the reference conversion)."""
+    folder = work / f"narrate-{ref.replace('/', '-')}"
+    folder.mkdir(exist_ok=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "narrate"],
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder
+
+
+def _rate(tally, part: str, kinds=QUOTE_TYPES) -> float:
+    return sum(tally[k, part] for k in kinds) / max(1, sum(tally[k] for k in kinds))
+
+
+def bench_speakers(work: Path) -> None:
+    """Who says each quotation, against three novels of the Project Dialogism Novel Corpus
+    (../shared/corpus/dialogue/, every quotation's speaker annotated): accuracy by
+    quotation type (a tag names the speaker; a tag with a pronoun or a description; no
+    tag), pooled; the share of quotations read in the quote role and the share given a
+    speaker; the characters found against the annotated; and each novel's conversion
+    time against narrate's at BEFORE (a git ref: main unless --before says)."""
+    from collections import Counter
+
+    from narrate.convert import convert
+
+    if not DIALOGUE.is_dir():
+        print(f"== speakers: no {DIALOGUE}; skipped")
+        return
+    before = _tree_at(BEFORE[0], work)
+    print(f"== speakers: who says each quotation ({DIALOGUE}); conversion against {BEFORE[0]}")
+    print(f"{'novel':30} {'quotes':>6} {'explicit':>8} {'anaphor.':>8} {'implicit':>8} "
+          f"{'all':>6} {'(name)':>6} {'quote role':>10} {'attributed':>10} "
+          f"{'characters':>10} {'speakers':>9} {'convert':>8} {'before':>7} {'ratio':>6}")
+    pooled: Counter = Counter()
+    for name in NOVELS:
+        folder = DIALOGUE / name
+        book, _ = convert((folder / "novel_text.txt").read_text(encoding="utf-8"),
+                          source="novel_text.txt")
+        tally = _score_novel(book, folder)
+        pooled.update(tally)
+        after = _convert_seconds(ROOT, folder / "novel_text.txt")
+        then = _convert_seconds(before, folder / "novel_text.txt")
+        _speaker_row(name, tally, f"{after:7.2f}s {then:6.2f}s {after / then:5.2f}x")
+    _speaker_row("pooled", pooled, "")
+    print(f"targets (pooled): accuracy {_rate(pooled, 'right'):.3f} >= 0.85, explicit "
+          f"{_rate(pooled, 'right', ('Explicit',)):.3f} >= 0.97, quote role "
+          f"{_rate(pooled, 'quote'):.3f} >= 0.97; conversion <= 1.5x")
+
+
+def _speaker_row(name: str, tally, times: str) -> None:
+    kinds = " ".join(f"{_rate(tally, 'right', (k,)):8.3f}" for k in QUOTE_TYPES)
+    print(f"{name:30} {sum(tally[k] for k in QUOTE_TYPES):6} {kinds} "
+          f"{_rate(tally, 'right'):6.3f} {_rate(tally, 'named'):6.3f} "
+          f"{_rate(tally, 'quote'):10.3f} {_rate(tally, 'attributed'):10.3f} "
+          f"{tally['characters']:4} / {tally['annotated']:<3} "
+          f"{tally['speakers found']:3}/{tally['speakers']:<3}  {times}")
 
 
 VOICE_TEXTS = ["prophet-essay.txt", "krehbiel-how-to-listen-to-music.txt",
@@ -690,6 +864,7 @@ def _bare_engine(cast: str, role: str, says: list[str], work: Path) -> tuple[flo
     return float(spent), float(audio)
 
 
+BEFORE = ["main"]  # bench speakers --before REF: the conversion it is timed against
 CASTS = ["natural", "espeak", "neural"]  # bench voices --cast NAME: one of them
 
 CLICK_TO_SOUND = """var done = arguments[arguments.length - 1], player = document.getElementById('player');
@@ -777,7 +952,7 @@ def bench_studio(work: Path) -> None:
 
 
 
-SECTIONS = {"corpus": bench_corpus, "render": bench_render, "build": bench_build, "edit": bench_edit,
+SECTIONS = {"corpus": bench_corpus, "speakers": bench_speakers, "render": bench_render, "build": bench_build, "edit": bench_edit,
             "neural": bench_neural, "voices": bench_voices,
             "scale": bench_scale, "ray": bench_ray, "batch": bench_batch,
             "studio": bench_studio}
@@ -787,8 +962,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("sections", nargs="*", choices=[[], *SECTIONS], default=[])
     parser.add_argument("--cast", action="append", choices=CASTS, help="voices: only this cast")
+    parser.add_argument("--before", default=BEFORE[0],
+                        help="speakers: the git ref whose conversion is the reference")
     args = parser.parse_args()
     CASTS[:] = args.cast or CASTS
+    BEFORE[:] = [args.before]
     print(f"machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{time.strftime('%Y-%m-%d %H:%M')}")
     with tempfile.TemporaryDirectory(prefix="narrate-bench-") as work:
