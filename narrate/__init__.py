@@ -28,6 +28,7 @@ from narrate.values import BuildOptions
 if TYPE_CHECKING:
     from narrate.audition import Preview
     from narrate.batch import BatchEntry
+    from narrate.convert.castlist import BookCast
     from narrate.convert.lexicon import LexiconEntry
     from narrate.outline import Outline, SectionChange
     from narrate.pipeline import BuildResult
@@ -48,6 +49,7 @@ __all__ = [
     "audition_cast",
     "build",
     "build_many",
+    "cast",
     "check",
     "diff",
     "lint",
@@ -223,6 +225,14 @@ def lint(source: str | Path, **options) -> list[tuple[str, bool]]:
     problems: list = []
     script(source, warnings=problems, **options)
     return by_line(problems)
+
+
+def cast(target: str | Path, **options) -> BookCast:
+    """The characters of a novel (a source or its script): each with the lines they say,
+    their first, their aliases and gender; and how many lines no one is found to say."""
+    from narrate.convert.castlist import cast_of
+
+    return cast_of(script(target, **options))
 
 
 def show(target: str | Path, *, voices=None, **options) -> Outline:

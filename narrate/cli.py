@@ -62,6 +62,28 @@ def script(source, output, as_json, force, prefer, **kw):
         click.echo(f"{counted(count, 'warning')} about the text: see `narrate lint {source}`")
 
 
+@command("narrate cast three-men-in-a-boat.epub", click.argument("target"), *CONVERT)
+def cast(target, **kw):
+    """List the characters of a novel (SOURCE or its SCRIPT): the lines each says, the
+    first of them, their other names and gender."""
+    found = narrate.cast(target, **given(kw))
+    if not found.dialogue:
+        return click.echo(f"no characters: {target} is not told in dialogue (its quotations are "
+                          "read in the quote voice); name them under `characters:` in its "
+                          "metadata to give them speakers")
+    for entry in found.characters:
+        also = f"  (also {', '.join(entry.aliases)})" if entry.aliases else ""
+        click.echo(f"{entry.name:24} {entry.lines:5} line{'' if entry.lines == 1 else 's'}  "
+                   f"{entry.gender or '-':6}  {entry.first_id:10} {_shortened(entry.first)}"
+                   f"{also}")
+    click.echo(f"{len(found.characters)} characters; {found.unknown} lines say no speaker "
+               "(the quote voice): give them one with `speaker:` in the script")
+
+
+def _shortened(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[:width - 1].rstrip() + "…"
+
+
 @command("narrate lint seeds/prophet-essay.txt", click.argument("source"), *CONVERT)
 def lint(source, **kw):
     """List problems in SOURCE: malformed quotes, truncation, odd characters, junk."""

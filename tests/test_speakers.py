@@ -376,3 +376,31 @@ def test_a_bad_characters_entry_stops_before_any_work_in_one_line(tmp_path, entr
     result = run("build", source, "--out", tmp_path / "out")
     one_line_error(result, *needles)
     assert not (tmp_path / "out").exists()  # before any work
+
+
+# ---- narrate cast ----------------------------------------------------------------------
+
+def test_cast_lists_each_character_with_their_lines_and_the_first(novel):
+    import narrate
+
+    found = narrate.cast(novel[1])  # the script, as a build left it
+    hatter = next(e for e in found.characters if e.name == "the Hatter")
+    assert (hatter.lines, hatter.first, hatter.gender) == (2, '"Your hair wants cutting,"', "male")
+    lines = [e.lines for e in found.characters]
+    assert lines == sorted(lines, reverse=True) and found.dialogue
+    assert sum(lines) + found.unknown == sum(
+        1 for s in narrate.script(novel[1]).segments if s.role == "quote")
+
+
+@pytest.mark.e2e
+def test_narrate_cast_prints_the_characters_and_says_when_a_book_has_none(novel):
+    from conftest import SEED
+    from test_reliability import run
+
+    printed = run("cast", novel[1])
+    assert printed.returncode == 0, printed.stderr
+    rows = printed.stdout.splitlines()
+    assert rows[0].startswith("Mrs. Bennet") and " lines  female  01.001.1 " in rows[0]
+    assert "characters;" in rows[-1]
+    essay = run("cast", SEED)
+    assert essay.returncode == 0 and essay.stdout.startswith("no characters:")

@@ -9,6 +9,8 @@ conversion of the source.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from narrate.errors import NarrateError
 from narrate.fileio import check_keys, nearest, where
 from narrate.model import GENDERS, Book, Character
@@ -84,3 +86,38 @@ def unknown_speakers(book: Book) -> list[str]:
             f"{s.speaker!r} is none of the book's characters ({nearest(s.speaker, names)}); "
             "read in the quote voice until it is one (or add it to `characters:`)"
             for s in book.spoken if s.speaker and s.speaker.casefold() not in known]
+
+
+@dataclass(frozen=True)
+class CastEntry:
+    """One character as `narrate cast` lists them."""
+    name: str
+    lines: int  # the quote segments they say
+    first: str  # their first line, as written ("" when they say none)
+    first_id: str
+    aliases: tuple[str, ...]
+    gender: str
+    voice: str
+
+
+@dataclass(frozen=True)
+class BookCast:
+    """A book's characters, those who speak most first, and how many quote segments
+    nothing in the text gives a speaker (read in the quote voice)."""
+    characters: list[CastEntry]
+    unknown: int
+    dialogue: bool  # whether the book has speakers at all (a novel, or a user's characters)
+
+
+def cast_of(book: Book) -> BookCast:
+    spoken = [(s, s.speaker) for s in book.segments if s.speaker is not None]
+    names = {n.casefold(): c.name for c in book.characters for n in c.names}
+    said: dict[str, list] = {}
+    for segment, speaker in spoken:
+        said.setdefault(names.get(speaker.casefold(), speaker), []).append(segment)
+    entries = [CastEntry(c.name, len(said.get(c.name, [])),
+                         said[c.name][0].text if said.get(c.name) else "",
+                         said[c.name][0].id if said.get(c.name) else "", tuple(c.aliases),
+                         c.gender, c.voice) for c in book.characters]
+    entries.sort(key=lambda e: -e.lines)  # stable: the book's own order among equals
+    return BookCast(entries, len(said.get("", [])), bool(spoken or book.characters))
