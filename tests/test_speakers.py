@@ -241,6 +241,51 @@ def test_a_sentences_first_word_is_not_a_name():
     assert cast.characters == []
 
 
+SMALL = '''"You are deceiving us, Small," said Athelney Jones, sternly.
+
+"Go on with your story," said Holmes, shortly.
+
+"I am telling you every work of the business just exactly as it happened," said Small.
+
+He stopped, and held out his manacled hands for the whiskey-and-water
+which Holmes had brewed for him. For myself, I confess that I had now
+conceived the utmost horror of the man. Sherlock Holmes and Jones sat with
+their hands upon their knees, deeply interested in the story, but with the
+same disgust written upon their faces. He may have observed it, for there
+was a touch of defiance in his voice and manner as he proceeded.
+
+"It was all very bad, no doubt," said he. "I should like to know how
+many fellows in my shoes would have refused a share of this loot."
+'''
+
+
+def test_a_pronoun_after_narration_is_the_one_the_narration_is_about():
+    # lines of The Sign of the Four, chapter XII: "He stopped" is Small; Holmes and Jones,
+    # named after him, only listen
+    assert said(SMALL)["It was all very"] == "Small"
+
+
+WONDERLAND = '''Down, down, down. There was nothing else to do, so Alice soon began
+talking again. "Dinah'll miss me very much to-night, I should think!"
+
+"It was much pleasanter at home," thought poor Alice, "when one wasn't
+always growing larger and smaller."
+
+The Queen turned angrily away from him, and said to the Knave "Turn them over!"
+'''
+
+
+def test_the_narration_just_before_a_quotation_names_its_speaker():
+    who = said(WONDERLAND)
+    assert who["Dinah'll miss me very"] == "Alice"  # "so Alice soon began talking"
+    assert who["It was much pleasanter"] == who["when one wasn't always"] == "Alice"
+
+
+def test_a_quotation_right_after_a_speech_verb_is_speech_with_its_speaker():
+    quotes, _ = speakers(WONDERLAND)
+    assert ('"Turn them over!"', "the Queen") in quotes  # said to the Knave "…"
+
+
 # ---- the script: `speaker:` on a quotation, `characters:` in the book's header -----------
 
 def fiction(source):

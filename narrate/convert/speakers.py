@@ -53,8 +53,12 @@ _FAMILY_TITLES = {"wife": "Mrs.", "lady": "Mrs.", "mother": "Mrs.", "husband": "
                   "father": "Mr.", "brother": "Mr."}
 _SPOUSES = {"wife": FEMALE, "lady": FEMALE, "husband": MALE}
 _RECENT = 12  # characters remembered for a pronoun
-_SENTENCE_OPENING = regex(r"(?:\A|[.!?;]\s+)(?:(?:And|But|Then|So|Now|Here|There|At last|"
-                          r"Presently|Meanwhile|When|As)\s+)?(?=\S)")
+_SENTENCE = regex(r"(?:[^.!?]|(?<=\bMr)\.|(?<=\bMrs)\.|(?<=\bDr)\.)+[.!?]*")
+# a sentence's opening words, up to its subject: "Then, at last, she", "But Holmes"
+_OPENING = regex(r"\s*(?:(?:And|But|Then|So|Now|Here|There|At last|Presently|Meanwhile|Still|"
+                 r"Yet)\b,?\s+)?(?:(?P<pronoun>He|She)\b)?")
+_JOINED = regex(r",?\s+(?:and|or|with)\s+[A-Z]")
+_SENTENCE_END = regex(r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)[.!?]+[”’\"')]*\s+")
 _POSSESSIVE_AFTER = regex(r"['’]s?\b")
 _PREPOSITION_BEFORE = regex(r"\b(?:to|with|at|of|for|from|on|upon|towards|about|than|like|by|"
                             r"into|over|under|behind|beside|near)\s+\Z", re.IGNORECASE)
@@ -68,7 +72,7 @@ def attribute(book: Book, given: list[Character] | None = None) -> dict[str, str
     every = [p for chapter in chapters for p in chapter]
     turns = [p for p in every if p.quotes]
     named = [(name_at(match), tag.trusted) for p in turns for q in p.quotes
-             for tag, _ in q.tags if tag.kind == "name" and (match := NAME.match(tag.subject))]
+             for tag, _ in q.tags if tag.kind == "name" and (match := NAME.search(tag.subject))]
     texts = [t for p in every for t in p.narration + [q.text for q in p.quotes]]
     common = common_words(texts)
     characters = _with_given(gather(named, texts, [t for p in every for t in p.narration],
@@ -129,6 +133,7 @@ class _Sieve:
         self.cast, self.narrator = cast, narrator
         self.recent: list[Character] = []  # named in narration or speaking, the book over
         self.talk: list[Character] = []  # the conversation's people, the most recent last
+        self.focus: Character | None = None  # whom the narration since the last turn is about
 
     @staticmethod
     def _add(people: list[Character], character: Character) -> list[Character]:
@@ -147,16 +152,33 @@ class _Sieve:
         for paragraph in chapter:
             if not paragraph.quotes:
                 for text in paragraph.narration:
-                    for _, _, character in self.cast.mentions(text):
-                        self.recent = self._add(self.recent, character)
+                    self._follow(text)
                     for character in self._subjects(text):
                         between = self._add(between, character)
                 continue
             self.talk = self.talk if paragraph.prev else []
             for character in between:
                 self.talk = self._add(self.talk, character)
+            self._follow(paragraph.lead)
             self._turn(paragraph)
-            between = []
+            between, self.focus = [], None
+
+    def _follow(self, text: str) -> None:
+        """Whom the narration is about: the last of its sentences that opens with one
+        character ("Holmes rubbed his hands", not "Holmes and Jones sat"), or with "he" or
+        "she" (whom the narration was about already, or the most salient of that gender)."""
+        for sentence in _SENTENCE.finditer(text):
+            opening = _OPENING.match(sentence.group())
+            pronoun = opening.group("pronoun") if opening else None
+            if pronoun:
+                self.focus = self._fit(_GENDER_OF[pronoun.lower()], {self.narrator.name}, None,
+                                       [])
+            named = list(self.cast.mentions(sentence.group()))
+            if opening and not pronoun and named and named[0][0] == opening.end() and \
+                    not _JOINED.match(sentence.group(), named[0][1]):
+                self.focus = named[0][2]
+            for _, _, character in named:  # the book's most recent, sentence by sentence
+                self.recent = self._add(self.recent, character)
 
     def _turn(self, paragraph: Paragraph) -> None:
         prev = paragraph.prev
@@ -253,12 +275,13 @@ class _Sieve:
     def _fit(self, gender: str | None, exclude: set[str], avoid: Character | None,
              here: list[Character]) -> Character | None:
         """The most salient character of `gender` ("" any, "it" one of no known gender),
-        not in `exclude`: named earlier in the paragraph, then speaking in the conversation,
-        named in it, then in the book; one of that gender before one of none known; `avoid` (the last
+        not in `exclude`: named earlier in the paragraph, then the one the narration is
+        about, one in the conversation, then in the book; one of that gender before one of none known; `avoid` (the last
         speaker: turns alternate) only when no other fits."""
         if gender is None:
             return None
-        tiers = [here[::-1], self.talk[::-1], self.recent[::-1]]
+        tiers = [here[::-1], [self.focus] if self.focus else [], self.talk[::-1],
+                 self.recent[::-1]]
         exact = "" if gender == "it" else gender
         groups = [[c for tier in tiers for c in tier if c.name not in exclude and
                    (gender == "" or c.gender == exact)]]
@@ -271,11 +294,11 @@ class _Sieve:
         return None
 
     def _narration_subject(self, paragraph: Paragraph) -> Character | None:
-        """The first character that opens a sentence of the narration before the turn's
-        first quotation."""
-        starts = {m.end() for m in _SENTENCE_OPENING.finditer(paragraph.lead)}
-        return next((c for start, _, c in self.cast.mentions(paragraph.lead) if start in starts),
-                    None)
+        """The first character doing something in the sentence of narration just before
+        the turn's first quotation ("So Alice soon began talking again. “…”")."""
+        lead = paragraph.lead.rstrip()
+        start = max((m.end() for m in _SENTENCE_END.finditer(lead, 0, len(lead) - 1)), default=0)
+        return next(iter(self._subjects(lead[start:])), None)
 
     def backward(self, turns: list[Paragraph]) -> None:
         """Turns still unknown, from the turns after them."""

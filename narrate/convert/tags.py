@@ -36,7 +36,8 @@ _ADVERB = r"(?:[a-z]+ly|again|then|now|aloud|at once|at last|presently)"
 _DESCRIPTION = (r"(?:the|his|her|my|our|their|your|a|an)\s+[a-z][\w-]*(?:\s+(?![a-z]+ly\b)(?!(?:to|with|in|"
                 r"as|and|at|for|of|from|on|that|who|which|but|when|while|after|before|into|"
                 r"upon|very|quite|so|again|then|softly|aloud)\b)[a-z][\w-]*){0,2}")
-_NAMED = (rf"(?:the\s+)?(?:(?:{TITLE})\.?\s+)?{CAP}"
+_NAMED = (rf"(?:the\s+)?(?:(?:poor|little|old|young|dear|good|wise|kind)\s+)?"
+          rf"(?:(?:{TITLE})\.?\s+)?{CAP}"
           rf"(?:\s+(?:(?:de|van|von|du|da|del|le|la)\s+)?{CAP}){{0,3}}")
 _SUBJECT = (rf"(?P<subject>\b(?:he|she|it|I|they|we|He|She|It|They|We)(?![\w’'])|{_NAMED}"
             rf"|{_DESCRIPTION})")
@@ -54,9 +55,9 @@ _NOT_TITLE = r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)"
 _CLAUSE_START = regex(rf".*{_NOT_TITLE}[.!?;]\s", re.DOTALL)
 _SENTENCE_START = regex(rf".*{_NOT_TITLE}[.!?]\s", re.DOTALL)
 # a clause that ends introducing a quotation: its last speech verb near the end, then a
-# comma, a colon or a dash ("said to her--"), or nothing ("called out “…”")
+# comma, a colon or a dash ("said to her--"), or a few words ("said to the Knave “…”")
 _INTRODUCING = regex(rf"\b{_VERB}(?:(?:(?!\b(?:{VERBS})\b)[^.!?“”\"]){{0,60}}[,:—–\-]|"
-                     rf"(?:\s+(?:out|aloud))?)\s*\Z")
+                     rf"[^.!?“”\",;:]{{0,40}})\s*\Z")
 _PERSON = regex(rf"(?P<subject>\b(?:he|she|I|He|She)(?![\w’'])|{_NAMED})")
 _RELATIVE = regex(r",?\s+who\b")
 _PREPOSITION = regex(r"\b(?:to|with|at|of|for|from|on|upon|towards|after|about|than|like|by|"
@@ -172,8 +173,8 @@ _DIALOGUE_TAG = regex(rf"[,?!—–-]\s*[”\"’]\s*(?:(?:he|she|I|you|they|we|
                       rf"they|we|[A-Z][a-z]+))\b")
 _INTRODUCED = regex(rf"\b(?:{_TELLING})\b[^.!?]{{0,40}}[:,]\s*\Z", re.IGNORECASE)
 # a speech verb right before a quotation: 'called out “The race is over!”'
-_SAYING = regex(rf"\b(?:{VERBS}|saying|crying|calling|asking|thinking)(?:\s+(?:out|aloud|to "
-                rf"(?:him|her|them|my|it)self|{_ADVERB}))?\s*[,:—–\-]?\s*\Z")
+_SAYING = regex(rf"\b(?:{VERBS}|saying|crying|calling|asking|thinking|shouting|singing|"
+                rf"whispering|muttering|repeating|cackled)\b[^.!?“”\"]{{0,60}}\Z")
 DIALOGUE_TAGS = 1.0  # speech tags a thousand words that make a book's quotations dialogue
 
 
