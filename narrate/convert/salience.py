@@ -1,0 +1,159 @@
+"""Whom a story is about at each point, as its speaker sieve reads it (narrate.convert.
+speakers): the characters it named last, the people of the conversation, the one the
+narration since the last turn follows; and from them, the character a pronoun or a
+description in a speech tag stands for ("said she", "cried his wife", "replied the other").
+"""
+
+from __future__ import annotations
+
+import re
+
+from narrate.convert.characters import FEMALE, MALE, NAME, Cast, name_at
+from narrate.convert.tags import CONTINUING, Tag
+from narrate.convert.turns import Paragraph, name_of
+from narrate.model import Character
+from narrate.patterns import regex
+
+NARRATOR_NAME = "the narrator"  # a first-person narrator no one calls by name
+NOUN_GENDERS = {
+    **dict.fromkeys(("mother", "wife", "lady", "aunt", "sister", "daughter", "girl", "woman",
+                     "niece", "mistress", "queen", "duchess", "landlady", "governess", "maid",
+                     "widow", "bride", "hostess"), FEMALE),
+    **dict.fromkeys(("father", "husband", "gentleman", "uncle", "brother", "son", "boy", "man",
+                     "nephew", "master", "king", "lord", "fellow", "landlord", "host"), MALE),
+}
+GENDER_OF = {"he": MALE, "she": FEMALE}
+# a relative named by their title and the owner's surname: Mr. Bennet's wife, Mrs. Bennet
+_FAMILY_TITLES = {"wife": "Mrs.", "lady": "Mrs.", "mother": "Mrs.", "husband": "Mr.",
+                  "father": "Mr.", "brother": "Mr."}
+_SPOUSES = {"wife": FEMALE, "lady": FEMALE, "husband": MALE}
+_RECENT = 12  # characters remembered for a pronoun
+_SENTENCE = regex(r"(?:[^.!?]|(?<=\bMr)\.|(?<=\bMrs)\.|(?<=\bDr)\.)+[.!?]*")
+# a sentence's opening words, up to its subject: "Then, at last, she", "But Holmes"
+_OPENING = regex(r"\s*(?:(?:And|But|Then|So|Now|Here|There|At last|Presently|Meanwhile|Still|"
+                 r"Yet)\b,?\s+)?(?:(?P<pronoun>He|She)\b)?")
+_JOINED = regex(r",?\s+(?:and|or|with)\s+[A-Z]")
+_POSSESSIVE_AFTER = regex(r"['’]s?\b")
+_PREPOSITION_BEFORE = regex(r"\b(?:to|with|at|of|for|from|on|upon|towards|about|than|like|by|"
+                            r"into|over|under|behind|beside|near)\s+\Z", re.IGNORECASE)
+
+
+def add(people: list[Character], character: Character) -> list[Character]:
+    """`people` with `character` the most recent (a bounded memory: linear time)."""
+    return [*(c for c in people[-_RECENT:] if c is not character), character]
+
+
+class Salience:
+    def __init__(self, cast: Cast, narrator: Character):
+        self.cast, self.narrator = cast, narrator
+        self.recent: list[Character] = []  # named in narration or speaking, the book over
+        self.talk: list[Character] = []  # the conversation's people, the most recent last
+        self.focus: Character | None = None  # whom the narration since the last turn is about
+
+    def subjects(self, text: str) -> list[Character]:
+        """Characters named in `text` who may be doing something: not in a possessive
+        (Miss Lucas's), not after a preposition (to Jane)."""
+        return [c for start, end, c in self.cast.mentions(text)
+                if not _POSSESSIVE_AFTER.match(text, end)
+                and not _PREPOSITION_BEFORE.search(text, max(0, start - 12), start)]
+
+    def follow(self, text: str) -> None:
+        """Whom the narration is about: the last of its sentences that opens with one
+        character ("Holmes rubbed his hands", not "Holmes and Jones sat"), or with "he" or
+        "she" (whom the narration was about already, or the most salient of that gender)."""
+        for sentence in _SENTENCE.finditer(text):
+            opening = _OPENING.match(sentence.group())
+            pronoun = opening.group("pronoun") if opening else None
+            if pronoun:
+                self.focus = self.fit(GENDER_OF[pronoun.lower()], {self.narrator.name}, None,
+                                       [])
+            named = list(self.cast.mentions(sentence.group()))
+            if opening and not pronoun and named and named[0][0] == opening.end() and \
+                    not _JOINED.match(sentence.group(), named[0][1]):
+                self.focus = named[0][2]
+            for _, _, character in named:  # the book's most recent, sentence by sentence
+                self.recent = add(self.recent, character)
+
+    def resolve(self, tag: Tag, text: str, paragraph: Paragraph, here: list[Character]
+                 ) -> Character | None:
+        """The character a tag names, or a pronoun or a description in it stands for."""
+        if tag.kind == "name":
+            return self.cast.find(name_of(tag.subject))
+        if tag.subject == "i":
+            return self.narrator
+        prev = paragraph.prev
+        earlier = next((q.speaker for q in paragraph.quotes if q.speaker), None)
+        # not one the tag's own clause names, nor the narrator ("I", never "he")
+        clause = {c.name for _, _, c in self.cast.mentions(text[tag.start:tag.end + 60])}
+        clause.add(self.narrator.name)
+        exclude = clause | {c.name for c in paragraph.called}
+        if tag.kind == "pronoun":
+            gender = GENDER_OF.get(tag.subject, "it" if tag.subject == "it" else None)
+            same = earlier or (prev.speaker if prev and tag.verb in CONTINUING else None)
+            if same is not None and self.fits(same, gender, exclude):
+                return same
+            return self.fit(gender, exclude, prev.speaker if prev and not paragraph.gap else None, here)
+        words = tag.subject.lower().split()
+        head, owner_word = words[-1], words[0]
+        if head in ("other", "latter"):
+            return self.fit("", exclude, prev.speaker if prev else None, here)
+        owner = None
+        if owner_word in ("his", "her"):  # one the quotation calls to may be the owner
+            owner = self.fit(GENDER_OF["he" if owner_word == "his" else "she"], clause,
+                              None, here + paragraph.called)
+        elif owner_word in ("my", "our"):
+            owner = self.narrator
+        relative = self._relative(owner, head)
+        if relative is not None:
+            return relative
+        gender = NOUN_GENDERS.get(head)
+        if owner is None and gender is None:
+            return None
+        return self.fit(gender or "", exclude | {owner.name if owner else ""}, None, here)
+
+    def _relative(self, owner: Character | None, noun: str) -> Character | None:
+        """Mr. Bennet's wife is Mrs. Bennet (whether the book has named her yet or not),
+        Miss Bingley's brother Mr. Bingley."""
+        title = _FAMILY_TITLES.get(noun)
+        if owner is None or title is None:
+            return None
+        for written in owner.names:
+            match = NAME.fullmatch(written)
+            name = name_at(match) if match else None
+            if name is None or not (name.title or len(name.words) > 1):
+                continue
+            relative = f"{title} {name.words[-1]}"
+            found = self.cast.by_name.get(relative.casefold())
+            if found is None and noun in _SPOUSES and name.title in ("Mr", "Mrs"):
+                found = self.cast.add(Character(relative, [], _SPOUSES[noun]))
+            if found is not None and found is not owner:
+                return found
+        return None
+
+    @staticmethod
+    def fits(character: Character, gender: str | None, exclude: set[str]) -> bool:
+        if gender is None or character.name in exclude:
+            return False
+        wanted = "" if gender == "it" else gender
+        return gender == "" or character.gender in (wanted, "")
+
+    def fit(self, gender: str | None, exclude: set[str], avoid: Character | None,
+             here: list[Character]) -> Character | None:
+        """The most salient character of `gender` ("" any, "it" one of no known gender),
+        not in `exclude`: named earlier in the paragraph, then the one the narration is
+        about, one in the conversation, then in the book; one of that gender before one of none known; `avoid` (the last
+        speaker: turns alternate) only when no other fits."""
+        if gender is None:
+            return None
+        tiers = [here[::-1], [self.focus] if self.focus else [], self.talk[::-1],
+                 self.recent[::-1]]
+        exact = "" if gender == "it" else gender
+        groups = [[c for tier in tiers for c in tier if c.name not in exclude and
+                   (gender == "" or c.gender == exact)]]
+        if gender not in ("", "it"):
+            groups.append([c for tier in tiers for c in tier if c.name not in exclude and
+                           not c.gender])
+        for fits in groups:
+            if fits:
+                return next((c for c in fits if c is not avoid), fits[0])
+        return None
