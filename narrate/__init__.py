@@ -39,31 +39,10 @@ if TYPE_CHECKING:
     from narrate.studio import Studio
 
 __all__ = [
-    "Book",
-    "BuildOptions",
-    "Chapter",
-    "Mastering",
-    "NarrateError",
-    "Section",
-    "Segment",
-    "audition_cast",
-    "build",
-    "build_many",
-    "cast",
-    "check",
-    "diff",
-    "lint",
-    "open_studio",
-    "phonemes",
-    "preview",
-    "pronunciations",
-    "prune",
-    "render_book",
-    "script",
-    "show",
-    "voices",
-    "words",
-    "write_script",
+    "Book", "BuildOptions", "Chapter", "Mastering", "NarrateError", "Section", "Segment",
+    "audition_cast", "build", "build_many", "cast", "check", "diff", "lint", "open_studio",
+    "phonemes", "preview", "pronunciations", "prune", "render_book", "script", "show",
+    "voices", "words", "write_script",
 ]
 __version__ = "0.2.0"
 BUILD_ONLY = ("executor", "address", "meta", "lexicon")  # build options passed as **options
