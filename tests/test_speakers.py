@@ -286,6 +286,28 @@ def test_a_quotation_right_after_a_speech_verb_is_speech_with_its_speaker():
     assert ('"Turn them over!"', "the Queen") in quotes  # said to the Knave "…"
 
 
+BALL = '''"Well," said Charlotte, "I wish Jane success with all my heart."
+
+"Mr. Darcy is all politeness," said Elizabeth, smiling.
+
+She danced next with an officer, and had the refreshment of talking of
+Wickham, and of hearing that he was universally liked. When those dances
+were over she returned to Charlotte Lucas, and was in conversation with
+her, when she found herself suddenly addressed by Mr. Darcy, who took
+her so much by surprise in his application for her hand, that, without
+knowing what she did, she accepted him. He walked away again
+immediately, and she was left to fret over her own want of presence of
+mind; Charlotte tried to console her.
+
+"I dare say you will find him very agreeable."
+'''
+
+
+def test_the_sentence_ending_the_paragraph_before_an_untagged_quotation_names_its_speaker():
+    # lines of Pride and Prejudice, chapters VI, IX and XVIII
+    assert said(BALL)["I dare say you"] == "Charlotte"
+
+
 # ---- the script: `speaker:` on a quotation, `characters:` in the book's header -----------
 
 def fiction(source):

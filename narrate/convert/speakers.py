@@ -151,8 +151,9 @@ class _Sieve:
 
     def _narration_subject(self, paragraph: Paragraph) -> Character | None:
         """The first character doing something in the sentence of narration just before
-        the turn's first quotation ("So Alice soon began talking again. “…”")."""
-        lead = paragraph.lead.rstrip()
+        the turn's first quotation ("So Alice soon began talking again. “…”"), in its
+        paragraph or ending the paragraph before ("Charlotte tried to console her.")."""
+        lead = (paragraph.lead or paragraph.preceding).rstrip()
         start = max((m.end() for m in _SENTENCE_END.finditer(lead, 0, len(lead) - 1)), default=0)
         return next(iter(self.seen.subjects(lead[start:])), None)
 

@@ -32,6 +32,7 @@ class Paragraph:
     quotes: list[Quote]
     lead: str = ""  # the narration before its first quotation
     tail: str = ""  # the narration after its last
+    preceding: str = ""  # the paragraph of narration just before it, if there is one
     unclosed: bool = False  # its last quotation runs on into the next paragraph
     prev: Paragraph | None = None  # the turn before in its conversation
     continues: bool = False  # it takes up the quotation the turn before left open
@@ -68,6 +69,8 @@ def _paragraph(segments: list[Segment], before: Paragraph | None) -> Paragraph:
     paragraph = Paragraph([t for (role, _), t in zip(runs, texts) if role != QUOTE], quotes,
                           texts[0] if runs and runs[0][0] != QUOTE else "",
                           texts[-1] if runs and runs[-1][0] != QUOTE else "")
+    if before is not None and not before.quotes:
+        paragraph.preceding = before.tail
     if quotes:
         paragraph.unclosed = runs[-1][0] == QUOTE and \
             quotes[-1].text.rstrip()[-1:] not in _CLOSE_QUOTE
