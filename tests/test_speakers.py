@@ -308,6 +308,49 @@ def test_the_sentence_ending_the_paragraph_before_an_untagged_quotation_names_it
     assert said(BALL)["I dare say you"] == "Charlotte"
 
 
+LIBRARY = '''"But it must very materially lessen their chance of marrying men of any
+consideration in the world," replied Darcy.
+
+"I am astonished," said Miss Bingley, "that my father should have left
+so small a collection of books.--What a delightful library you have at
+Pemberley, Mr. Darcy!"
+
+"It ought to be good," he replied, "it has been the work of many
+generations."
+
+"And then you have added so much to it yourself, you are always buying
+books."
+
+"I cannot comprehend the neglect of a family library in such days as
+these."
+
+"Neglect! I am sure you neglect nothing that can add to the beauties of
+that noble place. Charles, when you build _your_ house, I wish it may be
+half as delightful as Pemberley."
+
+"I wish it may."
+
+"But I would really advise you to make your purchase in that
+neighbourhood, and take Pemberley for a kind of model. There is not a
+finer county in England than Derbyshire."
+
+"With all my heart; I will buy Pemberley itself if Darcy will sell it."
+'''
+
+
+def test_one_a_quotation_names_is_not_its_speaker():
+    # Pride and Prejudice, chapter VIII: Bingley speaks (not named here as a speaker); the
+    # turns alternate Miss Bingley and Darcy, but Darcy is spoken of in the last one
+    assert said(LIBRARY)["With all my heart;"] == ""
+
+
+def test_a_description_names_a_person_not_a_thing():
+    # Pride and Prejudice, chapter XXXII: "her answer" is not the one who adds
+    tag = tag_before("She found that she was to receive no other answer--and, after a short "
+                     "pause, added,")
+    assert (tag.subject, tag.kind) == ("she", "pronoun")
+
+
 # ---- the script: `speaker:` on a quotation, `characters:` in the book's header -----------
 
 def fiction(source):

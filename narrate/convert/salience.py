@@ -23,6 +23,9 @@ NOUN_GENDERS = {
                      "nephew", "master", "king", "lord", "fellow", "landlord", "host"), MALE),
 }
 GENDER_OF = {"he": MALE, "she": FEMALE}
+# nouns for a person whatever their gender: "said my companion", "cried her friend"
+_PEOPLE = frozenset(("companion", "friend", "visitor", "guest", "partner", "cousin", "child",
+                     "neighbour", "neighbor", "host", "colleague", "fellow-traveller"))
 # a relative named by their title and the owner's surname: Mr. Bennet's wife, Mrs. Bennet
 _FAMILY_TITLES = {"wife": "Mrs.", "lady": "Mrs.", "mother": "Mrs.", "husband": "Mr.",
                   "father": "Mr.", "brother": "Mr."}
@@ -86,7 +89,7 @@ class Salience:
         # not one the tag's own clause names, nor the narrator ("I", never "he")
         clause = {c.name for _, _, c in self.cast.mentions(text[tag.start:tag.end + 60])}
         clause.add(self.narrator.name)
-        exclude = clause | {c.name for c in paragraph.called}
+        exclude = clause | paragraph.named
         if tag.kind == "pronoun":
             gender = GENDER_OF.get(tag.subject, "it" if tag.subject == "it" else None)
             same = earlier or (prev.speaker if prev and tag.verb in CONTINUING else None)
@@ -107,7 +110,7 @@ class Salience:
         if relative is not None:
             return relative
         gender = NOUN_GENDERS.get(head)
-        if owner is None and gender is None:
+        if gender is None and (owner is None or head not in _PEOPLE):  # "her answer": no one
             return None
         return self.fit(gender or "", exclude | {owner.name if owner else ""}, None, here)
 

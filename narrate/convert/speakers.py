@@ -134,14 +134,14 @@ class _Sieve:
             rule, speaker = "continued", prev.speaker
         if speaker is None and prev:
             rule, speaker = "addressed", next((c for c in prev.called if c is not prev.speaker
-                                               and c not in paragraph.called), None)
+                                               and c.name not in paragraph.named), None)
         if speaker is None:
             rule, speaker = "narration", self._narration_subject(paragraph)
         if speaker is None and prev and prev.speaker:
             before = prev.prev.speaker if prev.prev else None
             rule, speaker = "alternation", next(
                 (c for c in [before, *reversed(self.seen.talk)] if c and c is not prev.speaker
-                 and c not in paragraph.called), None)
+                 and c.name not in paragraph.named), None)
         paragraph.speaker, paragraph.rule = speaker, rule if speaker else ""
         for quote in paragraph.quotes:  # one paragraph, one speaker, unless tagged apart
             quote.speaker = quote.speaker or speaker

@@ -33,9 +33,10 @@ CONTINUING = frozenset(("continued", "continues", "added", "adds", "went on", "g
                         "resumed", "pursued", "repeated", "persisted", "concluded"))
 _ADVERB = r"(?:[a-z]+ly|again|then|now|aloud|at once|at last|presently)"
 # a description in a tag: his lady, her mother, the poor child, my companion
-_DESCRIPTION = (r"(?:the|his|her|my|our|their|your|a|an)\s+[a-z][\w-]*(?:\s+(?![a-z]+ly\b)(?!(?:to|with|in|"
-                r"as|and|at|for|of|from|on|that|who|which|but|when|while|after|before|into|"
-                r"upon|very|quite|so|again|then|softly|aloud)\b)[a-z][\w-]*){0,2}")
+_DESCRIPTION = (r"(?:the|his|her|my|our|their|your|a|an)\s+[a-z]\w*(?:-\w+)*(?:\s+(?![a-z]+ly\b)"
+                r"(?!(?:to|with|in|as|and|at|for|of|from|on|that|who|which|but|when|while|"
+                r"after|before|into|upon|very|quite|so|again|then|softly|aloud)\b)"
+                r"[a-z]\w*(?:-\w+)*){0,2}")
 _NAMED = (rf"(?:the\s+)?(?:(?:poor|little|old|young|dear|good|wise|kind)\s+)?"
           rf"(?:(?:{TITLE})\.?\s+)?{CAP}"
           rf"(?:\s+(?:(?:de|van|von|du|da|del|le|la)\s+)?{CAP}){{0,3}}")

@@ -40,6 +40,9 @@ class Paragraph:
     speaker: Character | None = None
     rule: str = ""
     called: list[Character] = field(default_factory=list)  # who its quotations address
+    # who its quotations name (called, or spoken of): one never names oneself, so none
+    # of them is its speaker, unless a tag says so
+    named: set[str] = field(default_factory=set)
 
 
 def paragraphs(book: Book) -> list[list[Paragraph]]:
@@ -103,9 +106,10 @@ def _link(chapter: list[Paragraph]) -> None:
 
 
 def find_called(turns: list[Paragraph], cast: Cast) -> None:
-    """Who each turn's quotations call out to by name."""
+    """Who each turn's quotations call out to by name, and who they name at all."""
     for turn in turns:
         for quote in turn.quotes:
+            turn.named |= {c.name for _, _, c in cast.mentions(quote.text)}
             for called in vocatives(quote.text):
                 character = cast.find(name_of(called))
                 if character is not None and character not in turn.called:
