@@ -351,6 +351,38 @@ def test_a_description_names_a_person_not_a_thing():
     assert (tag.subject, tag.kind) == ("she", "pronoun")
 
 
+TRIAL = '''"Give your evidence," said the King.
+
+"Shan't," said the cook.
+
+The King looked anxiously at the White Rabbit, who said in a low voice,
+"Your Majesty must cross-examine _this_ witness."
+
+"Well, if I must, I must," the King said, with a melancholy air, and,
+after folding his arms and frowning at the cook till his eyes were
+nearly out of sight, he said in a deep voice, "What are tarts made of?"
+
+"Pepper, mostly," said the cook.
+
+"Treacle," said a sleepy voice behind her.
+'''
+
+
+def test_one_the_book_calls_by_a_description_in_its_tags_is_a_character():
+    # Alice's Adventures in Wonderland, chapter XI
+    who = said(TRIAL)
+    assert who["Shan't,"] == who["Pepper, mostly,"] == "the cook"
+    assert who["Your Majesty must cross-examine"] == "the White Rabbit"  # "…, who said"
+    _, book = speakers(TRIAL)
+    assert "the cook" in [c.name for c in book.characters]
+
+
+def test_a_name_just_before_a_speech_verb_is_its_subject_after_a_conjunction_too():
+    tag = tag_before("Alice began in a loud, indignant voice, but she stopped hastily, for the "
+                     "White Rabbit cried out,")
+    assert tag.subject == "the White Rabbit"  # not Alice, who began and stopped
+
+
 # ---- the script: `speaker:` on a quotation, `characters:` in the book's header -----------
 
 def fiction(source):

@@ -23,6 +23,9 @@ NOUN_GENDERS = {
                      "nephew", "master", "king", "lord", "fellow", "landlord", "host"), MALE),
 }
 GENDER_OF = {"he": MALE, "she": FEMALE}
+# a description of no one in particular: "replied the other"
+NOBODY = frozenset(("other", "latter", "former", "first", "second", "last", "same", "rest",
+                    "one", "voice", "company", "party"))
 # nouns for a person whatever their gender: "said my companion", "cried her friend"
 _PEOPLE = frozenset(("companion", "friend", "visitor", "guest", "partner", "cousin", "child",
                      "neighbour", "neighbor", "host", "colleague", "fellow-traveller"))
@@ -98,7 +101,9 @@ class Salience:
             return self.fit(gender, exclude, prev.speaker if prev and not paragraph.gap else None, here)
         words = tag.subject.lower().split()
         head, owner_word = words[-1], words[0]
-        if head in ("other", "latter"):
+        if tag.subject.lower() in self.cast.by_name:  # "the cook", one of the characters
+            return self.cast.by_name[tag.subject.lower()]
+        if head in ("other", "latter"):  # the other of the two
             return self.fit("", exclude, prev.speaker if prev else None, here)
         owner = None
         if owner_word in ("his", "her"):  # one the quotation calls to may be the owner

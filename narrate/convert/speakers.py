@@ -25,12 +25,13 @@ from __future__ import annotations
 from collections import Counter
 
 from narrate.convert.characters import NAME, Cast, common_words, gather, name_at
-from narrate.convert.salience import NARRATOR_NAME, Salience, add
+from narrate.convert.salience import NARRATOR_NAME, NOBODY, NOUN_GENDERS, Salience, add
 from narrate.convert.tags import vocatives
 from narrate.convert.turns import Paragraph, find_called, name_of, paragraphs
 from narrate.model import Book, Character
 from narrate.patterns import regex
 
+_DESCRIBED = regex(r"the (?:[a-z]+ )?[a-z]+")  # the cook, the little man
 _SENTENCE_END = regex(r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)[.!?]+[”’\"')]*\s+")
 
 
@@ -47,7 +48,7 @@ def attribute(book: Book, given: list[Character] | None = None) -> dict[str, str
     common = common_words(texts)
     characters = _with_given(gather(named, texts, [t for p in every for t in p.narration],
                                     common), given or [])
-    cast = Cast(characters)
+    cast = Cast(characters + _described(turns))
     find_called(turns, cast)
     sieve = _Sieve(cast, _narrator(turns, cast, common))
     for chapter in chapters:
@@ -66,6 +67,16 @@ def attribute(book: Book, given: list[Character] | None = None) -> dict[str, str
     book.characters = sorted((c for c in everyone if lines[c.name] or c in (given or [])),
                              key=lambda c: (-lines[c.name], c.name))
     return rules
+
+
+def _described(turns: list[Paragraph]) -> list[Character]:
+    """The people the book names by a description alone, in two tags at least ("said the
+    cook", "said the detective"): characters of their own. A man, a lady, the other: no
+    one in particular (their tags are read as pronouns are)."""
+    said = Counter(tag.subject.lower() for t in turns for q in t.quotes for tag, _ in q.tags
+                   if tag.kind == "description" and _DESCRIBED.fullmatch(tag.subject.lower()))
+    return [Character(name) for name, n in sorted(said.items()) if n >= 2 and
+            name.split()[-1] not in (*NOUN_GENDERS, *NOBODY)]
 
 
 def _with_given(found: list[Character], given: list[Character]) -> list[Character]:

@@ -117,7 +117,8 @@ def tag_before(narration: str) -> Tag | None:
         if verb is None:
             return None
         subject = _ADJACENT.search(tail, at, verb.start())
-        if subject is None or _after_preposition(tail, at, subject):  # "with a smile replied"
+        if subject is None or _tag(subject).kind == "description" and \
+                _after_preposition(tail, at, subject):  # "with a smile replied"
             subject = _sentence_subject(tail, at, verb)
         if subject is not None:
             tag = _tag(subject, start)
