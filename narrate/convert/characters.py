@@ -41,7 +41,7 @@ _ABBREVIATED = frozenset(("Mr", "Mrs", "Ms", "Dr", "Rev"))  # written with a ful
 CAP = r"[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:-[A-Za-z][a-z]+)*"
 TITLE = "|".join(sorted(TITLES, key=len, reverse=True))
 # a name: an article or a title maybe, then one to four capitalised words ("de" between)
-NAME = regex(rf"(?:\b(?P<article>[Tt]he)\s+)?(?:\b(?P<title>{TITLE})\b\.?\s+)?"
+NAME = regex(rf"(?=\b(?:[A-Z]|the\s))(?:(?P<article>[Tt]he)\s+)?(?:\b(?P<title>{TITLE})\b\.?\s+)?"
              rf"(?P<words>\b{CAP}(?:\s+(?:(?:de|van|von|du|da|del|le|la)\s+)?{CAP}){{0,3}})\b")
 _SENTENCES = regex(r"[^.!?]+")
 _PRONOUNS = regex(r"\b(?:(?P<male>he|him|his|himself)|(?P<female>she|her|hers|herself))\b",
@@ -105,6 +105,8 @@ class Cast:
     def __init__(self, characters: list[Character]):
         self.characters: list[Character] = []
         self.by_name: dict[str, Character] = {}
+        # a book's texts are looked through more than once: what each held, kept
+        self._seen: dict[str, list[tuple[int, int, Character]]] = {}
         for character in characters:
             self.add(character)
 
@@ -112,6 +114,7 @@ class Cast:
         self.characters.append(character)
         for name in character.names:
             self.by_name.setdefault(name.casefold(), character)
+        self._seen.clear()
         return character
 
     def find(self, name: Name) -> Character | None:
@@ -130,12 +133,14 @@ class Cast:
                     return found
         return None
 
-    def mentions(self, text: str):
+    def mentions(self, text: str) -> list[tuple[int, int, Character]]:
         """(start, end, character) for each name of a character in `text`."""
-        for match in NAME.finditer(text):
-            character = self.find(name_at(match))
-            if character is not None:
-                yield match.start(), match.end(), character
+        found = self._seen.get(text)
+        if found is None:
+            found = self._seen[text] = [
+                (m.start(), m.end(), c) for m in NAME.finditer(text)
+                if (c := self.find(name_at(m))) is not None]
+        return found
 
 
 def common_words(texts: list[str]) -> set[str]:
