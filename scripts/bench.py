@@ -557,12 +557,9 @@ import sys, time
 sys.path.insert(0, sys.argv[1])
 from narrate.convert import convert
 text = open(sys.argv[2], encoding="utf-8").read()
-times = []
-for _ in range(3):
-    start = time.perf_counter()
-    convert(text, source="novel_text.txt")
-    times.append(time.perf_counter() - start)
-print(sorted(times)[1])
+start = time.process_time()  # CPU time: the machine is shared, its wall time noisy
+convert(text, source="novel_text.txt")  # a first one, as `narrate script` makes
+print(time.process_time() - start)
 """
 
 
@@ -648,11 +645,17 @@ def _score_novel(book, folder: Path) -> dict:
     return tally
 
 
-def _convert_seconds(tree: Path, novel: Path) -> float:
-    """The median of three conversions of the novel by the narrate in `tree`."""
-    out = subprocess.run([sys.executable, "-c", CONVERT_TIMED, str(tree), str(novel)],
-                         capture_output=True, text=True, check=True).stdout
-    return float(out.split()[-1])
+def _convert_seconds(trees: tuple[Path, Path], novel: Path) -> tuple[float, float]:
+    """CPU seconds of a conversion of the novel by the narrate in each of two trees: the
+    median of three, the two run in turn (a load on the machine weighs on both alike)."""
+    runs: dict[Path, list[float]] = {tree: [] for tree in trees}
+    for _ in range(3):
+        for tree in trees:
+            out = subprocess.run([sys.executable, "-c", CONVERT_TIMED, str(tree), str(novel)],
+                                 capture_output=True, text=True, check=True).stdout
+            runs[tree].append(float(out.split()[-1]))
+    after, before = (statistics.median(runs[tree]) for tree in trees)
+    return after, before
 
 
 def _tree_at(ref: str, work: Path) -> Path:
@@ -675,7 +678,7 @@ def bench_speakers(work: Path) -> None:
     quotation type (a tag names the speaker; a tag with a pronoun or a description; no
     tag), pooled; the share of quotations read in the quote role and the share given a
     speaker; the characters found against the annotated; and each novel's conversion
-    time against narrate's at BEFORE (a git ref: main unless --before says)."""
+    (CPU seconds) against narrate's at BEFORE (a git ref: main unless --before says)."""
     from collections import Counter
 
     from narrate.convert import convert
@@ -695,8 +698,7 @@ def bench_speakers(work: Path) -> None:
                           source="novel_text.txt")
         tally = _score_novel(book, folder)
         pooled.update(tally)
-        after = _convert_seconds(ROOT, folder / "novel_text.txt")
-        then = _convert_seconds(before, folder / "novel_text.txt")
+        after, then = _convert_seconds((ROOT, before), folder / "novel_text.txt")
         _speaker_row(name, tally, f"{after:7.2f}s {then:6.2f}s {after / then:5.2f}x")
     _speaker_row("pooled", pooled, "")
     print(f"targets (pooled): accuracy {_rate(pooled, 'right'):.3f} >= 0.85, explicit "
