@@ -383,6 +383,36 @@ def test_a_name_just_before_a_speech_verb_is_its_subject_after_a_conjunction_too
     assert tag.subject == "the White Rabbit"  # not Alice, who began and stopped
 
 
+PIG = '''"Oh, don't bother _me_," said the Duchess; "I never could abide
+figures!" And with that she began nursing her child again, singing a
+
+As soon as she had made out the proper way of nursing it, (which was to
+twist it up into a sort of knot, and then keep tight hold of its right
+ear and left foot, so as to prevent its undoing itself,) she carried it
+out into the open air. "If I don't take this child away with me,"
+thought Alice, "they're sure to kill it in a day or two: wouldn't it be
+murder to leave it behind?" She said the last words out loud, and the
+little thing grunted in reply (it had left off sneezing by this time).
+"Don't grunt," said Alice; "that's not at all a proper way of
+expressing yourself."
+
+The baby grunted again, and Alice looked very anxiously into its face
+to see what was the matter with it. There could be no doubt that it had
+a _very_ turn-up nose, much more like a snout than a real nose; also
+its eyes were getting extremely small for a baby: altogether Alice did
+not like the look of the thing at all. "But perhaps it was only
+sobbing," she thought, and looked into its eyes again, to see if there
+were any tears.
+
+'''
+
+
+def test_a_pronoun_is_the_one_its_paragraph_names_even_the_last_speaker():
+    # Alice's Adventures in Wonderland, chapter VI: Alice talks to herself; the Duchess,
+    # the other woman of the scene, is not "she" here
+    assert said(PIG)["But perhaps it was"] == "Alice"
+
+
 # ---- the script: `speaker:` on a quotation, `characters:` in the book's header -----------
 
 def fiction(source):

@@ -146,13 +146,28 @@ class Salience:
         return gender == "" or character.gender in (wanted, "")
 
     def fit(self, gender: str | None, exclude: set[str], avoid: Character | None,
-             here: list[Character]) -> Character | None:
+            here: list[Character]) -> Character | None:
         """The most salient character of `gender` ("" any, "it" one of no known gender),
         not in `exclude`: named earlier in the paragraph, then the one the narration is
-        about, one in the conversation, then in the book; one of that gender before one of none known; `avoid` (the last
-        speaker: turns alternate) only when no other fits."""
+        about, one in the conversation, then in the book; one of that gender before one of
+        none known; `avoid` (the last speaker: turns alternate) only when no other fits,
+        or when the paragraph itself names them ("Alice thought. “…” she said")."""
         if gender is None:
             return None
+        named = next((c for c in reversed(here) if self.fits(c, gender, exclude)), None)
+        if named is not None:  # the paragraph's own, of that gender or none known
+            return named
+        tiers = [[self.focus] if self.focus else [], self.talk[::-1], self.recent[::-1]]
+        exact = "" if gender == "it" else gender
+        groups = [[c for tier in tiers for c in tier if c.name not in exclude and
+                   (gender == "" or c.gender == exact)]]
+        if gender not in ("", "it"):
+            groups.append([c for tier in tiers for c in tier if c.name not in exclude and
+                           not c.gender])
+        for fits in groups:
+            if fits:
+                return next((c for c in fits if c is not avoid), fits[0])
+        return None
         tiers = [here[::-1], [self.focus] if self.focus else [], self.talk[::-1],
                  self.recent[::-1]]
         exact = "" if gender == "it" else gender
