@@ -413,6 +413,12 @@ def test_a_pronoun_is_the_one_its_paragraph_names_even_the_last_speaker():
     assert said(PIG)["But perhaps it was"] == "Alice"
 
 
+def test_a_sentences_first_word_is_not_the_subject_of_its_tag():
+    tag = tag_before("To interrupt a silence which might make him fancy her affected with what "
+                     "had passed, she soon afterwards said,")
+    assert (tag.subject, tag.kind) == ("she", "pronoun")
+
+
 # ---- the script: `speaker:` on a quotation, `characters:` in the book's header -----------
 
 def fiction(source):

@@ -59,7 +59,12 @@ _SENTENCE_START = regex(rf".*{_NOT_TITLE}[.!?]\s", re.DOTALL)
 # comma, a colon or a dash ("said to her--"), or a few words ("said to the Knave “…”")
 _INTRODUCING = regex(rf"\b{_VERB}(?:(?:(?!\b(?:{VERBS})\b)[^.!?“”\"]){{0,60}}[,:—–\-]|"
                      rf"[^.!?“”\",;:]{{0,40}})\s*\Z")
-_PERSON = regex(rf"(?P<subject>\b(?:he|she|I|He|She)(?![\w’'])|{_NAMED})")
+# a person in a clause: a pronoun, or a name that is not a sentence's first word ("To
+# interrupt a silence…, she said")
+_PERSON = regex(rf"(?P<subject>\b(?:he|she|I|He|She)(?![\w’'])|(?!(?:To|In|On|At|As|If|When|"
+                rf"While|After|Before|But|And|Then|So|Yet|For|With|Without|Though|Although|"
+                rf"Since|Unless|Until|Upon|This|That|It|There|Here|What|How|Why|Where|Who)\b)"
+                rf"{_NAMED})")
 _RELATIVE = regex(r",?\s+who\b")
 _PREPOSITION = regex(r"\b(?:to|with|at|of|for|from|on|upon|towards|after|about|than|like|by|"
                      r"on|in|into|over|under|behind|before|beside|near)\s+\Z", re.IGNORECASE)
