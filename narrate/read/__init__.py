@@ -2,8 +2,8 @@
 
     document = read_document("book.epub")
 
-Formats: plain text (.txt), Markdown (.md), HTML (.html, .htm, .xhtml) and EPUB 2/3
-(.epub). Anything else is refused with one line that lists these.
+Formats: plain text (.txt), Markdown (.md), HTML (.html, .htm, .xhtml), EPUB 2/3
+(.epub) and PDF with a text layer (.pdf). Anything else is refused with one line that lists these.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from narrate.read.document import PROSE, Block, Document
 
 SOURCE_SUFFIXES = {".txt": "text", ".text": "text", "": "text", ".md": "markdown",
            ".markdown": "markdown", ".html": "html", ".htm": "html", ".xhtml": "html",
-           ".epub": "epub"}
-READS = "plain text (.txt), Markdown (.md), HTML (.html) or EPUB (.epub)"
+           ".epub": "epub", ".pdf": "pdf"}
+READS = "plain text (.txt), Markdown (.md), HTML (.html), EPUB (.epub) or PDF (.pdf)"
 
 __all__ = ["SOURCE_SUFFIXES", "Block", "Document", "kind_summary", "read_document"]
 
@@ -37,6 +37,10 @@ def read_document(path: str | Path) -> Document:
         from narrate.read.epub import read_epub
 
         document = read_epub(str(path))
+    elif kind == "pdf":
+        from narrate.read.pdf import read_pdf
+
+        document = read_pdf(str(path))
     else:
         document = _read_file(path, kind)
     _require_prose(document, str(path))

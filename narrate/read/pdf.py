@@ -1,0 +1,281 @@
+"""A PDF's text layer as a Document, with pypdfium2 (PDFium in the wheel; Apache-2.0/BSD).
+
+Chapters come from the outline (bookmarks) when the PDF has one, else from headings set
+larger than the body text; title and author from the document's information. Running
+heads, page numbers and printers' slugs are taken off (pdfpages), columns are read in
+order (pdflayout), lines are joined into paragraphs with broken words mended
+(pdfblocks), and footnotes become notes that the body's raised marks refer to.
+
+Refused in one line: a file that is not a PDF or is damaged past repair, a PDF locked
+with a password (an empty password is tried), one without a text layer (scanned pages:
+narrate does no OCR), one whose fonts map their glyphs to no letters, and one past the
+limits on size and pages.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from collections import Counter
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from narrate.errors import InputError
+from narrate.read import sections
+from narrate.read.document import FRONT_MATTER, HEADING, NOTE, Block, Document
+from narrate.read.files import read_bytes
+from narrate.read.pdfblocks import Outlined, Paragraphs, Vocabulary, clean, settle_levels
+from narrate.read.pdflayout import Line, page_lines, reading_order
+from narrate.read.pdfpages import (
+    Footnote,
+    note_text,
+    pages_by_mark,
+    resolve_ref,
+    strip_furniture,
+    take_footnotes,
+)
+
+MAX_PDF_BYTES = 256 * 1024 * 1024
+MAX_PAGES = 5000
+MAX_OUTLINE = 5000  # outline entries read; depth is capped at 8
+_ERRORS = {1: "is not a PDF narrate can open (PDFium reads no document in it)",
+           2: "cannot be found or opened", 3: "is not a PDF, or is damaged past repair "
+           "(no readable cross-reference table or objects)",
+           5: "uses a security handler narrate cannot open (DRM)", 6: "has no pages"}
+_GARBAGE = re.compile(r"[\ue000-\uf8ff\ufffd\x00-\x08\x0e-\x1f]|/g\d+|\(cid:\d+\)")
+
+
+def read_pdf(path: str) -> Document:
+    data = read_bytes(path, MAX_PDF_BYTES)
+    if not data.lstrip()[:1024].count(b"%PDF-"):
+        raise InputError(f"{path}: not a PDF (no %PDF- header); check it is the right file")
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise _refusal(path, exc.err_code) from None
+    try:
+        return _read(path, document)
+    finally:
+        document.close()
+
+
+def _refusal(path: str, code: int | None) -> InputError:
+    if code == 4:
+        return InputError(f"{path}: is locked with a password (it is encrypted); open it in a "
+                          "PDF reader and save or print a copy without one")
+    what = _ERRORS.get(code or 0, "cannot be read by PDFium")
+    return InputError(f"{path}: {what}; export or download the PDF again")
+
+
+def _read(path: str, document) -> Document:
+    count = len(document)
+    if count == 0:
+        raise InputError(f"{path}: has no pages; export the PDF again")
+    if count > MAX_PAGES:
+        raise InputError(f"{path}: {count} pages, more than narrate reads in one book "
+                         f"({MAX_PAGES}); split the PDF")
+    pages, margins = [], []
+    for i in range(count):
+        lines, margin = _lines(document, i)
+        pages.append(lines)
+        margins.append(margin)
+    _require_text(path, pages)
+    body = _body_size(pages)
+    strip_furniture(pages, body, margins)
+    outline = _outline(document, count)
+    vocabulary = Vocabulary(line for lines in pages for line in lines)
+    reader = Paragraphs(body, vocabulary)
+    reader.body_bold = _body_bold(pages)
+    notes: list[Footnote] = []
+    for number, lines in enumerate(pages, start=1):
+        printed = _printed_titles([o for o in outline if o.page == number], lines, reader)
+        for region in reading_order(lines):
+            region = take_footnotes(region, body, notes)
+            if printed and region:
+                region = _place_headings(printed, region, reader)
+            if region:
+                reader.region(region)
+        reader.end_page()
+    reader.finish()
+    blocks = reader.blocks
+    _link_notes(blocks, notes)
+    chapter_level = settle_levels(blocks, reader.sizes, body, bool(outline))
+    sections.mark_named_sections(blocks)
+    _front_matter(blocks)
+    metadata = _metadata(document)
+    if not metadata.get("title"):
+        metadata["title"] = next((b.text for b in blocks if b.kind == FRONT_MATTER), "")
+    return Document(blocks, {k: v for k, v in metadata.items() if v}, chapter_level,
+                    source=path)
+
+
+def _lines(document, index: int) -> tuple[list[Line], tuple[float, float]]:
+    """A page's lines, and the heights below and above which its margins are (an eighth
+    of the page at each end: where running heads and page numbers are set)."""
+    page = document[index]
+    try:
+        trim = page.get_trimbox() if _has_box(page, "TrimBox") else page.get_cropbox()
+        margin = (trim[3] - trim[1]) / 8
+        textpage = page.get_textpage()
+        try:
+            return page_lines(textpage, index + 1, trim), (trim[1] + margin, trim[3] - margin)
+        finally:
+            textpage.close()
+    finally:
+        page.close()
+
+
+def _has_box(page, name: str) -> bool:
+    getter = getattr(pdfium_c, f"FPDFPage_Get{name}")
+    values = [ctypes.c_float() for _ in range(4)]
+    return bool(getter(page.raw, *(ctypes.byref(v) for v in values)))
+
+
+def _require_text(path: str, pages: list[list[Line]]) -> None:
+    text = "".join(line.text for lines in pages for line in lines)
+    if len(text) < 20 and not re.search(r"\w{3}", text):
+        raise InputError(f"{path}: has no text layer (its pages are pictures, as a scan "
+                         "is); narrate does no OCR — run an OCR tool such as ocrmypdf first")
+    garbage = sum(len(m.group()) for m in _GARBAGE.finditer(text))
+    letters = sum(ch.isalpha() for ch in text)
+    if garbage > 0.2 * len(text) or letters < 0.3 * len(text):
+        raise InputError(f"{path}: its fonts map glyphs to no letters (the text layer reads "
+                         "as codes, not words); narrate cannot read it — export the PDF again "
+                         "with fonts embedded as text, or run OCR on it")
+
+
+def _body_size(pages: list[list[Line]]) -> float:
+    sizes: Counter = Counter()
+    for lines in pages:
+        for line in lines:
+            sizes[round(line.size * 2) / 2] += len(line.text)
+    return sizes.most_common(1)[0][0] if sizes else 10.0
+
+
+def _body_bold(pages: list[list[Line]]) -> bool:
+    weight = Counter(line.bold for lines in pages for line in lines for _ in line.text)
+    return weight[True] > weight[False]
+
+
+# ---- the outline ----------------------------------------------------------------------------
+
+
+_NUMBERED = re.compile(r"^(?:(chapter|part|lecture|book|section)\s+)?(\d{1,3}|[IVXLC]{1,6})"
+                       r"\s*[:.]\s+(\S.*)$", re.IGNORECASE)
+
+
+def _outline(document, count: int) -> list[Outlined]:
+    entries = []
+    for item in document.get_toc(max_depth=8):
+        dest = item.get_dest()
+        index = dest.get_index() if dest is not None else None
+        title = " ".join(clean(item.get_title() or "").split())
+        if index is not None and 0 <= index < count and title:
+            entries.append((item.level, title, index + 1))
+        if len(entries) >= MAX_OUTLINE:
+            break
+    outlined, unit, part = [], "", False
+    parts = any(depth >= 2 for depth, _, _ in entries)  # parts hold chapters, which hold sections
+    for i, (depth, title, page) in enumerate(entries):
+        part = parts and _has_entries(entries, i) if depth == 0 else part
+        level = 1 if depth == 0 else min(3, depth + (0 if part else 1))
+        numbered = _NUMBERED.match(title)
+        if numbered:
+            unit = (numbered.group(1) or unit or "Chapter").capitalize()
+            label, title = f"{unit} {numbered.group(2)}", numbered.group(3)
+        else:
+            label, title = sections.split_label(title)
+        outlined.append(Outlined(title, level, label, page))
+    return outlined
+
+
+def _has_entries(entries: list[tuple[int, str, int]], start: int) -> bool:
+    """Whether a top entry has entries under it (in an outline with parts: a part)."""
+    return start + 1 < len(entries) and entries[start + 1][0] > 0
+
+
+def _printed_titles(entries: list[Outlined], lines: list[Line], reader: Paragraphs
+                    ) -> dict[int, Outlined | None]:
+    """id of the line that prints each entry's title -> the entry, and of a number printed
+    above it ("CHAPTER ONE") -> None: neither is read, the entry's heading says them. An
+    entry whose title the page does not print is placed at the page's top at once."""
+    printed: dict[int, Outlined | None] = {}
+    ordered = sorted(lines, key=lambda line: -line.top)
+    for entry in entries:
+        title = _letters(entry.title)
+        at = next((i for i, line in enumerate(ordered) if id(line) not in printed and title
+                   and _letters(line.text).endswith(title)
+                   and len(_letters(line.text)) <= len(title) + 24), None)
+        if at is None:
+            reader.heading(entry)
+            continue
+        printed[id(ordered[at])] = entry
+        if at and sections.is_label_only(ordered[at - 1].text):
+            printed[id(ordered[at - 1])] = None
+    return printed
+
+
+def _place_headings(printed: dict[int, Outlined | None], region: list[Line],
+                    reader: Paragraphs) -> list[Line]:
+    """Each outline entry's heading where its title is printed (the printed lines are not
+    read twice): the region's lines that are left after the last of them."""
+    kept: list[Line] = []
+    for line in region:
+        if id(line) not in printed:
+            kept.append(line)
+            continue
+        if kept:
+            reader.region(kept)
+            kept = []
+        entry = printed[id(line)]
+        if entry is not None:
+            reader.heading(entry)
+    return kept
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.lower())
+
+
+# ---- notes, front matter, metadata ----------------------------------------------------------
+
+
+def _link_notes(blocks: list[Block], notes) -> None:
+    """Footnotes as note blocks; the raised marks in the text as references to them."""
+    by_mark = pages_by_mark(notes)
+    for block in blocks:
+        if block.refs:
+            page = int(block.part.split()[-1])
+            found = (resolve_ref(mark, page, by_mark) for mark in block.refs)
+            block.refs = tuple(dict.fromkeys(r for r in found if r))
+    seen: set[str] = set()
+    for note in notes:
+        note_id = f"note-{note.page}-{note.mark}"
+        if note_id in seen:
+            continue
+        seen.add(note_id)
+        blocks.append(Block(NOTE, clean(note_text(note)), part=f"page {note.page}",
+                            note_id=note_id))
+
+
+def _front_matter(blocks: list[Block]) -> None:
+    """An outline's "Cover" or "Title page": not read."""
+    inside = False
+    for block in blocks:
+        if block.kind == HEADING and block.level == 1:
+            inside = bool(re.fullmatch(r"cover|title page|half title", block.text.strip().lower()))
+        if inside:
+            block.kind = FRONT_MATTER
+
+
+def _metadata(document) -> dict:
+    info = document.get_metadata_dict(skip_empty=True)
+    found = {"title": " ".join(info.get("Title", "").split()),
+             "author": " ".join(info.get("Author", "").split())}
+    size = pdfium_c.FPDFCatalog_GetLanguage(document.raw, None, 0)
+    if 2 < size <= 64:
+        buffer = (ctypes.c_ushort * (size // 2))()
+        pdfium_c.FPDFCatalog_GetLanguage(document.raw, buffer, size)
+        found["language"] = bytes(buffer)[:size - 2].decode("utf-16-le", "replace")
+    return found

@@ -1,0 +1,206 @@
+"""The PDF reader on PDFs made in the test (tests/pdfmaker.py): columns, running heads,
+broken words, footnotes, an outline, and the PDFs it refuses."""
+
+import pytest
+
+from narrate.convert import convert_document
+from narrate.errors import InputError
+from narrate.read import read_document
+from narrate.read.document import HEADING, LIST_ITEM, NOTE, PARAGRAPH, PROSE
+from narrate.read.pdfblocks import clean
+from tests.pdfmaker import (
+    new_pdf,
+    put_lines,
+    raised,
+    raw_pdf,
+    running_heads,
+    save,
+    to_unicode_map,
+    width,
+)
+
+pytestmark = pytest.mark.unit
+
+
+def prose(document) -> list[str]:
+    return [b.text for b in document.blocks if b.kind in PROSE]
+
+
+def spoken(document) -> str:
+    book, _ = convert_document(document)
+    return " ".join(s.say for s in book.spoken)
+
+
+def test_two_columns_are_read_column_by_column_and_a_sentence_runs_on(tmp_path):
+    pdf = new_pdf()
+    pdf.add_page()
+    left = ["The left column starts here and its", "words run down the page line by",
+            "line until the column ends in the", "middle of a sentence that goes"]
+    right = ["on at the top of the right column.", "The right column has its own lines",
+             "that a reader takes after the left", "column, never across the gutter."]
+    put_lines(pdf, 30, 80, left)
+    put_lines(pdf, 230, 80, right)
+    document = read_document(save(pdf, tmp_path / "columns.pdf"))
+    assert prose(document) == [
+        ("The left column starts here and its words run down the page line by line until "
+        "the column ends in the middle of a sentence that goes on at the top of the right "
+        "column. The right column has its own lines that a reader takes after the left "
+        "column, never across the gutter.")]
+
+
+def test_running_heads_page_numbers_and_footers_are_never_spoken(tmp_path):
+    pdf = new_pdf()
+    for number in range(1, 5):
+        pdf.add_page()
+        running_heads(pdf, "A GUIDE TO QUIET ROOMS", number)
+        put_lines(pdf, 60, 100, [f"Room {number} is one more quiet room on the list.",
+                                 "It has a window and a chair in it."])
+    document = read_document(save(pdf, tmp_path / "heads.pdf"))
+    text = spoken(document)
+    assert "GUIDE" not in text.upper()
+    assert text.count("quiet room") == 4
+    for block in document.blocks:
+        assert block.text.strip() not in {"1", "2", "3", "4"}
+
+
+def test_a_word_broken_at_a_line_end_is_joined_and_a_real_hyphen_kept(tmp_path):
+    pdf = new_pdf()
+    pdf.add_page()
+    put_lines(pdf, 40, 80, ["It is impor-", "tant that the well-known road to Soekarno-",
+                            "Hatta airport runs past the well-", "known school."])
+    document = read_document(save(pdf, tmp_path / "hyphens.pdf"))
+    assert prose(document) == [("It is important that the well-known road to Soekarno-Hatta "
+                               "airport runs past the well-known school.")]
+
+
+def test_words_set_apart_without_a_space_are_two_words(tmp_path):
+    pdf = new_pdf()
+    pdf.add_page()
+    pdf.text(40, 80, "Since the inception")
+    pdf.text(40 + width(pdf, "Since the inception") + 3, 80, "of the law, people read.")
+    document = read_document(save(pdf, tmp_path / "spaces.pdf"))
+    assert prose(document) == ["Since the inception of the law, people read."]
+
+
+@pytest.mark.parametrize(("typeset", "letters"), [("ﬁnd the ﬂag", "find the flag"),
+                                                  ("caf\u00e9 cafe\u0301", "café café"),
+                                                  ("‘‘quoted’’", "“quoted”")])
+def test_ligatures_and_accents_are_letters(typeset, letters):
+    assert clean(typeset) == letters
+
+
+def test_a_footnote_is_a_note_and_its_mark_is_not_spoken(tmp_path):
+    pdf = new_pdf()
+    pdf.add_page()
+    last = "which was high that spring."
+    put_lines(pdf, 40, 80, ["Everyone in the town went down to see the river,", last])
+    raised(pdf, 40 + width(pdf, last) + 1, 80 + 14, "1")
+    raised(pdf, 40, 520, "1", size=5)
+    put_lines(pdf, 45, 520, ["The town records say it rose four feet above the bank."],
+              size=8, leading=10)
+    document = read_document(save(pdf, tmp_path / "footnote.pdf"))
+    paragraph = next(b for b in document.blocks if b.kind == PARAGRAPH)
+    assert paragraph.text == ("Everyone in the town went down to see the river, which was "
+                              "high that spring.")
+    note = next(b for b in document.blocks if b.kind == NOTE)
+    assert note.text == "The town records say it rose four feet above the bank."
+    assert paragraph.refs == (note.note_id,)
+    book, _ = convert_document(document)
+    says = [s.say for s in book.spoken]
+    assert not any("spring 1" in say or "spring. 1" in say or "spring.1" in say
+                   for say in says)
+    assert any(s.role == "note" and "four feet" in s.text for s in book.spoken)
+
+
+def test_the_outline_gives_the_chapters_and_their_titles(tmp_path):
+    pdf = new_pdf(title="The Two Walks", author="A. Walker")
+    for number, title in ((1, "The Morning Walk"), (2, "The Evening Walk")):
+        pdf.add_page()
+        pdf.start_section(f"Chapter {number}: {title}")
+        put_lines(pdf, 100, 80, [f"CHAPTER {number}", title], size=14, leading=20)
+        put_lines(pdf, 40, 150, [f"This is the {title.lower()} and it is long enough to",
+                                 "be a paragraph that the listener hears in full."])
+    document = read_document(save(pdf, tmp_path / "outline.pdf"))
+    headings = [(b.label, b.text, b.level) for b in document.blocks if b.kind == HEADING]
+    assert headings == [("Chapter 1", "The Morning Walk", 1), ("Chapter 2", "The Evening Walk", 1)]
+    assert document.metadata["title"] == "The Two Walks"
+    assert document.metadata["author"] == "A. Walker"
+    book, _ = convert_document(document)
+    assert [c.title for c in book.chapters] == ["The Morning Walk", "The Evening Walk"]
+    assert "CHAPTER 1" not in " ".join(prose(document))
+
+
+def test_without_an_outline_larger_type_makes_the_chapters(tmp_path):
+    pdf = new_pdf()
+    for title in ("First Things", "Second Things"):
+        pdf.add_page()
+        put_lines(pdf, 40, 80, [title], size=18)
+        put_lines(pdf, 40, 120, [f"The {title.lower()} are told here in a paragraph of",
+                                 "plain words that a listener hears."])
+    document = read_document(save(pdf, tmp_path / "sizes.pdf"))
+    book, _ = convert_document(document)
+    assert [c.title for c in book.chapters] == ["First Things", "Second Things"]
+
+
+def test_bullets_make_list_items(tmp_path):
+    pdf = new_pdf()
+    pdf.add_page()
+    put_lines(pdf, 40, 80, ["Bring these things:", "- a map of the hills", "- a flask of water"])
+    document = read_document(save(pdf, tmp_path / "list.pdf"))
+    assert [b.text for b in document.blocks if b.kind == LIST_ITEM] == [
+        "a map of the hills", "a flask of water"]
+
+
+# ---- refused ---------------------------------------------------------------------------------
+
+
+def refusal(path) -> str:
+    with pytest.raises(InputError) as caught:
+        read_document(path)
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith(str(path))
+    return message
+
+
+def test_a_pdf_locked_with_a_password_is_refused_and_an_empty_password_is_tried(tmp_path):
+    for user, name in (("secret", "locked.pdf"), ("", "open.pdf")):
+        pdf = new_pdf()
+        pdf.add_page()
+        put_lines(pdf, 40, 80, ["A sentence that only the right reader may see."])
+        pdf.set_encryption(owner_password="owner", user_password=user)
+        save(pdf, tmp_path / name)
+    assert "password" in refusal(tmp_path / "locked.pdf")
+    assert prose(read_document(tmp_path / "open.pdf")) == [
+        "A sentence that only the right reader may see."]
+
+
+def test_a_pdf_without_a_text_layer_is_refused(tmp_path):
+    pdf = new_pdf()
+    pdf.add_page()
+    pdf.rect(40, 40, 300, 400, style="F")  # a page that is a picture, as a scan is
+    message = refusal(save(pdf, tmp_path / "scan.pdf"))
+    assert "no text layer" in message and "OCR" in message
+
+
+def test_fonts_that_map_glyphs_to_no_letters_are_refused(tmp_path):
+    content = b"BT /F1 12 Tf 40 300 Td (" + bytes(range(65, 91)) * 4 + b") Tj ET"
+    path = raw_pdf(tmp_path / "glyphs.pdf", content, font="/ToUnicode 6 0 R",
+                   extra=[to_unicode_map(range(65, 91), 0xE000)])
+    assert "map glyphs to no letters" in refusal(path)
+
+
+@pytest.mark.parametrize("data", [b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF",
+                                  b"%PDF-1.4\n" + b"\x00\xff" * 500,
+                                  b"not a pdf at all, just words"])
+def test_a_damaged_or_false_pdf_is_refused_in_one_line(tmp_path, data):
+    path = tmp_path / "damaged.pdf"
+    path.write_bytes(data)
+    refusal(path)
+
+
+def test_a_hand_made_pdf_with_a_font_that_maps_to_letters_reads(tmp_path):
+    """The control for the refusal above: the same page with its codes mapped to letters."""
+    content = b"BT /F1 12 Tf 40 300 Td (Plain words on a plain page.) Tj ET"
+    path = raw_pdf(tmp_path / "plain.pdf", content)
+    assert prose(read_document(path)) == ["Plain words on a plain page."]
+
