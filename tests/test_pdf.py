@@ -1,13 +1,18 @@
 """The PDF reader on PDFs made in the test (tests/pdfmaker.py): columns, running heads,
 broken words, footnotes, an outline, and the PDFs it refuses."""
 
+import os
+import zlib
+
 import pytest
 
 from narrate.convert import convert_document
 from narrate.errors import InputError
+from narrate.processes import worker_context
 from narrate.read import read_document
 from narrate.read.document import HEADING, LIST_ITEM, NOTE, PARAGRAPH, PROSE
 from narrate.read.pdfblocks import clean
+from narrate.read.pdfguard import read_apart
 from tests.pdfmaker import (
     new_pdf,
     put_lines,
@@ -204,3 +209,28 @@ def test_a_hand_made_pdf_with_a_font_that_maps_to_letters_reads(tmp_path):
     path = raw_pdf(tmp_path / "plain.pdf", content)
     assert prose(read_document(path)) == ["Plain words on a plain page."]
 
+
+
+def test_a_decompression_bomb_is_refused_before_pdfium_inflates_it(tmp_path):
+    packer = zlib.compressobj(9)
+    packed = b"".join(packer.compress(b"0 0 m " * 2**20) for _ in range(24)) + packer.flush()
+    path = raw_pdf(tmp_path / "bomb.pdf", b"")
+    stream = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed
+    path.write_bytes(path.read_bytes().replace(b"<< /Length 0 >>\nstream\n", stream))
+    assert "decompression bomb" in refusal(path)
+
+
+def _crash(path):
+    os.abort()  # as PDFium does when it meets what it cannot survive
+
+
+def _flood(path):
+    return bytearray(4 * 2**30)  # past the child's memory cap
+
+
+@pytest.mark.parametrize("reader", [_crash, _flood])
+def test_pdfium_crashing_or_flooding_its_process_is_one_line_not_a_dead_narrate(tmp_path, reader):
+    path = tmp_path / "hostile.pdf"
+    with pytest.raises(InputError) as caught:
+        read_apart(reader, str(path), worker_context())
+    assert str(caught.value).startswith(str(path)) and "\n" not in str(caught.value)

@@ -22,10 +22,12 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from narrate.errors import InputError
+from narrate.processes import worker_context
 from narrate.read import sections
 from narrate.read.document import FRONT_MATTER, HEADING, NOTE, Block, Document
 from narrate.read.files import read_bytes
 from narrate.read.pdfblocks import Outlined, Paragraphs, Vocabulary, clean, settle_levels
+from narrate.read.pdfguard import check_streams, read_apart
 from narrate.read.pdflayout import Line, page_lines, reading_order
 from narrate.read.pdfpages import (
     Footnote,
@@ -47,9 +49,19 @@ _GARBAGE = re.compile(r"[\ue000-\uf8ff\ufffd\x00-\x08\x0e-\x1f]|/g\d+|\(cid:\d+\
 
 
 def read_pdf(path: str) -> Document:
+    """The PDF's Document, read by PDFium in a child process (pdfguard)."""
     data = read_bytes(path, MAX_PDF_BYTES)
-    if not data.lstrip()[:1024].count(b"%PDF-"):
+    if b"%PDF-" not in data[:1024]:
         raise InputError(f"{path}: not a PDF (no %PDF- header); check it is the right file")
+    check_streams(data, path)
+    document = read_apart(read_pdf_here, path, worker_context())
+    assert isinstance(document, Document)
+    return document
+
+
+def read_pdf_here(path: str) -> Document:
+    """The PDF's Document, read in this process."""
+    data = read_bytes(path, MAX_PDF_BYTES)
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
