@@ -3,7 +3,7 @@
     document = read_document("book.epub")
 
 Formats: plain text (.txt), Markdown (.md), HTML (.html, .htm, .xhtml), EPUB 2/3
-(.epub) and PDF with a text layer (.pdf). Anything else is refused with one line that lists these.
+(.epub), PDF with a text layer (.pdf) and Word (.docx). Anything else is refused with one line that lists these.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from narrate.read.document import PROSE, Block, Document
 
 SOURCE_SUFFIXES = {".txt": "text", ".text": "text", "": "text", ".md": "markdown",
            ".markdown": "markdown", ".html": "html", ".htm": "html", ".xhtml": "html",
-           ".epub": "epub", ".pdf": "pdf"}
-READS = "plain text (.txt), Markdown (.md), HTML (.html), EPUB (.epub) or PDF (.pdf)"
+           ".epub": "epub", ".pdf": "pdf", ".docx": "docx"}
+READS = ("plain text (.txt), Markdown (.md), HTML (.html), EPUB (.epub), PDF (.pdf) or "
+         "Word (.docx)")
 
 __all__ = ["SOURCE_SUFFIXES", "Block", "Document", "kind_summary", "read_document"]
 
@@ -37,6 +38,10 @@ def read_document(path: str | Path) -> Document:
         from narrate.read.epub import read_epub
 
         document = read_epub(str(path))
+    elif kind == "docx":
+        from narrate.read.docx import read_docx
+
+        document = read_docx(str(path))
     elif kind == "pdf":
         from narrate.read.pdf import read_pdf
 
