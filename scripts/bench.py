@@ -482,6 +482,15 @@ EXPECTED = {
     "hyperfine-readme.md": ["Features", "Usage", "Installation", "Alternative tools",
                             "Integration with other tools", "Origin of the name",
                             "Citing hyperfine", "License"],
+    "freeculture.pdf": ["Preface", "Introduction", "“Piracy”", "Creators", "“Mere Copyists”",
+                        "Catalogs", "“Pirates”", "“Piracy”", "“Property”", "Founders",
+                        "Recorders", "Transformers", "Collectors", "“Property”", "Puzzles",
+                        "Chimera", "Harms", "Balances", "Eldred", "Eldred II", "Conclusion",
+                        "Afterword"],
+    "federal-register-2020-17221.pdf": [],  # one document: its headings are sections
+    "word365_structure.pdf": [],
+    "comments.docx": [], "footnotes.docx": [], "simple-list.docx": [], "tables.docx": [],
+    "text-box.docx": [],
     "prophet-essay.txt": ["The Prophets", "From the Steppe to the Soviet", "War and Revolution",
                           "The Tragedy of Power"],
 }
@@ -494,7 +503,18 @@ def _bare_parse(path: Path) -> None:
     from lxml import html
     from markdown_it import MarkdownIt
 
-    if path.suffix == ".epub":
+    if path.suffix == ".pdf":
+        import pypdfium2
+
+        document = pypdfium2.PdfDocument(path)
+        for page in document:
+            page.get_textpage().get_text_range()
+    elif path.suffix == ".docx":
+        import mammoth
+
+        with path.open("rb") as handle:
+            mammoth.convert_to_html(handle)
+    elif path.suffix == ".epub":
         with zipfile.ZipFile(path) as archive:
             for name in archive.namelist():
                 if name.endswith(".xhtml"):
@@ -518,7 +538,8 @@ def bench_corpus(work: Path) -> None:
     from narrate.read import read_document
 
     print("== corpus: reading real books (expected chapters from ../shared/corpus/README.md)")
-    texts = sorted(CORPUS.glob("*.*")) if CORPUS.is_dir() else []
+    texts = [p for pattern in ("*.*", "pdf/*.pdf", "docx/*.docx")
+             for p in sorted(CORPUS.glob(pattern))] if CORPUS.is_dir() else []
     texts = [p for p in texts if p.name in EXPECTED] + [SEED]
     if not CORPUS.is_dir():
         print(f"(no {CORPUS}: the seed only)")

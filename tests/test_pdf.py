@@ -234,3 +234,13 @@ def test_pdfium_crashing_or_flooding_its_process_is_one_line_not_a_dead_narrate(
     with pytest.raises(InputError) as caught:
         read_apart(reader, str(path), worker_context())
     assert str(caught.value).startswith(str(path)) and "\n" not in str(caught.value)
+
+
+def test_an_outline_typed_in_capitals_titles_its_chapters_as_a_book_prints_them(tmp_path):
+    pdf = new_pdf()
+    for title in ("PREFACE", '"PIRACY"'):
+        pdf.add_page()
+        pdf.start_section(title)
+        put_lines(pdf, 40, 120, ["A paragraph that is long enough to be read aloud here."])
+    book, _ = convert_document(read_document(save(pdf, tmp_path / "capitals.pdf")))
+    assert [c.title for c in book.chapters] == ["Preface", "“Piracy”"]

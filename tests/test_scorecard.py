@@ -43,12 +43,12 @@ def test_the_junk_detector_finds_what_it_should():
     from narrate.model import Book, Chapter, Section, Segment
 
     says = ["four eight four four eight eight eight", "see https colon", "Project Gutenberg-tm"]
-    texts = ["notes", "see", "a claim.[12] and [Pg 3]"]
+    texts = ["notes", "see", "a claim.[12] and [Pg 3], impor- tant, pre- and post-war"]
     segments = [Segment(f"01.001.{i}", "narrator", t, s) for i, (t, s) in
                 enumerate(zip(texts, says), 1)]
     book = Book("t", chapters=[Chapter("01", "c", sections=[Section("01.001", segments)])])
     assert junk_words(book) == {"notation": 7, "web address": 1, "gutenberg": 1,
-                                "note mark": 1, "page number": 1}
+                                "note mark": 1, "page number": 1, "broken word": 1}
 
 
 PROSE = st.lists(st.sampled_from(["The", "music", "of", "Beethoven", "was", "heard", "again,",

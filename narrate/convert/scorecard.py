@@ -20,6 +20,8 @@ _SAY_JUNK = {
     "gutenberg": re.compile(r"\bproject gutenberg\b|\bgutenberg-tm\b|\bebook #", re.IGNORECASE),
 }
 _TEXT_JUNK = {
+    # a word a PDF broke at a line's end, left broken ("impor- tant")
+    "broken word": re.compile(r"\b[a-z]{2,}- (?!and\b|or\b|to\b)[a-z]{2,}\b"),
     "note mark": re.compile(r"(?<=[\w.,;:!?”\"’')])\[(?:\d{1,3}|[A-Z])\]"),
     "page number": re.compile(r"\[(?:Pg|Page)\s*[\divxlc]+\]|\{\d+\}", re.IGNORECASE),
     "illustration": re.compile(r"\[[^\]]*\b(?:illustration|sidenote|figure)\b[^\]]*\]|"

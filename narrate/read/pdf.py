@@ -182,7 +182,7 @@ def _outline(document, count: int) -> list[Outlined]:
     for item in document.get_toc(max_depth=8):
         dest = item.get_dest()
         index = dest.get_index() if dest is not None else None
-        title = " ".join(clean(item.get_title() or "").split())
+        title = _as_written(item.get_title() or "")
         if index is not None and 0 <= index < count and title:
             entries.append((item.level, title, index + 1))
         if len(entries) >= MAX_OUTLINE:
@@ -200,6 +200,15 @@ def _outline(document, count: int) -> list[Outlined]:
             label, title = sections.split_label(title)
         outlined.append(Outlined(title, level, label, page))
     return outlined
+
+
+def _as_written(title: str) -> str:
+    """An outline's title as a book prints it: curly quotes, and words in capitals (a
+    bookmark typed as "PREFACE") in title case."""
+    title = re.sub(r'"([^"]*)"', "“\\1”", " ".join(clean(title).split()))
+    if title.isupper():
+        title = re.sub(r"[A-Z][A-Z'’]*", lambda m: m.group()[0] + m.group()[1:].lower(), title)
+    return title
 
 
 def _has_entries(entries: list[tuple[int, str, int]], start: int) -> bool:
