@@ -244,3 +244,19 @@ def test_an_outline_typed_in_capitals_titles_its_chapters_as_a_book_prints_them(
         put_lines(pdf, 40, 120, ["A paragraph that is long enough to be read aloud here."])
     book, _ = convert_document(read_document(save(pdf, tmp_path / "capitals.pdf")))
     assert [c.title for c in book.chapters] == ["Preface", "“Piracy”"]
+
+
+def test_a_damaged_page_is_left_out_with_a_warning_and_the_rest_is_read(tmp_path):
+    pdf = new_pdf()
+    pdf.set_compression(False)
+    for words in ("The first page is damaged.", "The second page reads well."):
+        pdf.add_page()
+        put_lines(pdf, 40, 80, [words])
+    path = save(pdf, tmp_path / "damaged-page.pdf")
+    data = path.read_bytes()
+    assert data.count(b"/Type /Page\n") == 2
+    path.write_bytes(data.replace(b"/Type /Page\n", b"/Type /Pag\xcd\n", 1))
+    document = read_document(path)
+    assert prose(document) == ["The second page reads well."]
+    assert [p.code for p in document.problems] == ["pdf-page"]
+    assert "page 1" in document.problems[0].message

@@ -22,6 +22,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from narrate.errors import InputError
+from narrate.problems import WARNING, Problem
 from narrate.processes import worker_context
 from narrate.read import sections
 from narrate.read.document import FRONT_MATTER, HEADING, NOTE, Block, Document
@@ -87,9 +88,14 @@ def _read(path: str, document) -> Document:
     if count > MAX_PAGES:
         raise InputError(f"{path}: {count} pages, more than narrate reads in one book "
                          f"({MAX_PAGES}); split the PDF")
-    pages, margins = [], []
+    pages, margins, problems = [], [], []
     for i in range(count):
-        lines, margin = _lines(document, i)
+        try:
+            lines, margin = _lines(document, i)
+        except pdfium.PdfiumError as exc:  # one damaged page: the others are still read
+            problems.append(Problem("pdf-page", f"page {i + 1} is damaged ({exc}); not read",
+                                    WARNING, part=f"page {i + 1}"))
+            lines, margin = [], (0.0, 0.0)
         pages.append(lines)
         margins.append(margin)
     _require_text(path, pages)
@@ -119,7 +125,7 @@ def _read(path: str, document) -> Document:
     if not metadata.get("title"):
         metadata["title"] = next((b.text for b in blocks if b.kind == FRONT_MATTER), "")
     return Document(blocks, {k: v for k, v in metadata.items() if v}, chapter_level,
-                    source=path)
+                    problems=problems, source=path)
 
 
 def _lines(document, index: int) -> tuple[list[Line], tuple[float, float]]:

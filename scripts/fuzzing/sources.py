@@ -1,7 +1,8 @@
 """Sources for the readers: the test fixtures (a Gutenberg text and HTML page, a Markdown
-page, an EPUB) and small hand-made shapes, mutated: bytes flipped, inserted or deleted, a
-stretch repeated thousands of times, a structure nested deep, blank lines removed, an EPUB
-member damaged or its zip header bits set; each read by `narrate script FILE -o -`."""
+page, an EPUB), a PDF, a Word document and a FictionBook made here, and small hand-made
+shapes, mutated: bytes flipped, inserted or deleted, a stretch repeated thousands of
+times, a structure nested deep, blank lines removed, an EPUB's or a Word document's member
+damaged or its zip header bits set; each read by `narrate script FILE -o -`."""
 
 from __future__ import annotations
 
@@ -51,14 +52,59 @@ def seeds() -> list[tuple[str, bytes]]:
             if path.is_file() and name != "mimetype":
                 archive.writestr(_member(name), path.read_bytes())
     found.append((".epub", epub.getvalue()))
+    found += _pdf_word_and_fb2_seeds()
     found += [(".md", b"---\ntitle: T\n---\n\n# One\n\n> A quote, said.\n\n- a\n  - b\n\nText.\n"),
               (".html", (b"<html><body><h1>T</h1><p>Some <b>words</b>.</p><table><tr><td>1"
                         b"</td></tr></table></body></html>"))]
     return found
 
 
+def _pdf_word_and_fb2_seeds() -> list[tuple[str, bytes]]:
+    """A PDF with an outline, two columns, a running head and a footnote, its pages drawn
+    uncompressed so that mutations reach the drawing's operators; a Word document with a
+    heading, a footnote and a comment (tests/pdfmaker.py, tests/docxmaker.py); a
+    FictionBook with a note and a poem. Stamped with fixed times: the same bytes each run."""
+    import datetime
+    import sys
+    import tempfile
+
+    sys.path.insert(0, str(FIXTURES.parents[2]))
+    from tests import docxmaker as word
+    from tests import pdfmaker
+
+    pdf = pdfmaker.new_pdf(title="Seed", author="Fuzz")
+    pdf.set_compression(False)
+    pdf.set_creation_date(datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc))
+    for number in (1, 2):
+        pdf.add_page()
+        pdf.start_section(f"Chapter {number}: Rivers")
+        pdfmaker.running_heads(pdf, "A BOOK OF RIVERS", number)
+        pdfmaker.put_lines(pdf, 30, 80, ["The left column runs down the page and", "ends in impor-"])
+        pdfmaker.put_lines(pdf, 230, 80, ["tant words in the right column.", "Then it ends."])
+        pdfmaker.raised(pdf, 330, 94, "1")
+        pdfmaker.put_lines(pdf, 36, 540, ["A note at the foot of the page."], size=8)
+        pdfmaker.raised(pdf, 30, 540, "1", size=5)
+    body = (word.paragraph("Rivers", "Heading1")
+            + word.paragraph("The river rose.", runs=word.footnote_mark(1)))
+    with tempfile.TemporaryDirectory() as folder:
+        made = word.docx(Path(folder) / "seed.docx", body, {
+            "styles": word.styles(), "footnotes": word.footnotes({1: "By four feet."}),
+            "comments": word.comments({0: "A comment."})})
+        with zipfile.ZipFile(made) as archive:
+            parts = {name: archive.read(name) for name in archive.namelist()}
+    docx = io.BytesIO()
+    with zipfile.ZipFile(docx, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(_member(name), data)
+    fb2 = (b'<?xml version="1.0"?><FictionBook xmlns:l="http://www.w3.org/1999/xlink"><body>'
+           b"<section><title><p>One</p></title><p>Words<a l:href=\"#n1\" type=\"note\">1</a>."
+           b"</p><poem><stanza><v>A line</v></stanza></poem></section></body><body name="
+           b'"notes"><section id="n1"><p>A note.</p></section></body></FictionBook>')
+    return [(".pdf", bytes(pdf.output())), (".docx", docx.getvalue()), (".fb2", fb2)]
+
+
 def mutate(suffix: str, data: bytes, rng: random.Random) -> bytes:
-    if suffix == ".epub" and rng.random() < 0.6:
+    if suffix in (".epub", ".docx") and rng.random() < 0.6:
         return _mutate_epub(data, rng)
     return rng.choice(_MUTATIONS)(bytearray(data), rng)
 
