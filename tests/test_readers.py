@@ -387,7 +387,8 @@ def test_markdown_front_matter_setext_nested_headings_and_footnotes(tmp_path):
 @pytest.mark.parametrize("name, data, message", [
     ("data.json", b'{"a": 1}', "cannot read .json files"),
     ("doc.rtf", b"{\\rtf1 hello}", "cannot read .rtf files"),
-    ("doc.docx", b"PK\x03\x04", "cannot read .docx files"),
+    ("doc.docx", b"PK\x03\x04", "not a complete zip archive"),
+    ("doc.odt", b"PK\x03\x04", "cannot read .odt files"),
     ("cover.png", b"\x89PNG", "cannot read .png files"),
     ("only-code.md", b"```\ncode\n```\n\n    more code\n", "no text to read aloud"),
     ("headings.txt", b"CHAPTER I\n\nCHAPTER II\n\nCHAPTER III\n", "no text to read aloud"),
