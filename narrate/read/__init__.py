@@ -3,7 +3,9 @@
     document = read_document("book.epub")
 
 Formats: plain text (.txt), Markdown (.md), HTML (.html, .htm, .xhtml), EPUB 2/3
-(.epub), PDF with a text layer (.pdf) and Word (.docx). Anything else is refused with one line that lists these.
+(.epub), PDF with a text layer (.pdf), Word (.docx), FictionBook (.fb2), and Kindle
+books (.mobi, .azw3) when Calibre's ebook-convert is installed. Anything else is
+refused with one line that lists these.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from narrate.read.document import PROSE, Block, Document
 
 SOURCE_SUFFIXES = {".txt": "text", ".text": "text", "": "text", ".md": "markdown",
            ".markdown": "markdown", ".html": "html", ".htm": "html", ".xhtml": "html",
-           ".epub": "epub", ".pdf": "pdf", ".docx": "docx"}
-READS = ("plain text (.txt), Markdown (.md), HTML (.html), EPUB (.epub), PDF (.pdf) or "
-         "Word (.docx)")
+           ".epub": "epub", ".pdf": "pdf", ".docx": "docx", ".fb2": "fb2",
+           ".mobi": "kindle", ".azw3": "kindle", ".azw": "kindle"}
+READS = ("plain text (.txt), Markdown (.md), HTML (.html), EPUB (.epub), PDF (.pdf), Word "
+         "(.docx), FictionBook (.fb2) or, with Calibre, Kindle books (.mobi, .azw3)")
 
 __all__ = ["SOURCE_SUFFIXES", "Block", "Document", "kind_summary", "read_document"]
 
@@ -38,6 +41,10 @@ def read_document(path: str | Path) -> Document:
         from narrate.read.epub import read_epub
 
         document = read_epub(str(path))
+    elif kind == "kindle":
+        from narrate.read.kindle import read_kindle
+
+        document = read_kindle(str(path))
     elif kind == "docx":
         from narrate.read.docx import read_docx
 
@@ -56,7 +63,11 @@ def _read_file(path: Path, kind: str) -> Document:
     from narrate.read.files import MAX_HTML_BYTES, MAX_SOURCE_BYTES, decode, read_bytes
     from narrate.read.text import read_text
 
-    data = read_bytes(path, MAX_HTML_BYTES if kind == "html" else MAX_SOURCE_BYTES)
+    data = read_bytes(path, MAX_HTML_BYTES if kind in ("html", "fb2") else MAX_SOURCE_BYTES)
+    if kind == "fb2":
+        from narrate.read.fb2 import read_fb2
+
+        return read_fb2(data, str(path))
     if kind == "html":
         from narrate.read.html import read_html
 
