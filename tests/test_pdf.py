@@ -260,3 +260,27 @@ def test_a_damaged_page_is_left_out_with_a_warning_and_the_rest_is_read(tmp_path
     assert prose(document) == ["The second page reads well."]
     assert [p.code for p in document.problems] == ["pdf-page"]
     assert "page 1" in document.problems[0].message
+
+
+def test_scanned_pages_among_text_pages_are_a_warning_naming_the_first(tmp_path):
+    pdf = new_pdf()
+    for number in range(1, 7):
+        pdf.add_page()
+        if number <= 2:
+            put_lines(pdf, 40, 80, [f"Page {number} has words a listener hears."])
+        else:
+            pdf.rect(40, 40, 300, 400, style="F")  # a scanned page: a picture, no text
+    document = read_document(save(pdf, tmp_path / "half-scanned.pdf"))
+    assert " ".join(prose(document)) == ("Page 1 has words a listener hears. Page 2 has words "
+                                         "a listener hears.")
+    [problem] = [p for p in document.problems if p.code == "pdf-no-text"]
+    assert "4 of 6 pages" in problem.message and "first page 3" in problem.message
+
+
+def test_a_paragraph_of_many_lines_is_joined_in_linear_time():
+    from narrate.read.pdfblocks import Vocabulary
+
+    vocabulary = Vocabulary([])
+    lines = ["a line that ends in a broken word impor-", "tant and goes on"] * 50_000
+    joined = vocabulary.join(lines)
+    assert joined.count("important") == 50_000 and "impor-" not in joined

@@ -42,6 +42,7 @@ from narrate.read.pdfpages import (
 MAX_PDF_BYTES = 256 * 1024 * 1024
 MAX_PAGES = 5000
 MAX_OUTLINE = 5000  # outline entries read; depth is capped at 8
+MAX_PRINTED = 50  # entries on one page looked for among its lines (the rest: at its top)
 _ERRORS = {1: "is not a PDF narrate can open (PDFium reads no document in it)",
            2: "cannot be found or opened", 3: "is not a PDF, or is damaged past repair "
            "(no readable cross-reference table or objects)",
@@ -99,6 +100,11 @@ def _read(path: str, document) -> Document:
         pages.append(lines)
         margins.append(margin)
     _require_text(path, pages)
+    blank = [i + 1 for i, lines in enumerate(pages) if not lines]
+    if len(blank) > max(2, count // 10):  # more than covers and blank pages
+        problems.append(Problem("pdf-no-text", f"{len(blank)} of {count} pages have no text "
+                                f"layer (scanned pages?), first page {blank[0]}; not read — "
+                                "run an OCR tool such as ocrmypdf on the PDF", WARNING))
     body = _body_size(pages)
     strip_furniture(pages, body, margins)
     outline = _outline(document, count)
@@ -229,7 +235,9 @@ def _printed_titles(entries: list[Outlined], lines: list[Line], reader: Paragrap
     entry whose title the page does not print is placed at the page's top at once."""
     printed: dict[int, Outlined | None] = {}
     ordered = sorted(lines, key=lambda line: -line.top)
-    for entry in entries:
+    for entry in entries[MAX_PRINTED:]:  # an outline naming one page a thousand times
+        reader.heading(entry)
+    for entry in entries[:MAX_PRINTED]:
         title = _letters(entry.title)
         at = next((i for i, line in enumerate(ordered) if id(line) not in printed and title
                    and _letters(line.text).endswith(title)

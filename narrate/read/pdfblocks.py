@@ -54,22 +54,30 @@ class Vocabulary:
             for word in _WORDS.findall(text.lower()):
                 (self.hyphened if "-" in word else self.whole).add(word)
 
-    def join(self, before: str, after: str) -> str:
-        """Two lines' text, the second after the first."""
-        if not before:
-            return after
+    def join(self, lines: list[str]) -> str:
+        """Lines' text as one paragraph's (linear: each joint looks at two lines only)."""
+        pieces: list[str] = []
+        for line in lines:
+            if pieces:
+                pieces[-1], space = self._joint(pieces[-1], line)
+                pieces.append(space)
+            pieces.append(line)
+        return "".join(pieces)
+
+    def _joint(self, before: str, after: str) -> tuple[str, str]:
+        """The line before as it ends when `after` follows it, and what goes between."""
         if before[-1] in "—–/" or (before[-1] in _LINE_HYPHENS and not after[:1].isalpha()):
-            return before + after
+            return before, ""
         if before[-1] not in _LINE_HYPHENS or not before[-2:-1].isalpha():
-            return f"{before} {after}"
+            return before, " "
         head = re.search(r"[^\W\d_]+$", before[:-1])
         tail = re.match(r"[^\W\d_]+", after)
         if not head or not tail:
-            return before[:-1] + "-" + after
+            return before[:-1] + "-", ""
         first, second = head.group().lower(), tail.group().lower()
         keep = after[0].isupper() or (f"{first}-{second}" in self.hyphened
                                       and first + second not in self.whole)
-        return before[:-1] + ("-" if keep else "") + after
+        return before[:-1] + ("-" if keep else ""), ""
 
 
 def clean(text: str) -> str:
@@ -183,9 +191,7 @@ class Paragraphs:
     def close(self) -> None:
         if not self.lines:
             return
-        text = ""
-        for line in self.lines:
-            text = self.vocabulary.join(text, line.text)
+        text = self.vocabulary.join([line.text for line in self.lines])
         first = self.lines[0]
         if self.kind == LIST_ITEM:
             text = _BULLET.sub("", text, count=1)
