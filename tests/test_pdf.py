@@ -284,3 +284,17 @@ def test_a_paragraph_of_many_lines_is_joined_in_linear_time():
     lines = ["a line that ends in a broken word impor-", "tant and goes on"] * 50_000
     joined = vocabulary.join(lines)
     assert joined.count("important") == 50_000 and "impor-" not in joined
+
+
+def test_a_page_count_past_the_limit_is_refused(tmp_path):
+    path = raw_pdf(tmp_path / "many.pdf", b"BT /F1 12 Tf 40 300 Td (Words on a page.) Tj ET")
+    path.write_bytes(path.read_bytes().replace(
+        b"/Kids [3 0 R] /Count 1", b"/Kids [" + b"3 0 R " * 6000 + b"] /Count 6000"))
+    assert "6000 pages" in refusal(path)
+
+
+def test_objects_nested_a_hundred_thousand_deep_are_read_past(tmp_path):
+    path = raw_pdf(tmp_path / "deep.pdf", b"BT /F1 12 Tf 40 300 Td (Words on a page.) Tj ET")
+    path.write_bytes(path.read_bytes().replace(
+        b"/Resources <<", b"/Deep " + b"[" * 100_000 + b"]" * 100_000 + b" /Resources <<"))
+    assert prose(read_document(path)) == ["Words on a page."]
