@@ -72,10 +72,12 @@ def test_a_word_broken_at_a_line_end_is_joined_and_a_real_hyphen_kept(tmp_path):
     pdf = new_pdf()
     pdf.add_page()
     put_lines(pdf, 40, 80, ["It is impor-", "tant that the well-known road to Soekarno-",
-                            "Hatta airport runs past the well-", "known school."])
+                            "Hatta airport runs past the well-", "known school, a regulation-",
+                            "minimizing school: minimizing every regulation."])
     document = read_document(save(pdf, tmp_path / "hyphens.pdf"))
     assert prose(document) == [("It is important that the well-known road to Soekarno-Hatta "
-                               "airport runs past the well-known school.")]
+                                "airport runs past the well-known school, a regulation-"
+                                "minimizing school: minimizing every regulation.")]
 
 
 def test_words_set_apart_without_a_space_are_two_words(tmp_path):
@@ -298,3 +300,17 @@ def test_objects_nested_a_hundred_thousand_deep_are_read_past(tmp_path):
     path.write_bytes(path.read_bytes().replace(
         b"/Resources <<", b"/Deep " + b"[" * 100_000 + b"]" * 100_000 + b" /Resources <<"))
     assert prose(read_document(path)) == ["Words on a page."]
+
+
+def test_a_half_title_page_is_not_read_as_a_heading(tmp_path):
+    pdf = new_pdf(title="Quiet Rooms")
+    pdf.add_page()
+    pdf.start_section("Preface")
+    put_lines(pdf, 40, 80, ["A preface of a few words, long enough to be read."])
+    pdf.add_page()
+    put_lines(pdf, 120, 300, ["QUIET ROOMS"], size=20)
+    pdf.add_page()
+    pdf.start_section("Introduction")
+    put_lines(pdf, 40, 80, ["An introduction of a few words, long enough as well."])
+    document = read_document(save(pdf, tmp_path / "half-title.pdf"))
+    assert [b.text for b in document.blocks if b.kind == HEADING] == ["Preface", "Introduction"]

@@ -130,6 +130,9 @@ def _read(path: str, document) -> Document:
     metadata = _metadata(document)
     if not metadata.get("title"):
         metadata["title"] = next((b.text for b in blocks if b.kind == FRONT_MATTER), "")
+    for block in blocks:  # a half-title page: the book's title alone, set large
+        if block.kind == HEADING and _letters(block.text) == _letters(metadata["title"]):
+            block.kind = FRONT_MATTER
     return Document(blocks, {k: v for k, v in metadata.items() if v}, chapter_level,
                     problems=problems, source=path)
 

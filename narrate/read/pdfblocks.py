@@ -5,7 +5,8 @@ A paragraph ends where its last line stops short after a full stop, or where the
 line is indented after one; a column's or a page's end does not end it unless a
 sentence ended there too. A word broken at a line's end is joined ("impor-" "tant") when
 the document writes it whole elsewhere or has no hyphenated spelling of it; a real
-hyphen ("non-normal", "Soekarno-Hatta") is kept.
+hyphen ("non-normal", "Soekarno-Hatta", "regulation-minimizing": two words it writes on
+their own) is kept.
 """
 
 from __future__ import annotations
@@ -49,10 +50,13 @@ class Vocabulary:
     def __init__(self, lines):
         self.whole: set[str] = set()
         self.hyphened: set[str] = set()
+        broken = False  # the line before ended in a broken word: this one starts with its end
         for line in lines:
-            text = line.text.rstrip(_LINE_HYPHENS)
-            for word in _WORDS.findall(text.lower()):
+            words = _WORDS.findall(line.text.lower())
+            ends_broken = line.text[-1:] in _LINE_HYPHENS
+            for word in words[1 if broken else 0:len(words) - (1 if ends_broken else 0)]:
                 (self.hyphened if "-" in word else self.whole).add(word)
+            broken = ends_broken
 
     def join(self, lines: list[str]) -> str:
         """Lines' text as one paragraph's (linear: each joint looks at two lines only)."""
@@ -75,9 +79,19 @@ class Vocabulary:
         if not head or not tail:
             return before[:-1] + "-", ""
         first, second = head.group().lower(), tail.group().lower()
-        keep = after[0].isupper() or (f"{first}-{second}" in self.hyphened
-                                      and first + second not in self.whole)
-        return before[:-1] + ("-" if keep else ""), ""
+        return before[:-1] + ("-" if self._hyphened(first, second, after[0]) else ""), ""
+
+    def _hyphened(self, first: str, second: str, initial: str) -> bool:
+        """Whether a word broken at a line's end is written with its hyphen: its second
+        part starts with a capital (Soekarno-Hatta); else the document never writes it
+        whole and writes it with a hyphen elsewhere, or both parts are words of four
+        letters or more that it writes on their own (regulation-minimizing)."""
+        if initial.isupper():
+            return True
+        if first + second in self.whole:
+            return False
+        return f"{first}-{second}" in self.hyphened or (
+            min(len(first), len(second)) >= 4 and {first, second} <= self.whole)
 
 
 def clean(text: str) -> str:
