@@ -30,6 +30,7 @@ from narrate.read.files import read_bytes
 from narrate.read.pdfblocks import Outlined, Paragraphs, Vocabulary, clean, settle_levels
 from narrate.read.pdfguard import check_streams, read_apart
 from narrate.read.pdflayout import Line, page_lines, reading_order
+from narrate.read.pdfoutline import letters, outline_headings, place_headings, printed_titles
 from narrate.read.pdfpages import (
     Footnote,
     note_text,
@@ -41,8 +42,6 @@ from narrate.read.pdfpages import (
 
 MAX_PDF_BYTES = 256 * 1024 * 1024
 MAX_PAGES = 5000
-MAX_OUTLINE = 5000  # outline entries read; depth is capped at 8
-MAX_PRINTED = 50  # entries on one page looked for among its lines (the rest: at its top)
 _ERRORS = {1: "is not a PDF narrate can open (PDFium reads no document in it)",
            2: "cannot be found or opened", 3: "is not a PDF, or is damaged past repair "
            "(no readable cross-reference table or objects)",
@@ -89,16 +88,7 @@ def _read(path: str, document) -> Document:
     if count > MAX_PAGES:
         raise InputError(f"{path}: {count} pages, more than narrate reads in one book "
                          f"({MAX_PAGES}); split the PDF")
-    pages, margins, problems = [], [], []
-    for i in range(count):
-        try:
-            lines, margin = _lines(document, i)
-        except pdfium.PdfiumError as exc:  # one damaged page: the others are still read
-            problems.append(Problem("pdf-page", f"page {i + 1} is damaged ({exc}); not read",
-                                    WARNING, part=f"page {i + 1}"))
-            lines, margin = [], (0.0, 0.0)
-        pages.append(lines)
-        margins.append(margin)
+    pages, margins, problems = _pages(document, count)
     _require_text(path, pages)
     blank = [i + 1 for i, lines in enumerate(pages) if not lines]
     if len(blank) > max(2, count // 10):  # more than covers and blank pages
@@ -107,17 +97,20 @@ def _read(path: str, document) -> Document:
                                 "run an OCR tool such as ocrmypdf on the PDF", WARNING))
     body = _body_size(pages)
     strip_furniture(pages, body, margins)
-    outline = _outline(document, count)
+    outline = outline_headings(document, count)
     vocabulary = Vocabulary(line for lines in pages for line in lines)
     reader = Paragraphs(body, vocabulary)
     reader.body_bold = _body_bold(pages)
     notes: list[Footnote] = []
+    by_page: dict[int, list[Outlined]] = {}
+    for entry in outline:
+        by_page.setdefault(entry.page, []).append(entry)
     for number, lines in enumerate(pages, start=1):
-        printed = _printed_titles([o for o in outline if o.page == number], lines, reader)
+        printed = printed_titles(by_page.get(number, []), lines, reader)
         for region in reading_order(lines):
             region = take_footnotes(region, body, notes)
             if printed and region:
-                region = _place_headings(printed, region, reader)
+                region = place_headings(printed, region, reader)
             if region:
                 reader.region(region)
         reader.end_page()
@@ -131,10 +124,26 @@ def _read(path: str, document) -> Document:
     if not metadata.get("title"):
         metadata["title"] = next((b.text for b in blocks if b.kind == FRONT_MATTER), "")
     for block in blocks:  # a half-title page: the book's title alone, set large
-        if block.kind == HEADING and _letters(block.text) == _letters(metadata["title"]):
+        if block.kind == HEADING and letters(block.text) == letters(metadata["title"]):
             block.kind = FRONT_MATTER
     return Document(blocks, {k: v for k, v in metadata.items() if v}, chapter_level,
                     problems=problems, source=path)
+
+
+def _pages(document, count: int) -> tuple[list[list[Line]], list[tuple[float, float]],
+                                          list[Problem]]:
+    """Every page's lines and margins; a page PDFium cannot load is a warning."""
+    pages, margins, problems = [], [], []
+    for i in range(count):
+        try:
+            lines, margin = _lines(document, i)
+        except pdfium.PdfiumError as exc:  # one damaged page: the others are still read
+            problems.append(Problem("pdf-page", f"page {i + 1} is damaged ({exc}); not read",
+                                    WARNING, part=f"page {i + 1}"))
+            lines, margin = [], (0.0, 0.0)
+        pages.append(lines)
+        margins.append(margin)
+    return pages, margins, problems
 
 
 def _lines(document, index: int) -> tuple[list[Line], tuple[float, float]]:
@@ -181,99 +190,11 @@ def _body_size(pages: list[list[Line]]) -> float:
 
 
 def _body_bold(pages: list[list[Line]]) -> bool:
-    weight = Counter(line.bold for lines in pages for line in lines for _ in line.text)
+    weight: Counter = Counter()
+    for lines in pages:
+        for line in lines:
+            weight[line.bold] += len(line.text)
     return weight[True] > weight[False]
-
-
-# ---- the outline ----------------------------------------------------------------------------
-
-
-_NUMBERED = re.compile(r"^(?:(chapter|part|lecture|book|section)\s+)?(\d{1,3}|[IVXLC]{1,6})"
-                       r"\s*[:.]\s+(\S.*)$", re.IGNORECASE)
-
-
-def _outline(document, count: int) -> list[Outlined]:
-    entries = []
-    for item in document.get_toc(max_depth=8):
-        dest = item.get_dest()
-        index = dest.get_index() if dest is not None else None
-        title = _as_written(item.get_title() or "")
-        if index is not None and 0 <= index < count and title:
-            entries.append((item.level, title, index + 1))
-        if len(entries) >= MAX_OUTLINE:
-            break
-    outlined, unit, part = [], "", False
-    parts = any(depth >= 2 for depth, _, _ in entries)  # parts hold chapters, which hold sections
-    for i, (depth, title, page) in enumerate(entries):
-        part = parts and _has_entries(entries, i) if depth == 0 else part
-        level = 1 if depth == 0 else min(3, depth + (0 if part else 1))
-        numbered = _NUMBERED.match(title)
-        if numbered:
-            unit = (numbered.group(1) or unit or "Chapter").capitalize()
-            label, title = f"{unit} {numbered.group(2)}", numbered.group(3)
-        else:
-            label, title = sections.split_label(title)
-        outlined.append(Outlined(title, level, label, page))
-    return outlined
-
-
-def _as_written(title: str) -> str:
-    """An outline's title as a book prints it: curly quotes, and words in capitals (a
-    bookmark typed as "PREFACE") in title case."""
-    title = re.sub(r'"([^"]*)"', "“\\1”", " ".join(clean(title).split()))
-    if title.isupper():
-        title = re.sub(r"[A-Z][A-Z'’]*", lambda m: m.group()[0] + m.group()[1:].lower(), title)
-    return title
-
-
-def _has_entries(entries: list[tuple[int, str, int]], start: int) -> bool:
-    """Whether a top entry has entries under it (in an outline with parts: a part)."""
-    return start + 1 < len(entries) and entries[start + 1][0] > 0
-
-
-def _printed_titles(entries: list[Outlined], lines: list[Line], reader: Paragraphs
-                    ) -> dict[int, Outlined | None]:
-    """id of the line that prints each entry's title -> the entry, and of a number printed
-    above it ("CHAPTER ONE") -> None: neither is read, the entry's heading says them. An
-    entry whose title the page does not print is placed at the page's top at once."""
-    printed: dict[int, Outlined | None] = {}
-    ordered = sorted(lines, key=lambda line: -line.top)
-    for entry in entries[MAX_PRINTED:]:  # an outline naming one page a thousand times
-        reader.heading(entry)
-    for entry in entries[:MAX_PRINTED]:
-        title = _letters(entry.title)
-        at = next((i for i, line in enumerate(ordered) if id(line) not in printed and title
-                   and _letters(line.text).endswith(title)
-                   and len(_letters(line.text)) <= len(title) + 24), None)
-        if at is None:
-            reader.heading(entry)
-            continue
-        printed[id(ordered[at])] = entry
-        if at and sections.is_label_only(ordered[at - 1].text):
-            printed[id(ordered[at - 1])] = None
-    return printed
-
-
-def _place_headings(printed: dict[int, Outlined | None], region: list[Line],
-                    reader: Paragraphs) -> list[Line]:
-    """Each outline entry's heading where its title is printed (the printed lines are not
-    read twice): the region's lines that are left after the last of them."""
-    kept: list[Line] = []
-    for line in region:
-        if id(line) not in printed:
-            kept.append(line)
-            continue
-        if kept:
-            reader.region(kept)
-            kept = []
-        entry = printed[id(line)]
-        if entry is not None:
-            reader.heading(entry)
-    return kept
-
-
-def _letters(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text.lower())
 
 
 # ---- notes, front matter, metadata ----------------------------------------------------------
