@@ -10,7 +10,7 @@ from narrate.convert import convert_document
 from narrate.errors import InputError
 from narrate.processes import worker_context
 from narrate.read import read_document
-from narrate.read.document import HEADING, LIST_ITEM, NOTE, PARAGRAPH, PROSE
+from narrate.read.document import FIGURE, HEADING, LIST_ITEM, NOTE, PARAGRAPH, PROSE
 from narrate.read.pdfblocks import clean
 from narrate.read.pdfguard import read_apart
 from tests.pdfmaker import (
@@ -314,3 +314,17 @@ def test_a_half_title_page_is_not_read_as_a_heading(tmp_path):
     put_lines(pdf, 40, 80, ["An introduction of a few words, long enough as well."])
     document = read_document(save(pdf, tmp_path / "half-title.pdf"))
     assert [b.text for b in document.blocks if b.kind == HEADING] == ["Preface", "Introduction"]
+
+
+def test_a_figure_s_caption_is_not_read_and_prose_naming_a_figure_is(tmp_path):
+    pdf = new_pdf()
+    pdf.add_page()
+    put_lines(pdf, 40, 80, ["The river is drawn in the map below, as figure 2 shows."])
+    pdf.rect(40, 100, 300, 200)
+    put_lines(pdf, 40, 320, ["Figure 2: The river from its spring to the sea, 1921."], size=9)
+    put_lines(pdf, 40, 360, ["After the map the story goes on for a while."])
+    document = read_document(save(pdf, tmp_path / "figure.pdf"))
+    assert prose(document) == ["The river is drawn in the map below, as figure 2 shows.",
+                               "After the map the story goes on for a while."]
+    assert [b.text for b in document.blocks if b.kind == FIGURE] == [
+        "Figure 2: The river from its spring to the sea, 1921."]

@@ -17,7 +17,16 @@ from collections import Counter
 from dataclasses import dataclass
 
 from narrate.patterns import regex
-from narrate.read.document import FRONT_MATTER, HEADING, LIST_ITEM, NOTE, PARAGRAPH, TABLE, Block
+from narrate.read.document import (
+    FIGURE,
+    FRONT_MATTER,
+    HEADING,
+    LIST_ITEM,
+    NOTE,
+    PARAGRAPH,
+    TABLE,
+    Block,
+)
 from narrate.read.pdflayout import Line
 
 BIGGER = 1.15  # a line set this much larger than the body is a heading
@@ -26,6 +35,8 @@ _BULLET = regex(r"^(?:[•◦▪‣●○■□➢►\uf0b7]|[-–*](?=\s))\s*")
 _NUMBERED_ITEM = regex(r"^(?:\d{1,2}|[a-z])[.)]\s+\S")  # "1. Liste", "b) item": said with its number
 _LINE_HYPHENS = "\ufffe\x02-\u00ad\u2010"  # PDFium marks a hyphen at a line's end \ufffe
 _LEADERS = regex(r"\.{6,}|(?:\. ){6,}")  # dot leaders: a table's or a contents' rows
+_CAPTION = regex(r"^(?:Figure|Fig\.|Table|Plate|Chart|Exhibit|Illustration)\s+[\dIVXLC]{1,4}"
+                 r"(?:\.\d{1,3})?\s*(?:[.:—–-]|$)")
 _WORDS = regex(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _TYPESET = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st",
                           "ﬆ": "st", "\ufffe": "-", "\x02": "-", "\u00ad": ""})
@@ -210,7 +221,11 @@ class Paragraphs:
         if self.kind == LIST_ITEM:
             text = _BULLET.sub("", text, count=1)
         text = " ".join(clean(text).split())
-        kind = TABLE if self.kind == PARAGRAPH and len(_LEADERS.findall(text)) >= 2 else self.kind
+        kind = self.kind
+        if kind == PARAGRAPH and len(_LEADERS.findall(text)) >= 2:
+            kind = TABLE
+        elif kind in (PARAGRAPH, HEADING) and _CAPTION.match(text):
+            kind = FIGURE  # a figure's or a table's caption: not read, as pictures are not
         if text:
             marks = tuple(mark for line in self.lines for mark in line.marks)
             self.blocks.append(Block(kind, text, part=f"page {first.page}", refs=marks))
