@@ -101,3 +101,23 @@ def test_inline_notation_and_flags(text, said):
 def test_snake_case_names_are_words_not_emphasis():
     assert to_say("such as an acct_id value, for each acct_id:") == \
         "such as an acct id value, for each acct id"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text, said", [
+    # Pragmatism's preface: a list of roman numerals is numbers, not letters
+    ("The essays numbered I, V, VI, VII, XVIII and XIX in this volume.",
+     "The essays numbered one, five, six, seven, eighteen and nineteen in this volume."),
+    ("See chapters II and IV.", "See chapters two and four."),
+    ("Parts I or II.", "Parts one or two."),
+    # ... and a lone I, or a list of letters only, stays as it is
+    ("I went home, V said.", "I went home, V said."),
+    ("I, I and I.", "I, I and I."),
+    ("Mix and DIV or VI.", "Mix and DIV or VI."),
+    ("Henry VIII and Louis XIV or XV.", "Henry the Eighth and Louis the Fourteenth or the Fifteenth."),
+    # a French ordinal in an English book ("4me Série" was "four m e Série")
+    ("Revue de Métaphysique, 4me Série.", "Revue de Métaphysique, fourth Série."),
+    ("The 1er janvier.", "The first janvier."),
+])
+def test_roman_numerals_in_a_list_and_french_ordinals(text, said):
+    assert to_say(text) == said

@@ -201,6 +201,9 @@ RULES: list[tuple[re.Pattern, Replacement]] = [
     (regex(r"\bISBN(?:-1[03])?:?"), "I S B N"),
     # 14.1.1
     (regex(r"\b\d+\.\d+\.\d+(?:\.\d+)*\b"), _version),
+    # 4me Série, 1er, 2ème: a French ordinal in an English book ("four m e" before)
+    (regex(r"\b(?P<n>\d{1,3})(?:me|ème|er|re)\b"),
+     lambda m: num2words(int(m["n"]), to="ordinal")),
     # 2d, 3d: the old ordinals ("2d ed.", "the 3d act")
     (regex(r"\b(?P<n>[23])d(?= (?:ed\.|edition|[a-z]))"),
      lambda m: "second" if m["n"] == "2" else "third"),
@@ -267,3 +270,24 @@ def regnal_lists(text: str, ordinal) -> str:
     while previous != text:
         previous, text = text, _REGNAL_LIST.sub(replace, text)
     return text
+
+
+# ---- roman numerals in a list: "the essays numbered I, V, VI and XIX" -----------------------------
+
+_ROMAN_ITEM = r"(?:XC|XL|L?X{1,3}|L)(?:IX|IV|V?I{0,3})|(?:IX|IV|V?I{1,3}|V)"
+_ROMAN_LIST = regex(rf"(?<![\w’'-])(?:{_ROMAN_ITEM})(?:(?:, | (?:and|or|to) |, (?:and|or) )"
+                    rf"(?:{_ROMAN_ITEM}))+(?![\w’'-])")
+_ROMAN_ONE = regex(_ROMAN_ITEM)
+
+
+def roman_lists(text: str) -> str:
+    """Two or more roman numerals in a list, one of them of two letters or more, are
+    numbers ("one, five, six and nineteen"), never letters; a lone "I" stays a pronoun."""
+    from narrate.read.sections import roman_value
+
+    def replace(m: re.Match) -> str:
+        items = _ROMAN_ONE.findall(m.group())
+        if max(map(len, items)) < 2:
+            return m.group()
+        return _ROMAN_ONE.sub(lambda n: cardinal(roman_value(n.group())), m.group())
+    return _ROMAN_LIST.sub(replace, text)

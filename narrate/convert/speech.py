@@ -10,7 +10,13 @@ import re
 import unicodedata
 
 from narrate.convert.lexicon import Lexicon
-from narrate.convert.normalise import Replacement, column_units, normalise, regnal_lists
+from narrate.convert.normalise import (
+    Replacement,
+    column_units,
+    normalise,
+    regnal_lists,
+    roman_lists,
+)
 from narrate.convert.numbers import REGNAL, ordinal, regnal, spell_numbers
 from narrate.convert.quotes import DOUBLE_CLOSE, DOUBLE_OPEN, SINGLE_CLOSE, SINGLE_OPEN
 from narrate.patterns import regex
@@ -193,6 +199,7 @@ def to_say(text: str, lexicon: Lexicon | None = None, english: bool = True) -> s
         say = spell_numbers(say)
         say = REGNAL.sub(regnal, say)
         say = regnal_lists(say, ordinal)
+        say = roman_lists(say)
     say = _quote_marks_out(say)
     say = _ELLIPSIS.sub(" … ", say)  # normalised here; pauses decided in _tidy
     say = _DASH.sub(", ", say)
