@@ -479,3 +479,16 @@ def test_a_large_drawn_cover_is_made_a_jpeg(tmp_path):
     assert png.stat().st_size > MAX_COVER_BYTES
     data, suffix, _ = _compact(png)
     assert suffix == ".jpg" and data.startswith(b"\xff\xd8\xff") and len(data) < MAX_COVER_BYTES
+
+
+def test_a_markdown_table_that_lays_out_pictures_is_pictures_not_a_table():
+    """hyperfine's README: `| ![](histogram.png) | ![](whisker.png) |` was "A table follows
+    in the text." (issue 38)."""
+    from narrate.read.markdown import read_markdown
+
+    source = ("# Plots\n\nThe plots show the runs.\n\n| ![](doc/histogram.png) | "
+              "![](doc/whisker.png) |\n|---:|---:|\n\n| Tool | Time |\n|---|---|\n| fd | 1 s |\n")
+    document = read_markdown(source, "plots.md")
+    assert [b.kind for b in document.blocks if b.kind in (TABLE, FIGURE)] == [FIGURE, TABLE]
+    book, _ = convert_document(document)
+    assert "table follows" not in " ".join(s.say for s in book.spoken)

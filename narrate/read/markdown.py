@@ -75,7 +75,10 @@ def read_markdown(text: str, name: str = "<markdown>") -> Document:
             blocks.append(Block(CODE, token.content.rstrip("\n"), line=line))
         elif kind == "table_open":
             end = next(j for j in range(i, len(tokens)) if tokens[j].type == "table_close")
-            blocks.append(Block(TABLE, _table_text(tokens[i:end]), line=line))
+            cells = [t for t in tokens[i:end] if t.type == "inline"]
+            pictures = all(_inline(t)[2] or not t.content.strip() for t in cells)
+            blocks.append(Block(FIGURE if pictures else TABLE, _table_text(tokens[i:end]),
+                                line=line))  # a table that lays out pictures is pictures
             i = end
         elif kind == "html_block":
             blocks.append(_html_block(token.content, line))
