@@ -216,6 +216,7 @@ _CODE_SIGNS: list[tuple[re.Pattern, Replacement]] = [
     (regex(r"&&"), " and "), (regex(r"\|\|"), " or "), (regex(r"\.\.+"), " dot dot "),
     (regex(r"\d+(?:\.\d+){2,}"), lambda m: m[0].replace(".", " dot ")),  # 1.2.3
     (regex(r"(?<!\d)\.|\.(?!\d)"), " dot ")]  # not a decimal point: spoken as a number
+_PLACEHOLDER = regex(r"<(?P<name>[A-Za-z][\w-]{0,30})>(?P<more>\.\.\.|…)?")
 _CODE_CHARACTERS = {"/": "slash", "*": "star", "=": "equals", "|": "pipe", ">": "greater than",
                     "<": "less than", "~": "tilde", "$": "dollar", "@": "at", "#": "hash",
                     "+": "plus", "\\": "backslash", "%": "percent", "&": "and", "^": "caret",
@@ -224,7 +225,8 @@ _CODE_CHARACTERS = {"/": "slash", "*": "star", "=": "equals", "|": "pipe", ">": 
 
 def speak_code(code: str) -> str:
     """A span of code in words: its names as they are, its signs named, quotes and
-    brackets silent."""
+    brackets silent; a placeholder is its name (`<command>...`: "command and more")."""
+    code = _PLACEHOLDER.sub(lambda m: f" {m['name']}{' and more' if m['more'] else ''} ", code)
     for pattern, words in _CODE_SIGNS:
         code = pattern.sub(words, code)
     spoken = "".join(f" {_CODE_CHARACTERS[c]} " if c in _CODE_CHARACTERS else
