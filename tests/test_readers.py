@@ -492,3 +492,18 @@ def test_a_markdown_table_that_lays_out_pictures_is_pictures_not_a_table():
     assert [b.kind for b in document.blocks if b.kind in (TABLE, FIGURE)] == [FIGURE, TABLE]
     book, _ = convert_document(document)
     assert "table follows" not in " ".join(s.say for s in book.spoken)
+
+
+def test_a_readme_s_sponsors_section_is_not_read():
+    """hyperfine's README: "Warp, the intelligent terminal Available on MacOS…" was read
+    (issue 38)."""
+    from narrate.read.markdown import read_markdown
+
+    source = ("# tool\n\nA command-line tool.\n\n### Sponsors\n\nA special *thank you* goes to "
+              "our sponsor:<br>\n\n<a href=\"https://example.com\">\n  <img src=\"logo.png\" "
+              "alt=\"Warp\">\n  <strong>Warp, the terminal</strong>\n</a>\n\n## Features\n\n"
+              "* It measures.\n\n## Usage\n\nRun it.\n")
+    book, _ = convert_document(read_markdown(source, "README.md"))
+    said = " ".join(s.say for s in book.spoken)
+    assert "Warp" not in said and "thank you" not in said
+    assert "It measures." in said and [c.title for c in book.chapters][-2:] == ["Features", "Usage"]

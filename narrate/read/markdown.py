@@ -85,6 +85,7 @@ def read_markdown(text: str, name: str = "<markdown>") -> Document:
         elif kind == "hr":
             blocks.append(Block(BREAK, token.markup, line=line))
         i += 1
+    _mark_sponsors(blocks)
     title = settle_heading_levels(blocks)
     if title and "title" not in metadata:
         metadata["title"] = title
@@ -160,6 +161,24 @@ def _code_cell(token) -> str:
         return ""
     program = (parts[0].content.split() or [""])[0].rsplit("/", 1)[-1]
     return program if re.fullmatch(r"[A-Za-z][\w.+-]{0,40}", program) else "a command"
+
+
+_SPONSORS = re.compile(r"^(?:our |gold |silver )?(?:sponsors?|sponsored by|backers|supporters|"
+                       r"patrons)\W*$", re.IGNORECASE)
+
+
+def _mark_sponsors(blocks: list[Block]) -> None:
+    """A README's sponsors section (its heading, thanks and logos, down to the next heading
+    as high as its own) is boilerplate, never read."""
+    level = None
+    for block in blocks:
+        if block.kind == HEADING:
+            if level is not None and block.level <= level:
+                level = None
+            if level is None and _SPONSORS.match(block.text.strip()):
+                level = block.level
+        if level is not None:
+            block.kind = BOILERPLATE
 
 
 def _table_text(tokens) -> str:
