@@ -507,3 +507,17 @@ def test_a_readme_s_sponsors_section_is_not_read():
     said = " ".join(s.say for s in book.spoken)
     assert "Warp" not in said and "thank you" not in said
     assert "It measures." in said and [c.title for c in book.chapters][-2:] == ["Features", "Usage"]
+
+
+def test_two_commands_of_a_table_running_one_program_are_told_apart():
+    """hyperfine's table: `find . -iregex …` and `find . -iname …` were both "Command:
+    find" (issue 38)."""
+    from narrate.read.markdown import read_markdown
+
+    source = ("# Results\n\n| Command | Mean [s] |\n|:---|---:|\n"
+              "| `find . -iregex '.*[0-9]\\.jpg$'` | 2.275 |\n| `find . -iname '*.jpg'` | 1.427 |\n"
+              "| `fd -e jpg` | 0.232 |\n")
+    book, _ = convert_document(read_markdown(source, "results.md"))
+    said = " ".join(s.say for s in book.spoken)
+    assert "Command: find dash iregex;" in said and "Command: find dash iname;" in said
+    assert "Command: fd;" in said

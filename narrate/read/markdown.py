@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import yaml
 from markdown_it import MarkdownIt
@@ -182,17 +183,33 @@ def _mark_sponsors(blocks: list[Block]) -> None:
 
 
 def _table_text(tokens) -> str:
-    """One line a row, cells separated by " | "."""
-    rows: list[str] = []
-    row: list[str] = []
+    """One line a row, cells separated by " | ". Two commands of a column that run the
+    same program are told apart by their options (`find -iregex`, `find -iname`)."""
+    rows: list[list[tuple[str, str]]] = []  # (what is said, the code it stands for)
     for token in tokens:
         if token.type == "tr_open":
-            row = []
-        elif token.type == "inline":
-            row.append(_code_cell(token) or _inline(token)[0])
-        elif token.type == "tr_close":
-            rows.append(" | ".join(row))
-    return "\n".join(rows)
+            rows.append([])
+        elif token.type == "inline" and rows:
+            program = _code_cell(token)
+            rows[-1].append((program or _inline(token)[0], _code(token) if program else ""))
+    for column in range(max(map(len, rows), default=0)):
+        cells = [row[column] for row in rows if column < len(row) and row[column][1]]
+        said = Counter(text for text, _ in cells)
+        codes = {text: {code for t, code in cells if t == text} for text in said}
+        for row in rows:
+            if column < len(row) and len(codes.get(row[column][0], ())) > 1:
+                row[column] = (_with_options(row[column][0], row[column][1]), row[column][1])
+    return "\n".join(" | ".join(text for text, _ in row) for row in rows)
+
+
+def _code(token) -> str:
+    return next((c.content for c in token.children or [] if c.type == "code_inline"), "")
+
+
+def _with_options(program: str, code: str) -> str:
+    """`find . -iname '*.jpg'` as its program and options, as code: `find -iname`."""
+    options = [word for word in code.split()[1:] if re.fullmatch(r"--?[A-Za-z][\w-]{0,30}", word)]
+    return f"`{' '.join([program, *options[:3]])}`" if options else program
 
 
 def _html_block(content: str, line: int | None) -> Block:
