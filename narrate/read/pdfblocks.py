@@ -6,7 +6,8 @@ line is indented after one; a column's or a page's end does not end it unless a
 sentence ended there too. A word broken at a line's end is joined ("impor-" "tant") when
 the document writes it whole elsewhere or has no hyphenated spelling of it; a real
 hyphen ("non-normal", "Soekarno-Hatta", "regulation-minimizing": two words it writes on
-their own) is kept.
+their own) is kept. A caption ("Figure 2: …") is a figure and rows joined by dot
+leaders a table, as narrate's policy reads those.
 """
 
 from __future__ import annotations
@@ -173,12 +174,13 @@ class Paragraphs:
             self.close()
 
     def _kind(self, line: Line) -> str:
-        if self._heading_size(line):
+        if self._set_as_heading(line):
             return HEADING
         return LIST_ITEM if _BULLET.match(line.text) or _NUMBERED_ITEM.match(line.text) \
             else PARAGRAPH
 
-    def _heading_size(self, line: Line) -> bool:
+    def _set_as_heading(self, line: Line) -> bool:
+        """A short line, no sentence, set larger than the body (or bold in a body that is not)."""
         words = len(line.text.split())
         return words <= 16 and not _ENDS_SENTENCE.search(line.text) and (
             line.size >= BIGGER * self.body or line.bold and not self.body_bold)
