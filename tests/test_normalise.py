@@ -118,6 +118,8 @@ def test_snake_case_names_are_words_not_emphasis():
     # a French ordinal in an English book ("4me Série" was "four m e Série")
     ("Revue de Métaphysique, 4me Série.", "Revue de Métaphysique, fourth Série."),
     ("The 1er janvier.", "The first janvier."),
+    # a number with thousands separators before a unit (a PDF's table: "1,230 km")
+    ("It is 1,230 km long.", "It is one thousand two hundred thirty kilometers long."),
 ])
 def test_roman_numerals_in_a_list_and_french_ordinals(text, said):
     assert to_say(text) == said

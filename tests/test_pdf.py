@@ -10,7 +10,7 @@ from narrate.convert import convert_document
 from narrate.errors import InputError
 from narrate.processes import worker_context
 from narrate.read import read_document
-from narrate.read.document import FIGURE, HEADING, LIST_ITEM, NOTE, PARAGRAPH, PROSE
+from narrate.read.document import FIGURE, HEADING, LIST_ITEM, NOTE, PARAGRAPH, PROSE, TABLE
 from narrate.read.pdfblocks import clean
 from narrate.read.pdfguard import read_apart
 from tests.pdfmaker import (
@@ -328,3 +328,20 @@ def test_a_figure_s_caption_is_not_read_and_prose_naming_a_figure_is(tmp_path):
                                "After the map the story goes on for a while."]
     assert [b.text for b in document.blocks if b.kind == FIGURE] == [
         "Figure 2: The river from its spring to the sea, 1921."]
+
+
+def test_a_grid_of_short_cells_is_a_table_and_is_read_as_one(tmp_path):
+    pdf = new_pdf()
+    pdf.add_page()
+    put_lines(pdf, 40, 80, ["The rivers compared, by length and by sea, are set out below."])
+    for x, column in ((40, ["River", "Rhine", "Loire"]), (160, ["Length", "1,230 km", "1,006 km"]),
+                      (280, ["Sea", "North Sea", "Atlantic"])):
+        put_lines(pdf, x, 120, column)
+    put_lines(pdf, 40, 200, ["Both rivers are long enough for a week of walking."])
+    document = read_document(save(pdf, tmp_path / "table.pdf"))
+    [table] = [b for b in document.blocks if b.kind == TABLE]
+    assert table.text == ("River | Length | Sea\nRhine | 1,230 km | North Sea\n"
+                          "Loire | 1,006 km | Atlantic")
+    book, _ = convert_document(document)
+    said = " ".join(s.say for s in book.spoken)
+    assert "River: Rhine; Length: one thousand two hundred thirty kilometers" in said

@@ -190,7 +190,8 @@ RULES: list[tuple[re.Pattern, Replacement]] = [
     (regex(r"(?<![\d/])(?:(?P<w>\d+)\s?)?(?:(?P<a>[1-9])/(?P<b>[2-9]|10)|(?P<v>[½⅓⅔¼¾⅕⅛⅜⅝⅞]))"
                 r"(?![\d/])(?P<noun>\s(?!of\b|to\b|and\b|or\b)[a-z]+\b)?"), _fraction),
     # 60 cm, a 2 km walk
-    (regex(rf"(?P<art>\b[Aa]n? )?\b(?P<n>\d+(?:\.\d+)?)\s?(?P<unit>{_UNIT})(?![\w/])"), _unit),
+    (regex(rf"(?P<art>\b[Aa]n? )?\b(?P<n>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s?"
+           rf"(?P<unit>{_UNIT})(?![\w/])"), _unit),
     # 0.082s, 2.3 s: seconds after a decimal or after a space (never "the 1990s", "his 20s")
     (regex(r"(?P<art>\b[Aa]n? )?\b(?P<n>\d+\.\d+\s?|\d+(?:\.\d+)? )s(?![\w'’/])"),
      lambda m: _unit_named(m, "second")),

@@ -29,7 +29,7 @@ from narrate.read.document import FRONT_MATTER, HEADING, NOTE, Block, Document
 from narrate.read.files import read_bytes
 from narrate.read.pdfblocks import Outlined, Paragraphs, Vocabulary, clean, settle_levels
 from narrate.read.pdfguard import check_streams, read_apart
-from narrate.read.pdflayout import Line, page_lines, reading_order
+from narrate.read.pdflayout import Line, Table, find_tables, page_lines, reading_order
 from narrate.read.pdfoutline import letters, outline_headings, place_headings, printed_titles
 from narrate.read.pdfpages import (
     Footnote,
@@ -107,7 +107,10 @@ def _read(path: str, document) -> Document:
         by_page.setdefault(entry.page, []).append(entry)
     for number, lines in enumerate(pages, start=1):
         printed = printed_titles(by_page.get(number, []), lines, reader)
-        for region in reading_order(lines):
+        for region in find_tables(reading_order(lines)):
+            if isinstance(region, Table):
+                reader.table(region)
+                continue
             region = take_footnotes(region, body, notes)
             if printed and region:
                 region = place_headings(printed, region, reader)

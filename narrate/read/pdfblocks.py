@@ -28,7 +28,7 @@ from narrate.read.document import (
     TABLE,
     Block,
 )
-from narrate.read.pdflayout import Line
+from narrate.read.pdflayout import Line, Table
 
 BIGGER = 1.15  # a line set this much larger than the body is a heading
 _ENDS_SENTENCE = regex(r"[.!?][\"”’')\]]*$")
@@ -132,6 +132,13 @@ class Paragraphs:
         label, title = outlined.label, outlined.title
         self.blocks.append(Block(HEADING, title, part=f"page {outlined.page}",
                                  level=outlined.level, label=label))
+
+    def table(self, table: Table) -> None:
+        """A table the layout found: a row a line, its cells joined by " | "."""
+        self.close()
+        text = "\n".join(" | ".join(" ".join(clean(cell).split()) for cell in row)
+                         for row in table.rows)
+        self.blocks.append(Block(TABLE, text, part=f"page {table.page}"))
 
     def region(self, lines: list[Line]) -> None:
         left = min(line.x0 for line in lines)

@@ -221,3 +221,56 @@ def _widest_gap(spans: list[tuple[float, float]], least: float) -> float | None:
             best, where = start - reach, (start + reach) / 2
         reach = max(reach, end)
     return where
+
+
+# ---- tables ---------------------------------------------------------------------------------
+
+_CELL_WORDS = 4  # a table's cells are short; a column of prose has longer lines
+
+
+@dataclass
+class Table:
+    rows: list[list[str]]  # each a list of cells
+    page: int
+
+
+def find_tables(regions: list[list[Line]]) -> list[list[Line] | Table]:
+    """The regions, with each run of two or more side-by-side columns of short lines set
+    on the same rows (a table's columns, as the cuts found them) made one table."""
+    found: list[list[Line] | Table] = []
+    i = 0
+    while i < len(regions):
+        end = i + 1
+        while end < len(regions) and _beside(regions[end - 1], regions[end]):
+            end += 1
+        if end - i >= 2 and all(_cells(region) for region in regions[i:end]):
+            found.append(Table(_rows(regions[i:end]), regions[i][0].page))
+        else:
+            found.extend(regions[i:end])
+        i = end
+    return found
+
+
+def _cells(region: list[Line]) -> bool:
+    return len(region) >= 2 and all(len(line.text.split()) <= _CELL_WORDS for line in region)
+
+
+def _beside(left: list[Line], right: list[Line]) -> bool:
+    """Two regions side by side whose lines sit on the same rows."""
+    if max(line.x1 for line in left) > min(line.x0 for line in right):
+        return False
+    size = max(line.size for line in left + right)
+    bottoms = [line.bottom for line in right]
+    shared = sum(1 for line in left if any(abs(line.bottom - b) < 0.3 * size for b in bottoms))
+    return shared >= max(2, 0.6 * max(len(left), len(right)))
+
+
+def _rows(columns: list[list[Line]]) -> list[list[str]]:
+    """Cells row by row: each column's line on a row's baseline, or "" where it has none."""
+    size = max(line.size for column in columns for line in column)
+    baselines: list[float] = []
+    for line in sorted((line for column in columns for line in column), key=lambda l: -l.bottom):
+        if not baselines or baselines[-1] - line.bottom > 0.3 * size:
+            baselines.append(line.bottom)
+    return [[" ".join(line.text for line in column if abs(line.bottom - base) <= 0.3 * size)
+             for column in columns] for base in baselines]
