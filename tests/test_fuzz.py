@@ -143,3 +143,12 @@ def test_a_script_narrate_writes_must_read_back_as_typed_in_any_yaml_reader(say,
     _, heard, found = scriptfile.read_back(script)
     assert heard["01.001.1"] == ("<<" if say == "<<" else "No")
     assert found.startswith(wrong) and bool(found) == bool(wrong), found
+
+
+def test_the_readers_are_fed_a_pdf_a_word_document_and_a_fictionbook_made_the_same_each_run():
+    from fuzzing import sources
+
+    made = sources._pdf_word_and_fb2_seeds()
+    assert [suffix for suffix, _ in made] == [".pdf", ".docx", ".fb2"]
+    assert made == sources._pdf_word_and_fb2_seeds()  # fixed times: the same bytes
+    assert {".pdf", ".docx", ".fb2"} <= {suffix for suffix, _ in sources.seeds()}
