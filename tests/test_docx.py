@@ -5,12 +5,12 @@ refused as EPUBs are."""
 import zipfile
 
 import pytest
+from docxmaker import comments, docx, footnote_mark, footnotes, paragraph, styles
 
 from narrate.convert import convert_document
 from narrate.errors import InputError
 from narrate.read import read_document
 from narrate.read.document import NOTE, PARAGRAPH, TABLE
-from tests.docxmaker import comments, docx, footnote_mark, footnotes, paragraph, styles
 
 pytestmark = pytest.mark.unit
 

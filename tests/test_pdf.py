@@ -5,15 +5,7 @@ import os
 import zlib
 
 import pytest
-
-from narrate.convert import convert_document
-from narrate.errors import InputError
-from narrate.processes import worker_context
-from narrate.read import read_document
-from narrate.read.document import FIGURE, HEADING, LIST_ITEM, NOTE, PARAGRAPH, PROSE, TABLE
-from narrate.read.pdfblocks import clean
-from narrate.read.pdfguard import read_apart
-from tests.pdfmaker import (
+from pdfmaker import (
     new_pdf,
     put_lines,
     raised,
@@ -23,6 +15,14 @@ from tests.pdfmaker import (
     to_unicode_map,
     width,
 )
+
+from narrate.convert import convert_document
+from narrate.errors import InputError
+from narrate.processes import worker_context
+from narrate.read import read_document
+from narrate.read.document import FIGURE, HEADING, LIST_ITEM, NOTE, PARAGRAPH, PROSE, TABLE
+from narrate.read.pdfblocks import clean
+from narrate.read.pdfguard import read_apart
 
 pytestmark = pytest.mark.unit
 

@@ -7,10 +7,10 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 from mutagen.mp3 import MP3
+from pdfmaker import new_pdf, put_lines, running_heads, save
 
 from narrate import build
 from narrate.cli import cli
-from tests.pdfmaker import new_pdf, put_lines, running_heads, save
 
 
 def two_chapter_pdf(path):

@@ -68,9 +68,9 @@ def _pdf_word_and_fb2_seeds() -> list[tuple[str, bytes]]:
     import sys
     import tempfile
 
-    sys.path.insert(0, str(FIXTURES.parents[2]))
-    from tests import docxmaker as word
-    from tests import pdfmaker
+    sys.path.insert(0, str(FIXTURES.parents[1]))  # tests/: the makers the tests use
+    import docxmaker as word
+    import pdfmaker
 
     pdf = pdfmaker.new_pdf(title="Seed", author="Fuzz")
     pdf.set_compression(False)
