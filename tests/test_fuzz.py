@@ -152,3 +152,14 @@ def test_the_readers_are_fed_a_pdf_a_word_document_and_a_fictionbook_made_the_sa
     assert [suffix for suffix, _ in made] == [".pdf", ".docx", ".fb2"]
     assert made == sources._pdf_word_and_fb2_seeds()  # fixed times: the same bytes
     assert {".pdf", ".docx", ".fb2"} <= {suffix for suffix, _ in sources.seeds()}
+
+
+def test_a_run_is_not_charged_the_memory_of_the_process_that_started_it(tmp_path):
+    """Linux gives a new process the peak resident size of its parent: after a test suite
+    had loaded 140 MB of modules, every stand-in run (10 MB) was judged past a 100 MB limit."""
+    ballast = bytearray(160 << 20)
+    ballast[::4096] = b"x" * len(ballast[::4096])  # this process's peak, past the limit
+    narrate = python("pass", memory=100 << 20)
+    verdict = narrate.verdict(narrate("build", "book.txt", cwd=tmp_path))
+    assert verdict.outcome == "ok", verdict
+    del ballast

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -130,10 +131,14 @@ class Runner:
             with self._lock:
                 if self.stopped:
                     raise Stopped
+                inherited = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
                 process = subprocess.Popen(argv, cwd=cwd, env=self.env, stdout=out, stderr=err,
                                            stdin=subprocess.DEVNULL, start_new_session=True)
                 self._live.add(process.pid)
             code, peak = self._wait(process)
+            # Linux gives a new process the peak of the one that started it (this fuzzer, or
+            # pytest with the suite's modules loaded): a peak no higher is not the run's own
+            peak = peak if peak > inherited else 0
             if self.stopped:
                 raise Stopped
             out.seek(0)
