@@ -183,6 +183,8 @@ class Merge:
             kept = [] if edited is None else [copy.deepcopy(edited)]
             if how != "same":  # the captions show what is said, not the old source's text
                 text_follows_say(kept, section)
+            else:  # a say the user left as narrate wrote it is derived anew (a lexicon's)
+                _derived_says(kept, section, new[j][1])
             if kept and how != "before" and (how != "same" or section.id in self.preferred):
                 self._preferred_now.add(new[j][1].id)
             if how == "before":  # its paragraph is gone from the source: where it was
@@ -250,6 +252,17 @@ def _only_retaken(section: Section, edited: Section | None) -> bool:
     """Whether a take is all that changed in `section` (a new text is rendered anew)."""
     return edited is not None and _content(section) == _content(
         replace(edited, segments=[replace(s, take=1) for s in edited.segments]))
+
+
+def _derived_says(kept: list[Section], base: Section, new: Section) -> None:
+    """In the user's version of a section whose paragraph is unchanged, each say they did
+    not edit (a take, a role edited) becomes the new conversion's: a take is a delivery,
+    not the words, and a lexicon changed since is heard."""
+    was = {s.id: s.say for s in base.segments}
+    now = {s.id: s.say for s in new.segments}
+    for segment in (s for section in kept for s in section.segments):
+        if segment.id in now and was.get(segment.id) == segment.say:
+            segment.say = now[segment.id]
 
 
 def _renamed(section: Section, new_id: str) -> Section:

@@ -1,0 +1,33 @@
+"""What a new user found (issue 35, Trust III): a small Markdown book built from the
+README with the quick espeak cast, and the places it lost or misled them."""
+
+from __future__ import annotations
+
+import pytest
+
+import narrate
+from narrate.edits import compose, keep_script
+
+TEXT = "# One\n\nFirst, the swans came over the hill.\n\nThen, a quotation from the geese.\n"
+
+
+@pytest.mark.unit
+def test_a_retaken_line_still_hears_a_later_lexicon(tmp_path):
+    """A `take:` is a delivery, not the words: a line taken again says what narrate
+    derives with the lexicon the next build gives, as its neighbours do."""
+    source, script = tmp_path / "book.md", tmp_path / "script.yaml"
+    source.write_text(TEXT)
+    keep_script(narrate.script(source), narrate.script(source), script)
+    script.write_text(script.read_text().replace("say: Then, a quotation from the geese.\n",
+                                                 "say: Then, a quotation from the geese.\n"
+                                                 "      take: 3\n"))
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("quotation: kwo-tay-shun\n")
+    composed, _ = compose(narrate.script(source, lexicon=mine), script, lexicon=mine)
+    retaken = composed.segments[-1]
+    assert (retaken.say, retaken.take) == ("Then, a kwo-tay-shun from the geese.", 3)
+    # in a book's own lexicon (book.yaml) too
+    (tmp_path / "book.yaml").write_text("title: B\nauthor: A\nlexicon: mine.yaml\n")
+    composed, _ = compose(narrate.script(source), script)
+    assert (composed.segments[-1].say, composed.segments[-1].take) == (
+        "Then, a kwo-tay-shun from the geese.", 3)
