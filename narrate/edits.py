@@ -35,7 +35,7 @@ from narrate.fileio import (
     write_text_if_changed,
 )
 from narrate.merge import Merge, same_book
-from narrate.metadata import book_lexicon
+from narrate.metadata import book_lexicon, load_lexicon
 from narrate.model import Book, Segment
 from narrate.problems import counted
 from narrate.scriptfile import END, has_end, is_script_file, load_script, to_yaml, write_script
@@ -100,10 +100,15 @@ def load_edited(script: str | Path, warnings: list | None = None,
                 lexicon: str | Path | None = None) -> Book:
     """A script as a build reads it. Beside the base narrate wrote with it: refused when
     cut short; a segment whose text was edited and whose say was not is said from its new
-    text; chapters deleted are named in `warnings`."""
+    text; chapters deleted are named in `warnings`. The user's `lexicon`, given for this
+    build, respells every say as it would a conversion's (not written into the script)."""
     book, base = _with_base(Path(script), warnings, lexicon)
     if base is not None and warnings is not None:
         warnings += lost_chapters(book, base, Path(script))
+    if lexicon:
+        respell = load_lexicon(lexicon)
+        for segment in book.spoken:
+            segment.say = respell.apply(segment.say)
     return book
 
 

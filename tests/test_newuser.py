@@ -31,3 +31,15 @@ def test_a_retaken_line_still_hears_a_later_lexicon(tmp_path):
     composed, _ = compose(narrate.script(source), script)
     assert (composed.segments[-1].say, composed.segments[-1].take) == (
         "Then, a kwo-tay-shun from the geese.", 3)
+
+
+@pytest.mark.unit
+def test_a_lexicon_given_to_a_script_build_respells_its_says(tmp_path):
+    source, script = tmp_path / "book.md", tmp_path / "script.yaml"
+    source.write_text(TEXT)
+    keep_script(narrate.script(source), narrate.script(source), script)
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("quotation: kwo-tay-shun\n")
+    said = [s.say for s in narrate.script(script, lexicon=mine).segments]
+    assert said[-1] == "Then, a kwo-tay-shun from the geese."
+    assert "quotation" in script.read_text()  # the script itself is not rewritten
