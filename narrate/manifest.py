@@ -54,6 +54,7 @@ class Manifest:
     m4b_stamp: list[int] = field(default_factory=list)  # the m4b's size and mtime, as written
     formats: list[str] = field(default_factory=lambda: list(FORMATS))  # what the build made
     readalong: str = ""  # the read-along EPUB's file name, when the build wrote one
+    cast: str = ""  # the cast built with (--voices, else the default), for a rebuild to keep
     version: int = VERSION
 
     def write(self, folder: Path) -> None:
@@ -79,7 +80,8 @@ class Manifest:
                    cache=data["cache"], tags=TagsUsed(**data.get("tags", {})),
                    script=data.get("script") or "", m4b_stamp=list(data.get("m4b_stamp") or []),
                    formats=list(data.get("formats") or FORMATS),
-                   readalong=str(data.get("readalong") or ""), version=version)
+                   readalong=str(data.get("readalong") or ""),
+                   cast=str(data.get("cast") or ""), version=version)
 
 
 def _spoken(data: dict) -> Spoken:

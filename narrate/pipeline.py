@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from narrate.edits import compose, edited, keep_script, keep_takes, same_script
@@ -30,6 +30,7 @@ from narrate.render import Renderer, RenderReport, book_items
 from narrate.render.cache import Cache
 from narrate.render.engines import check_cast
 from narrate.render.executors import make_executor
+from narrate.render.profiles import default_cast, is_cast_name
 from narrate.render.retake import Judge, RetakeReport, retake_failing
 from narrate.scriptfile import is_script_file, to_yaml
 from narrate.stitch import ExportResult, export_book, parse_formats
@@ -147,6 +148,9 @@ def build(target: str | Path | Book, options: BuildOptions = DEFAULT_OPTIONS,
     if not options.dry_run:
         check_ffmpeg()
     book, converted = _book_with_edits(target, options, warnings, **convert)
+    if not isinstance(target, Book) and options != (kept := _kept_cast(book, options, warnings)):
+        options = kept  # the reader credited is the kept cast's: converted with it
+        book, converted = _book_with_edits(target, options, [], **convert)
     cache = Cache(options.cache)
     plan = plan_book(book, cache, options, warnings)
     part_only = _only_a_part(plan, options, warnings)
@@ -178,6 +182,29 @@ def build(target: str | Path | Book, options: BuildOptions = DEFAULT_OPTIONS,
     return result
 
 
+def _kept_cast(book: Book, options: BuildOptions, warnings: list | None) -> BuildOptions:
+    """A rebuild given no cast keeps the one its folder was built with, as it keeps the
+    edits (`--voices`, or the metadata's `voices:`, wins), and says so in one line."""
+    if options.voices or book.extra.get("voices"):
+        return options
+    last = last_manifest(book_folder(book, options.out))
+    cast = last.cast if last else ""
+    if not cast or cast == default_cast() or not (is_cast_name(cast) or Path(cast).is_dir()):
+        return options
+    if warnings is not None:
+        warnings.append(f"kept the cast this book was built with (--voices {cast}); give "
+                        "--voices to change it")
+    return replace(options, voices=cast)
+
+
+def _cast_used(options: BuildOptions) -> str:
+    """The cast a build used, as the next build can name it (a folder by its full path)."""
+    voices = options.voices
+    if not voices:
+        return default_cast()
+    return str(voices) if is_cast_name(voices) else str(Path(voices).resolve())
+
+
 def _only_a_part(plan: BookPlan, options: BuildOptions, warnings: list | None) -> list:
     """`--only` on a book not built yet: its lines alone, rendered into the cache (a
     chapter cannot be made of one line), and a line saying so; else nothing."""
@@ -206,7 +233,8 @@ def _export(plan: BookPlan, cache: Cache, converted: Book | None, options: Build
         cache=cache.where(),
         tags=TagsUsed(info.narrator, info.author, bool(info.cover)),
         m4b_stamp=export.m4b_stamp, formats=list(formats),
-        readalong=f"{safe_filename(info.title)}.epub" if options.readalong else "")
+        readalong=f"{safe_filename(info.title)}.epub" if options.readalong else "",
+        cast=_cast_used(options))
     if last and last.readalong and last.readalong != manifest.readalong:
         # the last build's read-along EPUB, which no longer matches the audio
         (plan.folder / Path(last.readalong).name).unlink(missing_ok=True)

@@ -43,3 +43,22 @@ def test_a_lexicon_given_to_a_script_build_respells_its_says(tmp_path):
     said = [s.say for s in narrate.script(script, lexicon=mine).segments]
     assert said[-1] == "Then, a kwo-tay-shun from the geese."
     assert "quotation" in script.read_text()  # the script itself is not rewritten
+
+
+@pytest.mark.e2e
+def test_a_rebuild_without_voices_keeps_the_cast_the_book_was_built_with(tmp_path, monkeypatch):
+    """Built with --voices espeak, built again with no --voices: the espeak book is kept
+    (said in one line), not re-rendered in the default natural voice; --voices wins."""
+    source = tmp_path / "book.md"
+    source.write_text(TEXT)
+    out = tmp_path / "output"
+    monkeypatch.delenv("NARRATE_VOICES", raising=False)
+    narrate.build(source, out=out, voices="espeak", cache=tmp_path / "cache")
+    warnings: list = []
+    again = narrate.build(source, out=out, cache=tmp_path / "cache", dry_run=True,
+                          warnings=warnings)
+    assert again.plan is not None and again.plan.render == [], again.plan
+    assert [w for w in warnings if "espeak" in str(w) and "--voices" in str(w)], warnings
+    other = narrate.build(source, out=out, voices="natural", cache=tmp_path / "cache",
+                          dry_run=True)
+    assert other.plan is not None and other.plan.render  # the cast asked for wins
