@@ -179,12 +179,16 @@ def _rules(book: Book, lexicon: str | Path | None) -> tuple[Lexicon, bool]:
 def _as_written(book: Book, base: Book, lexicon: str | Path | None = None) -> Book:
     """`book` as its script says it: a say made from an edited text is written as the
     base's say (the mark of a say that follows its text), so that the next edit of the
-    text is heard too. `book` itself is not changed."""
+    text is heard too. `book` itself is not changed. A section kept as the user's over a
+    change of its source (`prefer` script) is written as it is spoken."""
     was = {s.id: s for s in base.spoken}
+    kept = {s.id for section in book.sections if section.id in book.preferred
+            for s in section.segments}
 
     def follows(segment: Segment) -> bool:
         old = was.get(segment.id)
-        return (old is not None and segment.text != old.text and segment.say != old.say
+        return (old is not None and segment.id not in kept and segment.text != old.text
+                and segment.say != old.say
                 and segment.say == said(segment.text, segment.citation, *rules))
 
     rules = _rules(book, lexicon)

@@ -7,6 +7,8 @@ import pytest
 
 import narrate
 from narrate.edits import compose, keep_script
+from narrate.errors import NarrateError
+from narrate.scriptfile import load_script
 
 TEXT = "# One\n\nFirst, the swans came over the hill.\n\nThen, a quotation from the geese.\n"
 
@@ -62,3 +64,25 @@ def test_a_rebuild_without_voices_keeps_the_cast_the_book_was_built_with(tmp_pat
     other = narrate.build(source, out=out, voices="natural", cache=tmp_path / "cache",
                           dry_run=True)
     assert other.plan is not None and other.plan.render  # the cast asked for wins
+
+
+@pytest.mark.unit
+def test_prefer_script_writes_the_kept_say_into_the_script(tmp_path):
+    """`say: No` edited, the paragraph changed in the source, then --prefer script: the
+    script shows what is spoken ("No"), not the source's new wording."""
+    source, script = tmp_path / "book.md", tmp_path / "script.yaml"
+    source.write_text(TEXT)
+    keep_script(narrate.script(source), narrate.script(source), script)
+    script.write_text(script.read_text().replace("say: First, the swans came over the hill.",
+                                                 "say: 'No'"))
+    source.write_text(TEXT.replace("First, the swans", "At first, the grey swans"))
+    converted = narrate.script(source)
+    with pytest.raises(NarrateError):
+        compose(converted, script)
+    book, _ = compose(converted, script, prefer="script")
+    keep_script(book, converted, script)
+    kept = next(s for s in load_script(script, []).segments if s.id == book.segments[0].id)
+    assert (kept.text, kept.say) == ("No", "No")
+    assert [s.say for s in narrate.script(script).segments][0] == "No"  # as it is built
+    again, _ = compose(narrate.script(source), script)  # the next build keeps it
+    assert again.segments[0].say == "No"
