@@ -4,6 +4,8 @@ changed in it, not cut off before them), and the user's version kept over the so
 
 from __future__ import annotations
 
+import copy
+
 from narrate.model import Section, Segment
 
 
@@ -56,3 +58,24 @@ def text_follows_say(kept: list[Section], base: Section) -> None:
         old = was.get(segment.id)
         if old is not None and segment.say != old.say and segment.text == old.text:
             segment.text = segment.say
+
+
+def derived_says(kept: list[Section], base: Section, new: Section) -> None:
+    """In the user's version of a section whose paragraph is unchanged, each say they did
+    not edit (a take, a role edited) becomes the new conversion's: a take is a delivery,
+    not the words, and a lexicon changed since is heard."""
+    was = {s.id: s.say for s in base.segments}
+    now = {s.id: s.say for s in new.segments}
+    for segment in (s for section in kept for s in section.segments):
+        if segment.id in now and was.get(segment.id) == segment.say:
+            segment.say = now[segment.id]
+
+
+def renamed(section: Section, new_id: str) -> Section:
+    """The user's section in the place of the new one: its id, its segments' ids under it."""
+    copied = copy.deepcopy(section)
+    for segment in copied.segments:
+        if segment.id.startswith(section.id + "."):
+            segment.id = new_id + segment.id[len(section.id):]
+    copied.id = new_id
+    return copied

@@ -12,7 +12,14 @@ import difflib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from narrate.conflicts import clash, first_change, line_of, text_follows_say
+from narrate.conflicts import (
+    clash,
+    derived_says,
+    first_change,
+    line_of,
+    renamed,
+    text_follows_say,
+)
 from narrate.convert.castlist import kept_characters
 from narrate.errors import NarrateError
 from narrate.model import Book, Chapter, Section
@@ -32,7 +39,6 @@ def _content(section: Section | None) -> tuple:
         return ()
     return (section.kind, section.title,
             tuple((*line_of(s), s.citation) for s in section.segments))
-
 
 
 def _source_of(section: Section) -> tuple[str, str]:
@@ -66,6 +72,7 @@ class Merge:
         self._credits(out)
         self._sections(out)
         self._chapters(out)
+        self._order(out, script)
         if self.conflicts and self.prefer is None:
             more = len(self.conflicts) - 1
             raise NarrateError(
@@ -92,7 +99,7 @@ class Merge:
         """Moves, and chapters the user added, are not carried: say so rather than lose them."""
         base_chapters = {c.id for c in self.base.chapters}
         where = {s.id: (c.id, n) for n, (c, s) in enumerate(_flat(self.base))}
-        last = -1
+        last: dict[str, int] = {}  # chapter id -> the base place of its last section met
         for chapter, section in _flat(self.mine):
             if chapter.id not in base_chapters:
                 raise NarrateError(f"chapter {chapter.id} is not one narrate made; edits are "
@@ -101,11 +108,25 @@ class Merge:
             found = where.get(section.id)
             if found is None:
                 continue
-            if found[0] != chapter.id or found[1] < last:
+            if found[0] != chapter.id or found[1] < last.get(chapter.id, -1):
                 raise NarrateError(f"section {section.id} was moved; edits are carried into a "
                                    "new conversion, moves are not", where=str(script),
                                    hint=_BUILD_IT.format(script=script))
-            last = found[1]
+            last[chapter.id] = found[1]
+
+    def _order(self, out: Book, script: Path) -> None:
+        """Chapters the user reordered keep that order while the source has the same ones."""
+        order = [c.id for c in self.mine.chapters]
+        if order == [c.id for c in self.base.chapters if c.id in order]:
+            return
+        if [c.id for c in self.new.chapters] != [c.id for c in self.base.chapters]:
+            raise NarrateError(
+                f"its chapters were put in another order ({', '.join(order)}) and the source's "
+                "chapters changed too, so the order cannot be carried over", where=str(script),
+                hint=_BUILD_IT.format(script=script) + " (then reorder its chapters again)")
+        rank = {ident: n for n, ident in enumerate(order)}
+        out.chapters.sort(key=lambda c: rank.get(c.id, len(rank)))
+        self.kept += 1
 
     def _fields(self, out: Book) -> None:
         base, mine, new = (_book_fields(b) for b in (self.base, self.mine, self.new))
@@ -184,13 +205,13 @@ class Merge:
             if how != "same":  # the captions show what is said, not the old source's text
                 text_follows_say(kept, section)
             else:  # a say the user left as narrate wrote it is derived anew (a lexicon's)
-                _derived_says(kept, section, new[j][1])
+                derived_says(kept, section, new[j][1])
             if kept and how != "before" and (how != "same" or section.id in self.preferred):
                 self._preferred_now.add(new[j][1].id)
             if how == "before":  # its paragraph is gone from the source: where it was
                 around.setdefault((j, -1), []).extend(kept)
             else:
-                instead[j] = [_renamed(s, new[j][1].id) for s in kept]
+                instead[j] = [renamed(s, new[j][1].id) for s in kept]
         for anchor, added in self._added().items():
             how, j = place[anchor] if anchor is not None else ("before", 0)
             around.setdefault((j, -1 if how == "before" else 1), []).extend(added)
@@ -246,33 +267,10 @@ def _aligned(base: list, new: list) -> list[tuple[int, int | None]]:
             for i, (how, j) in enumerate(_places(base, new))]
 
 
-
-
 def _only_retaken(section: Section, edited: Section | None) -> bool:
     """Whether a take is all that changed in `section` (a new text is rendered anew)."""
     return edited is not None and _content(section) == _content(
         replace(edited, segments=[replace(s, take=1) for s in edited.segments]))
-
-
-def _derived_says(kept: list[Section], base: Section, new: Section) -> None:
-    """In the user's version of a section whose paragraph is unchanged, each say they did
-    not edit (a take, a role edited) becomes the new conversion's: a take is a delivery,
-    not the words, and a lexicon changed since is heard."""
-    was = {s.id: s.say for s in base.segments}
-    now = {s.id: s.say for s in new.segments}
-    for segment in (s for section in kept for s in section.segments):
-        if segment.id in now and was.get(segment.id) == segment.say:
-            segment.say = now[segment.id]
-
-
-def _renamed(section: Section, new_id: str) -> Section:
-    """The user's section in the place of the new one: its id, its segments' ids under it."""
-    copied = copy.deepcopy(section)
-    for segment in copied.segments:
-        if segment.id.startswith(section.id + "."):
-            segment.id = new_id + segment.id[len(section.id):]
-    copied.id = new_id
-    return copied
 
 
 def _take_head(target: Chapter, edited: Chapter) -> None:

@@ -8,7 +8,7 @@ import pytest
 import narrate
 from narrate.edits import compose, keep_script
 from narrate.errors import NarrateError
-from narrate.scriptfile import load_script
+from narrate.scriptfile import load_script, to_yaml
 
 TEXT = "# One\n\nFirst, the swans came over the hill.\n\nThen, a quotation from the geese.\n"
 
@@ -83,6 +83,29 @@ def test_prefer_script_writes_the_kept_say_into_the_script(tmp_path):
     keep_script(book, converted, script)
     kept = next(s for s in load_script(script, []).segments if s.id == book.segments[0].id)
     assert (kept.text, kept.say) == ("No", "No")
-    assert [s.say for s in narrate.script(script).segments][0] == "No"  # as it is built
+    assert narrate.script(script).segments[0].say == "No"  # as it is built
     again, _ = compose(narrate.script(source), script)  # the next build keeps it
     assert again.segments[0].say == "No"
+
+
+BOOK = ("# One\n\nThe first chapter opens here.\n\n# Two\n\nThe second chapter follows.\n\n"
+        "# Three\n\nThe third one ends it.\n")
+
+
+@pytest.mark.unit
+def test_chapters_reordered_in_the_script_stay_in_that_order_when_the_source_changes(tmp_path):
+    source, script = tmp_path / "book.md", tmp_path / "script.yaml"
+    source.write_text(BOOK)
+    keep_script(narrate.script(source), narrate.script(source), script)
+    mine = load_script(script, [])
+    mine.chapters = [mine.chapters[1], mine.chapters[0], mine.chapters[2]]
+    script.write_text(to_yaml(mine))
+    source.write_text(BOOK.replace("opens here", "opens right here"))
+    book, _ = compose(narrate.script(source), script)
+    assert [c.title for c in book.chapters] == ["Two", "One", "Three"]
+    assert "opens right here" in book.chapters[1].sections[0].text  # the source's change
+    # a source that adds a chapter too: one line naming the chapters and what to do
+    source.write_text(BOOK + "\n# Four\n\nA fourth.\n")
+    with pytest.raises(NarrateError) as refused:
+        compose(narrate.script(source), script)
+    assert "chapter" in str(refused.value) and "section" not in str(refused.value)
