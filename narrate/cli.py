@@ -13,7 +13,6 @@ from narrate import outline, scriptfile
 from narrate.commandline import (
     CACHE,
     CONVERT,
-    DIR,
     EXECUTOR,
     FILE,
     FLAGS,
@@ -203,7 +202,7 @@ def words(source, voices, listen, limit, phonemes, entries, cache, jobs, **kw):
 
 
 @command("narrate check output/prophet-essay --profile acx",
-         click.argument("book_dir", required=False, type=DIR), PROFILE, JOBS,
+         click.argument("book_dir", required=False), PROFILE, JOBS,
          opt("--asr", is_flag=True, help="Also listen to every segment (narrate[asr])."),
          opt("--threshold", type=click.FloatRange(0, 1), default=0.35, help="--asr's WER limit."))
 def check(book_dir, profile, jobs, asr=False, threshold=0.35):

@@ -112,6 +112,10 @@ def built_from(folder: Path) -> str | None:
 def read_manifest(folder: Path) -> Manifest:
     """The manifest of a built book; a NarrateError says why not and what to do."""
     path = Path(folder) / MANIFEST
+    if Path(folder).exists() and not Path(folder).is_dir():
+        raise NarrateError("is a file, not a book folder", where=str(folder),
+                           hint="give the folder narrate build wrote the book into "
+                                "(output/<book>/), or build the book first")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

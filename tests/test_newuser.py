@@ -4,6 +4,7 @@ README with the quick espeak cast, and the places it lost or misled them."""
 from __future__ import annotations
 
 import pytest
+from test_reliability import one_line_error, run
 
 import narrate
 from narrate.edits import compose, keep_script
@@ -109,3 +110,14 @@ def test_chapters_reordered_in_the_script_stay_in_that_order_when_the_source_cha
     with pytest.raises(NarrateError) as refused:
         compose(narrate.script(source), script)
     assert "chapter" in str(refused.value) and "section" not in str(refused.value)
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("name", ["b.md", "/dev/null"])
+def test_check_of_a_file_says_it_is_not_a_book_folder_in_one_line(tmp_path, name):
+    path = tmp_path / name if not name.startswith("/") else name
+    if name == "b.md":
+        (tmp_path / name).write_text(TEXT)
+    result = run("check", path, cwd=tmp_path)
+    one_line_error(result, f"{path}: is a file, not a book folder")
+    assert "Errno" not in result.stderr
