@@ -121,3 +121,34 @@ def test_check_of_a_file_says_it_is_not_a_book_folder_in_one_line(tmp_path, name
     result = run("check", path, cwd=tmp_path)
     one_line_error(result, f"{path}: is a file, not a book folder")
     assert "Errno" not in result.stderr
+
+
+@pytest.mark.e2e
+def test_checks_fixes_on_a_renamed_book_folder_rebuild_that_folder(tmp_path):
+    """A book folder copied under another name: each fix check prints, run as printed,
+    makes the folder checked again (not a new one beside it), and it then passes."""
+    import shlex
+    import shutil
+    import subprocess
+
+    from narrate.qa import check_book
+
+    source = tmp_path / "book.md"
+    source.write_text(TEXT)
+    (tmp_path / "book.yaml").write_text("title: B\nauthor: A. Writer\n")
+    assert run("build", source, "--out", tmp_path / "output").returncode == 0
+    folder = tmp_path / "x" / "mine"
+    shutil.copytree(tmp_path / "output" / "book", folder)
+    (folder / "chapters.json").write_text("{}")
+    fixes = {f.fix for f in check_book(folder, picture=False).findings}
+    assert fixes
+    for fix in fixes:
+        # the folder named as a build names it, built, and given its name back
+        for step in fix[fix.index("mv "):].split(" && "):
+            command = shlex.split(step)
+            if command[0] == "narrate":
+                assert run(*command[1:]).returncode == 0, fix
+            else:
+                subprocess.run(command, check=True)
+    rebuilt = check_book(folder, picture=False)
+    assert rebuilt.passed and not rebuilt.findings, [(f.where, f.what) for f in rebuilt.findings]

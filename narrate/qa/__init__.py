@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import itertools
 import json
-import shlex
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -37,7 +36,7 @@ from narrate.qa.mastering import (
     spoken_measures,
 )
 from narrate.qa.readback import REBUILD, read_back
-from narrate.qa.report import CheckReport, Finding
+from narrate.qa.report import CheckReport, Finding, rebuild_fix
 from narrate.render.profiles import VoiceProfile
 from narrate.stitch import ChapterRecord, m4b_path
 from narrate.values import OUTPUT_DIR
@@ -111,8 +110,8 @@ def check_book(folder: Path, profile: str = "default", asr: bool = False,
     if asr:
         _listen(report, listening, manifest, threshold, jobs, progress)
     # fixes name the real command: the book's source, and where it was built
-    source = shlex.quote(manifest.source or "SOURCE") + _out_flag(folder)
-    report.findings = [replace(f, fix=f.fix.replace("SOURCE", source)) for f in report.findings]
+    report.findings = [replace(f, fix=rebuild_fix(f.fix, folder, manifest))
+                       for f in report.findings]
     report.seconds = time.perf_counter() - started
     written = folder / CHECK_FOLDER
     written.mkdir(exist_ok=True)
@@ -139,12 +138,6 @@ def _check_m4b(m4b: Path, manifest: Manifest, rules: CheckProfile, report: Check
     report.files.append(measured)
     return judge(measured, rules, mp3=False) + check_m4b(m4b, probed, chapter_files,
                                                          manifest.tags)
-
-
-def _out_flag(folder: Path) -> str:
-    """`--out` for a book not built into ./output."""
-    parent = Path(folder).resolve().parent
-    return "" if parent == Path("output").resolve() else f" --out {shlex.quote(str(parent))}"
 
 
 def _at(seconds: float) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from narrate.manifest import Manifest
+from narrate.names import legacy_slug, slug
 from narrate.outline import clock
 
 
@@ -82,3 +85,23 @@ def _places(where: list[str], named: int) -> str:
     if len(where) <= named:
         return ", ".join(where)
     return f"{where[0]}, {where[1]} and {len(where) - 2} more"
+
+
+def rebuild_fix(fix: str, folder: Path, manifest: Manifest) -> str:
+    """A finding's fix with the real command: the book's source, and where it was built.
+    A folder renamed or copied under another name is not where a build writes: the fix
+    gives it the name a build gives it, builds, and gives its name back."""
+    source = shlex.quote(manifest.source or "SOURCE")
+    place = Path(folder).resolve()
+    out = "" if place.parent == Path("output").resolve() else \
+        f" --out {shlex.quote(str(place.parent))}"
+    fix = fix.replace("SOURCE", source + out)
+    name = Path(manifest.source).stem if manifest.source else manifest.book
+    if "narrate build" not in fix or place.name in (slug(name), legacy_slug(name)):
+        return fix
+    built = place.parent / slug(name)
+    if built.exists():  # taken: the fix cannot make this folder
+        return f"{fix} (that builds {built}, not this copy; check it there)"
+    there, here = shlex.quote(str(built)), shlex.quote(str(place))
+    return fix.replace("narrate build", f"mv {here} {there} && narrate build") + \
+        f" && mv {there} {here}"
