@@ -214,14 +214,17 @@ def cast(target: str | Path, **options) -> BookCast:
     return cast_of(script(target, **options))
 
 
-def show(target: str | Path, *, voices=None, **options) -> Outline:
-    """A script's or source's narration as `narrate show` prints it: chapters timed at
-    each voice's rate, every section's segments with their voices."""
+def show(target: str | Path, *, voices=None, out: str | Path = "output", **options) -> Outline:
+    """A script's or source's narration as `narrate show` prints it (a source with the edits
+    its build into `out` keeps): chapters timed, each section's segments with their voices."""
     from narrate.outline import outline
+    from narrate.pipeline import book_with_edits
     from narrate.plan import book_profiles
 
     problems: list = []
-    book = script(target, warnings=problems, **options)
+    asked = BuildOptions(out=out, voices=voices, meta=options.pop("meta", None),
+                         lexicon=options.pop("lexicon", None))
+    book, _ = book_with_edits(target, asked, problems, **options)
     return outline(book, book_profiles(book, voices), problems)
 
 

@@ -13,6 +13,7 @@ from narrate import outline, scriptfile
 from narrate.commandline import (
     CACHE,
     CONVERT,
+    DIR,
     EXECUTOR,
     FILE,
     FLAGS,
@@ -95,10 +96,13 @@ def lint(source, **kw):
 
 @command("narrate show seeds/prophet-essay.txt --say", click.argument("target"), VOICES,
          opt("--say/--text", "show_say", help="The speech text, or the text as written."),
+         opt("-o", "--out", type=DIR, default="output",
+             help="Where the book is built: its script.yaml's edits are shown (output)."),
          *CONVERT)
-def show(target, show_say, voices, **kw):
-    """Print a SCRIPT's or SOURCE's narration: voices in colour, chapters timed."""
-    shown = narrate.show(target, voices=voices, **given(kw))
+def show(target, show_say, voices, out, **kw):
+    """Print a SCRIPT's or SOURCE's narration (a SOURCE with the edits its build keeps):
+    voices in colour, chapters timed."""
+    shown = narrate.show(target, voices=voices, out=out, **given(kw))
     click.secho(shown.title, bold=True)
     click.secho("".join(f"  {line}\n" for line in shown.not_read), dim=True, nl=False)
     click.echo("voices: " + "  ".join(click.style(v, fg=c) for v, c in COLOURS.items()))

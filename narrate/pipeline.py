@@ -147,10 +147,10 @@ def build(target: str | Path | Book, options: BuildOptions = DEFAULT_OPTIONS,
                            "to --formats (mp3,m4b) or leave out --readalong")
     if not options.dry_run:
         check_ffmpeg()
-    book, converted = _book_with_edits(target, options, warnings, **convert)
+    book, converted = book_with_edits(target, options, warnings, **convert)
     if not isinstance(target, Book) and options != (kept := _kept_cast(book, options, warnings)):
         options = kept  # the reader credited is the kept cast's: converted with it
-        book, converted = _book_with_edits(target, options, [], **convert)
+        book, converted = book_with_edits(target, options, [], **convert)
     cache = Cache(options.cache)
     plan = plan_book(book, cache, options, warnings)
     part_only = _only_a_part(plan, options, warnings)
@@ -256,7 +256,7 @@ def _claim_folder(folder: Path, book: Book) -> None:
                            "elsewhere with --out, or remove that folder")
 
 
-def _book_with_edits(target: str | Path | Book, options: BuildOptions, warnings,
+def book_with_edits(target: str | Path | Book, options: BuildOptions, warnings,
                      **convert) -> tuple[Book, Book | None]:
     """The book to build, and the conversion of its source (None for a script or a
     Book): the new conversion with the user's edits of the folder's script.yaml."""
