@@ -170,3 +170,17 @@ def test_show_of_a_source_shows_the_edits_its_build_will_speak(tmp_path):
     said = [s.say for _, sections in shown.chapters for _, segments in sections for s in segments]
     assert "Then, the geese honked." in said
     assert "Then, a quotation from the geese." not in said
+
+
+@pytest.mark.e2e
+def test_a_very_long_title_is_cut_in_the_credits_and_the_book_passes_its_check(tmp_path):
+    from narrate.qa import check_book
+
+    title = " ".join(["Lorem ipsum dolor sit amet"] * 185)  # about 5,000 characters
+    source = tmp_path / "book.md"
+    source.write_text(f"---\ntitle: {title}\nauthor: A. Writer\n---\n\n{TEXT}")
+    result = narrate.build(source, out=tmp_path / "output", cache=tmp_path / "cache")
+    credits = next(s for s in result.book.credits if s.id == "credits")
+    assert len(credits.say) < 300 and credits.say.startswith("Lorem ipsum dolor sit amet Lorem")
+    report = check_book(result.folder, picture=False)
+    assert report.passed, [(f.where, f.what) for f in report.findings]

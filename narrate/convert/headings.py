@@ -90,22 +90,35 @@ _CREDIT_WORDS = {
 }
 
 
+CREDITED_CHARS = 200  # of a title the credits say: about 13 s at a narrator's pace
+
+
 def credit_lines(book: Book) -> tuple[str, str]:
     """Opening credits and the closing line, as audiobooks have them, in the book's
     language when narrate knows its words (else English)."""
     written, read, end, by = _CREDIT_WORDS.get((book.language or "en").lower()[:2],
                                                _CREDIT_WORDS["en"])
-    subtitle = book.extra.get("subtitle")
-    opening = [_sentence(book.title)]
+    title, subtitle, author = (_said_of(t) for t in (book.title, book.extra.get("subtitle"),
+                                                      book.author))
+    opening = [_sentence(title)]
     if subtitle:
         opening.append(_sentence(subtitle))
-    if book.author:
-        opening.append(_sentence(f"{written} {book.author}"))
+    if author:
+        opening.append(_sentence(f"{written} {author}"))
     if book.narrator:
         opening.append(_sentence(f"{read} {book.narrator}"))
-    closing = _sentence(f"{end} {book.title.rstrip('.')}" + (
-        f", {by} {book.author}" if book.author else ""))
+    closing = _sentence(f"{end} {title.rstrip('.')}" + (f", {by} {author}" if author else ""))
     return " ".join(opening), closing
+
+
+def _said_of(text: str | None, chars: int = CREDITED_CHARS) -> str:
+    """What the credits say of a title (or a subtitle, an author): its first `chars`
+    characters, cut at a word, so that a title of pages is not read for a minute."""
+    text = str(text or "")
+    if len(text) <= chars:
+        return text
+    cut = text.rfind(" ", 0, chars)
+    return text[:cut if cut > chars // 2 else chars].rstrip(" ,;:.") + "…"
 
 
 def _sentence(text: str) -> str:
