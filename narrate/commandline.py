@@ -1,12 +1,13 @@
 """What every command shares: the group, its options, and how a command ends — a library
-error is one line on stderr and exit code 2 (a traceback with --debug), Ctrl-C exits 130.
-The commands themselves are in narrate.cli."""
+error is one line on stderr and exit code 2 (a traceback with --debug), Ctrl-C exits 130,
+SIGTERM 143 (stopped alike). The commands themselves are in narrate.cli."""
 
 from __future__ import annotations
 
 import difflib
 import functools
 import os
+import signal
 import sys
 import traceback
 
@@ -56,11 +57,12 @@ def cli(debug):
 
 def command(example: str, *options):
     """A command with these options and a runnable example in its help. A library error is
-    one line on stderr and exit code 2 (a traceback with --debug); Ctrl-C exits 130."""
+    one line on stderr and exit code 2 (a traceback with --debug); Ctrl-C exits 130, SIGTERM 143."""
     def decorate(func):
         @functools.wraps(func)
         def run(*args, debug=False, **kwargs):
             debug = debug or click.get_current_context().find_root().params.get("debug")
+            signal.signal(signal.SIGTERM, _terminated)
             try:
                 return func(*args, **kwargs)
             except (NarrateError, OSError) as exc:  # an OSError: a file or folder narrate
@@ -71,15 +73,26 @@ def command(example: str, *options):
                 click.secho(f"narrate: error: {line}", fg="red", err=True)
                 sys.exit(2)
             except KeyboardInterrupt:
-                click.echo("narrate: interrupted; finished work is kept", err=True)
+                how, code = ("terminated", 143) if _TERMINATED else ("interrupted", 130)
+                click.echo(f"narrate: {how}; finished work is kept", err=True)
                 sys.stdout.flush()
                 sys.stderr.flush()
                 # no exit handlers: they would join worker-pool threads a stopped worker can block
-                os._exit(130)
+                os._exit(code)
         for option in reversed((*options, DEBUG)):
             run = option(run)
         return cli.command(epilog=f"Example: {example}")(run)
     return decorate
+
+
+_TERMINATED: list[int] = []  # SIGTERM heard: stopped as Ctrl-C stops, exit 128 + 15
+
+
+def _terminated(signum, _frame) -> None:
+    """SIGTERM (`kill`, a service stopped) stops a command as Ctrl-C does: the running
+    work stopped, its scratch removed, one line."""
+    _TERMINATED.append(signum)
+    raise KeyboardInterrupt
 
 
 DEBUG = click.option("--debug", is_flag=True, help="Show tracebacks for errors.")

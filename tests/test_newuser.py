@@ -3,8 +3,13 @@ README with the quick espeak cast, and the places it lost or misled them."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+
 import pytest
-from test_reliability import one_line_error, run
+from conftest import alive_in_group, stop_group, wait_until
+from test_reliability import NARRATE, one_line_error, run
 
 import narrate
 from narrate.edits import compose, keep_script
@@ -184,3 +189,26 @@ def test_a_very_long_title_is_cut_in_the_credits_and_the_book_passes_its_check(t
     assert len(credits.say) < 300 and credits.say.startswith("Lorem ipsum dolor sit amet Lorem")
     report = check_book(result.folder, picture=False)
     assert report.passed, [(f.where, f.what) for f in report.findings]
+
+
+@pytest.mark.e2e
+def test_sigterm_stops_a_build_like_ctrl_c_without_scratch(small_book, tmp_path):
+    """SIGTERM (a service stopping, `kill`) while encoding: the running encodes stopped,
+    .parts' scratch removed, one line, exit 143 (it left ~30 temporary files silently)."""
+    hold = tmp_path / "held"
+    env = {**os.environ, "NARRATE_HOLD_AT": "encode-aac:1", "NARRATE_HOLD_FILE": str(hold)}
+    process = subprocess.Popen(
+        NARRATE + ["build", str(small_book), "--out", str(tmp_path / "out"), "--cache",
+                   str(tmp_path / "c")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, start_new_session=True, env=env)
+    try:
+        assert wait_until(hold.exists, 120, process), process.communicate()
+        os.kill(process.pid, signal.SIGTERM)
+        _out, err = process.communicate(timeout=60)  # a guard against a hang, not a timing
+        assert process.returncode == 143
+        assert err.strip().splitlines() == ["narrate: terminated; finished work is kept"], err
+        assert not list((tmp_path / "out").rglob("*.pcm"))
+        assert not list((tmp_path / "out").rglob("*.tmp*"))
+        assert wait_until(lambda: not alive_in_group(process.pid), 30)
+    finally:
+        stop_group(process.pid)
