@@ -100,11 +100,16 @@ def load_edited(script: str | Path, warnings: list | None = None,
                 lexicon: str | Path | None = None) -> Book:
     """A script as a build reads it. Beside the base narrate wrote with it: refused when
     cut short; a segment whose text was edited and whose say was not is said from its new
-    text; chapters deleted are named in `warnings`. The user's `lexicon`, given for this
-    build, respells every say as it would a conversion's (not written into the script)."""
+    text; chapters deleted are named in `warnings`."""
     book, base = _with_base(Path(script), warnings, lexicon)
     if base is not None and warnings is not None:
         warnings += lost_chapters(book, base, Path(script))
+    return book
+
+
+def respelled(book: Book, lexicon: str | Path | None) -> Book:
+    """`book` (a script given to a build) with the user's `lexicon`, given for that build,
+    respelling every say as it would a conversion's (in place; the file is not changed)."""
     if lexicon:
         respell = load_lexicon(lexicon)
         for segment in book.spoken:
@@ -249,10 +254,13 @@ def keep_takes(script: Path, book: Book) -> bool:
     return True
 
 
-def same_script(script: Path, book: Book, lexicon: str | Path | None = None) -> bool:
-    """Whether the script file says what `book` says (however it is laid out)."""
+def same_script(script: Path, book: Book, lexicon: str | Path | None = None,
+                respell: bool = False) -> bool:
+    """Whether the script file says what `book` says (however it is laid out); `respell`:
+    as a build of the script with `lexicon` reads it."""
     try:
-        return same_book(load_edited(script, [], lexicon), book)
+        mine = load_edited(script, [], lexicon)
+        return same_book(respelled(mine, lexicon) if respell else mine, book)
     except NarrateError:
         return False
 

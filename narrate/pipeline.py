@@ -287,7 +287,7 @@ def _keep_script(book: Book, converted: Book | None, path: Path, warnings: list 
         keep_script(book, converted, path, lexicon=lexicon)
     elif not path.is_file():
         atomic_write_text(path, to_yaml(book))
-    elif same_script(path, book, lexicon):
+    elif same_script(path, book, lexicon, respell=True):
         pass  # built from it, or from a copy
     elif edited(path):
         if warnings is not None:

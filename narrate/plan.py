@@ -18,7 +18,7 @@ from narrate.conversions import converted, forget_conversions
 from narrate.convert import ConvertOptions, ReadingPolicy
 from narrate.convert.headings import credit_segments
 from narrate.convert.lexicon import Lexicon
-from narrate.edits import load_edited
+from narrate.edits import load_edited, respelled
 from narrate.errors import NarrateError
 from narrate.fileio import nearest
 from narrate.metadata import book_lexicon, find_metadata, load_metadata
@@ -43,7 +43,7 @@ def load_book(target: str | Path, meta: str | Path | None = None,
     target = Path(target)
     warnings = warnings if warnings is not None else []
     if is_script_file(target):
-        return load_edited(target, warnings, lexicon)
+        return respelled(load_edited(target, warnings, lexicon), lexicon)
     meta_path = Path(meta) if meta else find_metadata(target)
     metadata = load_metadata(meta_path) if meta_path else {}
     chosen = {k: options.pop(k) for k in ("code", "notes", "tables") if k in options}

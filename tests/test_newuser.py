@@ -34,6 +34,12 @@ def test_a_retaken_line_still_hears_a_later_lexicon(tmp_path):
     composed, _ = compose(narrate.script(source, lexicon=mine), script, lexicon=mine)
     retaken = composed.segments[-1]
     assert (retaken.say, retaken.take) == ("Then, a kwo-tay-shun from the geese.", 3)
+    # and the script the build writes says so: the next build does not take the old say
+    # for an edit of the user's
+    keep_script(composed, narrate.script(source, lexicon=mine), script, lexicon=mine)
+    assert load_script(script, []).segments[-1].say == "Then, a kwo-tay-shun from the geese."
+    composed, _ = compose(narrate.script(source), script)  # the lexicon no longer given
+    assert composed.segments[-1].say == "Then, a quotation from the geese."
     # in a book's own lexicon (book.yaml) too
     (tmp_path / "book.yaml").write_text("title: B\nauthor: A\nlexicon: mine.yaml\n")
     composed, _ = compose(narrate.script(source), script)
