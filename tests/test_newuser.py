@@ -166,7 +166,7 @@ def test_checks_fixes_on_a_renamed_book_folder_rebuild_that_folder(tmp_path):
 
 
 @pytest.mark.unit
-def test_show_of_a_source_shows_the_edits_its_build_will_speak(tmp_path):
+def test_show_of_a_source_shows_the_edits_its_build_will_speak(tmp_path, monkeypatch):
     """The script.yaml beside the book (edited there) is what `build SOURCE` speaks, so
     `show SOURCE` shows it, not the plain conversion."""
     source = tmp_path / "book.md"
@@ -177,7 +177,8 @@ def test_show_of_a_source_shows_the_edits_its_build_will_speak(tmp_path):
     keep_script(narrate.script(source), narrate.script(source), script)
     script.write_text(script.read_text().replace("say: Then, a quotation from the geese.",
                                                  "say: Then, the geese honked."))
-    shown = narrate.show(source, out=tmp_path / "output")
+    monkeypatch.chdir(tmp_path)  # where a build without --out writes: ./output
+    shown = narrate.show(source)
     said = [s.say for _, sections in shown.chapters for _, segments in sections for s in segments]
     assert "Then, the geese honked." in said
     assert "Then, a quotation from the geese." not in said
