@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from test_reliability import one_line_error, run
 
 import narrate
 from narrate.errors import NarrateError
 from narrate.fileio import load_yaml
-from narrate.qa import _out_flag
+from narrate.qa.report import rebuild_fix
 
 SCRIPT = """narrate_script: 1
 book:
@@ -73,8 +75,11 @@ def test_a_yaml_syntax_error_names_the_line_of_the_break(tmp_path):
 @pytest.mark.unit
 def test_check_fixes_name_the_out_the_book_was_built_into(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert _out_flag(tmp_path / "output" / "book") == ""
-    assert _out_flag(tmp_path / "books" / "book") == f" --out {tmp_path / 'books'}"
+    manifest = SimpleNamespace(book="book", source="book.txt")  # what a fix reads of it
+    fix = "narrate build SOURCE"
+    assert rebuild_fix(fix, tmp_path / "output" / "book", manifest) == "narrate build book.txt"
+    assert rebuild_fix(fix, tmp_path / "books" / "book", manifest) == \
+        f"narrate build book.txt --out {tmp_path / 'books'}"
 
 
 @pytest.mark.unit
