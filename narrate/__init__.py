@@ -275,16 +275,17 @@ def voices(voices=None, *, check: bool = False) -> list[str]:
     return check_cast(load_profiles(voices)) if check else describe_voices()
 
 
-def prune(sources: list[str | Path], *, cache: str | Path | None = None,
-          voices=None) -> tuple[int, float, int]:
-    """Delete the cache entries none of these books uses: (entries deleted, bytes freed,
-    entries kept)."""
-    from narrate.plan import prune_cache
+def prune(sources: list[str | Path], *, cache: str | Path | None = None, voices=None,
+          out: str | Path = "output") -> tuple[int, float, int]:
+    """Delete the cache entries none of these books (sources, scripts or built book
+    folders) plays: a source's book built in `out` keeps what it plays, its retakes and
+    edited lines too. Returns (entries deleted, bytes freed, entries kept)."""
+    from narrate.prune import prune_cache
 
     if not sources:  # none would keep nothing: the whole cache would go
         raise NarrateError("needs the scripts or sources whose audio to keep", option=(
             "prune", True), hint="e.g. `narrate cache --prune seeds/prophet-essay.txt`")
-    return prune_cache(list(sources), cache, voices)
+    return prune_cache(list(sources), cache, voices, out)
 
 
 def write_script(source: str | Path, output: str | Path | None = None, *,

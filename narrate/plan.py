@@ -14,7 +14,7 @@ import json
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from narrate.conversions import converted, forget_conversions
+from narrate.conversions import converted
 from narrate.convert import ConvertOptions, ReadingPolicy
 from narrate.convert.headings import credit_segments
 from narrate.convert.lexicon import Lexicon
@@ -114,17 +114,6 @@ def book_profiles(book: Book, voices: str | Path | None = None, warnings: list |
     if warnings is not None:
         warnings.extend(found)
     return with_phonemes(profiles, lexicon or book_lexicon(book.extra.get("lexicon")))
-
-
-def used_cache_keys(books: list[Book], voices: str | Path | None = None) -> set[str]:
-    keys: set[str] = set()
-    for book in books:
-        lexicon = book_lexicon(book.extra.get("lexicon"))
-        profiles = book_profiles(book, voices, lexicon=lexicon)
-        book = credited(book, profiles, lexicon)
-        items = book_items(book) + extra_items(book, credits=True)
-        keys |= set(item_keys(items, profiles).values())
-    return keys
 
 
 def credited(book: Book, profiles: dict, lexicon) -> Book:
@@ -302,13 +291,3 @@ def would_do(plan: BookPlan, cache, formats: tuple[str, ...]) -> BuildPlan:
     return BuildPlan([i.id for i in items if i.id in missing],
                      [i.id for i in items if i.id not in missing], export,
                      [c.id for c in plan.chapters if c.id not in exported])
-
-
-def prune_cache(sources: list, cache=None, voices=None) -> tuple[int, float, int]:
-    """Delete the cache entries none of the books (sources or scripts) uses, and every
-    kept conversion and spoken text: (entries deleted, bytes freed, entries kept)."""
-    from narrate.render.cache import Cache
-
-    keep = used_cache_keys([load_book(s) for s in sources], voices)
-    count, freed = Cache(cache).prune(keep)
-    return count, freed + forget_conversions(), len(keep)
