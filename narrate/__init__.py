@@ -54,7 +54,8 @@ def script(source: str | Path, *, meta: str | Path | None = None,
     """The narration script of a source text (.txt, .md, .html, .epub) or a script file.
 
     `options` are narrate.convert.ConvertOptions' fields and the reading policy
-    (code=, notes=, tables=); what the reader noticed is appended to `warnings`."""
+    (code=, notes=, tables=), and `out=` (where its book is built: the lexicon.yaml in its
+    folder is read); what the reader noticed is appended to `warnings`."""
     from narrate.plan import load_book
 
     return load_book(source, meta=meta, lexicon=lexicon, warnings=warnings, **options)
@@ -146,14 +147,13 @@ def words(source: str | Path | Book | None, *, voices=None, listen: bool = False
     if not source:
         raise NarrateError("needs a SOURCE (or --phonemes TEXT)",
                            hint="e.g. `narrate words seeds/prophet-essay.txt`")
-    from narrate.metadata import book_lexicon
-    from narrate.plan import book_profiles, load_book
+    from narrate.plan import book_profiles, load_book, spoken_with
     from narrate.pronounce import listen as hear
     from narrate.pronounce import unknown_words
     from narrate.render.cache import Cache
 
     book = source if isinstance(source, Book) else load_book(source, lexicon=lexicon, **options)
-    spoken_as = book_lexicon(book.extra.get("lexicon"), lexicon)
+    spoken_as = spoken_with(book, lexicon)
     narrator = book_profiles(book, voices, lexicon=spoken_as)["narrator"]
     found = unknown_words(book, narrator, spoken_as)
     if not listen:

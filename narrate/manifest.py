@@ -55,6 +55,9 @@ class Manifest:
     formats: list[str] = field(default_factory=lambda: list(FORMATS))  # what the build made
     readalong: str = ""  # the read-along EPUB's file name, when the build wrote one
     cast: str = ""  # the cast built with (--voices, else the default), for a rebuild to keep
+    # the lexicon files the build read, by layer (metadata.lexicon_files): "given" is
+    # --lexicon's, which a build of one line (--only, the studio) reads again
+    lexicons: dict[str, str] = field(default_factory=dict)
     version: int = VERSION
 
     def write(self, folder: Path) -> None:
@@ -81,7 +84,9 @@ class Manifest:
                    script=data.get("script") or "", m4b_stamp=list(data.get("m4b_stamp") or []),
                    formats=list(data.get("formats") or FORMATS),
                    readalong=str(data.get("readalong") or ""),
-                   cast=str(data.get("cast") or ""), version=version)
+                   cast=str(data.get("cast") or ""),
+                   lexicons={str(k): str(v) for k, v in (data.get("lexicons") or {}).items()},
+                   version=version)
 
 
 def _spoken(data: dict) -> Spoken:
@@ -96,6 +101,20 @@ def last_manifest(folder: Path) -> Manifest | None:
         return read_manifest(folder)
     except NarrateError:
         return None
+
+
+def given_lexicon(folder: Path) -> str | None:
+    """The --lexicon file the last build of the book in `folder` was given (None when it
+    was given none, or no build is there): a build of one line reads it again, so that
+    the lines it respelled keep their takes. One line when the file is gone."""
+    manifest = last_manifest(folder)
+    given = manifest.lexicons.get("given") if manifest else None
+    if given and not Path(given).is_file():
+        raise NarrateError(f"the last build was given --lexicon {given}, which is gone",
+                           where=str(Path(folder) / MANIFEST),
+                           hint="put it back, or give this build --lexicon FILE (a build of "
+                                "the whole book without it respells its lines anew)")
+    return given
 
 
 def built_from(folder: Path) -> str | None:

@@ -35,6 +35,7 @@ META_KEYS: dict[str, tuple[type, ...]] = {
 DEFAULT_VOICES_DIR = Path(str(resources.files("narrate") / "voices"))
 DEFAULT_CAST = "natural"
 SHIPPED_LEXICON = DEFAULT_VOICES_DIR / "lexicon.yaml"  # every book's first lexicon
+FOLDER_LEXICON = "lexicon.yaml"  # in a book's folder: its words respelled in the studio
 
 
 def cast_names() -> tuple[str, ...]:
@@ -97,15 +98,28 @@ def load_lexicon(path: str | Path | None) -> Lexicon:
     return from_entries(read_lexicon(path))
 
 
-def book_lexicon(book: str | Path | None = None, user: str | Path | None = None) -> Lexicon:
-    """The lexicon a book is spoken with: narrate's own, then the book's (its metadata's
-    `lexicon:`), then the user's (`--lexicon`), a later file's entry winning over an
-    earlier one's. A file named twice is read once."""
-    files = [SHIPPED_LEXICON] if SHIPPED_LEXICON.is_file() else []
-    for named in (book, user):
-        if named and Path(named).resolve() not in [f.resolve() for f in files]:
-            files.append(Path(named))
-    return layered(read_lexicon(path) for path in files)
+def book_lexicon(book: str | Path | None = None, user: str | Path | None = None,
+                 folder: str | Path | None = None) -> Lexicon:
+    """The lexicon a book is spoken with: its `lexicon_files` layered, a later file's entry
+    winning over an earlier one's."""
+    return layered(read_lexicon(path) for path in lexicon_files(book, user, folder).values())
+
+
+def lexicon_files(book: str | Path | None = None, user: str | Path | None = None,
+                  folder: str | Path | None = None) -> dict[str, Path]:
+    """The lexicon files a build reads, by layer, in the order they layer: narrate's
+    ("narrate"), the book's metadata's `lexicon:` ("book"), FOLDER_LEXICON in the book's
+    `folder` when it is there ("folder": the studio's respellings), and the one the user
+    gave (`--lexicon`, "given"). A file named twice is read once, in its first layer."""
+    layers = {"narrate": SHIPPED_LEXICON if SHIPPED_LEXICON.is_file() else None, "book": book,
+              "folder": Path(folder) / FOLDER_LEXICON if folder else None, "given": user}
+    files: dict[str, Path] = {}
+    for layer, named in layers.items():
+        if not named or (layer == "folder" and not Path(named).is_file()):
+            continue
+        if Path(named).resolve() not in [f.resolve() for f in files.values()]:
+            files[layer] = Path(named)
+    return files
 
 
 def is_shipped(lexicon: str | Path) -> bool:

@@ -17,11 +17,17 @@ from pathlib import Path
 from narrate.conversions import converted
 from narrate.convert import ConvertOptions, ReadingPolicy
 from narrate.convert.headings import credit_segments
-from narrate.convert.lexicon import Lexicon
+from narrate.convert.lexicon import Lexicon, layered
 from narrate.edits import load_edited, respelled
 from narrate.errors import NarrateError
 from narrate.fileio import nearest
-from narrate.metadata import book_lexicon, find_metadata, load_metadata
+from narrate.metadata import (
+    book_lexicon,
+    find_metadata,
+    lexicon_files,
+    load_metadata,
+    read_lexicon,
+)
 from narrate.model import MAX_TAKE, Book
 from narrate.model import NARRATOR as NARRATOR_ROLE
 from narrate.names import legacy_slug, slug
@@ -37,9 +43,11 @@ from narrate.values import DEFAULT_OPTIONS, OUTPUT_DIR, BookPlan, BuildOptions, 
 
 def load_book(target: str | Path, meta: str | Path | None = None,
               lexicon: str | Path | None = None, warnings: list | None = None,
-              voices: str | Path | None = None, **options) -> Book:
-    """A Book from a script file, or converted from a source text (with its metadata),
-    crediting the reader of `voices` (the cast) as a build will."""
+              voices: str | Path | None = None, out: str | Path = OUTPUT_DIR,
+              **options) -> Book:
+    """A Book from a script file, or converted from a source text (with its metadata and
+    the lexicons a build into `out` reads), crediting the reader of `voices` (the cast) as
+    a build will."""
     target = Path(target)
     warnings = warnings if warnings is not None else []
     if is_script_file(target):
@@ -53,8 +61,8 @@ def load_book(target: str | Path, meta: str | Path | None = None,
         # long chapters are cut by the time the narrator takes to read them
         narrator = load_profiles(metadata.get("voices")).get(NARRATOR_ROLE)
         options["words_per_minute"] = narrator.rate if narrator else DEFAULT_RATE
-    convert_options = ConvertOptions(lexicon=book_lexicon(metadata.get("lexicon"), lexicon),
-                                     policy=policy, **options)
+    spoken_as = book_lexicon(metadata.get("lexicon"), lexicon, target_folder(target, out))
+    convert_options = ConvertOptions(lexicon=spoken_as, policy=policy, **options)
     book, problems = converted(target, convert_options, metadata)
     book = credited(book, book_profiles(book, voices, lexicon=convert_options.lexicon),
                     convert_options.lexicon)
@@ -67,15 +75,22 @@ def load_book(target: str | Path, meta: str | Path | None = None,
 
 def lexicon_for(target: str | Path | None = None, meta: str | Path | None = None,
                 lexicon: str | Path | None = None) -> Lexicon:
-    """The lexicon a build of `target` speaks with (narrate's, the book's, `lexicon`),
-    found without converting it: the book's is its metadata's or its script's."""
+    """The lexicon a build of `target` speaks with (narrate's, the book's, its folder's,
+    `lexicon`), found without converting it: the book's is its metadata's or its script's."""
     book_file = None
     if target and is_script_file(Path(target)):
         book_file = load_script(Path(target), []).extra.get("lexicon")
     elif meta or target:
         found = meta or find_metadata(target)  # type: ignore[arg-type]  # one is given
         book_file = load_metadata(found).get("lexicon") if found else None
-    return book_lexicon(book_file, lexicon)
+    return book_lexicon(book_file, lexicon, target_folder(target) if target else None)
+
+
+def spoken_with(book: Book, lexicon: str | Path | None = None,
+                out: str | Path = OUTPUT_DIR) -> Lexicon:
+    """The lexicon a build of `book` into `out` speaks with: narrate's, the book's, its
+    folder's, then `lexicon` (--lexicon)."""
+    return book_lexicon(book.extra.get("lexicon"), lexicon, book_folder(book, out))
 
 
 def book_folder(book: Book, root: str | Path = OUTPUT_DIR) -> Path:
@@ -88,6 +103,14 @@ def book_folder(book: Book, root: str | Path = OUTPUT_DIR) -> Path:
         if Path(built_from(older) or "").name == Path(book.source).name:
             return older
     return folder
+
+
+def target_folder(target: str | Path, root: str | Path = OUTPUT_DIR) -> Path:
+    """The folder a build of this file goes into, without converting it: a source's, by
+    its own name; a script's, by the source it was made from."""
+    target = Path(target)
+    book = load_script(target, []) if is_script_file(target) else Book("", source=str(target))
+    return book_folder(book, root)
 
 
 def folder_name(target: str | Path) -> str:
@@ -113,7 +136,7 @@ def book_profiles(book: Book, voices: str | Path | None = None, warnings: list |
                                         book.language)
     if warnings is not None:
         warnings.extend(found)
-    return with_phonemes(profiles, lexicon or book_lexicon(book.extra.get("lexicon")))
+    return with_phonemes(profiles, lexicon or spoken_with(book))
 
 
 def credited(book: Book, profiles: dict, lexicon) -> Book:
@@ -228,7 +251,9 @@ def plan_book(book: Book, cache, options: BuildOptions = DEFAULT_OPTIONS,
     from narrate.stitch.timeline import Mastering
 
     credits = book.extra.get("credits", True) if options.credits is None else options.credits
-    spoken_as = book_lexicon(book.extra.get("lexicon"), options.lexicon)  # read once
+    folder = book_folder(book, options.out)
+    lexicons = lexicon_files(book.extra.get("lexicon"), options.lexicon, folder)
+    spoken_as = layered(read_lexicon(path) for path in lexicons.values())  # read once
     profiles = book_profiles(book, options.voices, warnings, spoken_as)
     mastering = (options.mastering or Mastering()).at_rate(narrator_rate(profiles))
     only, markers = options.only, options.markers
@@ -258,8 +283,9 @@ def plan_book(book: Book, cache, options: BuildOptions = DEFAULT_OPTIONS,
         chapters.append(ChapterPlan(chapter.id, index + 1, chapter.title,
                                     chapter_key(clips, keys, mastering, tags, markers),
                                     clips, width))
-    return BookPlan(book, profiles, items, keys, info, chapters, book_folder(book, options.out),
-                    mastering, frozenset(forced), frozenset(forced_chapters))
+    return BookPlan(book, profiles, items, keys, info, chapters, folder, mastering,
+                    frozenset(forced), frozenset(forced_chapters),
+                    {layer: str(path.resolve()) for layer, path in lexicons.items()})
 
 
 def narrator_rate(profiles: dict) -> int:

@@ -9,9 +9,8 @@ from pathlib import Path
 
 from narrate.conversions import forget_conversions
 from narrate.manifest import last_manifest, read_manifest
-from narrate.metadata import book_lexicon
 from narrate.model import Book
-from narrate.plan import book_folder, book_profiles, credited, extra_items, load_book
+from narrate.plan import book_folder, book_profiles, credited, extra_items, load_book, spoken_with
 from narrate.render import book_items, item_keys
 from narrate.values import OUTPUT_DIR
 
@@ -35,15 +34,15 @@ def book_keys(target: Path, voices, out: str | Path) -> set[str]:
     with those its book's folder in `out` plays."""
     if target.is_dir():  # a built book: its manifest, or one line saying it has none
         return set(read_manifest(target).segments.values())
-    book = load_book(target, voices=voices)
+    book = load_book(target, voices=voices, out=out)
     built = last_manifest(book_folder(book, out))
-    return planned_keys(book, voices) | (set(built.segments.values()) if built else set())
+    return planned_keys(book, voices, out) | (set(built.segments.values()) if built else set())
 
 
-def planned_keys(book: Book, voices) -> set[str]:
-    """The keys of every line a build of `book` would speak: its credits, chapter titles
-    and closing line too."""
-    lexicon = book_lexicon(book.extra.get("lexicon"))
+def planned_keys(book: Book, voices, out: str | Path) -> set[str]:
+    """The keys of every line a build of `book` into `out` would speak: its credits,
+    chapter titles and closing line too."""
+    lexicon = spoken_with(book, out=out)
     profiles = book_profiles(book, voices, lexicon=lexicon)
     book = credited(book, profiles, lexicon)
     return set(item_keys(book_items(book) + extra_items(book, credits=True), profiles).values())

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import json
 
-from test_reliability import run
+import pytest
+from test_reliability import one_line_error, run
+
+import narrate
+from narrate.metadata import book_lexicon, lexicon_files
 
 
 def _two_lines(folder):
@@ -51,3 +55,75 @@ def test_a_prune_of_a_book_folder_keeps_what_it_plays(tmp_path):
         pruned = run("cache", "--prune", *named, "--cache", cache)
         assert pruned.returncode == 0, pruned.stderr
         assert played <= {p.stem for p in cache.glob("??/*.wav")}, named
+
+
+# ---- 2. the book folder's lexicon is read by every build ---------------------------------------
+
+RIVERS = "# Rivers\n\nEvery boat on the Volga is loud.\n\nThe sea is wide and grey.\n"
+
+
+def _spoken(folder) -> dict[str, str]:
+    data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return {ident: line["say"] for ident, line in data["spoken"].items()}
+
+
+def test_a_studio_pronunciation_survives_a_rebuild_of_the_source(tmp_path):
+    """The studio wrote the word to lexicon.yaml in the book's folder (its metadata names no
+    lexicon), which no build read: a line the source gained said it the old way."""
+    source = tmp_path / "rivers.md"
+    source.write_text(RIVERS, encoding="utf-8")
+    (tmp_path / "rivers.yaml").write_text("title: Rivers\nauthor: A. Writer\n")
+    options = {"voices": "espeak", "cache": tmp_path / "c", "out": tmp_path / "out"}
+    with narrate.open_studio(source, **options).session as session:
+        session.pronounce("Volga", "Vol-gah")
+    assert (tmp_path / "out" / "rivers" / "lexicon.yaml").is_file()
+    source.write_text(RIVERS + "\nThe Volga runs to the sea.\n", encoding="utf-8")
+    built = narrate.build(source, progress=False, **options)
+    said = [say for say in _spoken(built.folder).values() if "Vol" in say]
+    assert len(said) == 2 and all("Vol-gah" in say for say in said), said
+    assert "Vol-gah" in narrate.script(source, out=tmp_path / "out").chapters[0].sections[-1] \
+        .segments[0].say  # the script of the source, as the build reads it
+
+
+@pytest.mark.unit
+def test_the_layers_are_narrates_the_books_its_folders_then_the_given(tmp_path):
+    book, given = tmp_path / "book.yaml", tmp_path / "given.yaml"
+    folder = tmp_path / "out" / "b"
+    folder.mkdir(parents=True)
+    book.write_text("volga: Book-volga\nneva: Book-neva\noka: Book-oka\n")
+    (folder / "lexicon.yaml").write_text("volga: Folder-volga\nneva: Folder-neva\n")
+    given.write_text("volga: Given-volga\n")
+    files = lexicon_files(book, given, folder)
+    assert list(files) == ["narrate", "book", "folder", "given"]
+    said = book_lexicon(book, given, folder).apply("volga neva oka")
+    assert said == "Given-volga Folder-neva Book-oka"
+    assert list(lexicon_files(book, book, tmp_path / "none")) == ["narrate", "book"]
+
+
+# ---- 3. the lexicon a build was given is used again by the studio and --only -------------------
+
+def test_the_studio_and_only_use_the_lexicon_the_build_was_given(tmp_path):
+    """The manifest did not record --lexicon: a studio Keep (and `--only`) planned without it,
+    so every line it respelled (here the credits, which say the title) rendered again."""
+    source = tmp_path / "volga.md"
+    source.write_text(RIVERS, encoding="utf-8")
+    (tmp_path / "volga.yaml").write_text("title: The Volga\nauthor: A. Writer\n")
+    given = tmp_path / "mine.yaml"
+    given.write_text("Volga: Vol-gah\n", encoding="utf-8")
+    options = {"voices": "espeak", "cache": tmp_path / "c", "out": tmp_path / "out"}
+    first = narrate.build(source, lexicon=given, progress=False, **options)
+    assert json.loads((first.folder / "manifest.json").read_text())["lexicons"]["given"] == \
+        str(given.resolve())
+    assert "Vol-gah" in _spoken(first.folder)["credits"]
+    again = narrate.build(source, only="01.002.1", progress=False, **options)
+    assert again.render.rendered == ["01.002.1"]
+    with narrate.open_studio(first.folder, **options).session as session:
+        kept = session.keep("01.002.1", text="The Volga is wide and grey.")
+        assert kept.render.rendered == ["01.002.1"]
+        assert "Vol-gah" in _spoken(first.folder)["01.002.1"]
+        retaken = session.retake("01.001.1")
+        assert retaken.render.rendered == ["01.001.1"]
+    given.unlink()
+    gone = run("build", source, "--only", "01.001.1", "--voices", "espeak", "--cache",
+               tmp_path / "c", "--out", tmp_path / "out")
+    one_line_error(gone, str(given), "--lexicon")
