@@ -298,6 +298,28 @@ def yaml_error(path: str | Path, text: str, exc: yaml.YAMLError) -> NarrateError
     return NarrateError(f"{path}: not valid YAML ({' '.join(str(exc).split())}); fix the file")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # what a source's reader removes too
+
+
+def has_controls(text: str) -> bool:
+    return bool(_CONTROL.search(text))
+
+
+def without_controls(text: str) -> str:
+    """`text` with no control character for an engine to choke on (a NUL cut the speech
+    there, ESC and BEL were spoken to espeak): each goes, a vertical tab or another
+    spacing one becoming a space. Tabs and line ends stay."""
+    return _CONTROL.sub(lambda m: " " if m.group().isspace() else "", text)
+
+
+def controls_removed(places: list[str], where: str) -> str:
+    """The one warning for texts of a file that held control characters (`places`: each
+    "file:line: what", the first named)."""
+    more = f" (and {len(places) - 1} more)" if len(places) > 1 else ""
+    return f"{places[0]} held control characters{more}: removed, never spoken; delete " \
+           f"them from {where}"
+
+
 def nearest(word: str, choices, count: int = 3) -> str:
     """'did you mean' text for an unknown name."""
     close = difflib.get_close_matches(word, list(choices), n=count, cutoff=0.5)

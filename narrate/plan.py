@@ -27,6 +27,7 @@ from narrate.metadata import (
     lexicon_files,
     load_metadata,
     read_lexicon,
+    warn_of_cleaned,
 )
 from narrate.model import MAX_TAKE, Book
 from narrate.model import NARRATOR as NARRATOR_ROLE
@@ -53,7 +54,7 @@ def load_book(target: str | Path, meta: str | Path | None = None,
     if is_script_file(target):
         return respelled(load_edited(target, warnings, lexicon), lexicon)
     meta_path = Path(meta) if meta else find_metadata(target)
-    metadata = load_metadata(meta_path) if meta_path else {}
+    metadata = load_metadata(meta_path, warnings) if meta_path else {}
     chosen = {k: options.pop(k) for k in ("code", "notes", "tables") if k in options}
     policy = ReadingPolicy(**{**(metadata.get("reading") or {}),
                               **{k: v for k, v in chosen.items() if v}})
@@ -62,6 +63,7 @@ def load_book(target: str | Path, meta: str | Path | None = None,
         narrator = load_profiles(metadata.get("voices")).get(NARRATOR_ROLE)
         options["words_per_minute"] = narrator.rate if narrator else DEFAULT_RATE
     spoken_as = book_lexicon(metadata.get("lexicon"), lexicon, target_folder(target, out))
+    warn_of_cleaned(spoken_as, warnings)
     convert_options = ConvertOptions(lexicon=spoken_as, policy=policy, **options)
     book, problems = converted(target, convert_options, metadata)
     book = credited(book, book_profiles(book, voices, lexicon=convert_options.lexicon),
@@ -254,6 +256,7 @@ def plan_book(book: Book, cache, options: BuildOptions = DEFAULT_OPTIONS,
     folder = book_folder(book, options.out)
     lexicons = lexicon_files(book.extra.get("lexicon"), options.lexicon, folder)
     spoken_as = layered(read_lexicon(path) for path in lexicons.values())  # read once
+    warn_of_cleaned(spoken_as, warnings)
     profiles = book_profiles(book, options.voices, warnings, spoken_as)
     mastering = (options.mastering or Mastering()).at_rate(narrator_rate(profiles))
     only, markers = options.only, options.markers

@@ -127,3 +127,33 @@ def test_the_studio_and_only_use_the_lexicon_the_build_was_given(tmp_path):
     gone = run("build", source, "--only", "01.001.1", "--voices", "espeak", "--cache",
                tmp_path / "c", "--out", tmp_path / "out")
     one_line_error(gone, str(given), "--lexicon")
+
+
+# ---- 4. control characters from metadata and lexicons never reach an engine --------------------
+
+CONTROLS = "\x00\x07\x1b\x7f"
+
+
+def test_control_characters_in_metadata_and_a_lexicon_are_removed_and_warned_of(tmp_path):
+    """`title: "Bi\\x1berds"` in book.yaml and a respelling "Vol\\x1bgah" reached the engine
+    through the credits and the spoken text."""
+    (tmp_path / "b.md").write_text("# One\n\nThe Volga is wide.\n")
+    (tmp_path / "b.yaml").write_text('language: en\ntitle: "Bi\\x1berds"\n'
+                                     'author: "A.\\x07 Writer"\ndescription: "d\\x00x"\n'
+                                     'chapters: ["On\\x1be"]\nlexicon: lex.yaml\n')
+    (tmp_path / "lex.yaml").write_text('oka: Oka\nVolga: {say: "Vol\\x1bgah", hibari: "v\\x00"}\n')
+    result = run("script", tmp_path / "b.md", "-o", tmp_path / "s.yaml")
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert [line for line in lines if "b.yaml:2" in line and "control characters" in line
+            and "(and 3 more)" in line], lines
+    assert [line for line in lines if "lex.yaml:2" in line and "'Volga'" in line
+            and "control characters" in line], lines
+    book = narrate.script(tmp_path / "b.md")
+    texts = [book.title, book.author, str(book.extra), book.chapters[0].title,
+             *[segment.say for segment in book.spoken]]
+    assert not [text for text in texts if set(text) & set(CONTROLS)], texts
+    assert book.title == "Bierds" and book.author == "A. Writer"
+    assert "Volgah" in book.spoken[-1].say
+    spoken_as = book_lexicon(tmp_path / "lex.yaml")
+    assert spoken_as.phonemes["hibari"]["Volgah"][0] == "v"
