@@ -270,7 +270,8 @@ def edited(script: Path) -> bool:
     base = base_path(script)
     if not base.is_file():
         return True
-    if _read(base) == _read(script):
+    written = _read(base)
+    if written is not None and written == _read(script):
         return False
     try:
         return not same_book(load_script(script, []), load_script(base, []))

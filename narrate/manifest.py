@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from narrate.errors import NarrateError
-from narrate.fileio import write_text_if_changed
+from narrate.fileio import MAX_MANIFEST_BYTES, read_checked, write_text_if_changed
 from narrate.stitch import FORMATS, ChapterRecord
 from narrate.stitch.timeline import Mastering
 
@@ -121,8 +121,8 @@ def built_from(folder: Path) -> str | None:
     """The source a folder's book was built from, read from any manifest that names one
     (an older or damaged one too: another book's folder is never taken over)."""
     try:
-        data = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(_manifest_text(Path(folder) / MANIFEST))
+    except (OSError, ValueError, NarrateError):
         return None
     source = data.get("source") if isinstance(data, dict) else None
     return source if isinstance(source, str) else None
@@ -136,7 +136,7 @@ def read_manifest(folder: Path) -> Manifest:
                            hint="give the folder narrate build wrote the book into "
                                 "(output/<book>/), or build the book first")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(_manifest_text(path))
     except FileNotFoundError:
         raise NarrateError("not found", where=str(path), hint="check a folder narrate built "
                            "(output/<book>/), or build it first") from None
@@ -149,3 +149,11 @@ def read_manifest(folder: Path) -> Manifest:
         raise NarrateError(f"written by another narrate, or damaged ({exc})", where=str(path),
                            hint="build the book again (nothing is re-rendered) and check it then"
                            ) from None
+
+
+def _manifest_text(path: Path) -> str:
+    """The manifest's text, when it is a file of a size narrate writes (one line when not,
+    FileNotFoundError when there is none)."""
+    if not path.exists():
+        raise FileNotFoundError(path)
+    return read_checked(path, "manifest", MAX_MANIFEST_BYTES).decode("utf-8")

@@ -20,6 +20,8 @@ from narrate.convert.lexicon import (
 )
 from narrate.errors import NarrateError
 from narrate.fileio import (
+    MAX_LEXICON_BYTES,
+    MAX_METADATA_BYTES,
     check_keys,
     controls_removed,
     load_yaml,
@@ -66,7 +68,7 @@ def load_metadata(path: str | Path, warnings: list | None = None) -> dict:
     """A book's metadata file, checked; a text that held control characters is cleaned,
     with one line in `warnings` naming the first."""
     path = Path(path)
-    data = load_yaml(path, "metadata file")
+    data = load_yaml(path, "metadata file", limit=MAX_METADATA_BYTES)
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -167,7 +169,7 @@ def is_shipped(lexicon: str | Path) -> bool:
 def read_lexicon(path: str | Path) -> tuple[LexiconEntry, ...]:
     """A lexicon file's entries, each where it was written; one line for the first that
     narrate cannot use."""
-    return _entries(str(path), read_text(path, "lexicon"))
+    return _entries(str(path), read_text(path, "lexicon", MAX_LEXICON_BYTES))
 
 
 # the text a parser reads (the C one when PyYAML has it: a lexicon of 100,000 words is

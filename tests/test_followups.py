@@ -7,11 +7,18 @@ passes narrate's own check."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from test_reliability import one_line_error, run
 
 import narrate
+from narrate.fileio import (
+    MAX_LEXICON_BYTES,
+    MAX_MANIFEST_BYTES,
+    MAX_METADATA_BYTES,
+    MAX_YAML_BYTES,
+)
 from narrate.metadata import book_lexicon, lexicon_files
 
 
@@ -157,3 +164,103 @@ def test_control_characters_in_metadata_and_a_lexicon_are_removed_and_warned_of(
     assert "Volgah" in book.spoken[-1].say
     spoken_as = book_lexicon(tmp_path / "lex.yaml")
     assert spoken_as.phonemes["hibari"]["Volgah"][0] == "v"
+
+
+# ---- 5. every YAML and JSON file narrate reads is capped ---------------------------------------
+
+def _sparse(path, size: int, head: bytes = b"") -> None:
+    """A file of `size` bytes that costs no disk: `head`, then a hole."""
+    path.write_bytes(head)
+    os.truncate(path, size)
+
+
+@pytest.mark.unit
+def test_a_metadata_file_of_100000_lines_is_one_line_naming_it_and_the_limit(tmp_path):
+    """A 100,000-line metadata YAML beside a source was parsed whole before it failed."""
+    (tmp_path / "b.md").write_text("# One\n\nThe first chapter.\n")
+    (tmp_path / "b.yaml").write_text("title: B\nauthor: A\nchapters:\n" + "".join(
+        f"- Chapter number {n}\n" for n in range(100_000)))
+    one_line_error(run("script", tmp_path / "b.md", "-o", tmp_path / "s.yaml"),
+                   str(tmp_path / "b.yaml"), "more than narrate reads as a metadata file (1 MB)")
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("name, size", [("lexicon", MAX_LEXICON_BYTES),
+                                        ("profile", MAX_METADATA_BYTES),
+                                        ("script", MAX_YAML_BYTES)])
+def test_a_lexicon_profile_or_script_too_big_is_one_line_before_it_is_read(tmp_path, name, size):
+    source = tmp_path / "b.md"
+    source.write_text("# One\n\nThe first chapter.\n")
+    big = tmp_path / {"lexicon": "big.yaml", "profile": "cast/narrator.yaml",
+                      "script": "script.yaml"}[name]
+    big.parent.mkdir(exist_ok=True)
+    _sparse(big, size + 1, b"narrate_script: 1\n" if name == "script" else b"")
+    args = {"lexicon": ["script", source, "--lexicon", big, "-o", tmp_path / "s.yaml"],
+            "profile": ["show", source, "--voices", big.parent],
+            "script": ["show", big]}[name]
+    one_line_error(run(*args), str(big), "more than narrate reads as a")
+
+
+def test_a_manifest_too_big_is_one_line_and_a_build_writes_it_again(tmp_path):
+    """read_manifest read manifest.json whole, whatever its size."""
+    source = _two_lines(tmp_path)
+    args = ("--out", tmp_path / "out", "--cache", tmp_path / "c")
+    assert run("build", source, *args).returncode == 0
+    manifest = tmp_path / "out" / "b" / "manifest.json"
+    _sparse(manifest, MAX_MANIFEST_BYTES + 1, manifest.read_bytes())
+    one_line_error(run("check", manifest.parent), str(manifest),  # read whole, 64 MB of JSON
+                   "more than narrate reads as a manifest (64 MB)")  # then "not readable"
+    assert run("build", source, *args).returncode == 0  # taken as no manifest: written again
+    assert json.loads(manifest.read_text())["book"] == "B"
+
+
+def test_a_studio_request_too_big_is_refused_unread_and_the_studio_goes_on(tmp_path):
+    """A request's JSON was read whole, whatever its size."""
+    import http.client
+
+    source = _two_lines(tmp_path)
+    running = narrate.open_studio(source, voices="espeak", cache=tmp_path / "c",
+                                  out=tmp_path / "out").start()
+    try:
+        body = json.dumps({"id": "01.001.1", "say": "x" * (2 * 2**20)}).encode()
+        for chunked in (False, True):
+            connection = http.client.HTTPConnection("127.0.0.1", running.port, timeout=60)
+            headers = {"X-Narrate-Token": running.token, "Content-Type": "application/json"}
+            connection.request("POST", "/api/keep", iter([body]) if chunked else body, headers,
+                               encode_chunked=chunked)
+            answer = connection.getresponse()
+            error = json.loads(answer.read())["error"]
+            connection.close()
+            assert (answer.status, "\n" in error) == ((400, False) if chunked else (413, False))
+            assert chunked or "at most 1 MB" in error
+        connection = http.client.HTTPConnection("127.0.0.1", running.port, timeout=60)
+        connection.request("GET", "/api/book", headers={"X-Narrate-Token": running.token})
+        assert json.loads(connection.getresponse().read())["title"] == "B"
+        connection.close()
+    finally:
+        running.stop()
+
+
+@pytest.mark.unit
+def test_a_front_matter_larger_than_a_metadata_file_is_not_parsed(tmp_path):
+    source = tmp_path / "b.md"
+    source.write_text("---\ntitle: Big\n" + "".join(f"k{n}: v\n" for n in range(200_000))
+                      + "---\n\n# One\n\nThe first chapter.\n")
+    problems: list = []
+    book = narrate.script(source, warnings=problems)
+    assert book.title != "Big" and book.chapters[0].sections[0].segments[0].text == \
+        "The first chapter."
+    assert [p for p in problems if "front matter is not read (more than 1 MB" in str(p)]
+
+
+def test_a_huge_encoders_file_in_the_cache_is_not_read_but_written_again(tmp_path):
+    """LAME's measured loss is kept in the user cache's encoders.json, which was read whole."""
+    user_cache = tmp_path / "user"
+    user_cache.mkdir()
+    kept = user_cache / "encoders.json"
+    kept.write_text(json.dumps({f"ffmpeg {n}": 0.5 for n in range(100_000)}))
+    assert kept.stat().st_size > MAX_METADATA_BYTES
+    built = run("build", _two_lines(tmp_path), "--out", tmp_path / "out", "--cache",
+                tmp_path / "c", env={"NARRATE_CACHE": str(user_cache)})
+    assert built.returncode == 0, built.stderr
+    assert kept.stat().st_size < 10_000 and len(json.loads(kept.read_text())) == 1
