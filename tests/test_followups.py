@@ -264,3 +264,40 @@ def test_a_huge_encoders_file_in_the_cache_is_not_read_but_written_again(tmp_pat
                 tmp_path / "c", env={"NARRATE_CACHE": str(user_cache)})
     assert built.returncode == 0, built.stderr
     assert kept.stat().st_size < 10_000 and len(json.loads(kept.read_text())) == 1
+
+
+# ---- 6. a short book narrate made passes narrate's own check -----------------------------------
+
+def _speech_level(path) -> float:
+    """The RMS of a decoded file's 10 ms windows louder than -50 dBFS, read here with ffmpeg
+    and NumPy: the level of its speech, its pauses and room tone left out."""
+    import subprocess
+
+    import numpy as np
+
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1",
+                          "-"], capture_output=True, check=True).stdout
+    pcm = np.frombuffer(raw, np.int16).astype(np.float64)
+    width = 22050 // 100
+    windows = (pcm[:len(pcm) // width * width] ** 2).reshape(-1, width).sum(axis=1)
+    loud = windows[windows > width * (32768 * 10 ** (-50 / 20)) ** 2]
+    return float(10 * np.log10(loud.sum() / (len(loud) * width) / 32768 ** 2))
+
+
+def test_a_two_chapter_book_without_an_author_passes_the_default_check(tmp_path):
+    """Chapter 1 of this book is three short lines in 7.5 s: 0.7 s of room tone, the credits'
+    1.8 s pause, the title's, and 2 s of tail. Levelled as a whole file to -20 dB, it could
+    not get there: the search gave up at +22.75 dB, the limiter crushing the speech to
+    -14 dB, and the file measured -22.2 dB, failing the check every time."""
+    source = tmp_path / "b.md"
+    source.write_text("# One\n\nThe first chapter.\n\n# Two\n\nThe second chapter.\n")
+    (tmp_path / "b.yaml").write_text("title: B\n")
+    assert run("build", source, "--out", tmp_path / "out", "--cache", tmp_path / "c",
+               "--voices", "espeak").returncode == 0
+    checked = run("check", tmp_path / "out" / "b")
+    assert checked.returncode == 0, checked.stdout
+    assert "FAIL" not in checked.stdout and "PASSED" in checked.stdout
+    for chapter in ("01 - One.mp3", "02 - Two.mp3"):
+        assert abs(_speech_level(tmp_path / "out" / "b" / chapter) + 20) <= 0.3, chapter
+    levels = json.loads((tmp_path / "out" / "b" / "check" / "check.json").read_text())
+    assert max(s["rms_db"] for s in levels["segments"]) < -17.5  # not crushed: -14 to -18
