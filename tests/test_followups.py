@@ -13,6 +13,7 @@ import pytest
 from test_reliability import one_line_error, run
 
 import narrate
+from narrate.errors import NarrateError
 from narrate.fileio import (
     MAX_LEXICON_BYTES,
     MAX_MANIFEST_BYTES,
@@ -130,6 +131,9 @@ def test_the_studio_and_only_use_the_lexicon_the_build_was_given(tmp_path):
         assert "Vol-gah" in _spoken(first.folder)["01.002.1"]
         retaken = session.retake("01.001.1")
         assert retaken.render.rendered == ["01.001.1"]
+        with pytest.raises(NarrateError, match="mine.yaml: already respells 'Volga'"):
+            session.pronounce("volga", "Vol-gaah")  # the given file's entry would win
+        assert not (first.folder / "lexicon.yaml").exists()
     given.unlink()
     gone = run("build", source, "--only", "01.001.1", "--voices", "espeak", "--cache",
                tmp_path / "c", "--out", tmp_path / "out")
