@@ -167,7 +167,7 @@ def pronunciations(source: str | Path | None = None, *, meta: str | Path | None 
     """The lexicon entries a build of `source` speaks with, each with the file and line it
     came from: narrate's lexicon, then the book's (metadata `lexicon:`), then `lexicon`,
     a later file's entry winning over an earlier one's (`replaces` says where that was)."""
-    from narrate.plan import lexicon_for
+    from narrate.pronounce import lexicon_for
 
     return list(lexicon_for(source, meta, lexicon).listed)
 

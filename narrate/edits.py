@@ -75,7 +75,7 @@ def compose(converted: Book, script: str | Path, prefer: str | None = None,
     if not is_script_file(script):  # none yet, or not a script (never replaced unasked)
         return converted, []
     current = _read(script)  # compared as text first: parsing a long script costs seconds
-    if current == _read(base_path(script)) or current == to_yaml(converted):
+    if current is not None and current in (_read(base_path(script)), to_yaml(converted)):
         return converted, []  # what narrate wrote, or what it would write: nothing edited
     read: list[str] = []  # what reading the user's script said: as a build of it would
     mine, base = _with_base(script, read, lexicon)

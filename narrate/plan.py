@@ -75,19 +75,6 @@ def load_book(target: str | Path, meta: str | Path | None = None,
     return book
 
 
-def lexicon_for(target: str | Path | None = None, meta: str | Path | None = None,
-                lexicon: str | Path | None = None) -> Lexicon:
-    """The lexicon a build of `target` speaks with (narrate's, the book's, its folder's,
-    `lexicon`), found without converting it: the book's is its metadata's or its script's."""
-    book_file = None
-    if target and is_script_file(Path(target)):
-        book_file = load_script(Path(target), []).extra.get("lexicon")
-    elif meta or target:
-        found = meta or find_metadata(target)  # type: ignore[arg-type]  # one is given
-        book_file = load_metadata(found).get("lexicon") if found else None
-    return book_lexicon(book_file, lexicon, target_folder(target) if target else None)
-
-
 def spoken_with(book: Book, lexicon: str | Path | None = None,
                 out: str | Path = OUTPUT_DIR) -> Lexicon:
     """The lexicon a build of `book` into `out` speaks with: narrate's, the book's, its

@@ -305,3 +305,18 @@ def test_a_two_chapter_book_without_an_author_passes_the_default_check(tmp_path)
         assert abs(_speech_level(tmp_path / "out" / "b" / chapter) + 20) <= 0.3, chapter
     levels = json.loads((tmp_path / "out" / "b" / "check" / "check.json").read_text())
     assert max(s["rms_db"] for s in levels["segments"]) < -17.5  # not crushed: -14 to -18
+
+
+def test_a_script_beside_the_audio_too_big_is_refused_never_replaced(tmp_path):
+    """Read as text first to see whether it was edited: a script (and its base) too big to
+    read were both 'nothing', so alike, and the build would write over the user's file."""
+    from narrate.edits import base_path
+
+    source = _two_lines(tmp_path)
+    args = ("--out", tmp_path / "out", "--cache", tmp_path / "c")
+    assert run("build", source, *args).returncode == 0
+    script = tmp_path / "out" / "b" / "script.yaml"
+    for path in (script, base_path(script)):
+        _sparse(path, MAX_YAML_BYTES + 1, b"narrate_script: 1\n")
+    one_line_error(run("build", source, *args), str(script), "more than narrate reads as a script")
+    assert script.stat().st_size == MAX_YAML_BYTES + 1
