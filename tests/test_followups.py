@@ -91,6 +91,11 @@ def test_a_studio_pronunciation_survives_a_rebuild_of_the_source(tmp_path):
     assert len(said) == 2 and all("Vol-gah" in say for say in said), said
     assert "Vol-gah" in narrate.script(source, out=tmp_path / "out").chapters[0].sections[-1] \
         .segments[0].say  # the script of the source, as the build reads it
+    script = built.folder / "script.yaml"  # a text edited by hand is said by the same rules
+    script.write_text(script.read_text().replace("text: The sea is wide and grey.",
+                                                 "text: The Volga sea is wide."))
+    narrate.build(source, progress=False, **options)
+    assert "The Vol-gah sea is wide." in _spoken(built.folder).values()
 
 
 @pytest.mark.unit
