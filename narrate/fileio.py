@@ -54,11 +54,7 @@ _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 # ---- reading a file a person named ------------------------------------------------------------
 
 MAX_YAML_BYTES = 128 * 1024 * 1024  # twice the largest source: the script of any book read
-# and of what else a person can touch, each many times what narrate writes or a person
-# types (a 100,000-line metadata file was parsed whole before it failed)
-MAX_METADATA_BYTES = 2**20  # a book's metadata YAML, Markdown front matter, a voice profile
-MAX_LEXICON_BYTES = 16 * 2**20  # 200,000 entries of 80 characters
-MAX_MANIFEST_BYTES = 64 * 2**20  # a ten-hour book's is a few MB
+MAX_METADATA_BYTES = 2**20  # a metadata YAML, a front matter, a voice profile: a person's lines
 
 
 def open_checked(path: str | Path, what: str = "file", folder_hint: str = "") -> BinaryIO:
@@ -268,8 +264,7 @@ LineLoader.add_constructor(  # type: ignore[type-var]
 
 
 def read_text(path: str | Path, what: str = "file", limit: int = MAX_YAML_BYTES) -> str:
-    """A UTF-8 text file the user gave (a byte-order mark dropped), of at most `limit`
-    bytes; errors name the file."""
+    """A UTF-8 text file the user gave, of at most `limit` bytes (a BOM dropped)."""
     path = Path(path)
     try:
         return read_checked(path, what, limit).decode("utf-8-sig")
@@ -303,28 +298,6 @@ def yaml_error(path: str | Path, text: str, exc: yaml.YAMLError) -> NarrateError
         return NarrateError(f"{path}:{line}: holds the control character U+{code:04X}, which "
                             "YAML does not allow; delete it")
     return NarrateError(f"{path}: not valid YAML ({' '.join(str(exc).split())}); fix the file")
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # what a source's reader removes too
-
-
-def has_controls(text: str) -> bool:
-    return bool(_CONTROL.search(text))
-
-
-def without_controls(text: str) -> str:
-    """`text` with no control character for an engine to choke on (a NUL cut the speech
-    there, ESC and BEL were spoken to espeak): each goes, a vertical tab or another
-    spacing one becoming a space. Tabs and line ends stay."""
-    return _CONTROL.sub(lambda m: " " if m.group().isspace() else "", text)
-
-
-def controls_removed(places: list[str], where: str) -> str:
-    """The one warning for texts of a file that held control characters (`places`: each
-    "file:line: what", the first named)."""
-    more = f" (and {len(places) - 1} more)" if len(places) > 1 else ""
-    return f"{places[0]} held control characters{more}: removed, never spoken; delete " \
-           f"them from {where}"
 
 
 def nearest(word: str, choices, count: int = 3) -> str:

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from narrate.errors import NarrateError
-from narrate.fileio import MAX_MANIFEST_BYTES, read_checked, write_text_if_changed
+from narrate.fileio import read_checked, write_text_if_changed
 from narrate.stitch import FORMATS, ChapterRecord
 from narrate.stitch.timeline import Mastering
 
 MANIFEST = "manifest.json"
+MAX_MANIFEST_BYTES = 64 * 2**20  # read at most: a ten-hour book's is a few MB
 VERSION = 1
 
 

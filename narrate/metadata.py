@@ -20,16 +20,15 @@ from narrate.convert.lexicon import (
 )
 from narrate.errors import NarrateError
 from narrate.fileio import (
-    MAX_LEXICON_BYTES,
     MAX_METADATA_BYTES,
     check_keys,
-    controls_removed,
     load_yaml,
     read_text,
     where,
-    without_controls,
     yaml_error,
 )
+from narrate.patterns import without_controls
+from narrate.problems import controls_removed
 
 # key -> the types it may hold
 META_KEYS: dict[str, tuple[type, ...]] = {
@@ -46,6 +45,7 @@ DEFAULT_VOICES_DIR = Path(str(resources.files("narrate") / "voices"))
 DEFAULT_CAST = "natural"
 SHIPPED_LEXICON = DEFAULT_VOICES_DIR / "lexicon.yaml"  # every book's first lexicon
 FOLDER_LEXICON = "lexicon.yaml"  # in a book's folder: its words respelled in the studio
+MAX_LEXICON_BYTES = 16 * 2**20  # read at most: 200,000 entries of 80 characters
 
 
 def cast_names() -> tuple[str, ...]:

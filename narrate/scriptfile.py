@@ -15,14 +15,12 @@ from narrate.fileio import (
     LineLoader,
     atomic_write_text,
     check_keys,
-    controls_removed,
-    has_controls,
     load_yaml,
     where,
-    without_controls,
 )
 from narrate.model import MAX_TAKE, Book, Chapter, Section, Segment
-from narrate.patterns import regex
+from narrate.patterns import CONTROL, regex, without_controls
+from narrate.problems import controls_removed
 
 FORMAT_VERSION = 1
 HEADER = """\
@@ -198,7 +196,7 @@ class _Reader:
             raise ScriptFileError(f"`{key}` holds a lone surrogate escape, which is not a "
                                   "character", where=self.where(mapping, key),
                                   hint="write the character itself, or a \\U escape of it")
-        if has_controls(value):
+        if CONTROL.search(value):
             self.cleaned.append(f"{self.where(mapping, key)}: `{key}`")
             value = without_controls(value)
         return value

@@ -14,13 +14,9 @@ from test_reliability import one_line_error, run
 
 import narrate
 from narrate.errors import NarrateError
-from narrate.fileio import (
-    MAX_LEXICON_BYTES,
-    MAX_MANIFEST_BYTES,
-    MAX_METADATA_BYTES,
-    MAX_YAML_BYTES,
-)
-from narrate.metadata import book_lexicon, lexicon_files
+from narrate.fileio import MAX_METADATA_BYTES, MAX_YAML_BYTES
+from narrate.manifest import MAX_MANIFEST_BYTES
+from narrate.metadata import MAX_LEXICON_BYTES, book_lexicon, lexicon_files
 
 
 def _two_lines(folder):
