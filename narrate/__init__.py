@@ -54,7 +54,8 @@ def script(source: str | Path, *, meta: str | Path | None = None,
     """The narration script of a source text (.txt, .md, .html, .epub) or a script file.
 
     `options` are narrate.convert.ConvertOptions' fields and the reading policy
-    (code=, notes=, tables=); what the reader noticed is appended to `warnings`."""
+    (code=, notes=, tables=), and `out=` (where its book is built: the lexicon.yaml in its
+    folder is read); what the reader noticed is appended to `warnings`."""
     from narrate.plan import load_book
 
     return load_book(source, meta=meta, lexicon=lexicon, warnings=warnings, **options)
@@ -146,14 +147,13 @@ def words(source: str | Path | Book | None, *, voices=None, listen: bool = False
     if not source:
         raise NarrateError("needs a SOURCE (or --phonemes TEXT)",
                            hint="e.g. `narrate words seeds/prophet-essay.txt`")
-    from narrate.metadata import book_lexicon
-    from narrate.plan import book_profiles, load_book
+    from narrate.plan import book_profiles, load_book, spoken_with
     from narrate.pronounce import listen as hear
     from narrate.pronounce import unknown_words
     from narrate.render.cache import Cache
 
     book = source if isinstance(source, Book) else load_book(source, lexicon=lexicon, **options)
-    spoken_as = book_lexicon(book.extra.get("lexicon"), lexicon)
+    spoken_as = spoken_with(book, lexicon)
     narrator = book_profiles(book, voices, lexicon=spoken_as)["narrator"]
     found = unknown_words(book, narrator, spoken_as)
     if not listen:
@@ -167,7 +167,7 @@ def pronunciations(source: str | Path | None = None, *, meta: str | Path | None 
     """The lexicon entries a build of `source` speaks with, each with the file and line it
     came from: narrate's lexicon, then the book's (metadata `lexicon:`), then `lexicon`,
     a later file's entry winning over an earlier one's (`replaces` says where that was)."""
-    from narrate.plan import lexicon_for
+    from narrate.pronounce import lexicon_for
 
     return list(lexicon_for(source, meta, lexicon).listed)
 
@@ -275,16 +275,17 @@ def voices(voices=None, *, check: bool = False) -> list[str]:
     return check_cast(load_profiles(voices)) if check else describe_voices()
 
 
-def prune(sources: list[str | Path], *, cache: str | Path | None = None,
-          voices=None) -> tuple[int, float, int]:
-    """Delete the cache entries none of these books uses: (entries deleted, bytes freed,
-    entries kept)."""
-    from narrate.plan import prune_cache
+def prune(sources: list[str | Path], *, cache: str | Path | None = None, voices=None,
+          out: str | Path = "output") -> tuple[int, float, int]:
+    """Delete the cache entries none of these books (sources, scripts or built book
+    folders) plays: a source's book built in `out` keeps what it plays, its retakes and
+    edited lines too. Returns (entries deleted, bytes freed, entries kept)."""
+    from narrate.prune import prune_cache
 
     if not sources:  # none would keep nothing: the whole cache would go
         raise NarrateError("needs the scripts or sources whose audio to keep", option=(
             "prune", True), hint="e.g. `narrate cache --prune seeds/prophet-essay.txt`")
-    return prune_cache(list(sources), cache, voices)
+    return prune_cache(list(sources), cache, voices, out)
 
 
 def write_script(source: str | Path, output: str | Path | None = None, *,

@@ -180,7 +180,7 @@ def preview(source: str | Path | Book | None = None, ident: str | None = None, *
     """Hear `ident` of a book (a chapter, section or segment), about `seconds` from
     `start`, or `text` spoken by `role`. Returns the preview and what was spoken."""
     from narrate.metadata import book_lexicon
-    from narrate.plan import book_profiles, load_book
+    from narrate.plan import book_profiles, load_book, spoken_with
     from narrate.render.profiles import load_profiles
 
     if text is not None:
@@ -201,8 +201,7 @@ def preview(source: str | Path | Book | None = None, ident: str | None = None, *
                                "or some text")
         book = source if isinstance(source, Book) else load_book(source, lexicon=lexicon,
                                                                   **convert)
-        profiles = book_profiles(book, voices,
-                                 lexicon=book_lexicon(book.extra.get("lexicon"), lexicon))
+        profiles = book_profiles(book, voices, lexicon=spoken_with(book, lexicon))
         flat = select(book, ident, start, seconds, profiles)
     with Previewer(profiles, Cache(cache), jobs) as previewer:
         result = previewer.preview(flat, Path(out) if out else None, play)

@@ -238,12 +238,15 @@ def voices(voices, check_cast, hear, out):
 
 
 @command("narrate cache --prune seeds/prophet-essay.txt", click.argument("scripts", nargs=-1),
-         CACHE, opt("--prune", is_flag=True, help="Delete entries that none of SCRIPTS uses."),
-         opt("--voices", metavar="CAST", help="The SCRIPTS' cast (a name or a folder)."))
-def cache(scripts, cache, prune, voices):
-    """Report the segment cache's size; --prune SCRIPT... deletes entries no script uses."""
+         CACHE, opt("--prune", is_flag=True, help="Delete entries that none of SCRIPTS plays."),
+         opt("--voices", metavar="CAST", help="The SCRIPTS' cast (a name or a folder)."),
+         opt("-o", "--out", type=DIR, default="output",
+             help="Where SCRIPTS' books were built (output)."))
+def cache(scripts, cache, prune, voices, out):
+    """Report the segment cache's size; --prune SCRIPT... deletes entries no script (a
+    source, a script or a built book's folder) plays."""
     if prune:
-        count, freed, kept = narrate.prune(scripts, cache=cache, voices=voices)
+        count, freed, kept = narrate.prune(scripts, cache=cache, voices=voices, out=out)
         click.echo(f"pruned {count} entries ({freed / 1e6:.1f} MB); kept {kept} in use")
     store = Cache(cache)
     click.echo(f"cache {store.root}: {len(store.entries())} entries, {store.size() / 1e6:.1f} MB")

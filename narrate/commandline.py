@@ -141,7 +141,7 @@ MASTERING = (
     opt("--bitrate", "bitrate_kbps", type=click.IntRange(32, 192), default=64, help="kbit/s (64)."),
     opt("--sample-rate", type=click.Choice(["22050", "24000", "44100"]),
         help="Hz (the narrator's own: 24000 natural, 22050 espeak)."),
-    opt("--rms", "rms_db", type=click.FloatRange(-40, -6), default=-20.0, help="RMS dBFS (-20)."),
+    opt("--rms", "rms_db", type=click.FloatRange(-40, -6), default=-20.0, help="Speech RMS dBFS (-20)."),
     opt("--peak", "peak_db", type=click.FloatRange(-20, 0), default=-3.0, help="Peak dBFS (-3)."),
     opt("--markers", type=click.IntRange(1, 1000), default=1, help="Sections a marker (1)."),
     opt("--credits/--no-credits", default=None, help="Opening credits and closing line."))

@@ -75,7 +75,7 @@ def compose(converted: Book, script: str | Path, prefer: str | None = None,
     if not is_script_file(script):  # none yet, or not a script (never replaced unasked)
         return converted, []
     current = _read(script)  # compared as text first: parsing a long script costs seconds
-    if current == _read(base_path(script)) or current == to_yaml(converted):
+    if current is not None and current in (_read(base_path(script)), to_yaml(converted)):
         return converted, []  # what narrate wrote, or what it would write: nothing edited
     read: list[str] = []  # what reading the user's script said: as a build of it would
     mine, base = _with_base(script, read, lexicon)
@@ -132,7 +132,7 @@ def _with_base(script: Path, warnings: list | None, lexicon: str | Path | None
             hint=f"put back what is missing (a copy may be in {backup_path(script).name}), or "
                  f"end the script with the line `{END}` if you cut it on purpose")
     book, base = load_script(script, warnings), load_script(base_path(script), [])
-    return _checked(follow_text(book, base, lexicon), warnings), base
+    return _checked(follow_text(book, base, lexicon, script.parent), warnings), base
 
 
 def _checked(book: Book, warnings: list | None) -> Book:
@@ -155,15 +155,16 @@ def lost_chapters(book: Book, base: Book, script: Path, source: Book | None = No
             for c in base.chapters if c.id not in there and c.title in titles]
 
 
-def follow_text(book: Book, base: Book, lexicon: str | Path | None = None) -> Book:
+def follow_text(book: Book, base: Book, lexicon: str | Path | None = None,
+                folder: Path | None = None) -> Book:
     """`book`, each of its lines whose text differs from `base`'s and whose say does not
-    said from the new text by the book's rules (in place)."""
+    said from the new text by the book's rules (in place; `folder`: its script's)."""
     was = {s.id: s for s in base.spoken}
     rules: tuple[Lexicon, bool] | None = None
     for segment in book.spoken:
         old = was.get(segment.id)
         if old is not None and segment.text != old.text and segment.say == old.say:
-            rules = rules or _rules(book, lexicon)
+            rules = rules or _rules(book, lexicon, folder)
             segment.say = said(segment.text, segment.citation, *rules)
     return book
 
@@ -176,12 +177,15 @@ def said(text: str, citation: str | None, lexicon: Lexicon | None, english: bool
     return to_say(text, lexicon, english)
 
 
-def _rules(book: Book, lexicon: str | Path | None) -> tuple[Lexicon, bool]:
-    return (book_lexicon(book.extra.get("lexicon"), lexicon),  # as a build layers them
+def _rules(book: Book, lexicon: str | Path | None, folder: Path | None) -> tuple[Lexicon, bool]:
+    """The lexicons as a build layers them (the book's folder's: its script's folder) and
+    whether the book is in English."""
+    return (book_lexicon(book.extra.get("lexicon"), lexicon, folder),
             is_english({"language": book.language}))
 
 
-def _as_written(book: Book, base: Book, lexicon: str | Path | None = None) -> Book:
+def _as_written(book: Book, base: Book, lexicon: str | Path | None = None,
+                folder: Path | None = None) -> Book:
     """`book` as its script says it: a say made from an edited text is written as the
     base's say (the mark of a say that follows its text), so that the next edit of the
     text is heard too. `book` itself is not changed. A section kept as the user's over a
@@ -196,7 +200,7 @@ def _as_written(book: Book, base: Book, lexicon: str | Path | None = None) -> Bo
                 and segment.say != old.say
                 and segment.say == said(segment.text, segment.citation, *rules))
 
-    rules = _rules(book, lexicon)
+    rules = _rules(book, lexicon, folder)
     if not any(follows(s) for s in book.spoken):
         return book
     written = copy.deepcopy(book)
@@ -213,7 +217,7 @@ def keep_script(book: Book, converted: Book, script: str | Path, overwrite: bool
     stay otherwise); one the user edited is first copied to `script.yaml~`; a file that
     is not a narrate script is never replaced unless `overwrite`. True if it was written."""
     script = Path(script)
-    written_book = _as_written(book, converted, lexicon)
+    written_book = _as_written(book, converted, lexicon, script.parent)
     text, current = to_yaml(written_book), _read(script)
     if current == text or (current is not None and current != _read(base_path(script))
                            and same_script(script, book, lexicon)):
@@ -270,7 +274,8 @@ def edited(script: Path) -> bool:
     base = base_path(script)
     if not base.is_file():
         return True
-    if _read(base) == _read(script):
+    written = _read(base)
+    if written is not None and written == _read(script):
         return False
     try:
         return not same_book(load_script(script, []), load_script(base, []))

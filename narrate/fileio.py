@@ -54,6 +54,7 @@ _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 # ---- reading a file a person named ------------------------------------------------------------
 
 MAX_YAML_BYTES = 128 * 1024 * 1024  # twice the largest source: the script of any book read
+MAX_METADATA_BYTES = 2**20  # a metadata YAML, a front matter, a voice profile: a person's lines
 
 
 def open_checked(path: str | Path, what: str = "file", folder_hint: str = "") -> BinaryIO:
@@ -262,18 +263,19 @@ LineLoader.add_constructor(  # type: ignore[type-var]
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def read_text(path: str | Path, what: str = "file") -> str:
-    """A UTF-8 text file the user gave (a byte-order mark dropped); errors name the file."""
+def read_text(path: str | Path, what: str = "file", limit: int = MAX_YAML_BYTES) -> str:
+    """A UTF-8 text file the user gave, of at most `limit` bytes (a BOM dropped)."""
     path = Path(path)
     try:
-        return read_checked(path, what).decode("utf-8-sig")
+        return read_checked(path, what, limit).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise NarrateError(f"{path}: cannot read this {what} ({exc}); save it as UTF-8 text") from None
 
 
-def load_yaml(path: str | Path, what: str = "file", loader: type = LineLoader):
-    """Safe-load a YAML file; errors name the file and the line."""
-    text = read_text(path, what)
+def load_yaml(path: str | Path, what: str = "file", loader: type = LineLoader,
+              limit: int = MAX_YAML_BYTES):
+    """Safe-load a YAML file of at most `limit` bytes; errors name the file and the line."""
+    text = read_text(path, what, limit)
     try:
         return yaml.load(text, Loader=loader)  # a SafeLoader: no python tags
     except yaml.YAMLError as exc:

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from narrate.errors import NarrateError
-from narrate.fileio import write_text_if_changed
+from narrate.fileio import read_checked, write_text_if_changed
 from narrate.stitch import FORMATS, ChapterRecord
 from narrate.stitch.timeline import Mastering
 
 MANIFEST = "manifest.json"
+MAX_MANIFEST_BYTES = 64 * 2**20  # read at most: a ten-hour book's is a few MB
 VERSION = 1
 
 
@@ -55,6 +56,9 @@ class Manifest:
     formats: list[str] = field(default_factory=lambda: list(FORMATS))  # what the build made
     readalong: str = ""  # the read-along EPUB's file name, when the build wrote one
     cast: str = ""  # the cast built with (--voices, else the default), for a rebuild to keep
+    # the lexicon files the build read, by layer (metadata.lexicon_files): "given" is
+    # --lexicon's, which a build of one line (--only, the studio) reads again
+    lexicons: dict[str, str] = field(default_factory=dict)
     version: int = VERSION
 
     def write(self, folder: Path) -> None:
@@ -81,7 +85,9 @@ class Manifest:
                    script=data.get("script") or "", m4b_stamp=list(data.get("m4b_stamp") or []),
                    formats=list(data.get("formats") or FORMATS),
                    readalong=str(data.get("readalong") or ""),
-                   cast=str(data.get("cast") or ""), version=version)
+                   cast=str(data.get("cast") or ""),
+                   lexicons={str(k): str(v) for k, v in (data.get("lexicons") or {}).items()},
+                   version=version)
 
 
 def _spoken(data: dict) -> Spoken:
@@ -98,12 +104,26 @@ def last_manifest(folder: Path) -> Manifest | None:
         return None
 
 
+def given_lexicon(folder: Path) -> str | None:
+    """The --lexicon file the last build of the book in `folder` was given (None when it
+    was given none, or no build is there): a build of one line reads it again, so that
+    the lines it respelled keep their takes. One line when the file is gone."""
+    manifest = last_manifest(folder)
+    given = manifest.lexicons.get("given") if manifest else None
+    if given and not Path(given).is_file():
+        raise NarrateError(f"the last build was given --lexicon {given}, which is gone",
+                           where=str(Path(folder) / MANIFEST),
+                           hint="put it back, or give this build --lexicon FILE (a build of "
+                                "the whole book without it respells its lines anew)")
+    return given
+
+
 def built_from(folder: Path) -> str | None:
     """The source a folder's book was built from, read from any manifest that names one
     (an older or damaged one too: another book's folder is never taken over)."""
     try:
-        data = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(_manifest_text(Path(folder) / MANIFEST))
+    except (OSError, ValueError, NarrateError):
         return None
     source = data.get("source") if isinstance(data, dict) else None
     return source if isinstance(source, str) else None
@@ -117,7 +137,7 @@ def read_manifest(folder: Path) -> Manifest:
                            hint="give the folder narrate build wrote the book into "
                                 "(output/<book>/), or build the book first")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(_manifest_text(path))
     except FileNotFoundError:
         raise NarrateError("not found", where=str(path), hint="check a folder narrate built "
                            "(output/<book>/), or build it first") from None
@@ -130,3 +150,11 @@ def read_manifest(folder: Path) -> Manifest:
         raise NarrateError(f"written by another narrate, or damaged ({exc})", where=str(path),
                            hint="build the book again (nothing is re-rendered) and check it then"
                            ) from None
+
+
+def _manifest_text(path: Path) -> str:
+    """The manifest's text, when it is a file of a size narrate writes (one line when not,
+    FileNotFoundError when there is none)."""
+    if not path.exists():
+        raise FileNotFoundError(path)
+    return read_checked(path, "manifest", MAX_MANIFEST_BYTES).decode("utf-8")

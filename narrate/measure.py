@@ -3,7 +3,9 @@ and the noise floor, on 16-bit mono samples. The stitcher levels by these, the c
 judges the decoded files by them, and `build --verify` judges new takes by them.
 
 Silence has one definition: audio at or below SILENCE_DB (room tone, pauses, an
-engine's lead-in) is silent.
+engine's lead-in) is silent. The level a book is mastered to is its speech's: the RMS of
+the 10 ms windows louder than silence (`speech_rms_db`). A whole file's RMS counts the
+pauses and room tone, which are most of a short chapter.
 """
 
 from __future__ import annotations
@@ -79,6 +81,25 @@ def peak_value_db(peak: int) -> float:
 
 def is_silent(pcm: np.ndarray) -> bool:
     return rms_db(pcm) <= SILENCE_DB
+
+
+def silent_energy(width: int) -> float:
+    """The sum of squares at or under which a window of `width` samples is silence."""
+    return width * (FULL_SCALE * 10 ** (SILENCE_DB / 20)) ** 2
+
+
+def speech_sums(energy: np.ndarray, width: int, gain_db: float = 0.0) -> tuple[float, int]:
+    """The windows (`energy`: each one's sum of squares, `width` samples a window) louder
+    than silence once raised by `gain_db` (a gain lifts quiet windows out of silence too):
+    their squares at that gain, summed, and their samples."""
+    scale = 10 ** (gain_db / 10)
+    loud = energy * scale > silent_energy(width)
+    return float(energy[loud].sum()) * scale, int(np.count_nonzero(loud)) * width
+
+
+def speech_rms_db(energy: np.ndarray, width: int, gain_db: float = 0.0) -> float:
+    """The level of speech: the RMS in dBFS of `speech_sums` (-120 when all is silence)."""
+    return squares_db(*speech_sums(energy, width, gain_db))
 
 
 def median_f0(pcm: np.ndarray, rate: int) -> float:
@@ -196,6 +217,7 @@ class Scan:
         empty = not self.samples
         return {
             "rms_db": -120.0 if empty else round(db(np.sqrt(self.sumsq / self.samples) / 32768), 2),
+            "speech_rms_db": round(speech_rms_db(self.energy, self.width), 2),
             "peak_db": -120.0 if empty else round(db(self.peak / 32768), 2),
             "noise_floor_db": self.noise_floor_db(first, last),
             "head_s": round(first * 0.01, 2) if first is not None else 0.0,
@@ -206,7 +228,7 @@ class Scan:
     def _loud_ends(self) -> tuple[int | None, int | None]:
         """The first and last 10 ms window louder than SILENCE_DB, compared as sums of
         squares (a level for every window of a ten-hour book would be 100 MB of arrays)."""
-        loud = self.energy > self.width * (FULL_SCALE * 10 ** (SILENCE_DB / 20)) ** 2
+        loud = self.energy > silent_energy(self.width)
         if not loud.any():
             return None, None
         return int(np.argmax(loud)), len(loud) - 1 - int(np.argmax(loud[::-1]))
@@ -233,6 +255,10 @@ class Scan:
             return [(0.0, self.samples / self.rate)]
         return [(round((before + 1) * 0.05, 2), round(after * 0.05, 2))
                 for before, after in itertools.pairwise(loud) if (after - before) * 0.05 > longer_than]
+
+    def speech(self) -> tuple[float, int]:
+        """The squares of the windows louder than silence, summed, and their samples."""
+        return speech_sums(self.energy, self.width)
 
     def span_measures(self, i: int) -> tuple[float, int]:
         """A span's RMS in dBFS and its samples at full scale."""

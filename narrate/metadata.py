@@ -19,7 +19,16 @@ from narrate.convert.lexicon import (
     layered,
 )
 from narrate.errors import NarrateError
-from narrate.fileio import check_keys, load_yaml, read_text, where, yaml_error
+from narrate.fileio import (
+    MAX_METADATA_BYTES,
+    check_keys,
+    load_yaml,
+    read_text,
+    where,
+    yaml_error,
+)
+from narrate.patterns import without_controls
+from narrate.problems import controls_removed
 
 # key -> the types it may hold
 META_KEYS: dict[str, tuple[type, ...]] = {
@@ -35,6 +44,8 @@ META_KEYS: dict[str, tuple[type, ...]] = {
 DEFAULT_VOICES_DIR = Path(str(resources.files("narrate") / "voices"))
 DEFAULT_CAST = "natural"
 SHIPPED_LEXICON = DEFAULT_VOICES_DIR / "lexicon.yaml"  # every book's first lexicon
+FOLDER_LEXICON = "lexicon.yaml"  # in a book's folder: its words respelled in the studio
+MAX_LEXICON_BYTES = 16 * 2**20  # read at most: 200,000 entries of 80 characters
 
 
 def cast_names() -> tuple[str, ...]:
@@ -53,9 +64,11 @@ def find_metadata(source: str | Path) -> Path | None:
     return None
 
 
-def load_metadata(path: str | Path) -> dict:
+def load_metadata(path: str | Path, warnings: list | None = None) -> dict:
+    """A book's metadata file, checked; a text that held control characters is cleaned,
+    with one line in `warnings` naming the first."""
     path = Path(path)
-    data = load_yaml(path, "metadata file")
+    data = load_yaml(path, "metadata file", limit=MAX_METADATA_BYTES)
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -67,6 +80,11 @@ def load_metadata(path: str | Path) -> dict:
             raise NarrateError(f"{where(path, data, key)}: `{key}` must be {kinds}, "
                                f"not {type(value).__name__}; fix the value")
     _check_reading(data.get("reading"), path)
+    cleaned = [key for key, value in data.items() if _cleaned(value) != value]
+    if cleaned and warnings is not None:
+        warnings.append(controls_removed([f"{where(path, data, k)}: `{k}`" for k in cleaned],
+                                         "the file"))
+    data.update({key: _cleaned(data[key]) for key in cleaned})
     characters_from_data(data.get("characters"), path)  # one line naming a bad entry, now
     for relative in ("cover", "voices", "lexicon"):  # paths are relative to the file
         if relative == "voices" and data.get(relative) in cast_names():
@@ -74,6 +92,18 @@ def load_metadata(path: str | Path) -> dict:
         if data.get(relative):
             data[relative] = str((path.parent / data[relative]).resolve())
     return data
+
+
+def _cleaned(value):
+    """A metadata value with no control character in its texts (nested at most
+    MAX_YAML_DEPTH deep: the loader's bound)."""
+    if isinstance(value, str):
+        return without_controls(value)
+    if isinstance(value, list):
+        return [_cleaned(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _cleaned(item) for key, item in value.items()}
+    return value
 
 
 def _check_reading(reading: dict | None, path: Path) -> None:
@@ -97,15 +127,38 @@ def load_lexicon(path: str | Path | None) -> Lexicon:
     return from_entries(read_lexicon(path))
 
 
-def book_lexicon(book: str | Path | None = None, user: str | Path | None = None) -> Lexicon:
-    """The lexicon a book is spoken with: narrate's own, then the book's (its metadata's
-    `lexicon:`), then the user's (`--lexicon`), a later file's entry winning over an
-    earlier one's. A file named twice is read once."""
-    files = [SHIPPED_LEXICON] if SHIPPED_LEXICON.is_file() else []
-    for named in (book, user):
-        if named and Path(named).resolve() not in [f.resolve() for f in files]:
-            files.append(Path(named))
-    return layered(read_lexicon(path) for path in files)
+def book_lexicon(book: str | Path | None = None, user: str | Path | None = None,
+                 folder: str | Path | None = None) -> Lexicon:
+    """The lexicon a book is spoken with: its `lexicon_files` layered, a later file's entry
+    winning over an earlier one's."""
+    return layered(read_lexicon(path) for path in lexicon_files(book, user, folder).values())
+
+
+def lexicon_files(book: str | Path | None = None, user: str | Path | None = None,
+                  folder: str | Path | None = None) -> dict[str, Path]:
+    """The lexicon files a build reads, by layer, in the order they layer: narrate's
+    ("narrate"), the book's metadata's `lexicon:` ("book"), FOLDER_LEXICON in the book's
+    `folder` when it is there ("folder": the studio's respellings), and the one the user
+    gave (`--lexicon`, "given"). A file named twice is read once, in its first layer."""
+    layers = {"narrate": SHIPPED_LEXICON if SHIPPED_LEXICON.is_file() else None, "book": book,
+              "folder": Path(folder) / FOLDER_LEXICON if folder else None, "given": user}
+    files: dict[str, Path] = {}
+    for layer, named in layers.items():
+        if not named or (layer == "folder" and not Path(named).is_file()):
+            continue
+        if Path(named).resolve() not in [f.resolve() for f in files.values()]:
+            files[layer] = Path(named)
+    return files
+
+
+def warn_of_cleaned(lexicon: Lexicon, warnings: list | None) -> None:
+    """Add to `warnings` the one line for the entries whose control characters the reader
+    removed, unless it is there (a build from a source reads its lexicons twice)."""
+    places = [f"{entry.place}: entry {entry.word!r}" for entry in lexicon.listed
+              if entry.cleaned]
+    line = controls_removed(places, "the lexicon") if places else None
+    if line and warnings is not None and line not in warnings:
+        warnings.append(line)
 
 
 def is_shipped(lexicon: str | Path) -> bool:
@@ -116,7 +169,7 @@ def is_shipped(lexicon: str | Path) -> bool:
 def read_lexicon(path: str | Path) -> tuple[LexiconEntry, ...]:
     """A lexicon file's entries, each where it was written; one line for the first that
     narrate cannot use."""
-    return _entries(str(path), read_text(path, "lexicon"))
+    return _entries(str(path), read_text(path, "lexicon", MAX_LEXICON_BYTES))
 
 
 # the text a parser reads (the C one when PyYAML has it: a lexicon of 100,000 words is
@@ -170,25 +223,29 @@ def _entry(word: str, events: Iterator[yaml.Event], place: str) -> LexiconEntry:
     _check(word, place, what, "word", LONGEST_WORD)
     event = next(events)
     if not isinstance(event, yaml.MappingStartEvent):
-        spoken = _text(event, place, f"{what}: the respelling")
+        written = _text(event, place, f"{what}: the respelling")
+        spoken = without_controls(written)  # never spoken: the script's texts are cleaned so
         _check(spoken, place, what, "respelling", LONGEST_RESPELLING)
-        return LexiconEntry(word, spoken, place)
+        return LexiconEntry(word, spoken, place, cleaned=spoken != written)
     said: dict[str, str] = {}
+    cleaned = False
     for event in events:
         if isinstance(event, yaml.MappingEndEvent):
             break
         engine = _text(event, place, what + ": an engine's name")
         if engine in said:
             raise NarrateError(f"{what}: `{engine}` appears twice", where=place, hint="keep one")
-        said[engine] = _text(next(events), place,
-                             f"{what}: `{engine}`" + ("" if engine == "say" else
-                                                      " (the engine's phonemes)"))
+        written = _text(next(events), place, f"{what}: `{engine}`" + (
+            "" if engine == "say" else " (the engine's phonemes)"))
+        said[engine] = without_controls(written)
+        cleaned = cleaned or said[engine] != written
         if not said[engine].strip():
             raise NarrateError(f"{what}: `{engine}` is empty", where=place,
                                hint="write the respelling or the engine's phonemes as text")
     spoken = said.pop("say", word)
     _check(spoken, place, what, "respelling", LONGEST_RESPELLING)
-    return LexiconEntry(word, spoken, place, tuple((e, p.strip()) for e, p in said.items()))
+    return LexiconEntry(word, spoken, place, tuple((e, p.strip()) for e, p in said.items()),
+                        cleaned=cleaned)
 
 
 def _text(event: yaml.Event, place: str, what: str) -> str:

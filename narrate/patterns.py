@@ -1,5 +1,6 @@
 """Regular expressions compiled when first used: the conversion's hundred and more rules
-cost a command 30 ms to compile, and a build whose text has not changed never converts."""
+cost a command 30 ms to compile, and a build whose text has not changed never converts.
+And the patterns every stage shares: a word's character, a control character."""
 
 from __future__ import annotations
 
@@ -29,3 +30,14 @@ def regex(text: str, flags: int = 0) -> re.Pattern[str]:
 # a letter or a digit: what a word is made of (`\w` also matches `_`, and a text of
 # underscores and dots has nothing to say)
 WORD_CHARACTER = regex(r"[^\W_]")
+
+# a control character: what a source's reader removes, and a text a person wrote (a
+# script, a metadata file, a lexicon) gives no engine (a NUL cut the speech there, ESC and
+# BEL were spoken to espeak)
+CONTROL = regex(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def without_controls(text: str) -> str:
+    """`text` without its control characters, a vertical tab or another spacing one
+    becoming a space (tabs and line ends stay)."""
+    return CONTROL.sub(lambda m: " " if m.group().isspace() else "", text)

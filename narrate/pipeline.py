@@ -13,7 +13,15 @@ from narrate.edits import compose, edited, keep_script, keep_takes, same_script
 from narrate.errors import NarrateError
 from narrate.fileio import atomic_write_text
 from narrate.lock import book_lock
-from narrate.manifest import Manifest, Spoken, TagsUsed, VoiceUsed, built_from, last_manifest
+from narrate.manifest import (
+    Manifest,
+    Spoken,
+    TagsUsed,
+    VoiceUsed,
+    built_from,
+    given_lexicon,
+    last_manifest,
+)
 from narrate.model import Book
 from narrate.names import safe_filename
 from narrate.outline import changed_sections, clock
@@ -22,6 +30,7 @@ from narrate.plan import (
     book_profiles,
     load_book,
     plan_book,
+    target_folder,
     with_kept_takes,
     would_do,
 )
@@ -147,6 +156,10 @@ def build(target: str | Path | Book, options: BuildOptions = DEFAULT_OPTIONS,
                            "to --formats (mp3,m4b) or leave out --readalong")
     if not options.dry_run:
         check_ffmpeg()
+    if options.only and options.lexicon is None:  # one line again, respelled as before
+        folder = book_folder(target, options.out) if isinstance(target, Book) else \
+            target_folder(target, options.out)
+        options = replace(options, lexicon=given_lexicon(folder))
     book, converted = book_with_edits(target, options, warnings, **convert)
     if not isinstance(target, Book) and options != (kept := _kept_cast(book, options, warnings)):
         options = kept  # the reader credited is the kept cast's: converted with it
@@ -234,7 +247,7 @@ def _export(plan: BookPlan, cache: Cache, converted: Book | None, options: Build
         tags=TagsUsed(info.narrator, info.author, bool(info.cover)),
         m4b_stamp=export.m4b_stamp, formats=list(formats),
         readalong=f"{safe_filename(info.title)}.epub" if options.readalong else "",
-        cast=_cast_used(options))
+        cast=_cast_used(options), lexicons=plan.lexicons)
     if last and last.readalong and last.readalong != manifest.readalong:
         # the last build's read-along EPUB, which no longer matches the audio
         (plan.folder / Path(last.readalong).name).unlink(missing_ok=True)
@@ -268,7 +281,8 @@ def book_with_edits(target: str | Path | Book, options: BuildOptions, warnings,
                                hint="build the source file with them, or pass them to "
                                     "narrate.script() first")
         return target, None
-    book = load_book(target, options.meta, options.lexicon, warnings, options.voices, **convert)
+    book = load_book(target, options.meta, options.lexicon, warnings, options.voices,
+                     options.out, **convert)
     if is_script_file(target):
         return book, None
     composed, lines = compose(book, book_folder(book, options.out) / "script.yaml",

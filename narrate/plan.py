@@ -14,14 +14,21 @@ import json
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from narrate.conversions import converted, forget_conversions
+from narrate.conversions import converted
 from narrate.convert import ConvertOptions, ReadingPolicy
 from narrate.convert.headings import credit_segments
-from narrate.convert.lexicon import Lexicon
+from narrate.convert.lexicon import Lexicon, layered
 from narrate.edits import load_edited, respelled
 from narrate.errors import NarrateError
 from narrate.fileio import nearest
-from narrate.metadata import book_lexicon, find_metadata, load_metadata
+from narrate.metadata import (
+    book_lexicon,
+    find_metadata,
+    lexicon_files,
+    load_metadata,
+    read_lexicon,
+    warn_of_cleaned,
+)
 from narrate.model import MAX_TAKE, Book
 from narrate.model import NARRATOR as NARRATOR_ROLE
 from narrate.names import legacy_slug, slug
@@ -37,15 +44,17 @@ from narrate.values import DEFAULT_OPTIONS, OUTPUT_DIR, BookPlan, BuildOptions, 
 
 def load_book(target: str | Path, meta: str | Path | None = None,
               lexicon: str | Path | None = None, warnings: list | None = None,
-              voices: str | Path | None = None, **options) -> Book:
-    """A Book from a script file, or converted from a source text (with its metadata),
-    crediting the reader of `voices` (the cast) as a build will."""
+              voices: str | Path | None = None, out: str | Path = OUTPUT_DIR,
+              **options) -> Book:
+    """A Book from a script file, or converted from a source text (with its metadata and
+    the lexicons a build into `out` reads), crediting the reader of `voices` (the cast) as
+    a build will."""
     target = Path(target)
     warnings = warnings if warnings is not None else []
     if is_script_file(target):
         return respelled(load_edited(target, warnings, lexicon), lexicon)
     meta_path = Path(meta) if meta else find_metadata(target)
-    metadata = load_metadata(meta_path) if meta_path else {}
+    metadata = load_metadata(meta_path, warnings) if meta_path else {}
     chosen = {k: options.pop(k) for k in ("code", "notes", "tables") if k in options}
     policy = ReadingPolicy(**{**(metadata.get("reading") or {}),
                               **{k: v for k, v in chosen.items() if v}})
@@ -53,8 +62,9 @@ def load_book(target: str | Path, meta: str | Path | None = None,
         # long chapters are cut by the time the narrator takes to read them
         narrator = load_profiles(metadata.get("voices")).get(NARRATOR_ROLE)
         options["words_per_minute"] = narrator.rate if narrator else DEFAULT_RATE
-    convert_options = ConvertOptions(lexicon=book_lexicon(metadata.get("lexicon"), lexicon),
-                                     policy=policy, **options)
+    spoken_as = book_lexicon(metadata.get("lexicon"), lexicon, target_folder(target, out))
+    warn_of_cleaned(spoken_as, warnings)
+    convert_options = ConvertOptions(lexicon=spoken_as, policy=policy, **options)
     book, problems = converted(target, convert_options, metadata)
     book = credited(book, book_profiles(book, voices, lexicon=convert_options.lexicon),
                     convert_options.lexicon)
@@ -65,17 +75,11 @@ def load_book(target: str | Path, meta: str | Path | None = None,
     return book
 
 
-def lexicon_for(target: str | Path | None = None, meta: str | Path | None = None,
-                lexicon: str | Path | None = None) -> Lexicon:
-    """The lexicon a build of `target` speaks with (narrate's, the book's, `lexicon`),
-    found without converting it: the book's is its metadata's or its script's."""
-    book_file = None
-    if target and is_script_file(Path(target)):
-        book_file = load_script(Path(target), []).extra.get("lexicon")
-    elif meta or target:
-        found = meta or find_metadata(target)  # type: ignore[arg-type]  # one is given
-        book_file = load_metadata(found).get("lexicon") if found else None
-    return book_lexicon(book_file, lexicon)
+def spoken_with(book: Book, lexicon: str | Path | None = None,
+                out: str | Path = OUTPUT_DIR) -> Lexicon:
+    """The lexicon a build of `book` into `out` speaks with: narrate's, the book's, its
+    folder's, then `lexicon` (--lexicon)."""
+    return book_lexicon(book.extra.get("lexicon"), lexicon, book_folder(book, out))
 
 
 def book_folder(book: Book, root: str | Path = OUTPUT_DIR) -> Path:
@@ -88,6 +92,14 @@ def book_folder(book: Book, root: str | Path = OUTPUT_DIR) -> Path:
         if Path(built_from(older) or "").name == Path(book.source).name:
             return older
     return folder
+
+
+def target_folder(target: str | Path, root: str | Path = OUTPUT_DIR) -> Path:
+    """The folder a build of this file goes into, without converting it: a source's, by
+    its own name; a script's, by the source it was made from."""
+    target = Path(target)
+    book = load_script(target, []) if is_script_file(target) else Book("", source=str(target))
+    return book_folder(book, root)
 
 
 def folder_name(target: str | Path) -> str:
@@ -113,18 +125,7 @@ def book_profiles(book: Book, voices: str | Path | None = None, warnings: list |
                                         book.language)
     if warnings is not None:
         warnings.extend(found)
-    return with_phonemes(profiles, lexicon or book_lexicon(book.extra.get("lexicon")))
-
-
-def used_cache_keys(books: list[Book], voices: str | Path | None = None) -> set[str]:
-    keys: set[str] = set()
-    for book in books:
-        lexicon = book_lexicon(book.extra.get("lexicon"))
-        profiles = book_profiles(book, voices, lexicon=lexicon)
-        book = credited(book, profiles, lexicon)
-        items = book_items(book) + extra_items(book, credits=True)
-        keys |= set(item_keys(items, profiles).values())
-    return keys
+    return with_phonemes(profiles, lexicon or spoken_with(book))
 
 
 def credited(book: Book, profiles: dict, lexicon) -> Book:
@@ -239,7 +240,10 @@ def plan_book(book: Book, cache, options: BuildOptions = DEFAULT_OPTIONS,
     from narrate.stitch.timeline import Mastering
 
     credits = book.extra.get("credits", True) if options.credits is None else options.credits
-    spoken_as = book_lexicon(book.extra.get("lexicon"), options.lexicon)  # read once
+    folder = book_folder(book, options.out)
+    lexicons = lexicon_files(book.extra.get("lexicon"), options.lexicon, folder)
+    spoken_as = layered(read_lexicon(path) for path in lexicons.values())  # read once
+    warn_of_cleaned(spoken_as, warnings)
     profiles = book_profiles(book, options.voices, warnings, spoken_as)
     mastering = (options.mastering or Mastering()).at_rate(narrator_rate(profiles))
     only, markers = options.only, options.markers
@@ -269,8 +273,9 @@ def plan_book(book: Book, cache, options: BuildOptions = DEFAULT_OPTIONS,
         chapters.append(ChapterPlan(chapter.id, index + 1, chapter.title,
                                     chapter_key(clips, keys, mastering, tags, markers),
                                     clips, width))
-    return BookPlan(book, profiles, items, keys, info, chapters, book_folder(book, options.out),
-                    mastering, frozenset(forced), frozenset(forced_chapters))
+    return BookPlan(book, profiles, items, keys, info, chapters, folder, mastering,
+                    frozenset(forced), frozenset(forced_chapters),
+                    {layer: str(path.resolve()) for layer, path in lexicons.items()})
 
 
 def narrator_rate(profiles: dict) -> int:
@@ -302,13 +307,3 @@ def would_do(plan: BookPlan, cache, formats: tuple[str, ...]) -> BuildPlan:
     return BuildPlan([i.id for i in items if i.id in missing],
                      [i.id for i in items if i.id not in missing], export,
                      [c.id for c in plan.chapters if c.id not in exported])
-
-
-def prune_cache(sources: list, cache=None, voices=None) -> tuple[int, float, int]:
-    """Delete the cache entries none of the books (sources or scripts) uses, and every
-    kept conversion and spoken text: (entries deleted, bytes freed, entries kept)."""
-    from narrate.render.cache import Cache
-
-    keep = used_cache_keys([load_book(s) for s in sources], voices)
-    count, freed = Cache(cache).prune(keep)
-    return count, freed + forget_conversions(), len(keep)

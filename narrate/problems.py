@@ -86,3 +86,11 @@ def by_line(problems: list) -> list[tuple[str, bool]]:
     """(line, is a warning) for each problem, in the order of the source."""
     ordered = sorted(problems, key=lambda p: getattr(p, "line", 0) or 0)
     return [(as_line(p), is_warning(p)) for p in ordered]
+
+
+def controls_removed(places: list[str], where: str) -> str:
+    """The one warning for the texts of a file a person wrote that held control characters,
+    removed (`places`: each "file:line: what", the first named)."""
+    more = f" (and {len(places) - 1} more)" if len(places) > 1 else ""
+    return f"{places[0]} held control characters{more}: removed, never spoken; delete " \
+           f"them from {where}"

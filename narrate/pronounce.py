@@ -1,7 +1,8 @@
 """Pronunciation a user can fix before a long build: the words the cast's engine does
 not know (hibari finds them in none of its lexicons and spells them by rule), most
 frequent first, each with where it is first said; with a listener, which of them a
-speech recogniser mishears in their own sentence.
+speech recogniser mishears in their own sentence. And the lexicon a build of a file
+speaks with, each entry with its file and line (`lexicon_for`).
 
     words = unknown_words(book, profiles)
     heard = listen(words, profiles["narrator"], cache, jobs=2)
@@ -13,12 +14,16 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, replace
+from pathlib import Path
 
-from narrate.convert.lexicon import LexiconEntry
+from narrate.convert.lexicon import Lexicon, LexiconEntry
 from narrate.errors import NarrateError
+from narrate.metadata import book_lexicon, find_metadata, load_metadata
 from narrate.model import NARRATOR, Book
+from narrate.plan import target_folder
 from narrate.render.engines import engine
 from narrate.render.profiles import VoiceProfile
+from narrate.scriptfile import is_script_file, load_script
 
 _POSSESSIVE = re.compile(r"['’]s?$")
 _SENTENCE = re.compile(r"[^.!?…]*[.!?…]+|[^.!?…]+$")
@@ -135,3 +140,16 @@ def around(sentence: str, word: str, words: int = 6, heard: str | None = None) -
     start, stop = max(0, at - words), min(len(tokens), at + words + 1)
     return ("… " if start else "") + " ".join(tokens[start:stop]) + (" …" if stop < len(tokens)
                                                                        else "")
+
+
+def lexicon_for(target: str | Path | None = None, meta: str | Path | None = None,
+                lexicon: str | Path | None = None) -> Lexicon:
+    """The lexicon a build of `target` speaks with (narrate's, the book's, its folder's,
+    `lexicon`), found without converting it: the book's is its metadata's or its script's."""
+    book_file = None
+    if target and is_script_file(Path(target)):
+        book_file = load_script(Path(target), []).extra.get("lexicon")
+    elif meta or target:
+        found = meta or find_metadata(target)  # type: ignore[arg-type]  # one is given
+        book_file = load_metadata(found).get("lexicon") if found else None
+    return book_lexicon(book_file, lexicon, target_folder(target) if target else None)

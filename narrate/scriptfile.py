@@ -10,9 +10,17 @@ import yaml
 
 from narrate.convert.castlist import characters_data, characters_from_data
 from narrate.errors import ScriptFileError
-from narrate.fileio import LineDict, LineLoader, atomic_write_text, check_keys, load_yaml, where
+from narrate.fileio import (
+    LineDict,
+    LineLoader,
+    atomic_write_text,
+    check_keys,
+    load_yaml,
+    where,
+)
 from narrate.model import MAX_TAKE, Book, Chapter, Section, Segment
-from narrate.patterns import regex
+from narrate.patterns import CONTROL, regex, without_controls
+from narrate.problems import controls_removed
 
 FORMAT_VERSION = 1
 HEADER = """\
@@ -150,7 +158,6 @@ class ScriptLoader(LineLoader):
 
 _KINDS: dict[type, str] = {list: "a list", dict: "a mapping", LineDict: "a mapping",
                            bytes: "binary data", set: "a set"}
-_CONTROL = regex(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # what a source's reader removes too
 _SURROGATE = regex(r"[\ud800-\udfff]")
 _FIX_TEXT = "write the words themselves, in quotes if they hold ': ' or ' #'"
 
@@ -189,9 +196,9 @@ class _Reader:
             raise ScriptFileError(f"`{key}` holds a lone surrogate escape, which is not a "
                                   "character", where=self.where(mapping, key),
                                   hint="write the character itself, or a \\U escape of it")
-        if _CONTROL.search(value):
+        if CONTROL.search(value):
             self.cleaned.append(f"{self.where(mapping, key)}: `{key}`")
-            value = _CONTROL.sub(lambda m: " " if m.group().isspace() else "", value)
+            value = without_controls(value)
         return value
 
     def entries(self, mapping, key: str, allowed, what: str) -> list:
@@ -242,9 +249,7 @@ class _Reader:
         for ch_data in self.entries(data, "chapters", _CHAPTER_KEYS, "chapters"):
             book.chapters.append(self.chapter(ch_data))
         if self.cleaned:
-            more = f" (and {len(self.cleaned) - 1} more)" if len(self.cleaned) > 1 else ""
-            self.warnings.append(f"{self.cleaned[0]} held control characters{more}: removed, "
-                                 "never spoken; delete them from the script")
+            self.warnings.append(controls_removed(self.cleaned, "the script"))
         return book
 
     def chapter(self, data) -> Chapter:

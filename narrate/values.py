@@ -9,7 +9,7 @@ the type checker only), so any stage may take these values without a cycle.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,6 +66,7 @@ class BookPlan:
     mastering: Mastering
     forced: frozenset[str] = frozenset()  # items to render again (`only`)
     forced_chapters: frozenset[str] = frozenset()
+    lexicons: dict[str, str] = field(default_factory=dict)  # layer -> file read (resolved)
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,7 @@ class LexiconEntry:
     place: str = ""  # file:line
     phonemes: tuple[tuple[str, str], ...] = ()  # (engine, its phonemes for `spoken`)
     replaces: str = ""  # the place of an earlier file's entry this one wins over
+    cleaned: bool = False  # its respelling or phonemes held control characters, removed
 
 
 @dataclass

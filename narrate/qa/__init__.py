@@ -167,9 +167,10 @@ def judge(m: dict, rules: CheckProfile, mp3: bool) -> list[Finding]:
     fix = ("build with the profile's targets: narrate build SOURCE --profile acx"
            if rules.name == "acx" else "build again: narrate build SOURCE")
     low, high = rules.rms
-    if not low <= m["rms_db"] <= high:
-        found.append(Finding("fail", name, f"RMS {m['rms_db']:.1f} dB is outside "
-                             f"{low:.0f} … {high:.0f} dB", fix))
+    if not low <= m[rules.level] <= high:
+        found.append(Finding("fail", name, f"{'speech ' if rules.speech else ''}RMS "
+                             f"{m[rules.level]:.1f} dB is outside {low:.0f} … {high:.0f} dB",
+                             fix))
     if m["peak_db"] > rules.peak:
         found.append(Finding("fail", name, f"peak {m['peak_db']:.1f} dB is above {rules.peak:.1f} dB",
                              fix))
@@ -201,11 +202,13 @@ def judge(m: dict, rules: CheckProfile, mp3: bool) -> list[Finding]:
 
 def judge_book(files: list[dict], rules: CheckProfile) -> list[Finding]:
     """Chapters at one loudness."""
-    levels = [f["rms_db"] for f in files if f["file"].endswith(".mp3")]
+    chapters = [f for f in files if f["file"].endswith(".mp3")]
+    levels = [f[rules.level] for f in chapters]
     if len(levels) > 1 and max(levels) - min(levels) > rules.chapter_spread_db:
-        loud = max(files, key=lambda f: f["rms_db"])
-        quiet = min(files, key=lambda f: f["rms_db"])
-        return [Finding("fail", "chapters", f"{loud['file']} is {loud['rms_db'] - quiet['rms_db']:.1f}"
+        loud = max(chapters, key=lambda f: f[rules.level])
+        quiet = min(chapters, key=lambda f: f[rules.level])
+        return [Finding("fail", "chapters", f"{loud['file']} is "
+                        f"{loud[rules.level] - quiet[rules.level]:.1f}"
                         f" dB louder than {quiet['file']} (at most {rules.chapter_spread_db:.0f} dB "
                         "apart)", "build again: narrate build SOURCE levels every chapter alike")]
     return []

@@ -34,12 +34,21 @@ class CheckProfile:
     max_minutes: float | None = None
     chapter_spread_db: float = 1.0  # chapters' RMS within this of each other
     segment_jump_db: float = 10.0  # neighbouring segments' RMS within this
+    # the RMS judged is the speech's (measure.speech_rms_db), as the build levels it; ACX
+    # publishes the whole file's, room tone and pauses in it
+    speech: bool = True
+
+    @property
+    def level(self) -> str:
+        """The measure of a file this profile's RMS window judges."""
+        return "speech_rms_db" if self.speech else "rms_db"
 
 
 # The audiobook platforms' usual mastering window (ACX's published requirements):
 # a QA profile for that window, not a promise that a platform will accept the book.
 ACX = CheckProfile("acx", rms=(-23.0, -18.0), peak=-3.0, noise_floor=-60.0, head=(0.5, 1.0),
-                   tail=(1.0, 5.0), sample_rate=44100, min_kbps=192, max_minutes=120)
+                   tail=(1.0, 5.0), sample_rate=44100, min_kbps=192, max_minutes=120,
+                   speech=False)
 
 
 def default_profile(mastering: Mastering) -> CheckProfile:

@@ -44,10 +44,11 @@ class CheckReport:
                 "segments": self.segments}
 
     def summary(self, limit: int = 12) -> list[str]:
-        lines = [(f"{'file':44} {'RMS':>6} {'peak':>6} {'floor':>6} {'head':>5} {'tail':>5} "
-                 f"{'rate':>6} {'kbit/s':>7} {'length':>8}")]
+        lines = [(f"{'file':44} {'RMS':>6} {'speech':>6} {'peak':>6} {'floor':>6} {'head':>5} "
+                 f"{'tail':>5} {'rate':>6} {'kbit/s':>7} {'length':>8}")]
         for f in self.files:
-            lines.append(f"{f['file'][:44]:44} {f['rms_db']:6.1f} {f['peak_db']:6.1f} "
+            lines.append(f"{f['file'][:44]:44} {f['rms_db']:6.1f} {f['speech_rms_db']:6.1f} "
+                         f"{f['peak_db']:6.1f} "
                          f"{f['noise_floor_db']:6.0f} {f['head_s']:5.2f} {f['tail_s']:5.2f} "
                          f"{f['sample_rate']:6d} {f.get('kbps') or '-':>7} "
                          f"{clock(f['seconds']):>8}")

@@ -10,7 +10,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from narrate.fileio import BoundedLoader
+from narrate.fileio import MAX_METADATA_BYTES, BoundedLoader
 from narrate.problems import WARNING, Problem, first_words
 from narrate.read.document import (
     BOILERPLATE,
@@ -246,6 +246,10 @@ def _left_out(text: str, tokens) -> list[Problem]:
 
 def _front_matter(content: str, line: int | None) -> tuple[dict, Problem | None]:
     """The metadata narrate uses from the front matter, and why none when it cannot."""
+    if len(content.encode("utf-8")) > MAX_METADATA_BYTES:  # parsed in pure Python: minutes
+        return {}, Problem("front-matter", f"the front matter is not read (more than "
+                           f"{MAX_METADATA_BYTES // 2**20} MB, as a metadata file); move the "
+                           "text out of it", WARNING, line=line)
     try:
         data = yaml.load(content, Loader=BoundedLoader)  # a safe loader, bounded
     except yaml.YAMLError as exc:

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from narrate.errors import NarrateError
-from narrate.fileio import check_keys, load_yaml, nearest, where
+from narrate.fileio import MAX_METADATA_BYTES, check_keys, load_yaml, nearest, where
 from narrate.metadata import DEFAULT_CAST, DEFAULT_VOICES_DIR, cast_names
 from narrate.render.engines import engine, engine_names, installed
 from narrate.render.engines.base import DEFAULT_PAUSES, VoiceProfile
@@ -19,7 +19,7 @@ PAUSE_KEYS = ("sentence", "paragraph", "voice_change", "list_item")
 RANGES = {"rate": (80, 450), "pitch": (0, 100), "volume": (0.0, 1.0)}
 def load_profile(path: str | Path) -> VoiceProfile:
     path = Path(path)
-    data = load_yaml(path, "voice profile")
+    data = load_yaml(path, "voice profile", limit=MAX_METADATA_BYTES)
     if not isinstance(data, dict):
         raise NarrateError(f"{path}: a voice profile is a mapping (engine:, voice:, rate: ...)")
     place = where(path, data)

@@ -36,10 +36,11 @@ with warnings.catch_warnings():  # pydub warns on import when ffmpeg is missing;
 from narrate.fileio import code_digest
 from narrate.measure import (
     CHUNK,
+    Scan,
     peak_value_db,
     sound_bounds,
+    speech_rms_db,
     squares_db,
-    sum_squares,
 )
 from narrate.stitch import loudness
 from narrate.stitch.loudness import (
@@ -47,8 +48,8 @@ from narrate.stitch.loudness import (
     LIMITER_REACH,
     Reader,
     choose_gain,
+    keeps_gain,
     levelled_chunks,
-    raw_measure,
 )
 from narrate.stitch.timeline import (
     AAC_FRAME,
@@ -71,9 +72,13 @@ class PieceMeasure:
     a piece whose inputs are the same alone (its encodes are kept by `digest`)."""
     inputs: str  # hash of what makes its samples: its clips and where they lie, the gain
     digest: str  # hash of its levelled samples (blake2b-96)
-    raw_squares: float  # its squared samples summed, before levelling, and its peak
-    raw_peak: int
-    squares: float  # the same sum after levelling
+    speech_squares: float = 0.0  # its speech's squared samples summed (Scan.speech) and
+    speech_samples: int = 0  # their count, after levelling
+
+    @classmethod
+    def from_record(cls, data: dict) -> PieceMeasure:
+        """A piece's measures as a manifest keeps them (one an older narrate wrote too)."""
+        return cls(**{key: data[key] for key in cls.__dataclass_fields__ if key in data})
 
 
 @dataclass
@@ -149,7 +154,7 @@ def assemble_into(out: BinaryIO, clips: list[Clip], mastering: Mastering,
 
         written: list[tuple[float, list[PieceMeasure]]] = []  # the gain `out` holds
 
-        def level_with(gain: float, raw: list[PieceMeasure] | None) -> list[PieceMeasure]:
+        def level_with(gain: float) -> list[PieceMeasure]:
             """The chapter levelled into `out` with `gain` (unless it is already), measured:
             a trial of a gain is also the levelling if the gain is kept."""
             if not written or written[0][0] != gain:
@@ -158,20 +163,26 @@ def assemble_into(out: BinaryIO, clips: list[Clip], mastering: Mastering,
                 keys = _inputs(placed, pieces, samples, gain, ceiling, mastering)
                 skip = (known or {}) if gain == previous_gain_db else {}
                 written[:] = [(gain, _level_pieces(out, read, samples, gain, ceiling, pieces,
-                                                   keys, skip, raw))]
+                                                   keys, skip, mastering.sample_rate))]
             return written[0][1]
 
-        if previous_gain_db is not None:  # an edit: the last gain usually stays, so the
-            # chapter is levelled with it at once, and that pass is also its trial
-            measures = level_with(previous_gain_db, None)
+        def limited(gain: float) -> float:
+            measures = level_with(gain)
+            return squares_db(sum(m.speech_squares for m in measures),
+                              sum(m.speech_samples for m in measures))
+
+        # an edit: the last gain usually stays, so the chapter is levelled with it at
+        # once, and that pass is also its trial
+        if previous_gain_db is not None and keeps_gain(previous_gain_db, limited,
+                                                       mastering.rms_db):
+            gain = previous_gain_db
         else:
-            measures = _raw_measures(read, pieces)
-        current = squares_db(sum(m.raw_squares for m in measures), samples)
-        peak = peak_value_db(max((m.raw_peak for m in measures), default=0))
-        gain = choose_gain(current, peak, lambda gain: squares_db(
-            sum(m.squares for m in level_with(gain, measures)), samples),
-            mastering.rms_db, ceiling, previous_gain_db)
-        measures = level_with(gain, measures)
+            unlevelled = _raw_scan(read, samples, mastering.sample_rate)
+            gain = choose_gain(
+                lambda gain: speech_rms_db(unlevelled.energy, unlevelled.width, gain),
+                peak_value_db(unlevelled.peak), limited, mastering.rms_db, ceiling,
+                previous_gain_db)
+        measures = level_with(gain)  # levelled already when it was the last gain tried
     return ChapterAudio(mastering.sample_rate, samples, cues, pieces, gain, measures)
 
 
@@ -237,43 +248,35 @@ def _code_digest() -> str:
     return code_digest(__file__, loudness.__file__, narrate.measure.__file__)
 
 
-def _raw_measures(read: Reader, pieces: list[tuple[int, int]]) -> list[PieceMeasure]:
-    """Each piece's squares and peak before levelling (the rest is filled in when it is)."""
-    measures = []
-    for start, stop in pieces:
-        chunks = [raw_measure(read(at, min(stop, at + CHUNK))) for at in range(start, stop, CHUNK)]
-        measures.append(PieceMeasure("", "", sum(squares for squares, _ in chunks),
-                                     max((peak for _, peak in chunks), default=0), 0.0))
-    return measures
+def _raw_scan(read: Reader, samples: int, rate: int) -> Scan:
+    """The chapter before levelling, scanned: its 10 ms windows' squares and its peak."""
+    scan = Scan(rate)
+    for at in range(0, samples, CHUNK):
+        scan.feed(read(at, min(samples, at + CHUNK)))
+    return scan
 
 
 def _level_pieces(out: BinaryIO, read: Reader, samples: int, gain_db: float, ceiling_db: float,
                   pieces: list[tuple[int, int]], keys: list[str],
-                  known: Mapping[str, PieceMeasure],
-                  raw: list[PieceMeasure] | None = None) -> list[PieceMeasure]:
+                  known: Mapping[str, PieceMeasure], rate: int) -> list[PieceMeasure]:
     """Level each piece not `known` a chunk at a time (each with the limiter's reach on both
     sides, so that it levels as the whole chapter would), write it to its place in `out`,
-    and measure it; a known piece is taken as measured. `raw`: the pieces' measures
-    before levelling, when they are known already."""
+    and measure its speech in the chapter's 10 ms windows; a known piece is taken as
+    measured."""
     measures = []
-    for index, ((start, stop), key) in enumerate(zip(pieces, keys)):
+    for (start, stop), key in zip(pieces, keys):
         if key in known:
             measures.append(known[key])
             continue
         digest = hashlib.blake2b(digest_size=12)
-        squares = raw_squares = 0.0
-        raw_peak = 0
-        out.seek(start * 2)
-        for before, chunk in levelled_chunks(read, samples, gain_db, ceiling_db, start, stop,
-                                              measure_raw=raw is None):
+        scan = Scan(rate)
+        scan.feed(np.zeros(start % scan.width, np.int16))  # on the chapter's windows: a cut
+        out.seek(start * 2)  # is in a pause, so the window it splits is silence either way
+        for chunk in levelled_chunks(read, samples, gain_db, ceiling_db, start, stop):
             out.write(chunk.tobytes())
             digest.update(chunk)
-            squares += sum_squares(chunk)
-            raw_squares += before[0]
-            raw_peak = max(raw_peak, before[1])
-        if raw is not None:
-            raw_squares, raw_peak = raw[index].raw_squares, raw[index].raw_peak
-        measures.append(PieceMeasure(key, digest.hexdigest(), raw_squares, raw_peak, squares))
+            scan.feed(chunk)
+        measures.append(PieceMeasure(key, digest.hexdigest(), *scan.speech()))
     return measures
 
 

@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from narrate.errors import NarrateError
-from narrate.fileio import atomic_path, atomic_write_text, default_cache_dir
+from narrate.fileio import (
+    MAX_METADATA_BYTES,
+    atomic_path,
+    atomic_write_text,
+    default_cache_dir,
+    read_checked,
+)
 from narrate.measure import np, rms_db
 
 INSTALL_FFMPEG = ("install it with `sudo apt-get install ffmpeg` (Debian/Ubuntu) or "
@@ -106,8 +112,9 @@ def mp3_makeup_db(rate: int, kbps: int) -> float:
         return _measure_makeup_db(rate, kbps)
     kept = default_cache_dir() / "encoders.json"
     try:
-        known = json.loads(kept.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        # a few lines narrate writes: never read whole, whatever is there
+        known = json.loads(read_checked(kept, "cache file", MAX_METADATA_BYTES))
+    except (OSError, ValueError, NarrateError):
         known = {}
     if not isinstance(known, dict) or not isinstance(known.get(key), (int, float)):
         known = known if isinstance(known, dict) else {}

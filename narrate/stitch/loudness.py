@@ -1,6 +1,11 @@
-"""A chapter's loudness: the one gain that brings it to the target RMS, and the smooth
-limiter that keeps its peaks under the ceiling, applied a chunk at a time (each with the
-limiter's reach on both sides, so a piece levels the same wherever it sits)."""
+"""A chapter's loudness: the one gain that brings its speech to the target RMS, and the
+smooth limiter that keeps its peaks under the ceiling, applied a chunk at a time (each
+with the limiter's reach on both sides, so a piece levels the same wherever it sits).
+
+The level is the speech's (narrate.measure.speech_rms_db: the 10 ms windows louder than
+silence), not the whole file's: a short chapter is mostly narrate's own room tone and
+pauses, and levelling the whole of it to the target pushed its speech 20 dB into the
+limiter and still missed."""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from narrate.measure import CHUNK, peak_db, peak_of, rms_db, squares_db, sum_squares
+from narrate.measure import CHUNK, Scan, peak_db, scan_array, speech_rms_db, squares_db
 
 GAIN_TOLERANCE_DB = 0.5  # keep the last build's chapter gain while it is this close
 Reader = Callable[[int, int], np.ndarray]  # (start, stop) -> a writable copy of those samples
@@ -17,32 +22,33 @@ Reader = Callable[[int, int], np.ndarray]  # (start, stop) -> a writable copy of
 # works this far under the ceiling so that every decoded file stays under it.
 ENCODER_HEADROOM_DB = 0.8
 MAKE_UP_ROUNDS = 5
+PLAIN_ROUNDS = 8  # each round moves the plain gain less (a few windows more or less loud)
 
 
 def chapter_gain_db(pcm: np.ndarray, target_rms_db: float, ceiling_db: float,
-                    previous: float | None = None) -> float:
+                    previous: float | None = None, rate: int = 22050) -> float:
     """`choose_gain` for a chapter in memory."""
-    return choose_gain(rms_db(pcm), peak_db(pcm),
-                       lambda gain: limited_rms_db(pcm, gain, ceiling_db), target_rms_db,
-                       ceiling_db, previous)
+    raw = scan_array(pcm, rate)
+    return choose_gain(lambda gain: speech_rms_db(raw.energy, raw.width, gain), peak_db(pcm),
+                       lambda gain: limited_rms_db(pcm, gain, ceiling_db, rate),
+                       target_rms_db, ceiling_db, previous)
 
 
-def choose_gain(current: float, peak: float, limited: Callable[[float], float],
-                target_rms_db: float, ceiling_db: float, previous: float | None = None) -> float:
-    """The one gain that brings the chapter (RMS `current`, peak `peak`, dBFS) to the RMS
-    target after the limiter (`limited(gain)` is the RMS it leaves: what the limiter takes
-    off is made up, again until the RMS is within 0.05 dB), or `previous` while it still
-    lands the chapter within GAIN_TOLERANCE_DB of the target (or is that close to the new
-    gain)."""
-    if current <= -100:
+def choose_gain(speech_at: Callable[[float], float], peak: float,
+                limited: Callable[[float], float], target_rms_db: float, ceiling_db: float,
+                previous: float | None = None) -> float:
+    """The one gain that brings the chapter's speech to the RMS target after the limiter:
+    `speech_at(gain)` is its level at a gain without the limiter, `limited(gain)` the level
+    the limiter leaves (what it takes off is made up, again until within 0.05 dB), `peak`
+    the chapter's (dBFS). `previous` is kept while it still lands the chapter within
+    GAIN_TOLERANCE_DB of the target (or is that close to the new gain)."""
+    if keeps_gain(previous, limited, target_rms_db):
+        return previous  # type: ignore[return-value]  # kept: not None
+    gain = plain_gain(speech_at, target_rms_db)
+    if gain is None:  # silence
         return 0.0
-    if previous is not None:  # one trial, not the search: an edit's usual case
-        after = current + previous if peak + previous <= ceiling_db else limited(previous)
-        if abs(target_rms_db - after) <= GAIN_TOLERANCE_DB:
-            return previous
     # every gain tried is one that could be kept (to 0.01 dB): the last trial's levelling
     # is then the chapter's, not done again
-    gain = round(target_rms_db - current, 2)
     for _ in range(MAKE_UP_ROUNDS):  # the limiter takes off more as the gain rises
         if peak + gain <= ceiling_db:
             break
@@ -55,39 +61,57 @@ def choose_gain(current: float, peak: float, limited: Callable[[float], float],
     return round(gain, 2)
 
 
+def keeps_gain(previous: float | None, limited: Callable[[float], float],
+               target_rms_db: float) -> bool:
+    """Whether the last build's gain still lands the chapter within GAIN_TOLERANCE_DB of
+    the target: one trial, which is an edit's levelling itself."""
+    return previous is not None and abs(target_rms_db - limited(previous)) <= GAIN_TOLERANCE_DB
+
+
+def plain_gain(speech_at: Callable[[float], float], target_rms_db: float) -> float | None:
+    """The gain that brings the speech to the target without the limiter (None for
+    silence): found again from each guess, as a gain lifts quiet windows out of silence."""
+    gain = 0.0
+    for _ in range(PLAIN_ROUNDS):
+        level = speech_at(gain)
+        if level <= -100:
+            return None
+        step = round(target_rms_db - level, 2)
+        gain = round(gain + step, 2)
+        if step == 0:
+            break
+    return gain
+
+
 LIMITER_REACH = 1024  # samples on each side that a limited sample depends on (16 blocks)
 
 
-def limited_rms_db(pcm: np.ndarray, gain_db: float, ceiling_db: float) -> float:
-    """The RMS `level` would leave, computed a chunk at a time (each with the limiter's
-    reach on both sides), so a trial never copies the whole chapter."""
+def limited_rms_db(pcm: np.ndarray, gain_db: float, ceiling_db: float,
+                   rate: int = 22050) -> float:
+    """The speech's RMS `level` would leave, computed a chunk at a time (each with the
+    limiter's reach on both sides), so a trial never copies the whole chapter."""
     return _limited_rms_db(lambda start, stop: pcm[start:stop].copy(), len(pcm), gain_db,
-                           ceiling_db)
+                           ceiling_db, rate)
 
 
-def _limited_rms_db(read: Reader, samples: int, gain_db: float, ceiling_db: float) -> float:
-    return squares_db(sum(sum_squares(chunk) for _, chunk in levelled_chunks(
-        read, samples, gain_db, ceiling_db)), samples)
-
-
-def raw_measure(chunk: np.ndarray) -> tuple[float, int]:
-    """A chunk's squares summed, and its peak."""
-    return sum_squares(chunk), peak_of(chunk)
+def _limited_rms_db(read: Reader, samples: int, gain_db: float, ceiling_db: float,
+                    rate: int) -> float:
+    scan = Scan(rate)
+    for chunk in levelled_chunks(read, samples, gain_db, ceiling_db):
+        scan.feed(chunk)
+    return squares_db(*scan.speech())
 
 
 def levelled_chunks(read: Reader, samples: int, gain_db: float, ceiling_db: float,
-                     start: int = 0, stop: int | None = None, measure_raw: bool = False):
-    """((squares, peak) of the chunk before levelling, or (0, 0) unless `measure_raw`;
-    its levelled samples), CHUNK at a time from `start` to `stop`."""
+                    start: int = 0, stop: int | None = None):
+    """The levelled samples from `start` to `stop`, CHUNK at a time."""
     stop = samples if stop is None else stop
     for at in range(start, stop, CHUNK):
         end = min(stop, at + CHUNK)
         low = max(0, at - LIMITER_REACH)
         window = read(low, min(samples, end + LIMITER_REACH))
-        kept = slice(at - low, end - low)
-        before = raw_measure(window[kept]) if measure_raw else (0.0, 0)
         level(window, gain_db, ceiling_db)
-        yield before, window[kept]
+        yield window[at - low:end - low]
 
 
 def level(pcm: np.ndarray, gain_db: float, ceiling_db: float) -> None:

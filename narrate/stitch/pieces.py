@@ -35,7 +35,7 @@ def assemble_to_disk(plan: ChapterPlan, mastering: Mastering, parts: Path,
         for (start, _), measure in zip(previous.piece_bounds, previous.piece_measures):
             name = piece_name(measure["digest"], rate, kbps, start == 0)
             if encoded(parts, name, formats):
-                known[measure["inputs"]] = PieceMeasure(**measure)
+                known[measure["inputs"]] = PieceMeasure.from_record(measure)
     pcm = pcm_path(parts, plan.id)
     with atomic_path(pcm) as tmp, open(tmp, "wb") as out:
         audio = assemble_into(out, plan.clips, mastering, gain, known)

@@ -33,7 +33,7 @@ class Clip:
 class Mastering:
     sample_rate: int = 0  # Hz; 0: the narrator's engine's own (`at_rate`), so nothing is resampled
     bitrate_kbps: int = 64
-    rms_db: float = -20.0
+    rms_db: float = -20.0  # the speech's RMS (measure.speech_rms_db), pauses left out
     peak_db: float = -3.0  # the ceiling the decoded files keep under
     lead_in_ms: int = 700  # room tone before the first word
     tail_ms: int = 2000  # and after the last

@@ -55,23 +55,33 @@ def lexicon_entry(word: str, respelling: str) -> Lexicon:
     return Lexicon({key: respelling})
 
 
-def own_lexicon(book: Book, folder: Path) -> Path:
-    """The book's own lexicon, where a respelling kept in the studio goes: its metadata's,
-    or lexicon.yaml in its folder (never the lexicon narrate ships: every book reads it)."""
-    from narrate.metadata import is_shipped
+def entry_lexicon(entry: Lexicon, book: Book, folder: Path, given: str | None) -> Path:
+    """Where a respelling kept in the studio goes: the book's own lexicon, its metadata's
+    or lexicon.yaml in its folder (never the lexicon narrate ships: every book reads it);
+    one line when that file, or the --lexicon `given` over it, respells the word already
+    in any case (two entries would fight, and the later file's wins)."""
+    from narrate.metadata import is_shipped, load_lexicon
 
     named = book.extra.get("lexicon")
-    return Path(named) if named and not is_shipped(named) else folder / "lexicon.yaml"
+    own = Path(named) if named and not is_shipped(named) else folder / "lexicon.yaml"
+    word = next(iter(entry.entries))
+    for path in (own, Path(given) if given else None):
+        has = {k.lower(): k for k in load_lexicon(path).entries} if path and path.exists() \
+            else {}  # a pipe or a device there is refused, never replaced
+        if word.lower() in has:
+            raise NarrateError(f"{path}: already respells {has[word.lower()]!r}",
+                               hint="change it there")
+    return own
 
 
-def add_entry(lexicon: Path, word: str, respelling: str) -> None:
-    """Add `word: respelling` to the lexicon file, every byte of it kept as it was (its
-    comments too)."""
+def add_entry(lexicon: Path, entry: Lexicon) -> None:
+    """Add the entry (`word: respelling`) to the lexicon file, every byte of it kept as it
+    was (its comments too)."""
     import yaml
 
     text = lexicon.read_text(encoding="utf-8") if lexicon.is_file() else \
         "# pronunciations for this book (narrate studio): word: respelling\n"
-    line = yaml.safe_dump({word: respelling}, allow_unicode=True, width=1000)
+    line = yaml.safe_dump(entry.entries, allow_unicode=True, width=1000)
     atomic_write_bytes(lexicon, (text + ("" if text.endswith("\n") else "\n") + line)
                        .encode("utf-8"))
 

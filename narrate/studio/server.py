@@ -9,6 +9,7 @@ markup in a book never runs.
 from __future__ import annotations
 
 import contextlib
+import json
 import secrets
 import socket
 import threading
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 PAGE_FILES = {"studio.js": "text/javascript", "studio.css": "text/css",
               "follow.js": "text/javascript"}
 TOKEN_HEADER = "x-narrate-token"
+MAX_REQUEST_BYTES = 2**20  # an edit's JSON: a text and a say of changes.LONGEST characters
 PAGE_HEADERS = {"Content-Security-Policy": "default-src 'self'; object-src 'none'; "
                                            "base-uri 'none'; frame-ancestors 'none'",
                 "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
@@ -53,6 +55,11 @@ class Guard:
                     scope, receive, send)
             if origin is not None and origin not in self.origins:
                 return await Response("another site may not use the studio", 403)(
+                    scope, receive, send)
+            size = request.headers.get("content-length", "")
+            if size.isdigit() and int(size) > MAX_REQUEST_BYTES:  # never read
+                return await JSONResponse({"error": f"a studio request is at most "
+                                           f"{MAX_REQUEST_BYTES // 2**20} MB"}, 413)(
                     scope, receive, send)
         await self.app(scope, receive, send)
 
@@ -132,8 +139,14 @@ def _inside(folder: Path, relative: str) -> Path | None:
 
 
 async def _fields(request: Request) -> dict:
+    body = bytearray()
+    async for chunk in request.stream():  # read to the limit, however it is sent
+        body += chunk
+        if len(body) > MAX_REQUEST_BYTES:
+            body.clear()
+            break
     try:
-        data = await request.json()
+        data = json.loads(body) if body else None
     except ValueError:
         data = None
     if not isinstance(data, dict):

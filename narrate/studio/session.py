@@ -17,11 +17,17 @@ from typing import TYPE_CHECKING
 from narrate.errors import NarrateError
 from narrate.fileio import atomic_write_bytes
 from narrate.lock import book_lock
-from narrate.manifest import MANIFEST, Manifest, read_manifest
-from narrate.metadata import book_lexicon, load_lexicon
+from narrate.manifest import MANIFEST, Manifest, given_lexicon, read_manifest
 from narrate.model import Book, Segment
+from narrate.plan import book_profiles, spoken_with
 from narrate.scriptfile import load_script, to_yaml
-from narrate.studio.changes import add_entry, cast_used, changed_segment, lexicon_entry, own_lexicon
+from narrate.studio.changes import (
+    add_entry,
+    cast_used,
+    changed_segment,
+    entry_lexicon,
+    lexicon_entry,
+)
 from narrate.studio.takes import Take, kept_take
 from narrate.values import BuildOptions
 
@@ -63,6 +69,7 @@ class Session:
         try:
             self._read()
             self._builds_here()
+            self.lexicon = given_lexicon(self.folder)  # the build's --lexicon, read again
             self.cache = cache or self.manifest.cache
             self.voices = voices or cast_used(self.manifest, self.book)
         except BaseException:
@@ -205,20 +212,15 @@ class Session:
         next conversion. One Keep: Undo takes both back."""
         with self._busy:
             self._unchanged_on_disk()
-            entry, lexicon = lexicon_entry(word, respelling), own_lexicon(self.book, self.folder)
-            key = next(iter(entry.entries))
-            has = {k.lower(): k for k in load_lexicon(lexicon).entries} if lexicon.exists() \
-                else {}  # a pipe or a device there is refused, never replaced
-            if key.lower() in has:  # in any case: two entries for one word would fight
-                raise NarrateError(f"{lexicon}: already respells {has[key.lower()]!r}",
-                                   hint="change it there")
+            entry = lexicon_entry(word, respelling)
+            lexicon = entry_lexicon(entry, self.book, self.folder, self.lexicon)
             changed = [s for s in self.book.spoken if entry.apply(s.say) != s.say]
             if not changed:
                 raise NarrateError(f"the book never says {word!r}")
             for segment in changed:
                 segment.say = entry.apply(segment.say)
             before = lexicon.read_bytes() if lexicon.is_file() else None
-            add_entry(lexicon, key, respelling)
+            add_entry(lexicon, entry)
             return self._write_and_build(to_yaml(self.book).encode("utf-8"),
                                          Snapshot(self._script_bytes, lexicon, before))
 
@@ -267,7 +269,7 @@ class Session:
         try:
             return build(self.script_path, BuildOptions(
                 out=self.folder.parent, cache=self.cache, voices=self.voices, progress=False,
-                only=only))
+                only=only, lexicon=self.lexicon))
         finally:
             self._read()  # what is on disk now, whatever the build did
 
@@ -297,16 +299,17 @@ class Session:
 
     def _changed(self, segment: Segment, say, role, text) -> Segment:
         return changed_segment(segment, say, role, text, self.manifest.voices,
-                               book_lexicon(self.book.extra.get("lexicon")))
+                               spoken_with(self.book, self.lexicon, self.folder.parent))
 
     def _renderer_for(self):
         """A renderer for the book's cast, its engines kept warm between takes."""
         if self._previewer is None:
             from narrate.audition import Previewer
-            from narrate.plan import book_profiles
             from narrate.render.cache import Cache
 
-            self._previewer = Previewer(book_profiles(self.book, self.voices), Cache(self.cache))
+            lexicon = spoken_with(self.book, self.lexicon, self.folder.parent)
+            self._previewer = Previewer(book_profiles(self.book, self.voices, lexicon=lexicon),
+                                        Cache(self.cache))
         return self._previewer.renderer, self._previewer.profiles
 
 
