@@ -582,3 +582,60 @@ def test_narrate_cast_prints_the_characters_and_says_when_a_book_has_none(novel)
     assert "characters;" in rows[-1]
     essay = run("cast", SEED)
     assert essay.returncode == 0 and essay.stdout.startswith("no characters:")
+
+
+
+# Pride and Prejudice, chapters V, XXII and XXX (shortened)
+AT_THE_PARSONAGE = '''"That is very true," replied Elizabeth, "and I could easily forgive
+_his_ pride, if he had not mortified _mine_."
+
+[chapter XXII]
+
+Charlotte assured her friend of her satisfaction in being useful, and
+that it amply repaid her for the little sacrifice of her time.
+
+[...]
+
+But Elizabeth had now recollected herself, and making a strong effort
+for it, was able to assure her with tolerable firmness that the prospect
+of their relationship was highly grateful to her, and that she wished
+her all imaginable happiness.
+
+"I see what you are feeling," replied Charlotte.
+
+[chapter XXX]
+
+Mr. Collins returned the gentlemen accompanied him. Charlotte had seen
+them from her husband's room, crossing the road, and immediately running
+into the other, told the girls what an honour they might expect, adding,
+
+"I may thank you, Eliza, for this piece of civility. Mr. Darcy would
+never have come so soon to wait upon me."
+
+Elizabeth had scarcely time to disclaim all right to the compliment,
+before their approach was announced by the door-bell, and shortly
+afterwards the three gentlemen entered the room. Colonel Fitzwilliam,
+who led the way, was about thirty, not handsome, but in person and
+address most truly the gentleman. Mr. Darcy looked just as he had been
+used to look in Hertfordshire, paid his compliments, with his usual
+reserve, to Mrs. Collins; and whatever might be his feelings towards her
+friend, met her with every appearance of composure. Elizabeth merely
+curtseyed to him, without saying a word.
+
+Colonel Fitzwilliam entered into conversation directly with the
+readiness and ease of a well-bred man, and talked very pleasantly; but
+his cousin, after having addressed a slight observation on the house and
+garden to Mrs. Collins, sat for some time without speaking to any body.
+At length, however, his civility was so far awakened as to enquire of
+Elizabeth after the health of her family. She answered him in the usual
+way, and after a moment's pause, added,
+
+"My eldest sister has been in town these three months. Have you never
+happened to see her there?"
+'''
+
+
+def test_a_pronoun_is_the_last_of_its_gender_the_narration_named_not_the_last_speaker():
+    # "She answered him": Elizabeth, whom the narration named last, not Charlotte, who
+    # spoke before
+    assert said(AT_THE_PARSONAGE)["My eldest sister has"] == "Elizabeth"
