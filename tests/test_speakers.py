@@ -639,3 +639,28 @@ def test_a_pronoun_is_the_last_of_its_gender_the_narration_named_not_the_last_sp
     # "She answered him": Elizabeth, whom the narration named last, not Charlotte, who
     # spoke before
     assert said(AT_THE_PARSONAGE)["My eldest sister has"] == "Elizabeth"
+
+
+# Pride and Prejudice, chapter VI
+SIR_WILLIAM_BEGAN = '''Mr. Darcy stood near them in silent indignation at such a mode of
+passing the evening, to the exclusion of all conversation, and was too
+much engrossed by his own thoughts to perceive that Sir William Lucas
+was his neighbour, till Sir William thus began.
+
+"What a charming amusement for young people this is, Mr. Darcy!--There
+is nothing like dancing after all."
+
+"Certainly, Sir;--and it has the advantage also of being in vogue
+amongst the less polished societies of the world.--Every savage can
+dance."
+
+Sir William only smiled. "Your friend performs delightfully;" he
+continued after a pause, on seeing Bingley join the group;--"and I doubt
+not that you are an adept in the science yourself, Mr. Darcy."
+'''
+
+
+def test_the_narration_before_a_quotation_names_its_speaker_not_the_one_it_speaks_to():
+    who = said(SIR_WILLIAM_BEGAN)
+    assert who["What a charming amusement"] == "Sir William"  # not Mr. Darcy, called to
+    assert who["Certainly, Sir;--and it has"] == "Mr. Darcy"

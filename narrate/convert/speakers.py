@@ -166,7 +166,8 @@ class _Sieve:
         paragraph or ending the paragraph before ("Charlotte tried to console her.")."""
         lead = (paragraph.lead or paragraph.preceding).rstrip()
         start = max((m.end() for m in _SENTENCE_END.finditer(lead, 0, len(lead) - 1)), default=0)
-        return next(iter(self.seen.subjects(lead[start:])), None)
+        return next((c for c in self.seen.subjects(lead[start:]) if c.name not in
+                     paragraph.named), None)  # not one the quotation speaks to or of
 
     def backward(self, turns: list[Paragraph]) -> None:
         """Turns still unknown, from the turns after them."""
