@@ -664,3 +664,46 @@ def test_the_narration_before_a_quotation_names_its_speaker_not_the_one_it_speak
     who = said(SIR_WILLIAM_BEGAN)
     assert who["What a charming amusement"] == "Sir William"  # not Mr. Darcy, called to
     assert who["Certainly, Sir;--and it has"] == "Mr. Darcy"
+
+
+# Pride and Prejudice, chapters V, XI and XL
+NO_ANSWER = '''"That is very true," replied Elizabeth, "and I could easily forgive
+_his_ pride, if he had not mortified _mine_."
+
+[chapter XI]
+
+When the ladies removed after dinner, Elizabeth ran up to her sister, and
+seeing her well guarded from cold, attended her into the drawing-room.
+
+[chapter XL]
+
+"Well, Lizzy," said Mrs. Bennet one day, "what is your opinion _now_ of
+this sad business of Jane's? For my part, I am determined never to speak
+of it again to anybody. I told my sister Philips so the other day. But I
+cannot find out that Jane saw any thing of him in London. Well, he is a
+very undeserving young man--and I do not suppose there is the least
+chance in the world of her ever getting him now. There is no talk of his
+coming to Netherfield again in the summer; and I have enquired of every
+body too, who is likely to know."
+
+"I do not believe that he will ever live at Netherfield any more."
+
+"Oh, well! it is just as he chooses. Nobody wants him to come. Though I
+shall always say that he used my daughter extremely ill; and if I was
+her, I would not have put up with it. Well, my comfort is, I am sure
+Jane will die of a broken heart, and then he will be sorry for what he
+has done."
+
+But as Elizabeth could not receive comfort from any such expectation,
+she made no answer.
+
+"Well, Lizzy," continued her mother soon afterwards, "and so the
+Collinses live very comfortable, do they? Well, well, I only hope it
+will last. And what sort of table do they keep? Charlotte is an
+excellent manager, I dare say. If she is half as sharp as her mother,
+'''
+
+
+def test_after_the_one_spoken_to_makes_no_answer_the_last_speaker_goes_on():
+    # "she made no answer": Elizabeth, spoken to; her mother goes on
+    assert said(NO_ANSWER)["and so the Collinses"] == "Mrs. Bennet"
