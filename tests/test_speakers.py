@@ -707,3 +707,61 @@ excellent manager, I dare say. If she is half as sharp as her mother,
 def test_after_the_one_spoken_to_makes_no_answer_the_last_speaker_goes_on():
     # "she made no answer": Elizabeth, spoken to; her mother goes on
     assert said(NO_ANSWER)["and so the Collinses"] == "Mrs. Bennet"
+
+
+
+# Pride and Prejudice, chapter II
+HER_MOTHER = '''Mr. Bennet was among the earliest of those who waited on Mr. Bingley. He
+had always intended to visit him, though to the last always assuring his
+wife that he should not go; and till the evening after the visit was
+paid, she had no knowledge of it. It was then disclosed in the following
+manner. Observing his second daughter employed in trimming a hat, he
+suddenly addressed her with,
+
+"I hope Mr. Bingley will like it Lizzy."
+
+"We are not in a way to know _what_ Mr. Bingley likes," said her mother
+resentfully, "since we are not to visit."
+
+"But you forget, mama," said Elizabeth, "that we shall meet him at the
+assemblies, and that Mrs. Long has promised to introduce him."
+
+"I do not believe Mrs. Long will do any such thing. She has two nieces
+of her own. She is a selfish, hypocritical woman, and I have no opinion
+of her."
+
+"No more have I," said Mr. Bennet; "and I am glad to find that you do
+not depend on her serving you."
+
+Mrs. Bennet deigned not to make any reply; but unable to contain
+herself, began scolding one of her daughters.
+
+"Don't keep coughing so, Kitty, for heaven's sake! Have a little
+compassion on my nerves. You tear them to pieces."
+
+"Kitty has no discretion in her coughs," said her father; "she times
+them ill."
+
+"I do not cough for my own amusement," replied Kitty fretfully.
+
+"When is your next ball to be, Lizzy?"
+
+"To-morrow fortnight."
+
+"Aye, so it is," cried her mother, "and Mrs. Long does not come back
+till the day before; so, it will be impossible for her to introduce him,
+for she will not know him herself."
+'''
+
+
+def test_a_relative_in_a_tag_is_of_one_whose_family_name_is_known():
+    # "cried her mother" after Lizzy spoke: Lizzy's surname unknown (the cast as narrate
+    # finds it in the whole novel: Lizzy apart from Elizabeth Bennet), the mother of
+    # another lady of the conversation whose surname is known: Mrs. Bennet
+    cast = {"Elizabeth": {"aliases": ["Elizabeth Bennet"], "gender": "female"},
+            "Lizzy": {"gender": "female"}, "Kitty": {"gender": "female"},
+            "Mrs. Bennet": {"gender": "female"}, "Mr. Bennet": {"gender": "male"}}
+    book, _ = convert(HER_MOTHER, ConvertOptions(dialogue=True), {"characters": cast})
+    who = {" ".join(s.text.strip("“”\"").split()[:4]): s.speaker for s in book.segments
+           if s.role == "quote"}
+    assert who["Aye, so it is,"] == "Mrs. Bennet"

@@ -112,6 +112,11 @@ class Salience:
         elif owner_word in ("my", "our"):
             owner = self.narrator
         relative = self._relative(owner, head)
+        if relative is None and owner_word in ("his", "her"):  # the owner named without
+            owner_gender = GENDER_OF["he" if owner_word == "his" else "she"]  # a surname:
+            relative = next((r for c in [*reversed(here + paragraph.called), *self.talk[::-1]]
+                             if c is not owner and self.fits(c, owner_gender, clause)
+                             and (r := self._relative(c, head))), None)  # "Lizzy"'s kin
         if relative is not None:
             return relative
         gender = NOUN_GENDERS.get(head)
