@@ -582,3 +582,186 @@ def test_narrate_cast_prints_the_characters_and_says_when_a_book_has_none(novel)
     assert "characters;" in rows[-1]
     essay = run("cast", SEED)
     assert essay.returncode == 0 and essay.stdout.startswith("no characters:")
+
+
+
+# Pride and Prejudice, chapters V, XXII and XXX (shortened)
+AT_THE_PARSONAGE = '''"That is very true," replied Elizabeth, "and I could easily forgive
+_his_ pride, if he had not mortified _mine_."
+
+[chapter XXII]
+
+Charlotte assured her friend of her satisfaction in being useful, and
+that it amply repaid her for the little sacrifice of her time.
+
+[...]
+
+But Elizabeth had now recollected herself, and making a strong effort
+for it, was able to assure her with tolerable firmness that the prospect
+of their relationship was highly grateful to her, and that she wished
+her all imaginable happiness.
+
+"I see what you are feeling," replied Charlotte.
+
+[chapter XXX]
+
+Mr. Collins returned the gentlemen accompanied him. Charlotte had seen
+them from her husband's room, crossing the road, and immediately running
+into the other, told the girls what an honour they might expect, adding,
+
+"I may thank you, Eliza, for this piece of civility. Mr. Darcy would
+never have come so soon to wait upon me."
+
+Elizabeth had scarcely time to disclaim all right to the compliment,
+before their approach was announced by the door-bell, and shortly
+afterwards the three gentlemen entered the room. Colonel Fitzwilliam,
+who led the way, was about thirty, not handsome, but in person and
+address most truly the gentleman. Mr. Darcy looked just as he had been
+used to look in Hertfordshire, paid his compliments, with his usual
+reserve, to Mrs. Collins; and whatever might be his feelings towards her
+friend, met her with every appearance of composure. Elizabeth merely
+curtseyed to him, without saying a word.
+
+Colonel Fitzwilliam entered into conversation directly with the
+readiness and ease of a well-bred man, and talked very pleasantly; but
+his cousin, after having addressed a slight observation on the house and
+garden to Mrs. Collins, sat for some time without speaking to any body.
+At length, however, his civility was so far awakened as to enquire of
+Elizabeth after the health of her family. She answered him in the usual
+way, and after a moment's pause, added,
+
+"My eldest sister has been in town these three months. Have you never
+happened to see her there?"
+'''
+
+
+def test_a_pronoun_is_the_last_of_its_gender_the_narration_named_not_the_last_speaker():
+    # "She answered him": Elizabeth, whom the narration named last, not Charlotte, who
+    # spoke before
+    assert said(AT_THE_PARSONAGE)["My eldest sister has"] == "Elizabeth"
+
+
+# Pride and Prejudice, chapter VI
+SIR_WILLIAM_BEGAN = '''Mr. Darcy stood near them in silent indignation at such a mode of
+passing the evening, to the exclusion of all conversation, and was too
+much engrossed by his own thoughts to perceive that Sir William Lucas
+was his neighbour, till Sir William thus began.
+
+"What a charming amusement for young people this is, Mr. Darcy!--There
+is nothing like dancing after all."
+
+"Certainly, Sir;--and it has the advantage also of being in vogue
+amongst the less polished societies of the world.--Every savage can
+dance."
+
+Sir William only smiled. "Your friend performs delightfully;" he
+continued after a pause, on seeing Bingley join the group;--"and I doubt
+not that you are an adept in the science yourself, Mr. Darcy."
+'''
+
+
+def test_the_narration_before_a_quotation_names_its_speaker_not_the_one_it_speaks_to():
+    who = said(SIR_WILLIAM_BEGAN)
+    assert who["What a charming amusement"] == "Sir William"  # not Mr. Darcy, called to
+    assert who["Certainly, Sir;--and it has"] == "Mr. Darcy"
+
+
+# Pride and Prejudice, chapters V, XI and XL
+NO_ANSWER = '''"That is very true," replied Elizabeth, "and I could easily forgive
+_his_ pride, if he had not mortified _mine_."
+
+[chapter XI]
+
+When the ladies removed after dinner, Elizabeth ran up to her sister, and
+seeing her well guarded from cold, attended her into the drawing-room.
+
+[chapter XL]
+
+"Well, Lizzy," said Mrs. Bennet one day, "what is your opinion _now_ of
+this sad business of Jane's? For my part, I am determined never to speak
+of it again to anybody. I told my sister Philips so the other day. But I
+cannot find out that Jane saw any thing of him in London. Well, he is a
+very undeserving young man--and I do not suppose there is the least
+chance in the world of her ever getting him now. There is no talk of his
+coming to Netherfield again in the summer; and I have enquired of every
+body too, who is likely to know."
+
+"I do not believe that he will ever live at Netherfield any more."
+
+"Oh, well! it is just as he chooses. Nobody wants him to come. Though I
+shall always say that he used my daughter extremely ill; and if I was
+her, I would not have put up with it. Well, my comfort is, I am sure
+Jane will die of a broken heart, and then he will be sorry for what he
+has done."
+
+But as Elizabeth could not receive comfort from any such expectation,
+she made no answer.
+
+"Well, Lizzy," continued her mother soon afterwards, "and so the
+Collinses live very comfortable, do they? Well, well, I only hope it
+will last. And what sort of table do they keep? Charlotte is an
+excellent manager, I dare say. If she is half as sharp as her mother,
+'''
+
+
+def test_after_the_one_spoken_to_makes_no_answer_the_last_speaker_goes_on():
+    # "she made no answer": Elizabeth, spoken to; her mother goes on
+    assert said(NO_ANSWER)["and so the Collinses"] == "Mrs. Bennet"
+
+
+
+# Pride and Prejudice, chapter II
+HER_MOTHER = '''Mr. Bennet was among the earliest of those who waited on Mr. Bingley. He
+had always intended to visit him, though to the last always assuring his
+wife that he should not go; and till the evening after the visit was
+paid, she had no knowledge of it. It was then disclosed in the following
+manner. Observing his second daughter employed in trimming a hat, he
+suddenly addressed her with,
+
+"I hope Mr. Bingley will like it Lizzy."
+
+"We are not in a way to know _what_ Mr. Bingley likes," said her mother
+resentfully, "since we are not to visit."
+
+"But you forget, mama," said Elizabeth, "that we shall meet him at the
+assemblies, and that Mrs. Long has promised to introduce him."
+
+"I do not believe Mrs. Long will do any such thing. She has two nieces
+of her own. She is a selfish, hypocritical woman, and I have no opinion
+of her."
+
+"No more have I," said Mr. Bennet; "and I am glad to find that you do
+not depend on her serving you."
+
+Mrs. Bennet deigned not to make any reply; but unable to contain
+herself, began scolding one of her daughters.
+
+"Don't keep coughing so, Kitty, for heaven's sake! Have a little
+compassion on my nerves. You tear them to pieces."
+
+"Kitty has no discretion in her coughs," said her father; "she times
+them ill."
+
+"I do not cough for my own amusement," replied Kitty fretfully.
+
+"When is your next ball to be, Lizzy?"
+
+"To-morrow fortnight."
+
+"Aye, so it is," cried her mother, "and Mrs. Long does not come back
+till the day before; so, it will be impossible for her to introduce him,
+for she will not know him herself."
+'''
+
+
+def test_a_relative_in_a_tag_is_of_one_whose_family_name_is_known():
+    # "cried her mother" after Lizzy spoke: Lizzy's surname unknown (the cast as narrate
+    # finds it in the whole novel: Lizzy apart from Elizabeth Bennet), the mother of
+    # another lady of the conversation whose surname is known: Mrs. Bennet
+    cast = {"Elizabeth": {"aliases": ["Elizabeth Bennet"], "gender": "female"},
+            "Lizzy": {"gender": "female"}, "Kitty": {"gender": "female"},
+            "Mrs. Bennet": {"gender": "female"}, "Mr. Bennet": {"gender": "male"}}
+    book, _ = convert(HER_MOTHER, ConvertOptions(dialogue=True), {"characters": cast})
+    who = {" ".join(s.text.strip("“”\"").split()[:4]): s.speaker for s in book.segments
+           if s.role == "quote"}
+    assert who["Aye, so it is,"] == "Mrs. Bennet"

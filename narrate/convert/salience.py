@@ -77,7 +77,7 @@ class Salience:
             if opening and not pronoun and named and named[0][0] == opening.end() and \
                     not _JOINED.match(sentence.group(), named[0][1]):
                 self.focus = named[0][2]
-            for _, _, character in named:  # the book's most recent, sentence by sentence
+            for character in self.subjects(sentence.group()):  # not "the back of Harris"
                 self.recent = add(self.recent, character)
 
     def resolve(self, tag: Tag, text: str, paragraph: Paragraph, here: list[Character]
@@ -112,6 +112,11 @@ class Salience:
         elif owner_word in ("my", "our"):
             owner = self.narrator
         relative = self._relative(owner, head)
+        if relative is None and owner_word in ("his", "her"):  # the owner named without
+            owner_gender = GENDER_OF["he" if owner_word == "his" else "she"]  # a surname:
+            relative = next((r for c in [*reversed(here + paragraph.called), *self.talk[::-1]]
+                             if c is not owner and self.fits(c, owner_gender, clause)
+                             and (r := self._relative(c, head))), None)  # "Lizzy"'s kin
         if relative is not None:
             return relative
         gender = NOUN_GENDERS.get(head)
@@ -149,7 +154,9 @@ class Salience:
             here: list[Character]) -> Character | None:
         """The most salient character of `gender` ("" any, "it" one of no known gender),
         not in `exclude`: named earlier in the paragraph, then the one the narration is
-        about, one in the conversation, then in the book; one of that gender before one of
+        about, then the last the book named (the narration since the conversation began
+        may have moved on to another), then one in the conversation; one of that gender
+        before one of
         none known; `avoid` (the last speaker: turns alternate) only when no other fits,
         or when the paragraph itself names them ("Alice thought. “…” she said")."""
         if gender is None:
@@ -157,19 +164,7 @@ class Salience:
         named = next((c for c in reversed(here) if self.fits(c, gender, exclude)), None)
         if named is not None:  # the paragraph's own, of that gender or none known
             return named
-        tiers = [[self.focus] if self.focus else [], self.talk[::-1], self.recent[::-1]]
-        exact = "" if gender == "it" else gender
-        groups = [[c for tier in tiers for c in tier if c.name not in exclude and
-                   (gender == "" or c.gender == exact)]]
-        if gender not in ("", "it"):
-            groups.append([c for tier in tiers for c in tier if c.name not in exclude and
-                           not c.gender])
-        for fits in groups:
-            if fits:
-                return next((c for c in fits if c is not avoid), fits[0])
-        return None
-        tiers = [here[::-1], [self.focus] if self.focus else [], self.talk[::-1],
-                 self.recent[::-1]]
+        tiers = [[self.focus] if self.focus else [], self.recent[::-1], self.talk[::-1]]
         exact = "" if gender == "it" else gender
         groups = [[c for tier in tiers for c in tier if c.name not in exclude and
                    (gender == "" or c.gender == exact)]]

@@ -11,9 +11,11 @@ for a turn decides:
    fits; "I" is the narrator. The paragraph's other quotations are the tagged speaker's.
 2. continued: a quotation left open at its paragraph's end and taken up by the next.
 3. addressed: the turn before called someone by name ("…, Jane."): they answer.
-4. narration: the turn's own narration opens a sentence with a character
-   (Elizabeth smiled. “…”).
-5. alternation: in a run of turns, the speaker of the turn before last, when the last
+4. unanswered: the narration since the turn before says one made no answer: its
+   speaker goes on (“…” She made no answer. “…”).
+5. narration: the turn's own narration opens a sentence with a character
+   (Elizabeth smiled. “…”), not one its quotation names.
+6. alternation: in a run of turns, the speaker of the turn before last, when the last
    was another's.
 Then, backwards: a turn still unknown is the one the next turn calls by name, or the
 speaker of the turn after next when the next is another's. A first-person narrator's
@@ -32,6 +34,9 @@ from narrate.model import Book, Character
 from narrate.patterns import regex
 
 _DESCRIBED = regex(r"the (?:[a-z]+ )?[a-z]+")  # the cook, the little man
+# narration between two turns telling that the one spoken to did not answer
+_UNANSWERED = regex(r"\b(?:made no (?:answer|reply)|was silent|said nothing|did not (?:answer|"
+                    r"reply)|no (?:answer|reply) (?:was|came))\b")
 _SENTENCE_END = regex(r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)[.!?]+[”’\"')]*\s+")
 
 
@@ -115,7 +120,7 @@ class _Sieve:
         self.seen = Salience(cast, narrator)
 
     def read(self, chapter: list[Paragraph]) -> None:
-        """The chapter's turns in order, rules 1 to 5; the narration's names remembered."""
+        """The chapter's turns in order, rules 1 to 6; the narration's names remembered."""
         between: list[Character] = []  # the people the narration since the last turn names
         for paragraph in chapter:
             if not paragraph.quotes:
@@ -146,6 +151,9 @@ class _Sieve:
         if speaker is None and prev:
             rule, speaker = "addressed", next((c for c in prev.called if c is not prev.speaker
                                                and c.name not in paragraph.named), None)
+        if speaker is None and prev and prev.speaker and 0 < paragraph.gap and \
+                _UNANSWERED.search(paragraph.preceding):  # the last speaker goes on
+            rule, speaker = "unanswered", prev.speaker
         if speaker is None:
             rule, speaker = "narration", self._narration_subject(paragraph)
         if speaker is None and prev and prev.speaker:
@@ -166,7 +174,8 @@ class _Sieve:
         paragraph or ending the paragraph before ("Charlotte tried to console her.")."""
         lead = (paragraph.lead or paragraph.preceding).rstrip()
         start = max((m.end() for m in _SENTENCE_END.finditer(lead, 0, len(lead) - 1)), default=0)
-        return next(iter(self.seen.subjects(lead[start:])), None)
+        return next((c for c in self.seen.subjects(lead[start:]) if c.name not in
+                     paragraph.named), None)  # not one the quotation speaks to or of
 
     def backward(self, turns: list[Paragraph]) -> None:
         """Turns still unknown, from the turns after them."""
