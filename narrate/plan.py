@@ -21,7 +21,7 @@ from narrate.convert.lexicon import Lexicon
 from narrate.edits import load_edited
 from narrate.errors import NarrateError
 from narrate.fileio import nearest
-from narrate.metadata import book_lexicon, find_metadata, load_metadata
+from narrate.metadata import book_lexicon, find_metadata, in_metadata_file, load_metadata
 from narrate.model import MAX_TAKE, Book
 from narrate.model import NARRATOR as NARRATOR_ROLE
 from narrate.names import legacy_slug, slug
@@ -44,7 +44,7 @@ def load_book(target: str | Path, meta: str | Path | None = None,
     warnings = warnings if warnings is not None else []
     if is_script_file(target):
         return load_edited(target, warnings, lexicon)
-    meta_path = Path(meta) if meta else find_metadata(target)
+    meta_path = Path(meta) if meta else find_metadata(target, warnings)
     metadata = load_metadata(meta_path) if meta_path else {}
     chosen = {k: options.pop(k) for k in ("code", "notes", "tables") if k in options}
     policy = ReadingPolicy(**{**(metadata.get("reading") or {}),
@@ -56,6 +56,7 @@ def load_book(target: str | Path, meta: str | Path | None = None,
     convert_options = ConvertOptions(lexicon=book_lexicon(metadata.get("lexicon"), lexicon),
                                      policy=policy, **options)
     book, problems = converted(target, convert_options, metadata)
+    problems = in_metadata_file(problems, meta_path, metadata)
     book = credited(book, book_profiles(book, voices, lexicon=convert_options.lexicon),
                     convert_options.lexicon)
     if not book.author:
