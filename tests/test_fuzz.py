@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import fake_narrate
 import fuzz
-from fuzzing import edited, scriptfile, values
+from fuzzing import edited, lexicons, scriptfile, values
 from fuzzing.book import SCRIPT, build_base
 from fuzzing.running import GIB, Runner
 
@@ -162,3 +162,24 @@ def test_a_script_narrate_writes_must_read_back_as_typed_in_any_yaml_reader(say,
     _, heard, found = scriptfile.read_back(script)
     assert heard["01.001.1"] == ("<<" if say == "<<" else "No")
     assert found.startswith(wrong) and bool(found) == bool(wrong), found
+
+
+@pytest.mark.parametrize("respelling, heard, outcome", [
+    ("zorkan", "For zorkan.", "ok"),
+    ("zorkan", "For Vienna.", "loss"),
+    ("6.02e+23", "For {said}.", "ok"),  # digits are spoken as number words: as narrate reads them
+    ("010", "For {said}.", "ok"),
+    ("010", "For eight.", "loss"),  # YAML's octal 8
+])
+def test_a_respelling_with_digits_is_judged_by_the_words_they_are_spoken_as(
+        fake, respelling, heard, outcome):
+    """`vienna: 6.02e+23` spoken "six. two e+twenty-three" was "not applied": the fuzzer
+    looked for the words "6", "02e" and "23", which no line speaks."""
+    _, base = fake
+    lexicon = lexicons.Lexicon("", [lexicons.Entry(values.Value("vienna", "vienna", "vienna"),
+                                                   values.Value("", respelling, respelling))])
+    from narrate.convert.speech import to_say
+
+    said = to_say(respelling)  # "six. two e+twenty-three", "zero one zero"
+    verdict = lexicons.judge(base, lexicon, {**base.says, "01.001.2": heard.format(said=said)})
+    assert verdict.outcome == outcome, verdict
