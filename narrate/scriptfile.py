@@ -152,6 +152,13 @@ _KINDS: dict[type, str] = {list: "a list", dict: "a mapping", LineDict: "a mappi
                            bytes: "binary data", set: "a set"}
 _CONTROL = regex(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # what a source's reader removes too
 _SURROGATE = regex(r"[\ud800-\udfff]")
+
+
+def unsayable(text: str) -> str | None:
+    """The first character of `text` no script holds as typed: a lone surrogate (not a
+    character at all) or a control character (a NUL cut the speech there)."""
+    found = _SURROGATE.search(text) or _CONTROL.search(text)
+    return found.group() if found else None
 _FIX_TEXT = "write the words themselves, in quotes if they hold ': ' or ' #'"
 
 
