@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import replace
-from pathlib import Path
 
 from narrate.convert.lexicon import Lexicon
 from narrate.convert.speech import to_say
@@ -71,26 +70,6 @@ def lexicon_entry(word: str, respelling: str) -> Lexicon:
     # a word capitalised only as the first of a sentence or a name matches any case
     key = word.lower() if word[1:] == word[1:].lower() else word
     return Lexicon({key: respelling})
-
-
-def own_lexicon(book: Book, folder: Path) -> Path:
-    """The book's own lexicon, where a respelling kept in the studio goes: its metadata's,
-    or lexicon.yaml in its folder (never the lexicon narrate ships: every book reads it)."""
-    from narrate.metadata import is_shipped
-
-    named = book.extra.get("lexicon")
-    return Path(named) if named and not is_shipped(named) else folder / "lexicon.yaml"
-
-
-def with_entry(lexicon: bytes | None, word: str, respelling: str) -> bytes:
-    """A lexicon file's bytes (None: no file yet) with `word: respelling` added, every
-    byte of it kept as it was (its comments too)."""
-    import yaml
-
-    text = lexicon.decode("utf-8") if lexicon is not None else \
-        "# pronunciations for this book (narrate studio): word: respelling\n"
-    line = yaml.safe_dump({word: respelling}, allow_unicode=True, width=1000)
-    return (text + ("" if text.endswith("\n") else "\n") + line).encode("utf-8")
 
 
 def cast_used(manifest: Manifest, book: Book) -> str | None:

@@ -18,18 +18,12 @@ from narrate.errors import NarrateError
 from narrate.fileio import atomic_write_bytes
 from narrate.lock import book_lock
 from narrate.manifest import MANIFEST, Manifest, read_manifest
-from narrate.metadata import book_lexicon, load_lexicon
+from narrate.metadata import book_lexicon
 from narrate.model import Book, Segment
 from narrate.scriptfile import load_script
-from narrate.studio.changes import (
-    cast_used,
-    changed_segment,
-    lexicon_entry,
-    own_lexicon,
-    script_with,
-    with_entry,
-)
+from narrate.studio.changes import cast_used, changed_segment, lexicon_entry, script_with
 from narrate.studio.history import History, Snapshot, restore
+from narrate.studio.respellings import lexicon_edit
 from narrate.studio.takes import Take, kept_take
 from narrate.studio.view import book_view
 from narrate.values import BuildOptions
@@ -58,6 +52,7 @@ class Session:
         self._lock.enter_context(book_lock(self.folder, name=STUDIO_LOCK, what="studio"))
         self._busy = threading.Lock()
         self._undo = History()
+        self.notes: list[str] = []  # what the last change did that a person must be told
         self._previewer: Previewer | None = None
         try:
             self._read()
@@ -177,24 +172,21 @@ class Session:
     def pronounce(self, word: str, respelling: str):
         """Respell `word` in every line that says it, and nowhere else; the entry goes into
         the book's lexicon (the metadata's, or lexicon.yaml in the book's folder) for the
-        next conversion. One Keep: Undo takes both back."""
+        next conversion (`notes` says where, when it went elsewhere). One Keep: Undo takes
+        both back."""
         with self._busy:
             self._unchanged_on_disk()
-            entry, lexicon = lexicon_entry(word, respelling), own_lexicon(self.book, self.folder)
-            key = next(iter(entry.entries))
-            has = {k.lower(): k for k in load_lexicon(lexicon).entries} if lexicon.exists() \
-                else {}  # a pipe or a device there is refused, never replaced
-            if key.lower() in has:  # in any case: two entries for one word would fight
-                raise NarrateError(f"{lexicon}: already respells {has[key.lower()]!r}",
-                                   hint="change it there")
+            entry = lexicon_entry(word, respelling)
+            edit = lexicon_edit(self.book, self.folder, next(iter(entry.entries)), respelling)
             changed = [replace(s, say=entry.apply(s.say)) for s in self.book.spoken
                        if entry.apply(s.say) != s.say]
             if not changed:
                 raise NarrateError(f"the book never says {word!r}")
-            before = lexicon.read_bytes() if lexicon.is_file() else None
-            return self._write_and_build(script_with(self.book, changed),
-                                         Snapshot(self._script_bytes, lexicon, before),
-                                         with_entry(before, key, respelling))
+            result = self._write_and_build(script_with(self.book, changed),
+                                           Snapshot(self._script_bytes, edit.path, edit.before),
+                                           edit.after)
+            self.notes = [edit.note] if edit.note else []
+            return result
 
     # what `narrate check` finds, and taking a line again
 
@@ -247,6 +239,7 @@ class Session:
         """Build the book from its script into its own folder (`only`: `--only ID`)."""
         from narrate.pipeline import build
 
+        self.notes = []
         try:
             return build(self.script_path, BuildOptions(
                 out=self.folder.parent, cache=self.cache, voices=self.voices, progress=False,
