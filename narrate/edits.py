@@ -143,6 +143,13 @@ def _checked(book: Book, warnings: list | None) -> Book:
     return book
 
 
+def edited_and_base(script: str | Path, lexicon: str | Path | None = None
+                    ) -> tuple[Book, Book | None]:
+    """The script as load_edited reads it, and the base narrate wrote beside it (None
+    without one), for a program that edits the script and writes it `as_written`."""
+    return _with_base(Path(script), [], lexicon)
+
+
 def lost_chapters(book: Book, base: Book, script: Path, source: Book | None = None
                   ) -> list[str]:
     """A line for each chapter narrate wrote into the script that is not in it (deleted
@@ -163,7 +170,7 @@ def follow_text(book: Book, base: Book, lexicon: str | Path | None = None) -> Bo
     for segment in book.spoken:
         old = was.get(segment.id)
         if old is not None and segment.text != old.text and segment.say == old.say:
-            rules = rules or _rules(book, lexicon)
+            rules = rules or speech_rules(book, lexicon)
             segment.say = said(segment.text, segment.citation, *rules)
     return book
 
@@ -176,12 +183,14 @@ def said(text: str, citation: str | None, lexicon: Lexicon | None, english: bool
     return to_say(text, lexicon, english)
 
 
-def _rules(book: Book, lexicon: str | Path | None) -> tuple[Lexicon, bool]:
-    return (book_lexicon(book.extra.get("lexicon"), lexicon),  # as a build layers them
+def speech_rules(book: Book, lexicon: str | Path | None = None) -> tuple[Lexicon, bool]:
+    """What `said` needs to say a line of `book`: its lexicons, as a build layers them,
+    and whether it is English."""
+    return (book_lexicon(book.extra.get("lexicon"), lexicon),
             is_english({"language": book.language}))
 
 
-def _as_written(book: Book, base: Book, lexicon: str | Path | None = None) -> Book:
+def as_written(book: Book, base: Book, lexicon: str | Path | None = None) -> Book:
     """`book` as its script says it: a say made from an edited text is written as the
     base's say (the mark of a say that follows its text), so that the next edit of the
     text is heard too. `book` itself is not changed. A section kept as the user's over a
@@ -196,7 +205,7 @@ def _as_written(book: Book, base: Book, lexicon: str | Path | None = None) -> Bo
                 and segment.say != old.say
                 and segment.say == said(segment.text, segment.citation, *rules))
 
-    rules = _rules(book, lexicon)
+    rules = speech_rules(book, lexicon)
     if not any(follows(s) for s in book.spoken):
         return book
     written = copy.deepcopy(book)
@@ -213,7 +222,7 @@ def keep_script(book: Book, converted: Book, script: str | Path, overwrite: bool
     stay otherwise); one the user edited is first copied to `script.yaml~`; a file that
     is not a narrate script is never replaced unless `overwrite`. True if it was written."""
     script = Path(script)
-    written_book = _as_written(book, converted, lexicon)
+    written_book = as_written(book, converted, lexicon)
     text, current = to_yaml(written_book), _read(script)
     if current == text or (current is not None and current != _read(base_path(script))
                            and same_script(script, book, lexicon)):

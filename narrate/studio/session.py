@@ -14,13 +14,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from narrate.edits import edited_and_base, speech_rules
 from narrate.errors import NarrateError
 from narrate.fileio import atomic_write_bytes
 from narrate.lock import book_lock
 from narrate.manifest import MANIFEST, Manifest, read_manifest
-from narrate.metadata import book_lexicon
 from narrate.model import Book, Segment
-from narrate.scriptfile import load_script
 from narrate.studio.changes import cast_used, changed_segment, lexicon_entry, script_with
 from narrate.studio.history import History, Snapshot, restore
 from narrate.studio.respellings import lexicon_edit
@@ -66,7 +65,9 @@ class Session:
     def _read(self) -> None:
         self.manifest: Manifest = read_manifest(self.folder)
         self._script_bytes = self.script_path.read_bytes()
-        self.book: Book = load_script(self.script_path, [])
+        # as a build reads it: a text edited by hand is said by the book's rules
+        self.book: Book
+        self.book, self._base = edited_and_base(self.script_path)
 
     def close(self) -> None:
         with self._busy:  # after the take or build in hand (or the warming) ends
@@ -134,7 +135,7 @@ class Session:
             changed = self._changed(segment, say, role, text)
             if changed == segment:
                 raise NarrateError(f"{ident}: nothing changed", hint="edit it, then Keep")
-            return self._write_and_build(script_with(self.book, [changed]),
+            return self._write_and_build(script_with(self.book, [changed], self._base),
                                          Snapshot(self._script_bytes))
 
     def undo(self):
@@ -182,7 +183,7 @@ class Session:
                        if entry.apply(s.say) != s.say]
             if not changed:
                 raise NarrateError(f"the book never says {word!r}")
-            result = self._write_and_build(script_with(self.book, changed),
+            result = self._write_and_build(script_with(self.book, changed, self._base),
                                            Snapshot(self._script_bytes, edit.path, edit.before),
                                            edit.after)
             self.notes = [edit.note] if edit.note else []
@@ -273,7 +274,7 @@ class Session:
 
     def _changed(self, segment: Segment, say, role, text) -> Segment:
         return changed_segment(segment, say, role, text, self.manifest.voices,
-                               book_lexicon(self.book.extra.get("lexicon")))
+                               speech_rules(self.book))
 
     def _renderer_for(self):
         """A renderer for the book's cast, its engines kept warm between takes."""
