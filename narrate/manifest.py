@@ -4,14 +4,19 @@ newer narrate reads an older manifest or asks for a rebuild, never guesses."""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
+import types
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from narrate.errors import NarrateError
 from narrate.fileio import read_checked, write_text_if_changed
 from narrate.stitch import FORMATS, ChapterRecord
-from narrate.stitch.timeline import Mastering
+from narrate.stitch.assemble import PieceMeasure
+from narrate.stitch.timeline import Cue, Marker, Mastering
 
 MANIFEST = "manifest.json"
 MAX_MANIFEST_BYTES = 64 * 2**20  # read at most: a ten-hour book's is a few MB
@@ -72,27 +77,111 @@ class Manifest:
 
     @classmethod
     def from_dict(cls, data: dict) -> Manifest:
-        """Raises KeyError, TypeError or ValueError when the data is not a manifest."""
-        version = data.get("narrate_manifest")
-        if not isinstance(version, int) or version > VERSION:
-            raise ValueError(f"manifest version {version!r} (this narrate reads {VERSION})")
-        return cls(book=data["book"], source=data.get("source"),
-                   mastering=Mastering(**data["mastering"]), segments=dict(data["segments"]),
-                   chapters=[ChapterRecord(**c) for c in data["chapters"]],
-                   spoken={k: _spoken(v) for k, v in data["spoken"].items()},
-                   voices={k: VoiceUsed(**v) for k, v in data["voices"].items()},
-                   cache=data["cache"], tags=TagsUsed(**data.get("tags", {})),
-                   script=data.get("script") or "", m4b_stamp=list(data.get("m4b_stamp") or []),
-                   formats=list(data.get("formats") or FORMATS),
-                   readalong=str(data.get("readalong") or ""),
-                   cast=str(data.get("cast") or ""),
-                   lexicons={str(k): str(v) for k, v in (data.get("lexicons") or {}).items()},
-                   version=version)
+        """Raises ValueError naming the first key that is missing or holds a value of the
+        wrong type (each field's own, to the last cue): a damaged manifest is never used."""
+        version = _typed(data.get("narrate_manifest"), int, "narrate_manifest")
+        if version > VERSION:
+            raise ValueError(f"manifest version {version} (this narrate reads {VERSION})")
+        fields = {k: v for k, v in data.items() if k != "narrate_manifest"}
+        for key, default in (("script", ""), ("m4b_stamp", []), ("formats", list(FORMATS)),
+                             ("readalong", ""), ("cast", ""), ("lexicons", {})):
+            if fields.get(key) is None:  # absent from, or null in, an earlier narrate's
+                fields[key] = default
+        manifest = _typed(fields, cls, "")
+        manifest.version = version
+        for n, record in enumerate(manifest.chapters):
+            _check_record(record, f"chapters[{n}]")
+        return manifest
 
 
-def _spoken(data: dict) -> Spoken:
-    # manifests written by an earlier narrate name the role `voice`
-    return Spoken(data["role"] if "role" in data else data["voice"], data["say"])
+def _spoken(data: dict) -> dict:
+    """A spoken line's fields: manifests written by an earlier narrate name the role `voice`."""
+    if "voice" in data and "role" not in data:
+        return {"role": data["voice"], **{k: v for k, v in data.items() if k != "voice"}}
+    return data
+
+
+# what the manifest's lists of plain mappings hold: each is one of these, as fields
+_HELD = {"markers": Marker, "cues": Cue, "piece_measures": PieceMeasure}
+_JSON_NAMES = {type(None): "null", bool: "true or false", int: "a number", float: "a number",
+               str: "text", list: "a list", dict: "a mapping"}
+_WANTED = {int: "a whole number", float: "a number", str: "text", bool: "true or false",
+           type(None): "null", list: "a list", tuple: "a list", dict: "a mapping"}
+
+
+def _typed(value, hint, key: str):
+    """`value` (read from JSON) as the type `hint`, a dataclass built from its fields; a
+    ValueError names the key that does not fit."""
+    origin, args = typing.get_origin(hint) or hint, typing.get_args(hint)
+    if origin in (types.UnionType, typing.Union):
+        for choice in args:
+            try:
+                return _typed(value, choice, key)
+            except ValueError:
+                continue
+        raise _wrong(key, " or ".join(_WANTED.get(a, "a mapping") for a in args), value)
+    if isinstance(origin, type) and dataclasses.is_dataclass(origin):
+        return _built(value, origin, key)
+    if origin is float and type(value) is int:
+        return value
+    if not isinstance(value, list if origin is tuple else origin) or type(value) is bool \
+            and origin is not bool:
+        raise _wrong(key, _WANTED.get(origin, "a mapping"), value)
+    if isinstance(value, dict):
+        return {k: _typed(v, args[1], f"{key}[{k!r}]") for k, v in value.items()} if args \
+            else value
+    if origin is tuple and len(value) != len(args):
+        raise ValueError(f"`{key}` must be a list of {len(args)}, not {len(value)}")
+    if origin in (list, tuple) and args:
+        items = args if origin is tuple else [args[0]] * len(value)
+        return [_typed(v, t, f"{key}[{n}]") for n, (v, t) in enumerate(zip(value, items))]
+    return value
+
+
+def _built(value, kind: type, key: str):
+    """A dataclass from a mapping of its fields, each typed: a field it does not have, or
+    one it needs missing, is named."""
+    if not isinstance(value, dict):
+        raise _wrong(key, "a mapping", value)
+    hints, needed = _fields(kind)
+    value = _spoken(value) if kind is Spoken else value
+    place = f"{key}." if key else ""
+    if unknown := next((name for name in value if name not in hints), None):
+        raise ValueError(f"`{place}{unknown}` is not a field narrate writes")
+    if missing := next((name for name in needed if name not in value), None):
+        raise ValueError(f"`{place}{missing}` is missing")
+    made = {name: _typed(held, hints[name], place + name) for name, held in value.items()}
+    for name, shape in _HELD.items() if kind is ChapterRecord else ():
+        for n, item in enumerate(made.get(name, [])):  # plain mappings, each of one shape
+            _built(item, shape, f"{place}{name}[{n}]")
+    return kind(**made)
+
+
+@functools.cache
+def _fields(kind: type) -> tuple[dict, list[str]]:
+    """A dataclass's fields with their types, and the names of those without a default."""
+    hints = typing.get_type_hints(kind)
+    fields = [f for f in dataclasses.fields(kind) if f.init]
+    return {f.name: hints[f.name] for f in fields}, [
+        f.name for f in fields
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+
+
+def _check_record(record: ChapterRecord, key: str) -> None:
+    """What a chapter's record must hold besides types: a rate to divide by, a file name
+    in the book's folder."""
+    if record.rate <= 0:
+        raise ValueError(f"`{key}.rate` must be more than 0, not {record.rate}")
+    if record.samples < 0:
+        raise ValueError(f"`{key}.samples` must be 0 or more, not {record.samples}")
+    if record.stem in ("", ".", "..") or Path(record.stem).name != record.stem \
+            or "\0" in record.stem:
+        raise ValueError(f"`{key}.stem` must be a file name in the book's folder, not "
+                         f"{record.stem[:40]!r}")
+
+
+def _wrong(key: str, wanted: str, value) -> ValueError:
+    return ValueError(f"`{key}` must be {wanted}, not {_JSON_NAMES.get(type(value), 'that')}")
 
 
 def last_manifest(folder: Path) -> Manifest | None:

@@ -182,6 +182,42 @@ def test_check_of_a_folder_with_no_book_is_one_clear_line(tmp_path):
     assert result.stderr.count("\n") == 1 and "manifest.json: not found" in result.stderr
 
 
+# where in the manifest, a value of the wrong type (or out of range), what is said of it
+DAMAGED_MANIFEST = [
+    ("cache", 7, "`cache` must be text, not a number"),
+    ("segments", [], "`segments` must be a mapping, not a list"),
+    ("formats", "mp3", "`formats` must be a list, not text"),
+    ("m4b_stamp", "x", "`m4b_stamp` must be a list, not text"),
+    ("book", 5, "`book` must be text, not a number"),
+    ("chapters.0.cues", None, "`chapters[0].cues` must be a list, not null"),
+    ("chapters.0.cues.0.start", "x", "`chapters[0].cues[0].start` must be a whole number"),
+    ("chapters.0.markers.0.title", 5, "`chapters[0].markers[0].title` must be text"),
+    ("chapters.0.samples", "x", "`chapters[0].samples` must be a whole number, not text"),
+    ("chapters.0.pieces", [1], "`chapters[0].pieces[0]` must be text, not a number"),
+    ("chapters.0.rate", 0, "`chapters[0].rate` must be more than 0"),
+    ("chapters.0.stem", "../../escaped", "`chapters[0].stem` must be a file name"),
+]
+
+
+@pytest.mark.parametrize("place, value, said", DAMAGED_MANIFEST)
+def test_a_manifest_holding_a_wrong_type_is_one_line_naming_the_key(copy, place, value, said):
+    """`cache: 7` passed the check; a chapter's `cues: null` was a TypeError traceback, its
+    `rate: 0` a ZeroDivisionError: the manifest's types are held to its fields when read."""
+    path = copy / "manifest.json"
+    data = json.loads(path.read_text())
+    *parents, last = [int(p) if p.isdigit() else p for p in place.split(".")]
+    held = data
+    for step in parents:
+        held = held[step]
+    held[last] = value
+    path.write_text(json.dumps(data))
+    result = subprocess.run(NARRATE + ["check", str(copy)], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "manifest.json: " in result.stderr and said in result.stderr, result.stderr
+
+
 # ---- the listener --------------------------------------------------------------------------
 
 
