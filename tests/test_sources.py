@@ -69,9 +69,11 @@ DEVICE_CASES = {  # name -> (the file, the arguments after the command, with {f}
     "/dev/urandom as the source": ("/dev/urandom", ["script", "{f}", "-o", "-"]),
     "a pipe as --meta": ("data-pipe.yaml", ["script", "b.txt", "--meta", "{f}", "-o", "-"]),
     "/dev/zero as --meta": ("/dev/zero", ["script", "b.txt", "--meta", "{f}", "-o", "-"]),
+    "/dev/urandom as --meta": ("/dev/urandom", ["build", "b.txt", "--meta", "{f}", "--dry-run"]),
     "a pipe as --lexicon": ("data-pipe.yaml", ["script", "b.txt", "--lexicon", "{f}", "-o", "-"]),
     "/dev/zero as --lexicon": ("/dev/zero", ["script", "b.txt", "--lexicon", "{f}", "-o", "-"]),
     "a pipe as the metadata's lexicon:": ("data-pipe.yaml", ["script", "m.txt", "-o", "-"]),
+    "/dev/zero as the metadata's lexicon:": ("/dev/zero", ["build", "z.txt", "--dry-run"]),
     "/dev/zero as the metadata's cover:": ("/dev/zero", ["build", "c.txt", "--dry-run"]),
     "a pipe as a voice profile in --voices": ("cast/narrator.yaml",
                                               ["build", "b.txt", "--voices", "cast", "--dry-run"]),
@@ -93,7 +95,8 @@ def test_a_pipe_or_a_device_named_as_a_file_is_refused_in_one_line(tmp_path, mon
     for fifo in ("book-pipe.txt", "book-pipe.epub", "data-pipe.yaml", "cast/narrator.yaml",
                  "pipe-script.yaml"):
         os.mkfifo(fifo)
-    for stem, meta in (("b", ""), ("m", "lexicon: data-pipe.yaml\n"), ("c", "cover: /dev/zero\n")):
+    for stem, meta in (("b", ""), ("m", "lexicon: data-pipe.yaml\n"), ("c", "cover: /dev/zero\n"),
+                       ("z", "lexicon: /dev/zero\n")):
         (tmp_path / f"{stem}.txt").write_text("A few words of a book, read aloud.\n")
         if meta:
             (tmp_path / f"{stem}.yaml").write_text(f"title: T\nauthor: A\n{meta}")
