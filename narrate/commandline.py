@@ -18,6 +18,7 @@ from narrate.errors import NarrateError
 
 FLAGS = {"start": "from"}  # where a flag is not its option's name (`from` is a keyword)
 FILE, DIR, opt = click.Path(dir_okay=False), click.Path(file_okay=False), click.option
+READ = click.Path()  # a file narrate reads: open_checked refuses a folder in one line naming it
 
 
 CLOSE = 0.7  # how alike a mistyped flag and a real one are, dashes left out, to be offered
@@ -107,8 +108,8 @@ def _os_error_line(exc: OSError) -> str:
 
 
 CONVERT = (  # unset, they keep the library's defaults (and the metadata's `reading:`)
-    opt("--meta", type=FILE, help="Book metadata YAML (default: SOURCE's name with .yaml)."),
-    opt("--lexicon", type=FILE, help="A lexicon YAML over narrate's and the book's."),
+    opt("--meta", type=READ, help="Book metadata YAML (default: SOURCE's name with .yaml)."),
+    opt("--lexicon", type=READ, help="A lexicon YAML over narrate's and the book's."),
     opt("--quote-min-words", type=click.IntRange(1), help="Quotations this long: quote voice (8)."),
     opt("--max-segment-chars", type=click.IntRange(40), help="Longest segment (400)."),
     opt("--max-chapter-minutes", type=click.FloatRange(min=1), help="Split longer chapters."),

@@ -232,14 +232,15 @@ _NULL = "tag:yaml.org,2002:null"
 
 
 def _as_typed(loader: LineLoader, key_node, value_node) -> None:
-    """A plain value under one of the loader's text keys is the characters typed (`say:
-    No` is "No", not False; `12:30` is not 750); empty or `~` stays nothing, and a value
-    with an explicit tag (`!!binary …`) is left to be refused by the reader."""
-    if (isinstance(key_node, yaml.ScalarNode) and key_node.value in loader.text_keys
-            and isinstance(value_node, yaml.ScalarNode) and value_node.tag not in (_STR, _NULL)
-            and value_node.tag == loader.resolve(yaml.ScalarNode, value_node.value,
-                                                 (True, False))):
-        value_node.tag = _STR
+    """A plain value under one of the loader's text keys, or in a list there, is the
+    characters typed (`say: No` is "No", not False; `12:30` is not 750); empty or `~`
+    stays nothing, and a value with an explicit tag (`!!binary …`) is left to be refused."""
+    if isinstance(key_node, yaml.ScalarNode) and key_node.value in loader.text_keys:
+        listed = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+        for node in listed:
+            if isinstance(node, yaml.ScalarNode) and node.tag not in (_STR, _NULL) and \
+                    node.tag == loader.resolve(yaml.ScalarNode, node.value, (True, False)):
+                node.tag = _STR
 
 
 def _construct_mapping(loader: LineLoader, node: yaml.MappingNode) -> LineDict:

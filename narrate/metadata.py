@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from narrate.convert.lexicon import (
 from narrate.errors import NarrateError
 from narrate.fileio import (
     MAX_METADATA_BYTES,
+    LineLoader,
     check_keys,
     load_yaml,
     read_text,
@@ -28,7 +30,8 @@ from narrate.fileio import (
     yaml_error,
 )
 from narrate.patterns import without_controls
-from narrate.problems import controls_removed
+from narrate.problems import Problem, controls_removed
+from narrate.scriptfile import is_script_file
 
 # key -> the types it may hold
 META_KEYS: dict[str, tuple[type, ...]] = {
@@ -38,6 +41,13 @@ META_KEYS: dict[str, tuple[type, ...]] = {
     "voices": (str,), "lexicon": (str,), "series": (str,), "series_index": (int, float, str),
     "reading": (dict,), "isbn": (str, int), "characters": (dict,),
 }
+
+
+class MetadataLoader(LineLoader):
+    """A metadata file's text is read as typed: `title: No` is "No", not False; `chapters:
+    [12:30, 010]` are titled "12:30" and "010", not 750 and 8."""
+    text_keys = frozenset({"chapters", *(k for k, kinds in META_KEYS.items() if str in kinds)})
+
 
 # the default cast and lexicon ship inside the package (a checkout's top-level voices/
 # is a link to this folder: the place people edit them)
@@ -54,21 +64,36 @@ def cast_names() -> tuple[str, ...]:
     return tuple(sorted(found, key=lambda name: name != DEFAULT_CAST))
 
 
-def find_metadata(source: str | Path) -> Path | None:
-    """`book.yaml` (or .yml) beside `book.txt`."""
+def find_metadata(source: str | Path, warnings: list | None = None) -> Path | None:
+    """`book.yaml` (or .yml) beside `book.txt`. A narrate script there (`narrate script
+    book.txt -o book.yaml`) is passed over, with a warning: it is no book's metadata."""
     source = Path(source)
     for suffix in (".yaml", ".yml"):
         candidate = source.with_suffix(suffix)  # a pipe there is found, to be refused
         if candidate.exists() and not candidate.is_dir() and candidate != source:
-            return candidate
+            if not is_script_file(candidate):
+                return candidate
+            if warnings is not None:
+                warnings.append(f"{candidate}: warning: a narrate script, not the metadata of "
+                                f"{source.name}: not read as its metadata; build the script "
+                                f"with `narrate build {candidate}`")
     return None
+
+
+def in_metadata_file(problems: list, path: Path | None, metadata: dict) -> list:
+    """The problems found with the metadata's `chapters:` (they come from converting the
+    book), each naming the metadata file and the line."""
+    line = getattr(metadata, "key_lines", {}).get("chapters")
+    return [replace(p, part=str(path), line=p.line or line)
+            if isinstance(p, Problem) and p.code == "metadata-chapters" and path else p
+            for p in problems]
 
 
 def load_metadata(path: str | Path, warnings: list | None = None) -> dict:
     """A book's metadata file, checked; a text that held control characters is cleaned,
     with one line in `warnings` naming the first."""
     path = Path(path)
-    data = load_yaml(path, "metadata file", limit=MAX_METADATA_BYTES)
+    data = load_yaml(path, "metadata file", MetadataLoader, limit=MAX_METADATA_BYTES)
     if data is None:
         return {}
     if not isinstance(data, dict):

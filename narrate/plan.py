@@ -24,6 +24,7 @@ from narrate.fileio import nearest
 from narrate.metadata import (
     book_lexicon,
     find_metadata,
+    in_metadata_file,
     lexicon_files,
     load_metadata,
     read_lexicon,
@@ -53,7 +54,7 @@ def load_book(target: str | Path, meta: str | Path | None = None,
     warnings = warnings if warnings is not None else []
     if is_script_file(target):
         return respelled(load_edited(target, warnings, lexicon), lexicon)
-    meta_path = Path(meta) if meta else find_metadata(target)
+    meta_path = Path(meta) if meta else find_metadata(target, warnings)
     metadata = load_metadata(meta_path, warnings) if meta_path else {}
     chosen = {k: options.pop(k) for k in ("code", "notes", "tables") if k in options}
     policy = ReadingPolicy(**{**(metadata.get("reading") or {}),
@@ -66,6 +67,7 @@ def load_book(target: str | Path, meta: str | Path | None = None,
     warn_of_cleaned(spoken_as, warnings)
     convert_options = ConvertOptions(lexicon=spoken_as, policy=policy, **options)
     book, problems = converted(target, convert_options, metadata)
+    problems = in_metadata_file(problems, meta_path, metadata)
     book = credited(book, book_profiles(book, voices, lexicon=convert_options.lexicon),
                     convert_options.lexicon)
     if not book.author:
