@@ -7,9 +7,11 @@ from __future__ import annotations
 import difflib
 import functools
 import os
+import select
 import signal
 import sys
 import traceback
+from typing import NoReturn
 
 import click
 
@@ -67,7 +69,9 @@ def command(example: str, *options):
             try:
                 return func(*args, **kwargs)
             except (NarrateError, OSError) as exc:  # an OSError: a file or folder narrate
-                if debug:                           # cannot use (read-only, full, missing)
+                if isinstance(exc, BrokenPipeError) and _stdout_gone():  # cannot use
+                    _reader_gone()
+                if debug:
                     traceback.print_exc()
                 line = exc.message('cli', FLAGS) if isinstance(exc, NarrateError) else \
                     _os_error_line(exc)
@@ -97,6 +101,22 @@ def _terminated(signum, _frame) -> None:
 
 
 DEBUG = click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+
+
+def _stdout_gone() -> bool:
+    """Whether stdout is a pipe (or socket) whose reader has gone (`narrate show SRC | head`),
+    not another pipe narrate writes to (an encoder's)."""
+    poller = select.poll()
+    poller.register(sys.stdout.fileno(), select.POLLOUT)
+    return any(event & (select.POLLERR | select.POLLHUP) for _, event in poller.poll(0))
+
+
+def _reader_gone() -> NoReturn:
+    """No error of the user's, so nothing is said: narrate ends as a Unix tool ends whose
+    reader has gone, by SIGPIPE (128 + 13). stdout is first pointed at /dev/null, or
+    Python's own flush at exit would meet the closed pipe again and say so."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(128 + signal.SIGPIPE)
 
 
 def _os_error_line(exc: OSError) -> str:

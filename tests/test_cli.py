@@ -76,3 +76,23 @@ def test_python_m_narrate_works():
     import sys
     out = subprocess.run([sys.executable, "-m", "narrate", "--help"], capture_output=True, text=True, check=False)
     assert out.returncode == 0 and "script" in out.stdout
+
+
+def test_a_reader_that_has_gone_ends_narrate_quietly(tmp_path):
+    """`narrate show SRC | head` printed "Broken pipe; check the paths given …" and exited
+    2: a closed stdout is no error of the user's. narrate stops as other Unix tools do:
+    nothing said, exit 141 (128 + SIGPIPE). The pipe's reading end is closed before
+    narrate writes a line, so the first line meets no reader."""
+    import os
+    import subprocess
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        result = subprocess.run([sys.executable, "-m", "narrate", "show", str(SEED)],
+                                stdout=write, stderr=subprocess.PIPE, text=True, check=False,
+                                timeout=300)
+    finally:
+        os.close(write)
+    assert result.stderr == "" and result.returncode == 141, result.stderr
