@@ -8,6 +8,10 @@ of the fuzzer's outcomes can be caused on purpose.
   drop-warned  leaves it out with a warning naming it
   traceback    the dry run raises
   hang         the dry run waits for ever
+  claim        `script SOURCE` leaves a user's script as it is, but says it wrote it
+
+`script SOURCE` (the edits carried into the script beside the audio) keeps the user's
+script as they wrote it, as narrate does when it says what narrate would write.
 """
 
 import json
@@ -45,7 +49,7 @@ def main(args: list[str]) -> int:
     mode = os.environ.get("FAKE_NARRATE", "faithful")
     command, target = args[0], args[1]
     folder = Path("output") / "book"
-    if command == "build" and target == "book.txt":
+    if command == "build" and target == "book.txt" and "--dry-run" not in args:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "script.yaml").write_text(SCRIPT, encoding="utf-8")
         spoken = {"01.001.1": {"role": "narrator", "say": "Then he left."},
@@ -57,6 +61,9 @@ def main(args: list[str]) -> int:
             raise RuntimeError("the fake fails as asked")
         if mode == "hang":
             signal.pause()
+        return 0
+    if command == "script" and target == "book.txt":
+        print(f"{'wrote' if mode == 'claim' else 'unchanged:'} {folder / 'script.yaml'}")
         return 0
     return read(Path(target), mode)
 

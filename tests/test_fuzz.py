@@ -119,6 +119,25 @@ def test_a_hand_edited_say_is_judged_by_what_narrate_would_speak(fake, tmp_path,
     assert said in verdict.detail
 
 
+LTLT = next(v for v in values.RETYPED if v.yaml == "<<")
+
+
+@pytest.mark.parametrize("mode, outcome", [("faithful", "ok"), ("claim", "loss")])
+def test_a_script_kept_as_the_user_wrote_it_is_judged_by_narrate_s_reading(fake, tmp_path,
+                                                                           mode, outcome):
+    """`say: <<` built from the source: narrate keeps the user's script as they wrote it
+    ("unchanged:"), so what it would speak is its reading of that script, written out by
+    narrate (`script SCRIPT -o -`); that PyYAML cannot read the user's own `<<` is no loss
+    (it was: "narrate wrote a script where YAML cannot read it"). A script narrate says
+    it wrote is still held to any YAML reader."""
+    runner, base = fake
+    edit = _edit(base, "01.001.1", LTLT)
+    edit.target = edited.SOURCE
+    verdict = edited.trial(runner(mode), base, edit, tmp_path / "in")
+    assert verdict.outcome == outcome, verdict
+    assert outcome == "ok" or "YAML cannot read it" in verdict.detail
+
+
 def test_an_input_is_the_same_for_the_same_seed_and_number(fake):
     _, base = fake
     kinds = list(fuzz.KINDS)

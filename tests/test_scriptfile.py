@@ -143,8 +143,15 @@ def test_a_list_mapping_or_tagged_value_in_a_text_field_is_one_line_naming_it(
     assert "\n" not in str(caught.value)
 
 
-TEXTS = st.one_of(st.sampled_from(RETYPED), st.text(st.characters(
-    blacklist_categories=("Cs", "Cc")), min_size=1))  # control characters: see below
+# what YAML reads as nothing, as a merge, a comment, an anchor, a tag, a block, a flow or a
+# document marker when it stands plain: each alone, and among words (a long line is folded)
+YAML_WORDS = [*RETYPED, "null", "Null", "NULL", "~", "-", "- x", "?", "? x", ":", "x: y", "#",
+              "x #y", "&a", "*a", "!x", "!!str", "|", ">", "%x", "@x", "`x", "'", '"', "[", "]",
+              "{", "}", ",", "---", "...", "\\", " x", "x "]
+CHARACTERS = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1)
+TEXTS = st.one_of(st.sampled_from(YAML_WORDS), CHARACTERS,  # control characters: see below
+                  st.lists(st.sampled_from(YAML_WORDS) | CHARACTERS, min_size=2, max_size=60)
+                  .map(" ".join))
 
 
 @settings(max_examples=200, deadline=None)

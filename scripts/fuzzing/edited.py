@@ -147,11 +147,17 @@ def trial(narrate: Runner, base: Base, edit: Edit, folder: Path) -> Verdict:
 
 
 def _read(narrate: Runner, edit: Edit, folder: Path, warned: list) -> tuple[dict, Verdict]:
-    """What the dry run would speak: the script as narrate reads it (or, from the source,
-    the script it writes with the edits carried)."""
+    """What the dry run would speak: the script as narrate reads it, written out by
+    narrate (or, from the source, the script it writes with the edits carried). A script
+    narrate kept as the user wrote it ("unchanged:": it says what narrate would write) is
+    theirs, not narrate's writing: what narrate reads of it is what counts."""
     if edit.target == SOURCE:
         run = narrate("script", SOURCE, cwd=folder)
         written = (folder / SCRIPT).read_text(encoding="utf-8", errors="replace")
+        if run.code == 0 and "unchanged:" in run.out:
+            warned.append(run)
+            run = narrate("script", SCRIPT, "-o", "-", cwd=folder)
+            written = run.out
     else:
         run = narrate("script", SCRIPT, "-o", "-", cwd=folder)
         written = run.out
