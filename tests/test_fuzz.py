@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import fake_narrate
 import fuzz
-from fuzzing import edited, scriptfile, values
+from fuzzing import edited, lexicons, scriptfile, values
 from fuzzing.book import SCRIPT, build_base
 from fuzzing.running import GIB, Runner
 
@@ -187,3 +187,24 @@ def test_a_run_is_not_charged_the_memory_of_the_process_that_started_it(tmp_path
     verdict = narrate.verdict(narrate("build", "book.txt", cwd=tmp_path))
     assert verdict.outcome == "ok", verdict
     del ballast
+
+
+@pytest.mark.parametrize("respelling, heard, outcome", [
+    ("zorkan", "For zorkan.", "ok"),
+    ("zorkan", "For Vienna.", "loss"),
+    ("6.02e+23", "For {said}.", "ok"),  # digits are spoken as number words: as narrate reads them
+    ("010", "For {said}.", "ok"),
+    ("010", "For eight.", "loss"),  # YAML's octal 8
+])
+def test_a_respelling_with_digits_is_judged_by_the_words_they_are_spoken_as(
+        fake, respelling, heard, outcome):
+    """`vienna: 6.02e+23` spoken "six. two e+twenty-three" was "not applied": the fuzzer
+    looked for the words "6", "02e" and "23", which no line speaks."""
+    _, base = fake
+    lexicon = lexicons.Lexicon("", [lexicons.Entry(values.Value("vienna", "vienna", "vienna"),
+                                                   values.Value("", respelling, respelling))])
+    from narrate.convert.speech import to_say
+
+    said = to_say(respelling)  # "six. two e+twenty-three", "zero one zero"
+    verdict = lexicons.judge(base, lexicon, {**base.says, "01.001.2": heard.format(said=said)})
+    assert verdict.outcome == outcome, verdict

@@ -169,11 +169,22 @@ def _not_refused(line: _Line) -> str:
 def _not_applied(line: _Line) -> str:
     return next((f"the entry {e.key.typed}: {e.respelling.typed} is not applied"
                  for e in line.used if e.key.typed in ORDINARY
-                 and not set(words(e.respelling.typed)) <= set(line.now)), "")
+                 and not set(said(e.respelling.typed)) <= set(line.now)), "")
+
+
+def said(respelling: str) -> list[str]:
+    """The words a respelling is spoken as: its own, but for digits, which narrate reads
+    as number words (`010` "zero one zero", YAML's 8 "eight"): those are narrate's reading
+    of the characters typed, the one thing the fuzzer takes from narrate itself."""
+    if not any(ch.isdigit() for ch in respelling):
+        return words(respelling)
+    from narrate.convert.speech import to_say
+
+    return words(to_say(respelling))
 
 
 def _unexplained(line: _Line) -> str:
-    respelt = {w for e in line.used for w in words(e.respelling.typed)}
+    respelt = {w for e in line.used for w in words(e.respelling.typed) + said(e.respelling.typed)}
     new = [w for w in line.now if w not in line.then and w not in respelt
            and w not in line.written]
     return f"{new[0]!r} is spoken, which no respelling of a word of the line has" if new else ""
