@@ -154,6 +154,24 @@ def test_a_damaged_chapter_file_is_one_line_and_the_rest_is_checked(small_book, 
     assert peak_kb < 500_000  # never decoded: it took 1.35 GB
 
 
+@pytest.mark.parametrize("name", ["01 - One.mp3", "m4b/B.m4b"])
+def test_a_chapter_file_or_the_m4b_cut_short_is_one_finding_naming_it(small_book, tmp_path,
+                                                                       name):
+    """The m4b cut to 43 % of its bytes (its chapter list, at the front, whole) passed the
+    check: it decoded to 0:18 of the 0:45 the manifest says. A file whose audio is shorter
+    than the manifest's is cut short, one finding naming it."""
+    book = tmp_path / "b"
+    shutil.copytree(small_book, book)
+    path = book / name
+    with path.open("r+b") as handle:
+        handle.truncate(path.stat().st_size * 43 // 100)
+    result, _ = peak_check(book)
+    assert result.returncode == 1 and not result.stderr.strip(), result.stderr
+    found = [line for line in result.stdout.splitlines() if line.startswith("FAIL")]
+    assert found and found[0].startswith(f"FAIL {path.name}: decodes to "), result.stdout
+    assert "the manifest says" in found[0] and "cut short" in found[0], found[0]
+
+
 def test_damaged_sidecars_are_one_finding_each_and_never_read_whole(small_book, tmp_path):
     book = tmp_path / "b"
     shutil.copytree(small_book, book)

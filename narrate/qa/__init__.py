@@ -35,7 +35,7 @@ from narrate.qa.mastering import (
     segment_problems,
     spoken_measures,
 )
-from narrate.qa.readback import REBUILD, read_back
+from narrate.qa.readback import REBUILD, in_minutes, read_back
 from narrate.qa.report import CheckReport, Finding, rebuild_fix
 from narrate.render.profiles import VoiceProfile
 from narrate.stitch import ChapterRecord, m4b_path
@@ -86,7 +86,7 @@ def check_book(folder: Path, profile: str = "default", asr: bool = False,
         report.findings += judge(measured, rules, mp3=True)
         report.findings += check_mp3_markers(path, probed, audio, record, number, len(chapters),
                                              manifest.tags)
-        report.findings += [Finding("fail", f"{path.name} at {_at(a)}", f"{b - a:.1f} s of "
+        report.findings += [Finding("fail", f"{path.name} at {in_minutes(a)}", f"{b - a:.1f} s of "
                                     "silence inside the chapter", f"narrate build SOURCE --only "
                                     f"{record.id}")
                             for a, b in scan.silent_stretches(HOLE_SECONDS)
@@ -138,11 +138,6 @@ def _check_m4b(m4b: Path, manifest: Manifest, rules: CheckProfile, report: Check
     report.files.append(measured)
     return judge(measured, rules, mp3=False) + check_m4b(m4b, probed, chapter_files,
                                                          manifest.tags)
-
-
-def _at(seconds: float) -> str:
-    minutes, rest = divmod(seconds, 60)
-    return f"{int(minutes)}:{rest:04.1f}"
 
 
 def _file_measures(path: Path, probed: dict, scan: Scan, mp3_info=None) -> dict:

@@ -1,7 +1,8 @@
 """A built file read back, bounded: a chapter MP3 or the m4b must be there, of a size the
-manifest's audio can have, with audio that ffprobe, mutagen and ffmpeg read. A file that
-is not is a `DamagedFile`, one finding; it is never decoded whole first (a 2 GB sparse
-file in a chapter's place took 103 s and 1.35 GB of memory to fail with a traceback)."""
+manifest's audio can have, with audio that ffprobe, mutagen and ffmpeg read, as long as
+the manifest says. A file that is not is a `DamagedFile`, one finding; it is never
+decoded whole first (a 2 GB sparse file in a chapter's place took 103 s and 1.35 GB of
+memory to fail with a traceback)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from narrate.qa.mastering import probe
 BYTES_A_SECOND = 48_000  # 384 kbit/s: above any bit rate narrate encodes (192 at most)
 TAG_BYTES = 64 * 2**20  # tags, and a cover picture a tag editor may have put in
 SIDECAR_BYTES = 64 * 2**20  # a ten-hour book's captions are a few MB
+SHORT_BY = 0.25  # seconds of audio a file may lack (it decodes to within 5 ms as written)
 REBUILD = "build again (a file changed since narrate wrote it is made again): narrate build SOURCE"
 
 
@@ -34,7 +36,12 @@ def read_back(path: Path, seconds: float, spans: Spans = lambda rate: (), mp3: b
                           where=str(path))
     audio = _mutagen_mp3(path) if mp3 else None
     rate = int(streams[0]["sample_rate"])
-    return probed, audio, scan_file(path, rate, spans(rate))
+    scan = scan_file(path, rate, spans(rate))
+    # cut short, an m4b still lists every chapter whole (its chapter list is at its front)
+    if seconds - scan.samples / rate > SHORT_BY:
+        raise DamagedFile(f"decodes to {in_minutes(scan.samples / rate)} of audio, not the "
+                          f"{in_minutes(seconds)} the manifest says: cut short", where=str(path))
+    return probed, audio, scan
 
 
 def fits(path: Path, seconds: float) -> None:
@@ -60,6 +67,12 @@ def _mutagen_mp3(path: Path):
         return MP3(str(path))
     except MutagenError as exc:
         raise DamagedFile(f"not an MP3 mutagen can read ({exc})", where=str(path)) from None
+
+
+def in_minutes(seconds: float) -> str:
+    """2:03.4: a place in a file, or a length, to a tenth of a second."""
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes)}:{rest:04.1f}"
 
 
 def _megabytes(size: int) -> str:
