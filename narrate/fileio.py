@@ -227,7 +227,7 @@ else:  # pragma: no cover
         text_keys: frozenset[str] = frozenset()
 
 
-_STR = "tag:yaml.org,2002:str"
+STR_TAG = "tag:yaml.org,2002:str"
 _NULL = "tag:yaml.org,2002:null"
 
 
@@ -238,9 +238,9 @@ def _as_typed(loader: LineLoader, key_node, value_node) -> None:
     if isinstance(key_node, yaml.ScalarNode) and key_node.value in loader.text_keys:
         listed = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
         for node in listed:
-            if isinstance(node, yaml.ScalarNode) and node.tag not in (_STR, _NULL) and \
+            if isinstance(node, yaml.ScalarNode) and node.tag not in (STR_TAG, _NULL) and \
                     node.tag == loader.resolve(yaml.ScalarNode, node.value, (True, False)):
-                node.tag = _STR
+                node.tag = STR_TAG
 
 
 def _construct_mapping(loader: LineLoader, node: yaml.MappingNode) -> LineDict:

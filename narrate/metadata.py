@@ -22,6 +22,7 @@ from narrate.convert.lexicon import (
 from narrate.errors import NarrateError
 from narrate.fileio import (
     MAX_METADATA_BYTES,
+    STR_TAG,
     LineLoader,
     check_keys,
     load_yaml,
@@ -274,9 +275,14 @@ def _entry(word: str, events: Iterator[yaml.Event], place: str) -> LexiconEntry:
 
 
 def _text(event: yaml.Event, place: str, what: str) -> str:
-    """A scalar's text as written; one line for a list, a mapping or an alias."""
-    if isinstance(event, yaml.ScalarEvent):
+    """A scalar's text as written; one line for a list, a mapping, an alias or a value
+    tagged as anything but text (`!!binary …` was spoken as its Base64)."""
+    if isinstance(event, yaml.ScalarEvent) and event.tag in (None, "!", STR_TAG):
         return event.value
+    if isinstance(event, yaml.ScalarEvent):
+        tag = str(event.tag).replace("tag:yaml.org,2002:", "!!")
+        raise NarrateError(f"{what} is tagged {tag}", where=place, hint="write it as text, "
+                           "without the tag")
     kind = {yaml.SequenceStartEvent: "a list", yaml.MappingStartEvent: "a mapping",
             yaml.AliasEvent: "an alias (*name), which narrate does not expand"}
     raise NarrateError(f"{what} is {kind.get(type(event), 'not text')}", where=place,

@@ -99,6 +99,12 @@ def test_words_and_respellings_are_read_as_typed_not_as_yaml_values(tmp_path):
         "Noh, ten at half past twelve; yeah, nothing, a thousand, 1905. Orf."
 
 
+@pytest.mark.unit
+def test_a_respelling_tagged_as_text_is_the_text(tmp_path):
+    lexicon = load_lexicon(_lexicon_file(tmp_path, "Vienna: !!str 12:30\nWien: ! Veen\n"))
+    assert lexicon.entries == {"Vienna": "12:30", "Wien": "Veen"}
+
+
 @pytest.mark.e2e
 def test_a_list_respelling_is_one_line_naming_the_word_as_written(tmp_path):
     lexicon = _lexicon_file(tmp_path, "Trotsky: Trotskee\nNo: [Noh, Know]\n")
@@ -119,6 +125,11 @@ def test_a_list_respelling_is_one_line_naming_the_word_as_written(tmp_path):
     ("Vienna: Vee-enna\n---\nWien: Veen\n", "lex.yaml:2: a second YAML document"),
     ("Trotsky: Trotskee\nVienna: 'unclosed\n", "lex.yaml:2: YAML syntax error"),
     ("Trotsky: Trotskee\nVienna: Vee\x00enna\n", "lex.yaml:2: holds the control character U+0000"),
+    ("Vienna: !!binary VGhlbiBoZSBsZWZ0Lg==\n",  # spoken "VGhlbiBoZSBsZWZ zero L g"
+     "lex.yaml:1: entry 'Vienna': the respelling is tagged !!binary"),
+    ("!!int 12: twelve\n", "lex.yaml:1: a word is tagged !!int"),
+    ("Vienna: {say: !!timestamp 2001-12-14}\n", "entry 'Vienna': `say` is tagged !!timestamp"),
+    ("Vienna: !python/name:os.system x\n", "the respelling is tagged !python/name:os.system"),
 ])
 def test_an_entry_narrate_cannot_use_is_one_line_naming_its_line(tmp_path, text, needle):
     with pytest.raises(NarrateError) as raised:
