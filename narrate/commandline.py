@@ -130,6 +130,8 @@ def _os_error_line(exc: OSError) -> str:
 CONVERT = (  # unset, they keep the library's defaults (and the metadata's `reading:`)
     opt("--meta", type=READ, metavar="FILE", help="Book metadata YAML (default: SOURCE's name with .yaml)."),
     opt("--lexicon", type=READ, metavar="FILE", help="A lexicon YAML over narrate's and the book's."),
+    opt("--language", metavar="CODE", help="The book's language (fr, de-CH, French): over "
+        "its metadata's and the one found in its text."),
     opt("--quote-min-words", type=click.IntRange(1), help="Quotations this long: quote voice (8)."),
     opt("--max-segment-chars", type=click.IntRange(40), help="Longest segment (400)."),
     opt("--max-chapter-minutes", type=click.FloatRange(min=1), help="Split longer chapters."),

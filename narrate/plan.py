@@ -17,6 +17,7 @@ from pathlib import Path
 from narrate.conversions import converted
 from narrate.convert import ConvertOptions, ReadingPolicy
 from narrate.convert.headings import credit_segments
+from narrate.convert.language import asked_language
 from narrate.convert.lexicon import Lexicon, layered
 from narrate.edits import load_edited, respelled
 from narrate.errors import NarrateError
@@ -52,8 +53,11 @@ def load_book(target: str | Path, meta: str | Path | None = None,
     a build will."""
     target = Path(target)
     warnings = warnings if warnings is not None else []
+    language = asked_language(options.pop("language", None))
     if is_script_file(target):
-        return respelled(load_edited(target, warnings, lexicon), lexicon)
+        book = respelled(load_edited(target, warnings, lexicon), lexicon)
+        book.language = language or book.language  # asked for: over the script's
+        return book
     meta_path = Path(meta) if meta else find_metadata(target, warnings)
     metadata = load_metadata(meta_path, warnings) if meta_path else {}
     chosen = {k: options.pop(k) for k in ("code", "notes", "tables") if k in options}
@@ -65,7 +69,8 @@ def load_book(target: str | Path, meta: str | Path | None = None,
         options["words_per_minute"] = narrator.rate if narrator else DEFAULT_RATE
     spoken_as = book_lexicon(metadata.get("lexicon"), lexicon, target_folder(target, out))
     warn_of_cleaned(spoken_as, warnings)
-    convert_options = ConvertOptions(lexicon=spoken_as, policy=policy, **options)
+    convert_options = ConvertOptions(lexicon=spoken_as, policy=policy, language=language,
+                                     **options)
     book, problems = converted(target, convert_options, metadata)
     problems = in_metadata_file(problems, meta_path, metadata)
     book = credited(book, book_profiles(book, voices, lexicon=convert_options.lexicon),

@@ -62,7 +62,7 @@ def as_line(problem: Problem | str) -> str:
 
 
 BOOK_WARNINGS = ("encoding", "no-author", "cover", "metadata-chapters", "left-out",
-                 "repeated-text")
+                 "repeated-text", "language")
 SHOWN_A_KIND = 5  # lines of one kind `script` and `build` print; `lint` lists them all
 
 

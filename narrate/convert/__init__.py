@@ -16,6 +16,7 @@ from pathlib import Path
 
 from narrate.convert.castlist import characters_from_data
 from narrate.convert.headings import add_spoken_lines
+from narrate.convert.language import book_language
 from narrate.convert.lexicon import Lexicon
 from narrate.convert.options import ConvertOptions
 from narrate.convert.quotes import (
@@ -71,9 +72,12 @@ def convert(text: str, options: ConvertOptions | None = None, meta: dict | None 
 
 def convert_document(document: Document, options: ConvertOptions | None = None,
                      meta: dict | None = None) -> tuple[Book, list[Problem]]:
+    options = options or ConvertOptions()
     meta = {**document.metadata, **(meta or {})}
-    options = dataclasses.replace(options or ConvertOptions(), english=is_english(meta))
     problems: list[Problem] = list(document.problems)
+    meta["language"], found = book_language(document, meta, options.language)
+    problems += found
+    options = dataclasses.replace(options, english=is_english(meta))
     raw_chapters, unread = split_chapters(document, options.policy)
     problems += _notes_read(raw_chapters, options.policy) \
         + _unread_problems(unread, options.policy) + _notation_left_out(unread.get(NOTATION)) \

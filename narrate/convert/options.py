@@ -21,6 +21,7 @@ class ConvertOptions:
     lexicon: Lexicon = field(default_factory=Lexicon)
     policy: ReadingPolicy = field(default_factory=ReadingPolicy)  # code, notes, tables
     english: bool = True  # English number words and abbreviations (set from the language)
+    language: str | None = None  # the book's language, over its metadata's and its text's
     said: SpeechMemo = field(default_factory=lambda: SpeechMemo(), repr=False, compare=False)
 
 

@@ -47,6 +47,7 @@ class Block:
     note_id: str = ""  # a note body's id
     gap: int = 0  # blank lines before the block (plain text: two or more part chapters)
     emphasis: bool = False  # all of it in italics (title pages, epigraphs)
+    language: str = ""  # the language its markup gives it (`lang`, `xml:lang`), if any
 
     def where(self) -> str:
         if self.part or self.anchor:

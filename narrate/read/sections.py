@@ -270,6 +270,11 @@ _LANGUAGES = {"english": "en", "french": "fr", "german": "de", "spanish": "es", 
               "hungarian": "hu", "czech": "cs", "chinese": "zh", "japanese": "ja"}
 
 
+def language_names() -> dict[str, str]:
+    """"fr" -> "French", for the languages narrate knows by name."""
+    return {code: name.capitalize() for name, code in _LANGUAGES.items()}
+
+
 def language_code(name: str) -> str:
     """"English" -> "en"; a code ("en-GB") is kept as it is."""
     name = name.strip()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 
+from narrate.convert.language import name_of
 from narrate.convert.lexicon import WordTable
 from narrate.errors import NarrateError
 from narrate.patterns import regex
@@ -34,8 +35,8 @@ def cast_for_language(profiles: dict[str, VoiceProfile], language: str
         cast[role] = dataclasses.replace(profile, voice=voice)
     if not moved:
         return cast, []
-    line = (f"this book's language is {language!r}, which the {', '.join(moved)} voices' "
-            f"engine does not speak: the {PORTABLE_CAST} cast reads them")
+    line = (f"this book's language is {name_of(language)}, which the {', '.join(moved)} "
+            f"voices' engine does not speak: the {PORTABLE_CAST} cast reads them")
     return cast, [line]
 
 
