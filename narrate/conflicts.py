@@ -34,8 +34,10 @@ def changed_words(old: str, new: str, words: int = 12) -> str:
 
 
 def line_of(segment: Segment) -> tuple:
-    """What a person may change in a line: who says it, what, and which take plays."""
-    return segment.role, segment.speaker, segment.text, segment.say, segment.take
+    """What a person may change in a line: who says it, what, in which language, and which
+    take plays."""
+    return segment.role, segment.speaker, segment.text, segment.say, segment.take, \
+        segment.language
 
 
 def first_change(section: Section, edited: Section | None) -> Segment | None:

@@ -28,6 +28,9 @@ class Segment:
     # who says a quotation, in a book told in dialogue: a character's name (Book.characters),
     # '' when nothing in the text says who (the quote voice), None when not asked
     speaker: str | None = None
+    # the language it is spoken in when not the book's ("fr" for a French passage marked
+    # so in HTML or EPUB): a voice that speaks it reads it
+    language: str = ""
     # where a script gave its role ("script.yaml:41"), for messages: not part of the book,
     # and carried with the segment wherever an edit merge puts it
     origin: str = field(default="", repr=False, compare=False)

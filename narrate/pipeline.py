@@ -172,7 +172,7 @@ def build(target: str | Path | Book, options: BuildOptions = DEFAULT_OPTIONS,
         if part_only:
             done = BuildPlan([i for i in done.render if i in plan.forced], [], [], [])
         return BuildResult(plan.book, plan.folder, None, plan=done)
-    check_cast({item.role: plan.profiles[item.role] for item in plan.items})  # before any work
+    check_cast({item.voice: plan.profiles[item.voice] for item in plan.items})  # before any work
     _claim_folder(plan.folder, plan.book)
     with book_lock(plan.folder), cache.in_use(plan.keys.values()):  # no prune takes them
         workers = make_executor(options.executor, cache, options.address, options.jobs)
@@ -241,7 +241,7 @@ def _export(plan: BookPlan, cache: Cache, converted: Book | None, options: Build
     manifest = Manifest(
         book.title, book.source, plan.mastering, plan.keys, export.chapters,
         # what `narrate check` compares the audio with
-        spoken={i.id: Spoken(i.role, i.say) for i in plan.items},
+        spoken={i.id: Spoken(i.voice, i.say) for i in plan.items},  # a passage's: role:language
         voices={role: VoiceUsed(p.engine, p.voice, p.rate) for role, p in plan.profiles.items()},
         cache=cache.where(),
         tags=TagsUsed(info.narrator, info.author, bool(info.cover)),

@@ -37,7 +37,7 @@ from narrate.names import legacy_slug, slug
 from narrate.outline import DEFAULT_RATE
 from narrate.problems import WARNING, Problem
 from narrate.render import RenderItem, book_items, item_keys
-from narrate.render.cast import cast_for_language, with_phonemes
+from narrate.render.cast import cast_for_language, passage_cast, with_phonemes
 from narrate.render.items import line_item
 from narrate.render.profiles import load_profiles
 from narrate.scriptfile import is_script_file, load_script
@@ -126,13 +126,14 @@ def voices_dir_for(book: Book, voices: str | Path | None) -> str | Path | None:
 def book_profiles(book: Book, voices: str | Path | None = None, warnings: list | None = None,
                   lexicon: Lexicon | None = None):
     """The voice profiles for a book: the cast (--voices, the metadata's, the default) in
-    the book's language, with its lexicon's phonemes for their engines (`lexicon`, or the
-    book's own over narrate's)."""
-    profiles, found = cast_for_language(load_profiles(voices_dir_for(book, voices)),
-                                        book.language)
-    if warnings is not None:
-        warnings.extend(found)
-    return with_phonemes(profiles, lexicon or spoken_with(book))
+    the book's language and, as "role:language", in its passages' languages, with its
+    lexicon's phonemes for their engines (`lexicon`, or the book's own over narrate's)."""
+    cast = load_profiles(voices_dir_for(book, voices))
+    profiles, found = cast_for_language(cast, book.language)
+    passages, said = passage_cast(cast, profiles, [(s.role, s.language) for s in book.spoken
+                                                   if s.language])
+    (warnings if warnings is not None else []).extend(found + said)
+    return with_phonemes({**profiles, **passages}, lexicon or spoken_with(book))
 
 
 def credited(book: Book, profiles: dict, lexicon) -> Book:
@@ -305,7 +306,7 @@ def would_do(plan: BookPlan, cache, formats: tuple[str, ...]) -> BuildPlan:
     previous = {c.id: c for c in before.chapters} if before else {}
     items, keys = plan.items, plan.keys
     missing = {i.id for i in items if i.id in plan.forced or not cache.get(keys[i.id])}
-    for role in sorted({i.role for i in items if i.id in missing}):
+    for role in sorted({i.voice for i in items if i.id in missing}):
         check_engine(plan.profiles[role].engine)
         check_voice(plan.profiles[role])
     export = [c.id for c in chapters_to_export(plan.chapters, plan.folder, previous,

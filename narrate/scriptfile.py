@@ -21,6 +21,7 @@ from narrate.fileio import (
 from narrate.model import MAX_TAKE, Book, Chapter, Section, Segment
 from narrate.patterns import CONTROL, regex, without_controls
 from narrate.problems import controls_removed
+from narrate.read.sections import language_code
 
 FORMAT_VERSION = 1
 HEADER = """\
@@ -36,7 +37,8 @@ _END_LINE = re.compile(r"^# end of the script[ \t]*\r?$", re.MULTILINE)
 _BOOK_KEYS = ("title", "author", "narrator", "language", "source")
 _CHAPTER_KEYS = ("id", "title", "title_source", "label", "heading", "announce", "sections")
 _SECTION_KEYS = ("id", "kind", "title", "segments")
-_SEGMENT_KEYS = ("id", "role", "speaker", "text", "say", "citation", "take", "key", "voice")
+_SEGMENT_KEYS = ("id", "role", "speaker", "text", "say", "language", "citation", "take", "key",
+                 "voice")
 _ROLE_KEYS = ("role", "voice")  # `voice`: the name scripts by an earlier narrate give the role
 
 
@@ -64,6 +66,8 @@ def _segment_data(seg: Segment) -> dict:
     if seg.speaker is not None:  # a quotation in a novel: its character, or '' (unknown)
         data["speaker"] = seg.speaker
     data.update(text=seg.text, say=seg.say)
+    if seg.language:  # only when it is not the book's
+        data["language"] = seg.language
     if seg.citation:
         data["citation"] = seg.citation
     if seg.take != 1:  # omitted when 1: a script without retakes reads as it always did
@@ -282,13 +286,24 @@ class _Reader:
                 continue
             made.append(Segment(seg_id, self.text(data, role_key), self.text(data, "text", say),
                                 say, self.text(data, "citation", "") or None, self.take(data),
-                                self.speaker(data), origin=self.where(data, role_key)))
+                                self.speaker(data), language=self.language(data),
+                                origin=self.where(data, role_key)))
         return made
 
     def speaker(self, data) -> str | None:
         """Who says a quotation in a novel: a character's name, '' for the quote voice;
         None when the script does not say (not a novel)."""
         return None if data.get("speaker") is None else self.text(data, "speaker").strip()
+
+    def language(self, data) -> str:
+        """A segment's `language:`, a code ("fr", "pt-BR"); "" (the book's) when there is none."""
+        given = self.text(data, "language", "").strip()
+        if given and not language_code(given):
+            raise ScriptFileError(f"`language` {given[:20]!r} is not a language code",
+                                  where=self.where(data, "language"),
+                                  hint="give its code (fr, de, pt-BR), or remove the line to "
+                                       "speak it in the book's language")
+        return language_code(given) if given else ""
 
     def take(self, data) -> int:
         take = data.get("take", 1)

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import NamedTuple
 
+from narrate.convert.language import is_english_code, same_language
 from narrate.convert.lexicon import Lexicon
 from narrate.convert.numbers import cardinal
+from narrate.convert.speakable import sayable, voice_language
 from narrate.convert.speech import to_say
 from narrate.model import NARRATOR, Book, Chapter, Segment
 from narrate.read.sections import label_number
@@ -63,8 +66,10 @@ def spoken_heading(label: str | None, title: str | None, unit: str | None = None
 
 
 def announce(chapter: Chapter, unit: str | None, lexicon: Lexicon,
-             english: bool = True) -> Segment | None:
-    """The chapter's spoken title, when it has a real one (a heading or the metadata's)."""
+             english: bool = True, language: str = "en") -> Segment | None:
+    """The chapter's spoken title, when it has a real one (a heading or the metadata's):
+    what the book's voice can say of it; else, read by the voice for the language it is
+    written in; else (emoji) its number, "Chapter Two"."""
     if chapter.title_source == "opening":
         return None
     if chapter.title_source == "metadata":
@@ -74,41 +79,73 @@ def announce(chapter: Chapter, unit: str | None, lexicon: Lexicon,
     else:
         text = spoken_heading(chapter.label, chapter.title if chapter.title != chapter.label
                               else None, unit)
-    return Segment(f"{chapter.id}.000", NARRATOR, chapter.heading or chapter.title,
-                   to_say(text, lexicon, english))
+    written, other = chapter.heading or chapter.title, voice_language(text, language)
+    if other and not same_language(other, language):
+        return Segment(f"{chapter.id}.000", NARRATOR, written,
+                       to_say(text, lexicon, is_english_code(other)), language=other)
+    if not other:
+        number = int(chapter.id) if chapter.id.isdigit() else 1
+        text = f"{_words(language).chapter} {cardinal(number).capitalize() if english else number}."
+    return Segment(f"{chapter.id}.000", NARRATOR, written,
+                   to_say(sayable(text, language), lexicon, english))
 
 
-# written by, read by, this is the end of, by: in the languages narrate credits in
+class _Words(NamedTuple):
+    written: str
+    read: str
+    end: str  # this is the end of (the title)
+    by: str
+    # the closing line of a book whose title the voice cannot say: words a neural voice
+    # says at its pace (it said "This is the end of the book" in half the time its
+    # words predict, and `check` failed the line)
+    the_end: str
+    chapter: str
+
+
+# the words of credits and closing lines in the languages narrate credits in
 _CREDIT_WORDS = {
-    "en": ("Written by", "Read by", "This is the end of", "by"),
-    "de": ("Geschrieben von", "Gelesen von", "Das war", "von"),
-    "fr": ("Écrit par", "Lu par", "Ceci est la fin de", "par"),
-    "es": ("Escrito por", "Leído por", "Este es el final de", "de"),
-    "it": ("Scritto da", "Letto da", "Questa è la fine di", "di"),
-    "nl": ("Geschreven door", "Voorgelezen door", "Dit is het einde van", "door"),
-    "pt": ("Escrito por", "Lido por", "Este é o fim de", "de"),
+    "en": _Words("Written by", "Read by", "This is the end of", "by",
+                 "Here ends the audiobook", "Chapter"),
+    "de": _Words("Geschrieben von", "Gelesen von", "Das war", "von", "Hier endet das Hörbuch",
+                 "Kapitel"),
+    "fr": _Words("Écrit par", "Lu par", "Ceci est la fin de", "par", "Ici se termine le livre audio",
+                 "Chapitre"),
+    "es": _Words("Escrito por", "Leído por", "Este es el final de", "de",
+                 "Aquí termina el audiolibro", "Capítulo"),
+    "it": _Words("Scritto da", "Letto da", "Questa è la fine di", "di",
+                 "Qui finisce l'audiolibro", "Capitolo"),
+    "nl": _Words("Geschreven door", "Voorgelezen door", "Dit is het einde van", "door",
+                 "Hier eindigt het luisterboek", "Hoofdstuk"),
+    "pt": _Words("Escrito por", "Lido por", "Este é o fim de", "de", "Aqui termina o audiolivro",
+                 "Capítulo"),
 }
 
 
 CREDITED_CHARS = 200  # of a title the credits say: about 13 s at a narrator's pace
 
 
-def credit_lines(book: Book) -> tuple[str, str]:
+def _words(language: str) -> _Words:
+    return _CREDIT_WORDS.get((language or "en").lower()[:2], _CREDIT_WORDS["en"])
+
+
+def credit_lines(book: Book, spoken: bool = False) -> tuple[str, str]:
     """Opening credits and the closing line, as audiobooks have them, in the book's
-    language when narrate knows its words (else English)."""
-    written, read, end, by = _CREDIT_WORDS.get((book.language or "en").lower()[:2],
-                                               _CREDIT_WORDS["en"])
-    title, subtitle, author = (_said_of(t) for t in (book.title, book.extra.get("subtitle"),
-                                                      book.author))
-    opening = [_sentence(title)]
-    if subtitle:
-        opening.append(_sentence(subtitle))
+    language when narrate knows its words (else English). `spoken`: as the book's voice
+    can say them, a title or a name it cannot say left out ("Here ends the audiobook")."""
+    words = _words(book.language)
+
+    def said(text) -> str:
+        return sayable(_said_of(text), book.language) if spoken else _said_of(text)
+
+    title, subtitle, author = said(book.title), said(book.extra.get("subtitle")), \
+        said(book.author)
+    opening = [_sentence(text) for text in (title, subtitle) if text]
     if author:
-        opening.append(_sentence(f"{written} {author}"))
-    if book.narrator:
-        opening.append(_sentence(f"{read} {book.narrator}"))
-    closing = _sentence(f"{end} {title.rstrip('.')}" + (f", {by} {author}" if author else ""))
-    return " ".join(opening), closing
+        opening.append(_sentence(f"{words.written} {author}"))
+    if said(book.narrator):
+        opening.append(_sentence(f"{words.read} {said(book.narrator)}"))
+    closing = f"{words.end} {title.rstrip('.')}" if title else words.the_end
+    return " ".join(opening), _sentence(closing + (f", {words.by} {author}" if author else ""))
 
 
 def _said_of(text: str | None, chars: int = CREDITED_CHARS) -> str:
@@ -126,17 +163,19 @@ def _sentence(text: str) -> str:
 
 
 def credit_segments(book: Book, lexicon: Lexicon) -> list[Segment]:
-    opening, closing = credit_lines(book)
-    english = (book.language or "en").lower().startswith("en")
-    return [Segment("credits", NARRATOR, opening, to_say(opening, lexicon, english)),
-            Segment("closing", NARRATOR, closing, to_say(closing, lexicon, english))]
+    """The credits and the closing line as written, each said as the voice can say it
+    (the credits left out when it can say none of them)."""
+    english = is_english_code(book.language)
+    made = [Segment(ident, NARRATOR, written, to_say(said, lexicon, english)) for ident, written, said
+            in zip(("credits", "closing"), credit_lines(book), credit_lines(book, spoken=True))]
+    return [segment for segment in made if segment.say.strip()]
 
 
 def add_spoken_lines(book: Book, lexicon: Lexicon, english: bool = True) -> None:
     """Chapter titles and credits as script entries, so they can be seen and edited."""
     unit = book_unit(book.chapters)
     for chapter in book.chapters:
-        chapter.announce = announce(chapter, unit, lexicon, english)
+        chapter.announce = announce(chapter, unit, lexicon, english, book.language)
         found = label_number(chapter.label or "") if english else None
         if found and not found[0] and chapter.title == chapter.label:
             # a bare numeral: files, markers and tags say "Chapter Four", as it is heard

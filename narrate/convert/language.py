@@ -43,6 +43,17 @@ class Detected:
         return bool(self.code) and self.sure >= SURE
 
 
+def is_english_code(code: str) -> bool:
+    """Whether a language code is English's: its numbers and abbreviations are said in
+    English words (convert.normalise), another language's are left to its voice."""
+    return (code or "en").lower().startswith("en")
+
+
+def same_language(one: str, other: str) -> bool:
+    """"en-GB" and "en" are one language to a voice; "pt" and "pt-BR" too."""
+    return one.lower().replace("_", "-").split("-")[0] == other.lower().replace("_", "-").split("-")[0]
+
+
 def asked_language(value: str | None) -> str | None:
     """The language a caller asked for (`--language`): a code ("fr", "pt-BR") or an
     English name ("French"); one line when it is neither."""
@@ -90,7 +101,7 @@ def detect(text: str) -> Detected:
 def prose_sample(document: Document, limit: int = SAMPLE_CHARS) -> str:
     """Up to `limit` characters of the document's prose, in pieces from across it (a
     book's first pages are often a title page and a preface)."""
-    texts = [b.text for b in document.blocks if b.kind in PROSE and not b.language]
+    texts = [b.text for b in document.blocks if b.kind in PROSE]
     total = sum(len(t) for t in texts)
     if total <= limit:
         return "\n".join(texts)

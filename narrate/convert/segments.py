@@ -5,9 +5,11 @@ segments none over a length, their citations kept out of what is said."""
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 import re
 
+from narrate.convert.language import is_english_code
 from narrate.convert.options import ConvertOptions
 from narrate.convert.speech import find_citations, speak_citation, to_say
 from narrate.convert.structure import Paragraph
@@ -124,9 +126,12 @@ def words(text: str) -> list[str]:
 def paragraph_segments(paragraph: Paragraph, spans: list[tuple[int, int]], section_id: str,
                        options: ConvertOptions) -> list[Segment]:
     text = paragraph.text
+    if paragraph.language:  # a passage in another language: its numbers are its own
+        options = dataclasses.replace(options, english=is_english_code(paragraph.language))
     if paragraph.say is not None:  # a heading: spoken as words, never split
         return [Segment(f"{section_id}.1", paragraph.role or NARRATOR, text,
-                        to_say(paragraph.say, options.lexicon, options.english))]
+                        to_say(paragraph.say, options.lexicon, options.english),
+                        language=paragraph.language)]
     citations = find_citations(text, spans)
     runs = _role_runs(text, spans, citations, paragraph.role, options.quote_min_words,
                        options.dialogue)
@@ -137,6 +142,8 @@ def paragraph_segments(paragraph: Paragraph, spans: list[tuple[int, int]], secti
             cites = [(a, b) for a, b in citations if seg_start <= a and b <= seg_end]
             segments.append(_segment(f"{section_id}.{len(segments) + 1}", role, text,
                                      seg_start, seg_end, cites, options))
+    for segment in segments:
+        segment.language = paragraph.language
     return segments
 
 

@@ -63,6 +63,7 @@ class Paragraph:
     kind: str = ""  # "" for prose; "list item", "heading", "note", "table", "cue"
     say: str | None = None  # what is spoken, when it is not the text (headings)
     title: str = ""  # the sidenote that heads it: its chapter marker's title
+    language: str = ""  # when it is not the book's: its markup's, or its script's
 
 
 @dataclass
@@ -152,7 +153,8 @@ def _read(block: Block, policy: ReadingPolicy, before: list[Paragraph]) -> list[
         return None
     if block.kind in (PARAGRAPH, QUOTE_BLOCK, LIST_ITEM):
         return [Paragraph(block.text, block.line, QUOTE if block.kind == QUOTE_BLOCK else None,
-                          where, "list item" if block.kind == LIST_ITEM else "")]
+                          where, "list item" if block.kind == LIST_ITEM else "",
+                          language=block.language)]
     if block.kind == HEADING:
         from narrate.convert.headings import spoken_heading
 

@@ -3,6 +3,7 @@ profile's RMS window shaded, so a person sees where a chapter sags, spikes or go
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,13 @@ def draw(curves: list[tuple[str, np.ndarray, list[float]]], rules: CheckProfile,
     import matplotlib.pyplot as plt
 
     rows = curves[:MAX_ROWS] or [("(no chapters)", np.array([-60.0]), [])]
+    with warnings.catch_warnings():  # a title in letters the font lacks is drawn as boxes,
+        warnings.filterwarnings("ignore", "Glyph .* missing from font")  # not warned of
+        _plot(plt, rows, rules, dest)
+    return dest
+
+
+def _plot(plt, rows, rules: CheckProfile, dest: Path) -> None:
     figure, axes = plt.subplots(len(rows), 1, figsize=(12, 1.6 * len(rows) + 0.6), squeeze=False)
     for axis, (title, levels, markers) in zip(axes[:, 0], rows):
         minutes = np.arange(len(levels)) * WINDOW / 60
@@ -47,4 +55,3 @@ def draw(curves: list[tuple[str, np.ndarray, list[float]]], rules: CheckProfile,
     with atomic_path(dest) as tmp:
         figure.savefig(tmp, dpi=90, format="png")
     plt.close(figure)
-    return dest

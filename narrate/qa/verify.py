@@ -53,5 +53,5 @@ class TakeJudge:
         pcm = {item.id: read_take(path) for item, path in takes.items()}
         heard = (transcribe_all({i: as_16k(*pcm[i]) for i in pcm}, self.jobs, self.progress)
                  if self.listens and pcm else {})
-        return {item.id: _problem(*pcm[item.id], item.say, profiles[item.role].rate,
+        return {item.id: _problem(*pcm[item.id], item.say, profiles[item.voice].rate,
                                   heard.get(item.id)) for item in takes}

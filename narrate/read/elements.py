@@ -78,7 +78,7 @@ class _Walker:
             return
         anchor = element.get("id") or element.get("name") or ""
         self.blocks.append(Block(kind, text, line=element.sourceline, part=self.part,
-                                 anchor=anchor, **fields))
+                                 anchor=anchor, language=language_of(element), **fields))
 
     def walk(self, element, context: str | None = None) -> None:
         tag = local(element)
@@ -203,6 +203,23 @@ def _all_italic(element) -> bool:
     children = [c for c in element.iterchildren() if isinstance(c.tag, str)]
     return bool(children) and all(local(c) in ("i", "em") and not (c.tail or "").strip()
                                   for c in children)
+
+
+def language_of(element) -> str:
+    """The language an element's markup gives its words: its `lang` or `xml:lang`, else
+    its nearest ancestor's, or that of the one inline element holding all its words
+    (<p><i xml:lang="fr">…</i></p>); "" when none names a language."""
+    children = [c for c in element.iterchildren() if isinstance(c.tag, str)]
+    only = children[0] if len(children) == 1 and not (element.text or "").strip() and \
+        not (children[0].tail or "").strip() and local(children[0]) not in _BLOCKS else None
+    for node in ([only] if only is not None else []) + [element, *element.iterancestors()]:
+        given = node.get(_XML_LANG) or node.get("xml:lang") or node.get("lang")  # XHTML, HTML
+        if given is not None:
+            return sections.language_code(given)
+    return ""
+
+
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 def _has_block_children(element) -> bool:

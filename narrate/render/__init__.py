@@ -90,9 +90,9 @@ def book_items(book: Book) -> list[RenderItem]:
 
 
 def item_keys(items: list[RenderItem], profiles: dict[str, VoiceProfile]) -> dict[str, str]:
-    profiles = profiles_for({i.role for i in items}, profiles)
+    profiles = profiles_for({i.voice for i in items}, profiles)
     voices = {role: voice_fingerprint(p, engine_version(p.engine)) for role, p in profiles.items()}
-    return {i.id: audio_key(spoken(i, profiles[i.role]).say, voices[i.role], i.take)
+    return {i.id: audio_key(spoken(i, profiles[i.voice]).say, voices[i.voice], i.take)
             for i in items}
 
 
@@ -144,7 +144,7 @@ class Renderer:
                progress: bool | None = None, keys: dict[str, str] | None = None) -> RenderReport:
         started = time.perf_counter()
         report = RenderReport()
-        profiles = profiles_for({i.role for i in items}, self.profiles)
+        profiles = profiles_for({i.voice for i in items}, self.profiles)
         report.keys = keys or item_keys(items, profiles)
         self.cache.clean_temporary()
         with self.cache.in_use(report.keys.values()):  # no prune takes them meanwhile
@@ -178,7 +178,7 @@ class Renderer:
         by_role: dict[str, list[tuple[str, RenderItem]]] = {}
         for key, group in todo.items():
             item = group[0]
-            by_role.setdefault(item.role, []).append((key, spoken(item, profiles[item.role])))
+            by_role.setdefault(item.voice, []).append((key, spoken(item, profiles[item.voice])))
         total = sum(len(v) for v in by_role.values())
         if total <= IN_PROCESS_MAX and len(by_role) == 1 and \
                 isinstance(self.executor, LocalExecutor):

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections import Counter
 
 from narrate.convert.language import name_of
 from narrate.convert.lexicon import WordTable
 from narrate.errors import NarrateError
 from narrate.patterns import regex
+from narrate.problems import counted
 from narrate.render.engines import engine
-from narrate.render.items import RenderItem
+from narrate.render.items import RenderItem, voice_key
 from narrate.render.profiles import PORTABLE_CAST, VoiceProfile, load_profiles
 
 
@@ -38,6 +40,26 @@ def cast_for_language(profiles: dict[str, VoiceProfile], language: str
     line = (f"this book's language is {name_of(language)}, which the {', '.join(moved)} "
             f"voices' engine does not speak: the {PORTABLE_CAST} cast reads them")
     return cast, [line]
+
+
+def passage_cast(cast: dict[str, VoiceProfile], book_cast: dict[str, VoiceProfile],
+                 lines: list[tuple[str, str]]) -> tuple[dict[str, VoiceProfile], list[str]]:
+    """The voices for the book's passages in other languages (`lines`: a (role, language)
+    a segment), as entries "role:language" of the cast (RenderItem.voice): each role's
+    voice for the language, and a line for each language saying who reads it. A language
+    espeak-ng has no voice for is read by the book's voices (`book_cast`), said so."""
+    found, said = {}, []
+    for language in sorted({language for _, language in lines}):
+        roles = Counter(role for role, spoken_in in lines if spoken_in == language)
+        try:
+            voiced, _ = cast_for_language(cast, language)
+            how = "read by " + ", ".join(sorted({voiced[r].voice for r in roles if r in voiced}))
+        except NarrateError:
+            voiced, how = book_cast, "espeak-ng has no voice for it, so the book's voices read it"
+        said.append(f"{counted(sum(roles.values()), 'segment')} in {name_of(language)}: {how}")
+        found.update({voice_key(role, language): dataclasses.replace(
+            voiced[role], role=voice_key(role, language)) for role in roles if role in voiced})
+    return found, said
 
 
 def with_phonemes(profiles: dict[str, VoiceProfile], lexicon) -> dict[str, VoiceProfile]:
