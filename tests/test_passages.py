@@ -20,7 +20,7 @@ ENGLISH = ("It is a truth universally acknowledged, that a single man in possess
 FRENCH = ("En l'année 1872, la maison portant le numéro 7 de Saville-row, Burlington Gardens, "
           "était habitée par Phileas Fogg, esq., l'un des membres les plus singuliers et les "
           "plus remarqués du Reform-Club de Londres.")
-PAGE = f"""<html lang="en"><head><title>A Book</title></head><body>
+PAGE = f"""<html lang="en"><head><meta charset="utf-8"><title>A Book</title></head><body>
 <h1>One</h1><p>{ENGLISH}</p>
 <blockquote xml:lang="fr"><p>{FRENCH}</p></blockquote>
 <p><i lang="fr">{FRENCH}</i></p>
@@ -94,3 +94,17 @@ def test_an_epub_with_french_passages_speaks_them_in_french(tmp_path):
     assert len(french) == 1 and "language: fr" in (result.folder / "script.yaml").read_text()
     report = narrate.check(result.folder)
     assert report.passed, report.summary()
+
+
+@pytest.mark.unit
+def test_a_paragraph_marked_since_the_last_conversion_is_said_by_its_languages_rules():
+    from narrate.convert import ConvertOptions
+
+    unmarked = PAGE.replace('xml:lang="fr"', "").replace(f'<i lang="fr">{FRENCH}', f"<i>{FRENCH}")
+    options = ConvertOptions()
+    english = convert_document(read_html(unmarked.encode(), "book.html"), options)[0]
+    assert [s.language for s in english.segments] == [""] * 5
+    assert "eighteen seventy-two" in english.segments[1].say  # read as English, kept
+    options.said.known, options.said.used = options.said.used, {}
+    marked = convert_document(read_html(PAGE.encode(), "book.html"), options)[0]
+    assert marked.segments[1].language == "fr" and "1872" in marked.segments[1].say

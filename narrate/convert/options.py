@@ -34,8 +34,10 @@ class SpeechMemo:
     used: dict[str, str] = field(default_factory=dict)
 
     def say(self, text: str, lexicon: Lexicon | None, english: bool) -> str:
-        said = self.known.get(text)
+        # by the rules too: a paragraph marked as another language's is said by its own
+        key = text if english else f"\0{text}"
+        said = self.known.get(key)
         if said is None:
             said = to_say(text, lexicon, english)
-        self.used[text] = said
+        self.used[key] = said
         return said
