@@ -16,9 +16,10 @@ from pathlib import Path
 
 from narrate.convert.castlist import characters_from_data
 from narrate.convert.headings import add_spoken_lines
-from narrate.convert.language import book_language, is_english_code, same_language
+from narrate.convert.language import book_language, is_english_code
 from narrate.convert.lexicon import Lexicon
 from narrate.convert.options import ConvertOptions
+from narrate.convert.passages import voice_paragraphs
 from narrate.convert.quotes import (
     ALL_MARKS,
     ParagraphQuotes,
@@ -26,7 +27,6 @@ from narrate.convert.quotes import (
     find_quotes,
 )
 from narrate.convert.segments import paragraph_segments, words
-from narrate.convert.speakable import voice_language
 from narrate.convert.speakers import attribute
 from narrate.convert.structure import (
     NOTATION,
@@ -84,7 +84,7 @@ def convert_document(document: Document, options: ConvertOptions | None = None,
         + _unread_problems(unread, options.policy) + _notation_left_out(unread.get(NOTATION)) \
         + _much_left_out(unread, raw_chapters)
     raw_chapters = _drop_wordless(raw_chapters, problems)
-    problems += _voice_paragraphs(raw_chapters, meta["language"])
+    problems += voice_paragraphs(raw_chapters, meta["language"])
     raw_chapters = [c for c in raw_chapters if c.paragraphs or c.heading]
     problems += _apply_title_overrides(raw_chapters, meta.get("chapters"))
     if options.max_chapter_minutes:
@@ -196,32 +196,6 @@ def _drop_wordless(chapters: list[RawChapter], problems: list[Problem]) -> list[
                                         INFO, line=p.line, words=p.text[:40]))
         chapter.paragraphs = kept
     return [c for c in chapters if c.paragraphs or c.heading]
-
-
-def _voice_paragraphs(chapters: list[RawChapter], language: str) -> list[Problem]:
-    """Each paragraph in the language a voice says it in (`language`, the book's, when
-    its voice can): a passage marked in the book's language is the book's; one the book's
-    voice cannot say is given the language its letters are (a Chinese paragraph in an
-    English book); one no voice can say is left out, with a problem that says so."""
-    problems = []
-    for chapter in chapters:
-        kept = []
-        for paragraph in chapter.paragraphs:
-            own = "" if same_language(paragraph.language or language, language) \
-                else paragraph.language
-            spoken = voice_language(paragraph.text, own or language)
-            if spoken is None:
-                problems.append(Problem(
-                    "unspeakable", "no voice can say this paragraph (symbols, or the letters "
-                    "of a script no voice reads): not spoken; write it in words a voice can "
-                    "say, or mark its language (`lang` in HTML)", WARNING, line=paragraph.line,
-                    words=first_words(paragraph.text),
-                    part=paragraph.where if paragraph.line is None else ""))
-                continue
-            paragraph.language = "" if same_language(spoken, language) else spoken
-            kept.append(paragraph)
-        chapter.paragraphs = kept
-    return problems
 
 
 def _split_long_chapters(chapters: list[RawChapter], options: ConvertOptions) -> list[RawChapter]:
