@@ -36,7 +36,7 @@ from narrate.model import NARRATOR as NARRATOR_ROLE
 from narrate.names import legacy_slug, slug
 from narrate.outline import DEFAULT_RATE
 from narrate.problems import WARNING, Problem
-from narrate.render import RenderItem, book_items, item_keys
+from narrate.render import RenderItem, book_items, item_keys, sayable_line
 from narrate.render.cast import cast_for_language, passage_cast, with_phonemes
 from narrate.render.items import line_item
 from narrate.render.profiles import load_profiles
@@ -168,7 +168,7 @@ def check_roles(book: Book, items: list[RenderItem], profiles: dict) -> None:
 def extra_items(book: Book, credits: bool):
     """Spoken titles of chapters and, unless turned off, the credits: all from the script."""
     lines = (book.credits if credits else []) + [c.announce for c in book.chapters if c.announce]
-    return [line_item(s) for s in lines if s.say.strip()]
+    return [line_item(s) for s in lines if sayable_line(s, book.language)]
 
 
 def chapter_key(clips, keys: dict, mastering, tags: dict, markers: int) -> str:

@@ -12,6 +12,7 @@ from narrate.convert.headings import credit_segments
 from narrate.convert.lexicon import Lexicon
 from narrate.convert.speakable import sayable, says
 from narrate.model import Book
+from narrate.render import book_items
 
 # Jane Austen, Pride and Prejudice (1813), chapter I, from Project Gutenberg (public domain)
 AUSTEN = ("It is a truth universally acknowledged, that a single man in possession of a good "
@@ -61,11 +62,14 @@ def test_a_paragraph_the_books_voice_cannot_say_goes_to_a_voice_that_can():
 
 
 @pytest.mark.unit
-def test_a_paragraph_no_voice_can_say_is_left_out_and_lint_says_so(tmp_path):
+def test_a_paragraph_no_voice_can_say_is_not_rendered_and_lint_says_so(tmp_path):
     source = tmp_path / "book.txt"
     source.write_text(f"{AUSTEN}\n\n①②③ ④⑤⑥\n\n{AUSTEN_TOO}\n", encoding="utf-8")
     book = narrate.script(source)
-    assert [s.text for s in book.segments] == [AUSTEN, AUSTEN_TOO]
+    assert [s.text for s in book.segments] == [AUSTEN, "①②③ ④⑤⑥", AUSTEN_TOO]  # kept: editable
+    assert [i.say for i in book_items(book)] == [AUSTEN, AUSTEN_TOO]
+    book.segments[1].say = "One, two, three."  # what to say for it, written in the script
+    assert len(book_items(book)) == 3
     lines = narrate.lint(source)
     said = [line for line, warning in lines if "no voice can say" in line]
     assert len(said) == 1 and "line 3" in said[0] and "①②③" in said[0]
@@ -90,3 +94,16 @@ def test_a_book_titled_in_letters_the_voice_cannot_say_passes_check(tmp_path, ki
     assert not [w for w in recwarn if "Glyph" in str(w.message)]  # check.png draws boxes
     voices = json.loads((result.folder / "manifest.json").read_text())["voices"]
     assert voices["narrator:zh"]["voice"].startswith("sit/")  # Chinese, in espeak-ng's voice
+
+
+@pytest.mark.e2e
+def test_a_chapter_with_nothing_a_voice_can_say_joins_the_one_before(tmp_path):
+    """Alone, it was a chapter of the closing line alone, which `check` failed (its noise
+    floor, its level)."""
+    source = tmp_path / "odd.txt"
+    source.write_text(f"{AUSTEN}\n\n\n\n\n①②③ ④⑤⑥\n", encoding="utf-8")
+    result = narrate.build(source, out=tmp_path / "out", cache=tmp_path / "c")
+    assert [[s.text for s in c.segments] for c in result.book.chapters] == \
+        [[AUSTEN, "①②③ ④⑤⑥"]]
+    report = narrate.check(result.folder)
+    assert report.passed, report.summary()

@@ -84,8 +84,8 @@ def convert_document(document: Document, options: ConvertOptions | None = None,
         + _unread_problems(unread, options.policy) + _notation_left_out(unread.get(NOTATION)) \
         + _much_left_out(unread, raw_chapters)
     raw_chapters = _drop_wordless(raw_chapters, problems)
-    problems += voice_paragraphs(raw_chapters, meta["language"])
-    raw_chapters = [c for c in raw_chapters if c.paragraphs or c.heading]
+    raw_chapters, unsaid = voice_paragraphs(raw_chapters, meta["language"])
+    problems += unsaid
     problems += _apply_title_overrides(raw_chapters, meta.get("chapters"))
     if options.max_chapter_minutes:
         raw_chapters = _split_long_chapters(raw_chapters, options)

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from narrate.convert.speakable import says
 from narrate.errors import NarrateError
 from narrate.faults import checkpoint
-from narrate.model import Book
+from narrate.model import Book, Segment
 from narrate.problems import counted
 from narrate.progress import Progress
 from narrate.render.cache import (
@@ -86,7 +87,13 @@ class RenderReport:
 
 
 def book_items(book: Book) -> list[RenderItem]:
-    return [line_item(s) for s in book.segments if s.say.strip()]
+    """The lines to render: those a voice can say (`lint` names those none can: a
+    paragraph of symbols, which a voice would render as silence)."""
+    return [line_item(s) for s in book.segments if sayable_line(s, book.language)]
+
+
+def sayable_line(segment: Segment, language: str) -> bool:
+    return says(segment.say, segment.language or language)
 
 
 def item_keys(items: list[RenderItem], profiles: dict[str, VoiceProfile]) -> dict[str, str]:
