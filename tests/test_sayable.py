@@ -97,9 +97,13 @@ def test_a_book_titled_in_letters_the_voice_cannot_say_passes_check(tmp_path, ki
 
 
 @pytest.mark.e2e
-def test_a_chapter_with_nothing_a_voice_can_say_joins_the_one_before(tmp_path):
+@pytest.mark.parametrize("cast", ["espeak", "natural"])
+def test_a_chapter_with_nothing_a_voice_can_say_joins_the_one_before(tmp_path, monkeypatch,
+                                                                     cast):
     """Alone, it was a chapter of the closing line alone, which `check` failed (its noise
-    floor, its level)."""
+    floor, its level). The natural voice says "This is the end of Odd." in half the time
+    its six words predict, and check failed the line: it is judged by its syllables."""
+    monkeypatch.setenv("NARRATE_VOICES", cast)
     source = tmp_path / "odd.txt"
     source.write_text(f"{AUSTEN}\n\n\n\n\n①②③ ④⑤⑥\n", encoding="utf-8")
     result = narrate.build(source, out=tmp_path / "out", cache=tmp_path / "c")
@@ -107,3 +111,14 @@ def test_a_chapter_with_nothing_a_voice_can_say_joins_the_one_before(tmp_path):
         [[AUSTEN, "①②③ ④⑤⑥"]]
     report = narrate.check(result.folder)
     assert report.passed, report.summary()
+
+
+@pytest.mark.unit
+def test_a_lines_length_is_predicted_by_its_syllables():
+    from narrate.qa.mastering import segment_problems, spoken_measures
+
+    short = spoken_measures(1.17, -20.0, 0, "This is the end of Odd.", 150)  # the natural voice
+    assert short["words"] == 6 and 1.5 < short["predicted"] < 1.8 and not segment_problems(short)
+    long = spoken_measures(4.0, -20.0, 0, "Unquestionably, institutionalization is "
+                           "characteristically bureaucratic.", 150)
+    assert long["predicted"] > 4.0  # long words: longer than their count says (2.0 s)

@@ -13,6 +13,7 @@ import numpy as np
 
 from narrate.errors import DamagedFile, NarrateError
 from narrate.measure import scan_array
+from narrate.patterns import regex
 from narrate.stitch.timeline import Mastering
 
 SPEECH_MIN_DB = -45.0  # a spoken segment quieter than this has no speech in it
@@ -98,11 +99,31 @@ def segment_measures(span: np.ndarray, rate: int, say: str, wpm: int) -> dict:
 
 
 def spoken_measures(seconds: float, rms_db: float, clipped: int, say: str, wpm: int) -> dict:
+    """A segment's measures, and the length its words predict at `wpm`: counted in
+    syllables, as a voice says them. Counted in words, a line of short words predicted
+    twice what the natural voice took ("This is the end of Odd.", 1.2 s for 2.4 s), and
+    check failed narrate's own closing lines; on the first chapters of Pride and Prejudice
+    the shortest segment went from 0.48 of its prediction to 0.55, the median stayed 0.79."""
     from narrate.qa.listen import normalise
 
-    words = len(normalise(say))
-    return {"seconds": round(seconds, 3), "predicted": round(words / wpm * 60, 2),
-            "words": words, "rms_db": rms_db, "clipped": clipped}
+    words = normalise(say)
+    syllables = sum(_syllables(word) for word in words)
+    return {"seconds": round(seconds, 3),
+            "predicted": round(syllables / SYLLABLES_PER_WORD / wpm * 60, 2),
+            "words": len(words), "rms_db": rms_db, "clipped": clipped}
+
+
+SYLLABLES_PER_WORD = 1.45  # of English prose: a rate in words a minute, in syllables
+_VOWELS = regex(r"[aeiouy]+")
+
+
+def _syllables(word: str) -> int:
+    """A written English word's syllables, near enough: its groups of vowels, a final
+    silent e not counted."""
+    count = len(_VOWELS.findall(word))
+    if count > 1 and word.endswith("e") and not word.endswith(("le", "ee", "ye")):
+        count -= 1
+    return max(1, count)
 
 
 def segment_problems(m: dict) -> list[str]:
