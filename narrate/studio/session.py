@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +28,7 @@ from narrate.studio.changes import (
     entry_lexicon,
     lexicon_entry,
 )
+from narrate.studio.history import History, Snapshot
 from narrate.studio.takes import Take, kept_take
 from narrate.values import BuildOptions
 
@@ -37,16 +38,6 @@ if TYPE_CHECKING:
     from narrate.audition import Previewer
 
 STUDIO_LOCK = ".narrate-studio.lock"  # one studio per book
-UNDO_LIMIT = 50
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What a Keep changed, as it was before: the script's bytes, and the lexicon's (None
-    when the Keep made the file)."""
-    script: bytes
-    lexicon: Path | None = None
-    lexicon_bytes: bytes | None = None
 
 
 class Session:
@@ -64,7 +55,7 @@ class Session:
         self._lock = contextlib.ExitStack()
         self._lock.enter_context(book_lock(self.folder, name=STUDIO_LOCK, what="studio"))
         self._busy = threading.Lock()
-        self._undo: list[Snapshot] = []
+        self._undo = History()
         self._previewer: Previewer | None = None
         try:
             self._read()
@@ -177,11 +168,6 @@ class Session:
                 raise NarrateError("nothing to undo")
             self._unchanged_on_disk()
             before = self._undo.pop()
-            if before.lexicon is not None:
-                if before.lexicon_bytes is None:
-                    before.lexicon.unlink(missing_ok=True)
-                else:
-                    atomic_write_bytes(before.lexicon, before.lexicon_bytes)
             return self._write_and_build(before.script, None)
 
     # pronunciation: a word respelled wherever it is said
@@ -250,7 +236,7 @@ class Session:
             before = self._script_bytes
             result = self._build(only=ident)
             if self._script_bytes != before:  # the new take is in the script
-                self._undo = [*self._undo, Snapshot(before)][-UNDO_LIMIT:]
+                self._undo.push(Snapshot(before))
             return result
 
     # the parts
@@ -258,7 +244,7 @@ class Session:
     def _write_and_build(self, script: bytes, before: Snapshot | None):
         """Write the script, remembering `before` for Undo (None: undoing), and rebuild."""
         if before is not None:
-            self._undo = [*self._undo, before][-UNDO_LIMIT:]
+            self._undo.push(before)
         atomic_write_bytes(self.script_path, script)
         return self._build()
 
