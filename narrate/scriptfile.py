@@ -166,6 +166,13 @@ _SURROGATE = regex(r"[\ud800-\udfff]")
 _FIX_TEXT = "write the words themselves, in quotes if they hold ': ' or ' #'"
 
 
+def unsayable(text: str) -> str | None:
+    """The first character of `text` no script holds as typed: a lone surrogate (not a
+    character at all) or a control character (a NUL cut the speech there)."""
+    found = _SURROGATE.search(text) or CONTROL.search(text)
+    return found.group() if found else None
+
+
 class _Reader:
     """One script file read into a Book: every value checked where it is written."""
 

@@ -3,6 +3,7 @@ written: pure functions a session calls (narrate.studio.session)."""
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -10,13 +11,13 @@ from pathlib import Path
 from narrate.convert.lexicon import Lexicon
 from narrate.convert.speech import to_say
 from narrate.errors import NarrateError
-from narrate.fileio import atomic_write_bytes
 from narrate.manifest import Manifest
 from narrate.model import Book, Segment
+from narrate.scriptfile import to_yaml, unsayable
 
 LONGEST = 20_000  # characters a segment's text or say may have from the page
 WORD = re.compile(r"[^\W\d_](?:[\w'’.-]{0,38}\w)?")  # one word: what a lexicon entry matches
-SPELLING = re.compile(r"[^\n\r\x00-\x1f]{1,100}")
+SPELLING = re.compile(r"[^\x00-\x1f\x7f-\x9f\ud800-\udfff]{1,100}")  # one line of characters
 
 
 def changed_segment(segment: Segment, say: str | None, role: str | None, text: str | None,
@@ -26,6 +27,11 @@ def changed_segment(segment: Segment, say: str | None, role: str | None, text: s
     if max(len(text or ""), len(say or "")) > LONGEST:
         raise NarrateError(f"{segment.id}: more than {LONGEST:,} characters",
                            hint="split it into sentences in script.yaml")
+    for name, value in (("text", text), ("say", say), ("role", role)):
+        bad = unsayable(value or "")
+        if bad:  # checked before anything is written: a script cannot hold it
+            raise NarrateError(f"{segment.id}: its {name} holds U+{ord(bad):04X}, which is not "
+                               "a character narrate can write or say", hint="delete it")
     new = replace(segment)
     if text is not None and text.strip() and text != segment.text:
         new.text = text
@@ -41,6 +47,18 @@ def changed_segment(segment: Segment, say: str | None, role: str | None, text: s
                                hint=f"one of {', '.join(sorted(roles))}")
         new.role = role
     return new
+
+
+def script_with(book: Book, changed: list[Segment]) -> bytes:
+    """The script of `book` with the `changed` segments in place of its own (`book` itself
+    is not changed: a studio's book changes when the build reads what is written)."""
+    book = copy.deepcopy(book)
+    new = {s.id: s for s in changed}
+    for segment in book.spoken:
+        if segment.id in new:
+            segment.text, segment.say, segment.role = (
+                new[segment.id].text, new[segment.id].say, new[segment.id].role)
+    return to_yaml(book).encode("utf-8")
 
 
 def lexicon_entry(word: str, respelling: str) -> Lexicon:
@@ -74,16 +92,15 @@ def entry_lexicon(entry: Lexicon, book: Book, folder: Path, given: str | None) -
     return own
 
 
-def add_entry(lexicon: Path, entry: Lexicon) -> None:
-    """Add the entry (`word: respelling`) to the lexicon file, every byte of it kept as it
-    was (its comments too)."""
+def with_entry(lexicon: bytes | None, entry: Lexicon) -> bytes:
+    """A lexicon file's bytes (None: no file yet) with the entry (`word: respelling`)
+    added, every byte of it kept as it was (its comments too)."""
     import yaml
 
-    text = lexicon.read_text(encoding="utf-8") if lexicon.is_file() else \
+    text = lexicon.decode("utf-8") if lexicon is not None else \
         "# pronunciations for this book (narrate studio): word: respelling\n"
     line = yaml.safe_dump(entry.entries, allow_unicode=True, width=1000)
-    atomic_write_bytes(lexicon, (text + ("" if text.endswith("\n") else "\n") + line)
-                       .encode("utf-8"))
+    return (text + ("" if text.endswith("\n") else "\n") + line).encode("utf-8")
 
 
 def cast_used(manifest: Manifest, book: Book) -> str | None:

@@ -39,8 +39,13 @@ class History:
             raise NarrateError("nothing to undo")
         before = self._kept.pop()
         if before.lexicon is not None:
-            if before.lexicon_bytes is None:
-                before.lexicon.unlink(missing_ok=True)
-            else:
-                atomic_write_bytes(before.lexicon, before.lexicon_bytes)
+            restore(before.lexicon, before.lexicon_bytes)
         return before
+
+
+def restore(path: Path, data: bytes | None) -> None:
+    """Put back a file as it was: its bytes, or none (None: the file was made since)."""
+    if data is None:
+        path.unlink(missing_ok=True)
+    else:
+        atomic_write_bytes(path, data)

@@ -20,16 +20,18 @@ from narrate.lock import book_lock
 from narrate.manifest import MANIFEST, Manifest, given_lexicon, read_manifest
 from narrate.model import Book, Segment
 from narrate.plan import book_profiles, spoken_with
-from narrate.scriptfile import load_script, to_yaml
+from narrate.scriptfile import load_script
 from narrate.studio.changes import (
-    add_entry,
     cast_used,
     changed_segment,
     entry_lexicon,
     lexicon_entry,
+    script_with,
+    with_entry,
 )
-from narrate.studio.history import History, Snapshot
+from narrate.studio.history import History, Snapshot, restore
 from narrate.studio.takes import Take, kept_take
+from narrate.studio.view import book_view
 from narrate.values import BuildOptions
 
 if TYPE_CHECKING:
@@ -89,25 +91,7 @@ class Session:
 
     def view(self) -> dict:
         """The book as the page shows it: each chapter's MP3 and segments with their times."""
-        records = {r.id: r for r in self.manifest.chapters}
-        lines = {s.id: s for s in self.book.spoken}
-        chapters = []
-        for chapter in self.book.chapters:
-            record = records.get(chapter.id)
-            if record is None:
-                continue
-            # in the order heard (the credits before the first chapter's title, the
-            # closing line after the last chapter's end), with their times
-            segments = [_segment_view(lines[c["id"]], c["start"] / record.rate,
-                                      c["end"] / record.rate)
-                        for c in record.cues if c["id"] in lines]
-            chapters.append({"id": chapter.id, "title": chapter.title,
-                             "audio": f"{record.stem}.mp3",
-                             "version": "-".join(map(str, record.file_stamp)),
-                             "segments": segments})
-        return {"title": self.book.title, "author": self.book.author,
-                "roles": sorted(self.manifest.voices), "chapters": chapters,
-                "undo": len(self._undo)}
+        return {**book_view(self.book, self.manifest), "undo": len(self._undo)}
 
     # hear, keep, undo
 
@@ -156,8 +140,7 @@ class Session:
             changed = self._changed(segment, say, role, text)
             if changed == segment:
                 raise NarrateError(f"{ident}: nothing changed", hint="edit it, then Keep")
-            segment.text, segment.say, segment.role = changed.text, changed.say, changed.role
-            return self._write_and_build(to_yaml(self.book).encode("utf-8"),
+            return self._write_and_build(script_with(self.book, [changed]),
                                          Snapshot(self._script_bytes))
 
     def undo(self):
@@ -200,15 +183,14 @@ class Session:
             self._unchanged_on_disk()
             entry = lexicon_entry(word, respelling)
             lexicon = entry_lexicon(entry, self.book, self.folder, self.lexicon)
-            changed = [s for s in self.book.spoken if entry.apply(s.say) != s.say]
+            changed = [replace(s, say=entry.apply(s.say)) for s in self.book.spoken
+                       if entry.apply(s.say) != s.say]
             if not changed:
                 raise NarrateError(f"the book never says {word!r}")
-            for segment in changed:
-                segment.say = entry.apply(segment.say)
             before = lexicon.read_bytes() if lexicon.is_file() else None
-            add_entry(lexicon, entry)
-            return self._write_and_build(to_yaml(self.book).encode("utf-8"),
-                                         Snapshot(self._script_bytes, lexicon, before))
+            return self._write_and_build(script_with(self.book, changed),
+                                         Snapshot(self._script_bytes, lexicon, before),
+                                         with_entry(before, entry))
 
     # what `narrate check` finds, and taking a line again
 
@@ -241,11 +223,20 @@ class Session:
 
     # the parts
 
-    def _write_and_build(self, script: bytes, before: Snapshot | None):
-        """Write the script, remembering `before` for Undo (None: undoing), and rebuild."""
+    def _write_and_build(self, script: bytes, before: Snapshot | None,
+                         lexicon: bytes | None = None):
+        """Write the script (and `lexicon` into `before.lexicon`), everything checked
+        already, remembering `before` for Undo (None: undoing); then rebuild."""
+        if before is not None and before.lexicon is not None and lexicon is not None:
+            atomic_write_bytes(before.lexicon, lexicon)
+        try:
+            atomic_write_bytes(self.script_path, script)
+        except BaseException:
+            if before is not None and before.lexicon is not None:
+                restore(before.lexicon, before.lexicon_bytes)  # both, or neither
+            raise
         if before is not None:
             self._undo.push(before)
-        atomic_write_bytes(self.script_path, script)
         return self._build()
 
     def _build(self, only: str | None = None):
@@ -297,10 +288,3 @@ class Session:
             self._previewer = Previewer(book_profiles(self.book, self.voices, lexicon=lexicon),
                                         Cache(self.cache))
         return self._previewer.renderer, self._previewer.profiles
-
-
-def _segment_view(segment: Segment, start: float, end: float) -> dict:
-    return {"id": segment.id, "text": segment.text, "say": segment.say, "role": segment.role,
-            "start": start, "end": end}
-
-
