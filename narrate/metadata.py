@@ -195,7 +195,12 @@ def is_shipped(lexicon: str | Path) -> bool:
 def read_lexicon(path: str | Path) -> tuple[LexiconEntry, ...]:
     """A lexicon file's entries, each where it was written; one line for the first that
     narrate cannot use."""
-    return _entries(str(path), read_text(path, "lexicon", MAX_LEXICON_BYTES))
+    return lexicon_entries(read_text(path, "lexicon", MAX_LEXICON_BYTES), path)
+
+
+def lexicon_entries(text: str, path: str | Path) -> tuple[LexiconEntry, ...]:
+    """The entries of a lexicon's text (`path`: the file it is, or would be, for messages)."""
+    return _entries(str(path), text)
 
 
 # the text a parser reads (the C one when PyYAML has it: a lexicon of 100,000 words is

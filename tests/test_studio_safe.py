@@ -93,3 +93,73 @@ def test_a_pronunciation_that_fails_writes_no_lexicon_and_changes_nothing(studio
         assert not lexicon.exists() and script.read_bytes() == before
         assert [_said(_view(studio), i) for i in ("02.002.1", "02.003.1")] == shown
     assert _post_raw(studio, "/api/undo", b"{}")[1]["error"] == "nothing to undo"
+
+
+@pytest.fixture
+def built_with_lexicon(built, tmp_path) -> Path:
+    """The book built with a lexicon of its own named by its metadata (words.yaml), its
+    takes from the cache of `built`."""
+    (tmp_path / "rivers.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "rivers.yaml").write_text("title: Rivers\nauthor: A. Writer\nlexicon: words.yaml\n")
+    (tmp_path / "words.yaml").write_text("Marx: Marks\n", encoding="utf-8")
+    return narrate.build(tmp_path / "rivers.txt", out=tmp_path / "out", voices="espeak",
+                         cache=built.parent.parent / "c").folder
+
+
+# valid lexicons a line appended to would break (each holds Marx: Marks and Engels: Engles)
+NOT_BLOCK_STYLE = {"JSON": '{"Marx": "Marks", "Engels": "Engles"}',
+                   "flow": "{Marx: Marks,\n Engels: Engles}\n",
+                   "ended": "Marx: Marks\nEngels: Engles\n...\n",
+                   "indented": "  Marx: Marks\n  Engels: Engles\n"}
+
+
+@pytest.mark.e2e
+def test_keep_pronunciation_never_breaks_a_lexicon_it_cannot_append_to(built_with_lexicon):
+    from narrate.metadata import load_lexicon
+
+    words = built_with_lexicon.parent.parent / "words.yaml"
+    folder_lexicon = built_with_lexicon / "lexicon.yaml"
+    with narrate.open_studio(built_with_lexicon).start() as studio:
+        for layout, text in NOT_BLOCK_STYLE.items():
+            words.write_text(text, encoding="utf-8")
+            assert load_lexicon(words).entries == {"Marx": "Marks", "Engels": "Engles"}
+            status, answer = _call(studio, "/api/pronounce",
+                                   {"word": "Volga", "respelling": "Vol-gah"})
+            assert status == 200, (layout, answer)
+            notes = json.loads(answer)["notes"]
+            assert len(notes) == 1 and str(words) in notes[0] and str(folder_lexicon) in notes[0]
+            assert words.read_text(encoding="utf-8") == text, layout  # every byte as it was
+            assert load_lexicon(folder_lexicon).entries == {"volga": "Vol-gah"}
+            assert _segments(studio.session.script_path)["02.002.1"]["say"].count("Vol-gah") == 2
+            assert _call(studio, "/api/keep", {"id": EDITED, "say": NEW_SAY})[0] == 200, layout
+            for _ in range(2):  # the Keep, then the pronunciation
+                assert _call(studio, "/api/undo", {})[0] == 200, layout
+            assert not folder_lexicon.exists() and words.read_text(encoding="utf-8") == text
+        assert _call(studio, "/api/pronounce", {"word": "Volga", "respelling": "Vol-gah"})[0] \
+            == 200
+    # the next build of the source reads the lexicon as the user wrote it
+    again = narrate.build(built_with_lexicon.parent.parent / "rivers.txt", voices="espeak",
+                          out=built_with_lexicon.parent)
+    assert again.export is not None
+
+
+@pytest.mark.e2e
+def test_keep_pronunciation_edits_a_linked_lexicon_through_its_link(built_with_lexicon, tmp_path):
+    from narrate.metadata import load_lexicon
+
+    words = built_with_lexicon.parent.parent / "words.yaml"
+    shared = tmp_path / "shared" / "names.yaml"
+    shared.parent.mkdir()
+    shared.write_text("# names every book says\nMarx: Marks\n", encoding="utf-8")
+    words.unlink(missing_ok=True)
+    words.symlink_to(shared)
+    with narrate.open_studio(built_with_lexicon).start() as studio:
+        status, answer = _call(studio, "/api/pronounce", {"word": "Volga", "respelling": "Vol-gah"})
+        assert status == 200
+        assert words.is_symlink() and words.resolve() == shared  # still shared
+        assert json.loads(answer)["notes"] == []  # it went where the book reads it
+        assert load_lexicon(shared).entries == {"Marx": "Marks", "volga": "Vol-gah"}
+        assert shared.read_text(encoding="utf-8").startswith("# names every book says\nMarx: Marks\n")
+        assert _call(studio, "/api/undo", {})[0] == 200
+        assert words.is_symlink() and shared.read_text(encoding="utf-8") == \
+            "# names every book says\nMarx: Marks\n"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import replace
-from pathlib import Path
 
 from narrate.convert.lexicon import Lexicon
 from narrate.convert.speech import to_say
@@ -71,36 +70,6 @@ def lexicon_entry(word: str, respelling: str) -> Lexicon:
     # a word capitalised only as the first of a sentence or a name matches any case
     key = word.lower() if word[1:] == word[1:].lower() else word
     return Lexicon({key: respelling})
-
-
-def entry_lexicon(entry: Lexicon, book: Book, folder: Path, given: str | None) -> Path:
-    """Where a respelling kept in the studio goes: the book's own lexicon, its metadata's
-    or lexicon.yaml in its folder (never the lexicon narrate ships: every book reads it);
-    one line when that file, or the --lexicon `given` over it, respells the word already
-    in any case (two entries would fight, and the later file's wins)."""
-    from narrate.metadata import is_shipped, load_lexicon
-
-    named = book.extra.get("lexicon")
-    own = Path(named) if named and not is_shipped(named) else folder / "lexicon.yaml"
-    word = next(iter(entry.entries))
-    for path in (own, Path(given) if given else None):
-        has = {k.lower(): k for k in load_lexicon(path).entries} if path and path.exists() \
-            else {}  # a pipe or a device there is refused, never replaced
-        if word.lower() in has:
-            raise NarrateError(f"{path}: already respells {has[word.lower()]!r}",
-                               hint="change it there")
-    return own
-
-
-def with_entry(lexicon: bytes | None, entry: Lexicon) -> bytes:
-    """A lexicon file's bytes (None: no file yet) with the entry (`word: respelling`)
-    added, every byte of it kept as it was (its comments too)."""
-    import yaml
-
-    text = lexicon.decode("utf-8") if lexicon is not None else \
-        "# pronunciations for this book (narrate studio): word: respelling\n"
-    line = yaml.safe_dump(entry.entries, allow_unicode=True, width=1000)
-    return (text + ("" if text.endswith("\n") else "\n") + line).encode("utf-8")
 
 
 def cast_used(manifest: Manifest, book: Book) -> str | None:

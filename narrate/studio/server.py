@@ -176,7 +176,7 @@ async def _answer(work) -> Response:
 
 def _built(result, session: Session) -> dict:
     return {"exported": result.export.exported if result.export else [],
-            "book": session.view()}
+            "book": session.view(), "notes": session.notes}
 
 
 class Studio:

@@ -21,15 +21,9 @@ from narrate.manifest import MANIFEST, Manifest, given_lexicon, read_manifest
 from narrate.model import Book, Segment
 from narrate.plan import book_profiles, spoken_with
 from narrate.scriptfile import load_script
-from narrate.studio.changes import (
-    cast_used,
-    changed_segment,
-    entry_lexicon,
-    lexicon_entry,
-    script_with,
-    with_entry,
-)
+from narrate.studio.changes import cast_used, changed_segment, lexicon_entry, script_with
 from narrate.studio.history import History, Snapshot, restore
+from narrate.studio.respellings import lexicon_edit
 from narrate.studio.takes import Take, kept_take
 from narrate.studio.view import book_view
 from narrate.values import BuildOptions
@@ -58,6 +52,7 @@ class Session:
         self._lock.enter_context(book_lock(self.folder, name=STUDIO_LOCK, what="studio"))
         self._busy = threading.Lock()
         self._undo = History()
+        self.notes: list[str] = []  # what the last change did that a person must be told
         self._previewer: Previewer | None = None
         try:
             self._read()
@@ -178,19 +173,21 @@ class Session:
     def pronounce(self, word: str, respelling: str):
         """Respell `word` in every line that says it, and nowhere else; the entry goes into
         the book's lexicon (the metadata's, or lexicon.yaml in the book's folder) for the
-        next conversion. One Keep: Undo takes both back."""
+        next conversion (`notes` says where, when it went elsewhere). One Keep: Undo takes
+        both back."""
         with self._busy:
             self._unchanged_on_disk()
             entry = lexicon_entry(word, respelling)
-            lexicon = entry_lexicon(entry, self.book, self.folder, self.lexicon)
+            edit = lexicon_edit(self.book, self.folder, entry, self.lexicon)
             changed = [replace(s, say=entry.apply(s.say)) for s in self.book.spoken
                        if entry.apply(s.say) != s.say]
             if not changed:
                 raise NarrateError(f"the book never says {word!r}")
-            before = lexicon.read_bytes() if lexicon.is_file() else None
-            return self._write_and_build(script_with(self.book, changed),
-                                         Snapshot(self._script_bytes, lexicon, before),
-                                         with_entry(before, entry))
+            result = self._write_and_build(script_with(self.book, changed),
+                                           Snapshot(self._script_bytes, edit.path, edit.before),
+                                           edit.after)
+            self.notes = [edit.note] if edit.note else []
+            return result
 
     # what `narrate check` finds, and taking a line again
 
@@ -243,6 +240,7 @@ class Session:
         """Build the book from its script into its own folder (`only`: `--only ID`)."""
         from narrate.pipeline import build
 
+        self.notes = []
         try:
             return build(self.script_path, BuildOptions(
                 out=self.folder.parent, cache=self.cache, voices=self.voices, progress=False,

@@ -163,7 +163,8 @@
       busy(false);
       showBook(answer.book, chapter && chapter.id, selected);
       say(line + ' (' + (answer.exported.length ? 'chapter ' + answer.exported.join(', ') +
-          ' rebuilt' : 'nothing to rebuild') + ')');
+          ' rebuilt' : 'nothing to rebuild') + ')' + (answer.notes.length ? ': ' +
+          answer.notes.join(' ') : ''));
       document.body.dataset[action] = String(Number(document.body.dataset[action] || 0) + 1);
     };
   }
