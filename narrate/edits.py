@@ -143,6 +143,13 @@ def _checked(book: Book, warnings: list | None) -> Book:
     return book
 
 
+def edited_and_base(script: str | Path, lexicon: str | Path | None = None
+                    ) -> tuple[Book, Book | None]:
+    """The script as load_edited reads it, and the base narrate wrote beside it (None
+    without one), for a program that edits the script and writes it `as_written`."""
+    return _with_base(Path(script), [], lexicon)
+
+
 def lost_chapters(book: Book, base: Book, script: Path, source: Book | None = None
                   ) -> list[str]:
     """A line for each chapter narrate wrote into the script that is not in it (deleted
@@ -164,7 +171,7 @@ def follow_text(book: Book, base: Book, lexicon: str | Path | None = None,
     for segment in book.spoken:
         old = was.get(segment.id)
         if old is not None and segment.text != old.text and segment.say == old.say:
-            rules = rules or _rules(book, lexicon, folder)
+            rules = rules or speech_rules(book, lexicon, folder)
             segment.say = said(segment.text, segment.citation, *rules)
     return book
 
@@ -177,14 +184,15 @@ def said(text: str, citation: str | None, lexicon: Lexicon | None, english: bool
     return to_say(text, lexicon, english)
 
 
-def _rules(book: Book, lexicon: str | Path | None, folder: Path | None) -> tuple[Lexicon, bool]:
-    """The lexicons as a build layers them (the book's folder's: its script's folder) and
-    whether the book is in English."""
+def speech_rules(book: Book, lexicon: str | Path | None = None, folder: Path | None = None
+                 ) -> tuple[Lexicon, bool]:
+    """What `said` needs to say a line of `book`: its lexicons as a build layers them (the
+    book's folder's: its script's folder) and whether the book is in English."""
     return (book_lexicon(book.extra.get("lexicon"), lexicon, folder),
             is_english({"language": book.language}))
 
 
-def _as_written(book: Book, base: Book, lexicon: str | Path | None = None,
+def as_written(book: Book, base: Book, lexicon: str | Path | None = None,
                 folder: Path | None = None) -> Book:
     """`book` as its script says it: a say made from an edited text is written as the
     base's say (the mark of a say that follows its text), so that the next edit of the
@@ -200,7 +208,7 @@ def _as_written(book: Book, base: Book, lexicon: str | Path | None = None,
                 and segment.say != old.say
                 and segment.say == said(segment.text, segment.citation, *rules))
 
-    rules = _rules(book, lexicon, folder)
+    rules = speech_rules(book, lexicon, folder)
     if not any(follows(s) for s in book.spoken):
         return book
     written = copy.deepcopy(book)
@@ -217,7 +225,7 @@ def keep_script(book: Book, converted: Book, script: str | Path, overwrite: bool
     stay otherwise); one the user edited is first copied to `script.yaml~`; a file that
     is not a narrate script is never replaced unless `overwrite`. True if it was written."""
     script = Path(script)
-    written_book = _as_written(book, converted, lexicon, script.parent)
+    written_book = as_written(book, converted, lexicon, script.parent)
     text, current = to_yaml(written_book), _read(script)
     if current == text or (current is not None and current != _read(base_path(script))
                            and same_script(script, book, lexicon)):

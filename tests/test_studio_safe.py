@@ -163,3 +163,42 @@ def test_keep_pronunciation_edits_a_linked_lexicon_through_its_link(built_with_l
         assert _call(studio, "/api/undo", {})[0] == 200
         assert words.is_symlink() and shared.read_text(encoding="utf-8") == \
             "# names every book says\nMarx: Marks\n"
+
+
+FIRST = "The first river runs north through the hills, and the mill stands on its bank."
+
+
+def _hand_edit(script: Path, old: str, new: str) -> None:
+    text = script.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    script.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.mark.e2e
+def test_the_studio_says_a_text_edited_by_hand_by_the_rule_a_build_uses(folder):
+    _hand_edit(folder / "script.yaml", f"text: {FIRST}", "text: The first river runs west past 3 mills.")
+    with narrate.open_studio(folder).start() as studio:
+        shown = _said(_view(studio), EDITED)
+        assert shown["text"] == "The first river runs west past 3 mills."
+        assert shown["say"] == "The first river runs west past three mills."  # as a build says it
+        status, body = _call(studio, "/api/keep", {"id": "01.002.1", "say": "It said nothing."})
+        assert status == 200  # a Keep elsewhere leaves the hand edit as the user wrote it
+        assert _segments(folder / "script.yaml")[EDITED]["say"] == FIRST
+        assert _said(json.loads(body)["book"], EDITED)["say"] == shown["say"]
+    spoken = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["spoken"]
+    assert "three mills" in json.dumps(spoken[EDITED])
+
+
+@pytest.mark.e2e
+def test_a_text_kept_in_the_studio_still_follows_a_later_hand_edit_of_it(folder):
+    script = folder / "script.yaml"
+    with narrate.open_studio(folder).start() as studio:
+        shown = _said(_view(studio), EDITED)  # the page sends the say it shows, unchanged
+        status, body = _call(studio, "/api/keep", {"id": EDITED, "say": shown["say"],
+                                                   "text": "The river runs past 2 mills."})
+        assert status == 200
+        assert _said(json.loads(body)["book"], EDITED)["say"] == "The river runs past two mills."
+    _hand_edit(script, "text: The river runs past 2 mills.", "text: The river runs past 4 mills.")
+    narrate.build(script, out=folder.parent, voices="espeak")
+    spoken = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["spoken"]
+    assert "four mills" in json.dumps(spoken[EDITED]), spoken[EDITED]  # heard, not the old say

@@ -6,9 +6,10 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import replace
+from pathlib import Path
 
 from narrate.convert.lexicon import Lexicon
-from narrate.convert.speech import to_say
+from narrate.edits import as_written, said
 from narrate.errors import NarrateError
 from narrate.manifest import Manifest
 from narrate.model import Book, Segment
@@ -20,9 +21,10 @@ SPELLING = re.compile(r"[^\x00-\x1f\x7f-\x9f\ud800-\udfff]{1,100}")  # one line 
 
 
 def changed_segment(segment: Segment, say: str | None, role: str | None, text: str | None,
-                    roles, lexicon: Lexicon | None) -> Segment:
+                    roles, rules: tuple[Lexicon, bool]) -> Segment:
     """`segment` as the edit would leave it: a new text is spoken by the book's own
-    rules (with its `lexicon`) unless a say is given too; `role` one of `roles`."""
+    `rules` (edits.speech_rules: as a build says a text edited by hand) unless a say is
+    given too; `role` one of `roles`."""
     if max(len(text or ""), len(say or "")) > LONGEST:
         raise NarrateError(f"{segment.id}: more than {LONGEST:,} characters",
                            hint="split it into sentences in script.yaml")
@@ -35,7 +37,7 @@ def changed_segment(segment: Segment, say: str | None, role: str | None, text: s
     if text is not None and text.strip() and text != segment.text:
         new.text = text
         if say is None or say == segment.say:
-            say = to_say(text, lexicon)
+            say = said(text, segment.citation, *rules)
     if say is not None:
         if not say.strip():
             raise NarrateError(f"{segment.id}: nothing to say", hint="give it some words")
@@ -48,15 +50,20 @@ def changed_segment(segment: Segment, say: str | None, role: str | None, text: s
     return new
 
 
-def script_with(book: Book, changed: list[Segment]) -> bytes:
-    """The script of `book` with the `changed` segments in place of its own (`book` itself
-    is not changed: a studio's book changes when the build reads what is written)."""
+def script_with(book: Book, changed: list[Segment], base: Book | None,
+                lexicon: str | Path | None = None, folder: Path | None = None) -> bytes:
+    """The script of `book` with the `changed` segments in place of its own, written as
+    the edit rule reads it against its `base` (a say made from an edited text is written
+    as the base's, so the next hand edit of that text is heard too). `book` itself is not
+    changed: a studio's book changes when the build reads what is written."""
     book = copy.deepcopy(book)
     new = {s.id: s for s in changed}
     for segment in book.spoken:
         if segment.id in new:
             segment.text, segment.say, segment.role = (
                 new[segment.id].text, new[segment.id].say, new[segment.id].role)
+    if base is not None:  # `lexicon`, `folder`: the --lexicon and the folder its builds read
+        book = as_written(book, base, lexicon, folder)
     return to_yaml(book).encode("utf-8")
 
 

@@ -14,13 +14,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from narrate.edits import edited_and_base, speech_rules
 from narrate.errors import NarrateError
 from narrate.fileio import atomic_write_bytes
 from narrate.lock import book_lock
 from narrate.manifest import MANIFEST, Manifest, given_lexicon, read_manifest
 from narrate.model import Book, Segment
 from narrate.plan import book_profiles, spoken_with
-from narrate.scriptfile import load_script
 from narrate.studio.changes import cast_used, changed_segment, lexicon_entry, script_with
 from narrate.studio.history import History, Snapshot, restore
 from narrate.studio.respellings import lexicon_edit
@@ -55,9 +55,9 @@ class Session:
         self.notes: list[str] = []  # what the last change did that a person must be told
         self._previewer: Previewer | None = None
         try:
+            self.lexicon = given_lexicon(self.folder)  # the build's --lexicon, read again
             self._read()
             self._builds_here()
-            self.lexicon = given_lexicon(self.folder)  # the build's --lexicon, read again
             self.cache = cache or self.manifest.cache
             self.voices = voices or cast_used(self.manifest, self.book)
         except BaseException:
@@ -67,7 +67,9 @@ class Session:
     def _read(self) -> None:
         self.manifest: Manifest = read_manifest(self.folder)
         self._script_bytes = self.script_path.read_bytes()
-        self.book: Book = load_script(self.script_path, [])
+        # as a build reads it: a text edited by hand is said by the book's rules
+        self.book: Book
+        self.book, self._base = edited_and_base(self.script_path, self.lexicon)
 
     def close(self) -> None:
         with self._busy:  # after the take or build in hand (or the warming) ends
@@ -135,7 +137,7 @@ class Session:
             changed = self._changed(segment, say, role, text)
             if changed == segment:
                 raise NarrateError(f"{ident}: nothing changed", hint="edit it, then Keep")
-            return self._write_and_build(script_with(self.book, [changed]),
+            return self._write_and_build(self._script_with([changed]),
                                          Snapshot(self._script_bytes))
 
     def undo(self):
@@ -183,7 +185,7 @@ class Session:
                        if entry.apply(s.say) != s.say]
             if not changed:
                 raise NarrateError(f"the book never says {word!r}")
-            result = self._write_and_build(script_with(self.book, changed),
+            result = self._write_and_build(self._script_with(changed),
                                            Snapshot(self._script_bytes, edit.path, edit.before),
                                            edit.after)
             self.notes = [edit.note] if edit.note else []
@@ -219,6 +221,9 @@ class Session:
             return result
 
     # the parts
+
+    def _script_with(self, changed: list[Segment]) -> bytes:
+        return script_with(self.book, changed, self._base, self.lexicon, self.folder)
 
     def _write_and_build(self, script: bytes, before: Snapshot | None,
                          lexicon: bytes | None = None):
@@ -274,7 +279,7 @@ class Session:
 
     def _changed(self, segment: Segment, say, role, text) -> Segment:
         return changed_segment(segment, say, role, text, self.manifest.voices,
-                               spoken_with(self.book, self.lexicon, self.folder.parent))
+                               speech_rules(self.book, self.lexicon, self.folder))
 
     def _renderer_for(self):
         """A renderer for the book's cast, its engines kept warm between takes."""
