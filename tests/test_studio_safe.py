@@ -6,13 +6,17 @@ hold; the token stays off command lines. Every wait is for an event, never a sle
 from __future__ import annotations
 
 import json
+import select
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
+from conftest import wait_until
 from test_studio import EDITED, NEW_SAY, TEXT, _call, _segments
 
 import narrate
+from narrate.faults import _passes  # how often each point was passed in this process
 
 
 @pytest.fixture(scope="module")
@@ -202,3 +206,141 @@ def test_a_text_kept_in_the_studio_still_follows_a_later_hand_edit_of_it(folder)
     narrate.build(script, out=folder.parent, voices="espeak")
     spoken = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["spoken"]
     assert "four mills" in json.dumps(spoken[EDITED]), spoken[EDITED]  # heard, not the old say
+
+
+def _exchange(studio, head: bytes, body: bytes = b"", timeout: float = 30) -> bytes:
+    """Send `head` (and `body`) on a raw socket and read what the studio answers until it
+    closes; the timeout is a safety net only (a studio that never answers fails)."""
+    with socket.create_connection(("127.0.0.1", studio.port), timeout=timeout) as sock:
+        sock.sendall(head + body)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+def _head(studio, method: str, path: str, *lines: str, host: str | None = None) -> bytes:
+    host = f"127.0.0.1:{studio.port}" if host is None else host
+    return "\r\n".join([f"{method} {path} HTTP/1.1", f"Host: {host}",
+                        f"X-Narrate-Token: {studio.token}", "Connection: close", *lines,
+                        "", ""]).encode()
+
+
+@pytest.mark.e2e
+def test_a_request_naming_another_host_is_refused_dns_rebinding(studio):
+    for host in ("evil.example", f"evil.example:{studio.port}", f"127.0.0.1:{studio.port + 1}",
+                 ""):
+        answer = _exchange(studio, _head(studio, "GET", "/api/book", host=host))
+        assert answer.startswith(b"HTTP/1.1 403"), (host, answer[:80])
+    for host in (f"127.0.0.1:{studio.port}", f"localhost:{studio.port}"):
+        assert _exchange(studio, _head(studio, "GET", "/api/book", host=host)).startswith(
+            b"HTTP/1.1 200"), host
+
+
+@pytest.mark.e2e
+def test_a_request_body_over_the_limit_is_refused_before_it_is_read(studio):
+    answer = _exchange(studio, _head(studio, "POST", "/api/keep", "Content-Length: 300000000",
+                                     "Content-Type: application/json"), b'{"id": "')
+    assert answer.startswith(b"HTTP/1.1 413") and b"at most 1 MB" in answer
+    chunks = b"".join(b"%x\r\n%s\r\n" % (60_000, b"x" * 60_000) for _ in range(20))  # 1.2 MB
+    try:  # a body of no declared length is read up to the limit, no further
+        answer = _exchange(studio, _head(studio, "POST", "/api/keep", "Transfer-Encoding: chunked",
+                                         "Content-Type: application/json"), chunks + b"0\r\n\r\n")
+    except (ConnectionResetError, BrokenPipeError):
+        answer = b"HTTP/1.1 413 (the rest of the body refused unread: a reset)"
+    assert answer.startswith(b"HTTP/1.1 413")  # it was read whole: 400, not JSON
+    assert _call(studio, "/api/book")[0] == 200
+
+
+@pytest.mark.e2e
+def test_idle_and_half_sent_connections_are_closed_and_bounded(studio, monkeypatch):
+    from narrate.studio import guard, limits
+
+    monkeypatch.setattr(limits, "IDLE_SECONDS", 1.0)
+    monkeypatch.setattr(guard, "BODY_SECONDS", 1.0)
+    assert _exchange(studio, b"") == b""  # nothing sent: closed
+    assert _exchange(studio, b"GET /api/book HTTP/1.1\r\nHost: 127.0.0.1\r\n") == b""  # half
+    half_body = _exchange(studio, _head(studio, "POST", "/api/keep", "Content-Length: 100",
+                                        "Content-Type: application/json"), b'{"id": "01')
+    assert half_body.startswith(b"HTTP/1.1 408")
+    monkeypatch.setattr(limits, "IDLE_SECONDS", 600.0)  # now only the bound closes them
+    monkeypatch.setattr(limits, "MOST_CONNECTIONS", 20)
+    idle = [socket.create_connection(("127.0.0.1", studio.port), timeout=30) for _ in range(80)]
+    try:
+        assert _call(studio, "/api/book")[0] == 200  # the page still gets through
+
+        def closed() -> int:
+            ready = select.select(idle, [], [], 0)[0]
+            return sum(1 for sock in ready if sock.recv(1) == b"")
+        assert wait_until(lambda: closed() >= 60 - 1, 30)  # all but the newest twenty
+    finally:
+        for sock in idle:
+            sock.close()
+
+
+@pytest.mark.e2e
+def test_the_books_own_pages_are_served_sandboxed(studio):
+    folder = studio.session.folder
+    (folder / "drawing.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>'
+                                        'fetch("/api/undo")</script></svg>', encoding="utf-8")
+    for name in ("index.html", "drawing.svg", "manifest.json"):
+        answer = _exchange(studio, _head(studio, "GET", f"/book/{name}"))
+        head = answer.split(b"\r\n\r\n")[0].decode().lower()
+        assert head.startswith("http/1.1 200"), name
+        policy = next(line for line in head.splitlines()
+                      if line.startswith("content-security-policy:"))
+        assert "sandbox" in policy and "default-src 'none'" in policy, name
+        assert "x-content-type-options: nosniff" in head and "referrer-policy: no-referrer" in head
+
+
+@pytest.mark.e2e
+def test_many_hears_at_once_never_keep_the_page_waiting(studio, monkeypatch, tmp_path):
+    import threading
+
+    held = tmp_path / "held"
+    monkeypatch.setenv("NARRATE_HOLD_AT", f"studio-hear:{_passes.get('studio-hear', 0) + 1}")
+    monkeypatch.setenv("NARRATE_HOLD_FILE", str(held))
+    answers: list[int] = []
+
+    def hear(n: int) -> None:
+        answers.append(_call(studio, "/api/hear", {"id": EDITED, "say": f"A river, {n}."})[0])
+
+    first = threading.Thread(target=hear, args=(0,))
+    first.start()
+    assert wait_until(held.exists, 60)  # the first Hear is at work, held
+    others = [threading.Thread(target=hear, args=(n,)) for n in range(1, 60)]
+    for thread in others:
+        thread.start()
+    # the page is served meanwhile: its book, a take, a file (they waited for a thread)
+    with socket.create_connection(("127.0.0.1", studio.port), timeout=20) as sock:
+        sock.sendall(_head(studio, "GET", "/api/book"))
+        assert sock.recv(12) == b"HTTP/1.1 200"
+    assert _exchange(studio, _head(studio, "GET", "/book/manifest.json"), timeout=20) \
+        .startswith(b"HTTP/1.1 200")
+    held.unlink()  # let the first go
+    for thread in [first, *others]:
+        thread.join()
+    assert sorted(set(answers)) == [200, 503] and answers.count(200) <= 1 + 8
+
+
+@pytest.mark.e2e
+def test_a_hear_whose_page_has_gone_is_not_rendered(studio, monkeypatch, tmp_path):
+    import threading
+
+    held = tmp_path / "held"
+    monkeypatch.setenv("NARRATE_HOLD_AT", f"studio-hear:{_passes.get('studio-hear', 0) + 1}")
+    monkeypatch.setenv("NARRATE_HOLD_FILE", str(held))
+    first = threading.Thread(target=_call, args=(studio, "/api/hear",
+                                                 {"id": EDITED, "say": "A river, first."}))
+    first.start()
+    assert wait_until(held.exists, 60)
+    body = json.dumps({"id": EDITED, "say": "A river that no one waits for."}).encode()
+    gone = socket.create_connection(("127.0.0.1", studio.port), timeout=30)
+    gone.sendall(_head(studio, "POST", "/api/hear", f"Content-Length: {len(body)}",
+                       "Content-Type: application/json") + body)
+    gone.close()  # the page went before its turn came
+    held.unlink()
+    first.join()
+    assert _call(studio, "/api/hear", {"id": EDITED, "say": "A river, last."})[0] == 200  # in turn after the one that went: that one is decided
+    takes = studio.session.folder / ".studio" / "takes"
+    assert len(list(takes.iterdir())) == 2, sorted(takes.iterdir())  # the first and the last

@@ -1,13 +1,16 @@
 """The studio's web server: Starlette on uvicorn, bound to 127.0.0.1, over a Session.
 
-It edits files, so it trusts nobody: every request carries the random token made at
-start (else 403), a request from a page of another origin is refused (403), only files
-inside the book's folder are served, and the page builds its text with textContent, so
-markup in a book never runs.
+It edits files, so it trusts nobody: every request names the studio's own address,
+carries the random token made at start and comes from no page of another origin
+(guard.py: else 403), with a bounded body; connections are bounded too (limits.py). Only
+files inside the book's folder are served, sandboxed; the page builds its text with
+textContent, so markup in a book never runs. The session's work is done one request at
+a time, the waiting ones holding no thread.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import secrets
@@ -24,6 +27,8 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from starlette.routing import Route
 
 from narrate.errors import NarrateError
+from narrate.studio.guard import Guard
+from narrate.studio.limits import BoundedH11
 from narrate.studio.session import Session
 
 if TYPE_CHECKING:
@@ -31,40 +36,42 @@ if TYPE_CHECKING:
 
 PAGE_FILES = {"studio.js": "text/javascript", "studio.css": "text/css",
               "follow.js": "text/javascript"}
-TOKEN_HEADER = "x-narrate-token"
-MAX_REQUEST_BYTES = 2**20  # an edit's JSON: a text and a say of changes.LONGEST characters
 PAGE_HEADERS = {"Content-Security-Policy": "default-src 'self'; object-src 'none'; "
                                            "base-uri 'none'; frame-ancestors 'none'",
                 "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
+# a book's own files (its read-along page, any .html or .svg in its folder) are shown,
+# never run: no script of theirs runs on the studio's origin, where the token is
+BOOK_HEADERS = {"Content-Security-Policy": "sandbox; default-src 'none'; img-src 'self'; "
+                                           "media-src 'self'; style-src 'self' 'unsafe-inline'",
+                "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
+MOST_WAITING = 8  # requests for the session queued behind the one at work; more get 503
 
 
-class Guard:
-    """ASGI middleware: the token on every request, and no foreign Origin."""
+class Turns:
+    """The session's work one request at a time, waiting in the event loop (a request that
+    waits holds no thread: the page's own requests are still served), at most
+    MOST_WAITING in line; a Hear whose page has gone is dropped when its turn comes."""
 
-    def __init__(self, app, token: str, origins: set[str]):
-        self.app, self.token, self.origins = app, token, origins
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._waiting = 0
 
-    async def __call__(self, scope, receive, send):
-        if scope["type"] == "http":
-            request = Request(scope)
-            given = request.headers.get(TOKEN_HEADER) or request.query_params.get("token", "")
-            origin = request.headers.get("origin")
-            if not secrets.compare_digest(given.encode("utf-8", "surrogateescape"),
-                                          self.token.encode("ascii")):
-                return await Response("a studio request needs its token", 403)(
-                    scope, receive, send)
-            if origin is not None and origin not in self.origins:
-                return await Response("another site may not use the studio", 403)(
-                    scope, receive, send)
-            size = request.headers.get("content-length", "")
-            if size.isdigit() and int(size) > MAX_REQUEST_BYTES:  # never read
-                return await JSONResponse({"error": f"a studio request is at most "
-                                           f"{MAX_REQUEST_BYTES // 2**20} MB"}, 413)(
-                    scope, receive, send)
-        await self.app(scope, receive, send)
+    async def run(self, request: Request, work, droppable: bool = False) -> Response:
+        if self._waiting >= MOST_WAITING:
+            return JSONResponse({"error": "the studio is busy; try again in a moment"}, 503)
+        self._waiting += 1
+        try:
+            async with self._lock:
+                if droppable and await request.is_disconnected():
+                    return Response(status_code=400)  # no one to hear it
+                return await _answer(work)
+        finally:
+            self._waiting -= 1
 
 
-def make_app(session: Session, token: str, origins: set[str]) -> Starlette:
+def make_app(session: Session, token: str, hosts: set[str], origins: set[str]) -> Starlette:
+    turns = Turns()
+
     def page(request: Request) -> Response:
         html = resources.files("narrate.studio").joinpath("studio.html").read_text("utf-8")
         # the token is [A-Za-z0-9_-]; the page runs only the studio's own scripts
@@ -82,7 +89,7 @@ def make_app(session: Session, token: str, origins: set[str]) -> Starlette:
         path = _inside(session.folder, request.path_params["path"])
         if path is None or not path.is_file():
             return Response("no such file in this book", 404)
-        return FileResponse(path)
+        return FileResponse(path, headers=BOOK_HEADERS)
 
     def view(request: Request) -> Response:
         return JSONResponse(session.view())
@@ -93,35 +100,35 @@ def make_app(session: Session, token: str, origins: set[str]) -> Starlette:
 
     async def hear(request: Request) -> Response:
         asked = _edit(await _fields(request))
-        return await _answer(lambda: vars(session.hear(**asked)))
+        return await turns.run(request, lambda: vars(session.hear(**asked)), droppable=True)
 
     async def keep(request: Request) -> Response:
         asked = _edit(await _fields(request))
-        return await _answer(lambda: _built(session.keep(**asked), session))
+        return await turns.run(request, lambda: _built(session.keep(**asked), session))
 
     async def undo(request: Request) -> Response:
-        return await _answer(lambda: _built(session.undo(), session))
+        return await turns.run(request, lambda: _built(session.undo(), session))
 
     async def places(request: Request) -> Response:
-        asked = await _fields(request)
-        return await _answer(lambda: session.places(asked["word"], asked.get("respelling", "")))
+        word, respelling = _word(await _fields(request))
+        return await turns.run(request, lambda: session.places(word, respelling))
 
     async def hear_word(request: Request) -> Response:
-        asked = await _fields(request)
-        return await _answer(lambda: session.hear_word(asked["word"], asked["respelling"]))
+        word, respelling = _word(await _fields(request))
+        return await turns.run(request, lambda: session.hear_word(word, respelling))
 
     async def pronounce(request: Request) -> Response:
-        asked = await _fields(request)
-        return await _answer(lambda: _built(session.pronounce(asked["word"], asked["respelling"]),
-                                            session))
+        word, respelling = _word(await _fields(request))
+        return await turns.run(request, lambda: _built(session.pronounce(word, respelling),
+                                                       session))
 
     async def check(request: Request) -> Response:
         asked = await _fields(request)
-        return await _answer(lambda: session.findings(asr=bool(asked.get("asr"))))
+        return await turns.run(request, lambda: session.findings(asr=bool(asked.get("asr"))))
 
     async def retake(request: Request) -> Response:
         asked = await _fields(request)
-        return await _answer(lambda: _built(session.retake(asked["ident"]), session))
+        return await turns.run(request, lambda: _built(session.retake(asked["ident"]), session))
 
     routes = [Route("/", page), Route("/page/{name}", asset),
               Route("/book/{path:path}", book_file), Route("/api/book", view),
@@ -129,7 +136,8 @@ def make_app(session: Session, token: str, origins: set[str]) -> Starlette:
               *(Route(f"/api/{name}", work, methods=["POST"]) for name, work in (
                   ("keep", keep), ("undo", undo), ("places", places), ("hear-word", hear_word),
                   ("pronounce", pronounce), ("check", check), ("retake", retake)))]
-    return Starlette(routes=routes, middleware=[Middleware(Guard, token=token, origins=origins)])
+    return Starlette(routes=routes, middleware=[
+        Middleware(Guard, token=token, hosts=hosts, origins=origins)])
 
 
 def _inside(folder: Path, relative: str) -> Path | None:
@@ -139,12 +147,7 @@ def _inside(folder: Path, relative: str) -> Path | None:
 
 
 async def _fields(request: Request) -> dict:
-    body = bytearray()
-    async for chunk in request.stream():  # read to the limit, however it is sent
-        body += chunk
-        if len(body) > MAX_REQUEST_BYTES:
-            body.clear()
-            break
+    body = await request.body()  # whole, and at most guard.LONGEST_BODY bytes
     try:
         data = json.loads(body) if body else None
     except ValueError:
@@ -157,6 +160,10 @@ async def _fields(request: Request) -> dict:
         if isinstance(data.get(name), str):
             fields[name] = data[name]
     return fields
+
+
+def _word(fields: dict) -> tuple[str, str]:
+    return fields["word"], fields["respelling"]
 
 
 def _edit(fields: dict) -> dict:
@@ -198,8 +205,10 @@ class Studio:
         self._socket.listen(64)  # requests wait here until the server takes them: no race
         self.port = self._socket.getsockname()[1]
         self.origin = f"http://127.0.0.1:{self.port}"
-        app = make_app(session, self.token, {self.origin, f"http://localhost:{self.port}"})
-        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+        hosts = {f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
+        app = make_app(session, self.token, hosts, {f"http://{host}" for host in hosts})
+        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off",
+                                                     http=BoundedH11))
         self._thread: threading.Thread | None = None
 
     @property

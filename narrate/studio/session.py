@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from narrate.edits import edited_and_base, speech_rules
 from narrate.errors import NarrateError
+from narrate.faults import checkpoint
 from narrate.fileio import atomic_write_bytes
 from narrate.lock import book_lock
 from narrate.manifest import MANIFEST, Manifest, given_lexicon, read_manifest
@@ -99,6 +100,7 @@ class Session:
         from narrate.render.items import line_item
 
         with self._busy:
+            checkpoint("studio-hear")  # a test holds a Hear here
             segment = self._changed(self._segment(ident), say, role, text)
             item = line_item(segment)
             renderer, profiles = self._renderer_for()
