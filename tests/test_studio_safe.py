@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import wait_until
+from test_page import browser  # noqa: F401 - the headless Chromium fixture
 from test_studio import EDITED, NEW_SAY, TEXT, _call, _segments
 
 import narrate
@@ -344,3 +345,63 @@ def test_a_hear_whose_page_has_gone_is_not_rendered(studio, monkeypatch, tmp_pat
     assert _call(studio, "/api/hear", {"id": EDITED, "say": "A river, last."})[0] == 200  # in turn after the one that went: that one is decided
     takes = studio.session.folder / ".studio" / "takes"
     assert len(list(takes.iterdir())) == 2, sorted(takes.iterdir())  # the first and the last
+
+
+@pytest.mark.e2e
+def test_the_browser_opens_without_blocking_and_never_sees_the_token(folder, tmp_path):
+    """A console browser ($BROWSER) that does not return: the studio serves meanwhile,
+    and the browser's command line (readable by any local user) holds a code good once."""
+    import contextlib
+    import os
+    import subprocess
+    import sys
+    import urllib.request
+
+    from conftest import ROOT
+
+    fifo, argv = tmp_path / "browser-waits", tmp_path / "argv"
+    os.mkfifo(fifo)
+    fake = tmp_path / "browser"
+    fake.write_text(f'#!/bin/sh\necho "$@" > {argv}.part && mv {argv}.part {argv}\n'
+                       f"cat {fifo} > /dev/null\n")
+    fake.chmod(0o755)
+    env = {**os.environ, "BROWSER": str(fake), "PYTHONPATH": str(ROOT)}
+    studio = subprocess.Popen([sys.executable, "-m", "narrate", "studio", str(folder),
+                               "--voices", "espeak"], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        printed = studio.stdout.readline()  # the address, with its token: on the terminal
+        url = printed.split()[2]
+        token = url.split("token=")[1]
+        assert wait_until(argv.exists, 60, studio), studio.stderr.read()
+        opened = argv.read_text().strip()
+        assert token not in opened and "code=" in opened
+        origin = url.split("/?")[0]
+        request = urllib.request.Request(origin + "/api/book", headers={"X-Narrate-Token": token})
+        with urllib.request.urlopen(request, timeout=30) as answer:  # served: the browser waits
+            assert answer.status == 200
+        with urllib.request.urlopen(opened, timeout=30) as answer:  # the code opens the page
+            assert f'content="{token}"' in answer.read().decode()
+        with pytest.raises(urllib.error.HTTPError) as again:  # once
+            urllib.request.urlopen(opened, timeout=30)
+        assert again.value.code == 403
+    finally:
+        with contextlib.suppress(OSError):  # the browser returns (if it was started)
+            release = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            os.write(release, b"done\n")
+            os.close(release)
+        studio.send_signal(2)  # Ctrl-C
+        studio.communicate(timeout=60)
+
+
+@pytest.mark.slow
+def test_the_page_opened_by_a_one_time_code_loads_and_reloads(studio, browser):  # noqa: F811
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 60, poll_frequency=0.05)
+    browser.get(studio.browser_url())
+    wait.until(lambda d: d.find_element(By.ID, "status").text == "ready")
+    assert "code=" not in browser.current_url
+    browser.refresh()  # the code is spent; the page's address now works again
+    wait.until(lambda d: d.find_element(By.ID, "status").text == "ready")

@@ -2,11 +2,13 @@
 route. A request must name the studio's own address in its Host header (a page of
 another site that got 127.0.0.1 by DNS rebinding names its own), carry the token, come
 from no page of another origin, and send its body whole, at most LONGEST_BODY bytes,
-within BODY_SECONDS."""
+within BODY_SECONDS. The browser the studio opens is given a one-time code instead of
+the token (a command line is readable by any local user): it opens the page once."""
 
 from __future__ import annotations
 
 import secrets
+import time
 
 import anyio
 from starlette.requests import Request
@@ -15,14 +17,33 @@ from starlette.responses import JSONResponse, Response
 TOKEN_HEADER = "x-narrate-token"
 LONGEST_BODY = 2**20  # bytes: a segment's 20,000 characters, twice, each escaped in JSON
 BODY_SECONDS = 30.0  # for the body of a request to arrive, once its headers have
+CODE_SECONDS = 120.0  # for a browser to open the address it was given
+
+
+class Codes:
+    """One-time codes for the address a browser is started with: each opens the page once,
+    within CODE_SECONDS."""
+
+    def __init__(self) -> None:
+        self._deadlines: dict[str, float] = {}
+
+    def new(self) -> str:
+        code = secrets.token_urlsafe(24)
+        self._deadlines[code] = time.monotonic() + CODE_SECONDS
+        return code
+
+    def redeem(self, code: str) -> bool:
+        deadline = self._deadlines.pop(code, None)
+        return deadline is not None and time.monotonic() < deadline
 
 
 class Guard:
     """ASGI middleware: the studio's Host, the token on every request, no foreign Origin,
     a bounded body."""
 
-    def __init__(self, app, token: str, hosts: set[str], origins: set[str]):
+    def __init__(self, app, token: str, hosts: set[str], origins: set[str], codes: Codes):
         self.app, self.token, self.hosts, self.origins = app, token, hosts, origins
+        self.codes = codes
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -50,8 +71,10 @@ class Guard:
             return Response("not the studio's address", 403)
         given = request.headers.get(TOKEN_HEADER) or request.query_params.get("token", "")
         if not secrets.compare_digest(given.encode("utf-8", "surrogateescape"),
-                                      self.token.encode("ascii")):
-            return Response("a studio request needs its token", 403)
+                                      self.token.encode("ascii")) and not (
+                request.url.path == "/" and self.codes.redeem(request.query_params.get("code", ""))):
+            return Response("a studio request needs its token (a browser's address opens the "
+                            "page once: open the address narrate studio printed)", 403)
         origin = request.headers.get("origin")
         if origin is not None and origin not in self.origins:
             return Response("another site may not use the studio", 403)

@@ -27,7 +27,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from starlette.routing import Route
 
 from narrate.errors import NarrateError
-from narrate.studio.guard import Guard
+from narrate.studio.guard import Codes, Guard
 from narrate.studio.limits import BoundedH11
 from narrate.studio.session import Session
 
@@ -69,7 +69,8 @@ class Turns:
             self._waiting -= 1
 
 
-def make_app(session: Session, token: str, hosts: set[str], origins: set[str]) -> Starlette:
+def make_app(session: Session, token: str, hosts: set[str], origins: set[str],
+             codes: Codes) -> Starlette:
     turns = Turns()
 
     def page(request: Request) -> Response:
@@ -137,7 +138,7 @@ def make_app(session: Session, token: str, hosts: set[str], origins: set[str]) -
                   ("keep", keep), ("undo", undo), ("places", places), ("hear-word", hear_word),
                   ("pronounce", pronounce), ("check", check), ("retake", retake)))]
     return Starlette(routes=routes, middleware=[
-        Middleware(Guard, token=token, hosts=hosts, origins=origins)])
+        Middleware(Guard, token=token, hosts=hosts, origins=origins, codes=codes)])
 
 
 def _inside(folder: Path, relative: str) -> Path | None:
@@ -206,7 +207,9 @@ class Studio:
         self.port = self._socket.getsockname()[1]
         self.origin = f"http://127.0.0.1:{self.port}"
         hosts = {f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
-        app = make_app(session, self.token, hosts, {f"http://{host}" for host in hosts})
+        self._codes = Codes()
+        app = make_app(session, self.token, hosts, {f"http://{host}" for host in hosts},
+                       self._codes)
         self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off",
                                                      http=BoundedH11))
         self._thread: threading.Thread | None = None
@@ -214,6 +217,11 @@ class Studio:
     @property
     def url(self) -> str:
         return f"{self.origin}/?token={self.token}"
+
+    def browser_url(self) -> str:
+        """An address that opens the page once (a browser's command line is readable by
+        any local user: the token stays off it)."""
+        return f"{self.origin}/?code={self._codes.new()}"
 
     def _warm(self) -> None:
         """The engines load while the page does (a failure is said when a take is asked)."""
@@ -233,10 +241,9 @@ class Studio:
         """Serve in this thread until Ctrl-C; with `open_browser`, in the user's browser
         when there is one (the address is printed either way)."""
         self._warm()
-        if open_browser:
-            import webbrowser
-
-            webbrowser.open(self.url)
+        if open_browser:  # not waited for: a console browser returns when it is closed
+            threading.Thread(target=_open_browser, args=(self.browser_url(),),
+                             daemon=True).start()
         try:
             self._server.run(sockets=[self._socket])
         finally:
@@ -255,3 +262,10 @@ class Studio:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _open_browser(url: str) -> None:
+    import webbrowser
+
+    with contextlib.suppress(Exception):  # no browser: the address was printed
+        webbrowser.open(url)

@@ -3,6 +3,9 @@
 (function () {
   'use strict';
   var token = document.querySelector('meta[name=token]').content;
+  if (/[?&]code=/.test(location.search)) {  // a one-time address: a reload needs the token
+    history.replaceState(null, '', '/?token=' + encodeURIComponent(token));
+  }
   var player = document.getElementById('player');
   var textBox = document.getElementById('text');
   var status = document.getElementById('status');
