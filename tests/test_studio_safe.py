@@ -405,3 +405,22 @@ def test_the_page_opened_by_a_one_time_code_loads_and_reloads(studio, browser): 
     assert "code=" not in browser.current_url
     browser.refresh()  # the code is spent; the page's address now works again
     wait.until(lambda d: d.find_element(By.ID, "status").text == "ready")
+
+
+@pytest.mark.e2e
+def test_a_keep_from_a_page_older_than_the_book_is_refused_two_tabs(studio):
+    script = studio.session.script_path
+    first, second = _view(studio), _view(studio)  # two tabs open on the book
+    assert first["version"] == second["version"]
+    status, body = _call(studio, "/api/keep", {"id": EDITED, "say": NEW_SAY,
+                                               "version": first["version"]})
+    assert status == 200 and json.loads(body)["book"]["version"] != first["version"]
+    kept = script.read_bytes()
+    old = _said(second, EDITED)  # the second tab still shows the old line: its edit of the
+    for path, edit in (("/api/keep", {"id": EDITED, "say": old["say"], "text": "A new text."}),
+                       ("/api/keep", {"id": "01.002.1", "say": "Something else."}),
+                       ("/api/undo", {})):  # text, another line, or an Undo of the first's
+        status, body = _call(studio, path, {**edit, "version": second["version"]})
+        assert status == 409 and "another" in json.loads(body)["error"], (path, body)
+        assert script.read_bytes() == kept  # the first tab's Keep stands
+    assert _call(studio, "/api/undo", {"version": _view(studio)["version"]})[0] == 200

@@ -29,7 +29,7 @@ from starlette.routing import Route
 from narrate.errors import NarrateError
 from narrate.studio.guard import Codes, Guard
 from narrate.studio.limits import BoundedH11
-from narrate.studio.session import Session
+from narrate.studio.session import Session, Stale
 
 if TYPE_CHECKING:
     from typing_extensions import Self  # typing.Self from Python 3.11
@@ -101,6 +101,7 @@ def make_app(session: Session, token: str, hosts: set[str], origins: set[str],
 
     async def hear(request: Request) -> Response:
         asked = _edit(await _fields(request))
+        asked.pop("version", None)  # hearing changes nothing
         return await turns.run(request, lambda: vars(session.hear(**asked)), droppable=True)
 
     async def keep(request: Request) -> Response:
@@ -108,7 +109,8 @@ def make_app(session: Session, token: str, hosts: set[str], origins: set[str],
         return await turns.run(request, lambda: _built(session.keep(**asked), session))
 
     async def undo(request: Request) -> Response:
-        return await turns.run(request, lambda: _built(session.undo(), session))
+        version = (await _fields(request)).get("version")
+        return await turns.run(request, lambda: _built(session.undo(version), session))
 
     async def places(request: Request) -> Response:
         word, respelling = _word(await _fields(request))
@@ -119,9 +121,10 @@ def make_app(session: Session, token: str, hosts: set[str], origins: set[str],
         return await turns.run(request, lambda: session.hear_word(word, respelling))
 
     async def pronounce(request: Request) -> Response:
-        word, respelling = _word(await _fields(request))
-        return await turns.run(request, lambda: _built(session.pronounce(word, respelling),
-                                                       session))
+        asked = await _fields(request)
+        word, respelling = _word(asked)
+        return await turns.run(request, lambda: _built(
+            session.pronounce(word, respelling, asked.get("version")), session))
 
     async def check(request: Request) -> Response:
         asked = await _fields(request)
@@ -129,7 +132,8 @@ def make_app(session: Session, token: str, hosts: set[str], origins: set[str],
 
     async def retake(request: Request) -> Response:
         asked = await _fields(request)
-        return await turns.run(request, lambda: _built(session.retake(asked["ident"]), session))
+        return await turns.run(request, lambda: _built(
+            session.retake(asked["ident"], asked.get("version")), session))
 
     routes = [Route("/", page), Route("/page/{name}", asset),
               Route("/book/{path:path}", book_file), Route("/api/book", view),
@@ -157,7 +161,7 @@ async def _fields(request: Request) -> dict:
         data = {}
     fields = {"ident": str(data.get("id", "")), "word": str(data.get("word", "")),
               "respelling": str(data.get("respelling", "")), "asr": data.get("asr") is True}
-    for name in ("say", "role", "text"):
+    for name in ("say", "role", "text", "version"):  # a page's book's version: see Session.view
         if isinstance(data.get(name), str):
             fields[name] = data[name]
     return fields
@@ -169,7 +173,7 @@ def _word(fields: dict) -> tuple[str, str]:
 
 def _edit(fields: dict) -> dict:
     """The fields of a segment's edit."""
-    return {k: v for k, v in fields.items() if k in ("ident", "say", "role", "text")}
+    return {k: v for k, v in fields.items() if k in ("ident", "say", "role", "text", "version")}
 
 
 async def _answer(work) -> Response:
@@ -178,8 +182,8 @@ async def _answer(work) -> Response:
 
     try:
         return JSONResponse(await run_in_threadpool(work))
-    except NarrateError as error:
-        return JSONResponse({"error": str(error)}, 400)
+    except NarrateError as error:  # a change on a page older than the book: a conflict
+        return JSONResponse({"error": str(error)}, 409 if isinstance(error, Stale) else 400)
 
 
 def _built(result, session: Session) -> dict:

@@ -8,6 +8,7 @@ layer over this; a program can drive a session without it.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 import threading
 from dataclasses import replace
@@ -35,6 +36,10 @@ if TYPE_CHECKING:
     from narrate.audition import Previewer
 
 STUDIO_LOCK = ".narrate-studio.lock"  # one studio per book
+
+
+class Stale(NarrateError):
+    """A change asked of a book that changed since it was shown."""
 
 
 class Session:
@@ -89,7 +94,8 @@ class Session:
 
     def view(self) -> dict:
         """The book as the page shows it: each chapter's MP3 and segments with their times."""
-        return {**book_view(self.book, self.manifest), "undo": len(self._undo)}
+        return {**book_view(self.book, self.manifest), "undo": len(self._undo),
+                "version": self.version}
 
     # hear, keep, undo
 
@@ -130,25 +136,28 @@ class Session:
         return kept_take(self.folder, ident, key, path) if path else None
 
     def keep(self, ident: str, say: str | None = None, role: str | None = None,
-             text: str | None = None):
+             text: str | None = None, version: str | None = None):
         """Write the change into script.yaml (as a person's edit: the next build from the
-        source keeps it) and rebuild: only the chapter holding it is exported again."""
+        source keeps it) and rebuild: only the chapter holding it is exported again.
+        `version`: the book's version the change was made on (see `view`)."""
         with self._busy:
             self._unchanged_on_disk()
             segment = self._segment(ident)
             changed = self._changed(segment, say, role, text)
             if changed == segment:
                 raise NarrateError(f"{ident}: nothing changed", hint="edit it, then Keep")
+            self._made_on(version)
             return self._write_and_build(self._script_with([changed]),
                                          Snapshot(self._script_bytes))
 
-    def undo(self):
+    def undo(self, version: str | None = None):
         """Put back script.yaml (and the lexicon) as they were before the last Keep, and
         rebuild."""
         with self._busy:
             if not self._undo:
                 raise NarrateError("nothing to undo")
             self._unchanged_on_disk()
+            self._made_on(version)
             before = self._undo.pop()
             return self._write_and_build(before.script, None)
 
@@ -174,7 +183,7 @@ class Session:
             heard.append({"id": place["id"], "old": vars(old) if old else None, "new": vars(new)})
         return heard
 
-    def pronounce(self, word: str, respelling: str):
+    def pronounce(self, word: str, respelling: str, version: str | None = None):
         """Respell `word` in every line that says it, and nowhere else; the entry goes into
         the book's lexicon (the metadata's, or lexicon.yaml in the book's folder) for the
         next conversion (`notes` says where, when it went elsewhere). One Keep: Undo takes
@@ -187,6 +196,7 @@ class Session:
                        if entry.apply(s.say) != s.say]
             if not changed:
                 raise NarrateError(f"the book never says {word!r}")
+            self._made_on(version)
             result = self._write_and_build(self._script_with(changed),
                                            Snapshot(self._script_bytes, edit.path, edit.before),
                                            edit.after)
@@ -210,12 +220,13 @@ class Session:
                           "id": named.group(1) if named and named.group(1) in ids else None})
         return found
 
-    def retake(self, ident: str):
+    def retake(self, ident: str, version: str | None = None):
         """The next take of `ident`, kept in script.yaml (Undo puts the last one back), and
         its chapter rebuilt (`narrate build --only ID`)."""
         with self._busy:
             self._unchanged_on_disk()
             self._segment(ident)
+            self._made_on(version)
             before = self._script_bytes
             result = self._build(only=ident)
             if self._script_bytes != before:  # the new take is in the script
@@ -272,6 +283,19 @@ class Session:
             raise NarrateError(f"{self.script_path}: changed on disk since the studio read it; "
                                "nothing was written", hint="the page shows it as it is now: "
                                                            "make the change again")
+
+    @property
+    def version(self) -> str:
+        """The book's version: script.yaml's digest (a page sends the one it showed)."""
+        return hashlib.sha256(self._script_bytes).hexdigest()[:16]
+
+    def _made_on(self, version: str | None) -> None:
+        """A change made on a page that shows an older book is refused: another tab's Keep
+        or Undo since would be silently undone."""
+        if version is not None and version != self.version:
+            raise Stale("the book changed since this page showed it (a Keep or Undo in "
+                        "another tab?); nothing was written",
+                        hint="reload the page, then make the change again")
 
     def _segment(self, ident: str) -> Segment:
         for segment in self.book.spoken:

@@ -140,7 +140,7 @@
 
   function edit() {
     return {id: selected, text: $('edit-text').value, say: $('edit-say').value,
-            role: $('edit-role').value};
+            role: $('edit-role').value, version: book.version};
   }
 
   function busy(flag) {
@@ -183,7 +183,7 @@
   $('undo').addEventListener('click', function () {
     busy(true);
     say('undoing …');
-    api('/api/undo', {}).then(rebuilt('undone', 'undone'))
+    api('/api/undo', {version: book.version}).then(rebuilt('undone', 'undone'))
       .catch(function (error) { busy(false); say(error.message, true); });
   });
 
@@ -238,7 +238,7 @@
   $('keep-word').addEventListener('click', function () {
     busy(true);
     say('keeping “' + word + '” …');
-    api('/api/pronounce', {word: word, respelling: $('respelling').value})
+    api('/api/pronounce', {word: word, respelling: $('respelling').value, version: book.version})
       .then(rebuilt('pronounced', 'kept “' + word + '” as “' + $('respelling').value + '”'))
       .catch(function (error) { busy(false); say(error.message, true); });
   });
@@ -258,7 +258,7 @@
            ['Edit', function () { openSegment(finding.id, false); }],
            ['Retake', function () {
              busy(true);
-             api('/api/retake', {id: finding.id}).then(rebuilt('retaken', 'took ' + finding.id + ' again'))
+             api('/api/retake', {id: finding.id, version: book.version}).then(rebuilt('retaken', 'took ' + finding.id + ' again'))
                .catch(function (error) { busy(false); say(error.message, true); });
            }]].forEach(function (pair) {
             var button = document.createElement('button');
