@@ -424,3 +424,28 @@ def test_a_keep_from_a_page_older_than_the_book_is_refused_two_tabs(studio):
         assert status == 409 and "another" in json.loads(body)["error"], (path, body)
         assert script.read_bytes() == kept  # the first tab's Keep stands
     assert _call(studio, "/api/undo", {"version": _view(studio)["version"]})[0] == 200
+
+
+@pytest.mark.e2e
+def test_the_studio_on_a_books_script_from_another_folder_opens_that_book(folder, tmp_path,
+                                                                          monkeypatch):
+    from narrate.errors import NarrateError
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    with narrate.open_studio(folder / "script.yaml") as studio:
+        assert studio.session.folder == folder
+    assert list(elsewhere.iterdir()) == []  # no copy built under ./output
+    for bad in ("a\x00b", "a" * 300, f"{folder}/\x00/script.yaml"):
+        with pytest.raises(NarrateError):
+            narrate.open_studio(bad)
+
+
+@pytest.mark.e2e
+def test_a_book_path_with_a_nul_or_too_long_is_404_not_a_traceback(studio, capfd):
+    for path in ("/book/%00", "/book/a%00b.html", "/book/" + "a" * 300, "/book/" + "a/" * 3000,
+                 "/book/%ff%fe.mp3"):
+        answer = _exchange(studio, _head(studio, "GET", path))
+        assert answer.startswith(b"HTTP/1.1 404"), (path[:30], answer[:40])
+    assert "Traceback" not in capfd.readouterr().err

@@ -88,7 +88,7 @@ def make_app(session: Session, token: str, hosts: set[str], origins: set[str],
 
     def book_file(request: Request) -> Response:
         path = _inside(session.folder, request.path_params["path"])
-        if path is None or not path.is_file():
+        if path is None:
             return Response("no such file in this book", 404)
         return FileResponse(path, headers=BOOK_HEADERS)
 
@@ -146,9 +146,13 @@ def make_app(session: Session, token: str, hosts: set[str], origins: set[str],
 
 
 def _inside(folder: Path, relative: str) -> Path | None:
-    """`relative` in `folder`, or None when it leaves it (.., an absolute path, a link)."""
-    path = (folder / relative).resolve()
-    return path if path.is_relative_to(folder) else None
+    """The file `relative` in `folder`, or None when it leaves it (.., an absolute path, a
+    link) or is no file (none, a NUL in it, a name too long)."""
+    try:
+        path = (folder / relative).resolve()
+        return path if path.is_relative_to(folder) and path.is_file() else None
+    except (OSError, ValueError):
+        return None
 
 
 async def _fields(request: Request) -> dict:
