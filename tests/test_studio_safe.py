@@ -449,3 +449,67 @@ def test_a_book_path_with_a_nul_or_too_long_is_404_not_a_traceback(studio, capfd
         answer = _exchange(studio, _head(studio, "GET", path))
         assert answer.startswith(b"HTTP/1.1 404"), (path[:30], answer[:40])
     assert "Traceback" not in capfd.readouterr().err
+
+
+def _studio_process(folder: Path, **env: str):
+    """`narrate studio FOLDER` in its own process, and the address it printed."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    process = subprocess.Popen([sys.executable, "-m", "narrate", "studio", str(folder),
+                                "--no-browser", "--voices", "espeak"],
+                               env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return process, process.stdout.readline().split()[2]
+
+
+@pytest.mark.e2e
+def test_a_studio_killed_in_a_keep_starts_again_with_audio_and_undo_that_match(folder):
+    import urllib.error
+    import urllib.request
+
+    script = folder / "script.yaml"
+    original = script.read_bytes()
+    process, url = _studio_process(folder, NARRATE_KILL_AT="encode")  # killed mid-rebuild
+    try:
+        origin, token = url.split("/?token=")
+        request = urllib.request.Request(origin + "/api/keep", json.dumps(
+            {"id": EDITED, "say": NEW_SAY}).encode(), {"X-Narrate-Token": token,
+                                                       "Content-Type": "application/json"})
+        with pytest.raises((urllib.error.URLError, ConnectionError)):
+            urllib.request.urlopen(request, timeout=120)
+        assert process.wait(timeout=120) == -9
+    finally:
+        process.kill()
+        process.communicate()
+    assert _segments(script)[EDITED]["say"] == NEW_SAY  # written before the build was cut
+    with narrate.open_studio(folder).start() as studio:
+        view = _view(studio)
+        assert _said(view, EDITED)["say"] == NEW_SAY and view["undo"] == 1
+        spoken = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["spoken"]
+        assert spoken[EDITED]["say"] == NEW_SAY  # the audio says what the page shows
+        assert _call(studio, "/api/undo", {"version": view["version"]})[0] == 200
+        assert script.read_bytes() == original and _view(studio)["undo"] == 0
+
+
+@pytest.mark.e2e
+def test_undo_outlives_the_studio_but_never_reverts_a_later_hand_edit(folder):
+    script = folder / "script.yaml"
+    original = script.read_bytes()
+    with narrate.open_studio(folder).start() as studio:
+        for ident, say in ((EDITED, NEW_SAY), ("01.002.1", "It said nothing at all.")):
+            assert _call(studio, "/api/keep", {"id": ident, "say": say})[0] == 200
+    with narrate.open_studio(folder).start() as studio:  # started again: both can be undone
+        assert _view(studio)["undo"] == 2
+        assert _call(studio, "/api/undo", {})[0] == 200
+        assert _segments(script)["01.002.1"]["say"] != "It said nothing at all."
+    _hand_edit(script, f"say: {NEW_SAY}", "say: The first river, edited by hand.")
+    with narrate.open_studio(folder).start() as studio:
+        assert _view(studio)["undo"] == 0
+        status, body = _call(studio, "/api/undo", {})
+        assert status == 400 and "changed since" in json.loads(body)["error"]
+        assert "edited by hand" in _segments(script)[EDITED]["say"]  # the hand edit stands
+    assert script.read_bytes() != original

@@ -8,8 +8,6 @@ layer over this; a program can drive a session without it.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import re
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -24,10 +22,10 @@ from narrate.manifest import MANIFEST, Manifest, given_lexicon, read_manifest
 from narrate.model import Book, Segment
 from narrate.plan import book_profiles, spoken_with
 from narrate.studio.changes import cast_used, changed_segment, lexicon_entry, script_with
-from narrate.studio.history import History, Snapshot, restore
+from narrate.studio.history import History, Snapshot, digest, restore
 from narrate.studio.respellings import lexicon_edit
 from narrate.studio.takes import Take, kept_take
-from narrate.studio.view import book_view
+from narrate.studio.view import book_view, findings_view
 from narrate.values import BuildOptions
 
 if TYPE_CHECKING:
@@ -57,7 +55,7 @@ class Session:
         self._lock = contextlib.ExitStack()
         self._lock.enter_context(book_lock(self.folder, name=STUDIO_LOCK, what="studio"))
         self._busy = threading.Lock()
-        self._undo = History()
+        self._undo = History(self.folder)
         self.notes: list[str] = []  # what the last change did that a person must be told
         self._previewer: Previewer | None = None
         try:
@@ -66,6 +64,8 @@ class Session:
             self._builds_here()
             self.cache = cache or self.manifest.cache
             self.voices = voices or cast_used(self.manifest, self.book)
+            if self.manifest.script not in ("", self.version):
+                self._build()  # the audio is not the script's (a Keep cut short, a hand edit)
         except BaseException:
             self._lock.close()
             raise
@@ -94,7 +94,8 @@ class Session:
 
     def view(self) -> dict:
         """The book as the page shows it: each chapter's MP3 and segments with their times."""
-        return {**book_view(self.book, self.manifest), "undo": len(self._undo),
+        return {**book_view(self.book, self.manifest),
+                "undo": self._undo.count(self._script_bytes),
                 "version": self.version}
 
     # hear, keep, undo
@@ -154,12 +155,14 @@ class Session:
         """Put back script.yaml (and the lexicon) as they were before the last Keep, and
         rebuild."""
         with self._busy:
-            if not self._undo:
-                raise NarrateError("nothing to undo")
             self._unchanged_on_disk()
+            before = self._undo.last(self._script_bytes)
             self._made_on(version)
-            before = self._undo.pop()
-            return self._write_and_build(before.script, None)
+            if before.lexicon is not None:
+                restore(before.lexicon, before.lexicon_bytes)
+            atomic_write_bytes(self.script_path, before.script)
+            self._undo.drop()
+            return self._build()
 
     # pronunciation: a word respelled wherever it is said
 
@@ -212,13 +215,7 @@ class Session:
 
         with self._busy:
             report = check_book(self.folder, asr=asr, progress=False)
-        ids = {s.id for s in self.book.spoken}
-        found = []
-        for finding in report.findings:
-            named = re.search(r"\bsegment (\S+)", finding.where)
-            found.append({**vars(finding),
-                          "id": named.group(1) if named and named.group(1) in ids else None})
-        return found
+        return findings_view(report.findings, self.book)
 
     def retake(self, ident: str, version: str | None = None):
         """The next take of `ident`, kept in script.yaml (Undo puts the last one back), and
@@ -230,7 +227,7 @@ class Session:
             before = self._script_bytes
             result = self._build(only=ident)
             if self._script_bytes != before:  # the new take is in the script
-                self._undo.push(Snapshot(before))
+                self._undo.push(Snapshot(before), self._script_bytes)
             return result
 
     # the parts
@@ -238,20 +235,20 @@ class Session:
     def _script_with(self, changed: list[Segment]) -> bytes:
         return script_with(self.book, changed, self._base, self.lexicon, self.folder)
 
-    def _write_and_build(self, script: bytes, before: Snapshot | None,
-                         lexicon: bytes | None = None):
+    def _write_and_build(self, script: bytes, before: Snapshot, lexicon: bytes | None = None):
         """Write the script (and `lexicon` into `before.lexicon`), everything checked
-        already, remembering `before` for Undo (None: undoing); then rebuild."""
-        if before is not None and before.lexicon is not None and lexicon is not None:
-            atomic_write_bytes(before.lexicon, lexicon)
+        already, `before` kept for Undo first (a Keep cut short can still be undone); then
+        rebuild."""
+        self._undo.push(before, script, lexicon)
         try:
+            if before.lexicon is not None and lexicon is not None:
+                atomic_write_bytes(before.lexicon, lexicon)
             atomic_write_bytes(self.script_path, script)
         except BaseException:
-            if before is not None and before.lexicon is not None:
+            if before.lexicon is not None:
                 restore(before.lexicon, before.lexicon_bytes)  # both, or neither
+            self._undo.drop()
             raise
-        if before is not None:
-            self._undo.push(before)
         return self._build()
 
     def _build(self, only: str | None = None):
@@ -287,7 +284,7 @@ class Session:
     @property
     def version(self) -> str:
         """The book's version: script.yaml's digest (a page sends the one it showed)."""
-        return hashlib.sha256(self._script_bytes).hexdigest()[:16]
+        return str(digest(self._script_bytes))
 
     def _made_on(self, version: str | None) -> None:
         """A change made on a page that shows an older book is refused: another tab's Keep

@@ -1,7 +1,9 @@
 """The book as the studio's page shows it: each chapter's MP3, and its segments in the
-order heard, with their times."""
+order heard, with their times; what `narrate check` found, with the segment each names."""
 
 from __future__ import annotations
+
+import re
 
 from narrate.manifest import Manifest
 from narrate.model import Book, Segment
@@ -31,3 +33,14 @@ def book_view(book: Book, manifest: Manifest) -> dict:
 def _segment_view(segment: Segment, start: float, end: float) -> dict:
     return {"id": segment.id, "text": segment.text, "say": segment.say, "role": segment.role,
             "start": start, "end": end}
+
+
+def findings_view(findings, book: Book) -> list[dict]:
+    """Each finding, with the id of the segment it names when it names one."""
+    ids = {s.id for s in book.spoken}
+    found = []
+    for finding in findings:
+        named = re.search(r"\bsegment (\S+)", finding.where)
+        found.append({**vars(finding),
+                      "id": named.group(1) if named and named.group(1) in ids else None})
+    return found
