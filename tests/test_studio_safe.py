@@ -513,3 +513,23 @@ def test_undo_outlives_the_studio_but_never_reverts_a_later_hand_edit(folder):
         assert status == 400 and "changed since" in json.loads(body)["error"]
         assert "edited by hand" in _segments(script)[EDITED]["say"]  # the hand edit stands
     assert script.read_bytes() != original
+
+
+@pytest.mark.e2e
+def test_the_takes_the_page_plays_are_bounded(studio, monkeypatch):
+    from narrate.studio import takes
+
+    monkeypatch.setattr(takes, "MOST_TAKES", 3)
+    kept = studio.session.folder / ".studio" / "takes"
+    ids = [s["id"] for c in _view(studio)["chapters"] for s in c["segments"]]
+    assert len(ids) > 6
+    for ident in ids:  # each sentence selected once
+        status, body = _call(studio, f"/api/take?id={ident}")
+        assert status == 200
+        take = json.loads(body)
+        assert _call(studio, "/book/" + take["file"])[0] == 200  # the one just asked plays
+        assert len(list(kept.iterdir())) <= 3
+    heard = [json.loads(_call(studio, "/api/hear", {"id": EDITED, "say": f"A river, {n}."})[1])
+             for n in range(4)]
+    assert len(list(kept.iterdir())) <= 3
+    assert (studio.session.folder / heard[-1]["file"]).is_file()
