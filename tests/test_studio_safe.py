@@ -533,3 +533,20 @@ def test_the_takes_the_page_plays_are_bounded(studio, monkeypatch):
              for n in range(4)]
     assert len(list(kept.iterdir())) <= 3
     assert (studio.session.folder / heard[-1]["file"]).is_file()
+
+
+@pytest.mark.e2e
+def test_a_hear_of_a_run_of_backticks_is_answered_at_once(studio):
+    import urllib.error
+    import urllib.request
+
+    for text in ("`" * 20_000, "*a " * 6_600):
+        request = urllib.request.Request(studio.origin + "/api/hear", json.dumps(
+            {"id": EDITED, "text": text}).encode(), {"X-Narrate-Token": studio.token,
+                                                     "Content-Type": "application/json"})
+        try:  # the timeout is a safety net: it took minutes, every other request waiting
+            with urllib.request.urlopen(request, timeout=60) as answer:
+                assert answer.status == 200
+        except urllib.error.HTTPError as refused:
+            assert refused.code == 400 and "nothing to say" in refused.read().decode()
+    assert _call(studio, "/api/hear", {"id": EDITED, "say": NEW_SAY})[0] == 200

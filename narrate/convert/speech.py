@@ -110,7 +110,7 @@ _SPACES = regex(r"[\u00a0\u2000-\u200b\u202f\u205f\u3000\t]")
 _MD_IMAGE = regex(r"!\[([^\]]*)\]\([^)]*\)")
 _MD_LINK = regex(r"\[([^\]]+)\]\([^)]*\)")
 _MD_FOOTNOTE = regex(r"\[\^[^\]]+\]")
-_MD_EMPHASIS = regex(r"(\*{1,3}|_{1,3}|`+)(?=\S)(.+?)(?<=\S)\1")
+_MARK = regex(r"[*_`]")  # what may open a span of emphasis or code
 _ELLIPSIS = regex(r"\s*(?:…|\.\s?\.\s?\.)(?:\s*(?:…|\.\s?\.\s?\.))*\s*")
 _DASH = regex(r"\s*(?:—|–|--+|\s-\s)\s*")
 _UNSPEAKABLE = regex(r"[\ufffd\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200d*#_<>|\\^~`{}=]")
@@ -188,7 +188,7 @@ def to_say(text: str, lexicon: Lexicon | None = None, english: bool = True) -> s
     say = _MD_LINK.sub(r"\1", say)
     say = _MD_FOOTNOTE.sub("", say)
     say = re.sub(r"(?<=[^\W_])_+(?=[^\W_])", " ", say)  # snake_case: words, not emphasis
-    say = _MD_EMPHASIS.sub(r"\2", say)
+    say = emphasis_out(say)
     say = column_units(say)  # before brackets are taken for notation or an editor's words
     say = _BRACKETED_NOTATION.sub(_drop_notation, say)
     say = _EDITORIAL.sub(_editorial, say)
@@ -206,6 +206,58 @@ def to_say(text: str, lexicon: Lexicon | None = None, english: bool = True) -> s
     say = re.sub(r"[()\[\]]", ", ", say)
     say = _UNSPEAKABLE.sub(" ", say)
     return _tidy(say)
+
+
+def emphasis_out(text: str) -> str:
+    """`text` with each span of Markdown emphasis or code (*, **, *** and the same with _
+    or `) around words replaced by its words, as the pattern
+    `(\\*{1,3}|_{1,3}|`{1,3})(?=\\S)(.+?)(?<=\\S)\\1` would replace them, in one pass: the
+    pattern looked at every later place for each opening mark (a run of 20,000 backticks:
+    minutes). For each closing mark and the next line's end, the place found last is
+    kept, and places are asked in order: no part of the text is looked at twice."""
+    if not _MARK.search(text):
+        return text
+    found: dict[str, int] = {}  # a closing mark (or "\n") -> where it was found last
+    pieces, done, at = [], 0, 0
+    while (mark := _MARK.search(text, at)) is not None:
+        start = mark.start()
+        span = _span(text, start, found)
+        if span is None:
+            at = start + 1
+            continue
+        inner, close, end = span
+        pieces += [text[done:start], text[inner:close]]
+        done = at = end
+    return "".join(pieces) + text[done:]
+
+
+def _span(text: str, start: int, found: dict[str, int]) -> tuple[int, int, int] | None:
+    """The span opened by the marks at `start`, longest run first: where its words start,
+    where its closing marks start and end; None when none closes on the line."""
+    run = 1
+    while run < 3 and text.startswith(text[start], start + run):
+        run += 1
+    line_end = _next(text, "\n", start, found)
+    for length in range(run, 0, -1):
+        inner = start + length
+        if inner < len(text) and not text[inner].isspace():
+            close = _next(text, text[start] * length, inner + 1, found)
+            if close < line_end:
+                return inner, close, close + length
+    return None
+
+
+def _next(text: str, marks: str, start: int, found: dict[str, int]) -> int:
+    """The first place at or after `start` where `marks` stand after a character that is
+    not a space (a line's end: after anything), else len(text). `start` only grows for
+    each `marks`: the place found last is the answer again until `start` passes it."""
+    if found.get(marks, -1) >= start:
+        return found[marks]
+    at = text.find(marks, start)
+    while at != -1 and marks != "\n" and text[at - 1].isspace():
+        at = text.find(marks, at + 1)
+    found[marks] = len(text) if at == -1 else at
+    return found[marks]
 
 
 # Inline code (a Markdown reader keeps its backticks in the text) is read the way a
