@@ -550,3 +550,36 @@ def test_a_hear_of_a_run_of_backticks_is_answered_at_once(studio):
         except urllib.error.HTTPError as refused:
             assert refused.code == 400 and "nothing to say" in refused.read().decode()
     assert _call(studio, "/api/hear", {"id": EDITED, "say": NEW_SAY})[0] == 200
+
+
+@pytest.mark.e2e
+def test_hundreds_of_idle_connections_neither_jam_the_studio_nor_fill_the_terminal(folder):
+    """The studio's process may open 256 files: 600 idle sockets made it unreachable, and
+    every accept refused printed a traceback (26,000 of them for 1,100 sockets)."""
+    import os
+    import subprocess
+    import sys
+    import urllib.request
+
+    from conftest import ROOT
+
+    process = subprocess.Popen(["sh", "-c", 'ulimit -n 256 && exec "$0" "$@"', sys.executable,
+                                "-m", "narrate", "studio", str(folder), "--no-browser",
+                                "--voices", "espeak"],
+                               env={**os.environ, "PYTHONPATH": str(ROOT)},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    idle: list[socket.socket] = []
+    try:
+        origin, token = process.stdout.readline().split()[2].split("/?token=")
+        port = int(origin.rsplit(":", 1)[1])
+        for _ in range(600):
+            idle.append(socket.create_connection(("127.0.0.1", port), timeout=30))
+        request = urllib.request.Request(origin + "/api/book", headers={"X-Narrate-Token": token})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            assert answer.status == 200
+    finally:
+        for sock in idle:
+            sock.close()
+        process.send_signal(2)
+        _, errors = process.communicate(timeout=60)
+    assert "Traceback" not in errors and len(errors.splitlines()) < 10, errors[-2000:]

@@ -1,14 +1,25 @@
 """The studio's connections, bounded: one that sends no request (or half of one) is closed
-after IDLE_SECONDS, and at most MOST_CONNECTIONS are held open, the longest idle closed
-first when more come. Idle sockets never time out in uvicorn itself: a thousand of them
+after IDLE_SECONDS, and at most MOST_CONNECTIONS are held open (fewer when the process
+may open few files), the longest idle closed first when more come. Idle sockets never time out in uvicorn itself: a thousand of them
 made the studio unreachable (and every refused accept printed a traceback)."""
 
 from __future__ import annotations
+
+import resource
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 IDLE_SECONDS = 15.0  # for a connection's next request to arrive whole (its headers)
 MOST_CONNECTIONS = 100  # a browser opens six
+ACCEPTED_AT_ONCE = 64  # connections taken from the queue at a time, before any is looked at
+
+
+def most_connections() -> int:
+    """MOST_CONNECTIONS, or a fifth of the files the process may open when that is fewer:
+    a connection taken when none is left fails (and the loop printed a traceback)."""
+    files = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return MOST_CONNECTIONS if files == resource.RLIM_INFINITY else \
+        max(4, min(MOST_CONNECTIONS, files // 5))
 
 
 class BoundedH11(H11Protocol):
@@ -23,7 +34,7 @@ class BoundedH11(H11Protocol):
         self._since = self.loop.time()
         self._arm()
         open_ = [c for c in self.connections if not c.transport.is_closing()]
-        if len(open_) > MOST_CONNECTIONS:
+        if len(open_) > most_connections():
             idle = [c for c in open_ if c is not self and _idle(c)]
             oldest = min(idle, key=lambda c: getattr(c, "_since", 0.0), default=self)
             oldest.transport.close()  # this one, when every other is at work

@@ -28,7 +28,7 @@ from starlette.routing import Route
 
 from narrate.errors import NarrateError
 from narrate.studio.guard import Codes, Guard
-from narrate.studio.limits import BoundedH11
+from narrate.studio.limits import ACCEPTED_AT_ONCE, BoundedH11
 from narrate.studio.session import Session, Stale
 
 if TYPE_CHECKING:
@@ -211,7 +211,7 @@ class Studio:
             raise NarrateError(f"127.0.0.1:{port}: {error.strerror or error}",
                                hint="choose another --port, or leave it out for a free one",
                                ) from None
-        self._socket.listen(64)  # requests wait here until the server takes them: no race
+        self._socket.listen(ACCEPTED_AT_ONCE)  # requests wait here until taken: no race
         self.port = self._socket.getsockname()[1]
         self.origin = f"http://127.0.0.1:{self.port}"
         hosts = {f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
@@ -219,7 +219,7 @@ class Studio:
         app = make_app(session, self.token, hosts, {f"http://{host}" for host in hosts},
                        self._codes)
         self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off",
-                                                     http=BoundedH11))
+                                                     http=BoundedH11, backlog=ACCEPTED_AT_ONCE))
         self._thread: threading.Thread | None = None
 
     @property
