@@ -473,7 +473,7 @@ def test_a_studio_killed_in_a_keep_starts_again_with_audio_and_undo_that_match(f
 
     script = folder / "script.yaml"
     original = script.read_bytes()
-    process, url = _studio_process(folder, NARRATE_KILL_AT="encode")  # killed mid-rebuild
+    process, url = _studio_process(folder, NARRATE_KILL_AT="sidecars")  # killed mid-rebuild
     try:
         origin, token = url.split("/?token=")
         request = urllib.request.Request(origin + "/api/keep", json.dumps(
