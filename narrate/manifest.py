@@ -15,7 +15,7 @@ from pathlib import Path
 from narrate.errors import NarrateError
 from narrate.fileio import read_checked, write_text_if_changed
 from narrate.stitch import FORMATS, ChapterRecord
-from narrate.stitch.assemble import PieceMeasure
+from narrate.stitch.records import PieceMeasure
 from narrate.stitch.timeline import Cue, Marker, Mastering
 
 MANIFEST = "manifest.json"

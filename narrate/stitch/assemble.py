@@ -51,6 +51,7 @@ from narrate.stitch.loudness import (
     keeps_gain,
     levelled_chunks,
 )
+from narrate.stitch.records import PieceMeasure
 from narrate.stitch.timeline import (
     AAC_FRAME,
     MP3_DELAY,
@@ -64,21 +65,6 @@ from narrate.stitch.timeline import (
 # of 23 edits; worst 53 s), where hash-chosen cuts among paragraphs re-encoded 53 s (worst
 # 209 s); the many small pieces cost a cold build a few percent more.
 PIECE_MIN_SECONDS = 20
-
-
-@dataclass
-class PieceMeasure:
-    """A levelled piece as the build that levelled it measured it: the next build leaves
-    a piece whose inputs are the same alone (its encodes are kept by `digest`)."""
-    inputs: str  # hash of what makes its samples: its clips and where they lie, the gain
-    digest: str  # hash of its levelled samples (blake2b-96)
-    speech_squares: float = 0.0  # its speech's squared samples summed (Scan.speech) and
-    speech_samples: int = 0  # their count, after levelling
-
-    @classmethod
-    def from_record(cls, data: dict) -> PieceMeasure:
-        """A piece's measures as a manifest keeps them (one an older narrate wrote too)."""
-        return cls(**{key: data[key] for key in cls.__dataclass_fields__ if key in data})
 
 
 @dataclass

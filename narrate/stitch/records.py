@@ -61,7 +61,7 @@ class ChapterRecord:
     cues: list[dict] = field(default_factory=list)  # id, section, text, start, end (samples)
     pieces: list[str] = field(default_factory=list)  # hashes of the pieces' samples, in order
     piece_bounds: list[tuple[int, int]] = field(default_factory=list)  # their sample ranges
-    piece_measures: list[dict] = field(default_factory=list)  # assemble.PieceMeasure's, a piece
+    piece_measures: list[dict] = field(default_factory=list)  # PieceMeasure's, one a piece
     gain_db: float | None = None  # the chapter's levelling gain, reused while close enough
     rms_target: float | None = None  # the target it was computed for
     file_stamp: list[int] = field(default_factory=list)  # the MP3's size and mtime, as written
@@ -78,3 +78,18 @@ class ExportResult:
     m4b_stamp: list[int] = field(default_factory=list)  # its size and mtime, as written
     formats: tuple[str, ...] = FORMATS
     joined: bool = False  # the m4b was joined again
+
+
+@dataclass
+class PieceMeasure:
+    """A levelled piece as the build that levelled it measured it: the next build leaves
+    a piece whose inputs are the same alone (its encodes are kept by `digest`)."""
+    inputs: str  # hash of what makes its samples: its clips and where they lie, the gain
+    digest: str  # hash of its levelled samples (blake2b-96)
+    speech_squares: float = 0.0  # its speech's squared samples summed (Scan.speech) and
+    speech_samples: int = 0  # their count, after levelling
+
+    @classmethod
+    def from_record(cls, data: dict) -> PieceMeasure:
+        """A piece's measures as a manifest keeps them (one an older narrate wrote too)."""
+        return cls(**{key: data[key] for key in cls.__dataclass_fields__ if key in data})
