@@ -35,6 +35,14 @@ WORD_CHARACTER = regex(r"[^\W_]")
 # script, a metadata file, a lexicon) gives no engine (a NUL cut the speech there, ESC and
 # BEL were spoken to espeak)
 CONTROL = regex(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+SURROGATE = regex(r"[\ud800-\udfff]")  # half of a pair, alone: not a character at all
+
+
+def unsayable(text: str) -> str | None:
+    """The first character of `text` no script holds as typed: a lone surrogate or a
+    control character (a NUL cut the speech there)."""
+    found = SURROGATE.search(text) or CONTROL.search(text)
+    return found.group() if found else None
 
 
 def without_controls(text: str) -> str:

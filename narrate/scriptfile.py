@@ -19,7 +19,7 @@ from narrate.fileio import (
     where,
 )
 from narrate.model import MAX_TAKE, Book, Chapter, Section, Segment
-from narrate.patterns import CONTROL, regex, without_controls
+from narrate.patterns import CONTROL, SURROGATE, without_controls
 from narrate.problems import controls_removed
 from narrate.read.sections import language_code
 
@@ -162,15 +162,7 @@ class ScriptLoader(LineLoader):
 
 _KINDS: dict[type, str] = {list: "a list", dict: "a mapping", LineDict: "a mapping",
                            bytes: "binary data", set: "a set"}
-_SURROGATE = regex(r"[\ud800-\udfff]")
 _FIX_TEXT = "write the words themselves, in quotes if they hold ': ' or ' #'"
-
-
-def unsayable(text: str) -> str | None:
-    """The first character of `text` no script holds as typed: a lone surrogate (not a
-    character at all) or a control character (a NUL cut the speech there)."""
-    found = _SURROGATE.search(text) or CONTROL.search(text)
-    return found.group() if found else None
 
 
 class _Reader:
@@ -203,7 +195,7 @@ class _Reader:
         """Text no engine chokes on: control characters (a NUL cut the speech there) go,
         remembered for one warning; a lone surrogate (an escape such as "\\ud800" that
         libyaml refuses already) is not a character at all, and is refused."""
-        if _SURROGATE.search(value):
+        if SURROGATE.search(value):
             raise ScriptFileError(f"`{key}` holds a lone surrogate escape, which is not a "
                                   "character", where=self.where(mapping, key),
                                   hint="write the character itself, or a \\U escape of it")

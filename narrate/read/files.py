@@ -11,7 +11,7 @@ from typing import BinaryIO
 
 from narrate.errors import InputError, NarrateError
 from narrate.fileio import open_checked, read_checked
-from narrate.patterns import WORD_CHARACTER, regex
+from narrate.patterns import CONTROL, SURROGATE, WORD_CHARACTER
 from narrate.problems import Problem
 
 # Larger sources are refused before they are read: a 300,000-word book is about 2 MB of
@@ -65,8 +65,6 @@ _BOMS = [
 ]
 
 _BINARY_BYTES = [b for b in range(32) if b not in (9, 10, 12, 13)] + [127]
-_CONTROL = regex(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_SURROGATE = regex(r"[\ud800-\udfff]")
 
 
 @dataclass
@@ -148,10 +146,10 @@ def normalise(text: str) -> tuple[str, list[Problem]]:
     """One kind of line ending, NFC, no control characters (reported)."""
     problems: list[Problem] = []
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-    text = unicodedata.normalize("NFC", _SURROGATE.sub("\ufffd", text))
-    control = _CONTROL.search(text)
+    text = unicodedata.normalize("NFC", SURROGATE.sub("\ufffd", text))
+    control = CONTROL.search(text)
     if control:
         line = text[:control.start()].count("\n") + 1
         problems.append(Problem("control-characters", "control characters removed", line=line))
-        text = _CONTROL.sub(lambda m: " " if m.group() == "\t" else "", text)
+        text = CONTROL.sub(lambda m: " " if m.group() == "\t" else "", text)
     return text, problems

@@ -13,7 +13,8 @@ from narrate.edits import as_written, said
 from narrate.errors import NarrateError
 from narrate.manifest import Manifest
 from narrate.model import Book, Segment
-from narrate.scriptfile import to_yaml, unsayable
+from narrate.patterns import unsayable
+from narrate.scriptfile import to_yaml
 
 LONGEST = 20_000  # characters a segment's text or say may have from the page
 WORD = re.compile(r"[^\W\d_](?:[\w'’.-]{0,38}\w)?")  # one word: what a lexicon entry matches
