@@ -23,10 +23,11 @@ SPELLING = re.compile(r"[^\x00-\x1f\x7f-\x9f\ud800-\udfff]{1,100}")  # one line 
 
 
 def changed_segment(segment: Segment, say: str | None, role: str | None, text: str | None,
-                    roles, rules: tuple[Lexicon, bool]) -> Segment:
+                    roles, rules: tuple[Lexicon, bool], speaker: str | None = None,
+                    book: Book | None = None) -> Segment:
     """`segment` as the edit would leave it: a new text is spoken by the book's own
     `rules` (edits.speech_rules: as a build says a text edited by hand) unless a say is
-    given too; `role` one of `roles`."""
+    given too; `role` one of `roles`; `speaker` one of `book`'s characters."""
     if max(len(text or ""), len(say or "")) > LONGEST:
         raise NarrateError(f"{segment.id}: more than {LONGEST:,} characters",
                            hint="split it into sentences in script.yaml")
@@ -49,7 +50,7 @@ def changed_segment(segment: Segment, say: str | None, role: str | None, text: s
             raise NarrateError(f"no voice for the role {role!r}",
                                hint=f"one of {', '.join(sorted(roles))}")
         new.role = role
-    return new
+    return with_speaker(new, speaker, book) if book is not None else new
 
 
 def with_speaker(segment: Segment, speaker: str | None, book: Book) -> Segment:

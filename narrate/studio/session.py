@@ -21,13 +21,7 @@ from narrate.lock import book_lock
 from narrate.manifest import MANIFEST, Manifest, given_lexicon, read_manifest
 from narrate.model import Book, Segment
 from narrate.plan import book_profiles, spoken_with
-from narrate.studio.changes import (
-    cast_used,
-    changed_segment,
-    lexicon_entry,
-    script_with,
-    with_speaker,
-)
+from narrate.studio.changes import cast_used, changed_segment, lexicon_entry, script_with
 from narrate.studio.history import History, Snapshot, digest, restore
 from narrate.studio.respellings import lexicon_edit
 from narrate.studio.takes import Take, kept_take
@@ -307,9 +301,9 @@ class Session:
         raise NarrateError(f"no segment {ident!r} in {self.script_path}")
 
     def _changed(self, segment: Segment, say, role, text, speaker=None) -> Segment:
-        return with_speaker(changed_segment(segment, say, role, text, self.manifest.voices,
-                                            speech_rules(self.book, self.lexicon, self.folder)),
-                            speaker, self.book)
+        return changed_segment(segment, say, role, text, self.manifest.voices,
+                               speech_rules(self.book, self.lexicon, self.folder), speaker,
+                               self.book)
 
     def _renderer_for(self):
         """A renderer for the book's cast, its engines kept warm between takes."""
