@@ -94,6 +94,13 @@ def test_a_hear_shows_its_progress_beside_its_button_and_one_player_plays_at_a_t
     _wait(browser).until(lambda d: "done" in status.get_attribute("class"))
     assert status.text.startswith(f"heard {EDITED}: ")
     assert browser.execute_script(STATE)[:2] == [False, False]
+    held = _hold(monkeypatch, tmp_path, "studio-hear")  # the next says what this one took
+    browser.find_element(By.ID, "hear").click()
+    assert wait_until(held.exists, 60)
+    _wait(browser).until(lambda d: re.search(r"rendering .* … \d+ s \(the last took \d+ s\)",
+                                             status.text))
+    held.unlink()
+    _wait(browser).until(lambda d: "done" in status.get_attribute("class"))
 
     # the new take plays, and the chapter's player has stopped; and the other way round
     _wait(browser).until(lambda d: d.execute_script(
@@ -191,6 +198,20 @@ def test_the_keys_play_move_hear_and_keep(studio, browser):  # noqa: F811
     assert _segments(studio.session.script_path)[EDITED]["say"] == NEW_SAY + " "
     legend = browser.find_element(By.ID, "keys").text
     assert all(word in legend for word in ("Space", "Enter", "Ctrl", "S"))
+
+    # in the pronunciation's panel the same keys hear a few and keep the pronunciation
+    browser.find_element(By.CSS_SELECTOR, "nav button[data-chapter='02']").click()
+    _wait(browser).until(lambda d: d.find_elements(By.ID, "seg-02.002.1"))
+    browser.execute_script(SELECT_WORD, "seg-02.002.1", "Volga")
+    _wait(browser).until(lambda d: d.find_element(By.ID, "places-count").text == "said in 2 places")
+    browser.find_element(By.ID, "respelling").send_keys("Vol-gah")
+    keys.key_down(Keys.CONTROL).send_keys(Keys.ENTER).key_up(Keys.CONTROL).perform()
+    _wait(browser).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#places audio")) == 4)
+    keys.key_down(Keys.CONTROL).send_keys("s").key_up(Keys.CONTROL).perform()
+    _wait(browser).until(lambda d: d.execute_script("return document.body.dataset.pronounced")
+                         == "1")
+    assert _segments(studio.session.script_path)["02.002.1"]["say"].count("Vol-gah") == 2
+    assert _segments(studio.session.script_path)[EDITED]["say"] == NEW_SAY + " "  # as kept
 
 
 def _fits(browser, shot: Path, name: str) -> None:  # noqa: F811

@@ -25,18 +25,22 @@
   }
 
   // a piece of work: its buttons (every work button) disabled while it runs, its line
-  // beside the control with the seconds it has taken so far
+  // beside the control with the seconds it has taken so far, and what the last of its
+  // kind took (a Keep: 15 s on a busy machine, a pronunciation more)
+  var took = {};
   function work(where, line, request, then) {
-    var started = Date.now();
+    var started = Date.now(), kind = line.split(' ')[0], before = took[kind];
     running += 1;
     enable();
     say(where, line + ' …', 'busy');
     var clock = setInterval(function () {
-      $(where).textContent = line + ' … ' + Math.round((Date.now() - started) / 1000) + ' s';
+      $(where).textContent = line + ' … ' + Math.round((Date.now() - started) / 1000) + ' s' +
+        (before ? ' (the last took ' + before + ' s)' : '');
     }, 1000);
     function end() { clearInterval(clock); running -= 1; enable(); }
     return request.then(function (answer) {
       end();
+      took[kind] = Math.max(1, Math.round((Date.now() - started) / 1000));
       say(where, then(answer), 'done');
     }).catch(function (error) { end(); say(where, error.message, 'error'); });
   }
@@ -345,10 +349,16 @@
   }
 
   // keys: space plays or pauses, the arrows go from sentence to sentence, Enter hears,
-  // Ctrl+S (⌘S) keeps; while typing, only Ctrl+Enter and Ctrl+S
+  // Ctrl+S (⌘S) keeps (in the pronunciation's panel, the pronunciation); while typing,
+  // only Ctrl+Enter and Ctrl+S
   document.addEventListener('keydown', function (event) {
     var typing = /^(TEXTAREA|INPUT|SELECT)$/.test(event.target.tagName);
     var command = event.ctrlKey || event.metaKey;
+    if (command && $('pronounce').contains(event.target) && word) {
+      var asked = {s: 'keep-word', S: 'keep-word', Enter: 'hear-word'}[event.key];
+      if (asked) { event.preventDefault(); $(asked).click(); }
+      return;
+    }
     var act = command ? {s: 'keep', S: 'keep', Enter: 'hear'}[event.key] :
       (typing || event.altKey || /^(BUTTON|AUDIO|A)$/.test(event.target.tagName)) ? null :
       {' ': 'play', Enter: 'hear', ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1}[event.key];
