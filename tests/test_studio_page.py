@@ -327,7 +327,14 @@ def test_the_page_shows_each_lines_speaker_and_keeps_a_new_one(novel, browser): 
         "return Array.prototype.map.call(document.querySelectorAll('.seg[data-speaker]'),"
         " function (s) { return [s.dataset.id, s.dataset.speaker,"
         "   getComputedStyle(s, '::before').content]; });")
-    assert shown == [[s["id"], s["speaker"], json.dumps(s["speaker"])] for s in quotes]
+    # each named where its paragraph's speaker changes (a paragraph: a section's lines)
+    named, last = [], None
+    for s in quotes:
+        paragraph = s["id"].rsplit(".", 1)[0]
+        named.append(json.dumps(s["speaker"]) if (paragraph, s["speaker"]) != last else "none")
+        last = (paragraph, s["speaker"])
+    assert shown == [[s["id"], s["speaker"], name] for s, name in zip(quotes, named)]
+    assert "none" in named and len(set(named)) > 2  # the passage has both
     line = quotes[0]
     _click_sentence(browser, line["id"])
     field = browser.find_element(By.ID, "edit-speaker")

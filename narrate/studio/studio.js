@@ -121,19 +121,24 @@
       b.classList.toggle('current', b.dataset.chapter === chapter.id);
     });
     $('chapter-title').textContent = chapter.title;
-    var text = document.createDocumentFragment(), paragraph = null, section = null;
+    var text = document.createDocumentFragment(), paragraph = null, section = null, who = null;
     chapter.segments.forEach(function (segment) {
       var mine = segment.id.split('.').slice(0, 2).join('.');  // a paragraph per section
       if (!paragraph || mine !== section) {
         paragraph = document.createElement('p');
         text.appendChild(paragraph);
         section = mine;
+        who = null;
       }
       var span = document.createElement('span');
       span.className = 'seg ' + segment.role + (/\.000$/.test(segment.id) ? ' title' : '');
       span.id = 'seg-' + segment.id;
       span.dataset.id = segment.id;
-      if (segment.speaker) { span.dataset.speaker = segment.speaker; }  // who says it
+      if (segment.speaker) {  // who says it, named where a paragraph's speaker changes
+        span.dataset.speaker = segment.speaker;
+        span.classList.toggle('again', segment.speaker === who);
+        who = segment.speaker;
+      }
       span.textContent = segment.text;
       paragraph.appendChild(span);
       paragraph.appendChild(document.createTextNode(' '));
