@@ -245,15 +245,6 @@ def test_the_layout_holds_at_1280_by_800_and_in_a_narrow_window(studio, browser,
         _fits(browser, tmp_path / name, name)
 
 
-@pytest.mark.e2e
-def test_the_page_declares_an_icon_that_it_serves(studio):  # noqa: F811
-    status, page = _call(studio, "/")
-    icon = re.search(r'<link rel="icon"[^>]* href="([^"]+)"', page.decode())
-    assert status == 200 and icon, "a page with no icon: the browser asks /favicon.ico (403)"
-    status, svg = _call(studio, icon.group(1).replace("&amp;", "&"))
-    assert status == 200 and svg.startswith(b"<svg")
-
-
 # Jane Austen, Pride and Prejudice (1813), chapter I (Project Gutenberg, public domain)
 NOVEL = '''CHAPTER I.
 
