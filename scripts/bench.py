@@ -972,7 +972,100 @@ def bench_studio(work: Path) -> None:
     finally:
         browser.quit()
         studio.stop()
+    bench_studio_memory(out / "prophet-essay", cache)
+    bench_studio_paint(work)
 
+
+# the largest text painted (the chapter's paragraphs), in ms since the page was asked for
+FIRST_PAINT = """var done = arguments[arguments.length - 1], selector = arguments[0];
+(function look() {
+  if (!document.querySelector(selector)) { return setTimeout(look, 10); }
+  new PerformanceObserver(function (list) {
+    var seen = list.getEntries();
+    done(seen[seen.length - 1].startTime);
+  }).observe({type: 'largest-contentful-paint', buffered: true});
+})();"""
+
+
+def _first_paint(browser, url: str, selector: str) -> float:
+    browser.get("about:blank")
+    browser.get(url)
+    return browser.execute_async_script(FIRST_PAINT, selector) / 1000
+
+
+def bench_studio_paint(work: Path) -> None:
+    """Time to the first paint of a chapter of thirty minutes of text in the studio, against
+    the read-along page (index.html, the same text in one file) of the same book."""
+    import narrate
+
+    words = SEED.read_text(encoding="utf-8").split()[:4500]  # ~30 minutes at 150 a minute
+    lines = [" ".join(words[i:i + 90]) for i in range(0, len(words), 90)]
+    source = work / "long-chapter.txt"
+    source.write_text("CHAPTER I. The whole of it\n\n\n" + "\n\n".join(lines) + "\n",
+                      encoding="utf-8")
+    folder = narrate.build(source, out=work / "long-out", voices="espeak",
+                           cache=work / "long-cache").folder
+    studio = narrate.open_studio(folder, voices="espeak").start()
+    browser = _headless_chromium()
+    try:
+        browser.set_window_size(1280, 800)
+        segments = len(studio.session.view()["chapters"][0]["segments"])
+        audio = studio.session.view()["chapters"][0]["segments"][-1]["end"]
+        studio_ms = [_first_paint(browser, studio.url, "#text .seg") for _ in range(3)]
+        page_ms = [_first_paint(browser, (folder / "index.html").as_uri(), ".seg")
+                   for _ in range(3)]
+    finally:
+        browser.quit()
+        studio.stop()
+    paint, reference = statistics.median(studio_ms), statistics.median(page_ms)
+    print(f"first paint of a chapter of {audio / 60:.0f} minutes ({segments} sentences), median "
+          f"of 3: studio {paint:.3f} s, read-along page {reference:.3f} s = "
+          f"{paint / reference:.2f}x  ({', '.join(f'{t:.3f}' for t in studio_ms)})")
+
+
+HEARS = 200
+
+
+def bench_studio_memory(folder: Path, cache: Path) -> None:
+    """The studio's resident memory (its whole process tree: a voice worker too) before
+    any Hear, after the first and after HEARS, each of another text (each rendered)."""
+    import json
+    import re
+    import urllib.request
+
+    from narrate.memory import tree_rss_mb
+
+    env = dict(os.environ, NARRATE_CACHE=str(cache), PYTHONUNBUFFERED="1")  # its address now
+    process = subprocess.Popen(narrate_cmd() + ["studio", str(folder), "--no-browser"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                               env=env)
+    try:
+        url = re.search(r"(http://\S+)\?token=(\S+)", process.stdout.readline())
+        origin, token = url.group(1).rstrip("/"), url.group(2)
+
+        def call(path: str, body=None):
+            request = urllib.request.Request(origin + path, json.dumps(body).encode() if body
+                                             else None, {"X-Narrate-Token": token,
+                                                         "Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=600) as answer:
+                return json.loads(answer.read())
+
+        lines = [s for s in call("/api/book")["chapters"][0]["segments"]
+                 if not s["id"].endswith(".000")]
+        started = tree_rss_mb(process.pid)
+        sizes = []
+        for number in range(HEARS):
+            line = lines[number % len(lines)]
+            call("/api/hear", {"id": line["id"], "say": f"{line['say']} So it was, {number}."})
+            sizes.append(tree_rss_mb(process.pid))
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+    half = HEARS // 2  # growing still, or settled?
+    print(f"studio memory (RSS, its process tree): {started:.0f} MB before a Hear, "
+          f"{sizes[0]:.0f} MB after the first, {sizes[half - 1]:.0f} MB after {half}, "
+          f"{sizes[-1]:.0f} MB after {HEARS} (= {sizes[-1] / sizes[0]:.2f}x the first; "
+          f"peak {max(sizes):.0f} MB)")
 
 
 SECTIONS = {"corpus": bench_corpus, "speakers": bench_speakers, "render": bench_render, "build": bench_build, "edit": bench_edit,

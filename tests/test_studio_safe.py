@@ -6,6 +6,7 @@ hold; the token stays off command lines. Every wait is for an event, never a sle
 from __future__ import annotations
 
 import json
+import re
 import select
 import shutil
 import socket
@@ -583,3 +584,12 @@ def test_hundreds_of_idle_connections_neither_jam_the_studio_nor_fill_the_termin
         process.send_signal(2)
         _, errors = process.communicate(timeout=60)
     assert "Traceback" not in errors and len(errors.splitlines()) < 10, errors[-2000:]
+
+
+@pytest.mark.e2e
+def test_the_page_declares_an_icon_that_it_serves(studio):
+    status, page = _call(studio, "/")
+    icon = re.search(r'<link rel="icon"[^>]* href="([^"]+)"', page.decode())
+    assert status == 200 and icon, "a page with no icon: the browser asks /favicon.ico (403)"
+    status, svg = _call(studio, icon.group(1).replace("&amp;", "&"))
+    assert status == 200 and svg.startswith(b"<svg")

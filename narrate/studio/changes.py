@@ -11,6 +11,7 @@ from pathlib import Path
 from narrate.convert.lexicon import Lexicon
 from narrate.edits import as_written, said
 from narrate.errors import NarrateError
+from narrate.fileio import nearest
 from narrate.manifest import Manifest
 from narrate.model import Book, Segment
 from narrate.patterns import unsayable
@@ -22,10 +23,11 @@ SPELLING = re.compile(r"[^\x00-\x1f\x7f-\x9f\ud800-\udfff]{1,100}")  # one line 
 
 
 def changed_segment(segment: Segment, say: str | None, role: str | None, text: str | None,
-                    roles, rules: tuple[Lexicon, bool]) -> Segment:
+                    roles, rules: tuple[Lexicon, bool], speaker: str | None = None,
+                    book: Book | None = None) -> Segment:
     """`segment` as the edit would leave it: a new text is spoken by the book's own
     `rules` (edits.speech_rules: as a build says a text edited by hand) unless a say is
-    given too; `role` one of `roles`."""
+    given too; `role` one of `roles`; `speaker` one of `book`'s characters."""
     if max(len(text or ""), len(say or "")) > LONGEST:
         raise NarrateError(f"{segment.id}: more than {LONGEST:,} characters",
                            hint="split it into sentences in script.yaml")
@@ -48,7 +50,29 @@ def changed_segment(segment: Segment, say: str | None, role: str | None, text: s
             raise NarrateError(f"no voice for the role {role!r}",
                                hint=f"one of {', '.join(sorted(roles))}")
         new.role = role
-    return new
+    return with_speaker(new, speaker, book) if book is not None else new
+
+
+def with_speaker(segment: Segment, speaker: str | None, book: Book) -> Segment:
+    """`segment` said by `speaker`: one of the book's characters (by any of their names,
+    written as the book calls them), or '' for the quote voice. Only a quotation of a novel
+    has a speaker (convert/speakers.py); a name that is no character is refused, not
+    written (a build would read it in the quote voice)."""
+    if speaker is None or speaker.strip() == segment.speaker:
+        return segment
+    if segment.speaker is None:
+        raise NarrateError(f"{segment.id}: not a quotation, so it has no speaker",
+                           hint="change the speaker of a quoted line")
+    speaker = speaker.strip()
+    if speaker:
+        names = {n.casefold(): c.name for c in book.characters for n in c.names}
+        if speaker.casefold() not in names:
+            raise NarrateError(f"{segment.id}: speaker {speaker[:80]!r} is none of the book's "
+                               f"characters ({nearest(speaker[:80], sorted(set(names.values())))})",
+                               hint="choose one of them, or add it to `characters:` in "
+                                    "script.yaml")
+        speaker = names[speaker.casefold()]
+    return replace(segment, speaker=speaker)
 
 
 def script_with(book: Book, changed: list[Segment], base: Book | None,
@@ -61,8 +85,9 @@ def script_with(book: Book, changed: list[Segment], base: Book | None,
     new = {s.id: s for s in changed}
     for segment in book.spoken:
         if segment.id in new:
-            segment.text, segment.say, segment.role = (
-                new[segment.id].text, new[segment.id].say, new[segment.id].role)
+            segment.text, segment.say, segment.role, segment.speaker = (
+                new[segment.id].text, new[segment.id].say, new[segment.id].role,
+                new[segment.id].speaker)
     if base is not None:  # `lexicon`, `folder`: the --lexicon and the folder its builds read
         book = as_written(book, base, lexicon, folder)
     return to_yaml(book).encode("utf-8")

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from typing_extensions import Self  # typing.Self from Python 3.11
 
 PAGE_FILES = {"studio.js": "text/javascript", "studio.css": "text/css",
-              "follow.js": "text/javascript"}
+              "follow.js": "text/javascript", "studio.svg": "image/svg+xml"}  # the page's icon
 PAGE_HEADERS = {"Content-Security-Policy": "default-src 'self'; object-src 'none'; "
                                            "base-uri 'none'; frame-ancestors 'none'",
                 "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
@@ -165,7 +165,7 @@ async def _fields(request: Request) -> dict:
         data = {}
     fields = {"ident": str(data.get("id", "")), "word": str(data.get("word", "")),
               "respelling": str(data.get("respelling", "")), "asr": data.get("asr") is True}
-    for name in ("say", "role", "text", "version"):  # a page's book's version: see Session.view
+    for name in ("say", "role", "text", "speaker", "version"):  # a page's book's version: see Session.view
         if isinstance(data.get(name), str):
             fields[name] = data[name]
     return fields
@@ -177,7 +177,8 @@ def _word(fields: dict) -> tuple[str, str]:
 
 def _edit(fields: dict) -> dict:
     """The fields of a segment's edit."""
-    return {k: v for k, v in fields.items() if k in ("ident", "say", "role", "text", "version")}
+    return {k: v for k, v in fields.items() if k in ("ident", "say", "role", "text", "speaker",
+                                                 "version")}
 
 
 async def _answer(work) -> Response:

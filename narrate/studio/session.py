@@ -101,14 +101,14 @@ class Session:
     # hear, keep, undo
 
     def hear(self, ident: str, say: str | None = None, role: str | None = None,
-             text: str | None = None) -> Take:
+             text: str | None = None, speaker: str | None = None) -> Take:
         """Render `ident` said as `say` (or `text`, spoken by the book's rules) in `role`:
         only that line; the take goes through the segment cache."""
         from narrate.render.items import line_item
 
         with self._busy:
             checkpoint("studio-hear")  # a test holds a Hear here
-            segment = self._changed(self._segment(ident), say, role, text)
+            segment = self._changed(self._segment(ident), say, role, text, speaker)
             item = line_item(segment)
             renderer, profiles = self._renderer_for()
             if item.role not in profiles:
@@ -137,14 +137,14 @@ class Session:
         return kept_take(self.folder, ident, key, path) if path else None
 
     def keep(self, ident: str, say: str | None = None, role: str | None = None,
-             text: str | None = None, version: str | None = None):
+             text: str | None = None, version: str | None = None, speaker: str | None = None):
         """Write the change into script.yaml (as a person's edit: the next build from the
         source keeps it) and rebuild: only the chapter holding it is exported again.
         `version`: the book's version the change was made on (see `view`)."""
         with self._busy:
             self._unchanged_on_disk()
             segment = self._segment(ident)
-            changed = self._changed(segment, say, role, text)
+            changed = self._changed(segment, say, role, text, speaker)
             if changed == segment:
                 raise NarrateError(f"{ident}: nothing changed", hint="edit it, then Keep")
             self._made_on(version)
@@ -300,9 +300,10 @@ class Session:
                 return segment
         raise NarrateError(f"no segment {ident!r} in {self.script_path}")
 
-    def _changed(self, segment: Segment, say, role, text) -> Segment:
+    def _changed(self, segment: Segment, say, role, text, speaker=None) -> Segment:
         return changed_segment(segment, say, role, text, self.manifest.voices,
-                               speech_rules(self.book, self.lexicon, self.folder))
+                               speech_rules(self.book, self.lexicon, self.folder), speaker,
+                               self.book)
 
     def _renderer_for(self):
         """A renderer for the book's cast, its engines kept warm between takes."""

@@ -27,12 +27,12 @@ def book_view(book: Book, manifest: Manifest) -> dict:
                          "version": "-".join(map(str, record.file_stamp)),
                          "segments": segments})
     return {"title": book.title, "author": book.author, "roles": sorted(manifest.voices),
-            "chapters": chapters}
+            "speakers": [c.name for c in book.characters], "chapters": chapters}
 
 
 def _segment_view(segment: Segment, start: float, end: float) -> dict:
     return {"id": segment.id, "text": segment.text, "say": segment.say, "role": segment.role,
-            "start": start, "end": end}
+            "speaker": segment.speaker, "start": start, "end": end}
 
 
 def findings_view(findings, book: Book) -> list[dict]:
