@@ -765,3 +765,53 @@ def test_a_relative_in_a_tag_is_of_one_whose_family_name_is_known():
     who = {" ".join(s.text.strip("“”\"").split()[:4]): s.speaker for s in book.segments
            if s.role == "quote"}
     assert who["Aye, so it is,"] == "Mrs. Bennet"
+
+
+def test_a_pet_form_of_a_given_name_is_the_same_character():
+    # sentences made of Pride and Prejudice's names: Lizzy and Eliza are Elizabeth; Kitty
+    # is not Lady Catherine (no one calls a Lady by a pet name)
+    text = ("Elizabeth Bennet laughed. Elizabeth smiled; she was pleased. Lizzy, said her "
+            "father. Lizzy ran. Miss Eliza danced. Miss Eliza sang. Lady Catherine spoke. Lady "
+            "Catherine frowned; she was cross. Catherine de Bourgh was proud. Kitty coughed. "
+            "Kitty cried.")
+    speaking = [(name_at(m), True) for m in NAME.finditer("said Lizzy. said Kitty. said Elizabeth.")]
+    found = {c.name: set(c.names) for c in gather(speaking, [text], [text])}
+    assert {"Elizabeth", "Lizzy", "Miss Eliza"} in found.values()
+    assert {"Kitty"} in found.values() and {"Lady Catherine"} in found.values()
+
+
+def test_a_pet_form_shared_by_two_given_names_is_not_merged():
+    # Kitty may be Catherine or Katherine: with both in the book, no guess
+    text = ("Catherine Price sang. Catherine sat. Katherine Hale ran. Katherine wept. "
+            "Kitty ran. Kitty sat.")
+    speaking = [(name_at(m), True) for m in NAME.finditer("said Kitty. said Catherine.")]
+    found = {c.name for c in gather(speaking, [text], [text])}
+    assert "Kitty" in found
+
+
+SET_DOWN = '''"Here! you may nurse it a bit, if you like!" the Duchess said to Alice, flinging
+the baby at her as she spoke, and she hurried out of the room.
+
+Alice caught the baby with some difficulty, as she held it. Alice thought she might well
+take it out of the house.
+
+"If you're going to turn into a pig, my dear," said Alice, seriously, "I'll have
+nothing more to do with you. Mind now!" The poor little thing sobbed again, and they went
+on for some while in silence.
+
+Alice was just beginning to think to herself, "Now, what am I to do with this creature
+when I get it home?" when it grunted again, so violently, that she looked down into its
+face in some alarm.
+
+So she set the little creature down, and felt quite relieved to see it trot away quietly
+into the wood. "If it had grown up," she said to herself, "it would have made a dreadfully
+ugly child."
+
+"It's a Cheshire cat," said the Duchess, "and that's why."
+'''
+
+
+def test_a_pronoun_is_the_one_the_narration_since_the_last_turn_follows_even_its_speaker():
+    # Alice's Adventures in Wonderland, chapter VI (shortened): "So she set the little
+    # creature down" is Alice, who spoke last; turns alternate, but the narration says who
+    assert said(SET_DOWN)["If it had grown"] == "Alice"

@@ -43,6 +43,25 @@ TITLE = "|".join(sorted(TITLES, key=len, reverse=True))
 # a name: an article or a title maybe, then one to four capitalised words ("de" between)
 NAME = regex(rf"(?=\b(?:[A-Z]|the\s))(?:(?P<article>[Tt]he)\s+)?(?:\b(?P<title>{TITLE})\b\.?\s+)?"
              rf"(?P<words>\b{CAP}(?:\s+(?:(?:de|van|von|du|da|del|le|la)\s+)?{CAP}){{0,3}})\b")
+_FAMILIAR_TITLES = frozenset(("", "Miss", "Master"))
+# pet forms of English given names (hypocorisms): the given name each stands for
+_FORMAL = {pet: formal for formal, pets in (
+    ("Elizabeth", "Lizzy Lizzie Liz Eliza Beth Betsy Betty Bess Bessie Libby"),
+    ("Catherine", "Kitty Kate Katie Kit Cathy"), ("Katherine", "Kitty Kate Katie Kathy"),
+    ("Margaret", "Meg Maggie Peggy Madge"), ("Mary", "Polly Molly Mamie"),
+    ("Sarah", "Sally Sadie"), ("Frances", "Fanny"), ("Harriet", "Hattie"),
+    ("Eleanor", "Nell Nelly Nellie"), ("Dorothy", "Dolly Dot"), ("Susan", "Sue Susie Suky"),
+    ("Anne", "Annie Nancy Nan"), ("Rebecca", "Becky"), ("Caroline", "Carrie Caro"),
+    ("Georgiana", "Georgie"), ("Louisa", "Lou Louie"), ("Matilda", "Tilly Tilda"),
+    ("William", "Will Willy Willie Bill Billy"), ("Robert", "Bob Bobby Rob Robin"),
+    ("Richard", "Dick Dickon Rick"), ("Edward", "Ned Ted Teddy Eddie"),
+    ("John", "Jack Johnny"), ("James", "Jim Jimmy Jem Jamie"), ("Thomas", "Tom Tommy"),
+    ("Henry", "Harry Hal"), ("Charles", "Charlie Charley"), ("Frederick", "Fred Freddy"),
+    ("Alexander", "Alec Alex Sandy"), ("Benjamin", "Ben Benny"), ("Samuel", "Sam Sammy"),
+    ("Joseph", "Joe Joey"), ("Nicholas", "Nick"), ("Anthony", "Tony"), ("Patrick", "Pat Paddy"),
+    ("Michael", "Mike Mick Mickey"), ("Peter", "Pete"), ("Daniel", "Dan Danny"),
+    ("Theodore", "Theo"), ("Christopher", "Chris"), ("Francis", "Frank Frankie"))
+    for pet in pets.split()}
 _SENTENCES = regex(r"[^.!?]+")
 _PRONOUNS = regex(r"\b(?:(?P<male>he|him|his|himself)|(?P<female>she|her|hers|herself))\b",
                   re.IGNORECASE)
@@ -192,6 +211,7 @@ def gather(speakers: list[tuple[Name, bool]], texts: list[str], narration: list[
     shorter = [n for n, c in counts.items() if len(n.words) == 1 and not n.title and c >= 2
                and n not in wanted and n.words[0] in tokens]
     _join(groups, sorted(shorter, key=lambda n: (-counts[n], n.key)), counts, shorter=True)
+    groups = _familiar_names(groups)
     characters = [_character(g, counts) for g in sorted(groups, key=lambda g: -g.count)]
     _pronoun_genders(characters, narration)
     return characters
@@ -234,6 +254,35 @@ def _holds(name: Name, group: _Group) -> bool:
         return False
     return any(_part_of(n, name) and (n.words[0] == given or not n.title and len(n.words) == 1)
                for n in group.names)
+
+
+def _familiar_names(groups: list[_Group]) -> list[_Group]:
+    """A person called by a pet form of their given name (Lizzy, Eliza of Elizabeth; Bill
+    of William) is the one the book gives that name: when one character alone has it,
+    among those no title but Miss or Master names (one called Lizzy is no Lady), and
+    their surnames and genders do not differ."""
+    def given(group: _Group) -> set[str]:
+        return {n.words[0] for n in group.names if not n.article}
+
+    familiar = [g for g in groups if all(n.title in _FAMILIAR_TITLES for n in g.names)]
+    merged = []
+    for group in sorted(familiar, key=lambda g: g.count):
+        formal = {_FORMAL.get(word) for word in given(group)} - {None}
+        fits = [g for g in familiar if g is not group and g not in merged and
+                formal & given(g) and _agree(group, g)]
+        if len(fits) == 1:
+            fits[0].names += group.names
+            fits[0].count += group.count
+            fits[0].gender = fits[0].gender or group.gender
+            merged.append(group)
+    return [g for g in groups if g not in merged]
+
+
+def _agree(one: _Group, other: _Group) -> bool:
+    """Whether two groups may be one person: no two genders or surnames that differ."""
+    surnames = [{n.words[-1] for n in g.names if len(n.words) > 1} for g in (one, other)]
+    return not (one.gender and other.gender and one.gender != other.gender) and \
+        not (surnames[0] and surnames[1] and not surnames[0] & surnames[1])
 
 
 def _character(group: _Group, counts: Counter) -> Character:

@@ -37,7 +37,7 @@ _RECENT = 12  # characters remembered for a pronoun
 _SENTENCE = regex(r"(?:[^.!?]|(?<=\bMr)\.|(?<=\bMrs)\.|(?<=\bDr)\.)+[.!?]*")
 # a sentence's opening words, up to its subject: "Then, at last, she", "But Holmes"
 _OPENING = regex(r"\s*(?:(?:And|But|Then|So|Now|Here|There|At last|Presently|Meanwhile|Still|"
-                 r"Yet)\b,?\s+)?(?:(?P<pronoun>He|She)\b)?")
+                 r"Yet)\b,?\s+)?(?:(?P<pronoun>[Hh]e|[Ss]he)\b)?")
 _JOINED = regex(r",?\s+(?:and|or|with)\s+[A-Z]")
 _POSSESSIVE_AFTER = regex(r"['’]s?\b")
 _PREPOSITION_BEFORE = regex(r"\b(?:to|with|at|of|for|from|on|upon|towards|about|than|like|by|"
@@ -172,6 +172,8 @@ class Salience:
             groups.append([c for tier in tiers for c in tier if c.name not in exclude and
                            not c.gender])
         for fits in groups:
+            if fits and fits[0] is self.focus:  # the narration since the last turn is theirs
+                return fits[0]
             if fits:
                 return next((c for c in fits if c is not avoid), fits[0])
         return None
