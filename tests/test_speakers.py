@@ -815,3 +815,42 @@ def test_a_pronoun_is_the_one_the_narration_since_the_last_turn_follows_even_its
     # Alice's Adventures in Wonderland, chapter VI (shortened): "So she set the little
     # creature down" is Alice, who spoke last; turns alternate, but the narration says who
     assert said(SET_DOWN)["If it had grown"] == "Alice"
+
+
+TO_HERSELF = '''"Here! you may nurse it a bit, if you like!" the Duchess said to Alice, flinging
+the baby at her as she spoke.
+
+Alice caught the baby with some difficulty, as she held it. Alice thought she might well
+take it out of the house.
+
+"Now, what am I to do with this creature when I get it home?" said Alice.
+
+"If it had grown up," she said to herself, "it would have made a dreadfully ugly child."
+'''
+
+
+def test_one_talking_to_herself_right_after_her_own_turn_is_still_herself():
+    # Alice's Adventures in Wonderland, chapter VI (shortened): turns alternate, but
+    # "said to herself" is no answer to anyone
+    assert said(TO_HERSELF)["If it had grown"] == "Alice"
+
+
+SHOOK = '''"Is it not clear enough?" said Jane. "Can there be any other opinion on the subject?"
+
+"Yes, there can," said Elizabeth; "for mine is totally different.--Will you hear it?"
+
+"Most willingly."
+
+"You shall have it in few words. Miss Bingley sees that her brother is in love with you."
+
+Jane shook her head.
+
+"Indeed, Jane, you ought to believe me.--No one who has ever seen you together, can doubt
+his affection."
+'''
+
+
+def test_one_who_answers_without_a_word_is_called_by_the_last_speaker_going_on():
+    # Pride and Prejudice, chapter XXI (shortened): Jane shakes her head, and Elizabeth,
+    # calling her by name, goes on
+    assert said(SHOOK)["Indeed, Jane, you ought"] == "Elizabeth"

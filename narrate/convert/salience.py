@@ -33,6 +33,7 @@ _PEOPLE = frozenset(("companion", "friend", "visitor", "guest", "partner", "cous
 _FAMILY_TITLES = {"wife": "Mrs.", "lady": "Mrs.", "mother": "Mrs.", "husband": "Mr.",
                   "father": "Mr.", "brother": "Mr."}
 _SPOUSES = {"wife": FEMALE, "lady": FEMALE, "husband": MALE}
+_TO_ONESELF = regex(r"(?:\s+[a-z]+ly)?\s+to\s+(?:herself|himself|itself)\b")
 _RECENT = 12  # characters remembered for a pronoun
 _SENTENCE = regex(r"(?:[^.!?]|(?<=\bMr)\.|(?<=\bMrs)\.|(?<=\bDr)\.)+[.!?]*")
 # a sentence's opening words, up to its subject: "Then, at last, she", "But Holmes"
@@ -98,7 +99,9 @@ class Salience:
             same = earlier or (prev.speaker if prev and tag.verb in CONTINUING else None)
             if same is not None and self.fits(same, gender, exclude):
                 return same
-            return self.fit(gender, exclude, prev.speaker if prev and not paragraph.gap else None, here)
+            alone = tag.verb in ("thought", "thinks") or _TO_ONESELF.match(text, tag.end)
+            return self.fit(gender, exclude, prev.speaker if prev and not paragraph.gap and
+                            not alone else None, here)  # to oneself: no turn to alternate
         words = tag.subject.lower().split()
         head, owner_word = words[-1], words[0]
         if tag.subject.lower() in self.cast.by_name:  # "the cook", one of the characters

@@ -154,6 +154,9 @@ class _Sieve:
         if speaker is None and prev and prev.speaker and 0 < paragraph.gap and \
                 _UNANSWERED.search(paragraph.preceding):  # the last speaker goes on
             rule, speaker = "unanswered", prev.speaker
+        if speaker is None and prev and prev.speaker and 0 < paragraph.gap and \
+                self._narration_subject(paragraph, called=True) not in (None, prev.speaker):
+            rule, speaker = "unanswered", prev.speaker  # “…” Jane shook her head. “Jane, …”
         if speaker is None:
             rule, speaker = "narration", self._narration_subject(paragraph)
         if speaker is None and prev and prev.speaker:
@@ -168,14 +171,16 @@ class _Sieve:
             self.seen.talk = add(self.seen.talk, character)
             self.seen.recent = add(self.seen.recent, character)
 
-    def _narration_subject(self, paragraph: Paragraph) -> Character | None:
+    def _narration_subject(self, paragraph: Paragraph, called: bool = False
+                           ) -> Character | None:
         """The first character doing something in the sentence of narration just before
         the turn's first quotation ("So Alice soon began talking again. “…”"), in its
         paragraph or ending the paragraph before ("Charlotte tried to console her.")."""
         lead = (paragraph.lead or paragraph.preceding).rstrip()
         start = max((m.end() for m in _SENTENCE_END.finditer(lead, 0, len(lead) - 1)), default=0)
-        return next((c for c in self.seen.subjects(lead[start:]) if c.name not in
-                     paragraph.named), None)  # not one the quotation speaks to or of
+        return next((c for c in self.seen.subjects(lead[start:]) if (c in paragraph.called
+                     if called else c.name not in paragraph.named)), None)  # not one the
+        # quotation speaks to or of; `called`: one it calls by name
 
     def backward(self, turns: list[Paragraph]) -> None:
         """Turns still unknown, from the turns after them."""
