@@ -854,3 +854,20 @@ def test_one_who_answers_without_a_word_is_called_by_the_last_speaker_going_on()
     # Pride and Prejudice, chapter XXI (shortened): Jane shakes her head, and Elizabeth,
     # calling her by name, goes on
     assert said(SHOOK)["Indeed, Jane, you ought"] == "Elizabeth"
+
+
+TIMID = '''"Oh my ears and whiskers, how late it's getting!" said the Rabbit.
+
+"Curiouser and curiouser!" cried Alice. Alice looked up, and she was quite surprised.
+Alice sat down again, and she cried.
+
+It was the White Rabbit returning, splendidly dressed. Alice felt so desperate that she
+was ready to ask help of any one; so, when the Rabbit came near her, she began, in a low,
+timid voice, "If you please, sir--" The Rabbit started violently.
+'''
+
+
+def test_a_pronoun_is_one_known_to_be_of_its_gender_before_one_of_none_known():
+    # Alice's Adventures in Wonderland, chapter II (shortened): the Rabbit, whose gender
+    # the passage does not show, is named last, but "she" is Alice
+    assert said(TIMID)["If you please, sir--"] == "Alice"

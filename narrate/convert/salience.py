@@ -164,7 +164,9 @@ class Salience:
         or when the paragraph itself names them ("Alice thought. “…” she said")."""
         if gender is None:
             return None
-        named = next((c for c in reversed(here) if self.fits(c, gender, exclude)), None)
+        fitting = [c for c in reversed(here) if self.fits(c, gender, exclude)]
+        named = next((c for c in fitting if c.gender or gender in ("", "it")), None) or \
+            next(iter(fitting), None)  # one known to be of that gender first
         if named is not None:  # the paragraph's own, of that gender or none known
             return named
         tiers = [[self.focus] if self.focus else [], self.recent[::-1], self.talk[::-1]]
