@@ -871,3 +871,26 @@ def test_a_pronoun_is_one_known_to_be_of_its_gender_before_one_of_none_known():
     # Alice's Adventures in Wonderland, chapter II (shortened): the Rabbit, whose gender
     # the passage does not show, is named last, but "she" is Alice
     assert said(TIMID)["If you please, sir--"] == "Alice"
+
+
+BEGAN = '''"I have not the pleasure of understanding you," said Mrs. Bennet to Elizabeth.
+
+Mrs. Bennet and Kitty walked off, and as soon as they were gone Mr. Collins began.
+
+"Believe me, my dear Miss Elizabeth, that your modesty rather adds to your other
+perfections."
+
+"What a charming amusement for young people this is," said Mr. Darcy.
+
+Mr. Darcy stood near them in silent indignation, till Sir William thus began.
+
+"There is nothing like dancing after all."
+'''
+
+
+def test_narration_ending_with_one_who_began_introduces_the_next_quotation():
+    # Pride and Prejudice, chapters VI and XIX (shortened): "Mr. Collins began." ends the
+    # paragraph before his quotation; "thus" between a name and its verb
+    who = said(BEGAN)
+    assert who["Believe me, my dear"] == "Mr. Collins"
+    assert who["There is nothing like"] == "Sir William"

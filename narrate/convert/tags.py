@@ -31,7 +31,7 @@ PRONOUNS = ("he", "she", "it", "i", "they", "we", "you")
 # verbs that carry on the speech before: the speaker of the turn before, when it fits
 CONTINUING = frozenset(("continued", "continues", "added", "adds", "went on", "goes on",
                         "resumed", "pursued", "repeated", "persisted", "concluded"))
-_ADVERB = r"(?:[a-z]+ly|again|then|now|aloud|at once|at last|presently)"
+_ADVERB = r"(?:[a-z]+ly|again|then|thus|now|aloud|at once|at last|presently)"
 # a description in a tag: his lady, her mother, the poor child, my companion
 _DESCRIPTION = (r"(?:the|his|her|my|our|their|your|a|an)\s+[a-z]\w*(?:-\w+)*(?:\s+(?![a-z]+ly\b)"
                 r"(?!(?:to|with|in|as|and|at|for|of|from|on|that|who|which|but|when|while|"
@@ -58,7 +58,7 @@ _SENTENCE_START = regex(rf".*{_NOT_TITLE}[.!?]\s", re.DOTALL)
 # a clause that ends introducing a quotation: its last speech verb near the end, then a
 # comma, a colon or a dash ("said to her--"), or a few words ("said to the Knave “…”")
 _INTRODUCING = regex(rf"\b{_VERB}(?:(?:(?!\b(?:{VERBS})\b)[^.!?“”\"]){{0,60}}[,:—–\-]|"
-                     rf"[^.!?“”\",;:]{{0,40}})\s*\Z")
+                     rf"[^.!?“”\",;:]{{0,40}}|(?:(?<=began)|(?<=resumed))(?:\s+again)?\.)\s*\Z")
 # a person in a clause: a pronoun, or a name that is not a sentence's first word ("To
 # interrupt a silence…, she said")
 _PERSON = regex(rf"(?P<subject>\b(?:he|she|I|He|She)(?![\w’'])|(?!(?:To|In|On|At|As|If|When|"
