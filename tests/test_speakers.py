@@ -894,3 +894,20 @@ def test_narration_ending_with_one_who_began_introduces_the_next_quotation():
     who = said(BEGAN)
     assert who["Believe me, my dear"] == "Mr. Collins"
     assert who["There is nothing like"] == "Sir William"
+
+
+SAID_TO = '''"Yes, mamma," said Elizabeth.
+
+"Girls, come here, and tell me all about it," said Mrs. Bennet.
+
+"It has been a very agreeable day," said Jane to Elizabeth. "The party seemed so well
+selected."
+
+"Indeed it was; and he was the most agreeable of them all."
+'''
+
+
+def test_the_one_a_tag_says_a_quotation_is_said_to_answers_it():
+    # Pride and Prejudice, chapter LIV (shortened): "said Jane to Elizabeth": Elizabeth
+    # answers, not Mrs. Bennet, who spoke before
+    assert said(SAID_TO)["Indeed it was; and"] == "Elizabeth"

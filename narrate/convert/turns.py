@@ -11,9 +11,12 @@ from dataclasses import dataclass, field
 from narrate.convert.characters import NAME, Cast, Name, name_at
 from narrate.convert.tags import Tag, tag_after, tag_before, vocatives
 from narrate.model import QUOTE, Book, Character, Segment
+from narrate.patterns import regex
 
 CONVERSATION_BREAK = 80  # narration words between two turns that end a conversation
 _CLOSE_QUOTE = "”\"’'»"
+# after a tag, the one it is said to: "said Jane to Elizabeth", "she said, turning to Jane"
+_SAID_TO = regex(rf"[^.!?;:“”\"]{{0,40}}?\bto\s+(?P<name>{NAME.pattern})")
 
 
 @dataclass
@@ -106,11 +109,14 @@ def _link(chapter: list[Paragraph]) -> None:
 
 
 def find_called(turns: list[Paragraph], cast: Cast) -> None:
-    """Who each turn's quotations call out to by name, and who they name at all."""
+    """Who each turn's quotations call out to by name ("…, Jane"), or its tags say it is
+    said to ("said Jane to Elizabeth"), and who they name at all."""
     for turn in turns:
         for quote in turn.quotes:
             turn.named |= {c.name for _, _, c in cast.mentions(quote.text)}
-            for called in vocatives(quote.text):
+            names = vocatives(quote.text) + [m.group("name") for tag, text in quote.tags
+                                             if (m := _SAID_TO.match(text, tag.end))]
+            for called in names:
                 character = cast.find(name_of(called))
                 if character is not None and character not in turn.called:
                     turn.called.append(character)
