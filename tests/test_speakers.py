@@ -911,3 +911,22 @@ def test_the_one_a_tag_says_a_quotation_is_said_to_answers_it():
     # Pride and Prejudice, chapter LIV (shortened): "said Jane to Elizabeth": Elizabeth
     # answers, not Mrs. Bennet, who spoke before
     assert said(SAID_TO)["Indeed it was; and"] == "Elizabeth"
+
+
+WENT_ON = '''"You are mistaken, Mr. Darcy," said Elizabeth, "if you suppose that the mode of your
+declaration affected me."
+
+"Is that your answer?" said Mr. Darcy.
+
+"You could not have made me the offer of your hand in any possible way," said Elizabeth.
+
+Again his astonishment was obvious; and he looked at her with an expression of mingled
+incredulity and mortification. She went on.
+
+"From the very beginning, your manners impressed me with your arrogance."
+'''
+
+
+def test_narration_ending_she_went_on_introduces_her_next_quotation():
+    # Pride and Prejudice, chapter XXXIV (shortened): not his turn, though turns alternate
+    assert said(WENT_ON)["From the very beginning,"] == "Elizabeth"

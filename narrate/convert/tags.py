@@ -58,7 +58,7 @@ _SENTENCE_START = regex(rf".*{_NOT_TITLE}[.!?]\s", re.DOTALL)
 # a clause that ends introducing a quotation: its last speech verb near the end, then a
 # comma, a colon or a dash ("said to her--"), or a few words ("said to the Knave “…”")
 _INTRODUCING = regex(rf"\b{_VERB}(?:(?:(?!\b(?:{VERBS})\b)[^.!?“”\"]){{0,60}}[,:—–\-]|"
-                     rf"[^.!?“”\",;:]{{0,40}}|(?:(?<=began)|(?<=resumed))(?:\s+again)?\.)\s*\Z")
+                     rf"[^.!?“”\",;:]{{0,40}}|(?:(?<=began)|(?<=resumed)|(?<=went on)|(?<=continued))(?:\s+again)?\.)\s*\Z")
 # a person in a clause: a pronoun, or a name that is not a sentence's first word ("To
 # interrupt a silence…, she said")
 _PERSON = regex(rf"(?P<subject>\b(?:he|she|I|He|She)(?![\w’'])|(?!(?:To|In|On|At|As|If|When|"
