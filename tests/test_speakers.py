@@ -930,3 +930,24 @@ incredulity and mortification. She went on.
 def test_narration_ending_she_went_on_introduces_her_next_quotation():
     # Pride and Prejudice, chapter XXXIV (shortened): not his turn, though turns alternate
     assert said(WENT_ON)["From the very beginning,"] == "Elizabeth"
+
+
+HAYE_PARK = '''"I hope Jane will be very happy," said Mrs. Bennet. She looked at her daughter, and she
+smiled.
+
+"She will be," said Jane. Jane laughed; she could not help it. Jane sat, and she sighed.
+
+It was a fortnight since Mrs. Bennet had been down stairs, but on this happy day, she again
+took her seat at the head of her table. The marriage of a daughter, which had been the
+first object of her wishes, since Jane was sixteen, was now on the point of
+accomplishment. She was busily searching through the neighbourhood for a proper situation
+for her daughter.
+
+"Haye-Park might do," said she, "if the Gouldings would quit it."
+'''
+
+
+def test_a_pronoun_inside_a_sentence_is_the_one_named_before_it_there():
+    # Pride and Prejudice, chapter L (shortened): "since Mrs. Bennet had been down stairs,
+    # … she again took her seat": the narration is about her, though Jane is named last
+    assert said(HAYE_PARK)["Haye-Park might do,"] == "Mrs. Bennet"

@@ -39,6 +39,7 @@ _SENTENCE = regex(r"(?:[^.!?]|(?<=\bMr)\.|(?<=\bMrs)\.|(?<=\bDr)\.)+[.!?]*")
 # a sentence's opening words, up to its subject: "Then, at last, she", "But Holmes"
 _OPENING = regex(r"\s*(?:(?:And|But|Then|So|Now|Here|There|At last|Presently|Meanwhile|Still|"
                  r"Yet)\b,?\s+)?(?:(?P<pronoun>[Hh]e|[Ss]he)\b)?")
+_INNER_PRONOUN = regex(r"[,;]\s+(?:(?:and|but|then|so)\s+)?(he|she)\b")  # a clause's subject
 _JOINED = regex(r",?\s+(?:and|or|with)\s+[A-Z]")
 _POSSESSIVE_AFTER = regex(r"['’]s?\b")
 _PREPOSITION_BEFORE = regex(r"\b(?:to|with|at|of|for|from|on|upon|towards|about|than|like|by|"
@@ -78,6 +79,12 @@ class Salience:
             if opening and not pronoun and named and named[0][0] == opening.end() and \
                     not _JOINED.match(sentence.group(), named[0][1]):
                 self.focus = named[0][2]
+            elif not pronoun and (inner := _INNER_PRONOUN.search(sentence.group())):
+                # "since Mrs. Bennet had been down, … she took her seat": the one named
+                # before it in its sentence
+                gender = GENDER_OF[inner.group(1)]
+                self.focus = next((c for start, _, c in reversed(named) if start < inner.start()
+                                   and c.gender == gender), self.focus)
             for character in self.subjects(sentence.group()):  # not "the back of Harris"
                 self.recent = add(self.recent, character)
 
