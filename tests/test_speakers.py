@@ -951,3 +951,18 @@ def test_a_pronoun_inside_a_sentence_is_the_one_named_before_it_there():
     # Pride and Prejudice, chapter L (shortened): "since Mrs. Bennet had been down stairs,
     # … she again took her seat": the narration is about her, though Jane is named last
     assert said(HAYE_PARK)["Haye-Park might do,"] == "Mrs. Bennet"
+
+
+ECHO = '''"I have come to you," said Miss Morstan, "because you once enabled my employer, Mrs.
+Cecil Forrester, to unravel a little domestic complication."
+
+"Mrs. Cecil Forrester," Holmes repeated thoughtfully. "I believe that I was of some slight
+service to her."
+
+"She did not think so. But at least you cannot say the same of mine."
+'''
+
+
+def test_a_name_echoed_is_not_called_to():
+    # The Sign of the Four, chapter II (shortened): Holmes repeats a name; she answers
+    assert said(ECHO)["She did not think"] == "Miss Morstan"

@@ -16,6 +16,7 @@ from narrate.patterns import regex
 CONVERSATION_BREAK = 80  # narration words between two turns that end a conversation
 _CLOSE_QUOTE = "”\"’'»"
 # after a tag, the one it is said to: "said Jane to Elizabeth", "she said, turning to Jane"
+_ECHOING = frozenset(("repeated", "repeats", "echoed"))
 _SAID_TO = regex(rf"[^.!?;:“”\"]{{0,40}}?\bto\s+(?P<name>{NAME.pattern})")
 
 
@@ -114,8 +115,10 @@ def find_called(turns: list[Paragraph], cast: Cast) -> None:
     for turn in turns:
         for quote in turn.quotes:
             turn.named |= {c.name for _, _, c in cast.mentions(quote.text)}
-            names = vocatives(quote.text) + [m.group("name") for tag, text in quote.tags
-                                             if (m := _SAID_TO.match(text, tag.end))]
+            echoed = any(tag.verb in _ECHOING for tag, _ in quote.tags)  # "“Mrs. Forrester,”
+            names = ([] if echoed else vocatives(quote.text)) + [  # he repeated": no call
+                m.group("name") for tag, text in quote.tags
+                if (m := _SAID_TO.match(text, tag.end))]
             for called in names:
                 character = cast.find(name_of(called))
                 if character is not None and character not in turn.called:
