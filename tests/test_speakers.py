@@ -966,3 +966,33 @@ service to her."
 def test_a_name_echoed_is_not_called_to():
     # The Sign of the Four, chapter II (shortened): Holmes repeats a name; she answers
     assert said(ECHO)["She did not think"] == "Miss Morstan"
+
+
+SAYING = '''"I hope your sister is well," said Mr. Darcy.
+
+"Very well," said Elizabeth. Elizabeth smiled, and she looked away. Elizabeth sat down, and
+she sighed.
+
+He made a slight bow. She felt the silence awkward, and at last she seized the opportunity
+of saying,
+
+"Is your sister at Pemberley still?"
+
+"Oh dear, oh dear!" said the White Rabbit. "I shall be too late!"
+
+"Curiouser and curiouser!" cried Alice.
+
+Alice looked about her, and she wondered. However, when she had looked under the table,
+she went on saying to herself, "and in that case I can go back by railway."
+'''
+
+
+def test_a_speech_verb_as_a_participle_is_a_tag_and_a_sentences_adverb_no_name():
+    # Pride and Prejudice, chapter XLV; Alice's Adventures in Wonderland, chapter II
+    # (shortened): "she seized the opportunity of saying," and "However, …, she went on
+    # saying to herself" introduce their speakers' quotations; "However" is no one
+    quotes, book = speakers(SAYING)
+    who = {q.strip("“”\"").split()[0]: speaker for q, speaker in quotes}
+    assert who["Is"] == "Elizabeth"
+    assert who["and"] == "Alice"
+    assert "However" not in {c.name for c in book.characters}

@@ -26,7 +26,7 @@ VERBS = (
     "bellowed|croaked|drawled|mumbled|snarled|sneered|stuttered|commented|announced|"
     "ordered|commanded|warned|assented|conceded|confessed|corrected|reasoned|reflected|"
     "mused|ventured|queried|broke in|put in|struck in|chimed in|cut in|burst out|"
-    "called out|cried out|sang out|spoke|speaks|say")
+    "called out|cried out|sang out|spoke|speaks|say|saying|remarking|crying out|calling out")
 PRONOUNS = ("he", "she", "it", "i", "they", "we", "you")
 # verbs that carry on the speech before: the speaker of the turn before, when it fits
 CONTINUING = frozenset(("continued", "continues", "added", "adds", "went on", "goes on",
@@ -63,7 +63,9 @@ _INTRODUCING = regex(rf"\b{_VERB}(?:(?:(?!\b(?:{VERBS})\b)[^.!?“”\"]){{0,60}
 # interrupt a silence…, she said")
 _PERSON = regex(rf"(?P<subject>\b(?:he|she|I|He|She)(?![\w’'])|(?!(?:To|In|On|At|As|If|When|"
                 rf"While|After|Before|But|And|Then|So|Yet|For|With|Without|Though|Although|"
-                rf"Since|Unless|Until|Upon|This|That|It|There|Here|What|How|Why|Where|Who)\b)"
+                rf"Since|Unless|Until|Upon|This|That|It|There|Here|What|How|Why|Where|Who|However|"
+                rf"Still|Yet|Now|Soon|Once|Just|Only|Even|Again|Thus|Perhaps|Indeed|Suddenly|"
+                rf"Presently|Meanwhile|Instead|Besides|Nevertheless|Accordingly)\b)"
                 rf"{_NAMED})")
 _RELATIVE = regex(r",?\s+who\b")
 _PREPOSITION = regex(r"\b(?:to|with|at|of|for|from|on|upon|towards|after|about|than|like|by|"
