@@ -996,3 +996,24 @@ def test_a_speech_verb_as_a_participle_is_a_tag_and_a_sentences_adverb_no_name()
     assert who["Is"] == "Elizabeth"
     assert who["and"] == "Alice"
     assert "However" not in {c.name for c in book.characters}
+
+
+MOTHER_HERSELF = '''"My dear Mr. Bennet," said Mrs. Bennet, "have you heard that Netherfield is let?"
+
+Mr. Bennet was among the earliest of those who waited on Mr. Bingley. He had always
+intended to visit him, though to the last always assuring his wife that he should not go;
+and till the evening after the visit was paid, she had no knowledge of it. It was then
+disclosed in the following manner. He had gone out early, and he came back late, and he said
+nothing of where he had been to anyone in the house, though they asked him more than once.
+Observing his second daughter employed in trimming a hat, he suddenly addressed her.
+
+"I hope Mr. Bingley will like it," said Mr. Bennet. "What say you, Kitty?"
+
+"We are not in a way to know what Mr. Bingley likes," said her mother resentfully.
+'''
+
+
+def test_her_mother_is_the_mother_though_her_is_taken_for_the_mother_herself():
+    # Pride and Prejudice, chapter II (shortened): the daughter is not named, so "her" is
+    # taken for Mrs. Bennet, who is the mother herself
+    assert said(MOTHER_HERSELF)["We are not in"] == "Mrs. Bennet"

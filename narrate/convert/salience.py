@@ -18,9 +18,9 @@ NARRATOR_NAME = "the narrator"  # a first-person narrator no one calls by name
 NOUN_GENDERS = {
     **dict.fromkeys(("mother", "wife", "lady", "aunt", "sister", "daughter", "girl", "woman",
                      "niece", "mistress", "queen", "duchess", "landlady", "governess", "maid",
-                     "widow", "bride", "hostess"), FEMALE),
+                     "widow", "bride", "hostess", "ladyship"), FEMALE),
     **dict.fromkeys(("father", "husband", "gentleman", "uncle", "brother", "son", "boy", "man",
-                     "nephew", "master", "king", "lord", "fellow", "landlord", "host"), MALE),
+                     "nephew", "master", "king", "lord", "fellow", "landlord", "host", "lordship"), MALE),
 }
 GENDER_OF = {"he": MALE, "she": FEMALE}
 # a description of no one in particular: "replied the other"
@@ -129,6 +129,10 @@ class Salience:
                              and (r := self._relative(c, head))), None)  # "Lizzy"'s kin
         if relative is not None:
             return relative
+        title = _FAMILY_TITLES.get(head)
+        if owner is not None and title and owner.name.startswith(title + " ") and \
+                owner.name not in exclude:  # "her" was taken for the mother herself
+            return owner
         gender = NOUN_GENDERS.get(head)
         if gender is None and (owner is None or head not in _PEOPLE):  # "her answer": no one
             return None
