@@ -1017,3 +1017,23 @@ def test_her_mother_is_the_mother_though_her_is_taken_for_the_mother_herself():
     # Pride and Prejudice, chapter II (shortened): the daughter is not named, so "her" is
     # taken for Mrs. Bennet, who is the mother herself
     assert said(MOTHER_HERSELF)["We are not in"] == "Mrs. Bennet"
+
+
+FIDGETS = '''"It is no such thing," said Mrs. Bennet. "Lydia does not leave me because she is married."
+
+"I am sure she does not," said Jane. Jane sat down, and she sighed. Jane smiled; she was glad.
+
+But the spiritless condition which this event threw her into, was shortly relieved, and her
+mind opened again to the agitation of hope, by an article of news, which then began to be in
+circulation. The housekeeper at Netherfield had received orders to prepare for the arrival of
+her master, who was coming down in a day or two, to shoot there for several weeks, and the
+whole neighbourhood talked of nothing else. Mrs. Bennet was quite in the fidgets. She looked
+at Jane, and smiled, and shook her head by turns.
+
+"Well, well, and so Mr. Bingley is coming down, sister."
+'''
+
+
+def test_a_pronoun_opening_the_sentence_before_an_untagged_quotation_names_its_speaker():
+    # Pride and Prejudice, chapter LIII (shortened): "She looked at Jane" is Mrs. Bennet
+    assert said(FIDGETS)["Well, well, and so"] == "Mrs. Bennet"

@@ -37,6 +37,7 @@ _DESCRIBED = regex(r"the (?:[a-z]+ )?[a-z]+")  # the cook, the little man
 # narration between two turns telling that the one spoken to did not answer
 _UNANSWERED = regex(r"\b(?:made no (?:answer|reply)|was silent|said nothing|did not (?:answer|"
                     r"reply)|no (?:answer|reply) (?:was|came))\b")
+_PRONOUN_OPENS = regex(r"\s*(?:He|She)\b")
 _SENTENCE_END = regex(r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)[.!?]+[”’\"')]*\s+")
 
 
@@ -178,9 +179,14 @@ class _Sieve:
         paragraph or ending the paragraph before ("Charlotte tried to console her.")."""
         lead = (paragraph.lead or paragraph.preceding).rstrip()
         start = max((m.end() for m in _SENTENCE_END.finditer(lead, 0, len(lead) - 1)), default=0)
-        return next((c for c in self.seen.subjects(lead[start:]) if (c in paragraph.called
-                     if called else c.name not in paragraph.named)), None)  # not one the
+        found = next((c for c in self.seen.subjects(lead[start:]) if (c in paragraph.called
+                      if called else c.name not in paragraph.named)), None)  # not one the
         # quotation speaks to or of; `called`: one it calls by name
+        focus = self.seen.focus  # "She looked at Jane, and smiled.": whom "she" stands for
+        if found is None and not called and focus is not None and \
+                focus.name not in paragraph.named and _PRONOUN_OPENS.match(lead, start):
+            return focus
+        return found
 
     def backward(self, turns: list[Paragraph]) -> None:
         """Turns still unknown, from the turns after them."""
