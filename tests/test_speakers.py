@@ -1037,3 +1037,22 @@ at Jane, and smiled, and shook her head by turns.
 def test_a_pronoun_opening_the_sentence_before_an_untagged_quotation_names_its_speaker():
     # Pride and Prejudice, chapter LIII (shortened): "She looked at Jane" is Mrs. Bennet
     assert said(FIDGETS)["Well, well, and so"] == "Mrs. Bennet"
+
+
+TOLD = '''"You are in better spirits to-day," I said.
+
+Sherlock Holmes had been in a state of the blackest depression for some days, and I had
+left him to himself, as I had learned to do; but this morning he had come down early, and
+he had read his letters at the breakfast-table with every sign of interest, and when the
+messenger came he had sent him off at once with an answer, and had then sat for an hour in
+silence, with his long thin fingers pressed together, and his eyes upon the ceiling.
+
+"There is no great mystery in this matter," said Holmes, taking the paper from me.
+
+"What! you have solved it already?"
+'''
+
+
+def test_a_first_person_narrator_is_in_every_conversation_they_tell():
+    # The Sign of the Four, chapter II (shortened): the one Holmes answers is the narrator
+    assert said(TOLD)["What! you have solved"] == "the narrator"

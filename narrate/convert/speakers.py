@@ -56,7 +56,8 @@ def attribute(book: Book, given: list[Character] | None = None) -> dict[str, str
                                     common), given or [])
     cast = Cast(characters + _described(turns))
     find_called(turns, cast)
-    sieve = _Sieve(cast, _narrator(turns, cast, common))
+    telling = any(tag.subject == "i" for t in turns for q in t.quotes for tag, _ in q.tags)
+    sieve = _Sieve(cast, _narrator(turns, cast, common), telling)
     for chapter in chapters:
         sieve.read(chapter)
     sieve.backward(turns)
@@ -116,8 +117,10 @@ def _narrator(turns: list[Paragraph], cast: Cast, common: set[str]) -> Character
 
 
 class _Sieve:
-    def __init__(self, cast: Cast, narrator: Character):
+    def __init__(self, cast: Cast, narrator: Character, telling: bool = False):
         self.cast, self.narrator = cast, narrator
+        # a first-person narrator ("I said") is in every conversation they tell
+        self.present = [narrator] if telling else []
         self.seen = Salience(cast, narrator)
 
     def read(self, chapter: list[Paragraph]) -> None:
@@ -163,7 +166,8 @@ class _Sieve:
         if speaker is None and prev and prev.speaker:
             before = prev.prev.speaker if prev.prev else None
             rule, speaker = "alternation", next(
-                (c for c in [before, *reversed(self.seen.talk)] if c and c is not prev.speaker
+                (c for c in [before, *reversed(self.seen.talk), *self.present]
+                 if c and c is not prev.speaker
                  and c.name not in paragraph.named), None)
         paragraph.speaker, paragraph.rule = speaker, rule if speaker else ""
         for quote in paragraph.quotes:  # one paragraph, one speaker, unless tagged apart
