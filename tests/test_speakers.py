@@ -1056,3 +1056,19 @@ silence, with his long thin fingers pressed together, and his eyes upon the ceil
 def test_a_first_person_narrator_is_in_every_conversation_they_tell():
     # The Sign of the Four, chapter II (shortened): the one Holmes answers is the narrator
     assert said(TOLD)["What! you have solved"] == "the narrator"
+
+
+ADDED = '''"I have never had a cross word from him in my life," said Mrs. Reynolds.
+
+"He is certainly a good brother," said Elizabeth, as she walked towards one of the windows.
+Elizabeth smiled, and she looked out.
+
+Mrs. Reynolds anticipated Miss Darcy's delight, when she should enter the room. "And this
+is always the way with him," she added.
+'''
+
+
+def test_she_added_is_the_one_the_narration_since_shows_not_the_last_speaker():
+    # Pride and Prejudice, chapter XLIII (shortened): "added" carries on a speech, but the
+    # narration between names the housekeeper
+    assert said(ADDED)["And this is always"] == "Mrs. Reynolds"

@@ -103,7 +103,10 @@ class Salience:
         exclude = clause | paragraph.named
         if tag.kind == "pronoun":
             gender = GENDER_OF.get(tag.subject, "it" if tag.subject == "it" else None)
-            same = earlier or (prev.speaker if prev and tag.verb in CONTINUING else None)
+            shown = [c for c in [*here, self.focus] if c and self.fits(c, gender, exclude)]
+            same = earlier or (prev.speaker if prev and tag.verb in CONTINUING and not shown
+                               else None)  # "added" is the last speaker's, unless the
+            # narration since shows another
             if same is not None and self.fits(same, gender, exclude):
                 return same
             alone = tag.verb in ("thought", "thinks") or _TO_ONESELF.match(text, tag.end)
