@@ -1072,3 +1072,27 @@ def test_she_added_is_the_one_the_narration_since_shows_not_the_last_speaker():
     # Pride and Prejudice, chapter XLIII (shortened): "added" carries on a speech, but the
     # narration between names the housekeeper
     assert said(ADDED)["And this is always"] == "Mrs. Reynolds"
+
+
+HER_FATHER = '''"I have not heard of it," said Mr. Bennet.
+
+"Thank you, I will," said Miss Elizabeth Bennet. "Do you dance, Mr. Bingley?"
+
+"Whenever I can," said Mr. Bingley. Elizabeth smiled, and she danced with him. Elizabeth
+laughed; she was happy.
+
+The surprise of the rest of the family, on hearing who their visitor had been, was very
+great; but they obligingly satisfied it, with the same kind of supposition which had
+appeased every curiosity before, and the talk of the house was all of Mr. Bingley, and of
+his sisters, and of his friend, and of the ball that was to be given at Netherfield, for a
+week together. The next morning, as she was going down stairs, she was met by her father,
+who came out of his library with a letter in his hand.
+
+"Lizzy," said he, "I was going to look for you; come into my room."
+'''
+
+
+def test_a_relative_the_narration_names_by_kin_is_the_one_a_pronoun_stands_for():
+    # Pride and Prejudice, chapter LVII (shortened): "she was met by her father": "said
+    # he" is Mr. Bennet, not Mr. Bingley, the man the narration named last
+    assert said(HER_FATHER)["Lizzy,"] == "Mr. Bennet"

@@ -34,6 +34,7 @@ _FAMILY_TITLES = {"wife": "Mrs.", "lady": "Mrs.", "mother": "Mrs.", "husband": "
                   "father": "Mr.", "brother": "Mr."}
 _SPOUSES = {"wife": FEMALE, "lady": FEMALE, "husband": MALE}
 _TO_ONESELF = regex(r"(?:\s+[a-z]+ly)?\s+to\s+(?:herself|himself|itself)\b")
+_KIN = regex(r"\b([Hh]is|[Hh]er) (wife|lady|mother|husband|father|brother)\b")
 _RECENT = 12  # characters remembered for a pronoun
 _SENTENCE = regex(r"(?:[^.!?]|(?<=\bMr)\.|(?<=\bMrs)\.|(?<=\bDr)\.)+[.!?]*")
 # a sentence's opening words, up to its subject: "Then, at last, she", "But Holmes"
@@ -87,6 +88,12 @@ class Salience:
                                    and c.gender == gender), self.focus)
             for character in self.subjects(sentence.group()):  # not "the back of Harris"
                 self.recent = add(self.recent, character)
+            for kin in _KIN.finditer(sentence.group()):  # "she was met by her father"
+                gender = GENDER_OF["he" if kin.group(1).lower() == "his" else "she"]
+                owner = self.fit(gender, {self.narrator.name}, None, [])
+                relative = self._relative(owner, kin.group(2))
+                if relative is not None:
+                    self.recent = add(self.recent, relative)
 
     def resolve(self, tag: Tag, text: str, paragraph: Paragraph, here: list[Character]
                  ) -> Character | None:
