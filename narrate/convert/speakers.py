@@ -8,15 +8,18 @@ for a turn decides:
    speaker, never a name inside the quotation. A pronoun or a description in the tag
    ("said she", "cried his wife") is the most recent character it fits (gender), not one
    named in the tag's own clause and, in a new turn, not the last speaker when another
-   fits; "I" is the narrator. The paragraph's other quotations are the tagged speaker's.
+   fits, unless the narration since is about them or they talk to themselves; "I" is
+   the narrator. The paragraph's other quotations are the tagged speaker's.
 2. continued: a quotation left open at its paragraph's end and taken up by the next.
-3. addressed: the turn before called someone by name ("…, Jane."): they answer.
-4. unanswered: the narration since the turn before says one made no answer: its
-   speaker goes on (“…” She made no answer. “…”).
+3. addressed: the turn before called someone by name ("…, Jane."), or its tag said
+   whom it was said to ("said Jane to Elizabeth"): they answer.
+4. unanswered: the narration since the turn before says one made no answer, or shows
+   one the turn calls by name doing something (“…” Jane shook her head. “Jane, …”): the
+   last speaker goes on.
 5. narration: the turn's own narration opens a sentence with a character
-   (Elizabeth smiled. “…”), not one its quotation names.
+   (Elizabeth smiled. “…”), not one its quotation names, or with "he" or "she".
 6. alternation: in a run of turns, the speaker of the turn before last, when the last
-   was another's.
+   was another's; a first-person narrator is in every conversation they tell.
 Then, backwards: a turn still unknown is the one the next turn calls by name, or the
 speaker of the turn after next when the next is another's. A first-person narrator's
 character takes the name the others call them by. Nothing found: '' (the quote voice).
