@@ -7,6 +7,7 @@ import zlib
 import pytest
 from pdfmaker import (
     new_pdf,
+    parted_pdf,
     put_lines,
     raised,
     raw_pdf,
@@ -345,3 +346,10 @@ def test_a_grid_of_short_cells_is_a_table_and_is_read_as_one(tmp_path):
     book, _ = convert_document(document)
     said = " ".join(s.say for s in book.spoken)
     assert "River: Rhine; Length: one thousand two hundred thirty kilometers" in said
+
+
+def test_a_part_whose_page_holds_only_its_title_is_a_chapter_of_the_outline(tmp_path):
+    book, _ = convert_document(read_document(parted_pdf(tmp_path / "parts.pdf")))
+    assert [c.title for c in book.chapters] == ["Hills", "The Ridge", "Shores", "The Bay",
+                                                "The Cliffs"]
+    assert book.chapters[2].announce.say == "Shores."

@@ -74,6 +74,7 @@ class RawChapter:
     title: str | None = None  # the heading's title, without its number
     label: str | None = None  # the heading's number: "CHAPTER II", "Lecture I"
     from_metadata: bool = False  # the title is the metadata's `chapters:` entry
+    outlined: bool = False  # the file's outline names it: kept even with no text
 
 
 @dataclass
@@ -113,7 +114,7 @@ def split_chapters(document: Document, policy: ReadingPolicy | None = None
         if block.kind == HEADING and block.level <= 1 and document.chapter_level:
             flush_notes()
             chapters.append(RawChapter(block.heading, block.line, title=block.text or None,
-                                       label=block.label or None))
+                                       label=block.label or None, outlined=block.outlined))
             continue
         if i in starts:
             flush_notes()
@@ -238,7 +239,8 @@ def _chapter_starts(document: Document) -> set[int]:
 
 
 def _merge_empty(chapters: list[RawChapter]) -> list[RawChapter]:
-    """A heading with no text under it joins the next chapter's heading."""
+    """A heading with no text under it joins the next chapter's heading, unless the file's
+    outline names it (a part's title page: the outline's chapters are the listener's)."""
     out: list[RawChapter] = []
     carry: RawChapter | None = None
     for chapter in chapters:
@@ -247,7 +249,7 @@ def _merge_empty(chapters: list[RawChapter]) -> list[RawChapter]:
             chapter = RawChapter(" — ".join(headings) or None, carry.line, chapter.paragraphs,
                                  chapter.title or carry.title, chapter.label or carry.label)
             carry = None
-        if chapter.paragraphs:
+        if chapter.paragraphs or (chapter.outlined and chapter.heading):
             out.append(chapter)
         elif chapter.heading:
             carry = chapter
