@@ -127,8 +127,8 @@ def test_roman_numerals_in_a_list_and_french_ordinals(text, said):
 
 @pytest.mark.parametrize("text, said", [
     # a section's lettered paragraph: its letter, not a word run into the number
-    ("Authority: 49 U.S.C. 106(g), 40113.", "Authority: forty-nine U S C one hundred six, g, "
-     "forty thousand one hundred thirteen."),
+    ("Authority: 49 U.S.C. 106(g), 40113.",
+     "Authority: forty-nine U S C one hundred six, g, forty thousand one hundred thirteen."),
     # ranges, in either dash, and their short forms
     ("Read pages 12–15 and 1-100.", "Read pages twelve to fifteen and one to one hundred."),
     ("In 1990–95 and 112–18 it grew.",
@@ -141,8 +141,8 @@ def test_roman_numerals_in_a_list_and_french_ordinals(text, said):
     ("Seal Beach, CA 90740–5600.",
      "Seal Beach, CA ninety thousand seven hundred forty, five thousand six hundred."),
     ("They won 6–4.", "They won six, four."),
-    ("Call (816) 329–4148 or 562–797–1717.", "Call eight one six, three two nine, four one "
-     "four eight or five six two, seven nine seven, one seven one seven."),
+    ("Call (816) 329–4148 or 562–797–1717.", ("Call eight one six, three two nine, four one "
+     "four eight or five six two, seven nine seven, one seven one seven.")),
 ])
 def test_numbers_joined_by_dashes_are_ranges_only_when_they_are_ranges(text, said):
     assert to_say(text) == said
