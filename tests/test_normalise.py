@@ -154,3 +154,18 @@ def test_a_long_run_of_numbers_and_dashes_with_no_address_or_file_is_said_in_lin
     said = to_say("1-" * 50_000 + "1x")
     assert said.count("one, one") > 24_000
     assert to_say("a-b" * 35_000 + ".").count("a") == 35_000
+
+
+def test_a_heading_in_capitals_keeps_the_acronyms_the_prose_writes_in_capitals(tmp_path):
+    from narrate.convert import convert_document
+    from narrate.read import read_document
+
+    source = tmp_path / "tool.md"
+    source.write_text("# Export\n\nIT is quick. It writes results as JSON or CSV for you.\n\n"
+                      "## JSON\n\nThe JSON output is useful.\n\n## IT AND YOU\n\nMore of it.\n\n"
+                      "# PREFACE AND CSV NOTES\n\nIt was written by hand.\n", encoding="utf-8")
+    book, _ = convert_document(read_document(source))
+    said = [s.say for s in book.spoken]
+    assert "JSON." in said  # a section heading: was "Json."
+    assert "It and you." in said  # "it" is a word the prose writes in small letters
+    assert book.chapters[-1].announce.say == "Preface and CSV notes."

@@ -110,6 +110,9 @@ def split_chapters(document: Document, policy: ReadingPolicy | None = None
             entry.every.append(block)
 
     starts = _chapter_starts(document)
+    from narrate.convert.headings import acronyms
+
+    kept = acronyms(b.text for b in document.blocks if b.kind in PROSE)
     for i, block in enumerate(document.blocks):
         if block.kind == HEADING and block.level <= 1 and document.chapter_level:
             flush_notes()
@@ -119,7 +122,7 @@ def split_chapters(document: Document, policy: ReadingPolicy | None = None
         if i in starts:
             flush_notes()
             chapters.append(RawChapter(line=block.line))
-        paragraphs = _read(block, policy, chapters[-1].paragraphs)
+        paragraphs = _read(block, policy, chapters[-1].paragraphs, kept)
         if paragraphs is None:
             if block.kind not in (BREAK, NOTE_BLOCK):
                 skip(block, NOTATION if block.kind == PARAGRAPH else None)
@@ -147,8 +150,10 @@ def split_chapters(document: Document, policy: ReadingPolicy | None = None
     return _merge_empty(chapters), unread
 
 
-def _read(block: Block, policy: ReadingPolicy, before: list[Paragraph]) -> list[Paragraph] | None:
-    """The paragraphs a block is read as; None when it is not read."""
+def _read(block: Block, policy: ReadingPolicy, before: list[Paragraph],
+          kept: frozenset[str] = frozenset()) -> list[Paragraph] | None:
+    """The paragraphs a block is read as; None when it is not read (`kept`: the acronyms a
+    heading in capitals keeps)."""
     where = block.where()
     if block.kind == PARAGRAPH and is_notation(block.text):
         return None
@@ -160,7 +165,7 @@ def _read(block: Block, policy: ReadingPolicy, before: list[Paragraph]) -> list[
         from narrate.convert.headings import spoken_heading
 
         return [Paragraph(block.heading, block.line, NARRATOR, where, "heading",
-                          spoken_heading(block.label or None, block.text or None))]
+                          spoken_heading(block.label or None, block.text or None, kept=kept))]
     if block.kind == CODE and policy.code == "mention" and short_command(block.text):
         return [Paragraph(f"`{short_command(block.text)}`", block.line, NARRATOR, where, "cue")]
     if block.kind == CODE and policy.code == "mention":
