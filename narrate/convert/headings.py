@@ -22,7 +22,6 @@ from narrate.convert.speech import to_say
 from narrate.model import NARRATOR, Book, Chapter, Segment
 from narrate.read.sections import label_number
 
-
 _WORD = re.compile(r"\b[A-Za-z][A-Za-z0-9]+\b")
 
 
