@@ -353,3 +353,26 @@ def test_a_part_whose_page_holds_only_its_title_is_a_chapter_of_the_outline(tmp_
     assert [c.title for c in book.chapters] == ["Hills", "The Ridge", "Shores", "The Bay",
                                                 "The Cliffs"]
     assert book.chapters[2].announce.say == "Shores."
+
+
+def test_a_table_with_space_between_its_rows_and_cells_of_two_lines_is_read_row_by_row(tmp_path):
+    pdf = new_pdf()
+    pdf.add_page()
+    put_lines(pdf, 40, 80, ["The rivers compared, by length and by what is seen, are set out below."])
+    rows = [("River", "Length", ["What you see"]), ("Rhine", "1,230 km", ["Castles on the hills",
+            "and vineyards"]), ("Loire", "1,006 km", ["Chateaux and", "sandbanks in summer"]),
+            ("Seine", "777 km", ["Paris and", "its bridges"])]
+    y = 120
+    for river, length, seen in rows:
+        for x, cell in ((40, [river]), (140, [length]), (240, seen)):
+            put_lines(pdf, x, y, cell, leading=13)
+        y += 13 * (len(seen) - 1) + 22  # rows set further apart than a cell's lines
+    put_lines(pdf, 40, y + 30, ["All three rivers are long enough for a week of walking."])
+    document = read_document(save(pdf, tmp_path / "table.pdf"))
+    [table] = [b for b in document.blocks if b.kind == TABLE]
+    assert table.text.split("\n") == [
+        "River | Length | What you see", "Rhine | 1,230 km | Castles on the hills and vineyards",
+        "Loire | 1,006 km | Chateaux and sandbanks in summer", "Seine | 777 km | Paris and its bridges"]
+    assert prose(document) == [
+        "The rivers compared, by length and by what is seen, are set out below.",
+        "All three rivers are long enough for a week of walking."]
