@@ -299,7 +299,7 @@ def _rows(columns: list[list[Line]]) -> list[list[str]]:
             baselines.append(line.bottom)
     rows = [[" ".join(line.text for line in column if abs(line.bottom - base) <= 0.3 * size)
              for column in columns] for base in baselines]
-    return _cells_joined(rows, [a - b for a, b in zip(baselines, baselines[1:])])
+    return _cells_joined(rows, [a - b for a, b in itertools.pairwise(baselines)])
 
 
 def _cells_joined(rows: list[list[str]], gaps: list[float]) -> list[list[str]]:
