@@ -1,10 +1,11 @@
-"""OpenDocument text (.odt, its content.xml written by hand here) read into the HTML reader:
+"""OpenDocument text (.odt, written by hand in tests/odtmaker.py) read into the HTML reader:
 headings, notes, comments, tracked deletions, lists, tables, text boxes, contents; hostile
 archives refused as EPUBs are."""
 
 import zipfile
 
 import pytest
+from odtmaker import h, odt, p
 
 from narrate.convert import convert_document
 from narrate.errors import InputError
@@ -12,35 +13,6 @@ from narrate.read import read_document
 from narrate.read.document import CONTENTS, HEADING, LIST_ITEM, NOTE, TABLE
 
 pytestmark = pytest.mark.unit
-
-NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-      'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
-      'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-      'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
-      'xmlns:dc="http://purl.org/dc/elements/1.1/" '
-      'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0"')
-META = (f'<office:document-meta {NS}><office:meta><dc:title>A Talk on Bridges</dc:title>'
-        '<meta:initial-creator>Bea Builder</meta:initial-creator><dc:language>en-GB'
-        '</dc:language></office:meta></office:document-meta>')
-
-
-def odt(path, body: str, prologue: str = "") -> str:
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
-        archive.writestr("content.xml", f'{prologue}<office:document-content {NS}><office:body>'
-                                        f'<office:text>{body}</office:text></office:body>'
-                                        '</office:document-content>')
-        archive.writestr("meta.xml", META)
-    return str(path)
-
-
-def h(text: str, level: int = 1) -> str:
-    return f'<text:h text:outline-level="{level}">{text}</text:h>'
-
-
-def p(text: str) -> str:
-    return f"<text:p>{text}</text:p>"
-
 
 def test_headings_notes_lists_and_tables_are_read_and_comments_and_deletions_are_not(tmp_path):
     note = ('<text:note text:id="ftn1" text:note-class="footnote"><text:note-citation>1'
