@@ -81,3 +81,15 @@ def test_a_zip_bomb_and_an_archive_that_is_no_text_are_refused(tmp_path):
     with zipfile.ZipFile(other, "w") as archive:
         archive.writestr("readme.txt", "hello")
     assert "not an OpenDocument text" in refusal(other)
+
+
+def test_the_help_and_the_hints_name_the_formats_narrate_reads(tmp_path):
+    from click.testing import CliRunner
+
+    from narrate.cli import cli
+
+    said = CliRunner().invoke(cli, ["script", "--help"]).output
+    assert all(suffix in said for suffix in (".pdf", ".docx", ".odt", ".fb2"))  # said .epub last
+    (tmp_path / "folder").mkdir()
+    message = refusal(tmp_path / "folder")  # a folder given as the book: the hint lists them
+    assert ".pdf" in message and ".odt" in message
