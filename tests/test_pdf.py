@@ -69,6 +69,36 @@ def test_running_heads_page_numbers_and_footers_are_never_spoken(tmp_path):
         assert block.text.strip() not in {"1", "2", "3", "4"}
 
 
+def test_a_page_taller_than_letter_whose_size_its_page_tree_gives_is_read_whole(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format=(420, 1000))  # fpdf2 sets the size on the page tree
+    pdf.set_font("helvetica", size=11)
+    pdf.add_page()
+    pdf.text(40, 60, "The first line is set near the top of a tall page.")
+    pdf.text(40, 900, "The last line is set near its foot.")
+    text = spoken(read_document(save(pdf, tmp_path / "tall.pdf")))
+    assert "The first line is set near the top of a tall page." in text  # was cut off
+    assert "The last line is set near its foot." in text
+
+
+def test_a_first_page_s_masthead_in_the_words_of_the_running_head_is_not_spoken(tmp_path):
+    pdf = new_pdf()
+    for number in range(1, 5):
+        pdf.add_page()
+        if number == 1:  # the head's words set apart, small, at the top right
+            put_lines(pdf, 280, 30, ["Gazette of Rooms", "Vol. 3, No. 12", "May 4, 2020"], size=8,
+                      leading=10)
+        else:
+            put_lines(pdf, 60, 40, ["Gazette of Rooms / Vol. 3, No. 12 / May 4, 2020"], size=8)
+        put_lines(pdf, 60, 100, [f"Room {number} is one more quiet room on the list.",
+                                 "It has a window and a chair in it."])
+    put_lines(pdf, 60, 140, ["The rooms of May are listed in the gazette."])
+    text = spoken(read_document(save(pdf, tmp_path / "masthead.pdf")))
+    assert "Gazette of Rooms" not in text and "Vol." not in text and "May 4" not in text
+    assert text.count("quiet room") == 4 and "The rooms of May are listed" in text
+
+
 def test_a_word_broken_at_a_line_end_is_joined_and_a_real_hyphen_kept(tmp_path):
     pdf = new_pdf()
     pdf.add_page()
