@@ -51,7 +51,7 @@ BUILD_ONLY = ("executor", "address", "meta", "lexicon")  # build options passed 
 def script(source: str | Path, *, meta: str | Path | None = None,
            lexicon: str | Path | None = None, warnings: list | None = None,
            **options) -> Book:
-    """The narration script of a source text (.txt, .md, .html, .epub) or a script file.
+    """The narration script of a source text (.txt, .md, .html, .epub, .pdf, .docx …) or a script file.
 
     `options` are narrate.convert.ConvertOptions' fields and the reading policy
     (code=, notes=, tables=), and `out=` (where its book is built: the lexicon.yaml in its

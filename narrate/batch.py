@@ -49,7 +49,7 @@ def sources_in(targets: list[str | Path]) -> list[Path]:
                         and (p.suffix.lower() in SOURCE_SUFFIXES or is_script_file(p)))
     if not found:
         raise NarrateError(f"{', '.join(map(str, targets))}: no book to build here (narrate "
-                           "reads .txt, .md, .html, .epub and script .yaml files)")
+                           "reads .txt, .md, .html, .epub, .pdf, .docx, .odt, .fb2 and script .yaml files)")
     return found
 
 

@@ -47,8 +47,8 @@ def _warn(problems) -> None:
          opt("--force", is_flag=True, help="Replace -o's file even if it is not a script."),
          PREFER)
 def script(source, output, as_json, force, prefer, **kw):
-    """Turn SOURCE (.txt, .md, .html, .epub) into an editable narration script; your
-    edits of the script there are kept."""
+    """Turn SOURCE (.txt, .md, .html, .epub, .pdf, .docx, .odt, .fb2) into an editable
+    narration script; your edits of the script there are kept."""
     problems: list = []
     if output == "-":
         book = narrate.script(source, warnings=problems, **given(kw))

@@ -57,6 +57,26 @@ def running_heads(pdf: FPDF, head: str, number: int) -> None:
     put_lines(pdf, 200, 570, [str(number)], size=9)
 
 
+def parted_pdf(path: Path) -> Path:
+    """An outline of parts: the second part's title page holds nothing but its title."""
+    pdf = new_pdf(title="Walks")
+    for part, chapters in (("Hills", ["The Ridge"]), ("Shores", ["The Bay", "The Cliffs"])):
+        pdf.add_page()
+        pdf.start_section(part, level=0)
+        put_lines(pdf, 140, 200, [part.upper()], size=20)
+        if part == "Hills":
+            put_lines(pdf, 40, 260, ["A part about hills begins with a page of its own words."])
+        for title in chapters:
+            pdf.add_page()
+            pdf.start_section(title, level=1)
+            put_lines(pdf, 40, 80, [title], size=16)
+            put_lines(pdf, 40, 120, [f"We walked to {title.lower()} and came home again."])
+        pdf.start_section("At Dusk", level=2)  # sections in chapters: the top entries are parts
+        put_lines(pdf, 40, 160, ["At dusk the light was low and we walked slowly."])
+    return save(pdf, path)
+
+
+
 def save(pdf: FPDF, path: Path) -> Path:
     pdf.output(str(path))
     return path

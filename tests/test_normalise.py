@@ -123,3 +123,49 @@ def test_snake_case_names_are_words_not_emphasis():
 ])
 def test_roman_numerals_in_a_list_and_french_ordinals(text, said):
     assert to_say(text) == said
+
+
+@pytest.mark.parametrize("text, said", [
+    # a section's lettered paragraph: its letter, not a word run into the number
+    ("Authority: 49 U.S.C. 106(g), 40113.",
+     "Authority: forty-nine U S C one hundred six, g, forty thousand one hundred thirteen."),
+    # ranges, in either dash, and their short forms
+    ("Read pages 12–15 and 1-100.", "Read pages twelve to fifteen and one to one hundred."),
+    ("In 1990–95 and 112–18 it grew.",
+     "In nineteen ninety to nineteen ninety-five and one hundred twelve to eighteen it grew."),
+    # numbers an en dash joins that are no range: codes, ZIP+4, scores, phone numbers
+    ("Items 22–10–01B and 27–41–01 apply.",
+     "Items twenty-two, ten, one B and twenty-seven, forty-one, zero one apply."),
+    ("FR Doc. 2020–17221 was filed.",
+     "FR Doc. two thousand twenty, seventeen thousand two hundred twenty-one was filed."),
+    ("Seal Beach, CA 90740–5600.",
+     "Seal Beach, CA ninety thousand seven hundred forty, five thousand six hundred."),
+    ("They won 6–4.", "They won six, four."),
+    ("Call (816) 329–4148 or 562–797–1717.", ("Call eight one six, three two nine, four one "
+     "four eight or five six two, seven nine seven, one seven one seven.")),
+])
+def test_numbers_joined_by_dashes_are_ranges_only_when_they_are_ranges(text, said):
+    assert to_say(text) == said
+
+
+def test_a_long_run_of_numbers_and_dashes_with_no_address_or_file_is_said_in_linear_time():
+    # the address and file-name patterns looked at the rest of the run from every word in it
+    # (40,000 characters took 20 s; these 100,000 would take two minutes, not one second)
+    said = to_say("1-" * 50_000 + "1x")
+    assert said.count("one, one") > 24_000
+    assert to_say("a-b" * 35_000 + ".").count("a") == 35_000
+
+
+def test_a_heading_in_capitals_keeps_the_acronyms_the_prose_writes_in_capitals(tmp_path):
+    from narrate.convert import convert_document
+    from narrate.read import read_document
+
+    source = tmp_path / "tool.md"
+    source.write_text("# Export\n\nIT is quick. It writes results as JSON or CSV for you.\n\n"
+                      "## JSON\n\nThe JSON output is useful.\n\n## IT AND YOU\n\nMore of it.\n\n"
+                      "# PREFACE AND CSV NOTES\n\nIt was written by hand.\n", encoding="utf-8")
+    book, _ = convert_document(read_document(source))
+    said = [s.say for s in book.spoken]
+    assert "JSON." in said  # a section heading: was "Json."
+    assert "It and you." in said  # "it" is a word the prose writes in small letters
+    assert book.chapters[-1].announce.say == "Preface and CSV notes."

@@ -7,6 +7,7 @@ import zlib
 import pytest
 from pdfmaker import (
     new_pdf,
+    parted_pdf,
     put_lines,
     raised,
     raw_pdf,
@@ -66,6 +67,36 @@ def test_running_heads_page_numbers_and_footers_are_never_spoken(tmp_path):
     assert text.count("quiet room") == 4
     for block in document.blocks:
         assert block.text.strip() not in {"1", "2", "3", "4"}
+
+
+def test_a_page_taller_than_letter_whose_size_its_page_tree_gives_is_read_whole(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format=(420, 1000))  # fpdf2 sets the size on the page tree
+    pdf.set_font("helvetica", size=11)
+    pdf.add_page()
+    pdf.text(40, 60, "The first line is set near the top of a tall page.")
+    pdf.text(40, 900, "The last line is set near its foot.")
+    text = spoken(read_document(save(pdf, tmp_path / "tall.pdf")))
+    assert "The first line is set near the top of a tall page." in text  # was cut off
+    assert "The last line is set near its foot." in text
+
+
+def test_a_first_page_s_masthead_in_the_words_of_the_running_head_is_not_spoken(tmp_path):
+    pdf = new_pdf()
+    for number in range(1, 5):
+        pdf.add_page()
+        if number == 1:  # the head's words set apart, small, at the top right
+            put_lines(pdf, 280, 30, ["Gazette of Rooms", "Vol. 3, No. 12", "May 4, 2020"], size=8,
+                      leading=10)
+        else:
+            put_lines(pdf, 60, 40, ["Gazette of Rooms / Vol. 3, No. 12 / May 4, 2020"], size=8)
+        put_lines(pdf, 60, 100, [f"Room {number} is one more quiet room on the list.",
+                                 "It has a window and a chair in it."])
+    put_lines(pdf, 60, 140, ["The rooms of May are listed in the gazette."])
+    text = spoken(read_document(save(pdf, tmp_path / "masthead.pdf")))
+    assert "Gazette of Rooms" not in text and "Vol." not in text and "May 4" not in text
+    assert text.count("quiet room") == 4 and "The rooms of May are listed" in text
 
 
 def test_a_word_broken_at_a_line_end_is_joined_and_a_real_hyphen_kept(tmp_path):
@@ -345,3 +376,33 @@ def test_a_grid_of_short_cells_is_a_table_and_is_read_as_one(tmp_path):
     book, _ = convert_document(document)
     said = " ".join(s.say for s in book.spoken)
     assert "River: Rhine; Length: one thousand two hundred thirty kilometers" in said
+
+
+def test_a_part_whose_page_holds_only_its_title_is_a_chapter_of_the_outline(tmp_path):
+    book, _ = convert_document(read_document(parted_pdf(tmp_path / "parts.pdf")))
+    assert [c.title for c in book.chapters] == ["Hills", "The Ridge", "Shores", "The Bay",
+                                                "The Cliffs"]
+    assert book.chapters[2].announce.say == "Shores."
+
+
+def test_a_table_with_space_between_its_rows_and_cells_of_two_lines_is_read_row_by_row(tmp_path):
+    pdf = new_pdf()
+    pdf.add_page()
+    put_lines(pdf, 40, 80, ["The rivers compared, by length and by what is seen, are set out below."])
+    rows = [("River", "Length", ["What you see"]), ("Rhine", "1,230 km", ["Castles on the hills",
+            "and vineyards"]), ("Loire", "1,006 km", ["Chateaux and", "sandbanks in summer"]),
+            ("Seine", "777 km", ["Paris and", "its bridges"])]
+    y = 120
+    for river, length, seen in rows:
+        for x, cell in ((40, [river]), (140, [length]), (240, seen)):
+            put_lines(pdf, x, y, cell, leading=13)
+        y += 13 * (len(seen) - 1) + 22  # rows set further apart than a cell's lines
+    put_lines(pdf, 40, y + 30, ["All three rivers are long enough for a week of walking."])
+    document = read_document(save(pdf, tmp_path / "table.pdf"))
+    [table] = [b for b in document.blocks if b.kind == TABLE]
+    assert table.text.split("\n") == [
+        "River | Length | What you see", "Rhine | 1,230 km | Castles on the hills and vineyards",
+        "Loire | 1,006 km | Chateaux and sandbanks in summer", "Seine | 777 km | Paris and its bridges"]
+    assert prose(document) == [
+        "The rivers compared, by length and by what is seen, are set out below.",
+        "All three rivers are long enough for a week of walking."]

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 from mutagen.mp3 import MP3
-from pdfmaker import new_pdf, put_lines, running_heads, save
+from pdfmaker import new_pdf, parted_pdf, put_lines, running_heads, save
 
 from narrate import build
 from narrate.cli import cli
@@ -55,3 +55,16 @@ def test_a_locked_pdf_on_the_command_line_is_one_line_and_exit_2(tmp_path):
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and str(path) in lines[0] and "password" in lines[0]
     assert "Traceback" not in result.output
+
+
+@pytest.mark.e2e
+def test_a_part_page_of_only_its_title_is_a_chapter_of_the_audiobook(tmp_path):
+    source = parted_pdf(tmp_path / "parts.pdf")
+    book = build(source, cache=tmp_path / "cache", out=tmp_path / "out", progress=False)
+    probe = json.loads(subprocess.run(
+        ["ffprobe", "-v", "error", "-show_chapters", "-of", "json", str(book.export.m4b)],
+        capture_output=True, text=True, check=True).stdout)
+    titles = [c["tags"]["title"] for c in probe["chapters"]]
+    assert titles == ["Hills", "The Ridge", "Shores", "The Bay", "The Cliffs"]
+    shores = probe["chapters"][2]
+    assert float(shores["end_time"]) - float(shores["start_time"]) > 0.3  # "Shores." is said

@@ -4,12 +4,14 @@
     "Lecture I" + "The Present Dilemma in Philosophy" -> "Lecture One. The Present Dilemma in Philosophy."
     "IV" + "THE MODERN ORCHESTRA"                  -> "The modern orchestra."  ("Lecture Four. …"
                                                       when the book calls its chapters lectures)
+    "JSON", in a book whose prose writes "JSON"    -> "JSON." (an acronym is kept, not "Json")
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from narrate.convert.language import is_english_code, same_language
@@ -20,13 +22,33 @@ from narrate.convert.speech import to_say
 from narrate.model import NARRATOR, Book, Chapter, Segment
 from narrate.read.sections import label_number
 
+_WORD = re.compile(r"\b[A-Za-z][A-Za-z0-9]+\b")
 
-def sentence_case(title: str) -> str:
-    """An all-capitals title in sentence case ("THE OPERA AND I" -> "The opera and I")."""
+
+def acronyms(texts: Iterable[str]) -> frozenset[str]:
+    """The words running text writes in capitals more often than not ("The JSON output";
+    not "IT was a dark night", which writes "it" often): acronyms, which a heading in
+    capitals keeps as they are."""
+    capitals: Counter[str] = Counter()
+    other: Counter[str] = Counter()
+    for text in texts:
+        if not any(c.islower() for c in text):  # a line all in capitals shows nothing
+            continue
+        for word in _WORD.findall(text):
+            if word.isupper():
+                capitals[word] += 1
+            else:
+                other[word.upper()] += 1
+    return frozenset(w for w, n in capitals.items() if n > other[w])
+
+
+def sentence_case(title: str, kept: frozenset[str] = frozenset()) -> str:
+    """An all-capitals title in sentence case ("THE OPERA AND I" -> "The opera and I"),
+    the acronyms in `kept` left in capitals."""
     letters = [c for c in title if c.isalpha()]
     if not letters or any(c.islower() for c in letters):
         return title
-    words = title.lower().split(" ")
+    words = [w if w.strip("'’,.;:!?") in kept else w.lower() for w in title.split(" ")]
     words = [w.upper() if w.strip("'’,.;:!?") == "i" else w for w in words]
     text = " ".join(words)
     return text[:1].upper() + text[1:]
@@ -46,7 +68,8 @@ def book_unit(chapters: list[Chapter]) -> str | None:
     return unit.capitalize() if count * 2 >= sum(units.values()) else None
 
 
-def spoken_heading(label: str | None, title: str | None, unit: str | None = None) -> str:
+def spoken_heading(label: str | None, title: str | None, unit: str | None = None,
+                   kept: frozenset[str] = frozenset()) -> str:
     """A heading as a narrator reads it: its number in words, then its title."""
     parts = []
     found = label_number(label or "")
@@ -61,12 +84,12 @@ def spoken_heading(label: str | None, title: str | None, unit: str | None = None
     elif label:
         parts.append(sentence_case(label).rstrip(".:") + ".")
     if title:
-        parts.append(_sentence(sentence_case(title.strip())))
+        parts.append(_sentence(sentence_case(title.strip(), kept)))
     return " ".join(parts)
 
 
-def announce(chapter: Chapter, unit: str | None, lexicon: Lexicon,
-             english: bool = True, language: str = "en") -> Segment | None:
+def announce(chapter: Chapter, unit: str | None, lexicon: Lexicon, english: bool = True,
+             language: str = "en", kept: frozenset[str] = frozenset()) -> Segment | None:
     """The chapter's spoken title, when it has a real one (a heading or the metadata's):
     what the book's voice can say of it; else, read by the voice for the language it is
     written in; else (emoji) its number, "Chapter Two"."""
@@ -78,7 +101,7 @@ def announce(chapter: Chapter, unit: str | None, lexicon: Lexicon,
         text = _sentence(chapter.heading or chapter.title)
     else:
         text = spoken_heading(chapter.label, chapter.title if chapter.title != chapter.label
-                              else None, unit)
+                              else None, unit, kept)
     written, other = chapter.heading or chapter.title, voice_language(text, language)
     if other and not same_language(other, language):
         return Segment(f"{chapter.id}.000", NARRATOR, written,
@@ -174,8 +197,9 @@ def credit_segments(book: Book, lexicon: Lexicon) -> list[Segment]:
 def add_spoken_lines(book: Book, lexicon: Lexicon, english: bool = True) -> None:
     """Chapter titles and credits as script entries, so they can be seen and edited."""
     unit = book_unit(book.chapters)
+    kept = acronyms(segment.text for segment in book.spoken)
     for chapter in book.chapters:
-        chapter.announce = announce(chapter, unit, lexicon, english, book.language)
+        chapter.announce = announce(chapter, unit, lexicon, english, book.language, kept)
         found = label_number(chapter.label or "") if english else None
         if found and not found[0] and chapter.title == chapter.label:
             # a bare numeral: files, markers and tags say "Chapter Four", as it is heard

@@ -159,7 +159,13 @@ def _model_digits(digits: str) -> str:
 
 def _digit_groups(m: re.Match) -> str:
     """555-1234, 978-0-14-044913-6: digits read group by group, not as a range."""
-    return ", ".join(_digits(g) for g in re.split(r"[-\s.]", m.group()) if g)
+    return ", ".join(_digits(g) for g in re.findall(r"\d+", m.group()))
+
+
+def _number_list(m: re.Match) -> str:
+    """22–10–01B, 8–5–20: three or more numbers a dash joins are a code or a date, said one
+    by one ("twenty-two, ten, zero one B"), never "twenty-two to ten"."""
+    return ", ".join(re.split(r"[-–]", m.group()))
 
 
 def _version(m: re.Match) -> str:
@@ -198,7 +204,9 @@ RULES: list[tuple[re.Pattern, Replacement]] = [
     # 2.275 ± 0.046
     (regex(r"\s*±\s*"), " plus or minus "),
     # phone numbers and ISBNs: digit groups, not ranges
-    (regex(r"\b\d{3}-\d{4}\b(?!-)|\b\d{1,5}(?:-\d{1,7}){2,}-[\dX]\b"), _digit_groups),
+    (regex(r"\b\d{3}-\d{4}\b(?!-)|\b\d{1,5}(?:-\d{1,7}){2,}-[\dX]\b|"
+           r"(?:\(\d{3}\)\s?|\b\d{3}[-–])\d{3}[-–]\d{4}\b(?![-–])"), _digit_groups),
+    (regex(r"\b\d{1,6}(?:[-–]\d{1,6}){2,}(?=[A-Z]?\b)"), _number_list),
     (regex(r"\bISBN(?:-1[03])?:?"), "I S B N"),
     # 14.1.1
     (regex(r"\b\d+\.\d+\.\d+(?:\.\d+)*\b"), _version),
@@ -239,7 +247,8 @@ ABBREVIATIONS: list[tuple[re.Pattern, Replacement]] = [
     # --release, --set-enabled: a command-line flag, as it is read aloud
     (regex(r"(?<![\w-])--(?=[a-z])"), "dash dash "),
     # README.md, setup.py: a file's name
-    (regex(r"\b(?P<name>[\w-]+)\.(?P<ext>md|txt|py|sh|json|ya?ml|html?|js|csv|xml|pdf|zip|gz|"
+    # a file's name (bounded: a long run of letters and dashes is looked at in linear time)
+    (regex(r"\b(?P<name>[\w-]{1,100})\.(?P<ext>md|txt|py|sh|json|ya?ml|html?|js|csv|xml|pdf|zip|gz|"
                 r"tar|toml|cfg|ini|log|conf)\b"), lambda m: f"{m['name']} dot {m['ext']}"),
 ]
 

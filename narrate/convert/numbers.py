@@ -60,6 +60,14 @@ def _number(text: str) -> str:
     return cardinal(int(plain))
 
 
+def _is_range(a: str, b: str) -> bool:
+    """12–15, 1–100, 112–18 are ranges; 6–4 (a score), 90740–5600 (a ZIP+4) and 2020–17221
+    (a document's number) are not: a range rises, and a long number's end is no longer."""
+    if len(b) < len(a) and len(b) <= 2:
+        b = a[:len(a) - len(b)] + b  # 112–18: the end's first figures are the start's
+    return int(b) > int(a) and (len(a) <= 3 or len(b) == len(a))
+
+
 _NUMBER_RULES: list[tuple[re.Pattern, Replacement]] = [
     # 24-25 October -> the twenty-fourth to the twenty-fifth of October
     (regex(rf"\b(?P<d1>[12]?\d|3[01])\s*[-–]\s*(?P<d2>[12]?\d|3[01])\s+{_MONTH}"),
@@ -98,7 +106,7 @@ _NUMBER_RULES: list[tuple[re.Pattern, Replacement]] = [
     (regex(r"(?P<n>\d[\d,]*(?:\.\d+)?)\s?%"), lambda m: f"{_number(m['n'])} percent"),
     # 12-15 (pages, counts)
     (regex(r"\b(?P<a>\d+)\s*[-–]\s*(?P<b>\d+)\b(?![.,]?\d)"),
-     lambda m: f"{_number(m['a'])} to {_number(m['b'])}"),
+     lambda m: f"{_number(m['a'])} {'to' if _is_range(m['a'], m['b']) else ','} {_number(m['b'])}"),
     # a year standing alone: in 1896
     (regex(rf"(?<![\d,.]){_YEAR}(?![\d]|[.,]\d)"), lambda m: year(int(m["year"]))),
     # everything else: 10,000; 2.5; 30

@@ -117,7 +117,9 @@ _UNSPEAKABLE = regex(r"[\ufffd\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200d*#_<
 
 
 _URL = regex(r"\b(?:https?://|www\.)(?:www\.)?(?P<host>[\w-]+(?:\.[\w-]+)+)[^\s<>\"”’)]*")
-_EMAIL = regex(r"\b(?P<user>[\w.+-]+)@(?P<host>[\w-]+(?:\.[\w-]+)+)\b")
+# its parts bounded as an address's are (64 letters, labels of 63): a long run of
+# letters and dashes with no @ is looked at in linear time
+_EMAIL = regex(r"\b(?P<user>[\w.+-]{1,64})@(?P<host>[\w-]{1,63}(?:\.[\w-]{1,63}){1,8})\b")
 
 
 def _site(m: re.Match) -> str:
@@ -148,7 +150,9 @@ def _drop_notation(m: re.Match) -> str:
     return " " if is_notation(m["inside"], shortest=3) else m.group()
 
 
-_EDITORIAL = regex(r"\[(?P<words>[^\[\]]{1,40})\]|\((?P<word>[A-Za-z][a-z’']{0,11})\)")
+# "(a) hard-working" is an editor's word; "106(g)", set against what it follows, is a
+# section's lettered paragraph (its parentheses are pauses: "one hundred six, g")
+_EDITORIAL = regex(r"\[(?P<words>[^\[\]]{1,40})\]|(?<![\w)])\((?P<word>[A-Za-z][a-z’']{0,11})\)")
 _EDGE_ELLIPSIS = regex(r"(?P<open>[“‘\"«])\s*(?:…|\.\s?\.\s?\.)\s*"
                             r"|\s*(?:…|\.\s?\.\s?\.)\s*(?P<close>[”’\"»])(?!\w)")
 

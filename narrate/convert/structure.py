@@ -74,6 +74,7 @@ class RawChapter:
     title: str | None = None  # the heading's title, without its number
     label: str | None = None  # the heading's number: "CHAPTER II", "Lecture I"
     from_metadata: bool = False  # the title is the metadata's `chapters:` entry
+    outlined: bool = False  # the file's outline names it: kept even with no text
 
 
 @dataclass
@@ -109,16 +110,19 @@ def split_chapters(document: Document, policy: ReadingPolicy | None = None
             entry.every.append(block)
 
     starts = _chapter_starts(document)
+    from narrate.convert.headings import acronyms
+
+    kept = acronyms(b.text for b in document.blocks if b.kind in PROSE)
     for i, block in enumerate(document.blocks):
         if block.kind == HEADING and block.level <= 1 and document.chapter_level:
             flush_notes()
             chapters.append(RawChapter(block.heading, block.line, title=block.text or None,
-                                       label=block.label or None))
+                                       label=block.label or None, outlined=block.outlined))
             continue
         if i in starts:
             flush_notes()
             chapters.append(RawChapter(line=block.line))
-        paragraphs = _read(block, policy, chapters[-1].paragraphs)
+        paragraphs = _read(block, policy, chapters[-1].paragraphs, kept)
         if paragraphs is None:
             if block.kind not in (BREAK, NOTE_BLOCK):
                 skip(block, NOTATION if block.kind == PARAGRAPH else None)
@@ -146,8 +150,10 @@ def split_chapters(document: Document, policy: ReadingPolicy | None = None
     return _merge_empty(chapters), unread
 
 
-def _read(block: Block, policy: ReadingPolicy, before: list[Paragraph]) -> list[Paragraph] | None:
-    """The paragraphs a block is read as; None when it is not read."""
+def _read(block: Block, policy: ReadingPolicy, before: list[Paragraph],
+          kept: frozenset[str] = frozenset()) -> list[Paragraph] | None:
+    """The paragraphs a block is read as; None when it is not read (`kept`: the acronyms a
+    heading in capitals keeps)."""
     where = block.where()
     if block.kind == PARAGRAPH and is_notation(block.text):
         return None
@@ -159,7 +165,7 @@ def _read(block: Block, policy: ReadingPolicy, before: list[Paragraph]) -> list[
         from narrate.convert.headings import spoken_heading
 
         return [Paragraph(block.heading, block.line, NARRATOR, where, "heading",
-                          spoken_heading(block.label or None, block.text or None))]
+                          spoken_heading(block.label or None, block.text or None, kept=kept))]
     if block.kind == CODE and policy.code == "mention" and short_command(block.text):
         return [Paragraph(f"`{short_command(block.text)}`", block.line, NARRATOR, where, "cue")]
     if block.kind == CODE and policy.code == "mention":
@@ -238,7 +244,8 @@ def _chapter_starts(document: Document) -> set[int]:
 
 
 def _merge_empty(chapters: list[RawChapter]) -> list[RawChapter]:
-    """A heading with no text under it joins the next chapter's heading."""
+    """A heading with no text under it joins the next chapter's heading, unless the file's
+    outline names it (a part's title page: the outline's chapters are the listener's)."""
     out: list[RawChapter] = []
     carry: RawChapter | None = None
     for chapter in chapters:
@@ -247,7 +254,7 @@ def _merge_empty(chapters: list[RawChapter]) -> list[RawChapter]:
             chapter = RawChapter(" — ".join(headings) or None, carry.line, chapter.paragraphs,
                                  chapter.title or carry.title, chapter.label or carry.label)
             carry = None
-        if chapter.paragraphs:
+        if chapter.paragraphs or (chapter.outlined and chapter.heading):
             out.append(chapter)
         elif chapter.heading:
             carry = chapter

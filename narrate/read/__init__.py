@@ -3,7 +3,8 @@
     document = read_document("book.epub")
 
 Formats: plain text (.txt), Markdown (.md), HTML (.html, .htm, .xhtml), EPUB 2/3
-(.epub), PDF with a text layer (.pdf), Word (.docx), FictionBook (.fb2), and Kindle
+(.epub), PDF with a text layer (.pdf), Word (.docx), OpenDocument text (.odt),
+FictionBook (.fb2), and Kindle
 books (.mobi, .azw3) when Calibre's ebook-convert is installed. Anything else is
 refused with one line that lists these.
 """
@@ -19,10 +20,10 @@ from narrate.read.document import PROSE, Block, Document
 
 SOURCE_SUFFIXES = {".txt": "text", ".text": "text", "": "text", ".md": "markdown",
            ".markdown": "markdown", ".html": "html", ".htm": "html", ".xhtml": "html",
-           ".epub": "epub", ".pdf": "pdf", ".docx": "docx", ".fb2": "fb2",
+           ".epub": "epub", ".pdf": "pdf", ".docx": "docx", ".odt": "odt", ".fb2": "fb2",
            ".mobi": "kindle", ".azw3": "kindle", ".azw": "kindle"}
 READS = ("plain text (.txt), Markdown (.md), HTML (.html), EPUB (.epub), PDF (.pdf), Word "
-         "(.docx), FictionBook (.fb2) or, with Calibre, Kindle books (.mobi, .azw3)")
+         "(.docx), OpenDocument (.odt), FictionBook (.fb2) or, with Calibre, Kindle books (.mobi, .azw3)")
 
 __all__ = ["SOURCE_SUFFIXES", "Block", "Document", "kind_summary", "read_document"]
 
@@ -49,6 +50,10 @@ def read_document(path: str | Path) -> Document:
         from narrate.read.docx import read_docx
 
         document = read_docx(str(path))
+    elif kind == "odt":
+        from narrate.read.odt import read_odt
+
+        document = read_odt(str(path))
     elif kind == "pdf":
         from narrate.read.pdf import read_pdf
 

@@ -48,6 +48,8 @@ class Block:
     gap: int = 0  # blank lines before the block (plain text: two or more part chapters)
     emphasis: bool = False  # all of it in italics (title pages, epigraphs)
     language: str = ""  # the language its markup gives it (`lang`, `xml:lang`), if any
+    outlined: bool = False  # a heading the file's own outline names: a chapter even when
+    # nothing is under it (a part's title page), as the outline lists it
 
     def where(self) -> str:
         if self.part or self.anchor:

@@ -21,7 +21,7 @@ MAX_SOURCE_BYTES = 64 * 1024 * 1024
 MAX_HTML_BYTES = 20 * 1024 * 1024
 
 
-BOOK_FILE = "pass a book file (.txt, .md, .html, .epub)"
+BOOK_FILE = "pass a book file (.txt, .md, .html, .epub, .pdf, .docx, .odt, .fb2)"
 
 
 def open_source(path: str | Path) -> BinaryIO:

@@ -154,7 +154,9 @@ def _lines(document, index: int) -> tuple[list[Line], tuple[float, float]]:
     of the page at each end: where running heads and page numbers are set)."""
     page = document[index]
     try:
-        trim = page.get_trimbox() if _has_box(page, "TrimBox") else page.get_cropbox()
+        # the box the page is shown in (get_bbox: its crop box, inherited from the page tree
+        # as PDF allows; get_cropbox gave US Letter for a box set on the tree)
+        trim = page.get_trimbox() if _has_box(page, "TrimBox") else page.get_bbox()
         margin = (trim[3] - trim[1]) / 8
         textpage = page.get_textpage()
         try:

@@ -131,7 +131,7 @@ class Paragraphs:
         self.close()
         label, title = outlined.label, outlined.title
         self.blocks.append(Block(HEADING, title, part=f"page {outlined.page}",
-                                 level=outlined.level, label=label))
+                                 level=outlined.level, label=label, outlined=True))
 
     def table(self, table: Table) -> None:
         """A table the layout found: a row a line, its cells joined by " | "."""

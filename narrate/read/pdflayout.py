@@ -187,12 +187,36 @@ def _cut(lines: list[Line], regions: list[list[Line]], depth: int) -> None:
         return
     size = statistics.median(line.size for line in lines)
     if depth < MAX_CUT_DEPTH and len(lines) > 1:
+        table = _table_columns(lines, size)
+        if len(table) > 1:  # read whole, never cut into bands
+            regions.extend(sorted(column, key=lambda line: -line.top) for column in table)
+            return
         for parts in (_columns(lines, size), _bands(lines, size)):
             if len(parts) > 1:
                 for part in parts:
                     _cut(part, regions, depth + 1)
                 return
     regions.append(sorted(lines, key=lambda line: (-line.top, line.x0)))
+
+
+def _table_columns(lines: list[Line], size: float) -> list[list[Line]]:
+    """A table's columns, whole, when the lines are only that: columns of short lines that
+    share their top row (cut into bands, a table with space between its rows was read
+    column by column, each cell a paragraph)."""
+    if not _cells(lines):  # prose: no table (and no more work)
+        return [lines]
+    columns, ragged = [lines], True
+    while ragged and len(columns) <= 24:  # each cut gives one more column
+        ragged = False
+        for i, column in enumerate(columns):
+            parts = _columns(column, size)
+            if len(parts) > 1:
+                columns[i:i + 1], ragged = parts, True
+                break
+    if len(columns) < 2 or not all(_cells(column) for column in columns):
+        return [lines]
+    tops = [max(line.top for line in column) for column in columns]
+    return columns if max(tops) - min(tops) < 0.5 * size else [lines]
 
 
 def _columns(lines: list[Line], size: float) -> list[list[Line]]:
@@ -256,13 +280,14 @@ def _cells(region: list[Line]) -> bool:
 
 
 def _beside(left: list[Line], right: list[Line]) -> bool:
-    """Two regions side by side whose lines sit on the same rows."""
+    """Two regions side by side whose lines sit on the same rows (the shorter one's, most
+    of them: a cell of two lines has one line on a row of its own)."""
     if max(line.x1 for line in left) > min(line.x0 for line in right):
         return False
     size = max(line.size for line in left + right)
     bottoms = [line.bottom for line in right]
     shared = sum(1 for line in left if any(abs(line.bottom - b) < 0.3 * size for b in bottoms))
-    return shared >= max(2, 0.6 * max(len(left), len(right)))
+    return shared >= max(2, 0.6 * min(len(left), len(right)))
 
 
 def _rows(columns: list[list[Line]]) -> list[list[str]]:
@@ -272,5 +297,22 @@ def _rows(columns: list[list[Line]]) -> list[list[str]]:
     for line in sorted((line for column in columns for line in column), key=lambda l: -l.bottom):
         if not baselines or baselines[-1] - line.bottom > 0.3 * size:
             baselines.append(line.bottom)
-    return [[" ".join(line.text for line in column if abs(line.bottom - base) <= 0.3 * size)
+    rows = [[" ".join(line.text for line in column if abs(line.bottom - base) <= 0.3 * size)
              for column in columns] for base in baselines]
+    return _cells_joined(rows, [a - b for a, b in itertools.pairwise(baselines)])
+
+
+def _cells_joined(rows: list[list[str]], gaps: list[float]) -> list[list[str]]:
+    """A cell's next lines joined to it: a row with empty cells set closer to the row above
+    than full rows are set to theirs is that row's cells going on."""
+    full = [gap for gap, row in zip(gaps, rows[1:]) if all(row)]
+    if not full:
+        return rows
+    spacing = statistics.median(full)
+    joined = [rows[0]]
+    for gap, row in zip(gaps, rows[1:]):
+        if not all(row) and gap < 0.85 * spacing:
+            joined[-1] = [" ".join(filter(None, pair)) for pair in zip(joined[-1], row)]
+        else:
+            joined.append(row)
+    return joined

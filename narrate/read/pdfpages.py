@@ -20,6 +20,7 @@ from narrate.patterns import regex
 from narrate.read.pdflayout import Line
 
 _END_ROWS = 2  # rows at each end of a page where running heads are looked for
+_HEADS = 20  # the running heads most often printed, whose words a masthead is looked for in
 _PAGE_NUMBER = regex(r"^(?:page\s+)?(?:\d{1,5}|[ivxlcdm]{1,8})(?:\s+of\s+\d{1,5})?$|"
                      r"^[-–—]\s*\d{1,5}\s*[-–—]$", re.IGNORECASE)
 _NUMBERS = regex(r"\d+|\b[ivxlcdm]{1,8}\b")
@@ -38,15 +39,36 @@ def strip_furniture(pages: list[list[Line]], body: float,
     for found in ends:
         seen.update({(end, _key(line.text)) for end, line in found})
     repeated = 2 if len(pages) <= 5 else 3
+    heads = {key for key, count in seen.items() if count >= repeated and len(pages) > 1}
+    common = {key for key, _ in seen.most_common(_HEADS) if key in heads}
     removed = 0
-    for lines, found in zip(pages, ends):
+    for lines, found, margin in zip(pages, ends, margins):
         furniture = {id(line) for end, line in found
-                     if _PAGE_NUMBER.match(line.text) or (len(pages) > 1 and
-                                                          seen[end, _key(line.text)] >= repeated)}
+                     if _PAGE_NUMBER.match(line.text) or (end, _key(line.text)) in heads}
+        furniture |= _masthead(lines, common, body, margin)
         if furniture:
             lines[:] = [line for line in lines if id(line) not in furniture]
             removed += len(furniture)
     return removed
+
+
+def _masthead(lines: list[Line], heads: set[tuple[str, str]], body: float,
+              margin: tuple[float, float]) -> set[int]:
+    """The lines in a page's margins, set no larger than the body, whose words are a running
+    head's, set apart (a first page's masthead: "Federal Register" over "Vol. 85, No. 152"
+    where later pages print "Federal Register / Vol. 85, No. 152 / …" in one line)."""
+    if not heads:
+        return set()
+    words = [(end, set(key.split())) for end, key in heads]
+    low, high = margin
+    found = set()
+    for line in lines:
+        end = "top" if line.bottom >= high else "foot" if line.top <= low else ""
+        mine = set(_key(line.text).split())
+        if end and line.size <= body and len(mine) >= 2 and any(
+                end == where and mine <= head for where, head in words):
+            found.add(id(line))
+    return found
 
 
 def _key(text: str) -> str:

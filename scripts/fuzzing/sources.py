@@ -62,7 +62,8 @@ def seeds() -> list[tuple[str, bytes]]:
 def _pdf_word_and_fb2_seeds() -> list[tuple[str, bytes]]:
     """A PDF with an outline, two columns, a running head and a footnote, its pages drawn
     uncompressed so that mutations reach the drawing's operators; a Word document with a
-    heading, a footnote and a comment (tests/pdfmaker.py, tests/docxmaker.py); a
+    heading, a footnote and a comment, and an OpenDocument text of the same
+    (tests/pdfmaker.py, docxmaker.py, odtmaker.py); a
     FictionBook with a note and a poem. Stamped with fixed times: the same bytes each run."""
     import datetime
     import sys
@@ -70,6 +71,7 @@ def _pdf_word_and_fb2_seeds() -> list[tuple[str, bytes]]:
 
     sys.path.insert(0, str(FIXTURES.parents[1]))  # tests/: the makers the tests use
     import docxmaker as word
+    import odtmaker
     import pdfmaker
 
     pdf = pdfmaker.new_pdf(title="Seed", author="Fuzz")
@@ -100,11 +102,24 @@ def _pdf_word_and_fb2_seeds() -> list[tuple[str, bytes]]:
            b"<section><title><p>One</p></title><p>Words<a l:href=\"#n1\" type=\"note\">1</a>."
            b"</p><poem><stanza><v>A line</v></stanza></poem></section></body><body name="
            b'"notes"><section id="n1"><p>A note.</p></section></body></FictionBook>')
-    return [(".pdf", bytes(pdf.output())), (".docx", docx.getvalue()), (".fb2", fb2)]
+    note = ('<text:note><text:note-citation>1</text:note-citation><text:note-body>'
+            + odtmaker.p("By four feet.") + "</text:note-body></text:note>")
+    with tempfile.TemporaryDirectory() as folder:
+        made = odtmaker.odt(Path(folder) / "seed.odt", odtmaker.h("Rivers") + odtmaker.p(
+            f"The river rose.{note}<office:annotation>{odtmaker.p('A comment.')}"
+            "</office:annotation>"))
+        with zipfile.ZipFile(made) as archive:
+            parts = {name: archive.read(name) for name in archive.namelist()}
+    odt = io.BytesIO()
+    with zipfile.ZipFile(odt, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(_member(name), data)
+    return [(".pdf", bytes(pdf.output())), (".docx", docx.getvalue()), (".odt", odt.getvalue()),
+            (".fb2", fb2)]
 
 
 def mutate(suffix: str, data: bytes, rng: random.Random) -> bytes:
-    if suffix in (".epub", ".docx") and rng.random() < 0.6:
+    if suffix in (".epub", ".docx", ".odt") and rng.random() < 0.6:
         return _mutate_epub(data, rng)
     return rng.choice(_MUTATIONS)(bytearray(data), rng)
 
