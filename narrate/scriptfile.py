@@ -243,7 +243,7 @@ class _Reader:
                                   "metadata")
         book = Book(title=self.text(meta, "title", ""), author=self.text(meta, "author", ""),
                     narrator=self.text(meta, "narrator", ""),
-                    language=self.text(meta, "language", "en"),
+                    language=self.language(meta) or "en",
                     source=self.text(meta, "source", ""),
                     extra={k: _plain(v) for k, v in meta.items()
                            if k not in (*_BOOK_KEYS, "characters")},
@@ -295,13 +295,14 @@ class _Reader:
         return None if data.get("speaker") is None else self.text(data, "speaker").strip()
 
     def language(self, data) -> str:
-        """A segment's `language:`, a code ("fr", "pt-BR"); "" (the book's) when there is none."""
+        """A segment's or the book's `language:`, a code ("fr", "pt-BR"); "" (the book's, or
+        English for the book) when there is none."""
         given = self.text(data, "language", "").strip()
         if given and not language_code(given):
             raise ScriptFileError(f"`language` {given[:20]!r} is not a language code",
                                   where=self.where(data, "language"),
                                   hint="give its code (fr, de, pt-BR), or remove the line to "
-                                       "speak it in the book's language")
+                                       "speak it in the book's language (English for the book)")
         return language_code(given) if given else ""
 
     def take(self, data) -> int:

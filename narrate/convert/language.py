@@ -21,7 +21,7 @@ from narrate.errors import NarrateError
 from narrate.fileio import atomic_path, default_cache_dir
 from narrate.problems import INFO, WARNING, Problem
 from narrate.read.document import PROSE, Document
-from narrate.read.sections import language_code, language_names
+from narrate.read.sections import language_code, language_names, names_no_language
 
 SAMPLE_CHARS = 12_000  # of prose, from across the book
 SURE = 0.5  # below this the detector's guess is said, not used
@@ -71,8 +71,20 @@ def book_language(document: Document, meta: dict, asked: str | None = None
     """The book's language: `asked` (--language), else its metadata's (a Gutenberg header,
     an EPUB's, the metadata YAML's), else the one its text is written in, said in one line
     when it is not English (English, as ever, when the text is too short to tell)."""
-    if asked or meta.get("language"):
-        return str(asked or meta["language"]), []
+    given = str(meta.get("language") or "").strip()
+    declared = language_code(given)
+    if asked or declared:
+        return asked or declared, []
+    found, problems = _found_in_text(document)
+    if not names_no_language(given):  # given, and no language code
+        problems.insert(0, Problem("language", f"the book gives its language as "
+                                   f"{given[:40]!r}, which is no language code: found from "
+                                   "its text instead; set `language:` in the book's metadata, "
+                                   "or --language", WARNING))
+    return found, problems
+
+
+def _found_in_text(document: Document) -> tuple[str, list[Problem]]:
     sample = prose_sample(document)
     found = detect(sample) if sample.strip() else Detected("", 0.0)
     if not found.code or found.code == "en":

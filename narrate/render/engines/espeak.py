@@ -227,9 +227,9 @@ def voice_for_language(voice: str, language: str) -> str:
         return voice
     found = espeak_voice(language)
     if found is None:
-        raise NarrateError(f"language {language!r}: espeak-ng has no voice for it; set "
-                           "`language:` in the book's metadata to a language it speaks "
-                           "(`espeak-ng --voices` lists them)")
+        raise NarrateError(f"language {language!r}: espeak-ng has no voice for it; give "
+                           "one it speaks (`espeak-ng --voices` lists them) as `language:` "
+                           "in the book's metadata or script, or --language")
     return found + plus + variant
 
 

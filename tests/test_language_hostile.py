@@ -1,0 +1,77 @@
+"""A book's languages, reviewed as an attacker (issue 42): language tags as sources,
+metadata and scripts give them, in every shape, are codes or nothing."""
+
+import pytest
+from test_language import _opening
+from test_passages import ENGLISH, FRENCH
+
+import narrate
+from narrate.convert import convert, convert_document
+from narrate.plan import book_profiles
+from narrate.read.html import read_html
+from narrate.read.sections import language_code
+from narrate.scriptfile import load_script, to_yaml
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("given, code", [
+    ("fr", "fr"), ("FR", "fr"), (" fr ", "fr"), ("French", "fr"), ("fr_CA", "fr-CA"),
+    ("en-us", "en-US"), ("zh-hant-tw", "zh-Hant-TW"), ("pt-BR", "pt-BR"), ("no", "no"),
+    ("de-DE-1996", "de-DE-1996"),
+    ("und", ""), ("mul", ""), ("zxx", ""), ("x-pig-latin", ""), ("i-klingon", ""),
+    ("fr-中文", ""), ("fr-" + "x" * 100_000, ""), ("", ""), ("12", ""), ("fr--ca", ""),
+])
+def test_a_language_tag_is_a_code_in_bcp_47_case_or_nothing(given, code):
+    assert language_code(given) == code
+
+
+def _page(html_lang: str, body: str) -> bytes:
+    return (f'<html lang="{html_lang}"><head><meta charset="utf-8"><title>T</title></head>'
+            f"<body><h1>One</h1><p>{ENGLISH}</p>{body}</body></html>").encode()
+
+
+@pytest.mark.unit
+def test_a_passages_tag_that_names_no_language_is_the_books_and_cases_are_one_voice():
+    marked = "".join(f'<blockquote lang="{tag}"><p>{FRENCH}</p></blockquote>' for tag in
+                     ("fr-" + "x" * 100_000, "", "FR", "fr", "fr_CA", "x-pig"))
+    book, _ = convert_document(read_html(_page("en", marked), "book.html"))
+    assert [s.language for s in book.segments] == ["", "", "", "fr", "fr", "fr-CA", ""]
+    warnings: list = []
+    profiles = book_profiles(book, "espeak", warnings)
+    assert sorted(k for k in profiles if ":" in k) == ["quote:fr", "quote:fr-CA"]
+    assert all(len(line) < 200 for line in warnings)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("declared, spoken", [("French", "fr"), ("fr_FR", "fr-FR"),
+                                               ("FR", "fr"), ("und", "fr")])
+def test_a_declared_language_in_another_shape_is_its_code(declared, spoken):
+    book, problems = convert_document(read_html(_page(declared, f"<p>{FRENCH}</p>" * 3),
+                                                "book.html"))
+    assert book.language == spoken
+    assert book_profiles(book, "espeak", [])["narrator"].voice == "roa/fr"
+    assert not [p for p in problems if p.code == "language" and p.severity == "warning"]
+
+
+@pytest.mark.unit
+def test_a_declared_language_that_is_no_code_is_found_from_the_text_and_said():
+    german = _opening("de")["text"] + "\n"
+    for given in ("Deutsch!!", "x" * 5000):
+        book, problems = convert(german, meta={"language": given})
+        assert book.language == "de"
+        said = [p.message for p in problems if p.code == "language"]
+        assert len(said) == 2 and "no language code" in said[0] and len(said[0]) < 250
+
+
+@pytest.mark.unit
+def test_a_scripts_book_language_is_a_code_or_one_line_naming_it(tmp_path):
+    book, _ = convert(_opening("fr")["text"] + "\n")
+    text = to_yaml(book)
+    assert "  language: fr\n" in text
+    path = tmp_path / "script.yaml"
+    path.write_text(text.replace("  language: fr\n", "  language: FR\n"), encoding="utf-8")
+    assert load_script(path).language == "fr"
+    path.write_text(text.replace("  language: fr\n", "  language: Klingon!\n"), encoding="utf-8")
+    with pytest.raises(narrate.NarrateError, match=r"script.yaml:\d+.*`language` 'Klingon!' is "
+                                                   r"not a language code"):
+        load_script(path)
