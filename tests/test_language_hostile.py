@@ -75,3 +75,34 @@ def test_a_scripts_book_language_is_a_code_or_one_line_naming_it(tmp_path):
     with pytest.raises(narrate.NarrateError, match=r"script.yaml:\d+.*`language` 'Klingon!' is "
                                                    r"not a language code"):
         load_script(path)
+
+
+# five scripts in one paragraph: one voice spelled out the others' letters one by one
+MIXED = ("Привет мир, это книга. The quick brown fox jumps over the lazy dog. "
+         "مرحبا بالعالم هذا كتاب. שלום עולם. 你好世界，这是一本书。\n")
+
+
+@pytest.mark.unit
+def test_a_paragraph_in_several_scripts_is_read_a_run_of_sentences_by_each_voice():
+    book, _ = convert("It was the best of times. " + MIXED.replace("The quick", "A quick"))
+    runs = [(s.language, s.text.split()[0]) for s in book.segments]
+    assert runs == [("", "It"), ("ru", "Привет"), ("", "A"), ("ar", "مرحبا"), ("he", "שלום"),
+                    ("zh", "你好世界，这是一本书。")]
+    assert " ".join(s.text for s in book.segments) == \
+        "It was the best of times. " + MIXED.replace("The quick", "A quick").strip()
+    book, _ = convert("He said Привет and left. It was late.\n")  # a word: the lexicon's
+    assert [s.language for s in book.segments] == [""]
+
+
+@pytest.mark.e2e
+def test_narrates_own_book_of_a_paragraph_in_several_scripts_passes_check(tmp_path):
+    from click.testing import CliRunner
+
+    from narrate.cli import cli
+
+    source = tmp_path / "mixed.txt"
+    source.write_text(MIXED, encoding="utf-8")
+    ran = CliRunner().invoke(cli, ["build", str(source), "--out", str(tmp_path / "out"),
+                                   "--cache", str(tmp_path / "c"), "--voices", "espeak"])
+    assert ran.exit_code == 0, ran.output
+    assert narrate.check(tmp_path / "out" / "mixed").passed

@@ -4,10 +4,16 @@ in when the book's voice cannot say them; a paragraph no voice can say is named.
 
 from __future__ import annotations
 
+import dataclasses
+
 from narrate.convert.language import same_language
-from narrate.convert.speakable import voice_language
+from narrate.convert.speakable import says_all, voice_language
 from narrate.convert.structure import Paragraph, RawChapter
+from narrate.patterns import regex
 from narrate.problems import WARNING, Problem, first_words
+
+# a sentence, in any script: up to its end mark and the quotes and spaces after it
+_SENTENCE = regex(r"[^.!?…。！？]*(?:[.!?…。！？]+[\"”’»)\]]*\s*|$)")
 
 
 def voice_paragraphs(chapters: list[RawChapter], language: str
@@ -22,6 +28,8 @@ def voice_paragraphs(chapters: list[RawChapter], language: str
     kept: list[RawChapter] = []
     carried: list[Paragraph] = []  # an unsaid first chapter's, for the next chapter
     for chapter in chapters:
+        chapter.paragraphs = [piece for paragraph in chapter.paragraphs
+                              for piece in _by_voice(paragraph, language)]
         said = [_give_voice(paragraph, language, problems) for paragraph in chapter.paragraphs]
         if not chapter.heading and not any(said):
             (kept[-1].paragraphs if kept else carried).extend(chapter.paragraphs)
@@ -47,3 +55,24 @@ def _give_voice(paragraph: Paragraph, language: str, problems: list[Problem]) ->
         return False
     paragraph.language = "" if same_language(spoken, language) else spoken
     return True
+
+
+def _by_voice(paragraph: Paragraph, language: str) -> list[Paragraph]:
+    """A paragraph whose sentences are in scripts of more than one voice ("Привет мир. The
+    fox."), as one paragraph for each run of sentences one voice says: one voice spelled
+    out the other's letters one by one (a 9-word line took 37 s, and check failed it).
+    A word of another script inside a sentence stays with its sentence (the lexicon's)."""
+    own = paragraph.language or language
+    if paragraph.say is not None or says_all(paragraph.text, own):
+        return [paragraph]
+    runs: list[tuple[str | None, str]] = []  # (the language of its voice, its text)
+    for sentence in filter(None, _SENTENCE.findall(paragraph.text)):
+        spoken = own if says_all(sentence, own) else voice_language(sentence, own)
+        if runs and (runs[-1][0] == spoken or not sentence.strip()):
+            runs[-1] = (runs[-1][0], runs[-1][1] + sentence)
+        else:
+            runs.append((spoken, sentence))
+    if len(runs) < 2:
+        return [paragraph]
+    return [dataclasses.replace(paragraph, text=text.strip(), title=paragraph.title if i == 0
+                                else "") for i, (_, text) in enumerate(runs)]

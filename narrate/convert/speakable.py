@@ -42,6 +42,12 @@ def says(text: str, language: str) -> bool:
     return any(_said(char, scripts) for char in text)
 
 
+def says_all(text: str, language: str) -> bool:
+    """Whether a voice for `language` can say every letter of `text`."""
+    scripts = _scripts(language)
+    return all(_said(char, scripts) for char in text if char.isalpha())
+
+
 def sayable(text: str, language: str) -> str:
     """`text` as a voice for `language` can say it: letters of other scripts, emoji and
     symbols left out (`text` itself when there are none); "" when nothing in it can be
