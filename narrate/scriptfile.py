@@ -21,7 +21,7 @@ from narrate.fileio import (
 from narrate.model import MAX_TAKE, Book, Chapter, Section, Segment
 from narrate.patterns import CONTROL, SURROGATE, without_controls
 from narrate.problems import controls_removed
-from narrate.read.sections import language_code
+from narrate.read.languages import language_code
 
 FORMAT_VERSION = 1
 HEADER = """\
@@ -295,8 +295,7 @@ class _Reader:
         return None if data.get("speaker") is None else self.text(data, "speaker").strip()
 
     def language(self, data) -> str:
-        """A segment's or the book's `language:`, a code ("fr", "pt-BR"); "" (the book's, or
-        English for the book) when there is none."""
+        """A segment's or the book's `language:`, a code ("fr", "pt-BR"); "" when none."""
         given = self.text(data, "language", "").strip()
         if given and not language_code(given):
             raise ScriptFileError(f"`language` {given[:20]!r} is not a language code",

@@ -9,7 +9,7 @@ import narrate
 from narrate.convert import convert, convert_document
 from narrate.plan import book_profiles
 from narrate.read.html import read_html
-from narrate.read.sections import language_code
+from narrate.read.languages import language_code
 from narrate.scriptfile import load_script, to_yaml
 
 

@@ -21,7 +21,7 @@ from narrate.errors import NarrateError
 from narrate.fileio import atomic_path, default_cache_dir
 from narrate.problems import INFO, WARNING, Problem
 from narrate.read.document import PROSE, Document
-from narrate.read.sections import language_code, language_names, names_no_language
+from narrate.read.languages import language_code, language_names, names_no_language
 
 SAMPLE_CHARS = 12_000  # of prose, from across the book
 SURE = 0.5  # below this the detector's guess is said, not used

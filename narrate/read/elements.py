@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from narrate.read import sections
+from narrate.read import languages, sections
 from narrate.read.document import (
     BACK_MATTER,
     BOILERPLATE,
@@ -215,7 +215,7 @@ def language_of(element) -> str:
     for node in ([only] if only is not None else []) + [element, *element.iterancestors()]:
         given = node.get(_XML_LANG) or node.get("xml:lang") or node.get("lang")  # XHTML, HTML
         if given is not None:
-            return sections.language_code(given)
+            return languages.language_code(given)
     return ""
 
 

@@ -8,7 +8,7 @@ import math
 import re
 
 from narrate.patterns import regex
-from narrate.read import sections
+from narrate.read import languages, sections
 from narrate.read.document import FRONT_MATTER, HEADING, PROSE, Block
 
 _GUTENBERG_START = regex(r"^\*{3}\s*START OF (?:THE |THIS )?PROJECT GUTENBERG"
@@ -46,8 +46,8 @@ def gutenberg_header(lines: list[str]) -> tuple[dict, int, int | None]:
     metadata.update({k: v for k, v in (("title", title), ("subtitle", subtitle)) if v})
     if fields.get("author"):
         metadata["author"] = " ".join(fields["author"].split())
-    if sections.language_code(fields.get("language", "")):
-        metadata["language"] = sections.language_code(fields["language"])
+    if languages.language_code(fields.get("language", "")):
+        metadata["language"] = languages.language_code(fields["language"])
     year = re.search(r"\b(1[5-9]\d\d|20\d\d)\b", fields.get("release date", ""))
     if year:
         metadata["release_year"] = year.group(1)
