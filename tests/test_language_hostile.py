@@ -106,3 +106,30 @@ def test_narrates_own_book_of_a_paragraph_in_several_scripts_passes_check(tmp_pa
                                    "--cache", str(tmp_path / "c"), "--voices", "espeak"])
     assert ran.exit_code == 0, ran.output
     assert narrate.check(tmp_path / "out" / "mixed").passed
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("damage", ["another array", "zeroed"])
+def test_a_damaged_unpacked_model_is_unpacked_again(tmp_path, monkeypatch, damage):
+    """The model's copy in the cache folder, overwritten: a traceback for one array of
+    another shape, and every text 'unclear, perhaps Arabic, 2% sure' when zeroed."""
+    import numpy as np
+
+    from narrate.convert import language
+
+    monkeypatch.setenv("NARRATE_CACHE", str(tmp_path))
+    language._identifier.cache_clear()
+    try:
+        language._identifier()
+        ptc = next((tmp_path / "language").rglob("ptc.npy"))
+        whole = ptc.read_bytes()
+        if damage == "zeroed":
+            ptc.write_bytes(whole[:200] + bytes(len(whole) - 200))
+        else:
+            np.save(ptc, np.zeros(3, dtype=np.int64))
+        language._identifier.cache_clear()
+        german = _opening("de")["text"]
+        assert language.detect(german).code == "de" and language.detect(german).usable
+        assert ptc.read_bytes() == whole  # mended, for the next conversion
+    finally:
+        language._identifier.cache_clear()

@@ -138,43 +138,58 @@ def name_of(code: str) -> str:
 @functools.cache
 def _identifier():
     """py3langid's identifier with normalised scores (shares of 1), its model mapped
-    from the unpacked copy (made now if there is none, or read packed if it cannot be)."""
-    import numpy as np
+    from the unpacked copy (made now if there is none or it answers wrongly: unpacked
+    again; read packed if the cache folder cannot hold it)."""
     from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
     packed = MODEL_DIR / MODEL_FILE
-    arrays = _unpacked(packed)
-    if arrays is None:
-        return LanguageIdentifier.from_model_file(packed, norm_probs=True)
-    ptc, pc, classes, nextmove, row, output = arrays
-    return LanguageIdentifier(ptc, np.asarray(pc), classes, nextmove, output,
-                              norm_probs=True, tk_row=row)
+    for again in (False, True):
+        mapped = _mapped(packed, again)
+        if mapped is not None and _answers(mapped):
+            return mapped
+    return LanguageIdentifier.from_model_file(packed, norm_probs=True)
 
 
 _ARRAYS = ("ptc", "pc", "classes", "nextmove", "nextmove_row", "out_feat")
+# sentences whose language the model knows: a damaged copy (cut short, overwritten, another
+# array in a file) fails, answers wrongly or is far less sure, and is unpacked again
+_PROBES = {"en": "The quick brown fox jumps over the lazy dog and runs into the woods.",
+           "fr": "Le renard brun saute par-dessus le chien paresseux et court dans les bois.",
+           "de": "Der schnelle braune Fuchs springt über den faulen Hund und läuft in den Wald."}
 
 
-def _unpacked(packed: Path):
-    """The model's arrays, mapped from narrate's cache folder (unpacked there the first
-    time, each file written whole); None when the cache folder cannot hold them."""
+def _mapped(packed: Path, again: bool):
+    """The identifier on the model's arrays mapped from narrate's cache folder (unpacked
+    there the first time or `again`, each file written whole); None when the cache
+    folder cannot hold them."""
     import numpy as np
+    from py3langid.langid import LanguageIdentifier
 
     stamp = packed.stat()
     folder = default_cache_dir() / "language" / f"{stamp.st_size}-{stamp.st_mtime_ns}"
     try:
-        if not all((folder / f"{name}.npy").is_file() for name in _ARRAYS):
+        if again or not all((folder / f"{name}.npy").is_file() for name in _ARRAYS):
             with np.load(_decompressed(packed), allow_pickle=False) as data:
                 for name in _ARRAYS:
                     with atomic_path(folder / f"{name}.npy") as path:
                         np.save(path, data[name], allow_pickle=False)
-        mapped = {name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
-                  for name in _ARRAYS}
-    except (OSError, ValueError, EOFError, NarrateError, lzma.LZMAError):
-        return None  # a cache folder that cannot hold it, or a damaged copy: the wheel's
-    # the walk over the text's bytes reads one entry at a time: memoryviews give plain ints
-    return (mapped["ptc"], np.array(mapped["pc"]), mapped["classes"].tolist(),
-            memoryview(mapped["nextmove"]), memoryview(mapped["nextmove_row"]),
-            memoryview(mapped["out_feat"]))
+        m = {name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+             for name in _ARRAYS}
+        # the walk over the text's bytes reads one entry at a time: memoryviews give ints
+        return LanguageIdentifier(m["ptc"], np.array(m["pc"]), m["classes"].tolist(),
+                                  memoryview(m["nextmove"]), memoryview(m["out_feat"]),
+                                  norm_probs=True, tk_row=memoryview(m["nextmove_row"]))
+    except (OSError, ValueError, TypeError, EOFError, NarrateError, lzma.LZMAError):
+        return None  # a cache folder that cannot hold it, or a damaged copy
+
+
+def _answers(identifier) -> bool:
+    """Whether the model names the probes' languages, surely (a damaged copy fails any way)."""
+    try:
+        return all(identifier.classify(text)[0] == code and identifier.classify(text)[1] > SURE
+                   for code, text in _PROBES.items())
+    except Exception:  # noqa: BLE001 - an array of the wrong shape fails in numpy's own ways
+        return False
 
 
 def _decompressed(packed: Path):
