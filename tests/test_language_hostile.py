@@ -133,3 +133,22 @@ def test_a_damaged_unpacked_model_is_unpacked_again(tmp_path, monkeypatch, damag
         assert ptc.read_bytes() == whole  # mended, for the next conversion
     finally:
         language._identifier.cache_clear()
+
+
+@pytest.mark.unit
+def test_many_passage_tags_read_by_one_voice_are_one_line():
+    import itertools
+    import string
+
+    regions = ["".join(p) for p in itertools.product(string.ascii_uppercase, repeat=2)][:120]
+    unknown = ["".join(p) for p in itertools.product("qwxz", repeat=3)][:40]
+    marked = "".join(f'<p lang="{tag}">{FRENCH}</p>' for tag in
+                     [f"fr-{region}" for region in regions if region not in ("BE", "CH", "CA")]
+                     + unknown)
+    book, _ = convert_document(read_html(_page("en", marked), "book.html"))
+    warnings: list = []
+    book_profiles(book, "espeak", warnings)
+    assert len(warnings) <= 3, warnings[:5]
+    french = next(w for w in warnings if "roa/fr" in w)
+    assert french.startswith("117 segments in French (fr-AA), French (fr-AB), French (fr-AC) "
+                             "and 114 more: read by roa/fr")

@@ -48,7 +48,8 @@ def passage_cast(cast: dict[str, VoiceProfile], book_cast: dict[str, VoiceProfil
     a segment), as entries "role:language" of the cast (RenderItem.voice): each role's
     voice for the language, and a line for each language saying who reads it. A language
     espeak-ng has no voice for is read by the book's voices (`book_cast`), said so."""
-    found, said = {}, []
+    found: dict[str, VoiceProfile] = {}
+    told: dict[str, tuple[list[str], int]] = {}  # how they are read -> languages, segments
     for language in sorted({language for _, language in lines}):
         roles = Counter(role for role, spoken_in in lines if spoken_in == language)
         try:
@@ -56,10 +57,18 @@ def passage_cast(cast: dict[str, VoiceProfile], book_cast: dict[str, VoiceProfil
             how = "read by " + ", ".join(sorted({voiced[r].voice for r in roles if r in voiced}))
         except NarrateError:
             voiced, how = book_cast, "espeak-ng has no voice for it, so the book's voices read it"
-        said.append(f"{counted(sum(roles.values()), 'segment')} in {name_of(language)}: {how}")
+        languages, count = told.get(how, ([], 0))
+        told[how] = (languages + [name_of(language)], count + sum(roles.values()))
         found.update({voice_key(role, language): dataclasses.replace(
             voiced[role], role=voice_key(role, language)) for role in roles if role in voiced})
-    return found, said
+    # one line for each way of reading: a page of 200 region tags (fr-AA, fr-AB …) was 200
+    return found, [f"{counted(count, 'segment')} in {_some(languages)}: {how}"
+                   for how, (languages, count) in told.items()]
+
+
+def _some(names: list[str], shown: int = 3) -> str:
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def with_phonemes(profiles: dict[str, VoiceProfile], lexicon) -> dict[str, VoiceProfile]:
