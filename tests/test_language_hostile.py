@@ -152,3 +152,12 @@ def test_many_passage_tags_read_by_one_voice_are_one_line():
     french = next(w for w in warnings if "roa/fr" in w)
     assert french.startswith("117 segments in French (fr-AA), French (fr-AB), French (fr-AC) "
                              "and 114 more: read by roa/fr")
+
+
+@pytest.mark.unit
+def test_a_clause_wholly_in_another_script_is_read_by_its_voice():
+    book, _ = convert("We came to a door. The sign on it said: Вход воспрещён, посторонним "
+                      "нельзя. We did not go in.\n", meta={"language": "en"})
+    assert [(s.language, s.text) for s in book.segments] == [
+        ("", "We came to a door. The sign on it said:"),
+        ("ru", "Вход воспрещён, посторонним нельзя."), ("", "We did not go in.")]

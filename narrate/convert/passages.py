@@ -7,13 +7,14 @@ from __future__ import annotations
 import dataclasses
 
 from narrate.convert.language import same_language
-from narrate.convert.speakable import says_all, voice_language
+from narrate.convert.speakable import says, says_all, voice_language
 from narrate.convert.structure import Paragraph, RawChapter
 from narrate.patterns import regex
 from narrate.problems import WARNING, Problem, first_words
 
 # a sentence, in any script: up to its end mark and the quotes and spaces after it
 _SENTENCE = regex(r"[^.!?…。！？]*(?:[.!?…。！？]+[\"”’»)\]]*\s*|$)")
+_CLAUSE = regex(r"[^,;:，；：]*(?:[,;:，；：]+\s*|$)")  # a sentence's, up to its mark
 
 
 def voice_paragraphs(chapters: list[RawChapter], language: str
@@ -61,13 +62,13 @@ def _by_voice(paragraph: Paragraph, language: str) -> list[Paragraph]:
     """A paragraph whose sentences are in scripts of more than one voice ("Привет мир. The
     fox."), as one paragraph for each run of sentences one voice says: one voice spelled
     out the other's letters one by one (a 9-word line took 37 s, and check failed it).
-    A word of another script inside a sentence stays with its sentence (the lexicon's)."""
+    So is a clause wholly in another script ("The sign said: Вход воспрещён."); a word of
+    another script inside a clause stays with it (the lexicon's)."""
     own = paragraph.language or language
     if paragraph.say is not None or says_all(paragraph.text, own):
         return [paragraph]
     runs: list[tuple[str | None, str]] = []  # (the language of its voice, its text)
-    for sentence in filter(None, _SENTENCE.findall(paragraph.text)):
-        spoken = own if says_all(sentence, own) else voice_language(sentence, own)
+    for sentence, spoken in _pieces(paragraph.text, own):
         if runs and (runs[-1][0] == spoken or not sentence.strip()):
             runs[-1] = (runs[-1][0], runs[-1][1] + sentence)
         else:
@@ -76,3 +77,17 @@ def _by_voice(paragraph: Paragraph, language: str) -> list[Paragraph]:
         return [paragraph]
     return [dataclasses.replace(paragraph, text=text.strip(), title=paragraph.title if i == 0
                                 else "") for i, (_, text) in enumerate(runs)]
+
+
+def _pieces(text: str, own: str):
+    """The text's sentences, each with the language of the voice that says it; a sentence
+    partly in letters `own`'s voice says, clause by clause: a clause it cannot say at all
+    is read in the language of those clauses together, when a voice says that."""
+    for sentence in filter(None, _SENTENCE.findall(text)):
+        if says_all(sentence, own) or not says(sentence, own):
+            yield sentence, own if says_all(sentence, own) else voice_language(sentence, own)
+            continue
+        clauses = [clause for clause in _CLAUSE.findall(sentence) if clause]
+        other = voice_language(" ".join(c for c in clauses if not says(c, own)), own) or own
+        for clause in clauses:
+            yield clause, own if says(clause, own) else other
