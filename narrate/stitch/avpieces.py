@@ -18,9 +18,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-
 from narrate.fileio import atomic_path
+from narrate.measure import np  # NumPy on first use: a build with nothing to do loads none
 
 FEED = 16 * 1024  # samples handed to the encoder at a time (a stop is heard between them)
 
