@@ -234,11 +234,10 @@ def encoders_cpu(cache: Path, work: Path) -> tuple[float, float]:
     for chapter in plan.chapters:
         record = stitch.pieces.assemble_to_disk(chapter, plan.mastering, work, 1, None)
         for _, codec, pieces in stitch.pieces.encode_batches(work, record):
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            before = _cpu()  # the encoders run in process with PyAV
             encode_pieces(stitch.pieces.pcm_path(work, record.id), record.rate, pieces, codec,
                           plan.mastering.bitrate_kbps)
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            spent[codec] += after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+            spent[codec] += _cpu() - before
     return spent["aac"], spent["mp3"]
 
 

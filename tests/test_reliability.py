@@ -322,11 +322,16 @@ def test_disk_full_keeps_the_previous_outputs(small_book, tmp_path, monkeypatch)
     result = build(small_book, cache=tmp_path / "c", out=tmp_path / "out", progress=False)
     before = _outputs(result.folder)
     small_book.write_text(small_book.read_text().replace("Paragraph 3 of", "Paragraph 3b of"))
-    from narrate.stitch import encode
+    from narrate.stitch import avpieces, encode
 
     def full(*args, **kwargs):
         raise NarrateError("ffmpeg failed to encode 01 - One.mp3: No space left on device")
+
+    def full_in_process(*args, **kwargs):  # a write of PyAV's encoders
+        raise OSError(errno.ENOSPC, "No space left on device")
     monkeypatch.setattr(encode, "_run", full)
+    monkeypatch.setattr(avpieces, "_write_mp3", full_in_process)
+    monkeypatch.setattr(avpieces, "_write_aac", full_in_process)
     with pytest.raises(NarrateError, match="No space left on device"):
         build(small_book, cache=tmp_path / "c", out=tmp_path / "out", progress=False)
     assert _outputs(result.folder) == before

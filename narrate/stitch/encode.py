@@ -26,6 +26,7 @@ from narrate.fileio import (
     read_checked,
 )
 from narrate.measure import np, rms_db
+from narrate.stitch import avpieces
 
 INSTALL_FFMPEG = ("install it with `sudo apt-get install ffmpeg` (Debian/Ubuntu) or "
                   "`brew install ffmpeg` (macOS), or run scripts/setup")
@@ -72,6 +73,7 @@ def _stopped_by_ctrl_c(returncode: int, err: bytes) -> bool:
 
 def stop_encoders() -> None:
     """Ctrl-C: stop this process's ffmpeg runs now (their threads then end at once)."""
+    avpieces.stop()
     with _running_lock:
         running = list(_running)
     for process in running:
@@ -106,7 +108,7 @@ def mp3_makeup_db(rate: int, kbps: int) -> float:
     binary = shutil.which("ffmpeg") or "ffmpeg"
     try:
         info = Path(binary).resolve().stat()
-        key = f"{Path(binary).resolve()}:{info.st_size}:{info.st_mtime_ns}:{ENCODER_SETTINGS}:" \
+        key = f"{Path(binary).resolve()}:{info.st_size}:{info.st_mtime_ns}:{MP3_QUALITY}:" \
               f"{rate}:{kbps}"
     except OSError:
         return _measure_makeup_db(rate, kbps)
@@ -165,9 +167,28 @@ class PieceJob:
 
 
 def encode_pieces(pcm_file: Path, rate: int, jobs: list[PieceJob], codec: str, kbps: int) -> None:
-    """Encode several pieces of one PCM file in one ffmpeg run (each piece its own
-    encoder, so each file stands alone; one start-up instead of one per piece).
-    MP3 pieces are bare frames, no ID3 and no Xing header, to be joined."""
+    """Encode several pieces of one PCM file, each with its own encoder, so that each file
+    stands alone: in this process when PyAV is installed (avpieces.py), else in one ffmpeg
+    run. MP3 pieces are bare frames, no ID3 and no Xing header, to be joined."""
+    if IN_PROCESS:
+        makeup = 10 ** (mp3_makeup_db(rate, kbps) / 20) if codec == "mp3" else 1.0
+        options = ({"compression_level": MP3_QUALITY} if codec == "mp3" else
+                   {"aac_coder": AAC_CODER})
+        bit_rate = 1000 * (kbps if codec == "mp3" else aac_request(kbps))
+        avpieces.encode_pieces(pcm_file, jobs, codec, rate, bit_rate, options, makeup)
+    else:
+        _encode_with_ffmpeg(pcm_file, rate, jobs, codec, kbps)
+    for job in jobs:
+        made = mp3_frame_count(job.dest.read_bytes()) if job.frames else None
+        if made != job.frames:
+            raise NarrateError(f"the encoder made {made} MP3 frames for {job.dest.name} where "
+                               f"narrate expected {job.frames}; this LAME pads "
+                               "differently: please report it with `ffmpeg -version`")
+
+
+def _encode_with_ffmpeg(pcm_file: Path, rate: int, jobs: list[PieceJob], codec: str,
+                        kbps: int) -> None:
+    """The pieces in one ffmpeg run: one start-up instead of one per piece."""
     split = "".join(f"[s{n}]" for n in range(len(jobs)))
     graph = [f"[0:a]asplit={len(jobs)}{split}"]
     # read from the first piece's start (every branch of the split sees every sample read:
@@ -189,12 +210,6 @@ def encode_pieces(pcm_file: Path, rate: int, jobs: list[PieceJob], codec: str, k
               "-i", str(pcm_file),
               "-filter_complex", ";".join(graph), *outputs],
              f"encode {len(jobs)} {codec.upper()} piece(s) of {pcm_file.stem}")
-        for job, tmp in zip(jobs, temps):
-            made = mp3_frame_count(tmp.read_bytes()) if job.frames else None
-            if made != job.frames:
-                raise NarrateError(f"ffmpeg made {made} MP3 frames for {job.dest.name} where "
-                                   f"narrate expected {job.frames}; this ffmpeg's LAME pads "
-                                   "differently: please report it with `ffmpeg -version`")
 
 
 _MP3_KBPS = {1: [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
@@ -259,5 +274,12 @@ def mp3_frame_count(data: bytes) -> int:
 # ffmpeg's "fast" AAC coder runs about 7x faster than its default "twoloop" here, and on
 # espeak-ng speech at 64 kbit/s it measured a higher SNR (30 dB against 23 dB).
 AAC_CODER = "fast"
-# in every piece's name: a change of encoder settings makes new pieces
-ENCODER_SETTINGS = f"lame-q{MP3_QUALITY}-bare-makeup/aac-{AAC_CODER}-request90/v4"
+# pieces are encoded in this process when PyAV is installed (tests set this to try both)
+IN_PROCESS = avpieces.available()
+
+
+def encoder_settings() -> str:
+    """In every piece's name: a change of encoder settings, or of the encoder (PyAV's
+    FFmpeg or the ffmpeg program), makes new pieces."""
+    where = avpieces.version() if IN_PROCESS else "ffmpeg-program"
+    return f"lame-q{MP3_QUALITY}-bare-makeup/aac-{AAC_CODER}-request90/v4/{where}"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from narrate.convert import short_title
 from narrate.fileio import atomic_path
-from narrate.stitch.encode import ENCODER_SETTINGS, PieceJob, mp3_makeup_db
+from narrate.stitch.encode import PieceJob, encoder_settings, mp3_makeup_db
 from narrate.stitch.records import FORMATS, ChapterPlan, ChapterRecord
 from narrate.stitch.timeline import MP3_DELAY, Cue, Marker, Mastering, mp3_frame
 
@@ -58,7 +58,7 @@ def piece_name(samples_digest: str, rate: int, kbps: int, head: bool) -> str:
     """A piece's encodes are named by what they hold: its samples (`samples_digest`, the
     blake2b-96 of them), whether it opens its chapter (its MP3 starts differently), and
     the encoder settings."""
-    return hashlib.blake2b(f"{samples_digest}/{rate}/{kbps}/{head}/{ENCODER_SETTINGS}/"
+    return hashlib.blake2b(f"{samples_digest}/{rate}/{kbps}/{head}/{encoder_settings()}/"
                            f"{mp3_makeup_db(rate, kbps)}".encode(), digest_size=12).hexdigest()
 
 
