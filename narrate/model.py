@@ -48,6 +48,8 @@ class Character:
     aliases: list[str] = field(default_factory=list)
     gender: str = ""
     voice: str = ""
+    # where their `voice:` is written ("script.yaml:12"), for messages: not part of the book
+    origin: str = field(default="", repr=False, compare=False)
 
     @property
     def names(self) -> list[str]:

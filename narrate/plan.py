@@ -40,6 +40,7 @@ from narrate.render import RenderItem, book_items, item_keys, sayable_line
 from narrate.render.cast import cast_for_language, passage_cast, with_phonemes
 from narrate.render.items import line_item
 from narrate.render.profiles import load_profiles
+from narrate.render.voicing import character_profiles
 from narrate.scriptfile import is_script_file, load_script
 from narrate.values import DEFAULT_OPTIONS, OUTPUT_DIR, BookPlan, BuildOptions, BuildPlan
 
@@ -133,7 +134,8 @@ def book_profiles(book: Book, voices: str | Path | None = None, warnings: list |
     passages, said = passage_cast(cast, profiles, [(s.role, s.language) for s in book.spoken
                                                    if s.language])
     (warnings if warnings is not None else []).extend(found + said)
-    return with_phonemes({**profiles, **passages}, lexicon or spoken_with(book))
+    voiced = character_profiles(book, profiles)  # a voice for each of the book's people
+    return with_phonemes({**profiles, **passages, **voiced}, lexicon or spoken_with(book))
 
 
 def credited(book: Book, profiles: dict, lexicon) -> Book:

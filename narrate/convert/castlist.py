@@ -57,7 +57,8 @@ def characters_from_data(data, path) -> list[Character]:
             raise NarrateError(f"{where(path, entry, 'voice')}: character {name!r}: `voice` "
                                "must be a voice's name")
         found.append(Character(name.strip(), [a.strip() for a in aliases if a.strip()],
-                               gender or "", voice or ""))
+                               gender or "", voice or "",
+                               where(path, entry, "voice") if voice else place))
     return found
 
 

@@ -37,7 +37,7 @@ from narrate.render.engines import (
     quiet_stdout,
 )
 from narrate.render.executors import Executor, LocalExecutor
-from narrate.render.items import RenderItem, line_item
+from narrate.render.items import RenderItem, line_item, speaker_names
 from narrate.render.profiles import VoiceProfile, profiles_for
 from narrate.render.take import synthesize_to_cache
 
@@ -89,7 +89,8 @@ class RenderReport:
 def book_items(book: Book) -> list[RenderItem]:
     """The lines to render: those a voice can say (`lint` names those none can: a
     paragraph of symbols, which a voice would render as silence)."""
-    return [line_item(s) for s in book.segments if sayable_line(s, book.language)]
+    speakers = speaker_names(book)
+    return [line_item(s, speakers) for s in book.segments if sayable_line(s, book.language)]
 
 
 def sayable_line(segment: Segment, language: str) -> bool:

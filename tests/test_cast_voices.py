@@ -1,0 +1,132 @@
+"""A voice for each of the book's people (narrate.render.voicing): chosen from the cast's
+engine, kept apart within a conversation and from the narrator, or as a user writes it
+under `characters:`; in each of their lines' cache keys.
+
+Passages: Jane Austen, *Pride and Prejudice* (1813), chapter I, and Lewis Carroll,
+*Alice's Adventures in Wonderland* (1865), chapter VII (Project Gutenberg, public domain),
+as tests/test_speakers.py has them.
+"""
+
+import pytest
+import test_speakers
+
+from narrate.plan import book_profiles
+from narrate.render import book_items, item_keys
+from narrate.render.voicing import APART, Spec, apart, conversations, parse_spec
+
+pytestmark = pytest.mark.unit
+novel = test_speakers.novel  # the fixture: a novel's source and its script
+
+
+def voiced(book, cast="espeak"):
+    """(profiles, the render items, their cache keys) of `book` in `cast`."""
+    profiles = book_profiles(book, cast)
+    items = book_items(book)
+    return profiles, items, item_keys(items, profiles)
+
+
+def spec_of(profile) -> Spec:
+    return Spec(profile.voice, float(profile.options.get("semitones", 0)))
+
+
+@pytest.mark.parametrize("cast", ["espeak", "natural"])
+def test_each_character_has_a_voice_apart_from_the_narrator_and_those_they_talk_to(novel, cast):
+    from narrate.scriptfile import load_script
+
+    book = load_script(novel[1])
+    profiles, _, _ = voiced(book, cast)
+    voices = {c.name: profiles[f"quote@{c.name}"] for c in book.characters}
+    assert len(voices) == len(book.characters) >= 4
+    narrator = spec_of(profiles["narrator"])
+    shared = conversations(book)
+    assert shared["Mrs. Bennet"] >= {"Mr. Bennet"}
+    for name, profile in voices.items():
+        assert profile.fingerprint() != profiles["narrator"].fingerprint()
+        # espeak-ng has a variant for each of them; Heart alone has two shifts 4 apart
+        assert cast != "espeak" or apart(spec_of(profile), narrator) >= APART, name
+        for other in shared.get(name, ()):
+            assert profile.fingerprint() != voices[other].fingerprint(), (name, other)
+    assert voiced(book, cast)[0] == profiles  # the same choice every time
+
+
+def test_a_quotation_is_read_in_its_speakers_voice_and_an_unknown_one_in_the_quote_voice(novel):
+    from narrate.scriptfile import load_script
+
+    book = load_script(novel[1])
+    by_id = {s.id: s for s in book.segments}
+    quotes = [s for s in book.segments if s.role == "quote"]
+    quotes[0].speaker, quotes[1].speaker = "the Hater", ""  # a typo, and no one found
+    _, items, _ = voiced(book)
+    for item in items:
+        speaker = by_id[item.id].speaker
+        if item.role == "quote" and speaker not in ("the Hater", ""):
+            assert item.voice == f"quote@{speaker}", item
+        else:
+            assert item.voice == item.role, item
+    assert sum(i.voice == "quote" for i in items) == 2
+
+
+def test_a_users_voice_for_one_character_changes_the_keys_of_their_lines_only(novel):
+    from narrate.scriptfile import load_script
+
+    _, path = novel
+    before = voiced(load_script(path))[2]
+    text = path.read_text()
+    assert "    the Hatter:\n      gender: male\n" in text
+    path.write_text(text.replace("    the Hatter:\n      gender: male\n",
+                                 "    the Hatter:\n      gender: male\n"
+                                 "      voice: gmw/en-GB-x-rp+m1 -2\n"))
+    book = load_script(path)
+    profiles, _, after = voiced(book)
+    hatter = profiles["quote@the Hatter"]
+    assert (hatter.voice, hatter.pitch) == ("gmw/en-GB-x-rp+m1", 42)
+    changed = {i for i in before if before[i] != after[i]}
+    assert changed == {s.id for s in book.segments if s.speaker == "the Hatter"}
+    assert changed
+
+
+def test_editing_one_speaker_renders_only_that_line_again(novel):
+    from narrate.scriptfile import load_script
+
+    _, path = novel
+    book = load_script(path)
+    before = voiced(book)[2]
+    line = next(s for s in book.segments if s.speaker == "Mr. Bennet")
+    line.speaker = "Mrs. Bennet"
+    after = voiced(book)[2]
+    assert {i for i in before if before[i] != after[i]} == {line.id}
+
+
+def test_a_speakers_alias_is_their_voice(novel):
+    from narrate.scriptfile import load_script
+
+    book = load_script(novel[1])
+    book.characters[0].aliases.append("his lady")
+    line = next(s for s in book.segments if s.speaker == book.characters[0].name)
+    line.speaker = "His Lady"
+    _, items, _ = voiced(book)
+    assert next(i for i in items if i.id == line.id).voice == f"quote@{book.characters[0].name}"
+
+
+def test_the_seed_essays_quotations_keep_their_keys(seed_book):
+    """Non-fiction: one quote voice, and every key as narrate made it before there were
+    characters (the key of the line and its role's voice)."""
+    from narrate.render.cache import audio_key, voice_fingerprint
+    from narrate.render.engines import engine_version
+
+    book, _ = seed_book
+    profiles, items, keys = voiced(book)
+    assert not [v for v in profiles if "@" in v] and {i.voice for i in items} >= {"quote"}
+    for item in items:
+        profile = profiles[item.role]
+        assert keys[item.id] == audio_key(item.say, voice_fingerprint(
+            profile, engine_version(profile.engine)), item.take)
+
+
+@pytest.mark.parametrize("text, spec", [
+    ("heart -4", Spec("heart", -4.0)), ("-3", Spec("", -3.0)),
+    ("en_US-joe-medium +1 95%", Spec("en_US-joe-medium", 1.0, 95)),
+    ("gmw/en-US+m3", Spec("gmw/en-US+m3")), ("heart -8st", Spec("heart", -8.0)),
+])
+def test_a_voice_is_written_as_a_voice_a_shift_and_a_pace(text, spec):
+    assert parse_spec(text, "x") == spec and parse_spec(str(spec), "x") == spec
