@@ -23,6 +23,7 @@ from narrate.errors import NarrateError
 from narrate.fileio import (
     MAX_METADATA_BYTES,
     STR_TAG,
+    LineDict,
     LineLoader,
     check_keys,
     load_yaml,
@@ -112,6 +113,8 @@ def load_metadata(path: str | Path, warnings: list | None = None) -> dict:
                                          "the file"))
     data.update({key: _cleaned(data[key]) for key in cleaned})
     characters_from_data(data.get("characters"), path)  # one line naming a bad entry, now
+    if isinstance(data.get("characters"), LineDict):  # where a character's voice is written
+        data["characters"].path = str(path)
     for relative in ("cover", "voices", "lexicon"):  # paths are relative to the file
         if relative == "voices" and data.get(relative) in cast_names():
             continue  # `voices: espeak` names a cast; `voices: ./espeak` is a folder

@@ -130,3 +130,51 @@ def test_the_seed_essays_quotations_keep_their_keys(seed_book):
 ])
 def test_a_voice_is_written_as_a_voice_a_shift_and_a_pace(text, spec):
     assert parse_spec(text, "x") == spec and parse_spec(str(spec), "x") == spec
+
+
+# ---- a build, and bad input ------------------------------------------------------------
+
+PARTY = ("title: A Mad Tea-Party\nauthor: Lewis Carroll\ncharacters:\n  Alice: {gender: female}\n"
+         "  the Hatter: {gender: male}\n  the March Hare: {gender: male}\n")
+
+
+@pytest.mark.e2e
+def test_a_build_reads_each_characters_lines_in_their_voice(tmp_path):
+    import json
+    import wave
+
+    from test_reliability import run
+
+    source = tmp_path / "party.txt"
+    source.write_text(test_speakers.TEA_PARTY)
+    (tmp_path / "party.yaml").write_text(PARTY)
+    result = run("build", source, "--out", tmp_path / "out", "--cache", tmp_path / "cache")
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((tmp_path / "out" / "party" / "manifest.json").read_text())
+    voices = manifest["voices"]
+    assert {"quote@Alice", "quote@the Hatter", "quote@the March Hare"} <= set(voices)
+    assert len({json.dumps(voices[v], sort_keys=True) for v in voices if "@" in v}) == 3
+    speakers = {s.id: s.speaker for s in test_speakers.fiction(source).segments}
+    roles = {i: s["role"] for i, s in manifest["spoken"].items()}
+    assert {i for i, r in roles.items() if r == "quote@the Hatter"} == \
+        {i for i, s in speakers.items() if s == "the Hatter"}
+    hatter = next(i for i, r in roles.items() if r == "quote@the Hatter")
+    with wave.open(str(next((tmp_path / "cache").rglob(f"{manifest['segments'][hatter]}*.wav")))) as wav:
+        assert wav.getnframes() > 0  # the Hatter's line, rendered in his voice
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("voice, needles", [
+    ("fable", ["party.yaml:6", "'the Hatter'", "'fable'", "narrate voices"]),
+    ("gmw/en-US+m3 -2 fast", ["party.yaml:6", "'the Hatter'", "two voices"]),
+])
+def test_a_characters_voice_the_engine_lacks_stops_before_any_work_in_one_line(
+        tmp_path, voice, needles):
+    from test_reliability import one_line_error, run
+
+    source = tmp_path / "party.txt"
+    source.write_text(test_speakers.TEA_PARTY)
+    (tmp_path / "party.yaml").write_text(PARTY.replace(
+        "  the Hatter: {gender: male}\n", f"  the Hatter:\n    voice: {voice}\n"))
+    one_line_error(run("build", source, "--out", tmp_path / "out"), *needles)
+    assert not (tmp_path / "out").exists()  # before any work

@@ -97,7 +97,8 @@ def convert_document(document: Document, options: ConvertOptions | None = None,
     marks = convention(prose)
     # fiction told in dialogue: as the caller says, as the metadata's characters do (a
     # user's ask for speakers in any book), or as its speech tags show
-    given = characters_from_data(meta.get("characters"), document.source or "metadata")
+    given = characters_from_data(meta.get("characters"), getattr(
+        meta.get("characters"), "path", "") or document.source or "metadata")
     options = dataclasses.replace(options, dialogue=options.dialogue or bool(given)
                                   or is_dialogue(prose))
     if marks == "S":
