@@ -206,12 +206,25 @@ def lint(source: str | Path, **options) -> list[tuple[str, bool]]:
     return by_line(problems)
 
 
-def cast(target: str | Path, **options) -> BookCast:
+def cast(target: str | Path, *, voices=None, listen: bool = False,
+         out: str | Path | None = None, **options) -> BookCast:
     """The characters of a novel (a source or its script): each with the lines they say,
-    their first, their aliases and gender; and how many lines no one is found to say."""
-    from narrate.convert.castlist import cast_of
+    their first, their aliases, gender and voice in the cast `voices` (theirs, or the one
+    chosen); and how many lines no one is found to say. With `listen`, each says their
+    first line in their voice: played, or written to `out` (the cast's `heard`)."""
+    from dataclasses import replace
 
-    return cast_of(script(target, **options))
+    from narrate.audition import listen_cast
+    from narrate.convert.castlist import cast_of
+    from narrate.plan import book_profiles
+    from narrate.render.voicing import describe
+
+    book = script(target, voices=voices, **options)
+    profiles = book_profiles(book, voices)
+    found = cast_of(book)
+    found = replace(found, characters=[replace(e, voice=describe(profiles[f"quote@{e.name}"]))
+                                       for e in found.characters])
+    return replace(found, heard=listen_cast(book, profiles, out)[0]) if listen else found
 
 
 def show(target: str | Path, *, voices=None, out: str | Path = "output", **options) -> Outline:
@@ -266,12 +279,15 @@ def open_studio(target: str | Path, *, voices=None, cache: str | Path | None = N
     return start(target, voices=voices, cache=cache, out=out, port=port, progress=None)
 
 
-def voices(voices=None, *, check: bool = False) -> list[str]:
+def voices(voices=None, *, check: bool = False, get: str | None = None) -> list[str]:
     """The casts and every engine's voices, a line each; with `check`, a cast's
-    profiles checked instead (the first bad one raises NarrateError)."""
+    profiles checked instead (the first bad one raises NarrateError); with `get`, one line
+    saying where that voice is or what to download and where to put it (never downloads)."""
     from narrate.render.engines import check_cast
-    from narrate.render.profiles import describe_voices, load_profiles
+    from narrate.render.profiles import describe_voices, fetch_voice, load_profiles
 
+    if get:
+        return [fetch_voice(get)]
     return check_cast(load_profiles(voices)) if check else describe_voices()
 
 

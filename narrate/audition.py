@@ -27,7 +27,7 @@ from narrate.render import Renderer, RenderItem
 from narrate.render.audio import write_mono_wav
 from narrate.render.cache import Cache
 from narrate.render.executors import LocalExecutor
-from narrate.render.items import line_item
+from narrate.render.items import line_item, speaker_names
 from narrate.stitch.assemble import assemble_into
 from narrate.stitch.pauses import segment_clips
 from narrate.stitch.timeline import Mastering
@@ -99,9 +99,11 @@ class Previewer:
         self.renderer.warm(roles or list(self.profiles))
 
     def preview(self, flat: list[tuple[str, Segment]], out: Path | None = None,
-                play: bool = True) -> Preview:
+                play: bool = True, speakers: dict[str, str] | None = None) -> Preview:
+        """`speakers`: the book's characters' names (items.speaker_names), whose lines are
+        read in their voices."""
         started = time.perf_counter()
-        items = [line_item(seg) for _, seg in flat]
+        items = [line_item(seg, speakers) for _, seg in flat]
         report = self.renderer.render(items, progress=False)
         if report.failed:
             failure = report.failed[0]
@@ -203,8 +205,9 @@ def preview(source: str | Path | Book | None = None, ident: str | None = None, *
                                                                   **convert)
         profiles = book_profiles(book, voices, lexicon=spoken_with(book, lexicon))
         flat = select(book, ident, start, seconds, profiles)
+    speakers = speaker_names(book) if text is None else {}
     with Previewer(profiles, Cache(cache), jobs) as previewer:
-        result = previewer.preview(flat, Path(out) if out else None, play)
+        result = previewer.preview(flat, Path(out) if out else None, play, speakers)
     result.spoken = flat
     return result, flat
 
@@ -221,5 +224,22 @@ def audition_cast(profiles: dict, out: str | Path | None = None, play: bool = Tr
         flat.append((role, Segment(f"audition:{role}", role, line, to_say(line))))
     with Previewer(profiles) as previewer:
         result = previewer.preview(flat, Path(out) if out else None, play)
+    result.spoken = flat
+    return result, flat
+
+
+def listen_cast(book: Book, profiles: dict, out: str | Path | None = None, play: bool = True
+                ) -> tuple[Preview, list[tuple[str, Segment]]]:
+    """Each of the book's characters saying their own first line in their voice, those
+    who speak most first (`narrate cast --listen`)."""
+    from narrate.convert.castlist import cast_of
+
+    at = {seg.id: (sec.id, seg) for sec in book.sections for seg in sec.segments}
+    flat = [at[e.first_id] for e in cast_of(book).characters if e.first_id in at]
+    if not flat:
+        raise NarrateError("no character of the book says a line to hear",
+                           hint="give quotations a `speaker:` in the script")
+    with Previewer(profiles) as previewer:
+        result = previewer.preview(flat, Path(out) if out else None, play, speaker_names(book))
     result.spoken = flat
     return result, flat

@@ -62,11 +62,13 @@ def script(source, output, as_json, force, prefer, **kw):
         click.echo(f"{counted(count, 'warning')} about the text: see `narrate lint {source}`")
 
 
-@command("narrate cast three-men-in-a-boat.epub", click.argument("target"), *CONVERT)
-def cast(target, **kw):
+@command("narrate cast three-men-in-a-boat.epub", click.argument("target"), *CONVERT, VOICES,
+         opt("--listen", is_flag=True, help="Hear each character say their first line."),
+         opt("--out", type=FILE, help="With --listen: write it (.wav) instead."))
+def cast(target, voices, listen, out, **kw):
     """List the characters of a novel (SOURCE or its SCRIPT): the lines each says, the
-    first of them, their other names and gender."""
-    found = narrate.cast(target, **given(kw))
+    first of them, their other names, gender and voice; --listen plays each voice."""
+    found = narrate.cast(target, voices=voices, listen=listen, out=out, **given(kw))
     if not found.dialogue:
         return click.echo(f"no characters: {target} is not told in dialogue (its quotations are "
                           "read in the quote voice); name them under `characters:` in its "
@@ -74,10 +76,12 @@ def cast(target, **kw):
     for entry in found.characters:
         also = f"  (also {', '.join(entry.aliases)})" if entry.aliases else ""
         click.echo(f"{entry.name:24} {entry.lines:5} line{'' if entry.lines == 1 else 's'}  "
-                   f"{entry.gender or '-':6}  {entry.first_id:10} {_shortened(entry.first)}"
-                   f"{also}")
+                   f"{entry.gender or '-':6}  {entry.voice:26} {entry.first_id:10} "
+                   f"{_shortened(entry.first)}{also}")
     click.echo(f"{len(found.characters)} characters; {found.unknown} lines say no speaker "
                "(the quote voice): give them one with `speaker:` in the script")
+    if found.heard:
+        _heard(found.heard, "[{s.speaker}] {s.text}", out)
 
 
 def _shortened(text: str, width: int = 60) -> str:
@@ -228,13 +232,15 @@ def diff(old, new, **kw):
 @command("narrate voices --check --voices neural", VOICES,
          opt("--check", "check_cast", is_flag=True, help="Validate the profiles instead."),
          opt("--audition", "hear", is_flag=True, help="Speak a sample line in every role's voice."),
-         opt("--out", type=FILE, help="With --audition: write it (.wav or .mp3) instead."))
-def voices(voices, check_cast, hear, out):
-    """List the casts and every engine's voices, check a cast (--check) or hear it
-    (--audition)."""
+         opt("--out", type=FILE, help="With --audition: write it (.wav or .mp3) instead."),
+         opt("--get", metavar="NAME", help="Say how to add one of hibari's voices (never "
+             "downloads)."))
+def voices(voices, check_cast, hear, out, get):
+    """List the casts and every engine's voices, check a cast (--check), hear it
+    (--audition), or say how to add a voice (--get)."""
     if hear:
         return _heard(narrate.audition_cast(voices, out=out), "[{s.role}] {s.text}", out)
-    click.echo("\n".join(narrate.voices(voices, check=check_cast)))
+    click.echo("\n".join(narrate.voices(voices, check=check_cast, get=get)))
 
 
 @command("narrate cache --prune seeds/prophet-essay.txt", click.argument("scripts", nargs=-1),

@@ -178,3 +178,38 @@ def test_a_characters_voice_the_engine_lacks_stops_before_any_work_in_one_line(
         "  the Hatter: {gender: male}\n", f"  the Hatter:\n    voice: {voice}\n"))
     one_line_error(run("build", source, "--out", tmp_path / "out"), *needles)
     assert not (tmp_path / "out").exists()  # before any work
+
+
+# ---- hearing the cast, getting a voice ----------------------------------------------------
+
+def test_cast_lists_each_characters_voice_and_listen_has_each_say_their_first_line(novel, tmp_path):
+    import wave
+
+    import narrate
+
+    found = narrate.cast(novel[1], listen=True, out=tmp_path / "cast.wav")
+    voices = {e.name: e.voice for e in found.characters}
+    assert voices["the Hatter"].startswith("gmw/en-US+m") and len(set(voices.values())) == len(voices)
+    heard = found.heard
+    assert [i.voice for i in heard.items] == [f"quote@{e.name}" for e in found.characters]
+    assert [i.id for i in heard.items] == [e.first_id for e in found.characters]
+    with wave.open(str(tmp_path / "cast.wav")) as wav:
+        assert wav.getnframes() / wav.getframerate() > len(found.characters)  # a line each
+
+
+@pytest.mark.e2e
+def test_voices_get_says_what_to_download_and_where_and_downloads_nothing(tmp_path):
+    from test_reliability import one_line_error, run
+
+    home = {"HIBARI_HOME": str(tmp_path / "hibari")}
+    said = run("voices", "--get", "fable", env=home)
+    assert said.returncode == 0, said.stderr
+    line = said.stdout.strip()
+    assert "\n" not in line and "bm_fable.int8.onnx" in line and "sha256" in line
+    assert f"put it at {tmp_path / 'hibari' / 'bm_fable.int8.onnx'}" in line
+    assert not (tmp_path / "hibari").exists()  # nothing fetched, no folder made
+    (tmp_path / "hibari").mkdir()
+    (tmp_path / "hibari" / "bm_fable.int8.onnx").write_bytes(b"a voice put there by hand")
+    assert "is here" in run("voices", "--get", "fable", env=home).stdout
+    assert "fable" in run("voices", env=home).stdout  # the hibari engine lists it
+    one_line_error(run("voices", "--get", "fabel", env=home), "'fabel'", "'fable'")

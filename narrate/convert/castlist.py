@@ -108,6 +108,7 @@ class BookCast:
     characters: list[CastEntry]
     unknown: int
     dialogue: bool  # whether the book has speakers at all (a novel, or a user's characters)
+    heard: object = None  # `narrate cast --listen`: the preview of their voices
 
 
 def cast_of(book: Book) -> BookCast:

@@ -140,3 +140,16 @@ def describe_voices() -> list[str]:
                   for v in engine(name).voices()]
         lines += [f"  {engine(name).NOTE}"] if engine(name).NOTE else []
     return lines
+
+
+def fetch_voice(name: str) -> str:
+    """One line: where a voice an engine can fetch is, or what to download and where to put
+    it (narrate never downloads)."""
+    fetchers = [fetch for n in engine_names() if (fetch := getattr(engine(n), "fetch_line", None))]
+    for fetch in fetchers:
+        try:
+            return fetch(name)
+        except NarrateError:
+            if fetch is fetchers[-1]:
+                raise
+    raise NarrateError("no engine here fetches voices", option=("get", name))

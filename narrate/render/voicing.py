@@ -105,6 +105,15 @@ def _own(profile) -> Spec:
     return Spec(profile.voice, float(profile.options.get("semitones", 0)))
 
 
+def describe(profile) -> str:
+    """A character's voice as `narrate cast` shows it: its voice, shift (espeak-ng's pitch)
+    and pace."""
+    if profile.engine == "pyttsx3":
+        return f"{profile.voice} ({profile.rate} wpm, pitch {profile.pitch})"
+    shift = profile.options.get("semitones")
+    return f"{profile.voice}{f' {shift:+g}' if shift else ''} ({profile.rate} wpm)"
+
+
 def apart(a: Spec, b: Spec) -> float:
     if a.voice != b.voice:
         return OTHER_VOICE
@@ -134,6 +143,9 @@ def palette(quote) -> list[tuple[Spec, str]]:
                  ("m7", "male"), ("f4", "female"), ("m5", "male"), ("f5", "female"))]
     found = [(Spec(quote.voice, -4.0), "female"), (Spec(quote.voice, -8.0, 92), "male"),
              (Spec(quote.voice, +2.0), "female")]
+    fetched = getattr(engine(quote.engine), "VOICES", {})  # hibari's, once fetched
+    found[:0] = [(Spec(v), "female" if "female" in about else "male")
+                 for v, about in fetched.items() if v != quote.voice]
     if installed("piper"):  # piper's Joe, a man's voice (narrate[piper])
         found[1:1] = [(Spec("en_US-joe-medium"), "male"),
                       (Spec("en_US-joe-medium", -4.0), "male")]

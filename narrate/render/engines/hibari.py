@@ -5,6 +5,7 @@ never does."""
 from __future__ import annotations
 
 import functools
+import os
 import threading
 import weakref
 
@@ -58,7 +59,6 @@ def _lean_model(voice: str):
     306-312 MB, but two threads rendering then took 7% longer. The takes are the same
     bytes: a test compares them with hibari's own."""
     import json
-    import os
 
     import onnxruntime as ort
     from hibari import Hibari, tts
@@ -70,7 +70,8 @@ def _lean_model(voice: str):
             options.intra_op_num_threads = options.inter_op_num_threads = 1
             options.log_severity_level = 3
             options.enable_mem_pattern = False
-            self.voice, self.model_path, self._g2p = voice, voice_path(voice), None
+            # never a download: a voice not here is refused before (validate)
+            self.voice, self.model_path, self._g2p = voice, voice_path(voice, False), None
             self.sess = ort.InferenceSession(self.model_path, options,
                                              providers=["CPUExecutionProvider"])
             with open(os.path.join(tts.ASSETS, "vocab.json"), encoding="utf-8") as handle:
@@ -138,13 +139,63 @@ def _vocabulary() -> frozenset[str]:
     return frozenset(json.loads((folder / "assets" / "vocab.json").read_text(encoding="utf-8")))
 
 
+@functools.cache
+def _registry():
+    """hibari's module of voices (its registry, its cache folder), loaded from its file
+    alone: importing the package would load its model code and scipy."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("hibari")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "voices.py"
+    found = importlib.util.spec_from_file_location("narrate_hibari_voices", path)
+    if found is None or found.loader is None or not path.is_file():
+        return None
+    module = importlib.util.module_from_spec(found)
+    found.loader.exec_module(module)
+    return module
+
+
+def _voices() -> dict[str, str]:
+    """Heart, and each of hibari's other voices already in its cache folder."""
+    found = {"heart": "Heart, US English, female (in hibari-tts)"}
+    registry = _registry()
+    for name, about in (registry.VOICES.items() if registry else ()):
+        if name != "heart" and os.path.exists(os.path.join(registry.cache_dir(), about["file"])):
+            found[name] = f"{name.title()}, {about['accent']} English, {about['gender']} (fetched)"
+    return found
+
+
+def fetch_line(name: str) -> str:
+    """`narrate voices --get NAME`: where one of hibari's voices is, or what to download
+    and where to put it (narrate never downloads)."""
+    from narrate.fileio import nearest
+
+    registry = _registry()
+    if registry is None:
+        raise NarrateError("the hibari engine is not installed", hint=ENGINE.INSTALL)
+    if name not in registry.VOICES:
+        raise NarrateError(f"hibari has no voice {name!r}", hint=nearest(name, registry.VOICES))
+    about = registry.VOICES[name]
+    if about.get("bundled"):
+        return f"hibari's {name} is inside hibari-tts: nothing to get"
+    dest = os.path.join(registry.cache_dir(), about["file"])
+    if os.path.exists(dest):
+        return f"hibari's {name} is here: {dest}"
+    return (f"hibari's {name} ({about['accent']}, {about['gender']}, "
+            f"{about['bytes'] / 1e6:.1f} MB) is not here, and narrate never downloads: fetch "
+            f"{registry.BASE_URL}{about['file']} (sha256 {about['sha256']}) and put it at {dest}")
+
+
 ENGINE = NeuralPlugin(
     "hibari", "install it with `pip install hibari-tts` (narrate depends on it: reinstall narrate)",
-    {"heart": "Heart, US English, female (in hibari-tts)"},
+    _voices(),
     {"seed": (0, 2 ** 32 - 1), **COMMON_OPTIONS}, {"hibari": "hibari-tts",
                                                     "onnxruntime": "onnxruntime"},
-    HibariEngine, voice_note=" (hibari's other voices are downloads; narrate works offline)",
+    HibariEngine, voice_note=" (hibari's other voices: `narrate voices --get NAME` says how to add one)",
     THREADS=True,  # ONNX runs let go of the GIL, and its G2P is a small part of a take
     RATE=24000,
     unknown_words=unknown_words, mark_phonemes=mark_phonemes,
-    phonemes_for=phonemes_for)
+    phonemes_for=phonemes_for, fetch_line=fetch_line)

@@ -173,6 +173,8 @@ class NeuralPlugin:
     unknown_words: Callable[[list[str]], list[list[str]]] | None = None
     mark_phonemes: Callable[[str, str], str] | None = None
     phonemes_for: Callable[[str], str] | None = None
+    # `narrate voices --get NAME`: where a voice it can fetch is, or how to add it by hand
+    fetch_line: Callable[[str], str] | None = None
 
     def check(self) -> None:
         check_parts(self.NAME, self.PARTS, self.INSTALL)
