@@ -1067,8 +1067,110 @@ def bench_studio_memory(folder: Path, cache: Path) -> None:
           f"peak {max(sizes):.0f} MB)")
 
 
+def _voice_encoder():
+    """Resemblyzer's speaker encoder (its weights are in its wheel). webrtcvad 2.0.10, which
+    it imports, asks pkg_resources for its own version only; setuptools 81 and later have no
+    pkg_resources, so that one question is answered from importlib.metadata."""
+    import importlib.metadata
+    import types
+
+    try:
+        import pkg_resources  # noqa: F401
+    except ImportError:
+        stub = types.ModuleType("pkg_resources")
+        stub.get_distribution = lambda name: types.SimpleNamespace(  # type: ignore[attr-defined]
+            version=importlib.metadata.version(name))
+        sys.modules["pkg_resources"] = stub
+    from resemblyzer import VoiceEncoder, preprocess_wav
+
+    encoder = VoiceEncoder("cpu", verbose=False)
+    return lambda audio: encoder.embed_utterance(preprocess_wav(audio, source_sr=16000))
+
+
+CAST_CHAPTERS = 2  # bench cast: each novel's chapters with the most attributed lines
+CAST_LINES = 5  # lines of each character (and of the narrator) rendered
+
+
+def _cast_chapters(book):
+    """A copy of `book` holding only its CAST_CHAPTERS chapters with the most lines given a
+    speaker, in the book's order."""
+    import copy
+
+    said = {c.id: sum(1 for s in c.segments if s.speaker) for c in book.chapters}
+    chosen = set(sorted(said, key=lambda c: -said[c])[:CAST_CHAPTERS])
+    part = copy.copy(book)
+    part.chapters = [c for c in book.chapters if c.id in chosen]
+    return part
+
+
+def _voice_name(profile) -> str:
+    shift = profile.options.get("semitones", 0)
+    return (f"{profile.engine} {profile.voice}{f' {shift:+g} st' if shift else ''}"
+            f"{f' pitch {profile.pitch}' if profile.engine == 'pyttsx3' else ''} {profile.rate} wpm")
+
+
+def bench_cast(work: Path) -> None:
+    """A voice for each character (narrate.render.voicing), in the natural cast, on two
+    chapters of each novel of ../shared/corpus/dialogue/: DistillMOS of every voice the
+    cast uses (target >= 4.2), and Resemblyzer's speaker-embedding cosine of every two
+    characters who share a conversation (<= 0.75) and of the narrator and each character
+    (<= 0.80), each character's first CAST_LINES lines of four words or more."""
+    import numpy as np
+
+    from narrate.convert import ConvertOptions, convert
+    from narrate.plan import book_profiles
+    from narrate.qa.verify import as_16k, read_take
+    from narrate.render import book_items, render_items
+    from narrate.render.cache import Cache
+    from narrate.render.voicing import conversations
+
+    if not DIALOGUE.is_dir():
+        print(f"== cast: no {DIALOGUE}; skipped")
+        return
+    mos, embed = MosPredictor(), _voice_encoder()
+    print(f"== cast: a voice for each character, natural cast; {CAST_CHAPTERS} chapters of "
+          f"each novel, {CAST_LINES} lines a speaker (MOS: DistillMOS; cosine: Resemblyzer)")
+    for name in NOVELS:
+        text = (DIALOGUE / name / "novel_text.txt").read_text(encoding="utf-8")
+        whole, _ = convert(text, ConvertOptions(dialogue=True), source="novel_text.txt")
+        profiles = book_profiles(whole, "natural")
+        book = _cast_chapters(whole)
+        lines: dict[str, list] = {}
+        for item in book_items(book):
+            if len(item.say.split()) >= 4 and item.voice.split(":")[0] in profiles and (
+                    item.speaker or item.role == "narrator"):
+                who = item.speaker or "(narrator)"
+                if len(lines.setdefault(who, [])) < CAST_LINES:
+                    lines[who].append(item)
+        lines = {who: items for who, items in lines.items() if len(items) >= 2}
+        items = [i for found in lines.values() for i in found]
+        report = render_items(items, profiles, Cache(work / f"cast-{name}"), jobs=2,
+                              progress=False)
+        audio = {who: np.concatenate([as_16k(*read_take(report.paths[i.id])) for i in found])
+                 for who, found in lines.items()}
+        voice_of = {who: _voice_name(profiles[found[0].voice]) for who, found in lines.items()}
+        print(f"{name} (chapters {', '.join(c.id for c in book.chapters)}):")
+        print(f"  {'voice':44} {'MOS':>5}  characters")
+        for voice in sorted(set(voice_of.values())):
+            who = [w for w in lines if voice_of[w] == voice]
+            score = mos(np.concatenate([audio[w] for w in who]))
+            print(f"  {voice:44} {score:5.2f}  {', '.join(who)}")
+        embedded = {who: embed(audio[who]) for who in audio}
+        shared = conversations(book)
+        pairs = sorted({tuple(sorted((a, b))) for a in embedded for b in shared.get(a, ())
+                        if b in embedded})
+        pairs += [("(narrator)", who) for who in embedded if who != "(narrator)"
+                  and "(narrator)" in embedded]
+        print(f"  {'pair':52} {'cosine':>6}  target")
+        for a, b in pairs:
+            cosine = float(np.dot(embedded[a], embedded[b]))
+            target = 0.80 if a == "(narrator)" else 0.75
+            print(f"  {a + ' / ' + b:52.52} {cosine:6.3f}  <= {target:.2f}"
+                  f"{'' if cosine <= target else '  OVER'}", flush=True)
+
+
 SECTIONS = {"corpus": bench_corpus, "speakers": bench_speakers, "render": bench_render, "build": bench_build, "edit": bench_edit,
-            "neural": bench_neural, "voices": bench_voices,
+            "neural": bench_neural, "voices": bench_voices, "cast": bench_cast,
             "scale": bench_scale, "ray": bench_ray, "batch": bench_batch,
             "studio": bench_studio}
 
