@@ -1087,8 +1087,8 @@ def _voice_encoder():
     return lambda audio: encoder.embed_utterance(preprocess_wav(audio, source_sr=16000))
 
 
-CAST_CHAPTERS = 2  # bench cast: each novel's chapters with the most attributed lines
-CAST_LINES = 5  # lines of each character (and of the narrator) rendered
+CAST_CHAPTERS = 1  # bench cast: each novel's chapter with the most attributed lines
+CAST_LINES = 4  # lines of each character (and of the narrator) rendered
 
 
 def _cast_chapters(book):
@@ -1110,8 +1110,9 @@ def _voice_name(profile) -> str:
 
 
 def bench_cast(work: Path) -> None:
-    """A voice for each character (narrate.render.voicing), in the natural cast, on two
-    chapters of each novel of ../shared/corpus/dialogue/: DistillMOS of every voice the
+    """A voice for each character (narrate.render.voicing), in the natural cast, on the
+    CAST_CHAPTERS chapters of each novel of ../shared/corpus/dialogue/ with the most
+    attributed lines: DistillMOS of every voice the
     cast uses (target >= 4.2), and Resemblyzer's speaker-embedding cosine of every two
     characters who share a conversation (<= 0.75) and of the narrator and each character
     (<= 0.80), each character's first CAST_LINES lines of four words or more."""

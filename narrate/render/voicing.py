@@ -26,9 +26,12 @@ from narrate.render.engines.base import VoiceProfile
 from narrate.render.items import speaker_key, speaker_names
 from narrate.render.profiles import RANGES, load_profiles
 
-# two voices a listener tells apart: another voice, or this many semitones of one voice
-# (Resemblyzer: Heart against Heart 4 semitones lower 0.66; one voice on two lines 0.91+)
-APART = 4.0
+# two voices a listener tells apart: another voice, or this many semitones of one voice.
+# Resemblyzer's cosine (scripts/bench cast; the same voice on two lines 0.91+): Heart -2
+# and -6 0.74, -2 and -7 0.70, but -4 and -7 0.85, -4 and -8 0.80; the narrator (Heart as
+# she is) against -2 0.80, -4 0.68, -7 0.64, against +2 0.90; Joe against Joe +4 0.61
+APART = 4.0  # two characters in one conversation (target: cosine <= 0.75)
+NARRATOR_APART = 2.0  # a character and the narrator (target: cosine <= 0.80)
 OTHER_VOICE = 12.0  # how far apart two different voices count
 PITCH_PER_SEMITONE = 4  # espeak-ng's pitch (0-100, 50 its own) for a semitone, about
 CONVERSATION_GAP = 3  # sections without a speaker that end a conversation
@@ -122,13 +125,14 @@ def apart(a: Spec, b: Spec) -> float:
 
 def _choose(choices: list[tuple[Spec, str]], character: Character, near: list[Spec],
             narrator: Spec, used: list[Spec]) -> Spec:
-    """The first voice far enough from the narrator and `near`, of the character's gender,
+    """The first voice apart from the narrator and from `near`, of the character's gender,
     least used; else the one farthest from them."""
     def score(index: int) -> tuple:
         spec, gender = choices[index]
-        closest = min([apart(spec, narrator)] + [apart(spec, n) for n in near])
+        closest = min([apart(spec, n) for n in near], default=OTHER_VOICE)
+        clear = apart(spec, narrator) >= NARRATOR_APART and closest >= APART
         fits = not character.gender or gender in ("", character.gender)
-        return (closest >= APART, fits, min(closest, APART), -used.count(spec), -index)
+        return (clear, fits, min(closest, APART), -used.count(spec), -index)
 
     return choices[max(range(len(choices)), key=score)][0]
 
@@ -141,15 +145,15 @@ def palette(quote) -> list[tuple[Spec, str]]:
         return [(Spec(f"{base}+{variant}"), gender) for variant, gender in
                 (("m3", "male"), ("f3", "female"), ("m1", "male"), ("f1", "female"),
                  ("m7", "male"), ("f4", "female"), ("m5", "male"), ("f5", "female"))]
-    found = [(Spec(quote.voice, -4.0), "female"), (Spec(quote.voice, -8.0, 92), "male"),
-             (Spec(quote.voice, +2.0), "female")]
+    # Heart's shifts with a predicted MOS of 4.2 or more (DistillMOS: -2 4.68, -4 4.64,
+    # -7 at 95% 4.34; -8 3.64 even at 85%, +2 4.11), the one nearest the narrator last
+    found = [(Spec(quote.voice, -4.0), "female"), (Spec(quote.voice, -7.0, 95), "male"),
+             (Spec(quote.voice, -2.0), "female")]
     fetched = getattr(engine(quote.engine), "VOICES", {})  # hibari's, once fetched
     found[:0] = [(Spec(v), "female" if "female" in about else "male")
                  for v, about in fetched.items() if v != quote.voice]
-    if installed("piper"):  # piper's Joe, a man's voice (narrate[piper])
-        found[1:1] = [(Spec("en_US-joe-medium"), "male"),
-                      (Spec("en_US-joe-medium", -4.0), "male")]
-        found.append((Spec("en_US-joe-medium", +4.0), "male"))
+    if installed("piper"):  # piper's Joe, a man's voice (narrate[piper]): 4.54, +4 4.57
+        found[1:1] = [(Spec("en_US-joe-medium"), "male"), (Spec("en_US-joe-medium", +4.0), "male")]
     return found
 
 
