@@ -194,7 +194,7 @@ ENGINE = NeuralPlugin(
     _voices(),
     {"seed": (0, 2 ** 32 - 1), **COMMON_OPTIONS}, {"hibari": "hibari-tts",
                                                     "onnxruntime": "onnxruntime"},
-    HibariEngine, voice_note=" (hibari's other voices: `narrate voices --get NAME` says how to add one)",
+    HibariEngine, voice_note=" (narrate works offline: `narrate voices --get NAME` says how to add another of hibari's)",
     THREADS=True,  # ONNX runs let go of the GIL, and its G2P is a small part of a take
     RATE=24000,
     unknown_words=unknown_words, mark_phonemes=mark_phonemes,
