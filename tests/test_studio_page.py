@@ -308,6 +308,20 @@ def test_a_line_of_a_novel_shows_its_speaker_and_a_keep_changes_only_that(novel,
     assert _segments(script) == before
 
 
+@pytest.mark.e2e
+def test_a_hear_with_another_speaker_is_said_in_that_characters_voice(novel):
+    """The line as the build made it, then as another character says it: their voice."""
+    quotes = [s for s in novel.session.view()["chapters"][0]["segments"] if s["speaker"]]
+    line = next(s for s in quotes if s["speaker"] == "Mr. Bennet")
+    her_line = next(s for s in quotes if s["speaker"] == "Mrs. Bennet")
+    manifest = json.loads((novel.session.folder / "manifest.json").read_text())
+    assert manifest["spoken"][line["id"]]["role"] == "quote@Mr. Bennet"
+    assert manifest["spoken"][her_line["id"]]["role"] == "quote@Mrs. Bennet"
+    assert novel.session.hear(line["id"]).key == manifest["segments"][line["id"]]
+    as_her = novel.session.hear(line["id"], speaker="Mrs. Bennet")
+    assert as_her.key != manifest["segments"][line["id"]]
+
+
 @pytest.mark.slow
 def test_the_page_shows_each_lines_speaker_and_keeps_a_new_one(novel, browser):  # noqa: F811
     from selenium.webdriver.common.by import By

@@ -104,12 +104,12 @@ class Session:
              text: str | None = None, speaker: str | None = None) -> Take:
         """Render `ident` said as `say` (or `text`, spoken by the book's rules) in `role`:
         only that line; the take goes through the segment cache."""
-        from narrate.render.items import line_item
+        from narrate.render.items import line_item, speaker_names
 
         with self._busy:
             checkpoint("studio-hear")  # a test holds a Hear here
             segment = self._changed(self._segment(ident), say, role, text, speaker)
-            item = line_item(segment)
+            item = line_item(segment, speaker_names(self.book))
             renderer, profiles = self._renderer_for()
             if item.role not in profiles:
                 raise NarrateError(f"no voice for the role {item.role!r}",
