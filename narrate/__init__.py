@@ -212,19 +212,9 @@ def cast(target: str | Path, *, voices=None, listen: bool = False,
     their first, their aliases, gender and voice in the cast `voices` (theirs, or the one
     chosen); and how many lines no one is found to say. With `listen`, each says their
     first line in their voice: played, or written to `out` (the cast's `heard`)."""
-    from dataclasses import replace
+    from narrate.audition import book_cast
 
-    from narrate.audition import listen_cast
-    from narrate.convert.castlist import cast_of
-    from narrate.plan import book_profiles
-    from narrate.render.voicing import describe
-
-    book = script(target, voices=voices, **options)
-    profiles = book_profiles(book, voices)
-    found = cast_of(book)
-    found = replace(found, characters=[replace(e, voice=describe(profiles[f"quote@{e.name}"]))
-                                       for e in found.characters])
-    return replace(found, heard=listen_cast(book, profiles, out)[0]) if listen else found
+    return book_cast(script(target, voices=voices, **options), voices, listen, out)
 
 
 def show(target: str | Path, *, voices=None, out: str | Path = "output", **options) -> Outline:

@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -243,3 +243,17 @@ def listen_cast(book: Book, profiles: dict, out: str | Path | None = None, play:
         result = previewer.preview(flat, Path(out) if out else None, play, speaker_names(book))
     result.spoken = flat
     return result, flat
+
+
+def book_cast(book: Book, voices=None, listen: bool = False, out: str | Path | None = None):
+    """`narrate cast`: the book's characters with the voice each is read in, and with
+    `listen` each one heard (listen_cast)."""
+    from narrate.convert.castlist import cast_of
+    from narrate.plan import book_profiles
+    from narrate.render.voicing import describe
+
+    profiles = book_profiles(book, voices)
+    found = cast_of(book)
+    found = replace(found, characters=[replace(e, voice=describe(profiles[f"quote@{e.name}"]))
+                                       for e in found.characters])
+    return replace(found, heard=listen_cast(book, profiles, out)[0]) if listen else found
