@@ -65,8 +65,8 @@ def load_book(target: str | Path, meta: str | Path | None = None,
     policy = ReadingPolicy(**{**(metadata.get("reading") or {}),
                               **{k: v for k, v in chosen.items() if v}})
     if options.get("max_chapter_minutes") and "words_per_minute" not in options:
-        # long chapters are cut by the time the narrator takes to read them
-        narrator = load_profiles(metadata.get("voices")).get(NARRATOR_ROLE)
+        # long chapters are cut by the time the narrator of the cast used takes to read them
+        narrator = load_profiles(voices or metadata.get("voices")).get(NARRATOR_ROLE)
         options["words_per_minute"] = narrator.rate if narrator else DEFAULT_RATE
     spoken_as = book_lexicon(metadata.get("lexicon"), lexicon, target_folder(target, out))
     warn_of_cleaned(spoken_as, warnings)

@@ -95,3 +95,23 @@ def test_short_title_drops_quote_marks_but_keeps_apostrophes():
         "The years of reaction were…"
     assert short_title("‘Yes’ — and “no”") == "Yes — and no"
     assert short_title("“…”", fallback="Section") == "Section"
+
+
+def test_long_chapters_are_cut_at_the_pace_of_the_cast_asked_for(tmp_path):
+    """`--voices` with `--max-chapter-minutes` cut chapters at the default cast's pace: the
+    narrator's rate was taken from the metadata's cast alone."""
+    import shutil
+
+    import narrate
+    from narrate.metadata import DEFAULT_VOICES_DIR
+
+    slow = tmp_path / "slow"
+    shutil.copytree(DEFAULT_VOICES_DIR / "espeak", slow)
+    narrator = slow / "narrator.yaml"
+    narrator.write_text(narrator.read_text().replace("rate: 160", "rate: 80"))
+    source = tmp_path / "book.txt"
+    source.write_text("\n\n".join([" ".join(["word"] * 100) + "."] * 10))
+    default = narrate.script(source, max_chapter_minutes=2)  # 150 words a minute: 300
+    slower = narrate.script(source, max_chapter_minutes=2, voices=slow)  # 80: 160
+    assert len(default.chapters) == 4
+    assert [len(c.sections) for c in slower.chapters] == [1] * 10
