@@ -202,7 +202,8 @@ Then George got round at the back of Harris and saw it.
 
 def test_the_characters_are_those_who_speak_and_a_gender_only_where_the_text_shows_one():
     _, book = speakers(BUTTER)
-    assert [(c.name, c.gender) for c in book.characters] == [("George", ""), ("Harris", "")]
+    # George is a man's given name; Harris, a surname, shows none
+    assert [(c.name, c.gender) for c in book.characters] == [("George", "male"), ("Harris", "")]
     assert said(BUTTER)["Why, here it is"] == "George"  # he who got round, not Harris
 
 
@@ -484,8 +485,8 @@ def test_a_users_characters_in_the_script_are_kept_when_the_source_changes(novel
 
     source, path = novel
     text = path.read_text()
-    path.write_text(text.replace("    Alice: {}\n", "    Alice:\n      aliases:\n"
-                                 "      - the child\n      gender: female\n"))
+    path.write_text(text.replace("    Alice:\n      gender: female\n", "    Alice:\n"
+                                 "      aliases:\n      - the child\n      gender: female\n"))
     source.write_text(source.read_text().replace("Bingley.", "Mr. Bingley."))
     composed, _ = compose(fiction(source), path)
     alice = next(c for c in composed.characters if c.name == "Alice")
@@ -1097,3 +1098,35 @@ def test_a_relative_the_narration_names_by_kin_is_the_one_a_pronoun_stands_for()
     # Pride and Prejudice, chapter LVII (shortened): "she was met by her father": "said
     # he" is Mr. Bennet, not Mr. Bingley, the man the narration named last
     assert said(HER_FATHER)["Lizzy,"] == "Mr. Bennet"
+
+
+# Pride and Prejudice, chapters II and III, lines cut short; no pronoun says who is a woman
+TWO_BENNETS = '''"No more have I," said Mr. Bennet; "and I am glad to find that you do
+not depend on her serving you."
+
+Elizabeth Bennet had been obliged to sit down for two dances.
+
+"I think she will," said Elizabeth Bennet.
+
+"Not I," said Elizabeth.
+
+"Then I have done," said Mr. Bennet.
+'''
+
+
+def test_a_man_by_his_title_and_a_woman_by_her_given_name_are_never_one_character():
+    quotes, book = speakers(TWO_BENNETS)
+    by_name = {c.name: c for c in book.characters}
+    assert by_name["Mr. Bennet"].aliases == [] and by_name["Mr. Bennet"].gender == "male"
+    assert "Elizabeth" in by_name["Elizabeth Bennet"].aliases
+    assert by_name["Elizabeth Bennet"].gender == "female"  # her given name says so
+    assert [who for _, who in quotes] == ["Mr. Bennet", "Mr. Bennet", "Elizabeth Bennet",
+                                          "Elizabeth Bennet", "Mr. Bennet"]
+
+
+def test_a_given_name_shows_a_gender_a_surname_title_does_not_hide():
+    from narrate.convert.characters import Name
+    assert Name("", False, ("Elizabeth", "Bennet")).gender == "female"
+    assert Name("", False, ("Bill",)).gender == "male"  # a pet form: William
+    assert Name("Mr", False, ("Bennet",)).gender == "male"
+    assert Name("Dr", False, ("Thomas",)).gender == ""  # a surname, not a given name

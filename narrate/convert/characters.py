@@ -9,8 +9,9 @@ Harris"); a longer name that holds one of theirs (Fitzwilliam Darcy) joins it as
 Two names are one person when one's words are a part of the other's (a title that names
 a surname, Mr. Darcy, only its last word), their genders agree and no two titles differ
 (Mrs. Bennet is not Miss Bennet); a short name several people share goes to the one the
-book names most. Gender comes from the titles (Mr., Lady, the Queen) and, failing that,
-from the pronouns of sentences that name the character alone.
+book names most. Gender comes from the titles (Mr., Lady, the Queen), a given name
+(Elizabeth Bennet: so never Mr. Bennet) and, failing those, from the pronouns of
+sentences that name the character alone.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from narrate.convert.given_names import FORMAL, given_gender
 from narrate.model import Character
 from narrate.patterns import regex
 
@@ -45,23 +47,6 @@ NAME = regex(rf"(?=\b(?:[A-Z]|the\s))(?:(?P<article>[Tt]he)\s+)?(?:\b(?P<title>{
              rf"(?P<words>\b{CAP}(?:\s+(?:(?:de|van|von|du|da|del|le|la)\s+)?{CAP}){{0,3}})\b")
 _FAMILIAR_TITLES = frozenset(("", "Miss", "Master"))
 # pet forms of English given names (hypocorisms): the given name each stands for
-_FORMAL = {pet: formal for formal, pets in (
-    ("Elizabeth", "Lizzy Lizzie Liz Eliza Beth Betsy Betty Bess Bessie Libby"),
-    ("Catherine", "Kitty Kate Katie Kit Cathy"), ("Katherine", "Kitty Kate Katie Kathy"),
-    ("Margaret", "Meg Maggie Peggy Madge"), ("Mary", "Polly Molly Mamie"),
-    ("Sarah", "Sally Sadie"), ("Frances", "Fanny"), ("Harriet", "Hattie"),
-    ("Eleanor", "Nell Nelly Nellie"), ("Dorothy", "Dolly Dot"), ("Susan", "Sue Susie Suky"),
-    ("Anne", "Annie Nancy Nan"), ("Rebecca", "Becky"), ("Caroline", "Carrie Caro"),
-    ("Georgiana", "Georgie"), ("Louisa", "Lou Louie"), ("Matilda", "Tilly Tilda"),
-    ("William", "Will Willy Willie Bill Billy"), ("Robert", "Bob Bobby Rob Robin"),
-    ("Richard", "Dick Dickon Rick"), ("Edward", "Ned Ted Teddy Eddie"),
-    ("John", "Jack Johnny"), ("James", "Jim Jimmy Jem Jamie"), ("Thomas", "Tom Tommy"),
-    ("Henry", "Harry Hal"), ("Charles", "Charlie Charley"), ("Frederick", "Fred Freddy"),
-    ("Alexander", "Alec Alex Sandy"), ("Benjamin", "Ben Benny"), ("Samuel", "Sam Sammy"),
-    ("Joseph", "Joe Joey"), ("Nicholas", "Nick"), ("Anthony", "Tony"), ("Patrick", "Pat Paddy"),
-    ("Michael", "Mike Mick Mickey"), ("Peter", "Pete"), ("Daniel", "Dan Danny"),
-    ("Theodore", "Theo"), ("Christopher", "Chris"), ("Francis", "Frank Frankie"))
-    for pet in pets.split()}
 _SENTENCES = regex(r"[^.!?]+")
 _PRONOUNS = regex(r"\b(?:(?P<male>he|him|his|himself)|(?P<female>she|her|hers|herself))\b",
                   re.IGNORECASE)
@@ -84,7 +69,11 @@ class Name:
     @property
     def gender(self) -> str:
         head = self.title or (self.words[-1] if self.article else "")
-        return TITLES.get(head, "")
+        if TITLES.get(head) or self.article or not self.words:
+            return TITLES.get(head, "")
+        # a given name shows one (Elizabeth Bennet); a surname's title names no given name
+        surname_only = self.title in SURNAME_TITLES and len(self.words) == 1
+        return "" if surname_only else given_gender(self.words[0])
 
 
 def name_at(match: re.Match) -> Name:
@@ -267,7 +256,7 @@ def _familiar_names(groups: list[_Group]) -> list[_Group]:
     familiar = [g for g in groups if all(n.title in _FAMILIAR_TITLES for n in g.names)]
     merged = []
     for group in sorted(familiar, key=lambda g: g.count):
-        formal = {_FORMAL.get(word) for word in given(group)} - {None}
+        formal = {FORMAL.get(word) for word in given(group)} - {None}
         fits = [g for g in familiar if g is not group and g not in merged and
                 formal & given(g) and _agree(group, g)]
         if len(fits) == 1:
