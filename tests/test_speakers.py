@@ -1130,3 +1130,39 @@ def test_a_given_name_shows_a_gender_a_surname_title_does_not_hide():
     assert Name("", False, ("Bill",)).gender == "male"  # a pet form: William
     assert Name("Mr", False, ("Bennet",)).gender == "male"
     assert Name("Dr", False, ("Thomas",)).gender == ""  # a surname, not a given name
+
+
+# Alice's Adventures in Wonderland, chapters IX and X, cut short
+LOBSTER = '''"Ten hours the first day," said the Mock Turtle: "nine the next, and so
+on."
+
+"What a curious plan!" exclaimed Alice.
+
+"Of course it was," said the Mock Turtle.
+
+The Mock Turtle sighed deeply, and drew the back of one flapper across
+his eyes. He looked at Alice, and tried to speak, but for a minute or
+two sobs choked his voice. "Same as if he had a bone in his throat,"
+said the Gryphon: and it set to work shaking him and punching him in
+the back. At last the Mock Turtle recovered his voice, and, with tears
+running down his cheeks, he went on again:--
+
+"You may not have lived much under the sea--" ("I haven't," said
+Alice)--"and perhaps you were never even introduced to a lobster--"
+(Alice began to say "I once tasted--" but checked herself hastily, and
+said "No, never") "--so you can have no idea what a delightful thing a
+Lobster Quadrille is!"
+
+"No, indeed," said Alice. "What sort of a dance is it?"
+'''
+
+
+def test_a_quotation_in_parentheses_inside_another_has_its_own_speaker():
+    quotes, _ = speakers(LOBSTER)
+    who = {q.strip('"()- ').split(",")[0][:20]: speaker for q, speaker in quotes}
+    assert who["I haven't"] == "Alice"  # its own quotation, its own tag
+    assert who["I once tasted"] == "Alice" and who["No"] == "Alice"  # "(Alice began to say"
+    # the quotation around them goes on in its own speaker's voice, "he went on" (the
+    # sieve reads "he" as the Gryphon here: the Mock Turtle's name is in its clause)
+    outer = {who["You may not have liv"], who["and perhaps you were"], who["so you can have no i"]}
+    assert len(outer) == 1 and outer.pop() not in ("Alice", "")

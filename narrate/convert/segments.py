@@ -217,16 +217,33 @@ def _role_runs(text, spans, citations, role, min_words,
             if run[0] == QUOTE and run[2] <= a and b <= nxt[2] and not _WORD.search(text[run[2]:a]):
                 run[2] = nxt[1] = b
     merged: list[list] = []
-    for run in runs:
+    apart = False  # a bracket stands between this run and the quotation before
+    for n, run in enumerate(runs):
         if run[2] <= run[1]:
+            continue
+        if merged and merged[-1][0] == QUOTE and n + 1 < len(runs) and \
+                runs[n + 1][0] == QUOTE and _bracket_between(text, run[1], run[2]):
+            # “…sea--” (“I haven't,” …: the bracketed quotation is one of its own
+            cut = text.find("(", run[1], run[2])
+            merged[-1][2] = run[2] if cut < 0 else cut
+            runs[n + 1][1] = runs[n + 1][1] if cut < 0 else cut
+            apart = True
             continue
         if merged and not _WORD.search(text[run[1]:run[2]]):
             merged[-1][2] = run[2]  # trailing punctuation such as ";" joins the run before
         elif merged and not _WORD.search(text[merged[-1][1]:merged[-1][2]]):
             run[1] = merged.pop()[1]  # a leading "(" or "–" joins the run after
             merged.append(run)
-        elif merged and merged[-1][0] == run[0]:
+        elif merged and merged[-1][0] == run[0] and not apart:
             merged[-1][2] = run[2]
         else:
             merged.append(run)
+        apart = False
     return [tuple(r) for r in merged]
+
+
+def _bracket_between(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end], between two quotations, is a bracket and no words: where
+    a quotation in parentheses begins or ends (“…” (“…,” said Alice)--“…”)."""
+    between = text[start:end]
+    return not _WORD.search(between) and ("(" in between or ")" in between)

@@ -151,7 +151,8 @@ class _Sieve:
                 if quote.speaker is None:
                     quote.speaker = self.seen.resolve(tag, text, paragraph, here)
             here += self.seen.subjects(quote.after)
-        tagged = [q.speaker for q in paragraph.quotes if q.speaker]
+        # the turn's speaker is its own quotations', not an aside's in parentheses
+        tagged = [q.speaker for q in paragraph.quotes if q.speaker and not q.aside]
         rule, speaker = "tag", tagged[-1] if tagged else None
         if speaker is None and paragraph.continues and prev:
             rule, speaker = "continued", prev.speaker
@@ -173,8 +174,10 @@ class _Sieve:
                  if c and c is not prev.speaker
                  and c.name not in paragraph.named), None)
         paragraph.speaker, paragraph.rule = speaker, rule if speaker else ""
+        aside = None  # an untagged aside is the one of the aside before it ("said Alice")
         for quote in paragraph.quotes:  # one paragraph, one speaker, unless tagged apart
-            quote.speaker = quote.speaker or speaker
+            quote.speaker = quote.speaker or (aside if quote.aside else None) or speaker
+            aside = quote.speaker if quote.aside else aside
         for character in paragraph.called + ([speaker] if speaker else []):
             self.seen.talk = add(self.seen.talk, character)
             self.seen.recent = add(self.seen.recent, character)

@@ -28,6 +28,8 @@ class Quote:
     after: str
     tags: list[tuple[Tag, str]] = field(default_factory=list)  # (tag, the narration it is in)
     speaker: Character | None = None
+    aside: bool = False  # in parentheses: another's words inside a quotation (“…” (“I
+    # haven't,” said Alice)--“…”), with a speaker of its own
 
 
 @dataclass
@@ -65,13 +67,14 @@ def paragraphs(book: Book) -> list[list[Paragraph]]:
 def _paragraph(segments: list[Segment], before: Paragraph | None) -> Paragraph:
     runs: list[tuple[str, list[Segment]]] = []
     for segment in segments:
-        if runs and runs[-1][0] == segment.role:
+        if runs and runs[-1][0] == segment.role and not _bracketed(runs[-1][1][-1], segment):
             runs[-1][1].append(segment)
         else:
             runs.append((segment.role, [segment]))
     texts = [" ".join(s.text for s in segs) for _, segs in runs]
-    quotes = [Quote(segs, texts[i], texts[i - 1] if i else "",
-                    texts[i + 1] if i + 1 < len(runs) else "")
+    asides = _in_brackets(texts)
+    quotes = [Quote(segs, texts[i], _outside(runs, texts, i - 1, asides[i], True),
+                    _outside(runs, texts, i + 1, asides[i], False), aside=asides[i])
               for i, (role, segs) in enumerate(runs) if role == QUOTE]
     paragraph = Paragraph([t for (role, _), t in zip(runs, texts) if role != QUOTE], quotes,
                           texts[0] if runs and runs[0][0] != QUOTE else "",
@@ -83,6 +86,35 @@ def _paragraph(segments: list[Segment], before: Paragraph | None) -> Paragraph:
             quotes[-1].text.rstrip()[-1:] not in _CLOSE_QUOTE
         _find_tags(paragraph, before)
     return paragraph
+
+
+def _bracketed(before: Segment, segment: Segment) -> bool:
+    """Whether a bracket parts two quote segments: two quotations, not one."""
+    return before.role == QUOTE and (before.text.rstrip().endswith(")")
+                                     or segment.text.lstrip().startswith("("))
+
+
+def _in_brackets(texts: list[str]) -> list[bool]:
+    """For each run, whether it opens inside parentheses (its first quotation mark is)."""
+    depth, inside = 0, []
+    for text in texts:
+        head = len(text) - len(text.lstrip("( "))
+        inside.append(depth + text.count("(", 0, head + 1) > 0)
+        depth = max(0, depth + text.count("(") - text.count(")"))
+    return inside
+
+
+def _outside(runs: list[tuple[str, list[Segment]]], texts: list[str], i: int, aside: bool,
+             before: bool) -> str:
+    """The narration of run i beside a quotation, within the quotation's own brackets:
+    "said Alice)--" is an aside's tag, not the tag of the quotation after it."""
+    if not 0 <= i < len(texts) or runs[i][0] == QUOTE:
+        return ""
+    text = texts[i]
+    if before:  # after the last bracket that opens (an aside's) or closes (one before)
+        return text[(text.rfind("(") if aside else text.rfind(")")) + 1:]
+    cut = text.find(")") if aside else text.find("(")
+    return text if cut < 0 else text[:cut]
 
 
 def _find_tags(paragraph: Paragraph, before: Paragraph | None) -> None:
