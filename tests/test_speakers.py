@@ -1166,3 +1166,15 @@ def test_a_quotation_in_parentheses_inside_another_has_its_own_speaker():
     # sieve reads "he" as the Gryphon here: the Mock Turtle's name is in its clause)
     outer = {who["You may not have liv"], who["and perhaps you were"], who["so you can have no i"]}
     assert len(outer) == 1 and outer.pop() not in ("Alice", "")
+
+
+def test_a_bare_surname_brings_in_no_one_whose_given_name_shows_no_gender():
+    # sentences made of Pride and Prejudice's names; Kezia, a given name narrate has no
+    # gender for, is no more Mr. Bennet than Elizabeth is
+    text = ("Mr. Bennet read. Mr. Bennet smiled. Bennet was silent. Bennet laughed. "
+            "Kezia Bennet sang. Kezia Bennet played. Elizabeth Bennet walked. "
+            "Elizabeth Bennet ran.")
+    speaking = [(name_at(m), True) for m in NAME.finditer("said Mr. Bennet. said Bennet.")]
+    found = [(c.name, c.aliases, c.gender) for c in gather(speaking, [text], [text])]
+    assert ("Mr. Bennet", ["Bennet"], "male") in found
+    assert not any("Kezia Bennet" in aliases for _, aliases, _ in found)

@@ -241,8 +241,11 @@ def _holds(name: Name, group: _Group) -> bool:
     if any(len(n.words) > 1 and n.words[-1] == surname and n.words[0] != given
            for n in group.names):
         return False
-    return any(_part_of(n, name) and (n.words[0] == given or not n.title and len(n.words) == 1)
-               for n in group.names)
+    # by a bare surname only when no gender is in doubt: Bennet, Mr. Bennet's, does not
+    # bring in a Bennet whose given name shows none
+    by_surname = bool(name.gender or not group.gender)
+    return any(_part_of(n, name) and (n.words[0] == given or by_surname and not n.title
+                                      and len(n.words) == 1) for n in group.names)
 
 
 def _familiar_names(groups: list[_Group]) -> list[_Group]:
