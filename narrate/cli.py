@@ -28,6 +28,7 @@ from narrate.commandline import (
     mastering_of,
     opt,
 )
+from narrate.errors import NarrateError
 from narrate.problems import about_the_book, counted, is_warning
 from narrate.render.cache import Cache
 
@@ -190,10 +191,14 @@ def _build_many(targets, mastering, check_profile, kw) -> None:
          opt("--limit", type=click.IntRange(1), default=40, help="Words listed (and heard)."),
          opt("--phonemes", metavar="TEXT", help="Show how the engine says TEXT instead."),
          opt("--entries", is_flag=True, help="List the lexicon's entries, each with its file."),
+         opt("--fix", is_flag=True, help="Try other ways to say each misheard word; keep the "
+             "one heard as the word in the book's lexicon (narrate[asr])."),
+         opt("--dry-run", is_flag=True, help="With --fix: list what it would keep, write nothing."),
+         opt("-o", "--out", type=DIR, default="output", help="Books' folder (output), for --fix."),
          CACHE, JOBS, *CONVERT)
-def words(source, voices, listen, limit, phonemes, entries, cache, jobs, **kw):
+def words(source, voices, listen, limit, phonemes, entries, fix, dry_run, out, cache, jobs, **kw):
     """List the words the narrator's engine does not know, most frequent first: fix them
-    in a lexicon before a long build."""
+    in a lexicon before a long build (--fix tries ways to say them by ear)."""
     from narrate import pronounce
 
     if phonemes:
@@ -202,11 +207,26 @@ def words(source, voices, listen, limit, phonemes, entries, cache, jobs, **kw):
         listed = narrate.pronunciations(source, meta=kw.get("meta"), lexicon=kw.get("lexicon"))
         return click.echo("\n".join([*map(pronounce.entry_line, listed),
                                      pronounce.entries_summary(listed)]))
+    if dry_run and not fix:
+        raise NarrateError("--dry-run lists what --fix would keep", option=("dry_run", True),
+                           hint="add --fix")
+    if fix:
+        return _fix_words(source, voices, limit, out, dry_run, cache, jobs, kw)
     found = narrate.words(source, voices=voices, listen=listen, limit=limit, cache=cache,
                           jobs=jobs, progress=None if listen else False, **given(kw))
     for word in found[:limit]:
         click.secho(word.line(), fg="yellow" if word.misheard else None)
     click.echo(pronounce.words_summary(found, limit))
+
+
+def _fix_words(source, voices, limit, out, dry_run, cache, jobs, kw) -> None:
+    from narrate.fixwords import fixes_summary
+
+    fixes = narrate.fix_words(source, voices=voices, limit=limit, out=out, dry_run=dry_run,
+                              cache=cache, jobs=jobs, progress=None, **given(kw))
+    for fix in fixes:
+        click.secho(fix.line(), fg=None if fix.kept else "yellow")
+    click.echo(fixes_summary(fixes, limit, dry_run))
 
 
 @command("narrate check output/prophet-essay --profile acx",

@@ -106,20 +106,26 @@ def listen(words: list[UnknownWord], profile: VoiceProfile, cache, jobs: int = 1
            progress=None) -> list[UnknownWord]:
     """Each word's first sentence rendered in `profile`'s voice and transcribed: a word
     the listener does not hear in it is misheard."""
+    heard = hear_lines({f"word{n}": w.sentence for n, w in enumerate(words)}, profile, cache,
+                       jobs, progress)
+    return [replace(word, heard=heard.get(f"word{n}", ""),
+                    misheard=not _folded(word.word) <= _folded(heard.get(f"word{n}", "")))
+            for n, word in enumerate(words)]
+
+
+def hear_lines(lines: dict[str, str], profile: VoiceProfile, cache, jobs: int = 1,
+               progress=None) -> dict[str, str]:
+    """Each line (id -> what is said) rendered in `profile`'s voice and transcribed by the
+    machine listener: id -> what it heard ("" for a line that did not render)."""
     from narrate.qa.listen import check_asr, transcribe_all
     from narrate.qa.verify import as_16k, read_take
     from narrate.render import RenderItem, render_items
 
     check_asr()
-    items = [RenderItem(f"word{n}", w.sentence, NARRATOR) for n, w in enumerate(words)]
+    items = [RenderItem(ident, say, NARRATOR) for ident, say in lines.items()]
     report = render_items(items, {NARRATOR: profile}, cache, jobs, progress=progress)
     clips = {i.id: as_16k(*read_take(report.paths[i.id])) for i in items if i.id in report.paths}
-    heard = transcribe_all(clips, jobs, progress)
-    out = []
-    for item, word in zip(items, words):
-        said = heard.get(item.id, "")
-        out.append(replace(word, heard=said, misheard=not _folded(word.word) <= _folded(said)))
-    return out
+    return transcribe_all(clips, jobs, progress)
 
 
 def _folded(text: str) -> set[str]:

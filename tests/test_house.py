@@ -20,7 +20,7 @@ STAGES = [("errors", "model", "problems", "fileio", "faults", "progress", "lock"
            "processes", "measure", "patterns", "names", "values"),
           ("read",), ("convert", "metadata", "scriptfile", "conflicts", "merge", "edits", "conversions"),
           ("render",), ("stitch",),
-          ("outline", "plan", "pipeline", "manifest", "prune"), ("qa", "audition", "batch", "pronounce", "studio"),
+          ("outline", "plan", "pipeline", "manifest", "prune"), ("qa", "audition", "batch", "pronounce", "candidates", "fixwords", "studio"),
           ("commandline", "cli", "__init__", "__main__")]
 LEVEL = {name: level for level, names in enumerate(STAGES) for name in names}
 

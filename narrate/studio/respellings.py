@@ -49,21 +49,29 @@ def lexicon_edit(book: Book, folder: Path, entry: Lexicon, given: str | None) ->
     --lexicon `given` to the book's builds respells the word already, in any case (two
     entries would fight, and the later file's wins)."""
     word, respelling = next(iter(entry.entries.items()))
+    return entry_edit(book, folder, word, respelling, given)
+
+
+def entry_edit(book: Book, folder: Path, word: str, said: str | dict[str, str],
+               given: str | None, comment: str = "") -> LexiconEdit:
+    """`lexicon_edit` of the entry `word: said` (a respelling, or a mapping giving an
+    engine's phonemes), with a `comment` after it on its line (the evidence for it)."""
     if given and os.path.lexists(given):  # a pipe or a device there is refused, not read
         _refuse_twice(word, load_lexicon(given).entries, given)
     named = own_lexicon(book, folder)
     tried: list[str] = []
     for path in dict.fromkeys((named, folder / FOLDER_LEXICON)):
-        edit, why = _appended(path, word, respelling)
+        edit, why = _appended(path, word, said, comment)
         if edit is not None:
             return LexiconEdit(edit.path, edit.before, edit.after, note=(
                 f"{named} {tried[0]}, so “{word}” went into {path}" if tried else ""))
         tried.append(why)
     raise NarrateError(f"{named} {tried[0]}; nothing was written",
-                       hint=f"add the line `{_line(word, respelling).strip()}` to it yourself")
+                       hint=f"add the line `{_line(word, said).strip()}` to it yourself")
 
 
-def _appended(path: Path, word: str, respelling: str) -> tuple[LexiconEdit | None, str]:
+def _appended(path: Path, word: str, said: str | dict[str, str],
+              comment: str = "") -> tuple[LexiconEdit | None, str]:
     """The edit adding the line to `path`, proven to read back; else None and why not."""
     target = path.resolve()  # a link's file: the link stays, shared
     try:  # a regular file, not too long: a pipe or a device is never read nor replaced
@@ -74,12 +82,13 @@ def _appended(path: Path, word: str, respelling: str) -> tuple[LexiconEdit | Non
         return None, f"does not load ({str(error).splitlines()[0][:120]})"
     _refuse_twice(word, [e.word for e in old], path)
     text = before.decode("utf-8") if before is not None else HEADER
-    after = text + ("" if text.endswith("\n") or not text else "\n") + _line(word, respelling)
+    line = _line(word, said, comment)
+    after = text + ("" if text.endswith("\n") or not text else "\n") + line
     try:
-        new = lexicon_entries(after, path)
+        new, added = lexicon_entries(after, path), lexicon_entries(line, path)
     except NarrateError:
-        new = ()
-    if [_said(e) for e in new] != [_said(e) for e in old] + [(word, respelling, ())]:
+        new, added = (), ()
+    if len(added) != 1 or [_said(e) for e in new] != [_said(e) for e in (*old, *added)]:
         return None, "is not laid out one `word: respelling` a line, so narrate cannot add one"
     return LexiconEdit(target, before, after.encode("utf-8")), ""
 
@@ -92,10 +101,13 @@ def _refuse_twice(word: str, words, path) -> None:
                            hint="change it there")
 
 
-def _line(word: str, respelling: str) -> str:
+def _line(word: str, said: str | dict[str, str], comment: str = "") -> str:
     import yaml
 
-    return yaml.safe_dump({word: respelling}, allow_unicode=True, width=1000)
+    line = yaml.safe_dump({word: said}, allow_unicode=True, width=1000,  # a mapping on one line
+                          default_flow_style=None if isinstance(said, dict) else False)
+    line = line.rstrip("\n")
+    return f"{line}  # {comment}\n" if comment else line + "\n"
 
 
 def _said(entry) -> tuple:
