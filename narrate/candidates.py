@@ -16,16 +16,12 @@ import subprocess
 from dataclasses import dataclass
 
 from narrate.patterns import regex
+from narrate.render.engines.hibari import from_ipa as to_misaki
 
 MAX_CANDIDATES = 6  # tried for each word: each is a render and a transcription
 _ESPEAK_TIMEOUT = 20  # seconds for one call (a batch of words)
 _LETTERS = regex(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
-# espeak-ng's IPA -> misaki's (hibari's) alphabet, longest first (as misaki's own table)
-_TO_MISAKI = [("aɪ", "I"), ("aʊ", "W"), ("eɪ", "A"), ("oʊ", "O"), ("əʊ", "O"), ("ɔɪ", "Y"),
-              ("tʃ", "ʧ"), ("dʒ", "ʤ"), ("ɜː", "ɜɹ"), ("ɚ", "əɹ"), ("ɐ", "ə"), ("r", "ɹ"),
-              ("x", "k"), ("ɬ", "l"), ("ʲ", "j"), ("ː", ""), ("e", "A"), ("o", "O"),
-              ("ɫ", "l"), ("ɾ", "T")]
 _VOWELS = set("AIOWYaeiouæɑɐɒɔəɚɛɜɪʊʌᵊᵻɨyøœɯɤ")
 _STRESS = "ˈˌ"
 
@@ -134,13 +130,6 @@ def respelled(phonemes: str, word: str) -> str:
     pieces.append(plain[start:])
     said = "-".join("".join(_SAID.get(c, c) for c in piece) for piece in pieces)
     return said[:1].upper() + said[1:] if word[:1].isupper() else said
-
-
-def to_misaki(ipa: str) -> str:
-    """espeak-ng's IPA in misaki's alphabet: its diphthongs as one letter, no length."""
-    for old, new in _TO_MISAKI:
-        ipa = ipa.replace(old, new)
-    return ipa.replace(" ", "")
 
 
 def espeak_voice(language: str) -> str:

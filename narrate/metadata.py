@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -157,10 +157,13 @@ def load_lexicon(path: str | Path | None) -> Lexicon:
 
 
 def book_lexicon(book: str | Path | None = None, user: str | Path | None = None,
-                 folder: str | Path | None = None) -> Lexicon:
+                 folder: str | Path | None = None, hints: Iterable[LexiconEntry] = ()) -> Lexicon:
     """The lexicon a book is spoken with: its `lexicon_files` layered, a later file's entry
-    winning over an earlier one's."""
-    return layered(read_lexicon(path) for path in lexicon_files(book, user, folder).values())
+    winning over an earlier one's; the book's own `hints` after narrate's, before the rest."""
+    files = lexicon_files(book, user, folder)
+    layers = [read_lexicon(path) for path in files.values()]
+    shipped = int("narrate" in files)  # the first layer when there
+    return layered([*layers[:shipped], tuple(hints), *layers[shipped:]])
 
 
 def lexicon_files(book: str | Path | None = None, user: str | Path | None = None,

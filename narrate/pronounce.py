@@ -22,6 +22,7 @@ from narrate.metadata import book_lexicon, find_metadata, load_metadata
 from narrate.model import NARRATOR, Book
 from narrate.plan import target_folder
 from narrate.render.engines import engine
+from narrate.render.hints import book_hints
 from narrate.render.profiles import VoiceProfile
 from narrate.scriptfile import is_script_file, load_script
 
@@ -158,4 +159,5 @@ def lexicon_for(target: str | Path | None = None, meta: str | Path | None = None
     elif meta or target:
         found = meta or find_metadata(target)  # type: ignore[arg-type]  # one is given
         book_file = load_metadata(found).get("lexicon") if found else None
-    return book_lexicon(book_file, lexicon, target_folder(target) if target else None)
+    return book_lexicon(book_file, lexicon, target_folder(target) if target else None,
+                        book_hints(target))

@@ -1173,7 +1173,10 @@ def bench_cast(work: Path) -> None:
 SECTIONS = {"corpus": bench_corpus, "speakers": bench_speakers, "render": bench_render, "build": bench_build, "edit": bench_edit,
             "neural": bench_neural, "voices": bench_voices, "cast": bench_cast,
             "scale": bench_scale, "ray": bench_ray, "batch": bench_batch,
-            "studio": bench_studio}
+            "studio": bench_studio, "words": lambda work: bench_words(work, SEED)}
+
+
+from bench_words import bench_words
 
 
 def main() -> None:

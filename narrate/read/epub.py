@@ -35,6 +35,21 @@ def read_epub(path: str) -> Document:
         archive.close()
 
 
+def manifest_parts(path: str, types: set[str]) -> list[tuple[str, str, bytes]]:
+    """The package's items of these media types, in manifest order: (href in the zip,
+    media type, bytes); an item missing from the archive is left out."""
+    archive = SafeZip(path)
+    try:
+        epub = _Epub(path, archive)
+        package = epub._package_path()
+        epub.base = posixpath.dirname(package)
+        items = epub._manifest(parse_xml(archive.read(package), f"{path}: {package}")).values()
+        return [(i["href"], i["type"], archive.read(i["href"])) for i in items
+                if i["type"] in types and i["href"] in archive.names]
+    finally:
+        archive.close()
+
+
 class _Epub:
     def __init__(self, path: str, archive: SafeZip):
         self.path, self.zip = path, archive

@@ -112,6 +112,24 @@ def phonemes_for(text: str) -> str:
     return _g2p()(text)
 
 
+# IPA (espeak-ng's, a book's) -> misaki's alphabet, longest first (as misaki's own table)
+_TO_MISAKI = [("aɪ", "I"), ("aʊ", "W"), ("eɪ", "A"), ("oʊ", "O"), ("əʊ", "O"), ("ɔɪ", "Y"),
+              ("tʃ", "ʧ"), ("dʒ", "ʤ"), ("ɜː", "ɜɹ"), ("ɚ", "əɹ"), ("ɐ", "ə"), ("r", "ɹ"),
+              ("x", "k"), ("ɬ", "l"), ("ʲ", "j"), ("ː", ""), ("e", "A"), ("o", "O"),
+              ("ɫ", "l"), ("ɾ", "T")]
+
+
+def from_ipa(ipa: str) -> str:
+    """IPA in hibari's alphabet (misaki's): its diphthongs as one letter, no length, no
+    spaces; a stress mark just before its vowel, as misaki writes it."""
+    import re
+
+    for old, new in _TO_MISAKI:
+        ipa = ipa.replace(old, new)
+    ipa = re.sub(r"[\s./]", "", ipa)
+    return re.sub(r"([ˈˌ])([^AIOWYaeiouæɑɐɒɔəɚɛɜɪʊʌᵊᵻɨyøœɯɤ]+)", r"\2\1", ipa)
+
+
 def mark_phonemes(word: str, phonemes: str) -> str:
     """hibari's markup for a word said as given phonemes (misaki's alphabet, as in
     hibari's lexicons: `tsˈɪməɹvˌɑlt`)."""
