@@ -22,6 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
+from re import escape
 
 from narrate.candidates import (
     MAX_CANDIDATES,
@@ -114,8 +115,8 @@ def _kept(fix: Fix, ways: list[Candidate], tried: list[int], heard: dict[int, st
 def _said_so(said: str, word: str, way: Candidate, mark) -> str:
     """The few words with `word` said `way`: its phonemes marked up, or its respelling."""
     spoken = mark(word, way.phonemes) if way.phonemes else way.respelling
-    at = said.find(word)
-    return said[:at] + spoken + said[at + len(word):] if at >= 0 else said
+    found = regex(rf"(?<!\w){escape(word)}(?!\w)").search(said)  # whole: not Leon in Leonid
+    return said[:found.start()] + spoken + said[found.end():] if found else said
 
 
 def words_around(sentence: str, word: str) -> str:

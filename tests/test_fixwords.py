@@ -129,3 +129,14 @@ def test_fix_keeps_the_way_the_listener_hears_as_the_word_and_dry_run_writes_not
 
     spoken = spoken_with(load_book(source), None, out)  # what the next build speaks with
     assert spoken.phonemes["hibari"]["Bronsteins"][0] == fix.kept.phonemes
+
+
+@pytest.mark.unit
+def test_a_way_is_said_in_place_of_the_whole_word_not_inside_another():
+    from narrate.candidates import Candidate
+    from narrate.fixwords import _said_so
+
+    way = Candidate("syllables, stress 1", respelling="Lay-on")
+    assert _said_so("Leonid met Leon there", "Leon", way, None) == "Leonid met Lay-on there"
+    marked = _said_so("Leonid met Leon", "Leon", Candidate("espeak-ng", "lˈiɑn"), mark_phonemes)
+    assert marked == "Leonid met [Leon](/lˈiɑn/)"
