@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from narrate.batch import BatchEntry
     from narrate.convert.castlist import BookCast
     from narrate.convert.lexicon import LexiconEntry
-    from narrate.fixwords import Fix
     from narrate.outline import Outline, SectionChange
     from narrate.pipeline import BuildResult
     from narrate.pronounce import UnknownWord
@@ -161,14 +160,6 @@ def words(source: str | Path | Book | None, *, voices=None, listen: bool = False
         return found
     return hear(found[:limit], narrator, Cache(cache), jobs or os.cpu_count() or 1,
                 progress) + found[limit:]
-
-
-def fix_words(source: str | Path | Book, **options) -> list[Fix]:
-    """`narrate words --fix` (narrate/fixwords.py `fix_book`, its keywords): each misheard
-    word said other ways; the way heard as the word written to the book's own lexicon."""
-    from narrate.fixwords import fix_book
-
-    return fix_book(source, **options)
 
 
 def pronunciations(source: str | Path | None = None, *, meta: str | Path | None = None,

@@ -220,9 +220,9 @@ def words(source, voices, listen, limit, phonemes, entries, fix, dry_run, out, c
 
 
 def _fix_words(source, voices, limit, out, dry_run, cache, jobs, kw) -> None:
-    from narrate.fixwords import fixes_summary
+    from narrate.fixwords import fix_book, fixes_summary
 
-    fixes = narrate.fix_words(source, voices=voices, limit=limit, out=out, dry_run=dry_run,
+    fixes = fix_book(source, voices=voices, limit=limit, out=out, dry_run=dry_run,
                               cache=cache, jobs=jobs, progress=None, **given(kw))
     for fix in fixes:
         click.secho(fix.line(), fg=None if fix.kept else "yellow")

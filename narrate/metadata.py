@@ -160,10 +160,9 @@ def book_lexicon(book: str | Path | None = None, user: str | Path | None = None,
                  folder: str | Path | None = None, hints: Iterable[LexiconEntry] = ()) -> Lexicon:
     """The lexicon a book is spoken with: its `lexicon_files` layered, a later file's entry
     winning over an earlier one's; the book's own `hints` after narrate's, before the rest."""
-    files = lexicon_files(book, user, folder)
+    files = lexicon_files(book, user, folder)  # narrate's first when there, then the hints
     layers = [read_lexicon(path) for path in files.values()]
-    shipped = int("narrate" in files)  # the first layer when there
-    return layered([*layers[:shipped], tuple(hints), *layers[shipped:]])
+    return layered([*layers[:"narrate" in files], tuple(hints), *layers["narrate" in files:]])
 
 
 def lexicon_files(book: str | Path | None = None, user: str | Path | None = None,

@@ -23,7 +23,6 @@ from narrate.edits import load_edited, respelled
 from narrate.errors import NarrateError
 from narrate.fileio import nearest
 from narrate.metadata import (
-    book_lexicon,
     find_metadata,
     in_metadata_file,
     lexicon_files,
@@ -38,7 +37,7 @@ from narrate.outline import DEFAULT_RATE
 from narrate.problems import WARNING, Problem
 from narrate.render import RenderItem, book_items, item_keys, sayable_line
 from narrate.render.cast import cast_for_language, passage_cast, with_phonemes
-from narrate.render.hints import book_hints
+from narrate.render.hints import hinted_lexicon
 from narrate.render.items import line_item
 from narrate.render.profiles import load_profiles
 from narrate.render.voicing import character_profiles
@@ -69,8 +68,8 @@ def load_book(target: str | Path, meta: str | Path | None = None,
         # long chapters are cut by the time the narrator of the cast used takes to read them
         narrator = load_profiles(voices or metadata.get("voices")).get(NARRATOR_ROLE)
         options["words_per_minute"] = narrator.rate if narrator else DEFAULT_RATE
-    spoken_as = book_lexicon(metadata.get("lexicon"), lexicon, target_folder(target, out),
-                             book_hints(target, warnings))
+    spoken_as = hinted_lexicon(metadata.get("lexicon"), lexicon, target_folder(target, out),
+                               target, warnings)
     warn_of_cleaned(spoken_as, warnings)
     convert_options = ConvertOptions(lexicon=spoken_as, policy=policy, language=language,
                                      **options)
@@ -89,8 +88,7 @@ def spoken_with(book: Book, lexicon: str | Path | None = None,
                 out: str | Path = OUTPUT_DIR) -> Lexicon:
     """The lexicon a build of `book` into `out` speaks with: narrate's, the book's, its
     folder's, then `lexicon` (--lexicon)."""
-    return book_lexicon(book.extra.get("lexicon"), lexicon, book_folder(book, out),
-                        book_hints(book.source))
+    return hinted_lexicon(book.extra.get("lexicon"), lexicon, book_folder(book, out), book.source)
 
 
 def book_folder(book: Book, root: str | Path = OUTPUT_DIR) -> Path:

@@ -35,7 +35,7 @@ def book_wer(book, profile, cache, jobs: int, known: dict[str, str]) -> tuple[fl
 
 
 def bench_words(work: Path, source: Path, limit: int = 40) -> None:
-    import narrate
+    from narrate.fixwords import fix_book
     from narrate.plan import book_profiles, load_book, spoken_with
     from narrate.pronounce import hear_lines, unknown_words
     from narrate.render.cache import Cache
@@ -49,7 +49,7 @@ def bench_words(work: Path, source: Path, limit: int = 40) -> None:
     wrong_before = misheard(words, hear_lines(sentences, before_profile, cache, jobs))
     wer_before, known = book_wer(book, before_profile, cache, jobs, {})
     started = time.perf_counter()
-    fixes = narrate.fix_words(source, voices="natural", out=out, cache=work / "cache",
+    fixes = fix_book(source, voices="natural", out=out, cache=work / "cache",
                               limit=limit, jobs=jobs)
     seconds = time.perf_counter() - started
     after_profile = book_profiles(book, "natural", lexicon=spoken_with(book, None, out))[

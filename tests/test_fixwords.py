@@ -105,21 +105,21 @@ def test_dry_run_needs_fix_and_fix_needs_an_engine_that_knows_its_words(tmp_path
 def test_fix_keeps_the_way_the_listener_hears_as_the_word_and_dry_run_writes_nothing(
         tmp_path):
     pytest.importorskip("faster_whisper", reason="the asr extra (scripts/test installs it)")
-    import narrate
+    from narrate.fixwords import fix_book
 
     source = tmp_path / "a.txt"
     source.write_text("They met in the Bronsteins house.\n\n"
                       "That role would later be assumed by Stalin.\n")
     out = tmp_path / "out"
     args = {"voices": "natural", "out": out, "cache": tmp_path / "c", "jobs": 2}
-    proposed = narrate.fix_words(source, dry_run=True, **args)
+    proposed = fix_book(source, dry_run=True, **args)
     assert not out.exists()  # a dry run writes nothing
     assert [f.word for f in proposed] == ["Bronsteins"]  # Stalin is heard right: untouched
     fix = proposed[0]
     assert fix.kept is not None and heard_as("Bronsteins", fix.heard_as) is not None
     assert heard_as("Bronsteins", fix.heard_before) is None
 
-    kept = narrate.fix_words(source, **args)
+    kept = fix_book(source, **args)
     assert [(f.word, f.kept) for f in kept] == [(f.word, f.kept) for f in proposed]  # the same
     lexicon = out / "a" / "lexicon.yaml"
     assert kept[0].written == str(lexicon)

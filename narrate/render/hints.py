@@ -12,6 +12,7 @@ from pathlib import Path
 
 from narrate.convert.lexicon import LexiconEntry
 from narrate.errors import NarrateError
+from narrate.metadata import book_lexicon
 from narrate.render.engines import hibari
 
 HINTED_ENGINE = "hibari"  # the engine whose phonemes a hint gives (the natural cast's)
@@ -28,6 +29,11 @@ def book_hints(source: str | Path | None, warnings: list | None = None
     if warnings is not None:
         warnings.extend(w for w in skipped if w not in warnings)
     return entries
+
+
+def hinted_lexicon(book_file, user, folder, source, warnings: list | None = None):
+    """metadata.book_lexicon with the hints of the book at `source`."""
+    return book_lexicon(book_file, user, folder, book_hints(source, warnings))
 
 
 @functools.lru_cache(maxsize=8)  # a build asks for them while converting and planning
