@@ -195,8 +195,10 @@ def test_the_seeds_cache_keys_are_those_the_pattern_gave(tmp_path, monkeypatch):
         return planning.plan_book(book, Cache(tmp_path / "c")).keys
 
     now = keys()
-    layered = planning.book_lexicon
-    monkeypatch.setattr(planning, "book_lexicon", lambda *files: PatternLexicon(
+    from narrate.render import hints  # where planning has its lexicons layered
+
+    layered = hints.book_lexicon
+    monkeypatch.setattr(hints, "book_lexicon", lambda *files: PatternLexicon(
         layered(*files).entries, layered(*files).phonemes))
     assert keys() == now
 
