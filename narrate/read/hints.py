@@ -35,6 +35,8 @@ def epub_hints(path: str | Path) -> tuple[list[Hint], list[str]]:
     warnings: list[str] = []
     for href, kind, data in manifest_parts(str(path), {PLS_TYPE, *_XHTML_TYPES}):
         name = f"{Path(path).name}: {href}"
+        if kind != PLS_TYPE and SSML[1:-1].encode() not in data:
+            continue  # no SSML namespace, no ssml:ph: the document is not parsed again
         try:
             root = parse_xml(data, name)
         except InputError as error:
