@@ -10,6 +10,7 @@ the voice's own profile's rate (the quote voice's, or the shipped cast's for ano
 The choice is deterministic: the characters in the book's order (those who speak most
 first), each given the first voice of the palette that is far enough from the narrator and
 from everyone already voiced they share a conversation with, of their gender when known.
+A voice a user writes takes no part in the choice: it changes that character's lines alone.
 """
 
 from __future__ import annotations
@@ -84,21 +85,21 @@ def character_profiles(book: Book, profiles: dict) -> dict:
 
 
 def character_voices(book: Book, quote, narrator) -> dict[str, tuple[Spec, str]]:
-    """Each character's voice and where it was written ('' when chosen here)."""
+    """Each character's voice and where it was written ('' when chosen here). The choice
+    is made as if no one's voice were written, so that a user's voice for one character
+    re-voices their lines and no one else's."""
     choices = palette(quote)
     neighbours = conversations(book)
     taken: dict[str, Spec] = {}
     out = {}
     for character in book.characters:
+        near = [taken[n] for n in neighbours.get(character.name, ()) if n in taken]
+        taken[character.name] = _choose(choices, character, near, _own(narrator),
+                                        list(taken.values()))
         place = character.origin or book.source or "the script"
-        if character.voice:
-            spec = parse_spec(character.voice, f"{place}: character {character.name!r}")
-            out[character.name] = (spec, place)
-        else:
-            near = [taken[n] for n in neighbours.get(character.name, ()) if n in taken]
-            spec = _choose(choices, character, near, _own(narrator), list(taken.values()))
-            out[character.name] = (spec, "")
-        taken[character.name] = spec
+        out[character.name] = (parse_spec(character.voice, f"{place}: character "
+                                          f"{character.name!r}"), place) \
+            if character.voice else (taken[character.name], "")
     return out
 
 
