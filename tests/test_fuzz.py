@@ -169,13 +169,13 @@ def test_a_script_narrate_writes_must_read_back_as_typed_in_any_yaml_reader(say,
     assert found.startswith(wrong) and bool(found) == bool(wrong), found
 
 
-def test_the_readers_are_fed_a_pdf_a_word_document_and_a_fictionbook_made_the_same_each_run():
+def test_the_readers_are_fed_a_pdf_a_word_document_an_odt_and_a_fictionbook_the_same_each_run():
     from fuzzing import sources
 
     made = sources._pdf_word_and_fb2_seeds()
-    assert [suffix for suffix, _ in made] == [".pdf", ".docx", ".fb2"]
+    assert [suffix for suffix, _ in made] == [".pdf", ".docx", ".odt", ".fb2"]
     assert made == sources._pdf_word_and_fb2_seeds()  # fixed times: the same bytes
-    assert {".pdf", ".docx", ".fb2"} <= {suffix for suffix, _ in sources.seeds()}
+    assert {".pdf", ".docx", ".odt", ".fb2"} <= {suffix for suffix, _ in sources.seeds()}
 
 
 def test_a_run_is_not_charged_the_memory_of_the_process_that_started_it(tmp_path):
