@@ -135,12 +135,25 @@ def make_app(session: Session, token: str, hosts: set[str], origins: set[str],
         return await turns.run(request, lambda: _built(
             session.retake(asked["ident"], asked.get("version")), session))
 
-    routes = [Route("/", page), Route("/page/{name}", asset),
+    async def cast(request: Request) -> Response:
+        return await turns.run(request, session.cast)
+
+    async def hear_voice(request: Request) -> Response:
+        asked = _voice(await _fields(request))
+        asked.pop("version", None)  # hearing changes nothing
+        return await turns.run(request, lambda: session.hear_voice(**asked), droppable=True)
+
+    async def keep_voice(request: Request) -> Response:
+        asked = _voice(await _fields(request))
+        return await turns.run(request, lambda: _built(session.keep_voice(**asked), session))
+
+    routes = [Route("/", page), Route("/api/cast", cast), Route("/page/{name}", asset),
               Route("/book/{path:path}", book_file), Route("/api/book", view),
               Route("/api/take", current), Route("/api/hear", hear, methods=["POST"]),
               *(Route(f"/api/{name}", work, methods=["POST"]) for name, work in (
                   ("keep", keep), ("undo", undo), ("places", places), ("hear-word", hear_word),
-                  ("pronounce", pronounce), ("check", check), ("retake", retake)))]
+                  ("pronounce", pronounce), ("check", check), ("retake", retake),
+                  ("hear-voice", hear_voice), ("keep-voice", keep_voice)))]
     return Starlette(routes=routes, middleware=[
         Middleware(Guard, token=token, hosts=hosts, origins=origins, codes=codes)])
 
@@ -165,7 +178,8 @@ async def _fields(request: Request) -> dict:
         data = {}
     fields = {"ident": str(data.get("id", "")), "word": str(data.get("word", "")),
               "respelling": str(data.get("respelling", "")), "asr": data.get("asr") is True}
-    for name in ("say", "role", "text", "speaker", "version"):  # a page's book's version: see Session.view
+    for name in ("say", "role", "text", "speaker", "version", "name", "voice", "semitones",
+                 "pace"):  # a page's book's version: see Session.view
         if isinstance(data.get(name), str):
             fields[name] = data[name]
     return fields
@@ -173,6 +187,12 @@ async def _fields(request: Request) -> dict:
 
 def _word(fields: dict) -> tuple[str, str]:
     return fields["word"], fields["respelling"]
+
+
+def _voice(fields: dict) -> dict:
+    """The fields of a character's voice, as the Cast panel asks it."""
+    return {k: fields.get(k, "") for k in ("name", "voice", "semitones", "pace")} | {
+        "version": fields.get("version")}
 
 
 def _edit(fields: dict) -> dict:

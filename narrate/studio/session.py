@@ -20,7 +20,7 @@ from narrate.fileio import atomic_write_bytes
 from narrate.lock import book_lock
 from narrate.manifest import MANIFEST, Manifest, given_lexicon, read_manifest
 from narrate.model import Book, Segment
-from narrate.plan import book_profiles, spoken_with
+from narrate.studio.cast import CastEdits
 from narrate.studio.changes import cast_used, changed_segment, lexicon_entry, script_with
 from narrate.studio.history import History, Snapshot, digest, restore
 from narrate.studio.respellings import lexicon_edit
@@ -40,7 +40,7 @@ class Stale(NarrateError):
     """A change asked of a book that changed since it was shown."""
 
 
-class Session:
+class Session(CastEdits):
     """The studio's hold on one book folder. Every change goes through `keep` and `undo`,
     one at a time; `close` lets the folder go."""
 
@@ -304,14 +304,3 @@ class Session:
         return changed_segment(segment, say, role, text, self.manifest.voices,
                                speech_rules(self.book, self.lexicon, self.folder), speaker,
                                self.book)
-
-    def _renderer_for(self):
-        """A renderer for the book's cast, its engines kept warm between takes."""
-        if self._previewer is None:
-            from narrate.audition import Previewer
-            from narrate.render.cache import Cache
-
-            lexicon = spoken_with(self.book, self.lexicon, self.folder.parent)
-            self._previewer = Previewer(book_profiles(self.book, self.voices, lexicon=lexicon),
-                                        Cache(self.cache))
-        return self._previewer.renderer, self._previewer.profiles

@@ -1,0 +1,95 @@
+"""The studio's Cast panel over a real server and a novel built with the real engine
+(espeak-ng): a character given another voice, heard on a few of their lines, kept as
+their `voice:` in the script (only their lines rendered again), undone; a voice the
+engine lacks or a garbage shift refused in one line, nothing written."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from test_page import browser  # noqa: F401 - the headless Chromium fixture
+from test_studio import _call
+from test_studio_page import _open, _wait, novel  # noqa: F401 - the novel in a studio
+
+import narrate
+
+
+def _manifest(studio) -> dict:
+    return json.loads((studio.session.folder / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _characters(studio) -> dict:
+    return yaml.safe_load(studio.session.script_path.read_text(encoding="utf-8"))[
+        "book"]["characters"]
+
+
+def _said_by(studio, name: str) -> set[str]:
+    return {s["id"] for c in studio.session.view()["chapters"] for s in c["segments"]
+            if s["speaker"] == name}
+
+
+@pytest.mark.e2e
+def test_a_characters_new_voice_is_heard_kept_only_their_lines_rendered_and_undone(novel):
+    status, answer = _call(novel, "/api/cast")
+    assert status == 200, answer
+    cast = json.loads(answer)
+    him = next(c for c in cast["characters"] if c["name"] == "Mr. Bennet")
+    assert not him["written"] and him["lines"] == len(_said_by(novel, "Mr. Bennet")) > 0
+    assert him["voice"] in cast["voices"] and len(cast["voices"]) > 2
+    other = next(v for v in cast["voices"] if v != him["voice"])
+    script, keys = novel.session.script_path.read_bytes(), _manifest(novel)["segments"]
+
+    status, answer = _call(novel, "/api/hear-voice", {"name": "mr. bennet", "voice": other,
+                                                      "semitones": "-3", "pace": "90"})
+    assert status == 200, answer
+    heard = json.loads(answer)
+    assert 0 < len(heard) <= 3 and {h["id"] for h in heard} <= _said_by(novel, "Mr. Bennet")
+    assert all(h["key"] != keys[h["id"]] and (novel.session.folder / h["file"]).is_file()
+               for h in heard)
+    assert novel.session.script_path.read_bytes() == script  # heard, not kept
+
+    version = novel.session.view()["version"]
+    status, answer = _call(novel, "/api/keep-voice", {"name": "Mr. Bennet", "voice": other,
+                                                      "semitones": "-3", "pace": "90",
+                                                      "version": version})
+    assert status == 200, answer
+    before = yaml.safe_load(script)
+    after = yaml.safe_load(novel.session.script_path.read_bytes())
+    before["book"]["characters"]["Mr. Bennet"]["voice"] = f"{other} -3 90%"
+    assert after == before  # that one value, and nothing else
+    new = _manifest(novel)["segments"]
+    assert {i for i in keys if new.get(i) != keys[i]} == _said_by(novel, "Mr. Bennet")
+    assert {h["id"]: h["key"] for h in heard} == {h["id"]: new[h["id"]] for h in heard}
+    shown = json.loads(_call(novel, "/api/cast")[1])
+    assert next(c for c in shown["characters"] if c["name"] == "Mr. Bennet") == {
+        **him, "voice": other, "semitones": -3.0, "pace": 90, "written": True}
+    # a Hear after the Keep is said in the kept voice: the take the book plays
+    line = sorted(_said_by(novel, "Mr. Bennet"))[0]
+    assert novel.session.hear(line).key == new[line]
+
+    status, answer = _call(novel, "/api/undo", {"version": novel.session.view()["version"]})
+    assert status == 200, answer
+    assert novel.session.script_path.read_bytes() == script
+    assert _manifest(novel)["segments"] == keys
+
+
+@pytest.mark.e2e
+def test_a_voice_the_engine_lacks_or_a_garbage_shift_is_one_line_and_nothing_written(novel):
+    script = novel.session.script_path.read_bytes()
+    voice = json.loads(_call(novel, "/api/cast")[1])["voices"][0]
+    for asked, said in (({"voice": "no-such-voice"}, "not one the installed engines have"),
+                        ({"voice": voice, "semitones": "loud"}, "semitones 'loud'"),
+                        ({"voice": voice, "semitones": "-40"}, "semitones '-40'"),
+                        ({"voice": voice, "pace": "9000%"}, "pace '9000'"),
+                        ({"voice": f"{voice} {voice}"}, "is not one voice's name"),
+                        ({"voice": "-3"}, "is not one voice's name"),
+                        ({"name": "Mr. Bingley", "voice": voice}, "none of the book's")):
+        for path in ("/api/hear-voice", "/api/keep-voice"):
+            status, answer = _call(novel, path, {"name": "Mr. Bennet", **asked})
+            error = json.loads(answer)["error"]
+            assert status == 400 and said in error and "\n" not in error, (asked, error)
+    assert novel.session.script_path.read_bytes() == script
+    assert novel.session.view()["undo"] == 0
+    assert narrate.script(novel.session.script_path).segments  # the script loads back
