@@ -31,7 +31,7 @@ def _said_by(studio, name: str) -> set[str]:
 
 
 @pytest.mark.e2e
-def test_a_characters_new_voice_is_heard_kept_only_their_lines_rendered_and_undone(novel):
+def test_a_characters_new_voice_is_heard_kept_only_their_lines_rendered_and_undone(novel):  # noqa: F811
     status, answer = _call(novel, "/api/cast")
     assert status == 200, answer
     cast = json.loads(answer)
@@ -66,7 +66,7 @@ def test_a_characters_new_voice_is_heard_kept_only_their_lines_rendered_and_undo
     assert next(c for c in shown["characters"] if c["name"] == "Mr. Bennet") == {
         **him, "voice": other, "semitones": -3.0, "pace": 90, "written": True}
     # a Hear after the Keep is said in the kept voice: the take the book plays
-    line = sorted(_said_by(novel, "Mr. Bennet"))[0]
+    line = min(_said_by(novel, "Mr. Bennet"))
     assert novel.session.hear(line).key == new[line]
 
     status, answer = _call(novel, "/api/undo", {"version": novel.session.view()["version"]})
@@ -76,7 +76,8 @@ def test_a_characters_new_voice_is_heard_kept_only_their_lines_rendered_and_undo
 
 
 @pytest.mark.e2e
-def test_a_voice_the_engine_lacks_or_a_garbage_shift_is_one_line_and_nothing_written(novel):
+def test_a_voice_the_engine_lacks_or_a_garbage_shift_is_one_line_and_nothing_written(
+        novel):  # noqa: F811
     script = novel.session.script_path.read_bytes()
     voice = json.loads(_call(novel, "/api/cast")[1])["voices"][0]
     for asked, said in (({"voice": "no-such-voice"}, "not one the installed engines have"),
@@ -93,3 +94,49 @@ def test_a_voice_the_engine_lacks_or_a_garbage_shift_is_one_line_and_nothing_wri
     assert novel.session.script_path.read_bytes() == script
     assert novel.session.view()["undo"] == 0
     assert narrate.script(novel.session.script_path).segments  # the script loads back
+
+
+@pytest.mark.slow
+def test_the_cast_panel_hears_refuses_and_keeps_a_characters_voice(novel, browser):  # noqa: F811
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    _open(novel, browser)
+    _wait(browser).until(lambda d: d.execute_script("return document.body.dataset.cast"))
+    cast = json.loads(_call(novel, "/api/cast")[1])
+    rows = browser.find_elements(By.CSS_SELECTOR, "#cast-list button")
+    assert [r.get_attribute("data-name") for r in rows] == [c["name"] for c in cast["characters"]]
+    assert all(r.find_element(By.CLASS_NAME, "voice").text.endswith("(chosen)") for r in rows)
+    assert not browser.find_element(By.ID, "recast").is_displayed()
+    him = next(c for c in cast["characters"] if c["name"] == "Mr. Bennet")
+    browser.find_element(By.CSS_SELECTOR, "#cast-list button[data-name='Mr. Bennet']").click()
+    assert browser.find_element(By.ID, "cast-name").text == "Mr. Bennet"
+    voice = Select(browser.find_element(By.ID, "cast-voice"))
+    assert voice.first_selected_option.get_attribute("value") == him["voice"]
+    other = next(v for v in cast["voices"] if v != him["voice"])
+    voice.select_by_value(other)
+    script = novel.session.script_path.read_bytes()
+
+    status = browser.find_element(By.ID, "cast-status")
+    semitones = browser.find_element(By.ID, "cast-semitones")
+    semitones.clear()
+    semitones.send_keys("loud")
+    browser.find_element(By.ID, "keep-voice").click()
+    _wait(browser).until(lambda d: "error" in status.get_attribute("class"))
+    assert "semitones 'loud'" in status.text and "\n" not in status.text
+    assert novel.session.script_path.read_bytes() == script  # nothing written
+
+    semitones.clear()
+    semitones.send_keys("-3")
+    browser.find_element(By.ID, "hear-voice").click()
+    _wait(browser).until(lambda d: "done" in status.get_attribute("class"))
+    heard = browser.find_elements(By.CSS_SELECTOR, "#cast-heard li")
+    assert heard and all(h.find_element(By.TAG_NAME, "audio").get_attribute("src") for h in heard)
+    assert novel.session.script_path.read_bytes() == script  # heard, not kept
+
+    browser.find_element(By.ID, "keep-voice").click()
+    _wait(browser).until(lambda d: d.execute_script("return document.body.dataset.recast") == "1")
+    assert _characters(novel)["Mr. Bennet"]["voice"] == f"{other} -3"
+    _wait(browser).until(lambda d: d.find_element(
+        By.CSS_SELECTOR, "#cast-list button[data-name='Mr. Bennet'] .voice").text == f"{other} -3")
+    assert "kept Mr. Bennet’s voice" in status.text

@@ -10,7 +10,8 @@
   var textBox = document.getElementById('text');
   var book = null, chapter = null, selected = null;
   // the buttons that start work on the server: one piece of work at a time
-  var WORK = ['hear', 'keep', 'undo', 'hear-word', 'keep-word', 'run-check'];
+  var WORK = ['hear', 'keep', 'undo', 'hear-word', 'keep-word', 'run-check', 'hear-voice',
+              'keep-voice'];
   var running = 0;
 
   function $(id) { return document.getElementById(id); }
@@ -50,6 +51,7 @@
     $('undo').disabled = running > 0 || !(book && book.undo);
     $('keep-word').disabled = running > 0 || !$('respelling').value.trim();
     $('hear-word').disabled = $('keep-word').disabled;
+    $('keep-voice').disabled = $('hear-voice').disabled = running > 0 || !recast;
     document.querySelectorAll('#findings button').forEach(function (b) { b.disabled = running > 0; });
   }
 
@@ -111,6 +113,7 @@
       nav.appendChild(button);
     });
     enable();
+    showCast();
     showChapter(chapterId || (book.chapters[0] && book.chapters[0].id), startAt);
   }
 
@@ -310,6 +313,87 @@
     var asked = {word: word, respelling: $('respelling').value, version: book.version};
     work('word-status', 'keeping “' + word + '” everywhere', api('/api/pronounce', asked),
          rebuilt('pronounced', 'kept “' + word + '” as “' + asked.respelling + '”'));
+  });
+
+  // the cast: each character's voice; another one heard on a few of their lines, kept
+  var recast = null;
+  function showCast() {
+    return api('/api/cast').then(function (cast) {
+      $('cast').hidden = !cast.characters.length;
+      fill($('cast-voice'), cast.voices);
+      var list = $('cast-list');
+      list.textContent = '';
+      cast.characters.forEach(function (c) {
+        var item = document.createElement('li'), button = document.createElement('button');
+        button.type = 'button';
+        button.dataset.name = c.name;
+        button.setAttribute('aria-pressed', String(recast === c.name));
+        [[c.name, 'name'], [c.lines + ' lines', 'lines'],
+         [voiceOf(c) + (c.written ? '' : ' (chosen)'), 'voice']].forEach(function (part) {
+          var span = document.createElement('span');
+          span.className = part[1];
+          span.textContent = part[0];
+          button.appendChild(span);
+        });
+        button.addEventListener('click', function () { pick(c); });
+        item.appendChild(button);
+        list.appendChild(item);
+      });
+      document.body.dataset.cast = String(Number(document.body.dataset.cast || 0) + 1);
+    }).catch(function (error) { say('cast-status', error.message, 'error'); });
+  }
+
+  function voiceOf(c) {  // as a script's voice: is written
+    return [c.voice, c.semitones === null ? '' : (c.semitones > 0 ? '+' : '') + c.semitones,
+            c.pace === 100 ? '' : c.pace + '%'].filter(Boolean).join(' ');
+  }
+
+  function pick(c) {
+    recast = c.name;
+    $('recast').hidden = false;
+    $('cast-name').textContent = c.name;
+    $('cast-voice').value = c.voice;
+    $('cast-semitones').value = c.semitones === null ? '' : String(c.semitones);
+    $('cast-pace').value = c.pace === 100 ? '' : String(c.pace);
+    $('cast-heard').textContent = '';
+    say('cast-status', '');
+    document.querySelectorAll('#cast-list button').forEach(function (b) {
+      b.setAttribute('aria-pressed', String(b.dataset.name === c.name));
+    });
+    enable();
+  }
+
+  function voiceAsked() {
+    return {name: recast, voice: $('cast-voice').value, semitones: $('cast-semitones').value,
+            pace: $('cast-pace').value, version: book.version};
+  }
+
+  $('hear-voice').addEventListener('click', function () {
+    var asked = voiceAsked();
+    work('cast-status', 'rendering ' + asked.name + '’s lines', api('/api/hear-voice', asked),
+         function (heard) {
+      var list = $('cast-heard');
+      list.textContent = '';
+      heard.forEach(function (take) {
+        var item = document.createElement('li'), audio = document.createElement('audio');
+        item.dataset.id = take.id;
+        item.textContent = take.text;
+        audio.controls = true;
+        audio.preload = 'metadata';
+        audio.src = fileUrl(take.file);
+        item.appendChild(audio);
+        list.appendChild(item);
+      });
+      var first = list.querySelector('audio');
+      if (first) { first.play().catch(function () {}); }
+      return 'heard ' + heard.length + ' of ' + asked.name + '’s lines (not kept)';
+    });
+  });
+
+  $('keep-voice').addEventListener('click', function () {
+    var asked = voiceAsked();
+    work('cast-status', 'keeping ' + asked.name + '’s voice', api('/api/keep-voice', asked),
+         rebuilt('recast', 'kept ' + asked.name + '’s voice'));
   });
 
   // what narrate check found, each with what can be done about it
