@@ -6,12 +6,15 @@ engine lacks or a garbage shift refused in one line, nothing written."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+from pathlib import Path
 
 import pytest
 import yaml
 from test_page import browser  # noqa: F401 - the headless Chromium fixture
 from test_studio import _call
-from test_studio_page import _open, _wait, novel  # noqa: F401 - the novel in a studio
+from test_studio_page import _open, _place, _wait, novel  # noqa: F401 - the novel in a studio
 
 import narrate
 
@@ -97,7 +100,8 @@ def test_a_voice_the_engine_lacks_or_a_garbage_shift_is_one_line_and_nothing_wri
 
 
 @pytest.mark.slow
-def test_the_cast_panel_hears_refuses_and_keeps_a_characters_voice(novel, browser):  # noqa: F811
+def test_the_cast_panel_hears_refuses_and_keeps_a_characters_voice(novel, browser,  # noqa: F811
+                                                                    tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
@@ -133,6 +137,7 @@ def test_the_cast_panel_hears_refuses_and_keeps_a_characters_voice(novel, browse
     heard = browser.find_elements(By.CSS_SELECTOR, "#cast-heard li")
     assert heard and all(h.find_element(By.TAG_NAME, "audio").get_attribute("src") for h in heard)
     assert novel.session.script_path.read_bytes() == script  # heard, not kept
+    _shown_whole(browser, tmp_path / "studio-cast.png")
 
     browser.find_element(By.ID, "keep-voice").click()
     _wait(browser).until(lambda d: d.execute_script("return document.body.dataset.recast") == "1")
@@ -140,3 +145,18 @@ def test_the_cast_panel_hears_refuses_and_keeps_a_characters_voice(novel, browse
     _wait(browser).until(lambda d: d.find_element(
         By.CSS_SELECTOR, "#cast-list button[data-name='Mr. Bennet'] .voice").text == f"{other} -3")
     assert "kept Mr. Bennet’s voice" in status.text
+
+
+def _shown_whole(browser, shot: Path) -> None:  # noqa: F811
+    """The Cast panel in view, its buttons and what they said seen, nothing wider than the
+    window; the screenshot kept in docs/ when asked (NARRATE_SCREENSHOTS=docs)."""
+    browser.execute_script("document.querySelectorAll('audio').forEach(function (a) {"
+                           " a.pause(); });"
+                           "document.getElementById('cast').scrollIntoView({block: 'start'});")
+    assert browser.execute_script("return document.documentElement.scrollWidth <= innerWidth;")
+    for element in ("cast-list", "hear-voice", "keep-voice", "cast-status", "cast-heard"):
+        place = _place(browser, element)
+        assert place["inView"] and place["seen"], (element, place)
+    browser.save_screenshot(str(shot))
+    if os.environ.get("NARRATE_SCREENSHOTS"):
+        shutil.copy(shot, Path(os.environ["NARRATE_SCREENSHOTS"]) / shot.name)

@@ -328,7 +328,7 @@
         button.type = 'button';
         button.dataset.name = c.name;
         button.setAttribute('aria-pressed', String(recast === c.name));
-        [[c.name, 'name'], [c.lines + ' lines', 'lines'],
+        [[c.name, 'name'], [c.lines + (c.lines === 1 ? ' line' : ' lines'), 'lines'],
          [voiceOf(c) + (c.written ? '' : ' (chosen)'), 'voice']].forEach(function (part) {
           var span = document.createElement('span');
           span.className = part[1];
