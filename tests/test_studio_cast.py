@@ -94,6 +94,9 @@ def test_a_voice_the_engine_lacks_or_a_garbage_shift_is_one_line_and_nothing_wri
             status, answer = _call(novel, path, {"name": "Mr. Bennet", **asked})
             error = json.loads(answer)["error"]
             assert status == 400 and said in error and "\n" not in error, (asked, error)
+    status, answer = _call(novel, "/api/keep-voice", {"name": "Mr. Bennet", "voice": voice,
+                                                      "semitones": "-2", "version": "0" * 16})
+    assert status == 409 and "changed since this page showed it" in json.loads(answer)["error"]
     assert novel.session.script_path.read_bytes() == script
     assert novel.session.view()["undo"] == 0
     assert narrate.script(novel.session.script_path).segments  # the script loads back
