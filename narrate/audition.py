@@ -182,8 +182,10 @@ def preview(source: str | Path | Book | None = None, ident: str | None = None, *
     """Hear `ident` of a book (a chapter, section or segment), about `seconds` from
     `start`, or `text` spoken by `role`. Returns the preview and what was spoken."""
     from narrate.metadata import book_lexicon
-    from narrate.plan import book_profiles, load_book, spoken_with
+    from narrate.pipeline import book_with_edits
+    from narrate.plan import book_profiles, spoken_with
     from narrate.render.profiles import load_profiles
+    from narrate.values import BuildOptions
 
     if text is not None:
         if source is not None or ident is not None:
@@ -201,8 +203,9 @@ def preview(source: str | Path | Book | None = None, ident: str | None = None, *
         if source is None or not (ident or start):
             raise NarrateError("say what to preview: a book and an id, a book and a start, "
                                "or some text")
-        book = source if isinstance(source, Book) else load_book(source, lexicon=lexicon,
-                                                                  **convert)
+        # a source is heard with the edits its build keeps (output/<book>/script.yaml)
+        asked = BuildOptions(voices=voices, meta=convert.pop("meta", None), lexicon=lexicon)
+        book, _ = book_with_edits(source, asked, [], **convert)
         profiles = book_profiles(book, voices, lexicon=spoken_with(book, lexicon))
         flat = select(book, ident, start, seconds, profiles)
     speakers = speaker_names(book) if text is None else {}

@@ -265,3 +265,24 @@ def test_preview_prints_what_is_spoken_and_writes_a_file_of_its_own(work, monkey
     assert where[0] != where[1]  # two previews never share a file
     late = CliRunner().invoke(cli, ["preview", str(work / "book.md"), "01.002", "--seconds", "5"])
     assert late.exit_code == 2 and "--seconds 5.0: goes with --from" in late.output
+
+
+def test_preview_of_a_source_speaks_the_edits_its_build_keeps(work, monkeypatch):
+    # README's loop: edit output/<book>/script.yaml, then `narrate preview SOURCE ID` —
+    # which spoke the source as read, not the edit a build of that source keeps
+    from click.testing import CliRunner
+
+    from narrate import audition as preview_module
+    from narrate.cli import cli
+    monkeypatch.setattr(preview_module, "has_audio_device", lambda: False)
+    (work / "out").rename(work / "output")  # where a build goes by default
+    monkeypatch.chdir(work)
+    script = work / "output" / "book" / "script.yaml"
+    text = script.read_text(encoding="utf-8")
+    assert "say: 'The middle chapter" in text
+    script.write_text(text.replace("say: 'The middle chapter", "say: 'The fixed middle chapter"),
+                      encoding="utf-8")
+    result = CliRunner().invoke(cli, ["preview", "book.md", "02.001", "--cache",
+                                      str(work / "cache")])
+    assert result.exit_code == 0, result.output
+    assert "02.001.1 [narrator] The fixed middle chapter" in result.output
