@@ -65,7 +65,7 @@ def script(source, output, as_json, force, prefer, **kw):
 
 @command("narrate cast three-men-in-a-boat.epub", click.argument("target"), *CONVERT, VOICES,
          opt("--listen", is_flag=True, help="Hear each character say their first line."),
-         opt("--out", type=FILE, help="With --listen: write it (.wav) instead."))
+         opt("--out", type=FILE, help="With --listen: write it (.wav or .mp3) instead."))
 def cast(target, voices, listen, out, **kw):
     """List the characters of a novel (SOURCE or its SCRIPT): the lines each says, the
     first of them, their other names, gender and voice; --listen plays each voice."""
