@@ -262,7 +262,7 @@ def test_show_says_the_notes_are_read_and_only_their_heading_is_not(tmp_path, no
     shown = narrate.show(epub, **options).not_read
     assert read > 0 and f"notes: {read} read, {said}" in shown
     assert not [line for line in shown if line.startswith("note:")]
-    assert "notes heading: 1 block (1 words), not read" in shown
+    assert "notes heading: 1 block (1 word), not read" in shown  # not "1 words"
     linted = run("lint", epub, *(["--notes", notes] if notes else []))
     assert f"info: notes: {read} read, {said}" in linted.stdout
 

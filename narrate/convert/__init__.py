@@ -152,7 +152,7 @@ def _unread_problems(unread: dict[str, Unread], policy: ReadingPolicy) -> list[P
             f": no paragraph cites {'them' if blocks > 1 else 'it'}"
 
     return [Problem("not-read", f"{kind}: {u.blocks} block{'s' if u.blocks > 1 else ''} "
-                    f"({u.words:,} words), not read{why(kind, u.blocks)}", INFO,
+                    f"({u.words:,} word{'s' if u.words != 1 else ''}), not read{why(kind, u.blocks)}", INFO,
                     line=u.first.line, words=first_words(u.first.text),
                     part=u.first.where() if u.first.part else "")
             for kind, u in sorted(unread.items())]
