@@ -1,14 +1,16 @@
 """`narrate words --fix`: pronunciation that fixes itself. Each word the engine does not
-know is said in a few words of the sentence it is first said in and heard by the
-machine listener; for each word it mishears, the ways to say it (`narrate.candidates`)
-are said in the same words and heard, a few at a time, and the first heard as the word
-is kept: written to the book's own lexicon (its metadata's, or lexicon.yaml in its
+know is said in the whole sentence it is first said in and heard by the machine
+listener; for each word it mishears there, the ways to say it (`narrate.candidates`) are
+said in the same sentence and heard, a few at a time, and the first heard as the word is
+kept: written to the book's own lexicon (its metadata's, or lexicon.yaml in its
 folder, as the studio writes) with the evidence on its line.
 
 "Heard as the word" (`heard_as`): the listener wrote it, or wrote something that reads
 as it (its letters read as most languages spell them, within a fifth), or sounds as it
-(espeak-ng's phonemes for both, vowels in five classes, within a tenth); and the words
-around it are heard no worse than before. A word heard right is never changed, an entry
+(espeak-ng's phonemes for both, vowels in five classes, within a tenth); and the other
+words of its sentence heard no worse than before (`rest_edits`). The whole sentence, not
+a few words of it: a name heard right in its sentence may be misheard in a few words,
+and the other way round, and the book is heard in sentences. A word heard right is never changed, an entry
 a person wrote is never replaced (such words are not listed: the lexicon chose them).
 
 Bounded: at most `limit` words (the most frequent), MAX_CANDIDATES ways each, tried
@@ -42,7 +44,6 @@ from narrate.render.profiles import VoiceProfile
 from narrate.values import OUTPUT_DIR
 
 ROUND = 3  # ways tried for each word at once (one render and one listen for all words)
-AROUND = 4  # words either side of the word in the few words said
 LETTERS_NEAR, SOUNDS_NEAR = 0.2, 0.1  # how far a heard spelling may be, per phoneme
 _QUOTE = regex(r"[\"“”\n\r\t\\]")
 
@@ -51,7 +52,7 @@ _QUOTE = regex(r"[\"“”\n\r\t\\]")
 class Fix:
     """One misheard word: what was said and heard, and the way kept (None: none heard)."""
     word: str
-    said: str  # the few words it was said in
+    said: str  # the sentence it was said in
     heard_before: str
     kept: Candidate | None = None
     heard_as: str = ""  # what the listener wrote for the word, said the kept way
@@ -74,10 +75,10 @@ class Fix:
 
 def fix_words(words: list[UnknownWord], profile: VoiceProfile, cache, language: str = "en",
               jobs: int = 1, progress=None) -> list[Fix]:
-    """A Fix for each of `words` the listener mishears in its few words, with the first
-    way of saying it heard as the word (None when none was)."""
+    """A Fix for each of `words` the listener mishears in its sentence, with the first
+    way of saying it heard as the word there (None when none was)."""
     mark = getattr(engine(profile.engine), "mark_phonemes", None)
-    said = {w.word: words_around(w.sentence, w.word) for w in words}
+    said = {w.word: w.sentence for w in words}
     first = hear_lines({f"w{n}": said[w.word] for n, w in enumerate(words)}, profile, cache,
                        jobs, progress)
     fixes = {w.word: Fix(w.word, said[w.word], first.get(f"w{n}", ""))
@@ -98,32 +99,40 @@ def fix_words(words: list[UnknownWord], profile: VoiceProfile, cache, language: 
 
 
 def _kept(fix: Fix, ways: list[Candidate], tried: list[int], heard: dict[int, str]) -> Fix:
-    """The fix with the first of the ways `tried` heard as the word, the words around it
-    heard no worse than the word as the engine says it."""
-    from narrate.qa.listen import word_edits
-
+    """The fix with the first of the ways `tried` heard as the word, each other word of
+    the sentence heard no worse than with the word as the engine says it."""
     if fix.kept is not None or not tried:
         return fix
-    before = word_edits(fix.said, fix.heard_before)
+    before = rest_edits(fix.said, fix.word, fix.heard_before)
     for k in tried:
         found = heard_as(fix.word, heard[k])
-        if found is not None and word_edits(fix.said, heard[k]) <= before:
+        if found is not None and rest_edits(fix.said, fix.word, heard[k]) <= before:
             return Fix(fix.word, fix.said, fix.heard_before, ways[k], found, k + 1)
     return Fix(fix.word, fix.said, fix.heard_before, tried=tried[-1] + 1)
 
 
 def _said_so(said: str, word: str, way: Candidate, mark) -> str:
-    """The few words with `word` said `way`: its phonemes marked up, or its respelling."""
+    """The sentence with `word` said `way` wherever it stands (as its lexicon entry will
+    say it): its phonemes marked up, or its respelling."""
     spoken = mark(word, way.phonemes) if way.phonemes else way.respelling
-    found = regex(rf"(?<!\w){escape(word)}(?!\w)").search(said)  # whole: not Leon in Leonid
-    return said[:found.start()] + spoken + said[found.end():] if found else said
+    return _whole(word).sub(lambda _: spoken, said)
 
 
-def words_around(sentence: str, word: str) -> str:
-    """The AROUND words either side of `word`'s first place in `sentence`."""
-    tokens = sentence.split()
-    at = next((n for n, token in enumerate(tokens) if word in token), 0)
-    return " ".join(tokens[max(0, at - AROUND):at + AROUND + 1])
+def _whole(word: str):
+    return regex(rf"(?<!\w){escape(word)}(?!\w)")  # whole: not Leon in Leonid
+
+
+def rest_edits(sentence: str, word: str, heard: str) -> int:
+    """The listener's edits on the other words of `sentence`: the word's first place left
+    out of it, and what the listener wrote there left out of `heard`."""
+    from narrate.qa.listen import normalise, word_edits
+
+    rest = _whole(word).sub("", sentence, count=1)
+    got, own = normalise(heard), normalise(heard_at(sentence, word, heard))
+    at = next((n for n in range(len(got) - len(own) + 1) if got[n:n + len(own)] == own), None)
+    if own and at is not None:
+        got = got[:at] + got[at + len(own):]
+    return word_edits(rest, " ".join(got))
 
 
 def heard_at(said: str, word: str, heard: str) -> str:
