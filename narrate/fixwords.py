@@ -78,11 +78,12 @@ def fix_words(words: list[UnknownWord], profile: VoiceProfile, cache, language: 
     """A Fix for each of `words` the listener mishears in its sentence, with the first
     way of saying it heard as the word there (None when none was)."""
     mark = getattr(engine(profile.engine), "mark_phonemes", None)
-    said = {w.word: w.sentence for w in words}
-    first = hear_lines({f"w{n}": said[w.word] for n, w in enumerate(words)}, profile, cache,
+    sentences = list(dict.fromkeys(w.sentence for w in words))  # names come together
+    first = hear_lines({f"s{n}": said for n, said in enumerate(sentences)}, profile, cache,
                        jobs, progress)
-    fixes = {w.word: Fix(w.word, said[w.word], first.get(f"w{n}", ""))
-             for n, w in enumerate(words) if heard_as(w.word, first.get(f"w{n}", "")) is None}
+    heard_in = {said: first.get(f"s{n}", "") for n, said in enumerate(sentences)}
+    fixes = {w.word: Fix(w.word, w.sentence, heard_in[w.sentence])
+             for w in words if heard_as(w.word, heard_in[w.sentence]) is None}
     ways = {word: candidates(word, language, phonemes=mark is not None) for word in fixes}
     for start in range(0, MAX_CANDIDATES, ROUND):
         lines = {f"{n}.{k}": _said_so(fix.said, fix.word, way, mark)

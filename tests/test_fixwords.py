@@ -126,9 +126,9 @@ def test_a_word_is_judged_and_each_way_said_in_its_whole_sentence(monkeypatch):
 
     monkeypatch.setattr(fixwords, "hear_lines", hear)
     profile = VoiceProfile("narrator", engine="hibari")
-    word = UnknownWord("Vera", 1, "s1", VERA)
-    assert fix_words([word], profile, None) == []
-    assert said == [VERA]
+    words = [UnknownWord("Vera", 1, "s1", VERA), UnknownWord("Zasulich", 1, "s1", VERA)]
+    assert fix_words(words, profile, None) == []
+    assert said == [VERA]  # heard once for both its names
     said.clear()
 
     def misheard(lines, *_args):
