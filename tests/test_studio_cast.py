@@ -14,7 +14,7 @@ import pytest
 import yaml
 from test_page import browser  # noqa: F401 - the headless Chromium fixture
 from test_studio import _call
-from test_studio_page import _open, _place, _wait, novel  # noqa: F401 - the novel in a studio
+from test_studio_page import _click_sentence, _open, _place, _wait, novel  # noqa: F401 - the novel in a studio
 
 import narrate
 
@@ -163,3 +163,33 @@ def _shown_whole(browser, shot: Path) -> None:  # noqa: F811
     browser.save_screenshot(str(shot))
     if os.environ.get("NARRATE_SCREENSHOTS"):
         shutil.copy(shot, Path(os.environ["NARRATE_SCREENSHOTS"]) / shot.name)
+
+
+@pytest.mark.slow
+def test_ctrl_s_in_the_cast_panel_keeps_the_voice_not_the_sentence_being_edited(
+        novel, browser):  # noqa: F811
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    _open(novel, browser)
+    _wait(browser).until(lambda d: d.execute_script("return document.body.dataset.cast"))
+    line = min(_said_by(novel, "Mrs. Bennet"))
+    _click_sentence(browser, line)
+    browser.find_element(By.ID, "edit-say").send_keys(" Indeed.")  # an edit not to keep yet
+    before = yaml.safe_load(novel.session.script_path.read_bytes())
+    browser.find_element(By.CSS_SELECTOR, "#cast-list button[data-name='Mr. Bennet']").click()
+    voice = Select(browser.find_element(By.ID, "cast-voice"))
+    other = next(o.get_attribute("value") for o in voice.options
+                 if o.get_attribute("value") != voice.first_selected_option.get_attribute("value"))
+    voice.select_by_value(other)
+    semitones = browser.find_element(By.ID, "cast-semitones")
+    semitones.send_keys("-2")
+    semitones.send_keys(Keys.CONTROL, "s")  # as the Keys table says: Keep, in this panel
+    _wait(browser).until(lambda d: d.execute_script(
+        "return document.body.dataset.recast || document.body.dataset.kept"))
+    assert browser.execute_script("return document.body.dataset.kept") is None
+    assert _characters(novel)["Mr. Bennet"]["voice"] == f"{other} -2"
+    after = yaml.safe_load(novel.session.script_path.read_bytes())
+    after["book"]["characters"]["Mr. Bennet"].pop("voice")
+    assert after == before  # the sentence's edit left in the editor, not written

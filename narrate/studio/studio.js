@@ -438,14 +438,18 @@
   }
 
   // keys: space plays or pauses, the arrows go from sentence to sentence, Enter hears,
-  // Ctrl+S (⌘S) keeps (in the pronunciation's panel, the pronunciation); while typing,
+  // Ctrl+S (⌘S) keeps (in the pronunciation's or the Cast panel, that); while typing,
   // only Ctrl+Enter and Ctrl+S
   document.addEventListener('keydown', function (event) {
     var typing = /^(TEXTAREA|INPUT|SELECT)$/.test(event.target.tagName);
     var command = event.ctrlKey || event.metaKey;
-    if (command && $('pronounce').contains(event.target) && word) {
-      var asked = {s: 'keep-word', S: 'keep-word', Enter: 'hear-word'}[event.key];
-      if (asked) { event.preventDefault(); $(asked).click(); }
+    // in a panel with its own work (a word's pronunciation, a character's voice) the keys
+    // do that work, never a Keep of the sentence left in the editor ('': nobody picked)
+    var panel = $('pronounce').contains(event.target) && word ? 'word' :
+      $('cast').contains(event.target) ? (recast ? 'voice' : '') : null;
+    if (command && panel !== null) {
+      var asked = {s: 'keep-', S: 'keep-', Enter: 'hear-'}[event.key];
+      if (asked) { event.preventDefault(); if (panel) { $(asked + panel).click(); } }
       return;
     }
     var act = command ? {s: 'keep', S: 'keep', Enter: 'hear'}[event.key] :
