@@ -89,6 +89,7 @@ def test_a_voice_the_engine_lacks_or_a_garbage_shift_is_one_line_and_nothing_wri
                         ({"voice": voice, "pace": "9000%"}, "pace '9000'"),
                         ({"voice": f"{voice} {voice}"}, "is not one voice's name"),
                         ({"voice": "-3"}, "is not one voice's name"),
+                        ({"voice": " ", "semitones": ""}, "no voice asked"),
                         ({"name": "Mr. Bingley", "voice": voice}, "none of the book's")):
         for path in ("/api/hear-voice", "/api/keep-voice"):
             status, answer = _call(novel, path, {"name": "Mr. Bennet", **asked})
