@@ -14,7 +14,7 @@ import pytest
 import yaml
 from test_page import browser  # noqa: F401 - the headless Chromium fixture
 from test_studio import _call
-from test_studio_page import _open, _place, _wait, novel  # noqa: F401 - the novel in a studio
+from test_studio_page import _click_sentence, _open, _place, _wait, novel  # noqa: F401 - the novel in a studio
 
 import narrate
 
@@ -89,6 +89,7 @@ def test_a_voice_the_engine_lacks_or_a_garbage_shift_is_one_line_and_nothing_wri
                         ({"voice": voice, "pace": "9000%"}, "pace '9000'"),
                         ({"voice": f"{voice} {voice}"}, "is not one voice's name"),
                         ({"voice": "-3"}, "is not one voice's name"),
+                        ({"voice": " ", "semitones": ""}, "no voice asked"),
                         ({"name": "Mr. Bingley", "voice": voice}, "none of the book's")):
         for path in ("/api/hear-voice", "/api/keep-voice"):
             status, answer = _call(novel, path, {"name": "Mr. Bennet", **asked})
@@ -147,7 +148,7 @@ def test_the_cast_panel_hears_refuses_and_keeps_a_characters_voice(novel, browse
     assert _characters(novel)["Mr. Bennet"]["voice"] == f"{other} -3"
     _wait(browser).until(lambda d: d.find_element(
         By.CSS_SELECTOR, "#cast-list button[data-name='Mr. Bennet'] .voice").text == f"{other} -3")
-    assert "kept Mr. Bennet’s voice" in status.text
+    assert "kept \u2068Mr. Bennet\u2069’s voice" in status.text  # the name isolated
 
 
 def _shown_whole(browser, shot: Path) -> None:  # noqa: F811
@@ -163,3 +164,81 @@ def _shown_whole(browser, shot: Path) -> None:  # noqa: F811
     browser.save_screenshot(str(shot))
     if os.environ.get("NARRATE_SCREENSHOTS"):
         shutil.copy(shot, Path(os.environ["NARRATE_SCREENSHOTS"]) / shot.name)
+
+
+@pytest.mark.slow
+def test_ctrl_s_in_the_cast_panel_keeps_the_voice_not_the_sentence_being_edited(
+        novel, browser):  # noqa: F811
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    _open(novel, browser)
+    _wait(browser).until(lambda d: d.execute_script("return document.body.dataset.cast"))
+    line = min(_said_by(novel, "Mrs. Bennet"))
+    _click_sentence(browser, line)
+    browser.find_element(By.ID, "edit-say").send_keys(" Indeed.")  # an edit not to keep yet
+    before = yaml.safe_load(novel.session.script_path.read_bytes())
+    browser.find_element(By.CSS_SELECTOR, "#cast-list button[data-name='Mr. Bennet']").click()
+    voice = Select(browser.find_element(By.ID, "cast-voice"))
+    other = next(o.get_attribute("value") for o in voice.options
+                 if o.get_attribute("value") != voice.first_selected_option.get_attribute("value"))
+    voice.select_by_value(other)
+    semitones = browser.find_element(By.ID, "cast-semitones")
+    semitones.send_keys("-2")
+    semitones.send_keys(Keys.CONTROL, "s")  # as the Keys table says: Keep, in this panel
+    _wait(browser).until(lambda d: d.execute_script(
+        "return document.body.dataset.recast || document.body.dataset.kept"))
+    assert browser.execute_script("return document.body.dataset.kept") is None
+    assert _characters(novel)["Mr. Bennet"]["voice"] == f"{other} -2"
+    after = yaml.safe_load(novel.session.script_path.read_bytes())
+    after["book"]["characters"]["Mr. Bennet"].pop("voice")
+    assert after == before  # the sentence's edit left in the editor, not written
+
+
+# the first two letters of `text` inside the element: laid out left to right?
+IN_ORDER = """var walk = document.createTreeWalker(arguments[0], NodeFilter.SHOW_TEXT), node;
+while ((node = walk.nextNode())) {
+  var at = node.data.indexOf(arguments[1]);
+  if (at < 0) { continue; }
+  var box = function (i) { var r = document.createRange(); r.setStart(node, i);
+    r.setEnd(node, i + 1); return r.getBoundingClientRect(); };
+  return box(at + 1).left > box(at).left;
+}
+return null;"""
+
+
+@pytest.mark.slow
+def test_a_characters_long_or_right_to_left_name_stays_in_its_place(tmp_path, browser):  # noqa: F811
+    from selenium.webdriver.common.by import By
+    from test_studio_page import CAST, NOVEL
+
+    name = "Lord " + "o" * 150 + "ngname \u202eRLO"  # one unbroken word; a bidi override
+    (tmp_path / "pride.txt").write_text(NOVEL, encoding="utf-8")
+    (tmp_path / "pride.yaml").write_text(CAST + f"  '{name}': {{gender: male}}\n",
+                                         encoding="utf-8")
+    studio = narrate.open_studio(tmp_path / "pride.txt", voices="espeak", cache=tmp_path / "c",
+                                 out=tmp_path / "out").start()
+    try:
+        line = next(s for s in studio.session.view()["chapters"][0]["segments"]
+                    if s["speaker"] and "Netherfield" in s["text"])
+        studio.session.keep(line["id"], speaker=name)
+        _open(studio, browser)
+        _wait(browser).until(lambda d: d.execute_script("return document.body.dataset.cast"))
+        browser.find_element(By.CSS_SELECTOR, "#cast-list li:nth-child(3) button").click()
+        assert browser.find_element(By.ID, "cast-name").text == name
+        browser.find_element(By.ID, "hear-voice").click()
+        status = browser.find_element(By.ID, "cast-status")
+        _wait(browser).until(lambda d: "done" in status.get_attribute("class"))
+        sentence = browser.find_element(By.ID, f"seg-{line['id']}")
+        assert browser.execute_script(IN_ORDER, sentence, "have") is True  # not reversed
+        assert browser.execute_script(IN_ORDER, status, "not kept") is True
+        for width in (1280, 420):
+            browser.set_window_size(width, 800)
+            assert browser.execute_script(
+                "return document.documentElement.scrollWidth <= innerWidth;"), width
+            assert browser.execute_script(
+                "var list = document.getElementById('cast-list');"
+                "return list.scrollWidth <= list.clientWidth;"), width
+    finally:
+        studio.stop()

@@ -34,6 +34,8 @@ def asked_voice(voice: str, semitones: str, pace: str) -> Spec:
     """The voice the page asks for (a voice, a shift, a pace), checked as a script's
     `voice:` is read: one line saying what is wrong, nothing written."""
     voice, semitones, pace = voice.strip(), semitones.strip(), pace.strip().removesuffix("%")
+    if not (voice or semitones or pace):  # it would read as "no voice written": the quote's
+        raise NarrateError("no voice asked", hint="choose one of the voices listed")
     if semitones and not (SEMITONES.fullmatch(semitones)
                           and abs(float(semitones)) <= MOST_SEMITONES):
         raise NarrateError(f"semitones {semitones[:20]!r} is not a shift narrate can make",

@@ -363,6 +363,10 @@
     enable();
   }
 
+  function isolated(name) {  // a name in a line of ours: its direction kept to itself
+    return '\u2068' + name + '\u2069';
+  }
+
   function voiceAsked() {
     return {name: recast, voice: $('cast-voice').value, semitones: $('cast-semitones').value,
             pace: $('cast-pace').value, version: book.version};
@@ -370,7 +374,8 @@
 
   $('hear-voice').addEventListener('click', function () {
     var asked = voiceAsked();
-    work('cast-status', 'rendering ' + asked.name + '’s lines', api('/api/hear-voice', asked),
+    work('cast-status', 'rendering ' + isolated(asked.name) + '’s lines',
+         api('/api/hear-voice', asked),
          function (heard) {
       var list = $('cast-heard');
       list.textContent = '';
@@ -386,14 +391,15 @@
       });
       var first = list.querySelector('audio');
       if (first) { first.play().catch(function () {}); }
-      return 'heard ' + heard.length + ' of ' + asked.name + '’s lines (not kept)';
+      return 'heard ' + heard.length + ' of ' + isolated(asked.name) + '’s lines (not kept)';
     });
   });
 
   $('keep-voice').addEventListener('click', function () {
     var asked = voiceAsked();
-    work('cast-status', 'keeping ' + asked.name + '’s voice', api('/api/keep-voice', asked),
-         rebuilt('recast', 'kept ' + asked.name + '’s voice'));
+    work('cast-status', 'keeping ' + isolated(asked.name) + '’s voice',
+         api('/api/keep-voice', asked),
+         rebuilt('recast', 'kept ' + isolated(asked.name) + '’s voice'));
   });
 
   // what narrate check found, each with what can be done about it
@@ -438,14 +444,18 @@
   }
 
   // keys: space plays or pauses, the arrows go from sentence to sentence, Enter hears,
-  // Ctrl+S (⌘S) keeps (in the pronunciation's panel, the pronunciation); while typing,
+  // Ctrl+S (⌘S) keeps (in the pronunciation's or the Cast panel, that); while typing,
   // only Ctrl+Enter and Ctrl+S
   document.addEventListener('keydown', function (event) {
     var typing = /^(TEXTAREA|INPUT|SELECT)$/.test(event.target.tagName);
     var command = event.ctrlKey || event.metaKey;
-    if (command && $('pronounce').contains(event.target) && word) {
-      var asked = {s: 'keep-word', S: 'keep-word', Enter: 'hear-word'}[event.key];
-      if (asked) { event.preventDefault(); $(asked).click(); }
+    // in a panel with its own work (a word's pronunciation, a character's voice) the keys
+    // do that work, never a Keep of the sentence left in the editor ('': nobody picked)
+    var panel = $('pronounce').contains(event.target) && word ? 'word' :
+      $('cast').contains(event.target) ? (recast ? 'voice' : '') : null;
+    if (command && panel !== null) {
+      var asked = {s: 'keep-', S: 'keep-', Enter: 'hear-'}[event.key];
+      if (asked) { event.preventDefault(); if (panel) { $(asked + panel).click(); } }
       return;
     }
     var act = command ? {s: 'keep', S: 'keep', Enter: 'hear'}[event.key] :
